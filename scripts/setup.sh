@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package Strata needs to build, test, fuzz and benchmark.
+# This is the one place where the project's system dependencies are named. Safe to re-run:
+# it only calls apt-get when a package is missing.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain and build
+  g++ cmake ninja-build ccache pkg-config
+  # libraries
+  libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev libxxhash-dev libzstd-dev
+  # clang: libFuzzer/sanitizers, and compiling examples/benchmarks to wasm32-wasi
+  clang-19 lld-19 libclang-rt-19-dev wasi-libc libclang-rt-19-dev-wasm32
+  # reference tools for cross-checking (never a runtime dependency)
+  wabt
+  # scripting used by test runners
+  python3
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all packages present"
+fi

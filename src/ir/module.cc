@@ -1,0 +1,49 @@
+// Module helpers and feature-flag names.
+#include "ir/module.h"
+
+#include "ir/features.h"
+
+namespace strata::ir {
+
+ByteSpan Module::append(std::span<const uint8_t> data) {
+  ByteSpan s{uint32_t(bytes.size()), uint32_t(data.size())};
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  return s;
+}
+
+std::string_view featureName(Feature f) {
+  switch (f) {
+#define X(e, n, d) \
+  case Feature::e: return n;
+    STRATA_FOREACH_FEATURE(X)
+#undef X
+    case Feature::Count: break;
+  }
+  return "?";
+}
+
+Features Features::wasm2() {
+  Features f;
+  for (unsigned i = 0; i < unsigned(Feature::Count); ++i) f.set(Feature(i), false);
+  for (Feature on : {Feature::Mvp, Feature::SignExt, Feature::SatConv, Feature::MultiValue, Feature::BulkMemory,
+                     Feature::ReferenceTypes, Feature::Simd})
+    f.set(on, true);
+  return f;
+}
+
+bool Features::setByName(std::string_view name, bool on) {
+  if (name == "all") {
+    for (unsigned i = 0; i < unsigned(Feature::Count); ++i) set(Feature(i), on);
+    set(Feature::Mvp, true);
+    return true;
+  }
+  for (unsigned i = 0; i < unsigned(Feature::Count); ++i) {
+    if (featureName(Feature(i)) == name) {
+      set(Feature(i), on);
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace strata::ir

@@ -1,0 +1,139 @@
+// The Module IR: the result of decoding a binary or parsing a .wat, before validation.
+// Function bodies and constant expressions stay as byte spans in the binary encoding; each
+// consumer (validator, tiers, encoder) reads them lazily with the shared body reader. A text
+// module carries the same spans into a buffer the text parser wrote, so both paths agree.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ir/types.h"
+
+namespace strata::ir {
+
+// A range of Module::bytes. For a decoded binary, offset is the absolute file offset.
+struct ByteSpan {
+  uint32_t offset = 0;
+  uint32_t size = 0;
+};
+
+// A constant expression (spec 3.3.10): instruction bytes including the terminating `end`.
+struct ConstExpr {
+  ByteSpan span;
+};
+
+struct Function {
+  uint32_t type_index = 0;
+  bool imported = false;
+  ByteSpan body;  // locals + instructions + final `end`, as in the code section entry (spec 5.5.13)
+};
+
+struct Table {
+  TableType type;
+  bool imported = false;
+  std::optional<ConstExpr> init;  // typed function references: explicit initializer (0x40 0x00)
+};
+
+struct Memory {
+  MemoryType type;
+  bool imported = false;
+};
+
+struct Global {
+  GlobalType type;
+  bool imported = false;
+  ConstExpr init;  // absent (size 0) for imports
+};
+
+struct Tag {
+  TagType type;
+  bool imported = false;
+};
+
+struct Import {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;  // index in the kind's index space (imports come first there)
+};
+
+struct Export {
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;
+};
+
+enum class SegmentMode : uint8_t { Active, Passive, Declarative };
+
+struct ElemSegment {
+  SegmentMode mode = SegmentMode::Active;
+  uint32_t table = 0;
+  ConstExpr offset;                 // Active only
+  ValType type = ValType::funcref();
+  bool uses_exprs = false;          // items as expressions (flags 4..7) rather than func indices
+  std::vector<uint32_t> func_indices;  // when !uses_exprs
+  std::vector<ConstExpr> exprs;        // when uses_exprs
+  uint32_t size() const { return uses_exprs ? uint32_t(exprs.size()) : uint32_t(func_indices.size()); }
+};
+
+struct DataSegment {
+  SegmentMode mode = SegmentMode::Active;  // never Declarative
+  uint32_t memory = 0;
+  ConstExpr offset;  // Active only
+  ByteSpan init;
+};
+
+// Where a custom section stood: after the last known section with this id (0 = before all).
+struct CustomSection {
+  std::string name;
+  ByteSpan content;
+  uint8_t after_section = 0;
+};
+
+// Decoded `name` custom section (spec 7.4): module, function and local names.
+struct Names {
+  std::optional<std::string> module;
+  std::map<uint32_t, std::string> functions;
+  std::map<uint32_t, std::map<uint32_t, std::string>> locals;
+  bool empty() const { return !module && functions.empty() && locals.empty(); }
+};
+
+struct Module {
+  // Backing bytes for every ByteSpan: the whole binary for decoded modules (moved in, not
+  // copied), or the encoded bodies and expressions for text modules.
+  std::vector<uint8_t> bytes;
+
+  std::vector<SubType> types;
+  std::vector<RecGroup> rec_groups;
+  std::vector<Import> imports;
+  std::vector<Function> functions;  // whole index space: imports first
+  std::vector<Table> tables;
+  std::vector<Memory> memories;
+  std::vector<Global> globals;
+  std::vector<Tag> tags;
+  std::vector<Export> exports;
+  std::optional<uint32_t> start;
+  std::vector<ElemSegment> elems;
+  std::vector<DataSegment> datas;
+  std::optional<uint32_t> data_count;
+  std::vector<CustomSection> customs;
+  Names names;
+
+  uint32_t num_imported_functions = 0;
+  uint32_t num_imported_tables = 0;
+  uint32_t num_imported_memories = 0;
+  uint32_t num_imported_globals = 0;
+  uint32_t num_imported_tags = 0;
+
+  std::span<const uint8_t> span(ByteSpan s) const { return {bytes.data() + s.offset, s.size}; }
+  std::span<const uint8_t> span(ConstExpr e) const { return span(e.span); }
+  const FuncType& funcType(uint32_t func_index) const { return types[functions[func_index].type_index].func; }
+  // Append bytes to the backing buffer and return their span (used by the text parser/builders).
+  ByteSpan append(std::span<const uint8_t> data);
+};
+
+}  // namespace strata::ir
