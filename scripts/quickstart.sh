@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# First README command: install what is missing, build the release preset, run the bundled examples.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cmake --preset release >/dev/null
+cmake --build --preset release
+STRATA=build/release/bin/strata
+echo "== strata validate examples/fac.wat"
+$STRATA validate examples/fac.wat && echo "valid"
+echo "== strata wat2wasm examples/fac.wat"
+$STRATA wat2wasm examples/fac.wat -o build/release/examples/fac.wasm
+echo "== strata objdump build/release/examples/hello.wasm (examples/hello.c compiled to wasm32-wasi)"
+$STRATA objdump build/release/examples/hello.wasm | head -40
