@@ -1,0 +1,14 @@
+// The `strata` subcommands: each registers itself on the root app and, when it runs, stores its
+// exit code in `exit_code` (CLI11 runs the callback of the chosen subcommand).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace strata::cli {
+
+void addValidateCommand(CLI::App& app, int& exit_code);
+void addObjdumpCommand(CLI::App& app, int& exit_code);
+void addWat2WasmCommand(CLI::App& app, int& exit_code);
+void addWastCommand(CLI::App& app, int& exit_code);
+
+}  // namespace strata::cli

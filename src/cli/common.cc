@@ -1,0 +1,94 @@
+// Shared CLI helpers: reading files, feature flags, loading and validating a module.
+#include "cli/common.h"
+
+#include <fmt/core.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "decode/decoder.h"
+#include "text/text.h"
+#include "validate/validator.h"
+
+namespace strata::cli {
+
+Result<std::vector<uint8_t>> readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file", path));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: read error", path));
+  return bytes;
+}
+
+Result<void> writeFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  if (!out) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot write file", path));
+  return {};
+}
+
+bool looksBinary(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 4 && bytes[0] == 0x00 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm';
+}
+
+void addFeatureOptions(CLI::App& cmd, FeatureOptions& opts) {
+  cmd.add_option("--features", opts.preset, "Feature set: wasm2 (WebAssembly 2.0) or all")
+      ->check(CLI::IsMember({"wasm2", "all"}));
+  cmd.add_option("--enable", opts.enable, "Enable a proposal (e.g. simd, gc, memory64)");
+  cmd.add_option("--disable", opts.disable, "Disable a proposal");
+}
+
+Result<ir::Features> resolveFeatures(const FeatureOptions& opts) {
+  ir::Features f = opts.preset == "wasm2" ? ir::Features::wasm2() : ir::Features::all();
+  for (const std::string& name : opts.enable)
+    if (!f.setByName(name, true)) return makeError(ErrorKind::Usage, kNoOffset, "unknown feature: " + name);
+  for (const std::string& name : opts.disable)
+    if (!f.setByName(name, false)) return makeError(ErrorKind::Usage, kNoOffset, "unknown feature: " + name);
+  return f;
+}
+
+namespace {
+
+// Binary errors carry a file offset; text errors a text offset turned into line:column.
+// Validation errors of a text module point into the parser's encoding, not the text: no place.
+Error placed(Error e, const std::string& path, const std::string_view* text) {
+  if (e.offset == kNoOffset) e.message = fmt::format("{}: {}", path, e.message);
+  else if (text) e.message = fmt::format("{}: {}", text::locate(*text, e.offset, path).str(), e.message);
+  else e.message = fmt::format("{}:offset 0x{:x}: {}", path, e.offset, e.message);
+  e.offset = kNoOffset;
+  return e;
+}
+
+}  // namespace
+
+Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, bool validate) {
+  std::vector<uint8_t> bytes = STRATA_TRY(readFile(path));
+  LoadedModule loaded;
+  if (looksBinary(bytes)) {
+    auto m = decode::decodeModule(std::move(bytes), features);
+    if (!m) return std::unexpected(placed(m.error(), path, nullptr));
+    loaded.module = std::move(*m);
+  } else {
+    loaded.from_text = true;
+    std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    auto m = text::parseWat(text);
+    if (!m) return std::unexpected(placed(m.error(), path, &text));
+    loaded.module = std::move(*m);
+  }
+  if (validate) {
+    if (auto ok = validate::validateModule(loaded.module, features); !ok) {
+      Error e = ok.error();
+      if (loaded.from_text) e.offset = kNoOffset;
+      return std::unexpected(placed(std::move(e), path, nullptr));
+    }
+  }
+  return loaded;
+}
+
+int reportError(const Error& e) {
+  fmt::print(stderr, "{}\n", e.message);
+  return e.kind == ErrorKind::Io || e.kind == ErrorKind::Usage ? kExitUsage : kExitFailure;
+}
+
+}  // namespace strata::cli

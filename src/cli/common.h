@@ -1,0 +1,62 @@
+// Helpers shared by the `strata` subcommands: file I/O, feature options, module loading.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "ir/features.h"
+#include "ir/module.h"
+#include "support/error.h"
+
+namespace strata::cli {
+
+// Exit codes: 0 success, 1 the input is bad (malformed, invalid, failing tests), 2 usage or I/O.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+Result<std::vector<uint8_t>> readFile(const std::string& path);
+Result<void> writeFile(const std::string& path, const std::vector<uint8_t>& bytes);
+
+// A binary starts with "\0asm" (spec 5.5.16); anything else is read as text.
+bool looksBinary(const std::vector<uint8_t>& bytes);
+
+// --features wasm2|all, --enable X, --disable Y (repeatable), applied in that order.
+struct FeatureOptions {
+  std::string preset = "all";
+  std::vector<std::string> enable;
+  std::vector<std::string> disable;
+};
+void addFeatureOptions(CLI::App& cmd, FeatureOptions& opts);
+Result<ir::Features> resolveFeatures(const FeatureOptions& opts);
+
+// A module read from a .wasm or .wat file. Errors come back already rendered for the user:
+// "FILE:offset 0x1f: message" for binaries, "FILE:line:column: message" for text.
+struct LoadedModule {
+  ir::Module module;
+  bool from_text = false;
+};
+Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, bool validate);
+
+// Prints the (already placed) message to stderr and returns the exit code for its kind.
+int reportError(const Error& e);
+
+// Registers subcommand `name`. Opts holds the command's options, among them `FeatureOptions
+// features`; when the command runs, `run` gets the options and the resolved features.
+template <class Opts>
+CLI::App* addCommand(CLI::App& app, const char* name, const char* help, int& exit_code, std::shared_ptr<Opts> opts,
+                     int (*run)(const Opts&, const ir::Features&)) {
+  CLI::App* cmd = app.add_subcommand(name, help);
+  addFeatureOptions(*cmd, opts->features);
+  cmd->callback([opts, run, &exit_code] {
+    auto features = resolveFeatures(opts->features);
+    exit_code = features ? run(*opts, *features) : reportError(features.error());
+  });
+  return cmd;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,2 @@
+;; A script that does not parse: the module is not closed.
+(module (func)
