@@ -1,0 +1,498 @@
+// Operand/control stacks and the typing of control, parametric, variable and fixed-signature
+// instructions (spec 3.3 and the appendix's validation algorithm).
+#include "validate/instr_checker.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "validate/opcode_facts.h"
+
+namespace strata::validate {
+
+using ir::Opcode;
+using ir::ValKind;
+using ir::ValType;
+
+void InstrChecker::beginFunction(std::span<const ValType> locals, const ir::FuncType& type) {
+  const_expr_ = false;
+  func_type_ = &type;
+  locals_.assign(locals.begin(), locals.end());
+  local_init_.assign(locals.size(), 1);
+  // Parameters are initialised; declared locals only if they have a default (spec 3.4.x).
+  for (size_t i = type.params.size(); i < locals.size(); ++i)
+    local_init_[i] = TypeContext::defaultable(locals[i]);
+  init_marks_.clear();
+  vals_.clear();
+  ctrls_.clear();
+  BlockSig sig;
+  sig.results = type.results.data();
+  sig.num_results = uint32_t(type.results.size());
+  pushFrame(FrameKind::Function, sig);
+}
+
+void InstrChecker::beginConstExpr(ValType result, uint32_t visible_globals) {
+  const_expr_ = true;
+  visible_globals_ = visible_globals;
+  func_type_ = nullptr;
+  locals_.clear();
+  local_init_.clear();
+  init_marks_.clear();
+  vals_.clear();
+  ctrls_.clear();
+  BlockSig sig;
+  sig.single = result;
+  sig.num_results = 1;
+  pushFrame(FrameKind::Function, sig);
+}
+
+// --- operand stack -------------------------------------------------------------------------
+
+void InstrChecker::push(ValType t) {
+  vals_.push_back(t);
+  if (record_) pushed_.push_back(t);
+}
+
+void InstrChecker::pushAll(std::span<const ValType> ts) {
+  for (const ValType& t : ts) push(t);
+}
+
+Result<ValType> InstrChecker::pop() {
+  const ControlFrame& f = ctrls_.back();
+  ValType t;
+  if (vals_.size() == f.height) {
+    // spec 3.3.8: below the frame's base only dead code may pop, and gets the bottom type.
+    if (!f.unreachable) return mismatch();
+    t = ValType::bot();
+  } else {
+    t = vals_.back();
+    vals_.pop_back();
+  }
+  if (record_) popped_.push_back(t);
+  return t;
+}
+
+Result<ValType> InstrChecker::pop(ValType expect) {
+  ValType t = STRATA_TRY(pop());
+  if (!types_.isSubtype(t, expect)) return mismatch();
+  return t;
+}
+
+Result<void> InstrChecker::popAll(std::span<const ValType> ts) {
+  for (size_t i = ts.size(); i-- > 0;) STRATA_TRY(pop(ts[i]));
+  return {};
+}
+
+Result<ValType> InstrChecker::popRef() {
+  ValType t = STRATA_TRY(pop());
+  if (t.kind == ValKind::Bot) return ValType::ref(kBotHeap, true);
+  if (!t.isRef()) return mismatch();
+  return t;
+}
+
+void InstrChecker::setUnreachable() {
+  vals_.resize(ctrls_.back().height);
+  ctrls_.back().unreachable = true;
+}
+
+// --- control stack -------------------------------------------------------------------------
+
+void InstrChecker::pushFrame(FrameKind kind, const BlockSig& sig) {
+  ControlFrame f;
+  f.kind = kind;
+  f.height = uint32_t(vals_.size());
+  f.init_height = uint32_t(init_marks_.size());
+  f.sig = sig;
+  ctrls_.push_back(f);
+  pushAll(ctrls_.back().sig.paramTypes());
+}
+
+Result<ControlFrame> InstrChecker::popFrame() {
+  if (ctrls_.empty()) return mismatch();
+  STRATA_CHECK(popAll(ctrls_.back().sig.resultTypes()));
+  ControlFrame f = ctrls_.back();
+  if (vals_.size() != f.height) return mismatch();
+  // Local initialisation is scoped to the block (spec 3.3.x): forget marks made inside.
+  for (size_t i = f.init_height; i < init_marks_.size(); ++i) local_init_[init_marks_[i]] = 0;
+  init_marks_.resize(f.init_height);
+  ctrls_.pop_back();
+  return f;
+}
+
+Result<const ControlFrame*> InstrChecker::label(uint32_t depth) const {
+  if (depth >= ctrls_.size()) return fail("unknown label");
+  return &ctrls_[ctrls_.size() - 1 - depth];
+}
+
+Result<BlockSig> InstrChecker::blockSig(const decode::BlockType& bt) const {
+  BlockSig sig;
+  switch (bt.kind) {
+    case decode::BlockType::Kind::Empty: break;
+    case decode::BlockType::Kind::Value:
+      if (!types_.valid(bt.value)) return fail("unknown type");
+      sig.single = bt.value;
+      sig.num_results = 1;
+      break;
+    case decode::BlockType::Kind::Index: {
+      if (!types_.isFunc(bt.index)) return fail("unknown type");
+      const ir::FuncType& ft = types_.type(bt.index).func;
+      sig.params = ft.params.data();
+      sig.num_params = uint32_t(ft.params.size());
+      sig.results = ft.results.data();
+      sig.num_results = uint32_t(ft.results.size());
+      break;
+    }
+  }
+  return sig;
+}
+
+// --- dispatch ------------------------------------------------------------------------------
+
+Result<void> InstrChecker::check(const decode::Instr& in, const decode::InstrReader& r) {
+  offset_ = in.offset;
+  if (ctrls_.empty()) return malformed(offset_, "section size mismatch");  // code after the final end
+  reachable_before_ = !ctrls_.back().unreachable;
+  depth_before_ = uint32_t(ctrls_.size());
+  height_before_ = uint32_t(vals_.size());
+  if (record_) {
+    popped_.clear();
+    pushed_.clear();
+  }
+  if (const_expr_) STRATA_CHECK(checkConstAllowed(in));
+  const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
+  Result<void> res = info.params != "*" ? checkFixed(in, info) : checkSpecial(in, r);
+  if (record_) std::reverse(popped_.begin(), popped_.end());
+  return res;
+}
+
+Result<void> InstrChecker::checkConstAllowed(const decode::Instr& in) const {
+  const ir::Features& f = env_.features;
+  switch (in.op) {
+    case Opcode::I32Const:
+    case Opcode::I64Const:
+    case Opcode::F32Const:
+    case Opcode::F64Const:
+    case Opcode::V128Const:
+    case Opcode::RefNull:
+    case Opcode::RefFunc:
+    case Opcode::GlobalGet:
+    case Opcode::End: return {};
+    // extended-const (3.0): integer add, sub and mul.
+    case Opcode::I32Add:
+    case Opcode::I32Sub:
+    case Opcode::I32Mul:
+    case Opcode::I64Add:
+    case Opcode::I64Sub:
+    case Opcode::I64Mul:
+      if (f.has(ir::Feature::ExtendedConst)) return {};
+      break;
+    // GC (3.0): allocation and the conversions are constant.
+    case Opcode::StructNew:
+    case Opcode::StructNewDefault:
+    case Opcode::ArrayNew:
+    case Opcode::ArrayNewDefault:
+    case Opcode::ArrayNewFixed:
+    case Opcode::RefI31:
+    case Opcode::AnyConvertExtern:
+    case Opcode::ExternConvertAny:
+      if (f.has(ir::Feature::Gc)) return {};
+      break;
+    default: break;
+  }
+  return fail("constant expression required");
+}
+
+// Opcodes whose signature is a fixed row of opcodes.def: no per-opcode code (style 2).
+Result<void> InstrChecker::checkFixed(const decode::Instr& in, const ir::OpcodeInfo& info) {
+  STRATA_CHECK(checkImmediates(in, info));
+  ValType addr = ValType::i32();
+  if (info.imm == ir::Imm::MemArg || info.imm == ir::Imm::MemArgLane) addr = env_.memoryAddr(in.mem.memory);
+  if (info.imm == ir::Imm::Memory) addr = env_.memoryAddr(in.idx);
+  auto letter = [&](char c) {
+    switch (c) {
+      case 'i': return ValType::i32();
+      case 'l': return ValType::i64();
+      case 'f': return ValType::f32();
+      case 'd': return ValType::f64();
+      case 'v': return ValType::v128();
+      default: return addr;  // 'a'
+    }
+  };
+  for (size_t i = info.params.size(); i-- > 0;) STRATA_TRY(pop(letter(info.params[i])));
+  for (char c : info.results) push(letter(c));
+  return {};
+}
+
+Result<void> InstrChecker::checkImmediates(const decode::Instr& in, const ir::OpcodeInfo& info) {
+  const ir::Module& m = *env_.module;
+  switch (info.imm) {
+    case ir::Imm::MemArg:
+    case ir::Imm::MemArgLane: return checkMemArg(in);
+    case ir::Imm::Memory:
+      if (in.idx >= m.memories.size()) return fail("unknown memory");
+      return {};
+    case ir::Imm::Lane:
+      if (in.lane >= laneLimit(in.op)) return fail("invalid lane index");
+      return {};
+    case ir::Imm::Shuffle:
+      for (uint8_t lane : in.v128)
+        if (lane >= laneLimit(in.op)) return fail("invalid lane index");
+      return {};
+    case ir::Imm::Data: return checkDataIndex(in.idx);
+    case ir::Imm::Elem: return checkElemIndex(in.idx);
+    default: return {};
+  }
+}
+
+Result<void> InstrChecker::checkMemArg(const decode::Instr& in) {
+  const ir::Module& m = *env_.module;
+  if (in.mem.memory >= m.memories.size()) return fail("unknown memory");
+  uint32_t natural = naturalAlignLog2(in.op);
+  // spec 3.3.7: 2^align must not exceed the access width; atomics need it exact (threads).
+  if (in.mem.align_log2 > natural) return fail("alignment must not be larger than natural");
+  if (isAtomicAccess(in.op) && in.mem.align_log2 != natural) return fail("alignment must be exact");
+  // memory64: a 32-bit memory's offsets must fit its address type.
+  if (!m.memories[in.mem.memory].type.limits.is64 && in.mem.offset > 0xffffffffu)
+    return fail("offset out of range");
+  if (ir::opcodeInfo(in.op).imm == ir::Imm::MemArgLane && in.lane >= laneLimit(in.op))
+    return fail("invalid lane index");
+  return {};
+}
+
+Result<void> InstrChecker::checkDataIndex(uint32_t data) const {
+  const ir::Module& m = *env_.module;
+  // spec 5.5.x: instructions naming data segments need the data count section ahead of the code.
+  if (!m.data_count) return malformed(offset_, "data count section required");
+  if (data >= *m.data_count) return fail("unknown data segment");
+  return {};
+}
+
+Result<void> InstrChecker::checkElemIndex(uint32_t elem) const {
+  if (elem >= env_.module->elems.size()) return fail("unknown elem segment");
+  return {};
+}
+
+// Every "*" opcode of opcodes.def has a case; tests/validate checks none reaches the default.
+Result<void> InstrChecker::checkSpecial(const decode::Instr& in, const decode::InstrReader& r) {
+  switch (in.op) {
+    case Opcode::Unreachable: setUnreachable(); return {};
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If:
+    case Opcode::Try: return checkBlock(in);
+    case Opcode::Else: return checkElse();
+    case Opcode::End: return checkEnd();
+    case Opcode::Br:
+    case Opcode::BrIf:
+    case Opcode::BrTable:
+    case Opcode::Return: return checkBranch(in, r);
+    case Opcode::Call:
+    case Opcode::CallIndirect:
+    case Opcode::ReturnCall:
+    case Opcode::ReturnCallIndirect:
+    case Opcode::CallRef:
+    case Opcode::ReturnCallRef: return checkCall(in);
+    case Opcode::Throw:
+    case Opcode::ThrowRef:
+    case Opcode::TryTable: return checkException(in, r);
+    case Opcode::Catch:
+    case Opcode::CatchAll:
+    case Opcode::Delegate:
+    case Opcode::Rethrow: return checkLegacyException(in);
+    case Opcode::Drop: {
+      STRATA_TRY(pop());
+      return {};
+    }
+    case Opcode::Select:
+    case Opcode::SelectT: return checkSelect(in, r);
+    case Opcode::LocalGet:
+    case Opcode::LocalSet:
+    case Opcode::LocalTee: return checkVariable(in);
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet: return checkGlobal(in);
+    case Opcode::TableGet:
+    case Opcode::TableSet:
+    case Opcode::TableGrow:
+    case Opcode::TableSize:
+    case Opcode::TableFill: return checkTable(in);
+    case Opcode::TableCopy:
+    case Opcode::TableInit:
+    case Opcode::MemoryInit:
+    case Opcode::MemoryCopy: return checkBulk(in);
+    case Opcode::RefNull:
+    case Opcode::RefIsNull:
+    case Opcode::RefFunc:
+    case Opcode::RefEq:
+    case Opcode::RefAsNonNull:
+    case Opcode::RefI31:
+    case Opcode::I31GetS:
+    case Opcode::I31GetU:
+    case Opcode::AnyConvertExtern:
+    case Opcode::ExternConvertAny: return checkRef(in);
+    case Opcode::BrOnNull:
+    case Opcode::BrOnNonNull: return checkRefBranch(in);
+    case Opcode::StructNew:
+    case Opcode::StructNewDefault:
+    case Opcode::StructGet:
+    case Opcode::StructGetS:
+    case Opcode::StructGetU:
+    case Opcode::StructSet: return checkStruct(in);
+    case Opcode::ArrayNew:
+    case Opcode::ArrayNewDefault:
+    case Opcode::ArrayNewFixed:
+    case Opcode::ArrayGet:
+    case Opcode::ArrayGetS:
+    case Opcode::ArrayGetU:
+    case Opcode::ArraySet:
+    case Opcode::ArrayLen: return checkArray(in);
+    case Opcode::ArrayNewData:
+    case Opcode::ArrayNewElem:
+    case Opcode::ArrayFill:
+    case Opcode::ArrayCopy:
+    case Opcode::ArrayInitData:
+    case Opcode::ArrayInitElem: return checkArrayBulk(in);
+    case Opcode::RefTest:
+    case Opcode::RefTestNull:
+    case Opcode::RefCast:
+    case Opcode::RefCastNull: return checkCast(in);
+    case Opcode::BrOnCast:
+    case Opcode::BrOnCastFail: return checkBrOnCast(in);
+    default: break;
+  }
+  return invalid(offset_, "validator has no rule for this instruction");
+}
+
+// --- blocks and branches -------------------------------------------------------------------
+
+Result<void> InstrChecker::checkBlock(const decode::Instr& in) {
+  BlockSig sig = STRATA_TRY(blockSig(in.block));
+  if (in.op == Opcode::If) STRATA_TRY(pop(ValType::i32()));
+  STRATA_CHECK(popAll(sig.paramTypes()));
+  FrameKind kind = in.op == Opcode::Loop ? FrameKind::Loop
+                   : in.op == Opcode::If ? FrameKind::If
+                   : in.op == Opcode::Try ? FrameKind::Try
+                                          : FrameKind::Block;
+  pushFrame(kind, sig);
+  return {};
+}
+
+Result<void> InstrChecker::checkElse() {
+  if (ctrls_.back().kind != FrameKind::If) return malformed(offset_, "else without matching if");
+  ControlFrame f = STRATA_TRY(popFrame());
+  pushFrame(FrameKind::Else, f.sig);
+  return {};
+}
+
+Result<void> InstrChecker::checkEnd() {
+  ControlFrame f = STRATA_TRY(popFrame());
+  // spec 3.3.8.x: an `if` without `else` passes its parameters through the missing branch.
+  if (f.kind == FrameKind::If && !types_.isSubtype(f.sig.paramTypes(), f.sig.resultTypes()))
+    return mismatch();
+  if (f.kind == FrameKind::Try) {
+    // legacy exceptions: a try without handlers behaves like a block.
+  }
+  if (!ctrls_.empty()) pushAll(f.sig.resultTypes());
+  return {};
+}
+
+Result<void> InstrChecker::checkBranch(const decode::Instr& in, const decode::InstrReader& r) {
+  switch (in.op) {
+    case Opcode::Br: {
+      const ControlFrame* f = STRATA_TRY(label(in.idx));
+      STRATA_CHECK(popAll(f->labelTypes()));
+      setUnreachable();
+      return {};
+    }
+    case Opcode::BrIf: {
+      const ControlFrame* f = STRATA_TRY(label(in.idx));
+      STRATA_TRY(pop(ValType::i32()));
+      STRATA_CHECK(popAll(f->labelTypes()));
+      pushAll(f->labelTypes());
+      return {};
+    }
+    case Opcode::BrTable: {
+      STRATA_TRY(pop(ValType::i32()));
+      const std::vector<uint32_t>& targets = r.brTargets();
+      const ControlFrame* def = STRATA_TRY(label(targets.back()));
+      size_t arity = def->labelTypes().size();
+      // spec appendix: every target needs the default's arity and must accept the operands;
+      // each is checked by popping and re-pushing the actual (possibly Bot) operand types.
+      bool record = std::exchange(record_, false);
+      std::vector<ValType> actual;
+      for (uint32_t t : targets) {
+        const ControlFrame* f = STRATA_TRY(label(t));
+        std::span<const ValType> ts = f->labelTypes();
+        if (ts.size() != arity) return mismatch();
+        actual.clear();
+        for (size_t i = ts.size(); i-- > 0;) actual.push_back(STRATA_TRY(pop(ts[i])));
+        vals_.insert(vals_.end(), actual.rbegin(), actual.rend());
+      }
+      record_ = record;
+      STRATA_CHECK(popAll(def->labelTypes()));
+      setUnreachable();
+      return {};
+    }
+    default:  // Return
+      STRATA_CHECK(popAll(std::span(func_type_->results)));
+      setUnreachable();
+      return {};
+  }
+}
+
+Result<void> InstrChecker::checkSelect(const decode::Instr& in, const decode::InstrReader& r) {
+  if (in.op == Opcode::SelectT) {
+    const std::vector<ValType>& ts = r.selectTypes();
+    if (ts.size() != 1) return fail("invalid result arity");
+    if (!types_.valid(ts[0])) return fail("unknown type");
+    STRATA_TRY(pop(ValType::i32()));
+    STRATA_TRY(pop(ts[0]));
+    STRATA_TRY(pop(ts[0]));
+    push(ts[0]);
+    return {};
+  }
+  // spec 3.3.4: untyped select only chooses between numeric or vector values of one type.
+  STRATA_TRY(pop(ValType::i32()));
+  ValType t1 = STRATA_TRY(pop());
+  ValType t2 = STRATA_TRY(pop());
+  auto plain = [](ValType t) { return t.kind != ValKind::Ref; };
+  if (!plain(t1) || !plain(t2)) return mismatch();
+  if (t1.kind != t2.kind && t1.kind != ValKind::Bot && t2.kind != ValKind::Bot) return mismatch();
+  push(t1.kind == ValKind::Bot ? t2 : t1);
+  return {};
+}
+
+// --- variables -----------------------------------------------------------------------------
+
+Result<void> InstrChecker::checkVariable(const decode::Instr& in) {
+  if (in.idx >= locals_.size()) return fail("unknown local");
+  ValType t = locals_[in.idx];
+  if (in.op == Opcode::LocalGet) {
+    if (!local_init_[in.idx]) return fail("uninitialized local");
+    push(t);
+    return {};
+  }
+  STRATA_TRY(pop(t));
+  if (!local_init_[in.idx]) {
+    local_init_[in.idx] = 1;
+    init_marks_.push_back(in.idx);
+  }
+  if (in.op == Opcode::LocalTee) push(t);
+  return {};
+}
+
+Result<void> InstrChecker::checkGlobal(const decode::Instr& in) {
+  const ir::Module& m = *env_.module;
+  uint32_t limit = const_expr_ ? visible_globals_ : uint32_t(m.globals.size());
+  if (in.idx >= limit) return fail("unknown global");
+  const ir::GlobalType& g = m.globals[in.idx].type;
+  if (in.op == Opcode::GlobalGet) {
+    // spec 3.3.10: constant expressions may only read immutable globals.
+    if (const_expr_ && g.mut) return fail("constant expression required");
+    push(g.type);
+    return {};
+  }
+  if (!g.mut) return fail("global is immutable (immutable global)");
+  STRATA_TRY(pop(g.type));
+  return {};
+}
+
+}  // namespace strata::validate

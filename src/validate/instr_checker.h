@@ -1,0 +1,158 @@
+// The type checker behind FuncValidator: the operand and control stacks of the spec's validation
+// algorithm (spec appendix "Validation Algorithm", 3.0) and the typing rule of every instruction.
+//
+// Why a class separate from FuncValidator: the checking does not depend on the consumer, so it is
+// compiled once here instead of once per consumer; FuncValidator<Consumer> (func_validator.h) is
+// the loop that reads instructions, calls check() and hands the result to its consumer.
+//
+// Shape of the algorithm: `vals_` holds the operand types; each control frame records the stack
+// height at its entry, its label and result types and whether the rest of the block is dead
+// (`unreachable`). In dead code popping below the frame's height yields the bottom type (Bot /
+// kBotHeap) that matches anything, which makes the stack polymorphic (spec 3.3.8). Non-defaultable
+// locals (typed function references) start uninitialised; local.set/tee mark them and the marks
+// are undone when the enclosing block ends (spec 3.3.x "local initialization").
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "decode/instr.h"
+#include "ir/opcodes.h"
+#include "ir/types.h"
+#include "support/error.h"
+#include "validate/module_env.h"
+
+namespace strata::validate {
+
+enum class FrameKind : uint8_t { Function, Block, Loop, If, Else, TryTable, Try, Catch, CatchAll };
+
+// A block's parameter and result types. Multi-value block types point into the module's type
+// list; a single result lives in `single` so no allocation is needed.
+struct BlockSig {
+  const ir::ValType* params = nullptr;
+  const ir::ValType* results = nullptr;
+  uint32_t num_params = 0;
+  uint32_t num_results = 0;
+  ir::ValType single{};
+  std::span<const ir::ValType> paramTypes() const { return {params, num_params}; }
+  std::span<const ir::ValType> resultTypes() const {
+    return {results ? results : &single, num_results};
+  }
+};
+
+struct ControlFrame {
+  FrameKind kind = FrameKind::Block;
+  bool unreachable = false;
+  uint32_t height = 0;       // operand stack height at entry, below the block's parameters
+  uint32_t init_height = 0;  // local-initialisation marks made before the block
+  BlockSig sig;
+  // spec 3.3.8: a branch to a loop re-enters it with its parameters, to others exits with results.
+  std::span<const ir::ValType> labelTypes() const {
+    return kind == FrameKind::Loop ? sig.paramTypes() : sig.resultTypes();
+  }
+};
+
+class InstrChecker {
+ public:
+  explicit InstrChecker(const ModuleEnv& env) : env_(env), types_(env.types) {}
+
+  // A function body: `locals` are the parameters followed by the declared locals.
+  void beginFunction(std::span<const ir::ValType> locals, const ir::FuncType& type);
+  // A constant expression of type `result` (spec 3.3.10); only globals below `visible_globals`
+  // may be read (imports, or with GC the globals defined before).
+  void beginConstExpr(ir::ValType result, uint32_t visible_globals);
+
+  // Checks one instruction; r supplies its variable-length immediates.
+  Result<void> check(const decode::Instr& in, const decode::InstrReader& r);
+  bool done() const { return ctrls_.empty(); }
+
+  // What the last check() saw, for consumers (see InstrContext in func_validator.h).
+  void setRecordTypes(bool on) { record_ = on; }
+  bool reachableBefore() const { return reachable_before_; }
+  uint32_t depthBefore() const { return depth_before_; }
+  uint32_t heightBefore() const { return height_before_; }
+  uint32_t height() const { return uint32_t(vals_.size()); }
+  std::span<const ir::ValType> popped() const { return popped_; }  // bottom first
+  std::span<const ir::ValType> pushed() const { return pushed_; }
+  std::span<const ControlFrame> frames() const { return ctrls_; }
+
+ private:
+  // Errors at the current instruction's offset.
+  std::unexpected<Error> fail(const char* msg) const { return invalid(offset_, msg); }
+  std::unexpected<Error> mismatch() const { return fail("type mismatch"); }
+
+  // Operand stack (spec appendix: push_val, pop_val, pop_vals).
+  void push(ir::ValType t);
+  void pushAll(std::span<const ir::ValType> ts);
+  Result<ir::ValType> pop();
+  Result<ir::ValType> pop(ir::ValType expect);
+  Result<void> popAll(std::span<const ir::ValType> ts);
+  Result<ir::ValType> popRef();  // any reference; Bot comes back as (ref null bot)
+  void setUnreachable();
+
+  // Control stack (push_ctrl, pop_ctrl, labels).
+  void pushFrame(FrameKind kind, const BlockSig& sig);
+  Result<ControlFrame> popFrame();
+  Result<const ControlFrame*> label(uint32_t depth) const;
+  Result<BlockSig> blockSig(const decode::BlockType& bt) const;
+
+  Result<void> checkFixed(const decode::Instr& in, const ir::OpcodeInfo& info);
+  Result<void> checkImmediates(const decode::Instr& in, const ir::OpcodeInfo& info);
+  Result<void> checkMemArg(const decode::Instr& in);
+  Result<void> checkDataIndex(uint32_t data) const;
+  Result<void> checkConstAllowed(const decode::Instr& in) const;
+  Result<void> checkSpecial(const decode::Instr& in, const decode::InstrReader& r);
+
+  // Hand-typed instruction groups (instr_checker.cc unless noted).
+  Result<void> checkBlock(const decode::Instr& in);
+  Result<void> checkElse();
+  Result<void> checkEnd();
+  Result<void> checkBranch(const decode::Instr& in, const decode::InstrReader& r);
+  Result<void> checkSelect(const decode::Instr& in, const decode::InstrReader& r);
+  Result<void> checkVariable(const decode::Instr& in);
+  Result<void> checkGlobal(const decode::Instr& in);
+  // instr_checker_ref.cc
+  Result<void> checkCall(const decode::Instr& in);
+  Result<void> checkReturnTypes(const ir::FuncType& callee);
+  Result<void> checkTable(const decode::Instr& in);
+  Result<void> checkBulk(const decode::Instr& in);
+  Result<void> popCopyOperands(ir::ValType dst, ir::ValType src);
+  Result<void> popInitOperands(ir::ValType dst);
+  Result<void> checkRef(const decode::Instr& in);
+  Result<void> checkRefBranch(const decode::Instr& in);
+  Result<void> checkException(const decode::Instr& in, const decode::InstrReader& r);
+  Result<void> checkLegacyException(const decode::Instr& in);
+  // instr_checker_gc.cc
+  Result<void> checkStruct(const decode::Instr& in);
+  Result<void> checkArray(const decode::Instr& in);
+  Result<void> checkArrayBulk(const decode::Instr& in);
+  Result<void> checkCast(const decode::Instr& in);
+  Result<void> checkBrOnCast(const decode::Instr& in);
+  Result<const ir::StructType*> structType(uint32_t index) const;
+  Result<const ir::ArrayType*> arrayType(uint32_t index) const;
+  Result<void> checkElemIndex(uint32_t elem) const;
+
+  const ModuleEnv& env_;
+  const TypeContext& types_;
+  uint64_t offset_ = 0;
+  bool const_expr_ = false;
+  uint32_t visible_globals_ = 0;
+
+  std::vector<ir::ValType> vals_;
+  std::vector<ControlFrame> ctrls_;
+  std::vector<ir::ValType> locals_;
+  std::vector<uint8_t> local_init_;
+  std::vector<uint32_t> init_marks_;
+  const ir::FuncType* func_type_ = nullptr;
+  ir::ValType const_result_{};
+
+  bool record_ = false;
+  bool reachable_before_ = true;
+  uint32_t depth_before_ = 0;
+  uint32_t height_before_ = 0;
+  std::vector<ir::ValType> popped_;
+  std::vector<ir::ValType> pushed_;
+};
+
+}  // namespace strata::validate

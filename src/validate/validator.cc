@@ -1,0 +1,188 @@
+// Module-level validation (spec 3.4): imports and definitions, limits, constant expressions,
+// segments, exports and the start function, then every function body through FuncValidator.
+#include "validate/validator.h"
+
+#include <fmt/core.h>
+
+#include <set>
+#include <string_view>
+
+#include "validate/func_validator.h"
+#include "validate/module_env.h"
+
+namespace strata::validate {
+
+namespace {
+
+using ir::Feature;
+using ir::ValType;
+
+class ModuleValidator {
+ public:
+  explicit ModuleValidator(const ModuleEnv& env) : env_(env), m_(*env.module), f_(env.features) {}
+
+  Result<void> run() {
+    STRATA_CHECK(checkFunctions());
+    STRATA_CHECK(checkTables());
+    STRATA_CHECK(checkMemories());
+    STRATA_CHECK(checkGlobals());
+    STRATA_CHECK(checkTags());
+    STRATA_CHECK(checkElems());
+    STRATA_CHECK(checkDatas());
+    STRATA_CHECK(checkStart());
+    STRATA_CHECK(checkExports());
+    for (uint32_t i = m_.num_imported_functions; i < m_.functions.size(); ++i) {
+      NullConsumer consumer;
+      STRATA_CHECK(FuncValidator<NullConsumer>(env_, i, consumer).run());
+    }
+    return {};
+  }
+
+ private:
+  static std::unexpected<Error> fail(std::string msg) { return invalid(kNoOffset, std::move(msg)); }
+
+  // Globals a constant expression may read: imported ones (2.0), or with GC every global
+  // defined before the expression's own (spec 3.4.x, 3.0).
+  uint32_t visibleGlobals(uint32_t defined_before) const {
+    return f_.has(Feature::Gc) ? defined_before : m_.num_imported_globals;
+  }
+
+  Result<void> constExpr(const ir::ConstExpr& e, ValType type, uint32_t visible) const {
+    NullConsumer consumer;
+    return FuncValidator<NullConsumer>(env_, e, type, visible, consumer).run();
+  }
+
+  Result<void> checkValType(ValType t) const {
+    if (!env_.types.valid(t)) return fail("unknown type");
+    return {};
+  }
+
+  Result<void> checkFunctions() const {
+    for (const ir::Function& fn : m_.functions)
+      if (!env_.types.isFunc(fn.type_index)) return fail("unknown type");
+    return {};
+  }
+
+  Result<void> checkTables() const {
+    if (m_.tables.size() > 1 && !f_.has(Feature::ReferenceTypes)) return fail("multiple tables");
+    for (const ir::Table& t : m_.tables) {
+      STRATA_CHECK(checkValType(t.type.elem));
+      const ir::Limits& l = t.type.limits;
+      if (l.max && l.min > *l.max) return fail("size minimum must not be greater than maximum");
+      if (t.init) {
+        STRATA_CHECK(constExpr(*t.init, t.type.elem, m_.num_imported_globals));
+      } else if (!TypeContext::defaultable(t.type.elem) && !t.imported) {
+        // typed function references: a table of non-nullable references needs an initializer.
+        return fail("type mismatch");
+      }
+    }
+    return {};
+  }
+
+  Result<void> checkMemories() const {
+    if (m_.memories.size() > 1 && !f_.has(Feature::MultiMemory)) return fail("multiple memories");
+    for (const ir::Memory& mem : m_.memories) {
+      const ir::Limits& l = mem.type.limits;
+      uint32_t page_log2 = mem.type.page_size_log2;
+      if (page_log2 != 16 && page_log2 != 0) return fail("invalid custom page size");
+      // spec 3.2.x: the memory must fit the address space: 2^16 pages of 64 KiB for 32-bit
+      // memories, 2^48 for 64-bit ones (scaled for custom page sizes).
+      uint32_t bits = (l.is64 ? 64 : 32) - page_log2;
+      uint64_t max_pages = bits >= 64 ? ~uint64_t{0} : uint64_t{1} << bits;
+      if (l.min > max_pages || (l.max && *l.max > max_pages)) {
+        if (!l.is64 && page_log2 == 16) return fail("memory size must be at most 65536 pages (4GiB)");
+        return fail(fmt::format("memory size must be at most {} pages", max_pages));
+      }
+      if (l.max && l.min > *l.max) return fail("size minimum must not be greater than maximum");
+      if (l.shared && !l.max) return fail("shared memory must have maximum");
+    }
+    return {};
+  }
+
+  Result<void> checkGlobals() const {
+    for (uint32_t i = 0; i < m_.globals.size(); ++i) {
+      const ir::Global& g = m_.globals[i];
+      STRATA_CHECK(checkValType(g.type.type));
+      if (!g.imported) STRATA_CHECK(constExpr(g.init, g.type.type, visibleGlobals(i)));
+    }
+    return {};
+  }
+
+  Result<void> checkTags() const {
+    for (const ir::Tag& t : m_.tags) {
+      if (!env_.types.isFunc(t.type.type_index)) return fail("unknown type");
+      // spec 3.2.x (exceptions): a tag's type is a function type with no results.
+      if (!env_.types.type(t.type.type_index).func.results.empty()) return fail("non-empty tag result type");
+    }
+    return {};
+  }
+
+  Result<void> checkElems() const {
+    uint32_t visible = visibleGlobals(uint32_t(m_.globals.size()));
+    for (const ir::ElemSegment& seg : m_.elems) {
+      STRATA_CHECK(checkValType(seg.type));
+      if (seg.mode == ir::SegmentMode::Active) {
+        if (seg.table >= m_.tables.size()) return fail(fmt::format("unknown table {}", seg.table));
+        STRATA_CHECK(constExpr(seg.offset, env_.tableAddr(seg.table), visible));
+      }
+      for (uint32_t f : seg.func_indices)
+        if (f >= m_.functions.size()) return fail("unknown function");
+      for (const ir::ConstExpr& e : seg.exprs) STRATA_CHECK(constExpr(e, seg.type, visible));
+      // spec 3.4.x: an active segment's element type must match its table's.
+      if (seg.mode == ir::SegmentMode::Active &&
+          !env_.types.isSubtype(seg.type, m_.tables[seg.table].type.elem))
+        return fail("type mismatch");
+    }
+    return {};
+  }
+
+  Result<void> checkDatas() const {
+    uint32_t visible = visibleGlobals(uint32_t(m_.globals.size()));
+    for (const ir::DataSegment& d : m_.datas) {
+      if (d.mode != ir::SegmentMode::Active) continue;
+      if (d.memory >= m_.memories.size()) return fail(fmt::format("unknown memory {}", d.memory));
+      STRATA_CHECK(constExpr(d.offset, env_.memoryAddr(d.memory), visible));
+    }
+    return {};
+  }
+
+  Result<void> checkStart() const {
+    if (!m_.start) return {};
+    if (*m_.start >= m_.functions.size()) return fail(fmt::format("unknown function {}", *m_.start));
+    // spec 3.4.x: the start function takes and returns nothing.
+    const ir::FuncType& ft = m_.funcType(*m_.start);
+    if (!ft.params.empty() || !ft.results.empty()) return fail("start function");
+    return {};
+  }
+
+  Result<void> checkExports() const {
+    std::set<std::string_view> names;
+    for (const ir::Export& e : m_.exports) {
+      size_t count = 0;
+      switch (e.kind) {
+        case ir::ExternKind::Func: count = m_.functions.size(); break;
+        case ir::ExternKind::Table: count = m_.tables.size(); break;
+        case ir::ExternKind::Memory: count = m_.memories.size(); break;
+        case ir::ExternKind::Global: count = m_.globals.size(); break;
+        case ir::ExternKind::Tag: count = m_.tags.size(); break;
+      }
+      if (e.index >= count) return fail(fmt::format("unknown {} {}", ir::externKindName(e.kind), e.index));
+      // spec 3.4.x: export names are unique.
+      if (!names.insert(e.name).second) return fail("duplicate export name");
+    }
+    return {};
+  }
+
+  const ModuleEnv& env_;
+  const ir::Module& m_;
+  const ir::Features& f_;
+};
+
+}  // namespace
+
+Result<void> validateModule(const ir::Module& m, const ir::Features& features) {
+  ModuleEnv env = STRATA_TRY(ModuleEnv::create(m, features));
+  return ModuleValidator(env).run();
+}
+
+}  // namespace strata::validate
