@@ -1,0 +1,553 @@
+// Function-body validation through FuncValidator: typing rules, messages, offsets, consumers.
+#include "validate/func_validator.h"
+
+#include <gtest/gtest.h>
+
+#include "test_module.h"
+
+namespace strata::validate {
+namespace {
+
+using test::Bytes;
+using test::checkBody;
+using test::kF32;
+using test::kF64;
+using test::kFuncRef;
+using test::kI32;
+using test::kI64;
+using test::TestModule;
+
+TEST(FuncValidator, EmptyBodyIsValid) {
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,  // no locals
+                                  0x0b,  // end
+                              }),
+            "ok");
+}
+
+TEST(FuncValidator, ResultMustBeOnStack) {
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,  // no locals
+                                      0x0b,  // end
+                                  }),
+            "type mismatch");
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,        // no locals
+                                      0x42, 0x00,  // i64.const 0
+                                      0x0b,        // end
+                                  }),
+            "type mismatch");
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,        // no locals
+                                  0x41, 0x00,  // i32.const 0: left over at the end
+                                  0x0b,        // end
+                              }),
+            "type mismatch");
+}
+
+TEST(FuncValidator, FixedSignatureFromTable) {
+  EXPECT_EQ(checkBody({kI32, kI32}, {kI32}, {
+                                                0x00,        // no locals
+                                                0x20, 0x00,  // local.get 0
+                                                0x20, 0x01,  // local.get 1
+                                                0x6a,        // i32.add
+                                                0x0b,        // end
+                                            }),
+            "ok");
+  EXPECT_EQ(checkBody({kI32, kI64}, {kI32}, {
+                                                0x00,        // no locals
+                                                0x20, 0x00,  // local.get 0
+                                                0x20, 0x01,  // local.get 1 (i64)
+                                                0x6a,        // i32.add
+                                                0x0b,        // end
+                                            }),
+            "type mismatch");
+  EXPECT_EQ(checkBody({kF64}, {kF32}, {
+                                          0x00,        // no locals
+                                          0x20, 0x00,  // local.get 0
+                                          0xb6,        // f32.demote_f64
+                                          0x0b,        // end
+                                      }),
+            "ok");
+}
+
+TEST(FuncValidator, ErrorOffsetIsTheInstruction) {
+  TestModule t;
+  t.memory(1);
+  uint32_t f = t.func(t.funcType({}, {}), {
+                                              0x00,  // no locals
+                                              0x6a,  // i32.add with an empty stack
+                                              0x0b,  // end
+                                          });
+  auto r = t.validate();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Invalid);
+  EXPECT_EQ(r.error().offset, t.m.functions[f].body.offset + 1);
+}
+
+TEST(FuncValidator, Locals) {
+  EXPECT_EQ(checkBody({}, {kI64}, {
+                                      0x01, 0x02, 0x7e,  // 2 locals of i64
+                                      0x20, 0x01,        // local.get 1
+                                      0x0b,              // end
+                                  }),
+            "ok");
+  EXPECT_EQ(checkBody({}, {kI64}, {
+                                      0x01, 0x02, 0x7e,  // 2 locals of i64
+                                      0x20, 0x02,        // local.get 2
+                                      0x0b,              // end
+                                  }),
+            "unknown local");
+  EXPECT_EQ(checkBody({kI32}, {}, {
+                                      0x00,              // no locals
+                                      0x42, 0x00,        // i64.const 0
+                                      0x21, 0x00,        // local.set 0 (an i32)
+                                      0x0b,              // end
+                                  }),
+            "type mismatch");
+}
+
+TEST(FuncValidator, TooManyLocalsIsMalformed) {
+  TestModule t;
+  t.func(t.funcType({}, {}), {
+                                 0x02,                    // 2 local groups
+                                 0xa0, 0x8d, 0x06, 0x7f,  // 100000 i32
+                                 0x01, 0x7e,              // 1 i64
+                                 0x0b,                    // end
+                             });
+  auto r = t.validate();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Malformed);
+  EXPECT_EQ(r.error().message, "too many locals");
+}
+
+TEST(FuncValidator, MissingEndIsMalformed) {
+  TestModule t;
+  t.func(t.funcType({}, {}), {
+                                 0x00,        // no locals
+                                 0x02, 0x40,  // block
+                                 0x0b,        // end (of the block only)
+                             });
+  auto r = t.validate();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Malformed);
+}
+
+TEST(FuncValidator, CodeAfterFinalEndIsMalformed) {
+  TestModule t;
+  t.func(t.funcType({}, {}), {
+                                 0x00,  // no locals
+                                 0x0b,  // end
+                                 0x01,  // nop after the end
+                             });
+  auto r = t.validate();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Malformed);
+}
+
+TEST(FuncValidator, Blocks) {
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,        // no locals
+                                      0x02, 0x7f,  // block (result i32)
+                                      0x41, 0x01,  // i32.const 1
+                                      0x0b,        // end
+                                      0x0b,        // end
+                                  }),
+            "ok");
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,        // no locals
+                                      0x02, 0x7f,  // block (result i32)
+                                      0x0b,        // end: nothing produced
+                                      0x0b,        // end
+                                  }),
+            "type mismatch");
+  // Operands outside a block are not visible inside it.
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,        // no locals
+                                  0x41, 0x01,  // i32.const 1
+                                  0x02, 0x40,  // block
+                                  0x1a,        // drop
+                                  0x0b,        // end
+                                  0x0b,        // end
+                              }),
+            "type mismatch");
+}
+
+TEST(FuncValidator, MultiValueBlockType) {
+  TestModule t;
+  uint32_t bt = t.funcType({kI32}, {kI32, kI32});
+  t.func(t.funcType({}, {kI32}), {
+                                     0x00,              // no locals
+                                     0x41, 0x07,        // i32.const 7
+                                     0x02, uint8_t(bt), // block (type bt): [i32] -> [i32 i32]
+                                     0x41, 0x01,        // i32.const 1
+                                     0x0b,              // end
+                                     0x6a,              // i32.add
+                                     0x0b,              // end
+                                 });
+  EXPECT_EQ(test::messageOf(t.validate()), "ok");
+}
+
+TEST(FuncValidator, IfWithoutElseMustPassParamsThrough) {
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,        // no locals
+                                      0x41, 0x01,  // i32.const 1
+                                      0x04, 0x7f,  // if (result i32)
+                                      0x41, 0x02,  // i32.const 2
+                                      0x0b,        // end: the missing else yields nothing
+                                      0x0b,        // end
+                                  }),
+            "type mismatch");
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,        // no locals
+                                      0x41, 0x01,  // i32.const 1
+                                      0x04, 0x7f,  // if (result i32)
+                                      0x41, 0x02,  // i32.const 2
+                                      0x05,        // else
+                                      0x41, 0x03,  // i32.const 3
+                                      0x0b,        // end
+                                      0x0b,        // end
+                                  }),
+            "ok");
+}
+
+TEST(FuncValidator, Branches) {
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,        // no locals
+                                  0x0c, 0x01,  // br 1
+                                  0x0b,        // end
+                              }),
+            "unknown label");
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,        // no locals
+                                      0x42, 0x00,  // i64.const 0
+                                      0x0c, 0x00,  // br 0 (function label takes i32)
+                                      0x0b,        // end
+                                  }),
+            "type mismatch");
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,        // no locals
+                                  0x03, 0x40,  // loop
+                                  0x41, 0x00,  // i32.const 0
+                                  0x0d, 0x00,  // br_if 0
+                                  0x0b,        // end
+                                  0x0b,        // end
+                              }),
+            "ok");
+}
+
+TEST(FuncValidator, BrTableArityMustAgree) {
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,              // no locals
+                                      0x02, 0x40,        // block
+                                      0x41, 0x01,        // i32.const 1
+                                      0x41, 0x00,        // i32.const 0 (index)
+                                      0x0e, 0x01, 0x00,  // br_table [0: block, arity 0]
+                                      0x01,              //   default 1: function, arity 1
+                                      0x0b,              // end
+                                      0x41, 0x00,        // i32.const 0
+                                      0x0b,              // end
+                                  }),
+            "type mismatch");
+}
+
+TEST(FuncValidator, UnreachableMakesStackPolymorphic) {
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,  // no locals
+                                      0x00,  // unreachable
+                                      0x6a,  // i32.add from the polymorphic stack
+                                      0x0b,  // end
+                                  }),
+            "ok");
+  // Known types still count in dead code.
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,        // no locals
+                                      0x00,        // unreachable
+                                      0x42, 0x00,  // i64.const 0
+                                      0x6a,        // i32.add
+                                      0x0b,        // end
+                                  }),
+            "type mismatch");
+}
+
+TEST(FuncValidator, Select) {
+  EXPECT_EQ(checkBody({}, {kI64}, {
+                                      0x00,        // no locals
+                                      0x42, 0x01,  // i64.const 1
+                                      0x42, 0x02,  // i64.const 2
+                                      0x41, 0x00,  // i32.const 0
+                                      0x1b,        // select
+                                      0x0b,        // end
+                                  }),
+            "ok");
+  EXPECT_EQ(checkBody({}, {kI64}, {
+                                      0x00,        // no locals
+                                      0x42, 0x01,  // i64.const 1
+                                      0x41, 0x02,  // i32.const 2
+                                      0x41, 0x00,  // i32.const 0
+                                      0x1b,        // select: operands differ
+                                      0x0b,        // end
+                                  }),
+            "type mismatch");
+  // Untyped select rejects references (spec 3.3.4).
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,        // no locals
+                                  0xd0, 0x70,  // ref.null func
+                                  0xd0, 0x70,  // ref.null func
+                                  0x41, 0x00,  // i32.const 0
+                                  0x1b,        // select
+                                  0x1a,        // drop
+                                  0x0b,        // end
+                              }),
+            "type mismatch");
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,                    // no locals
+                                  0x41, 0x00,              // i32.const 0
+                                  0x41, 0x00,              // i32.const 0
+                                  0x41, 0x00,              // i32.const 0
+                                  0x1c, 0x02, 0x7f, 0x7f,  // select (result i32 i32)
+                                  0x1a,                    // drop
+                                  0x0b,                    // end
+                              }),
+            "invalid result arity");
+}
+
+TEST(FuncValidator, MemoryInstructions) {
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,              // no locals
+                                      0x41, 0x00,        // i32.const 0
+                                      0x28, 0x02, 0x00,  // i32.load align=4 offset=0
+                                      0x0b,              // end
+                                  }),
+            "ok");
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,              // no locals
+                                      0x41, 0x00,        // i32.const 0
+                                      0x28, 0x03, 0x00,  // i32.load align=8
+                                      0x0b,              // end
+                                  }),
+            "alignment must not be larger than natural");
+  EXPECT_EQ(checkBody({}, {kI32}, {
+                                      0x00,              // no locals
+                                      0x41, 0x00,        // i32.const 0
+                                      0x2c, 0x01, 0x00,  // i32.load8_s align=2
+                                      0x0b,              // end
+                                  }),
+            "alignment must not be larger than natural");
+  TestModule t;  // no memory
+  t.func(t.funcType({}, {kI32}), {
+                                     0x00,        // no locals
+                                     0x3f, 0x00,  // memory.size 0
+                                     0x0b,        // end
+                                 });
+  EXPECT_EQ(test::messageOf(t.validate()), "unknown memory");
+}
+
+TEST(FuncValidator, Memory64AddressType) {
+  TestModule t;
+  t.memory(1, {}, /*is64=*/true);
+  t.func(t.funcType({}, {kI32}), {
+                                     0x00,              // no locals
+                                     0x41, 0x00,        // i32.const 0: a 64-bit memory wants i64
+                                     0x28, 0x02, 0x00,  // i32.load
+                                     0x0b,              // end
+                                 });
+  EXPECT_EQ(test::messageOf(t.validate()), "type mismatch");
+  TestModule u;
+  u.memory(1, {}, /*is64=*/true);
+  u.func(u.funcType({}, {kI64}), {
+                                     0x00,        // no locals
+                                     0x3f, 0x00,  // memory.size 0 -> i64
+                                     0x0b,        // end
+                                 });
+  EXPECT_EQ(test::messageOf(u.validate()), "ok");
+}
+
+TEST(FuncValidator, LaneIndex) {
+  Bytes body = {
+      0x00,                          // no locals
+      0xfd, 0x0c,                    // v128.const
+      0, 0, 0, 0, 0, 0, 0, 0,        //   bytes 0-7
+      0, 0, 0, 0, 0, 0, 0, 0,        //   bytes 8-15
+      0xfd, 0x1b, 0x04,              // i32x4.extract_lane 4: only 0..3 exist
+      0x0b,                          // end
+  };
+  EXPECT_EQ(checkBody({}, {kI32}, body), "invalid lane index");
+  body[body.size() - 2] = 0x03;      // i32x4.extract_lane 3
+  EXPECT_EQ(checkBody({}, {kI32}, body), "ok");
+}
+
+TEST(FuncValidator, Globals) {
+  TestModule t;
+  t.importGlobal(kI32, /*mut=*/false);
+  t.func(t.funcType({}, {}), {
+                                 0x00,        // no locals
+                                 0x41, 0x01,  // i32.const 1
+                                 0x24, 0x00,  // global.set 0 (immutable)
+                                 0x0b,        // end
+                             });
+  EXPECT_NE(test::messageOf(t.validate()).find("global is immutable"), std::string::npos);
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,        // no locals
+                                  0x23, 0x00,  // global.get 0 of none
+                                  0x1a,        // drop
+                                  0x0b,        // end
+                              }),
+            "unknown global");
+}
+
+TEST(FuncValidator, CallsCheckSignatures) {
+  TestModule t;
+  uint32_t callee = t.importFunc(t.funcType({kI32}, {kI64}));
+  t.func(t.funcType({}, {kI64}), {
+                                     0x00,                  // no locals
+                                     0x41, 0x05,            // i32.const 5
+                                     0x10, uint8_t(callee), // call callee: [i32] -> [i64]
+                                     0x0b,                  // end
+                                 });
+  EXPECT_EQ(test::messageOf(t.validate()), "ok");
+  EXPECT_EQ(checkBody({}, {}, {
+                                  0x00,        // no locals
+                                  0x10, 0x05,  // call 5
+                                  0x0b,        // end
+                              }),
+            "unknown function");
+}
+
+TEST(FuncValidator, ReturnCallNeedsMatchingResults) {
+  TestModule t;
+  uint32_t callee = t.importFunc(t.funcType({}, {kI64}));
+  t.func(t.funcType({}, {kI32}), {
+                                     0x00,                  // no locals
+                                     0x12, uint8_t(callee), // return_call: i64 result, caller i32
+                                     0x0b,                  // end
+                                 });
+  EXPECT_EQ(test::messageOf(t.validate()), "type mismatch");
+}
+
+TEST(FuncValidator, DataCountRequiredIsMalformed) {
+  TestModule t;
+  t.memory(1);
+  t.m.datas.push_back({ir::SegmentMode::Passive, 0, {}, {}});
+  t.func(t.funcType({}, {}), {
+                                 0x00,              // no locals
+                                 0xfc, 0x09, 0x00,  // data.drop 0 without a data count section
+                                 0x0b,              // end
+                             });
+  auto r = t.validate();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::Malformed);
+  EXPECT_EQ(r.error().message, "data count section required");
+  t.m.data_count = 1;
+  EXPECT_EQ(test::messageOf(t.validate()), "ok");
+}
+
+TEST(FuncValidator, RefFuncNeedsDeclaration) {
+  TestModule t;
+  uint32_t ty = t.funcType({}, {});
+  t.func(ty, {
+                 0x00,        // no locals
+                 0xd2, 0x00,  // ref.func 0: not in C.refs
+                 0x1a,        // drop
+                 0x0b,        // end
+             });
+  EXPECT_EQ(test::messageOf(t.validate()), "undeclared function reference");
+  t.exportAs("f", ir::ExternKind::Func, 0);  // exporting declares it
+  EXPECT_EQ(test::messageOf(t.validate()), "ok");
+}
+
+TEST(FuncValidator, NonDefaultableLocalsMustBeSetFirst) {
+  TestModule t;
+  uint32_t ft = t.funcType({}, {});
+  Bytes body = {
+      0x01, 0x01, 0x64, uint8_t(ft),  // 1 local of (ref ft)
+      0x20, 0x00,                     // local.get 0 before any local.set
+      0x1a,                           // drop
+      0x0b,                           // end
+  };
+  t.func(ft, body);
+  EXPECT_EQ(test::messageOf(t.validate()), "uninitialized local");
+  // Initialisation inside a block does not outlive it (spec 3.3.x).
+  TestModule u;
+  uint32_t ut = u.funcType({}, {});
+  u.exportAs("f", ir::ExternKind::Func, 0);
+  u.func(ut, {
+                 0x01, 0x01, 0x64, uint8_t(ut),  // 1 local of (ref ut)
+                 0x02, 0x40,                     // block
+                 0xd2, 0x00,                     // ref.func 0
+                 0x21, 0x00,                     // local.set 0
+                 0x20, 0x00,                     // local.get 0: fine here
+                 0x1a,                           // drop
+                 0x0b,                           // end
+                 0x20, 0x00,                     // local.get 0: uninitialised again
+                 0x1a,                           // drop
+                 0x0b,                           // end
+             });
+  EXPECT_EQ(test::messageOf(u.validate()), "uninitialized local");
+}
+
+TEST(FuncValidator, TypedFunctionReferences) {
+  TestModule t;
+  uint32_t ft = t.funcType({kI32}, {kI32});
+  t.func(t.funcType({test::refTo(ft, true), kI32}, {kI32}), {
+                                                               0x00,                // no locals
+                                                               0x20, 0x01,          // local.get 1
+                                                               0x20, 0x00,          // local.get 0
+                                                               0x14, uint8_t(ft),   // call_ref ft
+                                                               0x0b,                // end
+                                                           });
+  EXPECT_EQ(test::messageOf(t.validate()), "ok");
+}
+
+TEST(FuncValidator, NullConsumerIsEmpty) {
+  static_assert(std::is_empty_v<NullConsumer>);
+  static_assert(!NullConsumer::kWantsTypes);
+}
+
+// A consumer that records what the validator reports, as a tier would.
+struct RecordingConsumer {
+  static constexpr bool kWantsTypes = true;
+  std::vector<ir::Opcode> ops;
+  std::vector<std::vector<ir::ValType>> popped, pushed;
+  std::vector<bool> reachable;
+  size_t locals = 0;
+  bool ended = false;
+  void onLocals(std::span<const ir::ValType> ls) { locals = ls.size(); }
+  void onInstr(const decode::Instr& in, const InstrContext& ctx) {
+    ops.push_back(in.op);
+    popped.emplace_back(ctx.popped.begin(), ctx.popped.end());
+    pushed.emplace_back(ctx.pushed.begin(), ctx.pushed.end());
+    reachable.push_back(ctx.reachable);
+  }
+  void onEnd() { ended = true; }
+};
+
+TEST(FuncValidator, ConsumerSeesTypedStream) {
+  TestModule t;
+  uint32_t f = t.func(t.funcType({kI32}, {kI64}), {
+                                                      0x01, 0x01, 0x7e,  // 1 local of i64
+                                                      0x20, 0x00,        // local.get 0
+                                                      0xac,              // i64.extend_i32_s
+                                                      0x0f,              // return
+                                                      0x6a,              // i32.add (dead code)
+                                                      0x1a,              // drop
+                                                      0x20, 0x01,        // local.get 1
+                                                      0x0b,              // end
+                                                  });
+  auto env = ModuleEnv::create(t.m, ir::Features::all());
+  ASSERT_TRUE(env);
+  RecordingConsumer c;
+  ASSERT_TRUE((FuncValidator<RecordingConsumer>(*env, f, c).run()));
+  EXPECT_EQ(c.locals, 2u);
+  EXPECT_TRUE(c.ended);
+  ASSERT_EQ(c.ops.size(), 7u);
+  EXPECT_EQ(c.ops[1], ir::Opcode::I64ExtendI32S);
+  EXPECT_EQ(c.popped[1], std::vector<ir::ValType>{kI32});
+  EXPECT_EQ(c.pushed[1], std::vector<ir::ValType>{kI64});
+  EXPECT_TRUE(c.reachable[2]);   // return itself is reachable
+  EXPECT_FALSE(c.reachable[3]);  // the add after it is not
+  EXPECT_EQ(c.popped[3][0].kind, ir::ValKind::Bot);
+}
+
+}  // namespace
+}  // namespace strata::validate
