@@ -58,7 +58,7 @@ class FuncValidator {
       : env_(env), consumer_(consumer), checker_(env),
         bytes_(env.module->span(env.module->functions[func_index].body)),
         base_(env.module->functions[func_index].body.offset),
-        type_(&env.module->funcType(func_index)) {}
+        type_(&env.module->funcType(func_index)), last_body_(func_index + 1 == env.module->functions.size()) {}
 
   // A constant expression (spec 3.3.10) of type `result`; only globals below visible_globals
   // may be read. The constant evaluator of the runtime is a consumer of this form.
@@ -103,11 +103,14 @@ class FuncValidator {
 
  private:
   // spec 5.4.x: the body must close every block. The reference interpreter reads on past a body
-  // that lacks its `end`: at the end of the input it reports "unexpected end of section or
-  // function", elsewhere it meets the next entry and reports "END opcode expected".
+  // that lacks its `end`, and the suite expects what it then meets: the end of the input
+  // ("unexpected end of section or function"), the next section after the last body, whose id
+  // byte it takes for `end` ("section size mismatch"), or the next body ("END opcode expected").
   std::unexpected<Error> unclosed(uint64_t at) const {
-    bool at_eof = base_ + bytes_.size() >= env_.module->bytes.size();
-    return malformed(at, type_ && !at_eof ? "END opcode expected" : "unexpected end of section or function");
+    const ir::Module& m = *env_.module;
+    if (!type_ || base_ + bytes_.size() >= m.bytes.size()) return malformed(at, "unexpected end of section or function");
+    if (last_body_) return malformed(at, "section size mismatch");
+    return malformed(at, "END opcode expected");
   }
 
   // Locals (spec 5.5.13): vec((n, valtype)) after the parameters.
@@ -133,6 +136,7 @@ class FuncValidator {
   std::span<const uint8_t> bytes_;
   uint64_t base_ = 0;
   const ir::FuncType* type_ = nullptr;  // null for constant expressions
+  bool last_body_ = false;
   ir::ValType const_result_{};
   uint32_t visible_globals_ = 0;
   std::vector<ir::ValType> locals_;

@@ -2,6 +2,8 @@
 // instructions (spec 3.3 and the appendix's validation algorithm).
 #include "validate/instr_checker.h"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -43,6 +45,10 @@ void InstrChecker::beginConstExpr(ValType result, uint32_t visible_globals) {
   sig.single = result;
   sig.num_results = 1;
   pushFrame(FrameKind::Function, sig);
+}
+
+std::unexpected<Error> InstrChecker::unknown(const char* space, uint64_t index) const {
+  return invalid(offset_, fmt::format("unknown {} {}", space, index));
 }
 
 // --- operand stack -------------------------------------------------------------------------
@@ -133,7 +139,7 @@ Result<BlockSig> InstrChecker::blockSig(const decode::BlockType& bt) const {
       sig.num_results = 1;
       break;
     case decode::BlockType::Kind::Index: {
-      if (!types_.isFunc(bt.index)) return fail("unknown type");
+      if (!types_.isFunc(bt.index)) return unknown("type", bt.index);
       const ir::FuncType& ft = types_.type(bt.index).func;
       sig.params = ft.params.data();
       sig.num_params = uint32_t(ft.params.size());
@@ -228,7 +234,7 @@ Result<void> InstrChecker::checkImmediates(const decode::Instr& in, const ir::Op
     case ir::Imm::MemArg:
     case ir::Imm::MemArgLane: return checkMemArg(in);
     case ir::Imm::Memory:
-      if (in.idx >= m.memories.size()) return fail("unknown memory");
+      if (in.idx >= m.memories.size()) return unknown("memory", in.idx);
       return {};
     case ir::Imm::Lane:
       if (in.lane >= laneLimit(in.op)) return fail("invalid lane index");
@@ -245,7 +251,7 @@ Result<void> InstrChecker::checkImmediates(const decode::Instr& in, const ir::Op
 
 Result<void> InstrChecker::checkMemArg(const decode::Instr& in) {
   const ir::Module& m = *env_.module;
-  if (in.mem.memory >= m.memories.size()) return fail("unknown memory");
+  if (in.mem.memory >= m.memories.size()) return unknown("memory", in.mem.memory);
   uint32_t natural = naturalAlignLog2(in.op);
   // spec 3.3.7: 2^align must not exceed the access width; atomics need it exact (threads).
   if (in.mem.align_log2 > natural) return fail("alignment must not be larger than natural");
@@ -261,13 +267,14 @@ Result<void> InstrChecker::checkMemArg(const decode::Instr& in) {
 Result<void> InstrChecker::checkDataIndex(uint32_t data) const {
   const ir::Module& m = *env_.module;
   // spec 5.5.x: instructions naming data segments need the data count section ahead of the code.
-  if (!m.data_count) return malformed(offset_, "data count section required");
-  if (data >= *m.data_count) return fail("unknown data segment");
+  // Without any data segment the index is unknown either way; report that, as for text modules.
+  if (!m.data_count && !m.datas.empty()) return malformed(offset_, "data count section required");
+  if (data >= m.data_count.value_or(0)) return unknown("data segment", data);
   return {};
 }
 
 Result<void> InstrChecker::checkElemIndex(uint32_t elem) const {
-  if (elem >= env_.module->elems.size()) return fail("unknown elem segment");
+  if (elem >= env_.module->elems.size()) return unknown("elem segment", elem);
   return {};
 }
 
@@ -463,7 +470,7 @@ Result<void> InstrChecker::checkSelect(const decode::Instr& in, const decode::In
 // --- variables -----------------------------------------------------------------------------
 
 Result<void> InstrChecker::checkVariable(const decode::Instr& in) {
-  if (in.idx >= locals_.size()) return fail("unknown local");
+  if (in.idx >= locals_.size()) return unknown("local", in.idx);
   ValType t = locals_[in.idx];
   if (in.op == Opcode::LocalGet) {
     if (!local_init_[in.idx]) return fail("uninitialized local");
@@ -482,7 +489,7 @@ Result<void> InstrChecker::checkVariable(const decode::Instr& in) {
 Result<void> InstrChecker::checkGlobal(const decode::Instr& in) {
   const ir::Module& m = *env_.module;
   uint32_t limit = const_expr_ ? visible_globals_ : uint32_t(m.globals.size());
-  if (in.idx >= limit) return fail("unknown global");
+  if (in.idx >= limit) return unknown("global", in.idx);
   const ir::GlobalType& g = m.globals[in.idx].type;
   if (in.op == Opcode::GlobalGet) {
     // spec 3.3.10: constant expressions may only read immutable globals.

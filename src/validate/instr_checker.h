@@ -81,6 +81,8 @@ class InstrChecker {
   // Errors at the current instruction's offset.
   std::unexpected<Error> fail(const char* msg) const { return invalid(offset_, msg); }
   std::unexpected<Error> mismatch() const { return fail("type mismatch"); }
+  // "unknown global 3": the reference interpreter's wording, which the suite matches.
+  std::unexpected<Error> unknown(const char* space, uint64_t index) const;
 
   // Operand stack (spec appendix: push_val, pop_val, pop_vals).
   void push(ir::ValType t);

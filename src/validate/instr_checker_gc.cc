@@ -17,13 +17,13 @@ bool isNumOrVec(const ir::StorageType& s) {
 }  // namespace
 
 Result<const ir::StructType*> InstrChecker::structType(uint32_t index) const {
-  if (index >= types_.size()) return fail("unknown type");
+  if (index >= types_.size()) return unknown("type", index);
   if (!types_.isStruct(index)) return mismatch();
   return &types_.type(index).strct;
 }
 
 Result<const ir::ArrayType*> InstrChecker::arrayType(uint32_t index) const {
-  if (index >= types_.size()) return fail("unknown type");
+  if (index >= types_.size()) return unknown("type", index);
   if (!types_.isArray(index)) return mismatch();
   return &types_.type(index).array;
 }

@@ -42,13 +42,13 @@ Result<void> InstrChecker::checkCall(const decode::Instr& in) {
   switch (in.op) {
     case Opcode::Call:
     case Opcode::ReturnCall:
-      if (in.idx >= m.functions.size()) return fail("unknown function");
+      if (in.idx >= m.functions.size()) return unknown("function", in.idx);
       ft = &m.funcType(in.idx);
       break;
     case Opcode::CallIndirect:
     case Opcode::ReturnCallIndirect: {
-      if (in.idx2 >= m.tables.size()) return fail("unknown table");
-      if (!types_.isFunc(in.idx)) return fail("unknown type");
+      if (in.idx2 >= m.tables.size()) return unknown("table", in.idx2);
+      if (!types_.isFunc(in.idx)) return unknown("type", in.idx);
       // spec 3.3.8.x: the table must hold function references.
       if (!types_.isSubtype(m.tables[in.idx2].type.elem, ValType::funcref())) return mismatch();
       ft = &types_.type(in.idx).func;
@@ -56,7 +56,7 @@ Result<void> InstrChecker::checkCall(const decode::Instr& in) {
       break;
     }
     default: {  // CallRef, ReturnCallRef
-      if (!types_.isFunc(in.idx)) return fail("unknown type");
+      if (!types_.isFunc(in.idx)) return unknown("type", in.idx);
       ft = &types_.type(in.idx).func;
       STRATA_TRY(pop(ValType::ref(HeapType::index(in.idx), true)));
       break;
@@ -76,7 +76,7 @@ Result<void> InstrChecker::checkCall(const decode::Instr& in) {
 
 Result<void> InstrChecker::checkTable(const decode::Instr& in) {
   const ir::Module& m = *env_.module;
-  if (in.idx >= m.tables.size()) return fail("unknown table");
+  if (in.idx >= m.tables.size()) return unknown("table", in.idx);
   ValType elem = m.tables[in.idx].type.elem;
   ValType at = env_.tableAddr(in.idx);
   switch (in.op) {
@@ -106,24 +106,25 @@ Result<void> InstrChecker::checkBulk(const decode::Instr& in) {
   const ir::Module& m = *env_.module;
   switch (in.op) {
     case Opcode::TableCopy: {  // idx = destination, idx2 = source
-      if (in.idx >= m.tables.size() || in.idx2 >= m.tables.size()) return fail("unknown table");
+      if (in.idx >= m.tables.size()) return unknown("table", in.idx);
+      if (in.idx2 >= m.tables.size()) return unknown("table", in.idx2);
       if (!types_.isSubtype(m.tables[in.idx2].type.elem, m.tables[in.idx].type.elem)) return mismatch();
       return popCopyOperands(env_.tableAddr(in.idx), env_.tableAddr(in.idx2));
     }
     case Opcode::TableInit: {  // idx = elem segment, idx2 = table
-      if (in.idx2 >= m.tables.size()) return fail("unknown table");
+      if (in.idx2 >= m.tables.size()) return unknown("table", in.idx2);
       STRATA_CHECK(checkElemIndex(in.idx));
       if (!types_.isSubtype(m.elems[in.idx].type, m.tables[in.idx2].type.elem)) return mismatch();
       return popInitOperands(env_.tableAddr(in.idx2));
     }
     case Opcode::MemoryInit: {  // idx = data segment, idx2 = memory
-      if (!m.data_count) return checkDataIndex(in.idx);
-      if (in.idx2 >= m.memories.size()) return fail("unknown memory");
+      if (in.idx2 >= m.memories.size()) return unknown("memory", in.idx2);
       STRATA_CHECK(checkDataIndex(in.idx));
       return popInitOperands(env_.memoryAddr(in.idx2));
     }
     default: {  // MemoryCopy: idx = destination, idx2 = source
-      if (in.idx >= m.memories.size() || in.idx2 >= m.memories.size()) return fail("unknown memory");
+      if (in.idx >= m.memories.size()) return unknown("memory", in.idx);
+      if (in.idx2 >= m.memories.size()) return unknown("memory", in.idx2);
       return popCopyOperands(env_.memoryAddr(in.idx), env_.memoryAddr(in.idx2));
     }
   }
@@ -143,7 +144,7 @@ Result<void> InstrChecker::checkRef(const decode::Instr& in) {
       push(ValType::i32());
       return {};
     case Opcode::RefFunc:
-      if (in.idx >= m.functions.size()) return fail("unknown function");
+      if (in.idx >= m.functions.size()) return unknown("function", in.idx);
       // spec 3.4.x: bodies may only take references to functions declared in C.refs.
       if (!const_expr_ && !env_.declared_funcs[in.idx]) return fail("undeclared function reference");
       push(ValType::ref(HeapType::index(m.functions[in.idx].type_index), false));
@@ -205,7 +206,7 @@ Result<void> InstrChecker::checkException(const decode::Instr& in, const decode:
   const ir::Module& m = *env_.module;
   ValType exnref = ValType::ref(HeapType::abs(AbsHeap::Exn), false);
   if (in.op == Opcode::Throw) {
-    if (in.idx >= m.tags.size()) return fail("unknown tag");
+    if (in.idx >= m.tags.size()) return unknown("tag", in.idx);
     STRATA_CHECK(popAll(std::span(types_.type(m.tags[in.idx].type.type_index).func.params)));
     setUnreachable();
     return {};
@@ -222,7 +223,7 @@ Result<void> InstrChecker::checkException(const decode::Instr& in, const decode:
     std::vector<ValType> sent;
     bool with_tag = c.kind == decode::CatchClause::Kind::Catch || c.kind == decode::CatchClause::Kind::CatchRef;
     if (with_tag) {
-      if (c.tag >= m.tags.size()) return fail("unknown tag");
+      if (c.tag >= m.tags.size()) return unknown("tag", c.tag);
       const ir::FuncType& tag = types_.type(m.tags[c.tag].type.type_index).func;
       sent = tag.params;
     }
@@ -243,7 +244,7 @@ Result<void> InstrChecker::checkLegacyException(const decode::Instr& in) {
     case Opcode::Catch:
     case Opcode::CatchAll: {
       if (kind != FrameKind::Try && kind != FrameKind::Catch) return malformed(offset_, "catch without try");
-      if (in.op == Opcode::Catch && in.idx >= m.tags.size()) return fail("unknown tag");
+      if (in.op == Opcode::Catch && in.idx >= m.tags.size()) return unknown("tag", in.idx);
       ControlFrame f = STRATA_TRY(popFrame());
       BlockSig sig = f.sig;
       if (in.op == Opcode::Catch) {

@@ -59,7 +59,7 @@ class ModuleValidator {
 
   Result<void> checkFunctions() const {
     for (const ir::Function& fn : m_.functions)
-      if (!env_.types.isFunc(fn.type_index)) return fail("unknown type");
+      if (!env_.types.isFunc(fn.type_index)) return fail(fmt::format("unknown type {}", fn.type_index));
     return {};
   }
 
@@ -110,7 +110,7 @@ class ModuleValidator {
 
   Result<void> checkTags() const {
     for (const ir::Tag& t : m_.tags) {
-      if (!env_.types.isFunc(t.type.type_index)) return fail("unknown type");
+      if (!env_.types.isFunc(t.type.type_index)) return fail(fmt::format("unknown type {}", t.type.type_index));
       // spec 3.2.x (exceptions): a tag's type is a function type with no results.
       if (!env_.types.type(t.type.type_index).func.results.empty()) return fail("non-empty tag result type");
     }
@@ -126,7 +126,7 @@ class ModuleValidator {
         STRATA_CHECK(constExpr(seg.offset, env_.tableAddr(seg.table), visible));
       }
       for (uint32_t f : seg.func_indices)
-        if (f >= m_.functions.size()) return fail("unknown function");
+        if (f >= m_.functions.size()) return fail(fmt::format("unknown function {}", f));
       for (const ir::ConstExpr& e : seg.exprs) STRATA_CHECK(constExpr(e, seg.type, visible));
       // spec 3.4.x: an active segment's element type must match its table's.
       if (seg.mode == ir::SegmentMode::Active &&
@@ -166,7 +166,10 @@ class ModuleValidator {
         case ir::ExternKind::Global: count = m_.globals.size(); break;
         case ir::ExternKind::Tag: count = m_.tags.size(); break;
       }
-      if (e.index >= count) return fail(fmt::format("unknown {} {}", ir::externKindName(e.kind), e.index));
+      if (e.index >= count) {
+        const char* space = e.kind == ir::ExternKind::Func ? "function" : ir::externKindName(e.kind);
+        return fail(fmt::format("unknown {} {}", space, e.index));
+      }
       // spec 3.4.x: export names are unique.
       if (!names.insert(e.name).second) return fail("duplicate export name");
     }

@@ -97,7 +97,7 @@ TEST(FuncValidator, Locals) {
                                       0x20, 0x02,        // local.get 2
                                       0x0b,              // end
                                   }),
-            "unknown local");
+            "unknown local 2");
   EXPECT_EQ(checkBody({kI32}, {}, {
                                       0x00,              // no locals
                                       0x42, 0x00,        // i64.const 0
@@ -340,7 +340,7 @@ TEST(FuncValidator, MemoryInstructions) {
                                      0x3f, 0x00,  // memory.size 0
                                      0x0b,        // end
                                  });
-  EXPECT_EQ(test::messageOf(t.validate()), "unknown memory");
+  EXPECT_EQ(test::messageOf(t.validate()), "unknown memory 0");
 }
 
 TEST(FuncValidator, Memory64AddressType) {
@@ -393,7 +393,7 @@ TEST(FuncValidator, Globals) {
                                   0x1a,        // drop
                                   0x0b,        // end
                               }),
-            "unknown global");
+            "unknown global 0");
 }
 
 TEST(FuncValidator, CallsCheckSignatures) {
@@ -411,7 +411,7 @@ TEST(FuncValidator, CallsCheckSignatures) {
                                   0x10, 0x05,  // call 5
                                   0x0b,        // end
                               }),
-            "unknown function");
+            "unknown function 5");
 }
 
 TEST(FuncValidator, ReturnCallNeedsMatchingResults) {

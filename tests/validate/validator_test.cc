@@ -113,7 +113,7 @@ TEST(Validator, GlobalGetInInitializers) {
                             0x23, 0x00,  // global.get 0 (defined, immutable)
                             0x0b,        // end
                         });
-  EXPECT_EQ(messageOf(t.validate(ir::Features::wasm2())), "unknown global");
+  EXPECT_EQ(messageOf(t.validate(ir::Features::wasm2())), "unknown global 0");
   EXPECT_EQ(messageOf(t.validate(ir::Features::all())), "ok");
   TestModule u;
   u.importGlobal(kI32, /*mut=*/true);
@@ -140,7 +140,7 @@ TEST(Validator, ElementSegments) {
       0x0b,        // end
   });
   t.m.elems[0].func_indices = {3};
-  EXPECT_EQ(messageOf(t.validate()), "unknown function");
+  EXPECT_EQ(messageOf(t.validate()), "unknown function 3");
   t.m.elems[0].func_indices = {};
   t.m.elems[0].table = 1;
   EXPECT_EQ(messageOf(t.validate()), "unknown table 1");
@@ -168,7 +168,7 @@ TEST(Validator, UnknownFunctionType) {
                 0x00,  // no locals
                 0x0b,  // end
             });
-  EXPECT_EQ(messageOf(t.validate()), "unknown type");
+  EXPECT_EQ(messageOf(t.validate()), "unknown type 7");
 }
 
 }  // namespace
