@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "ir/features.h"
@@ -76,8 +77,10 @@ class InstrReader {
   uint64_t offset() const { return r_.offset(); }
   ByteReader& bytes() { return r_; }
 
-  // Decodes the next instruction into `out`. Errors: "unexpected end", "illegal opcode",
-  // "integer representation too long", "malformed reference type", disabled-feature messages.
+  // Decodes the next instruction into `out`. Errors (all Malformed, spec suite wording):
+  // "unexpected end of section or function" (starts with "unexpected end"), "illegal opcode XX"
+  // (also for opcodes of a disabled proposal), "zero byte expected", "malformed memop flags",
+  // "integer representation too long", "integer too large", "malformed reference type", ...
   Result<void> next(Instr& out);
 
   const std::vector<uint32_t>& brTargets() const { return br_targets_; }
@@ -85,6 +88,9 @@ class InstrReader {
   const std::vector<CatchClause>& catches() const { return catches_; }
 
  private:
+  Result<void> readInstr(Instr& out);
+  Result<void> readImmediates(ir::Imm imm, Instr& out);
+
   ByteReader r_;
   const ir::Features* features_;
   std::vector<uint32_t> br_targets_;
@@ -92,9 +98,18 @@ class InstrReader {
   std::vector<CatchClause> catches_;
 };
 
-// Type readers shared with the module decoder (spec 5.3).
+// Type readers shared with the module decoder (spec 5.3). A type whose proposal is disabled is
+// malformed with the same message as an unknown encoding.
 Result<ir::ValType> readValType(ByteReader& r, const ir::Features& features);
+Result<ir::ValType> readRefType(ByteReader& r, const ir::Features& features);  // "malformed reference type"
 Result<ir::HeapType> readHeapType(ByteReader& r, const ir::Features& features);
 Result<BlockType> readBlockType(ByteReader& r, const ir::Features& features);
+
+// The length of a vector, name or byte string (spec 5.1.3). "length out of bounds" when it
+// exceeds the bytes left counted from the length's own first byte, as the reference interpreter
+// counts (the suite's messages depend on it); so a caller may reserve that many elements.
+Result<uint32_t> readLength(ByteReader& r);
+// A name (spec 5.2.4): "length out of bounds", then "malformed UTF-8 encoding".
+Result<std::string_view> readUtf8Name(ByteReader& r);
 
 }  // namespace strata::decode

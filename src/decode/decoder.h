@@ -1,0 +1,23 @@
+// The binary decoder: bytes of a .wasm file -> ir::Module (spec 5.5), in one pass.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "ir/features.h"
+#include "ir/module.h"
+#include "support/error.h"
+
+namespace strata::decode {
+
+// Decodes a whole module. The bytes move into Module::bytes; function bodies, constant
+// expressions, data and custom section contents are ByteSpans at their absolute file offsets,
+// neither copied nor (for bodies) decoded: the validator reads them. Errors are Malformed with
+// the spec suite's wording and the absolute byte offset; a proposal that is off in `features`
+// makes its encodings malformed as if they did not exist.
+Result<ir::Module> decodeModule(std::vector<uint8_t> bytes, const ir::Features& features);
+// Same, copying the input once.
+Result<ir::Module> decodeModule(std::span<const uint8_t> bytes, const ir::Features& features);
+
+}  // namespace strata::decode
