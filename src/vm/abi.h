@@ -1,0 +1,100 @@
+// The VM ABI: what compiled code (interpreter bytecode today, JIT code tomorrow) and the runtime
+// agree on. Every struct here has a fixed, documented layout (static_asserts below) because
+// machine code addresses its fields by offset. See docs/architecture.md "Instance layout".
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace strata::vm {
+
+struct VMContext;
+
+// A value in the "array call" convention: 16 bytes, any wasm type. Integers and floats sit in the
+// low bytes (little-endian), references are pointers in the low 8 bytes.
+union RawVal {
+  uint32_t i32;
+  uint64_t i64;
+  float f32;
+  double f64;
+  uint8_t v128[16];
+  void* ref;
+};
+static_assert(sizeof(RawVal) == 16);
+
+// The one host-side calling convention, for wasm and host functions alike: arguments in
+// vals[0..nparams), results written back to vals[0..nresults). Returns false when the callee
+// trapped; the trap itself is recorded in the store (VMContext::store) so the caller unwinds.
+using ArrayCallFn = bool (*)(VMContext* callee_ctx, VMContext* caller_ctx, RawVal* vals, size_t nvals);
+
+// A function reference (funcref value, table element, import). Shared by all tiers: the interpreter
+// fills `array_call` with its entry trampoline and `code` with the function's bytecode; a JIT
+// fills `wasm_call` with the native entry for direct wasm-to-wasm calls.
+struct VMFuncRef {
+  ArrayCallFn array_call;  // +0
+  void* wasm_call;         // +8   tier-specific fast entry, or null
+  const void* code;        // +16  tier-specific function body (interpreter bytecode)
+  VMContext* vmctx;        // +24  the instance (or host context) the function closes over
+  uint32_t type_id;        // +32  canonical type id (equal ids = equal types, spec 3.3.5)
+  uint32_t func_index;     // +36  index in its module, for backtraces
+};
+static_assert(offsetof(VMFuncRef, type_id) == 32 && sizeof(VMFuncRef) == 40);
+
+// A linear memory as seen by code. The base never moves (the memory is a fixed virtual
+// reservation, committed as it grows), so code may cache it; the length changes on grow.
+struct VMMemory {
+  uint8_t* base;    // +0
+  uint64_t length;  // +8  current size in bytes
+};
+
+struct VMTable {
+  void** elements;  // +0  VMFuncRef* for funcref tables, host/GC pointer for others; null = ref.null
+  uint64_t length;  // +8  current number of elements
+};
+
+struct VMGlobal {
+  RawVal value;  // +0
+};
+
+// Per-store interruption state, shared by every instance of the store.
+struct VMStoreLimits {
+  uintptr_t stack_limit;         // +0  lowest usable native stack address while in wasm
+  int64_t fuel_remaining;        // +8  decremented by code when fuel is enabled
+  uint64_t epoch_deadline;       // +16
+  const uint64_t* epoch_counter; // +24 engine-wide epoch, bumped by Engine::incrementEpoch()
+};
+
+struct TrapRecord;
+
+// The part of a Store that code can reach: limits, the trap record, and a slot per tier for its
+// per-store state (the interpreter keeps its value stack there). One per Store.
+struct VMStoreContext {
+  VMStoreLimits limits;   // +0
+  TrapRecord* trap;       // +32 where a tier records a trap before unwinding (see trap.h)
+  void* tier_state[2];    // +40 owned by the tiers, freed through tier_state_free
+  void (*tier_state_free[2])(void*);
+  void* store;            // runtime::Store*
+  uint32_t depth;         // nesting of host->wasm entries, for re-entrancy accounting
+};
+
+struct VMBuiltins;
+
+// The instance context. Compiled code receives a VMContext* and reaches everything through it.
+struct VMContext {
+  uint8_t* memory0_base;         // +0   base of memory 0 (hot path for loads/stores)
+  VMMemory* memory0;             // +8   memory 0 (length for explicit bounds checks)
+  VMStoreContext* store_ctx;     // +16
+  VMMemory** memories;           // +24  by memory index (imported first)
+  VMGlobal** globals;            // +32  by global index
+  VMTable** tables;              // +40  by table index
+  VMFuncRef** funcs;             // +48  by function index
+  const uint32_t* type_ids;      // +56  canonical id per module type index (call_indirect)
+  const VMBuiltins* builtins;    // +64  runtime services (builtins.h)
+  void* instance;                // +72  runtime::Instance*
+  uint8_t* dropped_elems;        // +80  1 per elem segment once dropped
+  uint8_t* dropped_datas;        // +88  1 per data segment once dropped
+  const void* module;            // +96  ir::Module* of the instance (backtrace names, segments)
+};
+static_assert(offsetof(VMContext, funcs) == 48 && offsetof(VMContext, builtins) == 64);
+
+}  // namespace strata::vm

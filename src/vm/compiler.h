@@ -1,0 +1,54 @@
+// The compiler interface every execution tier implements (the role of wasmtime's Compiler):
+// a tier turns a validated module into code plus the metadata the runtime needs. The runtime
+// knows tiers only through this header.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "ir/features.h"
+#include "ir/module.h"
+#include "support/error.h"
+#include "validate/module_env.h"
+#include "vm/abi.h"
+
+namespace strata::vm {
+
+enum class BoundsChecks : uint8_t {
+  GuardPages,  // 32-bit memories: 8 GiB reservation, no checks in code (faults become traps)
+  Explicit,    // every access compares against the memory length (small hosts, memory64)
+};
+
+struct CompileOptions {
+  ir::Features features;
+  BoundsChecks bounds = BoundsChecks::GuardPages;
+  bool nan_canonicalization = false;
+  bool consume_fuel = false;
+  bool epoch_interruption = false;
+};
+
+// A module compiled by one tier. Immutable and shared by every store and thread.
+class CompiledModule {
+ public:
+  virtual ~CompiledModule() = default;
+  // Fills array_call, wasm_call and code of the VMFuncRef of defined function func_index
+  // (an index in the module's function space, not counting... imports are never asked for).
+  virtual void initFuncRef(uint32_t func_index, VMFuncRef& ref) const = 0;
+  virtual std::string_view tierName() const = 0;
+  virtual size_t codeBytes() const = 0;
+};
+
+class Compiler {
+ public:
+  virtual ~Compiler() = default;
+  virtual std::string_view name() const = 0;
+  // `module` has passed validation; env is its ModuleEnv. The result must not keep references
+  // to env, but may keep a pointer to module (the runtime keeps the module alive as long).
+  virtual Result<std::shared_ptr<const CompiledModule>> compile(const ir::Module& module,
+                                                                const validate::ModuleEnv& env,
+                                                                const CompileOptions& options) const = 0;
+};
+
+}  // namespace strata::vm

@@ -1,0 +1,66 @@
+// Trap kinds with the spec suite's wording, and the record a tier fills when code traps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace strata::vm {
+
+// Each kind prints as the reference interpreter's message (test/core assert_trap texts).
+#define STRATA_FOREACH_TRAP(X)                                         \
+  X(Unreachable, "unreachable")                                        \
+  X(IntegerDivideByZero, "integer divide by zero")                     \
+  X(IntegerOverflow, "integer overflow")                               \
+  X(InvalidConversion, "invalid conversion to integer")                \
+  X(MemoryOutOfBounds, "out of bounds memory access")                  \
+  X(TableOutOfBounds, "out of bounds table access")                    \
+  X(UndefinedElement, "undefined element")                             \
+  X(UninitializedElement, "uninitialized element")                     \
+  X(IndirectCallTypeMismatch, "indirect call type mismatch")           \
+  X(NullFunctionReference, "null function reference")                  \
+  X(NullReference, "null reference")                                   \
+  X(NullStructReference, "null structure reference")                   \
+  X(NullArrayReference, "null array reference")                        \
+  X(ArrayOutOfBounds, "out of bounds array access")                    \
+  X(CastFailure, "cast failure")                                       \
+  X(UnalignedAtomic, "unaligned atomic")                               \
+  X(CallStackExhausted, "call stack exhausted")                        \
+  X(Interrupt, "interrupt")                                            \
+  X(OutOfFuel, "all fuel consumed by WebAssembly")                     \
+  X(UncaughtException, "uncaught exception")                           \
+  X(Host, "host error")
+
+enum class TrapKind : uint8_t {
+#define X(e, m) e,
+  STRATA_FOREACH_TRAP(X)
+#undef X
+};
+
+const char* trapMessage(TrapKind kind);
+
+// One wasm frame of a backtrace: which function and where (byte offset of the instruction in
+// the module's binary; for text modules, in the encoded buffer).
+struct TrapFrame {
+  const void* module = nullptr;  // ir::Module* the function belongs to (names come from it)
+  uint32_t func_index = 0;
+  uint32_t offset = 0;
+};
+
+// Filled by the tier that detects the trap (innermost frame first), then by every tier that
+// unwinds through an activation, and read by the runtime when the call returns false.
+struct TrapRecord {
+  bool pending = false;
+  TrapKind kind = TrapKind::Unreachable;
+  std::string message;  // for Host traps: the host's message; else empty (use trapMessage)
+  std::vector<TrapFrame> frames;
+
+  void raise(TrapKind k) {
+    pending = true;
+    kind = k;
+    message.clear();
+    frames.clear();
+  }
+};
+
+}  // namespace strata::vm
