@@ -22,10 +22,16 @@ union RawVal {
 };
 static_assert(sizeof(RawVal) == 16);
 
+struct VMFuncRef;
+
 // The one host-side calling convention, for wasm and host functions alike: arguments in
 // vals[0..nparams), results written back to vals[0..nresults). Returns false when the callee
 // trapped; the trap itself is recorded in the store (VMContext::store) so the caller unwinds.
-using ArrayCallFn = bool (*)(VMContext* callee_ctx, VMContext* caller_ctx, RawVal* vals, size_t nvals);
+// The callee receives its own VMFuncRef (callers write `ref->array_call(ref, caller, vals, n)`):
+// a tier without per-function native code (the interpreter) shares one entry among all its
+// functions and finds the function through ref->code; the instance or host context is
+// ref->vmctx.
+using ArrayCallFn = bool (*)(const VMFuncRef* callee, VMContext* caller_ctx, RawVal* vals, size_t nvals);
 
 // A function reference (funcref value, table element, import). Shared by all tiers: the interpreter
 // fills `array_call` with its entry trampoline and `code` with the function's bytecode; a JIT
@@ -75,6 +81,18 @@ struct VMStoreContext {
   void (*tier_state_free[2])(void*);
   void* store;            // runtime::Store*
   uint32_t depth;         // nesting of host->wasm entries, for re-entrancy accounting
+  // Bytes of wasm value stack a tier may use per store (Config::max_wasm_stack); the interpreter
+  // allocates its value stack of this size lazily in tier_state[0] and traps with "call stack
+  // exhausted" beyond it.
+  uint64_t max_wasm_stack;
+  // Traps raised outside a tier's own control flow: when the runtime's signal handler turns a
+  // guard-page fault into a trap it siglongjmps to its innermost entry, skipping tier frames. That
+  // entry then calls every non-null tier_unwind[i](tier_state[i], trap, entry_sp), where entry_sp
+  // is an address in the entry's own native frame: the tier appends to trap->frames the frames of
+  // its activations whose native frames lie below entry_sp (deeper on the downward-growing stack),
+  // then discards those activations. The interpreter saves its current instruction pointer in its
+  // tier state before every access that may fault, so the innermost offset is exact.
+  void (*tier_unwind[2])(void* state, TrapRecord* trap, const void* entry_sp);
 };
 
 struct VMBuiltins;
