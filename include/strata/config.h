@@ -1,0 +1,46 @@
+// Engine configuration (features, tier, bounds checks, stack budget) and per-store resource limits.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "ir/features.h"
+#include "vm/compiler.h"
+
+namespace strata {
+
+using vm::BoundsChecks;
+
+// Resource limits of one Store (wasmtime's StoreLimits). memory.grow and table.grow return -1
+// rather than exceed them; creating memories or tables beyond them fails instantiation.
+struct StoreLimits {
+  uint64_t max_memory_bytes = std::numeric_limits<uint64_t>::max();  // per linear memory
+  uint64_t max_table_elements = std::numeric_limits<uint64_t>::max();  // per table
+  uint32_t max_instances = 10000;
+  uint32_t max_memories = 10000;
+  uint32_t max_tables = 10000;
+};
+
+struct Config {
+  ir::Features features;
+  // Execution tier by name (see Engine::registerTier); "interp" is the interpreter.
+  std::string tier = "interp";
+  // GuardPages: 32-bit memories reserve 8 GiB of address space so code needs no bounds checks
+  // (an access beyond the memory faults and becomes a trap). Explicit: code compares every
+  // address with the memory length and memories reserve only up to their maximum.
+  BoundsChecks bounds_checks = BoundsChecks::GuardPages;
+  // Native stack bytes that wasm (and re-entrant host calls) may use below the first entry
+  // point before a call traps with "call stack exhausted".
+  uint64_t max_wasm_stack = 512 * 1024;
+  // Explicit mode and memory64: the most address space one memory reserves (its base never
+  // moves, so grow fails beyond this).
+  uint64_t max_memory_reservation = uint64_t{4} << 30;
+  bool nan_canonicalization = false;
+  bool consume_fuel = false;
+  bool epoch_interruption = false;
+  // Limits every new Store starts with.
+  StoreLimits store_limits;
+};
+
+}  // namespace strata

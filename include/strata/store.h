@@ -1,0 +1,49 @@
+// The Store: one tenant's instances, memories, tables, globals and host functions; one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "strata/config.h"
+#include "strata/engine.h"
+
+namespace strata {
+
+namespace runtime {
+class StoreImpl;
+}
+
+// Everything created in a store lives until the store dies (no per-object GC), like wasmtime.
+// A Store is used by one thread at a time; it may move between threads between calls.
+class Store {
+ public:
+  explicit Store(const Engine& engine);
+  Store(const Engine& engine, StoreLimits limits);
+  ~Store();
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const Engine& engine() const;
+  const StoreLimits& limits() const;
+  void setLimits(StoreLimits limits);
+
+  // Fuel (Config::consume_fuel): calls trap with "all fuel consumed by WebAssembly" at zero.
+  void setFuel(uint64_t fuel);
+  uint64_t fuel() const;
+  // Epoch interruption (Config::epoch_interruption): code traps with "interrupt" once the
+  // engine's epoch passes the current epoch plus `ticks`.
+  void setEpochDeadline(uint64_t ticks);
+
+  // Host data the embedder attaches (reachable from host functions through Caller::store()).
+  void setData(void* data);
+  void* data() const;
+
+  runtime::StoreImpl& impl() const { return *impl_; }
+
+ private:
+  std::unique_ptr<runtime::StoreImpl> impl_;
+};
+
+}  // namespace strata

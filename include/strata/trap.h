@@ -1,0 +1,55 @@
+// A trap as the API reports it: kind, spec-suite message and a wasm backtrace.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "support/error.h"
+#include "vm/trap.h"
+
+namespace strata {
+
+using vm::TrapKind;
+
+// One wasm frame, innermost first. Names come from the module's name section when present.
+struct FrameInfo {
+  uint32_t func_index = 0;
+  uint32_t offset = 0;        // byte offset of the instruction in the module binary
+  std::string module_name;    // empty when the module has no name
+  std::string func_name;      // empty when the name section does not name the function
+};
+
+class Trap {
+ public:
+  Trap() = default;
+  explicit Trap(TrapKind kind, std::string message = {}, std::vector<FrameInfo> frames = {})
+      : kind_(kind), message_(message.empty() ? vm::trapMessage(kind) : std::move(message)),
+        frames_(std::move(frames)) {}
+  // A trap raised by a host function (or an API misuse inside a call, e.g. wrong argument types).
+  static Trap host(std::string message) { return Trap(TrapKind::Host, std::move(message)); }
+
+  TrapKind kind() const { return kind_; }
+  // The spec suite's wording ("integer divide by zero"), or the host's message.
+  const std::string& message() const { return message_; }
+  const std::vector<FrameInfo>& frames() const { return frames_; }
+
+  // "message\nwasm backtrace:\n    0:   0x1f - fac!$fac\n..." (wasmtime's layout); just the
+  // message when there are no frames.
+  std::string toString() const;
+  // An Error of kind Trap whose message is toString() (so it starts with the spec wording).
+  Error toError() const { return Error{ErrorKind::Trap, kNoOffset, toString()}; }
+
+ private:
+  TrapKind kind_ = TrapKind::Host;
+  std::string message_ = "host error";
+  std::vector<FrameInfo> frames_;
+};
+
+// What a call into wasm returns: the results or the trap that ended it.
+template <class T = void>
+using TrapResult = std::expected<T, Trap>;
+
+}  // namespace strata
