@@ -1,5 +1,5 @@
 # Runs one `strata` command line and checks its exit code and output (stdout + stderr).
-# cmake -DCMD="prog|arg|arg" -DEXIT=<code> [-DMATCH=<regex>] [-DNO_MATCH=<regex>] [-DTRUNCATE=in|out|bytes] -P check.cmake
+# cmake -DCMD="prog|arg|arg" -DEXIT=<code> [-DMATCH=<regex>] [-DMATCH2=<regex>] [-DNO_MATCH=<regex>] [-DTRUNCATE=in|out|bytes] -P check.cmake
 if(DEFINED TRUNCATE)
   # in|out|n: write the first n bytes of `in` to `out` (a truncated binary for no-crash tests).
   string(REPLACE "|" ";" t "${TRUNCATE}")
@@ -17,9 +17,11 @@ set(all "${out}${err}")
 if(NOT "${rc}" STREQUAL "${EXIT}")
   message(FATAL_ERROR "exit code ${rc}, expected ${EXIT}; output:\n${all}")
 endif()
-if(DEFINED MATCH AND NOT all MATCHES "${MATCH}")
-  message(FATAL_ERROR "output does not match '${MATCH}':\n${all}")
-endif()
+foreach(regex IN ITEMS "${MATCH}" "${MATCH2}")
+  if(NOT regex STREQUAL "" AND NOT all MATCHES "${regex}")
+    message(FATAL_ERROR "output does not match '${regex}':\n${all}")
+  endif()
+endforeach()
 if(DEFINED NO_MATCH AND all MATCHES "${NO_MATCH}")
   message(FATAL_ERROR "output matches '${NO_MATCH}':\n${all}")
 endif()
