@@ -16,7 +16,8 @@ using vm::BoundsChecks;
 // rather than exceed them; creating memories or tables beyond them fails instantiation.
 struct StoreLimits {
   uint64_t max_memory_bytes = std::numeric_limits<uint64_t>::max();  // per linear memory
-  uint64_t max_table_elements = std::numeric_limits<uint64_t>::max();  // per table
+  // Per table. Finite by default so a table.grow by 2^31 fails (-1) instead of allocating 16 GiB.
+  uint64_t max_table_elements = 10'000'000;
   uint32_t max_instances = 10000;
   uint32_t max_memories = 10000;
   uint32_t max_tables = 10000;

@@ -34,6 +34,8 @@ class Engine {
   static void registerTier(std::string name, CompilerFactory factory);
   static std::vector<std::string> tiers();
 
+  // For the runtime: wraps an engine it already holds.
+  static Engine fromShared(std::shared_ptr<runtime::EngineImpl> impl) { return Engine(std::move(impl)); }
   runtime::EngineImpl& impl() const { return *impl_; }
   const std::shared_ptr<runtime::EngineImpl>& shared() const { return impl_; }
   friend bool operator==(const Engine& a, const Engine& b) { return a.impl_ == b.impl_; }

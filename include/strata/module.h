@@ -38,6 +38,8 @@ class Module {
 
   const ir::Module& ir() const;
   Engine engine() const;
+  // For the runtime: wraps a module it already holds.
+  static Module fromShared(std::shared_ptr<runtime::ModuleImpl> impl) { return Module(std::move(impl)); }
   runtime::ModuleImpl& impl() const { return *impl_; }
   const std::shared_ptr<runtime::ModuleImpl>& shared() const { return impl_; }
 

@@ -1,0 +1,78 @@
+// Engine creation and the process-wide registry of execution tiers.
+#include <fmt/core.h>
+
+#include <map>
+#include <mutex>
+
+#include "runtime/engine_impl.h"
+#include "strata/engine.h"
+
+#ifdef STRATA_HAVE_INTERP
+#include "interp/interp.h"
+#endif
+
+namespace strata {
+
+namespace {
+
+struct TierRegistry {
+  std::mutex mutex;
+  std::map<std::string, Engine::CompilerFactory> factories;
+
+  TierRegistry() {
+#ifdef STRATA_HAVE_INTERP
+    factories.emplace("interp", [] { return interp::createCompiler(); });
+#endif
+  }
+};
+
+TierRegistry& tierRegistry() {
+  static TierRegistry registry;
+  return registry;
+}
+
+}  // namespace
+
+vm::CompileOptions runtime::EngineImpl::compileOptions() const {
+  vm::CompileOptions o;
+  o.features = config_.features;
+  o.bounds = config_.bounds_checks;
+  o.nan_canonicalization = config_.nan_canonicalization;
+  o.consume_fuel = config_.consume_fuel;
+  o.epoch_interruption = config_.epoch_interruption;
+  return o;
+}
+
+void Engine::registerTier(std::string name, CompilerFactory factory) {
+  TierRegistry& r = tierRegistry();
+  std::lock_guard lock(r.mutex);
+  r.factories[std::move(name)] = std::move(factory);
+}
+
+std::vector<std::string> Engine::tiers() {
+  TierRegistry& r = tierRegistry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [name, f] : r.factories) names.push_back(name);
+  return names;
+}
+
+Result<Engine> Engine::create(Config config) {
+  CompilerFactory factory;
+  {
+    TierRegistry& r = tierRegistry();
+    std::lock_guard lock(r.mutex);
+    auto it = r.factories.find(config.tier);
+    if (it == r.factories.end()) return makeError(ErrorKind::Usage, kNoOffset, fmt::format("unknown tier {}", config.tier));
+    factory = it->second;
+  }
+  std::unique_ptr<vm::Compiler> compiler = factory();
+  if (!compiler) return makeError(ErrorKind::Usage, kNoOffset, fmt::format("tier {} is not available", config.tier));
+  return Engine(std::make_shared<runtime::EngineImpl>(std::move(config), std::move(compiler)));
+}
+
+const Config& Engine::config() const { return impl_->config(); }
+
+void Engine::incrementEpoch() { impl_->incrementEpoch(); }
+
+}  // namespace strata

@@ -1,0 +1,86 @@
+// Module creation (decode or parse, validate, compile) and its import/export descriptors.
+#include "strata/module.h"
+
+#include "decode/decoder.h"
+#include "runtime/module_impl.h"
+#include "text/text.h"
+#include "validate/validator.h"
+
+namespace strata {
+
+using runtime::ModuleImpl;
+
+ExternType ModuleImpl::externType(ExternKind kind, uint32_t index) const {
+  ExternType t;
+  t.kind = kind;
+  switch (kind) {
+    case ExternKind::Func:
+      t.func = TypeRegistry::canonicalize(ir->funcType(index), type_ids);
+      break;
+    case ExternKind::Table:
+      t.table = ir->tables[index].type;
+      t.table.elem = canonical(t.table.elem);
+      break;
+    case ExternKind::Memory: t.memory = ir->memories[index].type; break;
+    case ExternKind::Global:
+      t.global = ir->globals[index].type;
+      t.global.type = canonical(t.global.type);
+      break;
+    case ExternKind::Tag:
+      t.func = TypeRegistry::canonicalize(ir->types[ir->tags[index].type.type_index].func, type_ids);
+      break;
+  }
+  return t;
+}
+
+Result<Module> Module::fromBinary(const Engine& engine, std::span<const uint8_t> bytes) {
+  ir::Module m = STRATA_TRY(decode::decodeModule(bytes, engine.config().features));
+  return fromIr(engine, std::make_shared<const ir::Module>(std::move(m)));
+}
+
+Result<Module> Module::fromText(const Engine& engine, std::string_view wat) {
+  ir::Module m = STRATA_TRY(text::parseWat(wat));
+  return fromIr(engine, std::make_shared<const ir::Module>(std::move(m)));
+}
+
+Result<Module> Module::fromIr(const Engine& engine, std::shared_ptr<const ir::Module> module, bool validated) {
+  const ir::Features& features = engine.config().features;
+  if (!validated) STRATA_CHECK(validate::validateModule(*module, features));
+  auto impl = std::make_shared<ModuleImpl>();
+  impl->engine = engine.shared();
+  impl->ir = std::move(module);
+  impl->env = STRATA_TRY(validate::ModuleEnv::create(*impl->ir, features));
+  impl->compiled = STRATA_TRY(engine.impl().compiler().compile(*impl->ir, impl->env, engine.impl().compileOptions()));
+  impl->type_ids = engine.impl().types().intern(*impl->ir);
+  return Module(std::move(impl));
+}
+
+std::vector<ImportType> Module::imports() const {
+  std::vector<ImportType> out;
+  for (const ir::Import& imp : impl_->ir->imports) out.push_back({imp.module, imp.name, impl_->externType(imp.kind, imp.index)});
+  return out;
+}
+
+std::vector<ExportType> Module::exports() const {
+  std::vector<ExportType> out;
+  for (const ir::Export& exp : impl_->ir->exports) out.push_back({exp.name, impl_->externType(exp.kind, exp.index)});
+  return out;
+}
+
+std::optional<ExportType> Module::getExport(std::string_view name) const {
+  for (const ir::Export& exp : impl_->ir->exports) {
+    if (exp.name == name) return ExportType{exp.name, impl_->externType(exp.kind, exp.index)};
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> Module::name() const {
+  if (impl_->ir->names.module) return std::string_view(*impl_->ir->names.module);
+  return std::nullopt;
+}
+
+const ir::Module& Module::ir() const { return *impl_->ir; }
+
+Engine Module::engine() const { return Engine::fromShared(impl_->engine); }
+
+}  // namespace strata

@@ -1,0 +1,150 @@
+// The Store: construction, object allocation, trap conversion, and the Store API.
+#include "strata/store.h"
+
+#include <fmt/core.h>
+
+#include "runtime/store_impl.h"
+#include "vm/builtins.h"
+
+namespace strata {
+
+namespace runtime {
+
+static_assert(offsetof(vm::VMStoreContext, trap) == 32 && offsetof(vm::VMStoreContext, store) == 72 &&
+                  offsetof(vm::VMStoreContext, max_wasm_stack) == 88 && offsetof(vm::VMStoreContext, tier_unwind) == 96,
+              "docs/architecture.md documents these offsets");
+
+StoreImpl::StoreImpl(const Engine& engine, StoreLimits limits_in) : engine_(engine), limits(limits_in) {
+  const Config& config = engine.config();
+  ctx.trap = &trap;
+  ctx.store = this;
+  ctx.max_wasm_stack = config.max_wasm_stack;
+  ctx.limits.epoch_counter = engine.impl().epochCounter();
+  ctx.limits.epoch_deadline = ~uint64_t{0};
+  ctx.limits.fuel_remaining = 0;
+  host_ctx.store_ctx = &ctx;
+  host_ctx.builtins = builtinsTable();
+}
+
+StoreImpl::~StoreImpl() {
+  for (int i = 0; i < 2; ++i) {
+    if (ctx.tier_state[i] && ctx.tier_state_free[i]) ctx.tier_state_free[i](ctx.tier_state[i]);
+  }
+}
+
+Result<MemoryObj*> StoreImpl::newMemory(const ir::MemoryType& type) {
+  if (memories.size() >= limits.max_memories) {
+    return makeError(ErrorKind::Uninstantiable, kNoOffset, "memory count exceeds the store's limit");
+  }
+  memories.push_back(STRATA_TRY(MemoryObj::create(type, engine_.config(), limits)));
+  return memories.back().get();
+}
+
+Result<TableObj*> StoreImpl::newTable(const ir::TableType& type, void* init) {
+  if (tables.size() >= limits.max_tables) {
+    return makeError(ErrorKind::Uninstantiable, kNoOffset, "table count exceeds the store's limit");
+  }
+  auto t = std::make_unique<TableObj>();
+  t->type = type;
+  t->limits = &limits;
+  if (type.limits.min > t->maxSize()) {
+    return makeError(ErrorKind::Uninstantiable, kNoOffset, "table size exceeds the store's limit");
+  }
+  t->elems.assign(type.limits.min, init);
+  t->vm.elements = t->elems.data();
+  t->vm.length = t->elems.size();
+  tables.push_back(std::move(t));
+  return tables.back().get();
+}
+
+GlobalObj* StoreImpl::newGlobal(const ir::GlobalType& type, vm::RawVal value) {
+  auto g = std::make_unique<GlobalObj>();
+  g->type = type;
+  g->vm.value = value;
+  globals.push_back(std::move(g));
+  return globals.back().get();
+}
+
+TagObj* StoreImpl::newTag(uint32_t type_id) {
+  tags.push_back(std::make_unique<TagObj>(TagObj{type_id}));
+  return tags.back().get();
+}
+
+bool StoreImpl::ownsAddress(const void* addr) const {
+  for (const auto& m : memories) {
+    if (m->contains(addr)) return true;
+  }
+  return false;
+}
+
+FrameInfo resolveFrame(const vm::TrapFrame& frame) {
+  FrameInfo info;
+  info.func_index = frame.func_index;
+  info.offset = frame.offset;
+  if (const auto* m = static_cast<const ir::Module*>(frame.module)) {
+    if (m->names.module) info.module_name = *m->names.module;
+    auto it = m->names.functions.find(frame.func_index);
+    if (it != m->names.functions.end()) info.func_name = it->second;
+  }
+  return info;
+}
+
+Trap StoreImpl::takeTrap() {
+  std::vector<FrameInfo> frames = std::move(host_frames);
+  host_frames.clear();
+  for (const vm::TrapFrame& f : trap.frames) frames.push_back(resolveFrame(f));
+  Trap t(trap.kind, trap.message, std::move(frames));
+  trap.pending = false;
+  trap.message.clear();
+  trap.frames.clear();
+  return t;
+}
+
+}  // namespace runtime
+
+std::string Trap::toString() const {
+  std::string out = message_;
+  if (frames_.empty()) return out;
+  out += "\nwasm backtrace:";
+  for (size_t i = 0; i < frames_.size(); ++i) {
+    const FrameInfo& f = frames_[i];
+    std::string module = f.module_name.empty() ? "<unknown>" : f.module_name;
+    std::string func = f.func_name.empty() ? fmt::format("<wasm function {}>", f.func_index) : f.func_name;
+    out += fmt::format("\n  {:>3}: {:>#8x} - {}!{}", i, f.offset, module, func);
+  }
+  return out;
+}
+
+Store::Store(const Engine& engine) : Store(engine, engine.config().store_limits) {}
+
+Store::Store(const Engine& engine, StoreLimits limits) : impl_(std::make_unique<runtime::StoreImpl>(engine, limits)) {
+  impl_->owner = this;
+}
+
+Store::~Store() = default;
+
+Store::Store(Store&& other) noexcept : impl_(std::move(other.impl_)) {
+  if (impl_) impl_->owner = this;
+}
+
+Store& Store::operator=(Store&& other) noexcept {
+  impl_ = std::move(other.impl_);
+  if (impl_) impl_->owner = this;
+  return *this;
+}
+
+const Engine& Store::engine() const { return impl_->engine(); }
+const StoreLimits& Store::limits() const { return impl_->limits; }
+void Store::setLimits(StoreLimits limits) { impl_->limits = limits; }
+
+void Store::setFuel(uint64_t fuel) { impl_->ctx.limits.fuel_remaining = int64_t(std::min<uint64_t>(fuel, INT64_MAX)); }
+uint64_t Store::fuel() const { return uint64_t(std::max<int64_t>(impl_->ctx.limits.fuel_remaining, 0)); }
+
+void Store::setEpochDeadline(uint64_t ticks) {
+  impl_->ctx.limits.epoch_deadline = impl_->engineImpl().epoch() + ticks;
+}
+
+void Store::setData(void* data) { impl_->data = data; }
+void* Store::data() const { return impl_->data; }
+
+}  // namespace strata
