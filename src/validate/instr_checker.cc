@@ -5,6 +5,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
+#include <string>
 #include <utility>
 
 #include "validate/opcode_facts.h"
@@ -78,14 +80,32 @@ Result<ValType> InstrChecker::pop() {
 }
 
 Result<ValType> InstrChecker::pop(ValType expect) {
-  ValType t = STRATA_TRY(pop());
-  if (!types_.isSubtype(t, expect)) return mismatch();
-  return t;
+  STRATA_CHECK(popAll(std::span(&expect, 1)));
+  return last_popped_;
 }
 
+// spec appendix pop_vals, checked as one unit like the reference interpreter so that a failure
+// names the whole operand list: "type mismatch: instruction requires [i32 i32] but stack has [i64]".
 Result<void> InstrChecker::popAll(std::span<const ValType> ts) {
-  for (size_t i = ts.size(); i-- > 0;) STRATA_TRY(pop(ts[i]));
+  const ControlFrame& f = ctrls_.back();
+  size_t avail = vals_.size() - f.height;
+  size_t n = std::min(avail, ts.size());
+  std::span<const ValType> top(vals_.data() + vals_.size() - n, n);
+  bool ok = f.unreachable || avail >= ts.size();
+  for (size_t i = 0; ok && i < n; ++i) ok = types_.isSubtype(top[i], ts[ts.size() - n + i]);
+  if (!ok) return stackMismatch("instruction", ts, top);
+  for (size_t i = 0; i < ts.size(); ++i) last_popped_ = STRATA_TRY(pop());
   return {};
+}
+
+std::unexpected<Error> InstrChecker::stackMismatch(const char* what, std::span<const ValType> required,
+                                                   std::span<const ValType> actual) const {
+  auto list = [](std::span<const ValType> ts) {
+    std::string s;
+    for (const ValType& t : ts) s += (s.empty() ? "" : " ") + ir::toString(t);
+    return s;
+  };
+  return invalid(offset_, fmt::format("type mismatch: {} requires [{}] but stack has [{}]", what, list(required), list(actual)));
 }
 
 Result<ValType> InstrChecker::popRef() {
@@ -116,7 +136,10 @@ Result<ControlFrame> InstrChecker::popFrame() {
   if (ctrls_.empty()) return mismatch();
   STRATA_CHECK(popAll(ctrls_.back().sig.resultTypes()));
   ControlFrame f = ctrls_.back();
-  if (vals_.size() != f.height) return mismatch();
+  if (vals_.size() != f.height) {
+    std::span<const ValType> rest(vals_.data() + f.height, vals_.size() - f.height);
+    return stackMismatch("block", f.sig.resultTypes(), rest);
+  }
   // Local initialisation is scoped to the block (spec 3.3.x): forget marks made inside.
   for (size_t i = f.init_height; i < init_marks_.size(); ++i) local_init_[init_marks_[i]] = 0;
   init_marks_.resize(f.init_height);
@@ -223,7 +246,9 @@ Result<void> InstrChecker::checkFixed(const decode::Instr& in, const ir::OpcodeI
       default: return addr;  // 'a'
     }
   };
-  for (size_t i = info.params.size(); i-- > 0;) STRATA_TRY(pop(letter(info.params[i])));
+  std::array<ValType, 4> params;  // the longest fixed signature has four operands
+  for (size_t i = 0; i < info.params.size(); ++i) params[i] = letter(info.params[i]);
+  STRATA_CHECK(popAll(std::span(params.data(), info.params.size())));
   for (char c : info.results) push(letter(c));
   return {};
 }

@@ -83,6 +83,9 @@ class InstrChecker {
   std::unexpected<Error> mismatch() const { return fail("type mismatch"); }
   // "unknown global 3": the reference interpreter's wording, which the suite matches.
   std::unexpected<Error> unknown(const char* space, uint64_t index) const;
+  // "type mismatch: block requires [i32] but stack has [i64 i32]" (reference interpreter wording).
+  std::unexpected<Error> stackMismatch(const char* what, std::span<const ir::ValType> required,
+                                       std::span<const ir::ValType> actual) const;
 
   // Operand stack (spec appendix: push_val, pop_val, pop_vals).
   void push(ir::ValType t);
@@ -149,6 +152,7 @@ class InstrChecker {
   const ir::FuncType* func_type_ = nullptr;
   ir::ValType const_result_{};
 
+  ir::ValType last_popped_{};
   bool record_ = false;
   bool reachable_before_ = true;
   uint32_t depth_before_ = 0;

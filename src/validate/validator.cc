@@ -68,6 +68,10 @@ class ModuleValidator {
     for (const ir::Table& t : m_.tables) {
       STRATA_CHECK(checkValType(t.type.elem));
       const ir::Limits& l = t.type.limits;
+      // spec 3.2.x: a 32-bit table's limits lie within its address space (the text format can
+      // write larger numbers; the binary format cannot).
+      uint64_t range = l.is64 ? ~uint64_t{0} : 0xffffffffu;
+      if (l.min > range || (l.max && *l.max > range)) return fail("table size must be at most 2^32-1");
       if (l.max && l.min > *l.max) return fail("size minimum must not be greater than maximum");
       if (t.init) {
         STRATA_CHECK(constExpr(*t.init, t.type.elem, m_.num_imported_globals));
@@ -125,8 +129,12 @@ class ModuleValidator {
         if (seg.table >= m_.tables.size()) return fail(fmt::format("unknown table {}", seg.table));
         STRATA_CHECK(constExpr(seg.offset, env_.tableAddr(seg.table), visible));
       }
-      for (uint32_t f : seg.func_indices)
+      for (uint32_t f : seg.func_indices) {
         if (f >= m_.functions.size()) return fail(fmt::format("unknown function {}", f));
+        // A function index stands for ref.func f, of type (ref f's type) (spec 3.4.x).
+        ValType ref = ValType::ref(ir::HeapType::index(m_.functions[f].type_index), false);
+        if (!env_.types.isSubtype(ref, seg.type)) return fail("type mismatch");
+      }
       for (const ir::ConstExpr& e : seg.exprs) STRATA_CHECK(constExpr(e, seg.type, visible));
       // spec 3.4.x: an active segment's element type must match its table's.
       if (seg.mode == ir::SegmentMode::Active &&

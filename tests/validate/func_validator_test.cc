@@ -30,19 +30,19 @@ TEST(FuncValidator, ResultMustBeOnStack) {
                                       0x00,  // no locals
                                       0x0b,  // end
                                   }),
-            "type mismatch");
+            "type mismatch: instruction requires [i32] but stack has []");
   EXPECT_EQ(checkBody({}, {kI32}, {
                                       0x00,        // no locals
                                       0x42, 0x00,  // i64.const 0
                                       0x0b,        // end
                                   }),
-            "type mismatch");
+            "type mismatch: instruction requires [i32] but stack has [i64]");
   EXPECT_EQ(checkBody({}, {}, {
                                   0x00,        // no locals
                                   0x41, 0x00,  // i32.const 0: left over at the end
                                   0x0b,        // end
                               }),
-            "type mismatch");
+            "type mismatch: block requires [] but stack has [i32]");
 }
 
 TEST(FuncValidator, FixedSignatureFromTable) {
@@ -61,7 +61,7 @@ TEST(FuncValidator, FixedSignatureFromTable) {
                                                 0x6a,        // i32.add
                                                 0x0b,        // end
                                             }),
-            "type mismatch");
+            "type mismatch: instruction requires [i32 i32] but stack has [i32 i64]");
   EXPECT_EQ(checkBody({kF64}, {kF32}, {
                                           0x00,        // no locals
                                           0x20, 0x00,  // local.get 0
@@ -104,7 +104,7 @@ TEST(FuncValidator, Locals) {
                                       0x21, 0x00,        // local.set 0 (an i32)
                                       0x0b,              // end
                                   }),
-            "type mismatch");
+            "type mismatch: instruction requires [i32] but stack has [i64]");
 }
 
 TEST(FuncValidator, TooManyLocalsIsMalformed) {
@@ -160,7 +160,7 @@ TEST(FuncValidator, Blocks) {
                                       0x0b,        // end: nothing produced
                                       0x0b,        // end
                                   }),
-            "type mismatch");
+            "type mismatch: instruction requires [i32] but stack has []");
   // Operands outside a block are not visible inside it.
   EXPECT_EQ(checkBody({}, {}, {
                                   0x00,        // no locals
@@ -224,7 +224,7 @@ TEST(FuncValidator, Branches) {
                                       0x0c, 0x00,  // br 0 (function label takes i32)
                                       0x0b,        // end
                                   }),
-            "type mismatch");
+            "type mismatch: instruction requires [i32] but stack has [i64]");
   EXPECT_EQ(checkBody({}, {}, {
                                   0x00,        // no locals
                                   0x03, 0x40,  // loop
@@ -267,7 +267,7 @@ TEST(FuncValidator, UnreachableMakesStackPolymorphic) {
                                       0x6a,        // i32.add
                                       0x0b,        // end
                                   }),
-            "type mismatch");
+            "type mismatch: instruction requires [i32 i32] but stack has [i64]");
 }
 
 TEST(FuncValidator, Select) {
@@ -352,7 +352,7 @@ TEST(FuncValidator, Memory64AddressType) {
                                      0x28, 0x02, 0x00,  // i32.load
                                      0x0b,              // end
                                  });
-  EXPECT_EQ(test::messageOf(t.validate()), "type mismatch");
+  EXPECT_EQ(test::messageOf(t.validate()), "type mismatch: instruction requires [i64] but stack has [i32]");
   TestModule u;
   u.memory(1, {}, /*is64=*/true);
   u.func(u.funcType({}, {kI64}), {

@@ -44,6 +44,9 @@ TEST(Validator, TableLimits) {
   TestModule t;
   t.table(kFuncRef, 3, 2);
   EXPECT_EQ(messageOf(t.validate()), "size minimum must not be greater than maximum");
+  TestModule u;  // the text format can write limits a 32-bit table cannot have
+  u.table(kFuncRef, 0, uint64_t{1} << 32);
+  EXPECT_EQ(messageOf(u.validate()), "table size must be at most 2^32-1");
 }
 
 TEST(Validator, DuplicateExportName) {
@@ -80,7 +83,7 @@ TEST(Validator, GlobalInitializers) {
                             0x42, 0x00,  // i64.const 0
                             0x0b,        // end
                         });
-  EXPECT_EQ(messageOf(t.validate()), "type mismatch");
+  EXPECT_EQ(messageOf(t.validate()), "type mismatch: instruction requires [i32] but stack has [i64]");
   TestModule u;
   u.global(kI32, false, {
                             0x41, 0x00,  // i32.const 0
@@ -134,7 +137,7 @@ TEST(Validator, ElementSegments) {
   });
   seg.func_indices = {};
   t.m.elems.push_back(seg);
-  EXPECT_EQ(messageOf(t.validate()), "type mismatch");
+  EXPECT_EQ(messageOf(t.validate()), "type mismatch: instruction requires [i32] but stack has [i64]");
   t.m.elems[0].offset = t.expr({
       0x41, 0x00,  // i32.const 0
       0x0b,        // end
