@@ -163,7 +163,7 @@ inline V128 vecOp(V128 a, V128 b, Op op) {
   return wrap(op(as<Vec>(a), as<Vec>(b)));
 }
 
-// Clamps a wide integer into the range of To (spec 4.3.2 sat_u_N / sat_s_N).
+// Clamps a wide integer into the range of To (spec 4.3 sat_u_N / sat_s_N).
 template <class To, class Wide>
 constexpr To saturate(Wide x) {
   using Lim = std::numeric_limits<To>;
