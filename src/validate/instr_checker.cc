@@ -449,14 +449,13 @@ Result<void> InstrChecker::checkBranch(const decode::Instr& in, const decode::In
       // spec appendix: every target needs the default's arity and must accept the operands;
       // each is checked by popping and re-pushing the actual (possibly Bot) operand types.
       bool record = std::exchange(record_, false);
-      std::vector<ValType> actual;
       for (uint32_t t : targets) {
         const ControlFrame* f = STRATA_TRY(label(t));
         std::span<const ValType> ts = f->labelTypes();
         if (ts.size() != arity) return mismatch();
-        actual.clear();
-        for (size_t i = ts.size(); i-- > 0;) actual.push_back(STRATA_TRY(pop(ts[i])));
-        vals_.insert(vals_.end(), actual.rbegin(), actual.rend());
+        scratch_.clear();
+        for (size_t i = ts.size(); i-- > 0;) scratch_.push_back(STRATA_TRY(pop(ts[i])));
+        vals_.insert(vals_.end(), scratch_.rbegin(), scratch_.rend());
       }
       record_ = record;
       STRATA_CHECK(popAll(def->labelTypes()));

@@ -145,6 +145,7 @@ class InstrChecker {
   uint32_t visible_globals_ = 0;
 
   std::vector<ir::ValType> vals_;
+  std::vector<ir::ValType> scratch_;  // br_table's operands, reused across instructions
   std::vector<ControlFrame> ctrls_;
   std::vector<ir::ValType> locals_;
   std::vector<uint8_t> local_init_;

@@ -56,6 +56,10 @@ Result<void> InstrChecker::checkCall(const decode::Instr& in) {
       break;
     }
     default: {  // CallRef, ReturnCallRef
+      // return_call_ref belongs to both typed function references and tail calls; the decoder
+      // gates it on the former only.
+      if (in.op == Opcode::ReturnCallRef && !env_.features.has(ir::Feature::TailCall))
+        return malformed(offset_, "illegal opcode 15");
       if (!types_.isFunc(in.idx)) return unknown("type", in.idx);
       ft = &types_.type(in.idx).func;
       STRATA_TRY(pop(ValType::ref(HeapType::index(in.idx), true)));

@@ -91,8 +91,10 @@ class ModuleValidator {
       if (page_log2 != 16 && page_log2 != 0) return fail("invalid custom page size");
       // spec 3.2.x: the memory must fit the address space: 2^16 pages of 64 KiB for 32-bit
       // memories, 2^48 for 64-bit ones (scaled for custom page sizes).
+      // With 1-byte pages the count itself must stay below 2^bits (custom-page-sizes).
       uint32_t bits = (l.is64 ? 64 : 32) - page_log2;
       uint64_t max_pages = bits >= 64 ? ~uint64_t{0} : uint64_t{1} << bits;
+      if (page_log2 == 0 && !l.is64) max_pages = 0xffffffffu;
       if (l.min > max_pages || (l.max && *l.max > max_pages)) {
         if (!l.is64 && page_log2 == 16) return fail("memory size must be at most 65536 pages (4GiB)");
         return fail(fmt::format("memory size must be at most {} pages", max_pages));
