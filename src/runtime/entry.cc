@@ -17,10 +17,13 @@
 // thread's stack ("call stack exhausted"). Anything else goes to the handler installed before
 // ours (or the default action: the process dies as it would have without us).
 //
-// After the jump, the tier frames between the entry and the fault are gone without having
-// run. Tiers therefore own nothing with a destructor in those frames, and each tier with
-// state gets a tier_unwind call (VMStoreContext) to append the skipped frames to the
-// backtrace and drop its activations deeper than the entry.
+// The jump skips the tier frames between the entry and the fault without running them. Tiers
+// therefore own nothing with a destructor in those frames, and each tier with state gets a
+// tier_unwind call (VMStoreContext) to append the skipped frames to the backtrace and drop its
+// activations deeper than the entry. That call is made from the signal handler, on the
+// alternate stack, just before the jump: the skipped frames are still intact then (a tier may
+// keep its activation records in them), while after the jump the entry's own calls would
+// overwrite them.
 #include "runtime/entry.h"
 
 #include <pthread.h>
@@ -106,7 +109,15 @@ void onFault(int sig, siginfo_t* info, void* uctx) {
     auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
     bool memory = e->store->ownsAddress(info->si_addr);
     if (memory || onThreadStackGuard(addr)) {
-      e->store->trap.raise(memory ? vm::TrapKind::MemoryOutOfBounds : vm::TrapKind::CallStackExhausted);
+      StoreImpl& store = *e->store;
+      store.trap.raise(memory ? vm::TrapKind::MemoryOutOfBounds : vm::TrapKind::CallStackExhausted);
+      // The tiers account for their skipped activations now, while their frames (which may
+      // hold activation records) are intact: after the jump the stack below the entry is
+      // reused by whatever the entry calls next.
+      vm::VMStoreContext& ctx = store.ctx;
+      for (int i = 0; i < 2; ++i) {
+        if (ctx.tier_unwind[i]) ctx.tier_unwind[i](ctx.tier_state[i], &store.trap, e);
+      }
       siglongjmp(e->jmp, 1);
     }
   }
@@ -162,14 +173,8 @@ TrapResult<void> enterWasm(StoreImpl& store, const vm::VMFuncRef* callee, vm::Ra
   ++ctx.depth;
   tl_entry = &rec;
   volatile bool ok = false;
-  if (sigsetjmp(rec.jmp, 0) == 0) {
-    ok = callee->array_call(callee, nullptr, vals, nvals);
-  } else {
-    // A fault: the tiers' frames below `rec` were skipped; let each tier account for them.
-    for (int i = 0; i < 2; ++i) {
-      if (ctx.tier_unwind[i]) ctx.tier_unwind[i](ctx.tier_state[i], &store.trap, &rec);
-    }
-  }
+  // A fault comes back here with sigsetjmp returning 1, trap recorded and tiers unwound.
+  if (sigsetjmp(rec.jmp, 0) == 0) ok = callee->array_call(callee, nullptr, vals, nvals);
   tl_entry = rec.prev;
   --ctx.depth;
   if (ok) return {};

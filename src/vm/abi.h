@@ -86,8 +86,9 @@ struct VMStoreContext {
   // exhausted" beyond it.
   uint64_t max_wasm_stack;
   // Traps raised outside a tier's own control flow: when the runtime's signal handler turns a
-  // guard-page fault into a trap it siglongjmps to its innermost entry, skipping tier frames. That
-  // entry then calls every non-null tier_unwind[i](tier_state[i], trap, entry_sp), where entry_sp
+  // guard-page fault into a trap it siglongjmps to its innermost entry, skipping tier frames. Just
+  // before the jump, from the signal handler (alternate signal stack, skipped frames still
+  // intact), it calls every non-null tier_unwind[i](tier_state[i], trap, entry_sp), where entry_sp
   // is an address in the entry's own native frame: the tier appends to trap->frames the frames of
   // its activations whose native frames lie below entry_sp (deeper on the downward-growing stack),
   // then discards those activations. The interpreter saves its current instruction pointer in its
