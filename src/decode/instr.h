@@ -107,7 +107,7 @@ Result<BlockType> readBlockType(ByteReader& r, const ir::Features& features);
 
 // The length of a vector, name or byte string (spec 5.1.3). "length out of bounds" when it
 // exceeds the bytes left counted from the length's own first byte, as the reference interpreter
-// counts (the suite's messages depend on it); so a caller may reserve that many elements.
+// counts (the suite's messages depend on it).
 Result<uint32_t> readLength(ByteReader& r);
 // A name (spec 5.2.4): "length out of bounds", then "malformed UTF-8 encoding".
 Result<std::string_view> readUtf8Name(ByteReader& r);

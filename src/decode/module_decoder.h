@@ -9,6 +9,7 @@
 // suite's global without `end`). Every read stays inside the file, so nothing can overrun.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -22,12 +23,20 @@ namespace strata::decode::detail {
 
 inline constexpr const char* kUnexpectedEnd = "unexpected end of section or function";
 
+// Reserve room for `n` more elements, but not unboundedly: a count is only bounded by the file
+// size, and a few hostile bytes must not make us allocate sizeof(T) times as much.
+template <class T>
+void reserveMore(std::vector<T>& v, uint32_t n) {
+  constexpr uint32_t kMaxReserve = 1u << 14;
+  v.reserve(v.size() + std::min(n, kMaxReserve));
+}
+
 // vec(x) (spec 5.1.3): a length, then that many elements, each read by `element()` and
 // appended to `out`.
 template <class T, class F>
 Result<void> readVec(ByteReader& r, std::vector<T>& out, F&& element) {
   uint32_t n = STRATA_TRY(readLength(r));
-  out.reserve(out.size() + n);
+  reserveMore(out, n);
   for (uint32_t i = 0; i < n; ++i) out.push_back(STRATA_TRY(element()));
   return {};
 }

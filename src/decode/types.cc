@@ -103,8 +103,8 @@ Result<void> ModuleDecoder::subType(ByteReader& r) {
 Result<void> ModuleDecoder::typeSection(ByteReader& r) {
   // spec 5.5.4: vec(rectype); a rectype is 0x4e vec(subtype) or one subtype (a group of one).
   uint32_t n = STRATA_TRY(readLength(r));
-  m_.types.reserve(n);
-  m_.rec_groups.reserve(n);
+  reserveMore(m_.types, n);
+  reserveMore(m_.rec_groups, n);
   for (uint32_t i = 0; i < n; ++i) {
     ir::RecGroup g{uint32_t(m_.types.size()), 1, false};
     uint8_t b = STRATA_TRY(r.peekU8());
@@ -181,7 +181,7 @@ Result<void> ModuleDecoder::importSection(ByteReader& r) {
   // spec 5.5.5: module name, item name, kind byte and the kind's type. Imports come first in
   // each index space.
   uint32_t n = STRATA_TRY(readLength(r));
-  m_.imports.reserve(n);
+  reserveMore(m_.imports, n);
   for (uint32_t i = 0; i < n; ++i) {
     ir::Import imp;
     imp.module = std::string(STRATA_TRY(readUtf8Name(r)));
@@ -226,7 +226,7 @@ Result<void> ModuleDecoder::importSection(ByteReader& r) {
 Result<void> ModuleDecoder::functionSection(ByteReader& r) {
   // spec 5.5.6: the type index of each defined function; bodies come with the code section.
   declared_functions_ = STRATA_TRY(readLength(r));
-  m_.functions.reserve(m_.functions.size() + declared_functions_);
+  reserveMore(m_.functions, declared_functions_);
   for (uint32_t i = 0; i < declared_functions_; ++i)
     m_.functions.push_back(ir::Function{STRATA_TRY(r.readVarU32()), false, {}});
   return {};
@@ -236,7 +236,7 @@ Result<void> ModuleDecoder::tableSection(ByteReader& r) {
   // spec 5.5.7: a table type, or (typed function references) 0x40 0x00 tabletype expr with an
   // explicit initializer.
   uint32_t n = STRATA_TRY(readLength(r));
-  m_.tables.reserve(m_.tables.size() + n);
+  reserveMore(m_.tables, n);
   for (uint32_t i = 0; i < n; ++i) {
     ir::Table t;
     uint8_t b = STRATA_TRY(r.peekU8());

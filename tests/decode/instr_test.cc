@@ -236,6 +236,13 @@ TEST(TypeReaders, RefAndHeapTypes) {
   Bytes h{0xf0, 0x7f};  // -16 (func) in a long form: not an abstract heap type encoding
   ByteReader hr(std::span<const uint8_t>(h), 0);
   EXPECT_EQ(readHeapType(hr, ir::Features::all()).error().message, "malformed heap type");
+  // A type index too large for HeapType's packing is no type of any module: invalid, not malformed.
+  Bytes big{0x80, 0xfe, 0xff, 0xff, 0x0f};  // s33 0xffffff00
+  ByteReader br(std::span<const uint8_t>(big), 0);
+  auto bad = readHeapType(br, ir::Features::all());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::Invalid);
+  EXPECT_EQ(bad.error().message, "unknown type");
 }
 
 TEST(SharedReaders, LengthAndNames) {
