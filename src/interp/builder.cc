@@ -1,0 +1,326 @@
+// The bytecode builder's core: frame layout, code emission, the virtual operand stack and the
+// opcode dispatch to the visitors (builder_control.cc, builder_ops.cc).
+#include "interp/builder.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "interp/rows.h"
+
+namespace strata::interp {
+
+using ir::Opcode;
+
+namespace {
+
+// Which visitor handles each hand-written row. Rows of proposals the tier does not implement
+// yet are Unsupported by their feature; every other row must be generated (rows.h) or listed.
+enum class Group : uint8_t {
+  None, Unsupported, Control, Branch, Call, Parametric, Local, Global, Const, Memory, Lane, MemoryMisc, Table,
+  Ref, Wide
+};
+
+constexpr bool unsupportedFeature(ir::Feature f) {
+  return f == ir::Feature::Gc || f == ir::Feature::Exceptions || f == ir::Feature::LegacyExceptions ||
+         f == ir::Feature::Threads;
+}
+
+template <Opcode op>
+inline constexpr Group kGroup = unsupportedFeature(row(op).feature) ? Group::Unsupported : Group::None;
+
+#define STRATA_INTERP_VISITORS(X)                                                                    \
+  X(Unreachable, Control) X(Nop, Control) X(Block, Control) X(Loop, Control) X(If, Control)          \
+  X(Else, Control) X(End, Control) X(Return, Control)                                              \
+  X(Br, Branch) X(BrIf, Branch) X(BrTable, Branch) X(BrOnNull, Branch) X(BrOnNonNull, Branch)        \
+  X(Call, Call) X(CallIndirect, Call) X(ReturnCall, Call) X(ReturnCallIndirect, Call) X(CallRef, Call) \
+  X(ReturnCallRef, Call)                                                                           \
+  X(Drop, Parametric) X(Select, Parametric) X(SelectT, Parametric)                                 \
+  X(LocalGet, Local) X(LocalSet, Local) X(LocalTee, Local) X(GlobalGet, Global) X(GlobalSet, Global) \
+  X(I32Const, Const) X(I64Const, Const) X(F32Const, Const) X(F64Const, Const) X(V128Const, Const)  \
+  X(RefNull, Const)                                                                                \
+  X(I32Load, Memory) X(I64Load, Memory) X(F32Load, Memory) X(F64Load, Memory) X(I32Load8S, Memory) \
+  X(I32Load8U, Memory) X(I32Load16S, Memory) X(I32Load16U, Memory) X(I64Load8S, Memory)           \
+  X(I64Load8U, Memory) X(I64Load16S, Memory) X(I64Load16U, Memory) X(I64Load32S, Memory)          \
+  X(I64Load32U, Memory) X(I32Store, Memory) X(I64Store, Memory) X(F32Store, Memory)               \
+  X(F64Store, Memory) X(I32Store8, Memory) X(I32Store16, Memory) X(I64Store8, Memory)             \
+  X(I64Store16, Memory) X(I64Store32, Memory) X(V128Load, Memory) X(V128Load8x8S, Memory)         \
+  X(V128Load8x8U, Memory) X(V128Load16x4S, Memory) X(V128Load16x4U, Memory)                       \
+  X(V128Load32x2S, Memory) X(V128Load32x2U, Memory) X(V128Load8Splat, Memory)                     \
+  X(V128Load16Splat, Memory) X(V128Load32Splat, Memory) X(V128Load64Splat, Memory)               \
+  X(V128Store, Memory) X(V128Load32Zero, Memory) X(V128Load64Zero, Memory)                        \
+  X(V128Load8Lane, Lane) X(V128Load16Lane, Lane) X(V128Load32Lane, Lane) X(V128Load64Lane, Lane)   \
+  X(V128Store8Lane, Lane) X(V128Store16Lane, Lane) X(V128Store32Lane, Lane)                       \
+  X(V128Store64Lane, Lane)                                                                         \
+  X(MemorySize, MemoryMisc) X(MemoryGrow, MemoryMisc) X(MemoryFill, MemoryMisc)                    \
+  X(MemoryCopy, MemoryMisc) X(MemoryInit, MemoryMisc) X(DataDrop, MemoryMisc)                      \
+  X(TableGet, Table) X(TableSet, Table) X(TableSize, Table) X(TableGrow, Table) X(TableFill, Table) \
+  X(TableCopy, Table) X(TableInit, Table) X(ElemDrop, Table)                                       \
+  X(RefIsNull, Ref) X(RefFunc, Ref) X(RefAsNonNull, Ref)                                           \
+  X(I64Add128, Wide) X(I64Sub128, Wide) X(I64MulWideS, Wide) X(I64MulWideU, Wide)
+
+#define STRATA_X(name, group) \
+  template <>                 \
+  inline constexpr Group kGroup<Opcode::name> = Group::group;
+STRATA_INTERP_VISITORS(STRATA_X)
+#undef STRATA_X
+
+// Every row is either generated or has a visitor group: a row added to opcodes.def without
+// either fails here at compile time (the -Werror=switch of this tier).
+template <Opcode op>
+constexpr Group groupOf() {
+  if constexpr (isGenerated(op)) {
+    static_assert(kGroup<op> == Group::None, "a generated row must not also have a visitor");
+    return Group::None;
+  } else {
+    static_assert(kGroup<op> != Group::None, "opcode without an interpreter visitor: add it to STRATA_INTERP_VISITORS");
+    return kGroup<op>;
+  }
+}
+
+constexpr Group kGroups[] = {
+#define OP(name, prefix, code, text, imm, params, results, feature) groupOf<Opcode::name>(),
+#include "ir/opcodes.def"
+#undef OP
+};
+
+}  // namespace
+
+Builder::Builder(const ModuleCtx& mc, uint32_t func_index, FuncCode& out)
+    : mc_(mc), module_(*mc.module), tables_(mc.tables), out_(out), code_(out.code) {
+  type_ = &module_.funcType(func_index);
+  out_.func_index = func_index;
+  out_.module = mc.module;
+  out_.sig = &(*mc.sigs)[module_.functions[func_index].type_index];
+}
+
+void Builder::onLocals(std::span<const ir::ValType> locals) {
+  Slot off = 0;
+  for (size_t i = 0; i < locals.size(); ++i) {
+    if (i == type_->params.size()) out_.param_bytes = off;
+    local_slots_.push_back(off);
+    local_types_.push_back(locals[i]);
+    off += isWide(locals[i]) ? 16 : 8;
+  }
+  if (locals.size() == type_->params.size()) out_.param_bytes = off;
+  out_.local_bytes = off - out_.param_bytes;
+  locals_end_ = off;
+  max_bytes_ = off;
+  Ctrl f;
+  f.kind = FrameKind::Function;
+  f.home = locals_end_;
+  f.results = type_->results;
+  ctrls_.push_back(std::move(f));
+  emitInterruptChecks();
+}
+
+void Builder::onInstr(const decode::Instr& in, const validate::InstrContext& c) {
+  if (!error_) return;
+  wasm_offset_ = in.offset;
+  if (dead_) {
+    visitDead(in);
+    return;
+  }
+  ++fuel_count_;
+  visit(in, c);
+}
+
+void Builder::onEnd() {
+  if (has_fuel_) patch<int32_t>(fuel_at_, int32_t(fuel_count_));
+  // Results are written to [0, result bytes) and host calls convert arguments in place: the
+  // frame covers both even when the operand stack never reached that far.
+  out_.frame_bytes = std::max({max_bytes_, out_.sig->result_bytes, locals_end_});
+}
+
+void Builder::unsupported(const decode::Instr& in) {
+  if (error_)
+    error_ = makeError(ErrorKind::Invalid, in.offset,
+                       fmt::format("the interpreter does not support {} yet", ir::opcodeText(in.op)));
+}
+
+void Builder::visit(const decode::Instr& in, const validate::InstrContext& c) {
+  switch (kGroups[unsigned(in.op)]) {
+    case Group::None: return visitNumeric(in);
+    case Group::Unsupported: return unsupported(in);
+    case Group::Control:
+      if (in.op == Opcode::Block || in.op == Opcode::Loop || in.op == Opcode::If) return visitBlock(in);
+      if (in.op == Opcode::Else) return visitElse();
+      if (in.op == Opcode::End) return visitEnd();
+      if (in.op == Opcode::Return) {
+        emitReturn();
+        return enterDead();
+      }
+      if (in.op == Opcode::Unreachable) {
+        begin(tables_.hand[unsigned(H::Unreachable)]);
+        return enterDead();
+      }
+      return;  // nop
+    case Group::Branch:
+      if (in.op == Opcode::Br) return visitBr(in);
+      if (in.op == Opcode::BrTable) return visitBrTable(in, c);
+      return visitBrIf(in);
+    case Group::Call: return visitCall(in);
+    case Group::Parametric:
+      if (in.op == Opcode::Drop) {
+        pop();
+        return;
+      }
+      return visitSelect(in, c);
+    case Group::Local: return visitLocal(in);
+    case Group::Global: return visitGlobal(in);
+    case Group::Const: return visitConst(in);
+    case Group::Memory: return visitMemory(in);
+    case Group::Lane: return visitLane(in);
+    case Group::MemoryMisc: return visitMemoryMisc(in);
+    case Group::Table: return visitTable(in);
+    case Group::Ref: return visitRef(in);
+    case Group::Wide: return visitWide(in);
+  }
+}
+
+// In dead code only the block structure matters (spec 3.3.8: it is still validated, never run).
+void Builder::visitDead(const decode::Instr& in) {
+  switch (in.op) {
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If:
+    case Opcode::Try:
+    case Opcode::TryTable: {
+      Ctrl c;
+      c.dead_entry = true;
+      ctrls_.push_back(std::move(c));
+      return;
+    }
+    case Opcode::Else:
+      if (!ctrls_.back().dead_entry) visitElse();
+      return;
+    case Opcode::End:
+    case Opcode::Delegate:
+      if (ctrls_.back().dead_entry) ctrls_.pop_back();
+      else visitEnd();
+      return;
+    default: return;
+  }
+}
+
+// --- emission --------------------------------------------------------------------------------
+
+uint32_t Builder::begin(const void* handler) {
+  uint32_t at = pos();
+  auto& offs = out_.offsets;
+  if (!offs.empty() && offs.back().pc == at) offs.back().wasm = uint32_t(wasm_offset_);
+  else if (offs.empty() || offs.back().wasm != wasm_offset_) offs.push_back({at, uint32_t(wasm_offset_)});
+  append(&handler, sizeof handler);
+  last_ = {};
+  return at;
+}
+
+void Builder::append(const void* p, size_t n) {
+  const auto* b = static_cast<const uint8_t*>(p);
+  code_.insert(code_.end(), b, b + n);
+}
+
+void Builder::rewind(uint32_t at) {
+  code_.resize(at);
+  auto& offs = out_.offsets;
+  while (!offs.empty() && offs.back().pc >= at) offs.pop_back();
+  last_ = {};
+}
+
+uint32_t Builder::emitGen(Opcode op, Form form, Slot dst, std::span<const Slot> args, const void* tail) {
+  LayoutInfo l = layoutOf(op, form);
+  uint32_t at = begin(tables_.gen[unsigned(op) * kNumForms + unsigned(form)]);
+  code_.resize(at + l.size);
+  if (l.has_dst) patch<Slot>(at + l.dst, dst);
+  for (uint32_t i = 0; i < l.slots; ++i) patch<Slot>(at + l.args + 4 * i, args[i]);
+  if (l.tail_bytes) std::memcpy(code_.data() + at + l.tail, tail, l.tail_bytes);
+  return at;
+}
+
+void Builder::emitInterruptChecks() {
+  if (mc_.options.epoch_interruption) begin(tables_.hand[unsigned(H::CheckEpoch)]);
+  if (mc_.options.consume_fuel) {
+    // The cost of a check is the number of wasm instructions until the next one in code order.
+    if (has_fuel_) patch<int32_t>(fuel_at_, int32_t(fuel_count_));
+    fuel_at_ = emit(H::CheckFuel, OpFuel{0}) + 8;
+    fuel_count_ = 0;
+    has_fuel_ = true;
+  }
+  last_ = {};
+}
+
+// --- virtual operand stack -------------------------------------------------------------------
+
+Slot Builder::homeAt(size_t height) const {
+  if (height == 0) return locals_end_;
+  const Entry& e = stack_[height - 1];
+  return e.home + e.bytes();
+}
+
+void Builder::push(Entry e) {
+  e.home = homeAt(stack_.size());
+  if (e.kind == Kind::Home) e.slot = e.home;
+  max_bytes_ = std::max(max_bytes_, e.home + e.bytes());
+  stack_.push_back(e);
+}
+
+Builder::Entry Builder::pushHome(bool wide) {
+  Entry e;
+  e.wide = wide;
+  push(e);
+  return stack_.back();
+}
+
+Builder::Entry Builder::pop() {
+  Entry e = stack_.back();
+  stack_.pop_back();
+  return e;
+}
+
+void Builder::moveTo(Slot dst, const Entry& e) {
+  if (e.kind == Kind::Const) {
+    if (e.wide) {
+      OpConst128 op{dst, {}};
+      std::memcpy(op.bytes, e.c, 16);
+      emit(H::Const128, op);
+    } else {
+      emit(H::Const64, OpConst64{dst, uint32_t(e.c[0]), uint32_t(e.c[0] >> 32)});
+    }
+    return;
+  }
+  if (e.slot == dst) return;
+  emit(e.wide ? H::Copy128 : H::Copy64, OpMove{dst, e.slot});
+}
+
+Slot Builder::use(Entry& e) {
+  if (e.kind == Kind::Const) materialize(e);
+  return e.slot;
+}
+
+void Builder::materialize(Entry& e) {
+  if (e.kind == Kind::Home) return;
+  moveTo(e.home, e);
+  e.kind = Kind::Home;
+  e.slot = e.home;
+}
+
+void Builder::materializeLocal(Slot local_slot) {
+  for (Entry& e : stack_)
+    if (e.kind == Kind::Local && e.slot == local_slot) materialize(e);
+}
+
+void Builder::materializeLocals() {
+  for (Entry& e : stack_)
+    if (e.kind == Kind::Local) materialize(e);
+}
+
+void Builder::materializeTop(size_t n) {
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i) materialize(stack_[i]);
+}
+
+bool Builder::aliases(Slot local_slot) const {
+  return std::any_of(stack_.begin(), stack_.end(),
+                     [&](const Entry& e) { return e.kind == Kind::Local && e.slot == local_slot; });
+}
+
+}  // namespace strata::interp

@@ -1,0 +1,230 @@
+// The bytecode builder: a FuncValidator consumer that translates one validated function body
+// into interpreter bytecode (bytecode.h) in a single pass.
+//
+// The essay. The frame is an array of slots: parameters, declared locals, then one home slot
+// range per operand-stack position (8 bytes, 16 for v128), so the validator's stack height at
+// an instruction fixes where each operand lives. The builder keeps a virtual operand stack of
+// Entries: a value is either in its home slot (Home), still in a local (Local: `local.get`
+// emitted nothing) or a constant not yet written anywhere (Const). Consumers name the slot
+// directly, so `local.get`s disappear and binary ops with a constant operand use an immediate.
+//
+// Deferring reads of locals is only sound while the local is unchanged: `local.set x` first
+// copies every Local(x) entry into its home slot, and every block boundary materialises all
+// Local entries (code inside the block may run conditionally, so a copy made there would not
+// happen on every path). Constants never change, so they survive blocks, except as a loop's or
+// an if's parameters, which branches write into home slots.
+//
+// Peepholes on the last instruction (`last_`): when `local.set`/`local.tee` follows an
+// instruction that wrote the top of the stack, its destination is patched to the local; when
+// `br_if`/`if` consumes the i32 result of a numeric instruction, the instruction is rewound and
+// re-emitted in its branching form (compare-and-branch). Bound labels end the window.
+//
+// Control: each block records the stack height at entry; branches move their label's values
+// into the block's home slots (only if they are elsewhere) and jump; forward jumps are patched
+// when the block ends. Dead code (after br, return, unreachable) emits nothing.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "decode/instr.h"
+#include "interp/bytecode.h"
+#include "interp/dispatch.h"
+#include "ir/module.h"
+#include "support/error.h"
+#include "validate/func_validator.h"
+#include "validate/module_env.h"
+#include "vm/compiler.h"
+
+namespace strata::interp {
+
+// What every function of a module shares during translation.
+struct ModuleCtx {
+  const ir::Module* module = nullptr;
+  const validate::ModuleEnv* env = nullptr;
+  vm::CompileOptions options;
+  HandlerTables tables;
+  std::vector<FuncCode>* funcs = nullptr;  // defined functions, by index - imported count
+  const std::vector<SigInfo>* sigs = nullptr;  // by type index (function types only)
+};
+
+class Builder {
+ public:
+  static constexpr bool kWantsTypes = true;
+
+  Builder(const ModuleCtx& mc, uint32_t func_index, FuncCode& out);
+
+  void onLocals(std::span<const ir::ValType> locals);
+  void onInstr(const decode::Instr& in, const validate::InstrContext& c);
+  void onEnd();
+  // An instruction the tier does not implement (GC, exceptions, atomics) makes the whole
+  // module fail to compile.
+  Result<void> status() const { return error_; }
+
+  // --- what the opcode visitors use (builder_*.cc) ---
+  enum class Kind : uint8_t { Home, Local, Const };
+  struct Entry {
+    Kind kind = Kind::Home;
+    bool wide = false;  // v128: two slots
+    Slot slot = 0;      // where the value is (Home: == home; Local: the local's slot)
+    Slot home = 0;      // the home slot of the entry's stack position
+    uint64_t c[2] = {0, 0};  // Const bits
+    uint32_t bytes() const { return wide ? 16 : 8; }
+  };
+
+  enum class FrameKind : uint8_t { Function, Block, Loop, If };
+  struct Fixup {
+    uint32_t at;   // the branching instruction's first byte
+    uint32_t rel;  // where its Rel field is
+  };
+  struct Ctrl {
+    FrameKind kind = FrameKind::Block;
+    bool dead_entry = false;  // opened in dead code: nothing of it is emitted
+    bool has_else = false;
+    size_t height = 0;  // stack entries below the block's parameters
+    Slot home = 0;      // home slot of stack position `height`
+    std::vector<ir::ValType> params, results;
+    uint32_t loop_pc = 0;
+    std::vector<Fixup> fixups;  // forward branches to the end
+    bool has_else_fixup = false;
+    Fixup else_fixup{};
+    std::vector<Entry> saved;   // an if's parameters, restored at else
+    std::span<const ir::ValType> labelTypes() const { return kind == FrameKind::Loop ? params : results; }
+  };
+
+  // A condition a branch consumes: a slot, or a numeric instruction rewound for fusion.
+  struct Cond {
+    bool fused = false;
+    Slot slot = 0;
+    ir::Opcode op{};
+    Form form = Form::Plain;  // Plain or Imm of `op`
+    Slot a = 0, b = 0;
+    uint64_t imm = 0;
+  };
+
+ private:
+  friend struct Visitors;
+
+  // --- code emission ---
+  uint32_t pos() const { return uint32_t(code_.size()); }
+  uint32_t begin(const void* handler);  // starts an instruction; returns its first byte
+  template <class Op>
+  uint32_t emit(H h, const Op& op) {
+    uint32_t at = begin(tables_.hand[unsigned(h)]);
+    append(&op, sizeof op);
+    return at;
+  }
+  void append(const void* p, size_t n);
+  template <class T>
+  void patch(uint32_t at, const T& v) {
+    wr(code_.data() + at, v);
+  }
+  void patchRel(const Fixup& f, uint32_t target) { patch<Rel>(f.rel, Rel(int64_t(target) - int64_t(f.at))); }
+  // Emits a generated instruction (rows.h layout); `tail` points at its lane/shuffle/immediate.
+  uint32_t emitGen(ir::Opcode op, Form form, Slot dst, std::span<const Slot> args, const void* tail);
+  void rewind(uint32_t at);  // drops the code from `at` on
+  // Bytes emitted since the window opened may not be rewound or patched (a label was bound).
+  void closeWindow() { last_ = {}; }
+  void setLast(uint32_t at, Slot dst);  // the instruction at `at` wrote dst as its first field
+
+  // --- virtual operand stack ---
+  Slot homeAt(size_t height) const;
+  void push(Entry e);
+  Entry pushHome(bool wide);
+  Entry pop();
+  Entry& top(size_t i = 0) { return stack_[stack_.size() - 1 - i]; }
+  static bool isWide(ir::ValType t) { return t.kind == ir::ValKind::V128; }
+  Slot localSlot(uint32_t i) const { return local_slots_[i]; }
+
+  // Puts a value in a slot: Const entries are written to their home; returns the slot.
+  Slot use(Entry& e);
+  void moveTo(Slot dst, const Entry& e);  // copy / constant store into dst (no-op if already there)
+  void materialize(Entry& e);             // Local/Const -> Home
+  void materializeLocal(Slot local_slot);  // every Local entry of that local -> Home
+  void materializeLocals();               // every Local entry -> Home
+  void materializeTop(size_t n);          // the top n entries -> Home
+  bool aliases(Slot local_slot) const;
+
+  // --- control ---
+  void enterDead() { dead_ = true; closeWindow(); }
+  void bind(Ctrl& c);  // patches forward branches to here
+  bool valuesInPlace(const Ctrl& target, size_t n) const;
+  void moveValues(const Ctrl& target, size_t n);  // top n -> target's home slots
+  void moveToBase(size_t n);                      // top n -> [0, ...) (return, tail calls)
+  void emitJump(Ctrl& target);                    // Br to the label (fixup or loop header)
+  void emitBranch(uint32_t depth);                // br: moves + jump, or a return
+  void emitReturn();
+  Cond takeCond();  // pops an i32 condition, fusing it with the instruction that produced it
+  // Emits a branch to `target` taken when cond is non-zero (or zero, with `negate`); returns a
+  // fixup when `target` is null (the caller binds it).
+  Fixup emitCondBranch(const Cond& c, bool negate, Ctrl* target);
+  void branchIf(const Cond& c, bool negate, uint32_t depth);
+  void emitInterruptChecks();
+
+  // --- visitors (builder_control.cc, builder_ops.cc) ---
+  void visit(const decode::Instr& in, const validate::InstrContext& c);
+  void visitDead(const decode::Instr& in);
+  void blockSig(const decode::BlockType& bt, std::vector<ir::ValType>& params, std::vector<ir::ValType>& results) const;
+  void visitBlock(const decode::Instr& in);
+  void visitElse();
+  void visitEnd();
+  void visitBr(const decode::Instr& in);
+  void visitBrIf(const decode::Instr& in);
+  void visitBrTable(const decode::Instr& in, const validate::InstrContext& c);
+  void visitNumeric(const decode::Instr& in);
+  void visitConst(const decode::Instr& in);
+  void visitLocal(const decode::Instr& in);
+  void visitGlobal(const decode::Instr& in);
+  void visitSelect(const decode::Instr& in, const validate::InstrContext& c);
+  void visitCall(const decode::Instr& in);
+  void visitMemory(const decode::Instr& in);
+  void visitLane(const decode::Instr& in);
+  void visitMemoryMisc(const decode::Instr& in);
+  void popThree(OpBulk& o);  // (d, x, n) operands of the bulk instructions
+  void visitTable(const decode::Instr& in);
+  void visitRef(const decode::Instr& in);
+  void visitWide(const decode::Instr& in);
+  void unsupported(const decode::Instr& in);
+
+  void emitCall(const ir::FuncType& ft, uint32_t type_index, const decode::Instr& in);
+  MemMode memMode(uint32_t mem) const;
+  bool mem64(uint32_t mem) const { return module_.memories[mem].type.limits.is64; }
+  bool table64(uint32_t t) const { return module_.tables[t].type.limits.is64; }
+
+  const ModuleCtx& mc_;
+  const ir::Module& module_;
+  HandlerTables tables_;
+  FuncCode& out_;
+  std::vector<uint8_t>& code_;
+  const ir::FuncType* type_ = nullptr;
+  Result<void> error_;
+
+  std::vector<Slot> local_slots_;
+  std::vector<ir::ValType> local_types_;
+  Slot locals_end_ = 0;
+  Slot max_bytes_ = 0;
+  std::vector<Entry> stack_;
+  std::vector<Ctrl> ctrls_;
+  bool dead_ = false;
+  uint64_t wasm_offset_ = 0;
+  uint32_t fuel_at_ = 0;  // code offset of the last CheckFuel's cost
+  uint32_t fuel_count_ = 0;
+  bool has_fuel_ = false;
+
+  // The instruction that may still be patched or rewound (see the essay).
+  struct Last {
+    bool valid = false;
+    uint32_t at = 0;        // its first byte
+    uint32_t dst_at = 0;    // its dst field (0: none)
+    Slot dst = 0;
+    bool fusable = false;   // a numeric op with branch forms: the fields below
+    ir::Opcode op{};
+    Form form = Form::Plain;
+    Slot a = 0, b = 0;
+    uint64_t imm = 0;
+  } last_;
+};
+
+}  // namespace strata::interp

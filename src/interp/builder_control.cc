@@ -1,0 +1,261 @@
+// The bytecode builder's control flow: blocks, branches, returns and conditions (spec 4.4.8),
+// including the compare-and-branch fusion (see the essay in builder.h).
+#include <algorithm>
+#include <map>
+
+#include "interp/builder.h"
+#include "interp/rows.h"
+
+namespace strata::interp {
+
+using ir::Opcode;
+
+void Builder::blockSig(const decode::BlockType& bt, std::vector<ir::ValType>& params,
+                       std::vector<ir::ValType>& results) const {
+  params.clear();
+  results.clear();
+  if (bt.kind == decode::BlockType::Kind::Value) results.push_back(bt.value);
+  if (bt.kind == decode::BlockType::Kind::Index) {
+    const ir::FuncType& ft = module_.types[bt.index].func;
+    params = ft.params;
+    results = ft.results;
+  }
+}
+
+void Builder::visitBlock(const decode::Instr& in) {
+  Ctrl c;
+  c.kind = in.op == Opcode::Loop ? FrameKind::Loop : in.op == Opcode::If ? FrameKind::If : FrameKind::Block;
+  blockSig(in.block, c.params, c.results);
+  Cond cond;
+  if (c.kind == FrameKind::If) cond = takeCond();
+  // Deferred local reads must not cross into code that may run conditionally (builder.h).
+  materializeLocals();
+  size_t np = c.params.size();
+  // Branches to a loop and the two arms of an if start from the parameters in their homes.
+  if (c.kind != FrameKind::Block) materializeTop(np);
+  c.height = stack_.size() - np;
+  c.home = homeAt(c.height);
+  closeWindow();
+  if (c.kind == FrameKind::Loop) {
+    c.loop_pc = pos();
+    emitInterruptChecks();
+  }
+  if (c.kind == FrameKind::If) {
+    c.saved.assign(stack_.end() - long(np), stack_.end());
+    c.else_fixup = emitCondBranch(cond, true, nullptr);
+    c.has_else_fixup = true;
+  }
+  ctrls_.push_back(std::move(c));
+}
+
+void Builder::visitElse() {
+  Ctrl& c = ctrls_.back();
+  if (!dead_) {
+    materializeTop(c.results.size());
+    emitJump(c);
+  }
+  if (c.has_else_fixup) patchRel(c.else_fixup, pos());
+  c.has_else_fixup = false;
+  c.has_else = true;
+  closeWindow();
+  stack_.resize(c.height);
+  for (const Entry& e : c.saved) push(e);
+  dead_ = false;
+}
+
+void Builder::visitEnd() {
+  Ctrl c = std::move(ctrls_.back());
+  ctrls_.pop_back();
+  if (c.kind == FrameKind::Function) {
+    if (!dead_) emitReturn();
+    dead_ = true;
+    return;
+  }
+  bool reachable = !dead_;
+  if (reachable) materializeTop(c.results.size());
+  // An if without else falls through its missing arm with the parameters as results.
+  if (c.has_else_fixup) {
+    patchRel(c.else_fixup, pos());
+    reachable = true;
+  }
+  if (!c.fixups.empty()) reachable = true;
+  bind(c);
+  closeWindow();
+  stack_.resize(c.height);
+  for (const ir::ValType& t : c.results) pushHome(isWide(t));
+  dead_ = !reachable;
+}
+
+void Builder::bind(Ctrl& c) {
+  for (const Fixup& f : c.fixups) patchRel(f, pos());
+  c.fixups.clear();
+}
+
+// --- branches --------------------------------------------------------------------------------
+
+bool Builder::valuesInPlace(const Ctrl& t, size_t n) const {
+  if (stack_.size() - n != t.height) return false;
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i)
+    if (stack_[i].kind != Kind::Home) return false;
+  return true;
+}
+
+// Sources sit at or above their destinations (the label's values are the top of the stack), so
+// copying in order never overwrites a value still to be moved. Emits code only: the virtual
+// stack is unchanged, since the moves may run on one path only.
+void Builder::moveValues(const Ctrl& t, size_t n) {
+  Slot dst = t.home;
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i) {
+    moveTo(dst, stack_[i]);
+    dst += stack_[i].bytes();
+  }
+}
+
+// The top n values to the frame base (results of a return, arguments of a tail call). Home
+// sources are above their destinations; a Local source inside the destination range could be
+// overwritten by an earlier move, so it is first copied to its home slot (harmless on every
+// path: that slot belongs to this stack position). Leaves the virtual stack unchanged.
+void Builder::moveToBase(size_t n) {
+  std::vector<Entry> vals(stack_.end() - long(n), stack_.end());
+  Slot total = 0;
+  for (const Entry& e : vals) total += e.bytes();
+  Slot dst = 0;
+  for (Entry& e : vals) {
+    if (e.kind == Kind::Local && e.slot < total && e.slot != dst) {
+      moveTo(e.home, e);
+      e.kind = Kind::Home;
+      e.slot = e.home;
+    }
+    dst += e.bytes();
+  }
+  dst = 0;
+  for (const Entry& e : vals) {
+    moveTo(dst, e);
+    dst += e.bytes();
+  }
+}
+
+void Builder::emitJump(Ctrl& t) {
+  uint32_t at = emit(H::Br, OpBr{0});
+  Fixup f{at, at + 8};
+  if (t.kind == FrameKind::Loop) patchRel(f, t.loop_pc);
+  else t.fixups.push_back(f);
+}
+
+void Builder::emitReturn() {
+  moveToBase(type_->results.size());
+  begin(tables_.hand[unsigned(H::Return)]);
+}
+
+void Builder::emitBranch(uint32_t depth) {
+  Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
+  if (t.kind == FrameKind::Function) return emitReturn();
+  moveValues(t, t.labelTypes().size());
+  emitJump(t);
+}
+
+void Builder::visitBr(const decode::Instr& in) {
+  emitBranch(in.idx);
+  enterDead();
+}
+
+Builder::Cond Builder::takeCond() {
+  Entry e = pop();
+  Cond c;
+  if (last_.valid && last_.fusable && e.kind == Kind::Home && last_.dst == e.home) {
+    c.fused = true;
+    c.op = last_.op;
+    c.form = last_.form;
+    c.a = last_.a;
+    c.b = last_.b;
+    c.imm = last_.imm;
+    rewind(last_.at);
+    return c;
+  }
+  c.slot = use(e);
+  return c;
+}
+
+Builder::Fixup Builder::emitCondBranch(const Cond& c, bool negate, Ctrl* target) {
+  Fixup f;
+  if (!c.fused) {
+    f.at = emit(negate ? H::BrUnless : H::BrIf, OpCond{c.slot, 0});
+    f.rel = f.at + 8 + offsetof(OpCond, rel);
+  } else {
+    bool imm = c.form == Form::Imm;
+    Form form = negate ? (imm ? Form::BrUnlessImm : Form::BrUnless) : (imm ? Form::BrIfImm : Form::BrIf);
+    Slot args[2] = {c.a, c.b};
+    f.at = emitGen(c.op, form, 0, args, &c.imm);
+    f.rel = f.at + layoutOf(c.op, form).rel;
+  }
+  if (target) {
+    if (target->kind == FrameKind::Loop) patchRel(f, target->loop_pc);
+    else target->fixups.push_back(f);
+  }
+  return f;
+}
+
+// br_if and br_on_null/non_null: branch to `depth` when the condition holds (is zero with
+// `negate`); the label's values stay on the stack for the fall-through path.
+void Builder::branchIf(const Cond& c, bool negate, uint32_t depth) {
+  Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
+  if (t.kind != FrameKind::Function) {
+    size_t n = t.labelTypes().size();
+    // Values at the label's positions can be put in their homes on both paths: one branch.
+    if (stack_.size() - n == t.height) materializeTop(n);
+    if (valuesInPlace(t, n)) {
+      emitCondBranch(c, negate, &t);
+      return;
+    }
+  }
+  Fixup skip = emitCondBranch(c, !negate, nullptr);
+  emitBranch(depth);
+  patchRel(skip, pos());
+  closeWindow();
+}
+
+void Builder::visitBrIf(const decode::Instr& in) {
+  if (in.op == Opcode::BrIf) return branchIf(takeCond(), false, in.idx);
+  // Function references: the reference is tested with i64.eqz's branch forms (a null is 0).
+  Entry ref = pop();
+  Cond c;
+  c.fused = true;
+  c.op = Opcode::I64Eqz;
+  c.a = use(ref);
+  if (in.op == Opcode::BrOnNull) {
+    branchIf(c, false, in.idx);
+    push(ref);
+  } else {
+    push(ref);
+    branchIf(c, true, in.idx);
+    pop();
+  }
+}
+
+// Targets whose values are already in place get the table entry directly; the others share one
+// stub per label that moves the values and jumps.
+void Builder::visitBrTable(const decode::Instr& in, const validate::InstrContext& c) {
+  const std::vector<uint32_t>& targets = c.reader->brTargets();
+  Entry index = pop();
+  uint32_t at = emit(H::BrTable, OpBrTable{use(index), uint32_t(targets.size() - 1)});
+  uint32_t table = pos();
+  code_.resize(table + 4 * targets.size());
+  std::map<uint32_t, std::vector<uint32_t>> stubs;  // depth -> table entries
+  for (size_t i = 0; i < targets.size(); ++i) {
+    Ctrl& t = ctrls_[ctrls_.size() - 1 - targets[i]];
+    Fixup f{at, uint32_t(table + 4 * i)};
+    if (t.kind != FrameKind::Function && valuesInPlace(t, t.labelTypes().size())) {
+      if (t.kind == FrameKind::Loop) patchRel(f, t.loop_pc);
+      else t.fixups.push_back(f);
+    } else {
+      stubs[targets[i]].push_back(f.rel);
+    }
+  }
+  for (const auto& [depth, entries] : stubs) {
+    for (uint32_t e : entries) patchRel(Fixup{at, e}, pos());
+    emitBranch(depth);
+  }
+  enterDead();
+}
+
+}  // namespace strata::interp

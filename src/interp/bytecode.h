@@ -1,0 +1,179 @@
+// The interpreter's bytecode: handler list, operand layouts, compiled functions and call frames.
+// docs/interpreter.md describes the design; this header is the contract between the bytecode
+// builder (builder*.cc), which writes instructions, and the dispatch loop (dispatch.cc), which
+// runs them.
+//
+// An instruction is the address of its handler (8 bytes, direct threading) followed by one
+// operand struct from this file, packed without alignment (read with memcpy). Operands name
+// frame slots by byte offset from the frame pointer (Slot); branch targets are byte offsets
+// relative to the branching instruction's first byte (Rel).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "ir/module.h"
+#include "vm/abi.h"
+
+namespace strata::interp {
+
+using Slot = uint32_t;  // byte offset of a frame slot from the frame pointer
+using Rel = int32_t;    // branch displacement from the start of the branch instruction
+
+template <class T>
+inline T rd(const void* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class T>
+inline void wr(void* p, const T& v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Memory access kinds of the hand-written load/store handlers (MemKind below). Each exists in
+// three modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
+// (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64).
+// Y(X, kind) is applied to each kind.
+#define STRATA_INTERP_MEM_KINDS(Y, X)                                                        \
+  Y(X, I8S) Y(X, I8U) Y(X, I16S) Y(X, I16U) Y(X, I32S) Y(X, I32U) Y(X, I64) Y(X, V128)       \
+  Y(X, V8x8S) Y(X, V8x8U) Y(X, V16x4S) Y(X, V16x4U) Y(X, V32x2S) Y(X, V32x2U) Y(X, Splat8)   \
+  Y(X, Splat16) Y(X, Splat32) Y(X, Splat64) Y(X, Zero32) Y(X, Zero64) Y(X, S8) Y(X, S16)     \
+  Y(X, S32) Y(X, S64) Y(X, S128) Y(X, LoadLane8) Y(X, LoadLane16) Y(X, LoadLane32)           \
+  Y(X, LoadLane64) Y(X, StoreLane8) Y(X, StoreLane16) Y(X, StoreLane32) Y(X, StoreLane64)
+#define STRATA_INTERP_MEM_ONE(X, K) X(K##_G) X(K##_E) X(K##_W)
+#define STRATA_INTERP_MEM_HANDLERS(X) STRATA_INTERP_MEM_KINDS(STRATA_INTERP_MEM_ONE, X)
+
+// Every hand-written handler. A label H_<name> in dispatch.cc implements each; a name without
+// its label fails the build. Operand structs are named Op<name> or listed next to the name.
+#define STRATA_INTERP_HANDLERS(X)                                                          \
+  /* control (OpBr, OpCond, OpBrTable; Exit/Return/Unreachable have none) */               \
+  X(Exit) X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Return)                     \
+  /* moves (OpMove, OpConst64, OpConst128, OpSelect) */                                    \
+  X(Copy64) X(Copy128) X(Const64) X(Const128) X(Select64) X(Select128)                      \
+  /* calls (OpCall, OpCallImport, OpCallIndirect, OpCallRef) */                             \
+  X(Call) X(CallImport) X(CallIndirect) X(CallRef)                                          \
+  X(ReturnCall) X(ReturnCallImport) X(ReturnCallIndirect) X(ReturnCallRef)                  \
+  /* interruption (OpFuel; epoch has none) */                                              \
+  X(CheckEpoch) X(CheckFuel)                                                                \
+  /* globals (OpGlobal) */                                                                 \
+  X(GlobalGet64) X(GlobalGet128) X(GlobalSet64) X(GlobalSet128)                             \
+  /* memory (OpMemLoad, OpMemStore, OpMemLane) */                                          \
+  STRATA_INTERP_MEM_HANDLERS(X)                                                            \
+  /* bulk memory and tables (OpMemBulk, OpIndex) */                                         \
+  X(MemorySize) X(MemoryGrow) X(MemoryFill) X(MemoryCopy) X(MemoryInit) X(DataDrop)         \
+  X(TableGet) X(TableSet) X(TableSize) X(TableGrow) X(TableFill) X(TableCopy) X(TableInit)  \
+  X(ElemDrop)                                                                               \
+  /* references (OpMove, OpIndex) */                                                       \
+  X(RefFunc) X(RefIsNull) X(RefAsNonNull)                                                   \
+  /* NaN canonicalisation after scalar float results (OpSlot); SIMD results always are */  \
+  X(CanonF32) X(CanonF64)                                                                   \
+  /* wide arithmetic (OpWide) */                                                           \
+  X(I64Add128) X(I64Sub128) X(I64MulWideS) X(I64MulWideU)
+
+enum class H : uint16_t {
+#define STRATA_X(name) name,
+  STRATA_INTERP_HANDLERS(STRATA_X)
+#undef STRATA_X
+      Count
+};
+
+// Memory access kinds (the K of the memory handlers above), used by the builder to pick one.
+#define STRATA_INTERP_KIND_ENUM(X, K) K,
+enum class MemKind : uint8_t { STRATA_INTERP_MEM_KINDS(STRATA_INTERP_KIND_ENUM, _) };
+#undef STRATA_INTERP_KIND_ENUM
+enum class MemMode : uint8_t { G, E, W };
+// The handler of kind k in mode m: the memory handlers are listed kind-major, mode-minor.
+inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + 3 * unsigned(k) + unsigned(m)); }
+
+// Forms of the handlers generated from opcodes.def for fixed-signature numeric rows (rows.h):
+//   Plain         dst, operands..., [lane | 16 shuffle bytes]       (OpGen*)
+//   Imm           dst, a, imm            binary scalar op, second operand an immediate
+//   BrIf          a[, b], rel            branch when the i32 result is non-zero
+//   BrIfImm       a, rel, imm
+//   BrUnless      a[, b], rel            branch when the result is zero
+//   BrUnlessImm   a, rel, imm
+enum class Form : uint8_t { Plain, Imm, BrIf, BrIfImm, BrUnless, BrUnlessImm, Count };
+inline constexpr unsigned kNumForms = unsigned(Form::Count);
+
+// ---- operand structs ------------------------------------------------------------------------
+
+struct OpBr { Rel rel; };
+struct OpCond { Slot cond; Rel rel; };
+struct OpBrTable { Slot index; uint32_t count; /* followed by count + 1 Rel, the last the default */ };
+struct OpMove { Slot dst, src; };
+struct OpSlot { Slot slot; };
+struct OpConst64 { Slot dst; uint32_t lo, hi; };
+struct OpConst128 { Slot dst; uint8_t bytes[16]; };
+struct OpSelect { Slot dst, a, b, cond; };
+
+struct FuncCode;
+struct SigInfo;
+// Direct call of a function of the same module: the callee's frame starts at slot `args`.
+struct OpCall { const FuncCode* callee; Slot args; };
+// Call through vmctx->funcs[func] (imports).
+struct OpCallImport { const SigInfo* sig; uint32_t func; Slot args; };
+// call_indirect: type check against vmctx->type_ids[type].
+struct OpCallIndirect { const SigInfo* sig; Slot index; Slot args; uint32_t table; uint32_t type; uint32_t is64; };
+struct OpCallRef { const SigInfo* sig; Slot ref; Slot args; };
+
+struct OpFuel { int32_t cost; };
+struct OpGlobal { Slot slot; uint32_t global; };
+
+// Loads/stores: `val` is the destination of loads, the source of stores. G mode reaches memory 0
+// through the cached base; E and W modes read vmctx->memories[mem] and check the length.
+struct OpMemG { Slot val; Slot addr; uint32_t offset; };
+struct OpMemE { Slot val; Slot addr; uint32_t mem; uint32_t pad; uint64_t offset; };
+// Lane loads/stores: `vec` is the vector operand, `val` the destination (loads only).
+struct OpLaneG { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t offset; };
+struct OpLaneE { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t mem; uint32_t pad; uint64_t offset; };
+
+// memory.* / table.* with up to three operands; idx/idx2 are memory/table/segment indices;
+// flags bit 0: the first (address) operand is 64-bit, bit 1: the second, bit 2: the third.
+struct OpBulk { Slot dst; Slot a, b, c; uint32_t idx, idx2, flags; };
+struct OpIndex { Slot dst; Slot src; uint32_t index; };
+struct OpWide { Slot dst_lo, dst_hi, a, b, c, d; };
+
+// ---- compiled functions ---------------------------------------------------------------------
+
+// Layout of a function type for array calls (RawVal <-> slot conversions): bytes per value, 4
+// (i32, f32), 8 (i64, f64, references) or 16 (v128); slots take 8 bytes, or 16 for v128.
+struct SigInfo {
+  std::vector<uint8_t> params;
+  std::vector<uint8_t> results;
+  uint32_t param_bytes = 0;   // slot bytes of the parameters
+  uint32_t result_bytes = 0;  // slot bytes of the results
+  uint32_t nvals() const { return uint32_t(params.size() > results.size() ? params.size() : results.size()); }
+};
+
+struct OffsetEntry {
+  uint32_t pc;    // bytecode offset of the first instruction emitted for a wasm instruction
+  uint32_t wasm;  // its byte offset in the module (Module::bytes coordinates)
+};
+
+// One defined function after translation. Immutable once the module is compiled.
+struct FuncCode {
+  std::vector<uint8_t> code;
+  uint32_t param_bytes = 0;  // parameters occupy [0, param_bytes) of the frame
+  uint32_t local_bytes = 0;  // declared locals, zeroed on entry: [param_bytes, +local_bytes)
+  uint32_t frame_bytes = 0;  // everything the frame may touch, operand stack included
+  uint32_t func_index = 0;
+  const ir::Module* module = nullptr;
+  const SigInfo* sig = nullptr;
+  std::vector<OffsetEntry> offsets;  // sorted by pc
+
+  // The wasm offset of the instruction whose bytecode contains `pc`.
+  uint32_t wasmOffset(const uint8_t* pc) const;
+};
+
+// One wasm call in progress: where to resume the caller and the function running in this
+// frame. Kept in a per-store array separate from the value stack (backtraces, returns).
+struct CallFrame {
+  const uint8_t* ret_ip;  // caller's next instruction
+  uint8_t* ret_fp;        // caller's frame
+  vm::VMContext* ret_vmctx;
+  const FuncCode* func;   // the function this frame runs
+};
+
+}  // namespace strata::interp

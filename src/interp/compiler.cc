@@ -1,0 +1,90 @@
+// The interpreter's vm::Compiler: translates every defined function with the bytecode builder
+// and hands out VMFuncRefs whose array call is the interpreter's entry.
+#include <numeric>
+#include <string_view>
+#include <vector>
+
+#include "interp/builder.h"
+#include "interp/dispatch.h"
+#include "interp/interp.h"
+
+namespace strata::interp {
+
+namespace {
+
+SigInfo sigInfo(const ir::FuncType& ft) {
+  auto bytes = [](ir::ValType t) -> uint8_t {
+    switch (t.kind) {
+      case ir::ValKind::I32:
+      case ir::ValKind::F32: return 4;
+      case ir::ValKind::V128: return 16;
+      default: return 8;
+    }
+  };
+  SigInfo s;
+  for (const ir::ValType& t : ft.params) s.params.push_back(bytes(t));
+  for (const ir::ValType& t : ft.results) s.results.push_back(bytes(t));
+  auto slots = [](uint32_t acc, uint8_t b) { return acc + (b == 16 ? 16u : 8u); };
+  s.param_bytes = std::accumulate(s.params.begin(), s.params.end(), 0u, slots);
+  s.result_bytes = std::accumulate(s.results.begin(), s.results.end(), 0u, slots);
+  return s;
+}
+
+class InterpModule final : public vm::CompiledModule {
+ public:
+  InterpModule(const ir::Module& m) : module_(m) {}
+
+  Result<void> compile(const validate::ModuleEnv& env, const vm::CompileOptions& options) {
+    sigs_.resize(module_.types.size());
+    for (size_t i = 0; i < module_.types.size(); ++i)
+      if (module_.types[i].kind == ir::CompKind::Func) sigs_[i] = sigInfo(module_.types[i].func);
+    uint32_t nimp = module_.num_imported_functions;
+    funcs_.resize(module_.functions.size() - nimp);  // never resized again: calls point into it
+    ModuleCtx mc;
+    mc.module = &module_;
+    mc.env = &env;
+    mc.options = options;
+    mc.tables = handlerTables();
+    mc.funcs = &funcs_;
+    mc.sigs = &sigs_;
+    for (uint32_t i = nimp; i < module_.functions.size(); ++i) {
+      Builder b(mc, i, funcs_[i - nimp]);
+      validate::FuncValidator<Builder> v(env, i, b);
+      STRATA_CHECK(v.run());
+      STRATA_CHECK(b.status());
+      code_bytes_ += funcs_[i - nimp].code.size();
+    }
+    return {};
+  }
+
+  void initFuncRef(uint32_t func_index, vm::VMFuncRef& ref) const override {
+    ref.array_call = &interpEntry;
+    ref.wasm_call = nullptr;
+    ref.code = &funcs_[func_index - module_.num_imported_functions];
+  }
+  std::string_view tierName() const override { return "interp"; }
+  size_t codeBytes() const override { return code_bytes_; }
+
+ private:
+  const ir::Module& module_;
+  std::vector<SigInfo> sigs_;
+  std::vector<FuncCode> funcs_;
+  size_t code_bytes_ = 0;
+};
+
+class InterpCompiler final : public vm::Compiler {
+ public:
+  std::string_view name() const override { return "interp"; }
+  Result<std::shared_ptr<const vm::CompiledModule>> compile(const ir::Module& module, const validate::ModuleEnv& env,
+                                                            const vm::CompileOptions& options) const override {
+    auto cm = std::make_shared<InterpModule>(module);
+    STRATA_CHECK(cm->compile(env, options));
+    return std::shared_ptr<const vm::CompiledModule>(std::move(cm));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<vm::Compiler> createCompiler() { return std::make_unique<InterpCompiler>(); }
+
+}  // namespace strata::interp
