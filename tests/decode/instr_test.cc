@@ -115,7 +115,7 @@ TEST(InstrReader, ReservedZeroBytes) {
   // Before reference types, call_indirect's table was a reserved byte too.
   f.set(ir::Feature::ReferenceTypes, false);
   expectError({0x11, 0x00, 0x01}, "zero byte expected", 102, f);
-  expectError({0xfe, 0x03, 0x01}, "zero byte expected", 102);  // atomic.fence
+  expectError({0xfe, 0x03, 0x01}, "zero byte expected", 102, ir::Features::everything());  // atomic.fence
 }
 
 TEST(InstrReader, IllegalOpcodes) {

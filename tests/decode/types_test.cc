@@ -127,7 +127,8 @@ TEST(DecodeLimits, ModernFlags) {
                            0x03,                 // 3 memories
                            0x03, 0x01, 0x02,     // shared, min 1 max 2
                            0x05, 0x00, 0x80, 0x80, 0x80, 0x80, 0x20,  // i64, min 0 max 2^33
-                           0x08, 0x00, 0x00});   // custom page size 2^0, min 0
+                           0x08, 0x00, 0x00},    // custom page size 2^0, min 0
+                          ir::Features::everything());  // threads and custom page sizes are proposals
   ASSERT_EQ(m.memories.size(), 3u);
   EXPECT_TRUE(m.memories[0].type.limits.shared);
   EXPECT_EQ(m.memories[0].type.limits.max, 2u);
@@ -139,7 +140,7 @@ TEST(DecodeLimits, ModernFlags) {
   expectMalformed({0x05, 0x05, 0x01, 0x81, 0x00, 0x00, 0x00}, "malformed limits flags", 11);
   expectMalformed({0x04, 0x04, 0x01, 0x70, 0x02, 0x00}, "malformed limits flags", 12);  // no shared tables
   expectMalformed({0x04, 0x04, 0x01, 0x70, 0x08, 0x00}, "malformed limits flags", 12);  // no table page size
-  ir::Features f = ir::Features::all();
+  ir::Features f = ir::Features::everything();
   f.set(ir::Feature::Memory64, false);
   expectMalformed({0x05, 0x03, 0x01, 0x04, 0x00}, "malformed limits flags", 11, f);
 }
