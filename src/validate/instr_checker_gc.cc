@@ -1,6 +1,8 @@
 // Typing of the GC instructions: structs, arrays, casts and br_on_cast (spec 3.3.x, 3.0 GC).
 #include "validate/instr_checker.h"
 
+#include <algorithm>
+
 namespace strata::validate {
 
 using ir::AbsHeap;
@@ -81,10 +83,15 @@ Result<void> InstrChecker::checkArray(const decode::Instr& in) {
       STRATA_TRY(pop(ValType::i32()));
       push(result);
       return {};
-    case Opcode::ArrayNewFixed:
-      for (uint32_t i = 0; i < in.idx2; ++i) STRATA_TRY(pop(elem));
+    case Opcode::ArrayNewFixed: {
+      // Only the operands actually on the stack are popped one by one, so a huge count in dead
+      // code costs nothing (the rest are bottom values).
+      uint64_t avail = vals_.size() - ctrls_.back().height;
+      if (in.idx2 > avail && !ctrls_.back().unreachable) return mismatch();
+      for (uint64_t i = 0; i < std::min<uint64_t>(in.idx2, avail); ++i) STRATA_TRY(pop(elem));
       push(result);
       return {};
+    }
     case Opcode::ArraySet:
       if (!at->field.mut) return fail("immutable array");
       STRATA_TRY(pop(elem));

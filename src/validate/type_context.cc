@@ -50,8 +50,11 @@ Result<void> TypeContext::init(const ir::Module& m) {
   canon_.assign(m.types.size(), 0);
   // Key of a rolled-up rec group -> index of the first type of its first occurrence.
   std::map<std::vector<uint64_t>, uint32_t> seen;
+  uint32_t next = 0;  // the groups must tile the type section in order
   for (const ir::RecGroup& g : effectiveGroups(m)) {
-    if (uint64_t(g.first) + g.count > m.types.size()) return invalid(kNoOffset, "unknown type");
+    if (g.first != next || uint64_t(g.first) + g.count > m.types.size())
+      return invalid(kNoOffset, "rec groups do not cover the type section");
+    next += g.count;
     STRATA_CHECK(checkGroup(g));
     // Rolling (spec 3.1.3): references into the group become relative, references to earlier
     // groups use those groups' canonical identities, so equal keys mean equivalent groups.
@@ -98,6 +101,7 @@ Result<void> TypeContext::init(const ir::Module& m) {
         return invalid(kNoOffset, fmt::format("sub type {} does not match super type {}", i, *t.super));
     }
   }
+  if (next != m.types.size()) return invalid(kNoOffset, "rec groups do not cover the type section");
   return {};
 }
 
