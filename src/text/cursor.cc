@@ -4,6 +4,8 @@
 #include <array>
 #include <unordered_set>
 
+#include <fmt/core.h>
+
 #include "ir/opcodes.h"
 #include "support/byte_reader.h"
 
@@ -63,7 +65,7 @@ Result<void> Cursor::expectField(std::string_view kw) {
 std::unexpected<Error> Cursor::unexpected() const {
   const Token& t = peek();
   if (t.kind == TokenKind::Reserved || (t.kind == TokenKind::Keyword && !isKnownKeyword(text(t))))
-    return failAt(t, "unknown operator");
+    return failAt(t, fmt::format("unknown operator {}", text(t)));
   if (t.kind == TokenKind::Eof) return failAt(t, "unexpected end");
   return failAt(t, "unexpected token");
 }
@@ -93,9 +95,8 @@ Result<std::string> Cursor::takeStrings() {
 
 std::unexpected<Error> Cursor::numberError(NumError e, const Token& t) const {
   if (e == NumError::Range) return failAt(t, "constant out of range");
-  if (t.kind == TokenKind::Number || t.kind == TokenKind::Reserved ||
-      (t.kind == TokenKind::Keyword && !isKnownKeyword(text(t))))
-    return failAt(t, "unknown operator");
+  if (t.kind == TokenKind::Number) return failAt(t, fmt::format("unknown operator {}", text(t)));
+  if (t.kind == TokenKind::Reserved || t.kind == TokenKind::Keyword) return unexpected();
   return failAt(t, "unexpected token");
 }
 

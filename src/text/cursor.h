@@ -43,8 +43,9 @@ class Cursor {
   bool atString() const { return kind() == TokenKind::String; }
   bool atNumber() const { return kind() == TokenKind::Number; }
 
-  // Index of the token just past the parenthesised form that starts at the cursor.
-  size_t afterForm() const { return peek().match + 1; }
+  // Index of the token just past the parenthesised form that starts at the cursor (or just
+  // past the token there, if it is not a `(`).
+  size_t afterForm() const { return atLParen() ? peek().match + 1 : pos_ + 1; }
   void skipForm() { pos_ = afterForm(); }
 
   Result<void> expectLParen();

@@ -1,5 +1,6 @@
 // Immediates of plain instructions (spec 6.5), one parser per ir::Imm kind, each writing the
 // binary encoding of spec 5.4: there is no per-opcode code here.
+#include <algorithm>
 #include <bit>
 
 #include <fmt/core.h>
@@ -53,6 +54,8 @@ uint32_t naturalAlignLog2(std::string_view kw) {
   }
   return uint32_t(std::countr_zero(bits / 8));
 }
+
+constexpr const char* kLaneRange = "malformed lane index: i8 constant out of range";
 
 // spec 6.5.7: every shape's lane count and width.
 struct Shape {
@@ -153,7 +156,7 @@ Result<void> ModuleParser::memArg(Opcode op, bool lane) {
     const Token& t = peek();
     bool wide = is64 || features_.has(ir::Feature::Memory64);
     NumError e = parseNat(text().substr(7), wide ? UINT64_MAX : UINT32_MAX, offset);
-    if (e == NumError::Range) return failAt(t, "i32 constant out of range");
+    if (e == NumError::Range) return failAt(t, wide ? "i64 constant out of range" : "i32 constant out of range");
     if (e != NumError::None) return failAt(t, "unknown operator");
     next();
   }
@@ -174,16 +177,32 @@ Result<void> ModuleParser::memArg(Opcode op, bool lane) {
   return {};
 }
 
-// The 2.0 and 3.0 suites word an out-of-range lane differently; this message holds both.
+// A lane index is a nat literal (spec 6.5.7): other tokens are unexpected, and a nat above 255
+// gets a message that holds both suites' wording ("malformed lane index" in 2.0, "i8 constant
+// out of range" in 3.0).
 Result<uint8_t> ModuleParser::laneIndex() {
   const Token& t = peek();
-  bool numeric = t.kind == TokenKind::Number || atKeyword("inf") || atKeyword("nan");
-  if (!numeric) return unexpected();
   uint64_t v = 0;
-  if (t.kind != TokenKind::Number || parseNat(text(t), 255, v) != NumError::None)
-    return failAt(t, "malformed lane index: i8 constant out of range");
+  NumError e = t.kind == TokenKind::Number ? parseNat(text(t), UINT64_MAX, v) : NumError::Syntax;
+  if (e == NumError::Syntax) return t.kind == TokenKind::Number ? failAt(t, "unexpected token") : unexpected();
+  if (e == NumError::Range || v > 255) return failAt(t, kLaneRange);
   next();
   return uint8_t(v);
+}
+
+// The 16 lanes of i8x16.shuffle: here any numeric literal counts as a lane, so that a wrong
+// one is a lane error and a missing one a length error, as the spec suite words them.
+Result<void> ModuleParser::shuffleLanes() {
+  auto atLane = [&] { return atNumber() || atKeyword("inf") || atKeyword("nan") || text().starts_with("nan:"); };
+  for (int i = 0; i < 16; ++i) {
+    if (!atLane()) return failHere("invalid lane length");
+    uint64_t v = 0;
+    if (!atNumber() || parseNat(text(), 255, v) != NumError::None) return failHere(kLaneRange);
+    next();
+    w_.u8(uint8_t(v));
+  }
+  if (atLane()) return failHere("invalid lane length");
+  return {};
 }
 
 Result<void> ModuleParser::v128Const() {
@@ -193,16 +212,19 @@ Result<void> ModuleParser::v128Const() {
     if (atKeyword(s.name)) shape = &s;
   if (!shape) return kind() == TokenKind::Keyword ? failAt(shape_token, "unexpected token") : unexpected();
   next();
+  // The lane count is checked before the lanes' values (spec suite order).
+  unsigned count = 0;
+  for (TokenKind k = kind(0); k == TokenKind::Number || k == TokenKind::Keyword || k == TokenKind::Reserved;
+       k = kind(++count)) {
+  }
+  if (count != shape->lanes) return failAt(peek(std::min(count, shape->lanes)), "wrong number of lane literals");
   for (unsigned i = 0; i < shape->lanes; ++i) {
-    bool numeric = atNumber() || (kind() == TokenKind::Keyword && (text().starts_with("nan") || text() == "inf"));
-    if (!numeric) return failHere("wrong number of lane literals");
     uint64_t bits;
     if (!shape->is_float) bits = STRATA_TRY(takeInt(shape->bits));
     else if (shape->bits == 32) bits = STRATA_TRY(takeF32());
     else bits = STRATA_TRY(takeF64());
     for (unsigned b = 0; b < shape->bits / 8; ++b) w_.u8(uint8_t(bits >> (8 * b)));  // little-endian lanes
   }
-  if (atNumber()) return failHere("wrong number of lane literals");
   return {};
 }
 
@@ -301,14 +323,7 @@ Result<void> ModuleParser::immediates(Opcode op, Imm imm) {
     case Imm::F64: w_.fixedU64(STRATA_TRY(takeF64())); return {};
     case Imm::V128: return v128Const();
     case Imm::Lane: w_.u8(STRATA_TRY(laneIndex())); return {};
-    case Imm::Shuffle: {
-      for (int i = 0; i < 16; ++i) {
-        if (!atNumber() && !atKeyword("inf") && !atKeyword("nan")) return failHere("invalid lane length");
-        w_.u8(STRATA_TRY(laneIndex()));
-      }
-      if (atNumber()) return failHere("invalid lane length");
-      return {};
-    }
+    case Imm::Shuffle: return shuffleLanes();
     case Imm::HeapType: writeHeapType(STRATA_TRY(heapType())); return {};
     case Imm::SelectT: {
       std::vector<ir::ValType> types;

@@ -221,7 +221,9 @@ Result<bool> ModuleParser::legacyHandlers(bool folded) {
   auto at = [&](std::string_view kw) { return folded ? atField(kw) : atKeyword(kw); };
   auto enter = [&] { pos_ += folded ? 2 : 1; };
   auto leave = [&]() -> Result<void> { return folded ? expectRParen() : Result<void>(); };
+  bool handlers = false;  // delegate replaces the handlers, it cannot follow them
   while (at("catch")) {
+    handlers = true;
     enter();
     emitOpcode(Opcode::Catch);
     w_.varU32(STRATA_TRY(index(Space::Tag)));
@@ -229,12 +231,13 @@ Result<bool> ModuleParser::legacyHandlers(bool folded) {
     STRATA_CHECK(leave());
   }
   if (at("catch_all")) {
+    handlers = true;
     enter();
     emitOpcode(Opcode::CatchAll);
     STRATA_CHECK(instrs());
     STRATA_CHECK(leave());
   }
-  if (!at("delegate")) return false;
+  if (handlers || !at("delegate")) return false;
   enter();
   popLabel();
   emitOpcode(Opcode::Delegate);

@@ -76,7 +76,7 @@ class Lexer {
  public:
   explicit Lexer(std::string_view src) : s_(src) {}
 
-  Result<std::string> decode() { return string(/*in_id=*/false); }
+  Result<std::string> decode() { return string(nullptr); }
 
   Result<TokenList> run() {
     TokenList list;
@@ -93,10 +93,11 @@ class Lexer {
       if (c == '(' || c == ')') {
         Token t{c == '(' ? TokenKind::LParen : TokenKind::RParen, uint32_t(i_), 1, 0};
         ++i_;
+        // Unbalanced parentheses are left for the parser to report where it meets them, as
+        // the spec suite expects errors in source order.
         if (t.kind == TokenKind::LParen) {
           open.push_back(uint32_t(list.tokens.size()));
-        } else {
-          if (open.empty()) return malformed(t.offset, "unexpected token");
+        } else if (!open.empty()) {
           list.tokens[open.back()].match = uint32_t(list.tokens.size());
           open.pop_back();
         }
@@ -105,7 +106,7 @@ class Lexer {
       }
       list.tokens.push_back(STRATA_TRY(atom()));
     }
-    if (!open.empty()) return malformed(s_.size(), "unexpected end");
+    for (uint32_t i : open) list.tokens[i].match = uint32_t(list.tokens.size());  // unclosed: up to Eof
     list.tokens.push_back(Token{TokenKind::Eof, uint32_t(s_.size()), 0, 0});
     return list;
   }
@@ -163,7 +164,7 @@ class Lexer {
     i_ += 2;
     if (peek(0) == '"') {
       size_t at = i_;
-      std::string name = STRATA_TRY(string(/*in_id=*/false));
+      std::string name = STRATA_TRY(string("empty annotation id"));
       if (name.empty()) return malformed(at, "empty annotation id");
       if (utf8Invalid(name)) return malformed(at, "malformed UTF-8 encoding");
     } else {
@@ -199,12 +200,13 @@ class Lexer {
     return false;
   }
 
-  // A string (spec 6.3.3), returned decoded. Inside an id a failure means the `$` had no
-  // valid name after it, which the spec suite reports as "empty identifier".
-  Result<std::string> string(bool in_id) {
+  // A string (spec 6.3.3), returned decoded. As the name of an id or annotation, a string
+  // that does not lex means the name is missing, which the spec suite words as `name_error`
+  // ("empty identifier", "empty annotation id").
+  Result<std::string> string(const char* name_error) {
     size_t start = i_;
     auto fail = [&](size_t at, const char* msg) {
-      return malformed(in_id ? start - 1 : at, in_id ? "empty identifier" : msg);
+      return malformed(name_error ? start - 1 : at, name_error ? name_error : msg);
     };
     std::string out;
     ++i_;
@@ -287,9 +289,9 @@ class Lexer {
       char c = s_[i_];
       if (c == '"') {
         if (dollar && i_ == start + 1) {
-          last_string = STRATA_TRY(string(/*in_id=*/true));
+          last_string = STRATA_TRY(string("empty identifier"));
         } else {
-          last_string = STRATA_TRY(string(/*in_id=*/false));
+          last_string = STRATA_TRY(string(nullptr));
         }
         ++strings;
       } else if (c == ';' && peek(1) == ';') {

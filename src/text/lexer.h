@@ -25,7 +25,7 @@ struct Token {
   TokenKind kind = TokenKind::Eof;
   uint32_t offset = 0;  // byte offset of the first character in the source
   uint32_t size = 0;
-  uint32_t match = 0;   // LParen: index of the matching RParen token
+  uint32_t match = 0;   // LParen: index of the matching RParen token, or of Eof if unclosed
 };
 
 struct TokenList {
@@ -38,7 +38,7 @@ struct TokenList {
 // Splits `source` into tokens, skipping white space, comments and annotations (`(@id ...)`).
 // Errors (Malformed, offset in the source): "illegal character", "malformed UTF-8 encoding",
 // "unclosed string", "unclosed comment", "unclosed annotation", "empty annotation id",
-// "empty identifier", "illegal escape", "unexpected token" for unbalanced parentheses.
+// "empty identifier", "illegal escape". Unbalanced parentheses are the parser's to report.
 Result<TokenList> tokenize(std::string_view source);
 
 // Decodes the escapes of a string token's text (quotes included), spec 6.3.3. The result is

@@ -84,15 +84,14 @@ Result<void> ModuleParser::defineId(Space space, const std::optional<std::string
   return {};
 }
 
+// Malformed structure stops the scan quietly: the field parser meets it in source order and
+// reports it there, as the spec suite expects the first error in the text.
 Result<void> ModuleParser::scanFields(size_t end) {
   std::optional<Space> defined;  // the first definition seen: imports may not follow it
-  while (pos() < end) {
-    if (!atLParen()) return unexpected();
+  while (pos() < end && atLParen() && kind(1) == TokenKind::Keyword) {
     size_t after = afterForm();
-    next();
-    if (kind() != TokenKind::Keyword) return unexpected();
-    std::string_view kw = text();
-    next();
+    std::string_view kw = text(1);
+    pos_ += 2;
     if (kw == "type") {
       size_t at = pos();
       STRATA_CHECK(defineId(Space::Type, takeId(), at));
@@ -107,12 +106,10 @@ Result<void> ModuleParser::scanFields(size_t end) {
     } else if (kw == "import") {
       size_t at = pos() - 2;
       if (defined) return failAt(toks_->tokens[at], fmt::format("import after {}", definitionWord(*defined)));
-      STRATA_CHECK(takeString());
-      STRATA_CHECK(takeString());
-      if (!atLParen()) return unexpected();
-      next();
+      if (!atString() || kind(1) != TokenKind::String || kind(2) != TokenKind::LParen) break;
+      pos_ += 3;
       auto space = importableSpace(text());
-      if (!space) return unexpected();
+      if (!space) break;
       next();
       size_t id_at = pos();
       STRATA_CHECK(defineId(*space, takeId(), id_at));
@@ -123,8 +120,7 @@ Result<void> ModuleParser::scanFields(size_t end) {
       size_t at = pos();
       STRATA_CHECK(defineId(kw == "elem" ? Space::Elem : Space::Data, takeId(), at));
     } else if (kw != "export" && kw != "start") {
-      pos_ -= 1;  // report the field keyword
-      return unexpected();
+      break;
     }
     seek(after);
   }
@@ -163,6 +159,11 @@ Result<void> ModuleParser::scanImportable(Space space, size_t after, std::option
 // ---- Pass 2: the fields.
 
 Result<void> ModuleParser::parseField() {
+  if (!atLParen()) return unexpected();
+  if (kind(1) != TokenKind::Keyword) {
+    next();
+    return unexpected();
+  }
   std::string_view kw = text(1);
   if (kw == "type" || kw == "rec") {
     skipForm();
@@ -177,7 +178,9 @@ Result<void> ModuleParser::parseField() {
   if (kw == "export") return parseExport();
   if (kw == "start") return parseStart();
   if (kw == "elem") return parseElem();
-  return parseData();
+  if (kw == "data") return parseData();
+  next();
+  return unexpected();
 }
 
 Result<void> ModuleParser::inlineExports(ExternKind kind, uint32_t index) {
@@ -220,12 +223,14 @@ Result<void> ModuleParser::parseImport() {
   std::string module = STRATA_TRY(takeName());
   std::string name = STRATA_TRY(takeName());
   pending_import_ = std::pair(std::move(module), std::move(name));
-  std::string_view kw = text(1);
+  if (!atLParen()) return unexpected();
+  std::string_view kw = kind(1) == TokenKind::Keyword ? text(1) : "";
   if (kw == "func") STRATA_CHECK(parseFunc());
   else if (kw == "table") STRATA_CHECK(parseTable());
   else if (kw == "memory") STRATA_CHECK(parseMemory());
   else if (kw == "global") STRATA_CHECK(parseGlobal());
-  else STRATA_CHECK(parseTag());
+  else if (kw == "tag") STRATA_CHECK(parseTag());
+  else return malformed(peek(1).offset, "unexpected token");
   return expectRParen();
 }
 

@@ -119,6 +119,7 @@ class ModuleParser : public Cursor {
   Result<void> memArg(ir::Opcode op, bool lane);
   Result<void> v128Const();
   Result<uint8_t> laneIndex();
+  Result<void> shuffleLanes();
   Result<void> tryTableCatches();
   Result<void> brOnCast();
   void writeValType(ir::ValType t);

@@ -216,8 +216,10 @@ Result<void> ModuleParser::parseTypeFields(size_t end) {
       }
       STRATA_CHECK(expectRParen());
       m_.rec_groups.push_back(group);
-    } else {
+    } else if (atLParen()) {
       skipForm();
+    } else {
+      break;  // not a field: the field parser reports it in source order
     }
   }
   return {};
@@ -249,9 +251,13 @@ Result<uint32_t> ModuleParser::typeUse(InlineSig* sig_out, bool allow_param_ids)
     STRATA_CHECK(expectRParen());
   }
   InlineSig sig = STRATA_TRY(inlineSig(allow_param_ids));
+  if (atField("param")) return malformed(peek(1).offset, "unexpected token");  // params after results
   uint32_t result;
   if (explicit_index) {
     result = *explicit_index;
+    // Inline declarations are checked against the type, which must exist for that; a bare
+    // undefined index is the validator's to report ("unknown type" as invalid).
+    if (result >= m_.types.size() && sig.written) return failAt(start, "unknown type");
     bool is_func = result < m_.types.size() && m_.types[result].kind == ir::CompKind::Func;
     if (sig.written) {
       // spec 6.6.4: inline declarations must repeat the referenced type exactly.
@@ -292,7 +298,8 @@ Result<uint64_t> ModuleParser::addressLiteral(bool is64) {
   bool wide = is64 || features_.has(ir::Feature::Memory64);
   const Token& t = peek();
   Result<uint64_t> v = takeNat(wide ? UINT64_MAX : UINT32_MAX);
-  if (!v && !wide && atNumber()) return failAt(t, "i32 constant out of range");
+  if (!v && atNumber() && v.error().message == "constant out of range")
+    return failAt(t, wide ? "i64 constant out of range" : "i32 constant out of range");
   return v;
 }
 
