@@ -37,7 +37,12 @@ template <class T, class F>
 Result<void> readVec(ByteReader& r, std::vector<T>& out, F&& element) {
   uint32_t n = STRATA_TRY(readLength(r));
   reserveMore(out, n);
-  for (uint32_t i = 0; i < n; ++i) out.push_back(STRATA_TRY(element()));
+  for (uint32_t i = 0; i < n; ++i) {
+    uint64_t at = r.offset();
+    auto e = STRATA_TRY(element());
+    if constexpr (requires { e.pos; }) e.pos = uint32_t(at);  // kept for the validator's messages
+    out.push_back(std::move(e));
+  }
   return {};
 }
 
@@ -48,6 +53,7 @@ class ModuleDecoder {
   // Section contents (spec 5.5.2-5.5.16); `r` is positioned after the section size.
   Result<void> typeSection(ByteReader& r);
   Result<void> importSection(ByteReader& r);
+  void setImportPos(const ir::Import& imp);
   Result<void> functionSection(ByteReader& r);
   Result<void> tableSection(ByteReader& r);
   Result<void> memorySection(ByteReader& r);

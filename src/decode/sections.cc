@@ -58,6 +58,7 @@ Result<void> ModuleDecoder::exportSection(ByteReader& r) {
 }
 
 Result<void> ModuleDecoder::startSection(ByteReader& r) {
+  m_.start_pos = uint32_t(r.offset());
   m_.start = STRATA_TRY(r.readVarU32());
   return {};
 }

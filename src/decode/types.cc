@@ -84,6 +84,7 @@ Result<void> ModuleDecoder::subType(ByteReader& r) {
   // spec 5.3.10: 0x50 (open) or 0x4f (final) with a vector of supertypes, or a bare composite
   // type (final, no supertype).
   ir::SubType& st = m_.types.emplace_back();
+  st.pos = uint32_t(r.offset());
   uint8_t b = STRATA_TRY(r.peekU8());
   if (f_.has(Feature::Gc) && (b == kSubForm || b == kSubFinalForm)) {
     STRATA_CHECK(r.skip(1));
@@ -177,6 +178,17 @@ Result<ir::TagType> ModuleDecoder::tagType(ByteReader& r) {
   return ir::TagType{STRATA_TRY(r.readVarU32())};
 }
 
+// The entry an import added to its index space starts where the import does.
+void ModuleDecoder::setImportPos(const ir::Import& imp) {
+  switch (imp.kind) {
+    case ir::ExternKind::Func: m_.functions[imp.index].pos = imp.pos; break;
+    case ir::ExternKind::Table: m_.tables[imp.index].pos = imp.pos; break;
+    case ir::ExternKind::Memory: m_.memories[imp.index].pos = imp.pos; break;
+    case ir::ExternKind::Global: m_.globals[imp.index].pos = imp.pos; break;
+    case ir::ExternKind::Tag: m_.tags[imp.index].pos = imp.pos; break;
+  }
+}
+
 Result<void> ModuleDecoder::importSection(ByteReader& r) {
   // spec 5.5.5: module name, item name, kind byte and the kind's type. Imports come first in
   // each index space.
@@ -184,6 +196,7 @@ Result<void> ModuleDecoder::importSection(ByteReader& r) {
   reserveMore(m_.imports, n);
   for (uint32_t i = 0; i < n; ++i) {
     ir::Import imp;
+    imp.pos = uint32_t(r.offset());
     imp.module = std::string(STRATA_TRY(readUtf8Name(r)));
     imp.name = std::string(STRATA_TRY(readUtf8Name(r)));
     uint64_t at = r.offset();
@@ -213,6 +226,7 @@ Result<void> ModuleDecoder::importSection(ByteReader& r) {
       default: return malformed(at, "malformed import kind");
     }
     imp.kind = ir::ExternKind(kind);
+    setImportPos(imp);
     m_.imports.push_back(std::move(imp));
   }
   m_.num_imported_functions = uint32_t(m_.functions.size());
@@ -227,8 +241,10 @@ Result<void> ModuleDecoder::functionSection(ByteReader& r) {
   // spec 5.5.6: the type index of each defined function; bodies come with the code section.
   declared_functions_ = STRATA_TRY(readLength(r));
   reserveMore(m_.functions, declared_functions_);
-  for (uint32_t i = 0; i < declared_functions_; ++i)
-    m_.functions.push_back(ir::Function{STRATA_TRY(r.readVarU32()), false, {}});
+  for (uint32_t i = 0; i < declared_functions_; ++i) {
+    uint32_t at = uint32_t(r.offset());
+    m_.functions.push_back(ir::Function{STRATA_TRY(r.readVarU32()), false, {}, at});
+  }
   return {};
 }
 
@@ -239,6 +255,7 @@ Result<void> ModuleDecoder::tableSection(ByteReader& r) {
   reserveMore(m_.tables, n);
   for (uint32_t i = 0; i < n; ++i) {
     ir::Table t;
+    t.pos = uint32_t(r.offset());
     uint8_t b = STRATA_TRY(r.peekU8());
     if (b == 0x40 && f_.has(Feature::FunctionReferences)) {
       STRATA_CHECK(r.skip(1));

@@ -30,28 +30,33 @@ struct Function {
   uint32_t type_index = 0;
   bool imported = false;
   ByteSpan body;  // locals + instructions + final `end`, as in the code section entry (spec 5.5.13)
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 struct Table {
   TableType type;
   bool imported = false;
   std::optional<ConstExpr> init;  // typed function references: explicit initializer (0x40 0x00)
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 struct Memory {
   MemoryType type;
   bool imported = false;
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 struct Global {
   GlobalType type;
   bool imported = false;
   ConstExpr init;  // absent (size 0) for imports
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 struct Tag {
   TagType type;
   bool imported = false;
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 struct Import {
@@ -59,12 +64,14 @@ struct Import {
   std::string name;
   ExternKind kind = ExternKind::Func;
   uint32_t index = 0;  // index in the kind's index space (imports come first there)
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 struct Export {
   std::string name;
   ExternKind kind = ExternKind::Func;
   uint32_t index = 0;
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 enum class SegmentMode : uint8_t { Active, Passive, Declarative };
@@ -77,6 +84,7 @@ struct ElemSegment {
   bool uses_exprs = false;          // items as expressions (flags 4..7) rather than func indices
   std::vector<uint32_t> func_indices;  // when !uses_exprs
   std::vector<ConstExpr> exprs;        // when uses_exprs
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
   uint32_t size() const { return uses_exprs ? uint32_t(exprs.size()) : uint32_t(func_indices.size()); }
 };
 
@@ -85,6 +93,7 @@ struct DataSegment {
   uint32_t memory = 0;
   ConstExpr offset;  // Active only
   ByteSpan init;
+  uint32_t pos = 0;  // where the entry starts in the source (binary or text byte offset), for messages
 };
 
 // Where a custom section stood: after the last known section with this id (0 = before all).
@@ -117,6 +126,7 @@ struct Module {
   std::vector<Tag> tags;
   std::vector<Export> exports;
   std::optional<uint32_t> start;
+  uint32_t start_pos = 0;  // where the start section's index stands
   std::vector<ElemSegment> elems;
   std::vector<DataSegment> datas;
   std::optional<uint32_t> data_count;

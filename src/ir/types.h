@@ -108,6 +108,7 @@ struct SubType {
   FuncType func;                  // valid when kind == Func
   StructType strct;               // valid when kind == Struct
   ArrayType array;                // valid when kind == Array
+  uint32_t pos = 0;               // where the type starts in the source, for messages
 };
 
 // A recursion group covers types [first, first+count) of the type section (spec 2.3.11).

@@ -98,7 +98,7 @@ Result<void> TypeContext::init(const ir::Module& m) {
       if (!t.super) continue;
       const ir::SubType& s = type(*t.super);
       if (s.final_ || !compositeMatches(t, s))
-        return invalid(kNoOffset, fmt::format("sub type {} does not match super type {}", i, *t.super));
+        return invalid(t.pos, fmt::format("sub type {} does not match super type {}", i, *t.super));
     }
   }
   if (next != m.types.size()) return invalid(kNoOffset, "rec groups do not cover the type section");
@@ -113,8 +113,8 @@ Result<void> TypeContext::checkGroup(const ir::RecGroup& g) const {
     forEachHeap(type(i), [&](HeapType h) {
       if (h.isIndex() && h.typeIndex() >= end) ok = false;
     });
-    if (!ok) return invalid(kNoOffset, "unknown type");
-    if (type(i).super && *type(i).super >= i) return invalid(kNoOffset, "unknown type");
+    if (!ok) return invalid(type(i).pos, "unknown type");
+    if (type(i).super && *type(i).super >= i) return invalid(type(i).pos, "unknown type");
   }
   return {};
 }

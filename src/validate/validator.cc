@@ -39,7 +39,8 @@ class ModuleValidator {
   }
 
  private:
-  static std::unexpected<Error> fail(std::string msg) { return invalid(kNoOffset, std::move(msg)); }
+  // Module-level errors point at the entry they concern (ir positions kept by the decoder).
+  static std::unexpected<Error> fail(uint32_t pos, std::string msg) { return invalid(pos, std::move(msg)); }
 
   // Globals a constant expression may read: imported ones (2.0), or with GC every global
   // defined before the expression's own (spec 3.4.x, 3.0).
@@ -52,43 +53,43 @@ class ModuleValidator {
     return FuncValidator<NullConsumer>(env_, e, type, visible, consumer).run();
   }
 
-  Result<void> checkValType(ValType t) const {
-    if (!env_.types.valid(t)) return fail("unknown type");
+  Result<void> checkValType(ValType t, uint32_t pos) const {
+    if (!env_.types.valid(t)) return fail(pos, "unknown type");
     return {};
   }
 
   Result<void> checkFunctions() const {
     for (const ir::Function& fn : m_.functions)
-      if (!env_.types.isFunc(fn.type_index)) return fail(fmt::format("unknown type {}", fn.type_index));
+      if (!env_.types.isFunc(fn.type_index)) return fail(fn.pos, fmt::format("unknown type {}", fn.type_index));
     return {};
   }
 
   Result<void> checkTables() const {
-    if (m_.tables.size() > 1 && !f_.has(Feature::ReferenceTypes)) return fail("multiple tables");
+    if (m_.tables.size() > 1 && !f_.has(Feature::ReferenceTypes)) return fail(m_.tables[1].pos, "multiple tables");
     for (const ir::Table& t : m_.tables) {
-      STRATA_CHECK(checkValType(t.type.elem));
+      STRATA_CHECK(checkValType(t.type.elem, t.pos));
       const ir::Limits& l = t.type.limits;
       // spec 3.2.x: a 32-bit table's limits lie within its address space (the text format can
       // write larger numbers; the binary format cannot).
       uint64_t range = l.is64 ? ~uint64_t{0} : 0xffffffffu;
-      if (l.min > range || (l.max && *l.max > range)) return fail("table size must be at most 2^32-1");
-      if (l.max && l.min > *l.max) return fail("size minimum must not be greater than maximum");
+      if (l.min > range || (l.max && *l.max > range)) return fail(t.pos, "table size must be at most 2^32-1");
+      if (l.max && l.min > *l.max) return fail(t.pos, "size minimum must not be greater than maximum");
       if (t.init) {
         STRATA_CHECK(constExpr(*t.init, t.type.elem, m_.num_imported_globals));
       } else if (!TypeContext::defaultable(t.type.elem) && !t.imported) {
         // typed function references: a table of non-nullable references needs an initializer.
-        return fail("type mismatch");
+        return fail(t.pos, "type mismatch");
       }
     }
     return {};
   }
 
   Result<void> checkMemories() const {
-    if (m_.memories.size() > 1 && !f_.has(Feature::MultiMemory)) return fail("multiple memories");
+    if (m_.memories.size() > 1 && !f_.has(Feature::MultiMemory)) return fail(m_.memories[1].pos, "multiple memories");
     for (const ir::Memory& mem : m_.memories) {
       const ir::Limits& l = mem.type.limits;
       uint32_t page_log2 = mem.type.page_size_log2;
-      if (page_log2 != 16 && page_log2 != 0) return fail("invalid custom page size");
+      if (page_log2 != 16 && page_log2 != 0) return fail(mem.pos, "invalid custom page size");
       // spec 3.2.x: the memory must fit the address space: 2^16 pages of 64 KiB for 32-bit
       // memories, 2^48 for 64-bit ones (scaled for custom page sizes).
       // With 1-byte pages the count itself must stay below 2^bits (custom-page-sizes).
@@ -96,11 +97,11 @@ class ModuleValidator {
       uint64_t max_pages = bits >= 64 ? ~uint64_t{0} : uint64_t{1} << bits;
       if (page_log2 == 0 && !l.is64) max_pages = 0xffffffffu;
       if (l.min > max_pages || (l.max && *l.max > max_pages)) {
-        if (!l.is64 && page_log2 == 16) return fail("memory size must be at most 65536 pages (4GiB)");
-        return fail(fmt::format("memory size must be at most {} pages", max_pages));
+        if (!l.is64 && page_log2 == 16) return fail(mem.pos, "memory size must be at most 65536 pages (4GiB)");
+        return fail(mem.pos, fmt::format("memory size must be at most {} pages", max_pages));
       }
-      if (l.max && l.min > *l.max) return fail("size minimum must not be greater than maximum");
-      if (l.shared && !l.max) return fail("shared memory must have maximum");
+      if (l.max && l.min > *l.max) return fail(mem.pos, "size minimum must not be greater than maximum");
+      if (l.shared && !l.max) return fail(mem.pos, "shared memory must have maximum");
     }
     return {};
   }
@@ -108,7 +109,7 @@ class ModuleValidator {
   Result<void> checkGlobals() const {
     for (uint32_t i = 0; i < m_.globals.size(); ++i) {
       const ir::Global& g = m_.globals[i];
-      STRATA_CHECK(checkValType(g.type.type));
+      STRATA_CHECK(checkValType(g.type.type, g.pos));
       if (!g.imported) STRATA_CHECK(constExpr(g.init, g.type.type, visibleGlobals(i)));
     }
     return {};
@@ -116,9 +117,9 @@ class ModuleValidator {
 
   Result<void> checkTags() const {
     for (const ir::Tag& t : m_.tags) {
-      if (!env_.types.isFunc(t.type.type_index)) return fail(fmt::format("unknown type {}", t.type.type_index));
+      if (!env_.types.isFunc(t.type.type_index)) return fail(t.pos, fmt::format("unknown type {}", t.type.type_index));
       // spec 3.2.x (exceptions): a tag's type is a function type with no results.
-      if (!env_.types.type(t.type.type_index).func.results.empty()) return fail("non-empty tag result type");
+      if (!env_.types.type(t.type.type_index).func.results.empty()) return fail(t.pos, "non-empty tag result type");
     }
     return {};
   }
@@ -126,22 +127,22 @@ class ModuleValidator {
   Result<void> checkElems() const {
     uint32_t visible = visibleGlobals(uint32_t(m_.globals.size()));
     for (const ir::ElemSegment& seg : m_.elems) {
-      STRATA_CHECK(checkValType(seg.type));
+      STRATA_CHECK(checkValType(seg.type, seg.pos));
       if (seg.mode == ir::SegmentMode::Active) {
-        if (seg.table >= m_.tables.size()) return fail(fmt::format("unknown table {}", seg.table));
+        if (seg.table >= m_.tables.size()) return fail(seg.pos, fmt::format("unknown table {}", seg.table));
         STRATA_CHECK(constExpr(seg.offset, env_.tableAddr(seg.table), visible));
       }
       for (uint32_t f : seg.func_indices) {
-        if (f >= m_.functions.size()) return fail(fmt::format("unknown function {}", f));
+        if (f >= m_.functions.size()) return fail(seg.pos, fmt::format("unknown function {}", f));
         // A function index stands for ref.func f, of type (ref f's type) (spec 3.4.x).
         ValType ref = ValType::ref(ir::HeapType::index(m_.functions[f].type_index), false);
-        if (!env_.types.isSubtype(ref, seg.type)) return fail("type mismatch");
+        if (!env_.types.isSubtype(ref, seg.type)) return fail(seg.pos, "type mismatch");
       }
       for (const ir::ConstExpr& e : seg.exprs) STRATA_CHECK(constExpr(e, seg.type, visible));
       // spec 3.4.x: an active segment's element type must match its table's.
       if (seg.mode == ir::SegmentMode::Active &&
           !env_.types.isSubtype(seg.type, m_.tables[seg.table].type.elem))
-        return fail("type mismatch");
+        return fail(seg.pos, "type mismatch");
     }
     return {};
   }
@@ -150,7 +151,7 @@ class ModuleValidator {
     uint32_t visible = visibleGlobals(uint32_t(m_.globals.size()));
     for (const ir::DataSegment& d : m_.datas) {
       if (d.mode != ir::SegmentMode::Active) continue;
-      if (d.memory >= m_.memories.size()) return fail(fmt::format("unknown memory {}", d.memory));
+      if (d.memory >= m_.memories.size()) return fail(d.pos, fmt::format("unknown memory {}", d.memory));
       STRATA_CHECK(constExpr(d.offset, env_.memoryAddr(d.memory), visible));
     }
     return {};
@@ -158,10 +159,10 @@ class ModuleValidator {
 
   Result<void> checkStart() const {
     if (!m_.start) return {};
-    if (*m_.start >= m_.functions.size()) return fail(fmt::format("unknown function {}", *m_.start));
+    if (*m_.start >= m_.functions.size()) return fail(m_.start_pos, fmt::format("unknown function {}", *m_.start));
     // spec 3.4.x: the start function takes and returns nothing.
     const ir::FuncType& ft = m_.funcType(*m_.start);
-    if (!ft.params.empty() || !ft.results.empty()) return fail("start function");
+    if (!ft.params.empty() || !ft.results.empty()) return fail(m_.start_pos, "start function");
     return {};
   }
 
@@ -178,10 +179,10 @@ class ModuleValidator {
       }
       if (e.index >= count) {
         const char* space = e.kind == ir::ExternKind::Func ? "function" : ir::externKindName(e.kind);
-        return fail(fmt::format("unknown {} {}", space, e.index));
+        return fail(e.pos, fmt::format("unknown {} {}", space, e.index));
       }
       // spec 3.4.x: export names are unique.
-      if (!names.insert(e.name).second) return fail("duplicate export name");
+      if (!names.insert(e.name).second) return fail(e.pos, "duplicate export name");
     }
     return {};
   }

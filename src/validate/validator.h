@@ -9,9 +9,9 @@ namespace strata::validate {
 
 // Validates a decoded or parsed module. Returns the first error: ErrorKind::Invalid with the spec
 // suite's wording, or ErrorKind::Malformed for what only body decoding finds (illegal opcodes,
-// "too many locals", "data count section required"). Offsets are absolute for decoded modules;
-// checks above the level of function bodies and constant expressions carry kNoOffset, because
-// ir::Module keeps no positions for types, imports, exports and limits.
+// "too many locals", "data count section required"). Every error carries a position: inside
+// bodies and constant expressions the instruction's offset, above them the `pos` the decoder
+// (or text parser) recorded for the entry concerned (type, import, table, export, segment...).
 Result<void> validateModule(const ir::Module& m, const ir::Features& features);
 
 }  // namespace strata::validate
