@@ -32,9 +32,13 @@ constexpr std::string_view kSyntaxKeywords[] = {
 
 }  // namespace
 
+bool isPseudoKeyword(std::string_view kw) {
+  return kw == "select_t" || kw == "ref.test_null" || kw == "ref.cast_null";
+}
+
 bool isKnownKeyword(std::string_view kw) {
   static const std::unordered_set<std::string_view> known(std::begin(kSyntaxKeywords), std::end(kSyntaxKeywords));
-  if (known.count(kw) || ir::opcodeFromText(kw)) return true;
+  if (known.count(kw) || (ir::opcodeFromText(kw) && !isPseudoKeyword(kw))) return true;
   return kw.starts_with("offset=") || kw.starts_with("align=") || kw.starts_with("nan:0x");
 }
 

@@ -85,4 +85,8 @@ class Cursor {
 // place is an "unexpected token", any other is an "unknown operator".
 bool isKnownKeyword(std::string_view kw);
 
+// The opcode table's names for encodings that share a keyword in the text ("select_t",
+// "ref.test_null", "ref.cast_null"): not keywords of the text format.
+bool isPseudoKeyword(std::string_view kw);
+
 }  // namespace strata::text

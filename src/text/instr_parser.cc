@@ -76,7 +76,7 @@ Result<void> ModuleParser::plainInstr() {
 Result<void> ModuleParser::opWithImmediates(const Token& kw_token) {
   std::string_view kw = text(kw_token);
   std::optional<Opcode> op = ir::opcodeFromText(kw);
-  if (kw == "select_t" || kw == "ref.test_null" || kw == "ref.cast_null") op.reset();
+  if (isPseudoKeyword(kw)) op.reset();
   if (!op || isStructural(*op)) return unexpected();
   next();
   if (*op == Opcode::Select && atField("result")) {
