@@ -159,6 +159,7 @@ Result<void> ModuleParser::scanImportable(Space space, size_t after, std::option
 // ---- Pass 2: the fields.
 
 Result<void> ModuleParser::parseField() {
+  field_pos_ = peek().offset;
   if (!atLParen()) return unexpected();
   if (kind(1) != TokenKind::Keyword) {
     next();
@@ -185,8 +186,9 @@ Result<void> ModuleParser::parseField() {
 
 Result<void> ModuleParser::inlineExports(ExternKind kind, uint32_t index) {
   while (atField("export")) {
+    uint32_t at = peek().offset;
     pos_ += 2;
-    m_.exports.push_back({STRATA_TRY(takeName()), kind, index});
+    m_.exports.push_back({STRATA_TRY(takeName()), kind, index, at});
     STRATA_CHECK(expectRParen());
   }
   return {};
@@ -205,7 +207,7 @@ Result<ImportNames> ModuleParser::inlineImport() {
 // come first in each index space (spec 2.5.1).
 bool ModuleParser::recordImport(ImportNames& names, ExternKind kind, uint32_t index) {
   if (!names) return false;
-  m_.imports.push_back({std::move(names->first), std::move(names->second), kind, index});
+  m_.imports.push_back({std::move(names->first), std::move(names->second), kind, index, field_pos_});
   switch (kind) {
     case ExternKind::Func: ++m_.num_imported_functions; break;
     case ExternKind::Table: ++m_.num_imported_tables; break;
@@ -254,7 +256,7 @@ Result<void> ModuleParser::parseFunc() {
   InlineSig sig;
   uint32_t type = STRATA_TRY(typeUse(&sig, /*allow_param_ids=*/true));
   bool imported = recordImport(import, ExternKind::Func, index);
-  m_.functions.push_back({type, imported, {}});
+  m_.functions.push_back({type, imported, {}, field_pos_});
   if (imported) return expectRParen();
   return funcBody(index, sig);
 }
@@ -346,6 +348,7 @@ Result<void> ModuleParser::parseTable() {
   uint32_t index = uint32_t(m_.tables.size());
   auto import = STRATA_TRY(fieldImport(ExternKind::Table, index));
   ir::Table table;
+  table.pos = field_pos_;
   bool is64 = false;
   atAddrType(is64);
   if (!import && atRefTypeStart(*this)) {
@@ -354,6 +357,7 @@ Result<void> ModuleParser::parseTable() {
     table.type.elem = STRATA_TRY(refType());
     STRATA_CHECK(expectField("elem"));
     ir::ElemSegment seg;
+    seg.pos = field_pos_;
     seg.table = index;
     seg.type = table.type.elem;
     seg.offset = zeroOffset(is64);
@@ -388,6 +392,7 @@ Result<void> ModuleParser::parseMemory() {
   uint32_t index = uint32_t(m_.memories.size());
   auto import = STRATA_TRY(fieldImport(ExternKind::Memory, index));
   ir::Memory memory;
+  memory.pos = field_pos_;
   bool is64 = false;
   atAddrType(is64);
   STRATA_CHECK(pageSize(memory.type));
@@ -400,6 +405,7 @@ Result<void> ModuleParser::parseMemory() {
     uint64_t pages = (bytes.size() + page - 1) / page;
     memory.type.limits = {pages, pages, is64, false};
     ir::DataSegment seg;
+    seg.pos = field_pos_;
     seg.memory = index;
     seg.offset = zeroOffset(is64);
     seg.init = m_.append({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
@@ -423,6 +429,7 @@ Result<void> ModuleParser::parseGlobal() {
   uint32_t index = uint32_t(m_.globals.size());
   auto import = STRATA_TRY(fieldImport(ExternKind::Global, index));
   ir::Global global;
+  global.pos = field_pos_;
   if (atField("mut")) {
     pos_ += 2;
     global.type.mut = true;
@@ -443,6 +450,7 @@ Result<void> ModuleParser::parseTag() {
   uint32_t index = uint32_t(m_.tags.size());
   auto import = STRATA_TRY(fieldImport(ExternKind::Tag, index));
   ir::Tag tag;
+  tag.pos = field_pos_;
   tag.type.type_index = STRATA_TRY(typeUse(nullptr, /*allow_param_ids=*/true));
   tag.imported = recordImport(import, ExternKind::Tag, index);
   m_.tags.push_back(tag);
@@ -457,7 +465,7 @@ Result<void> ModuleParser::parseExport() {
   if (!space) return unexpected();
   next();
   uint32_t index = STRATA_TRY(this->index(*space));
-  m_.exports.push_back({std::move(name), externKind(*space), index});
+  m_.exports.push_back({std::move(name), externKind(*space), index, field_pos_});
   STRATA_CHECK(expectRParen());
   return expectRParen();
 }
@@ -468,6 +476,7 @@ Result<void> ModuleParser::parseStart() {
   uint32_t func = STRATA_TRY(index(Space::Func));
   if (m_.start) return failAt(field, "multiple start sections");
   m_.start = func;
+  m_.start_pos = field_pos_;
   return expectRParen();
 }
 
@@ -518,6 +527,7 @@ Result<void> ModuleParser::parseElem() {
   pos_ += 2;
   takeId();
   ir::ElemSegment seg;
+  seg.pos = field_pos_;
   if (atKeyword("declare")) {
     next();
     seg.mode = ir::SegmentMode::Declarative;
@@ -536,6 +546,7 @@ Result<void> ModuleParser::parseData() {
   pos_ += 2;
   takeId();
   ir::DataSegment seg;
+  seg.pos = field_pos_;
   if (atField("memory") || atIndex() || atLParen()) {
     seg.mode = ir::SegmentMode::Active;
     STRATA_CHECK(activeSegment(Space::Memory, seg.memory, seg.offset));

@@ -134,6 +134,7 @@ class ModuleParser : public Cursor {
   std::vector<IdMap> field_ids_;          // per type index: struct field ids
   std::vector<bool> memory_is64_;         // per memory index, from the scan (memarg offsets)
   uint32_t fields_start_ = 0;
+  uint32_t field_pos_ = 0;                // text offset of the field being parsed (ir `pos` fields)
   ImportNames pending_import_;  // names of an enclosing (import ...) field
   bool uses_data_count_ = false;          // a body names a data segment (spec 5.5.16)
 

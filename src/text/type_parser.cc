@@ -171,10 +171,11 @@ Result<void> ModuleParser::compType(ir::SubType& sub, uint32_t type_index) {
 
 // At `(type $id? subtype)` (spec 6.6.3): subtype is a comptype or (sub final? x* comptype).
 Result<void> ModuleParser::parseTypeDef() {
+  ir::SubType sub;
+  sub.pos = peek().offset;
   STRATA_CHECK(expectField("type"));
   takeId();  // bound by the scan
   uint32_t type_index = uint32_t(m_.types.size());
-  ir::SubType sub;
   if (atField("sub")) {
     pos_ += 2;
     sub.final_ = false;

@@ -182,6 +182,15 @@ TEST(ModuleParser, ErrorsCarryByteOffsets) {
   EXPECT_EQ(loc.str(), "a.wat:2:20");
 }
 
+TEST(ModuleParser, EntriesRecordTheirTextOffsets) {
+  auto m = parseOk("(type (func)) (func (export \"f\")) (global i32 (i32.const 0)) (start 0)");
+  EXPECT_EQ(m.types[0].pos, 0u);
+  EXPECT_EQ(m.functions[0].pos, 14u);
+  EXPECT_EQ(m.exports[0].pos, 20u);
+  EXPECT_EQ(m.globals[0].pos, 34u);
+  EXPECT_EQ(m.start_pos, 61u);
+}
+
 TEST(ModuleParser, UnbalancedParentheses) {
   EXPECT_EQ(parseError("(func"), "unexpected end");
   EXPECT_EQ(parseError("(func))"), "unexpected token");
