@@ -363,6 +363,21 @@ Result<void> ModuleParser::parseTable() {
     seg.offset = zeroOffset(is64);
     STRATA_CHECK(elemList(seg, /*allow_bare_indices=*/true));
     STRATA_CHECK(expectRParen());
+    // spec 6.6.6 (3.0): the segment has the table's type, function indices standing for
+    // (ref.func x). For funcref tables the index form ((ref func), a subtype) is kept: it is
+    // what 2.0 and toolchains encode.
+    if (!seg.uses_exprs && table.type.elem != ir::ValType::funcref()) {
+      for (uint32_t f : seg.func_indices) {
+        code_.clear();
+        emitOpcode(ir::Opcode::RefFunc);
+        w_.varU32(f);
+        w_.u8(0x0b);
+        seg.exprs.push_back(ir::ConstExpr{m_.append(code_)});
+      }
+      seg.func_indices.clear();
+      seg.uses_exprs = true;
+      seg.type = table.type.elem;
+    }
     table.type.limits = {seg.size(), seg.size(), is64, false};
     m_.elems.push_back(std::move(seg));
   } else {

@@ -77,6 +77,15 @@ TEST(ModuleParser, TableWithInlineElements) {
   EXPECT_EQ(bytesOf(t64, t64.elems[0].offset.span), bytes({0x42, 0x00, 0x0b}));  // i64.const 0, end
 }
 
+TEST(ModuleParser, TableWithInlineElementsOfATypedTable) {
+  auto m = parseOk("(type $f (func)) (table (ref null $f) (elem $g)) (func $g (type $f))");
+  const ir::ElemSegment& e = m.elems[0];
+  EXPECT_TRUE(e.uses_exprs);  // the segment takes the table's type: (ref.func $g) items
+  EXPECT_EQ(e.type, ir::ValType::ref(ir::HeapType::index(0), true));
+  ASSERT_EQ(e.exprs.size(), 1u);
+  EXPECT_EQ(bytesOf(m, e.exprs[0].span), bytes({0xd2, 0x00, 0x0b}));  // ref.func 0, end
+}
+
 TEST(ModuleParser, TableWithInitializer) {
   auto m = parseOk("(type $f (func)) (table 10 (ref $f) (ref.func $g)) (func $g)");
   ASSERT_TRUE(m.tables[0].init);
