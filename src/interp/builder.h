@@ -24,6 +24,7 @@
 // when the block ends. Dead code (after br, return, unreachable) emits nothing.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -112,8 +113,9 @@ class Builder {
   uint32_t begin(const void* handler);  // starts an instruction; returns its first byte
   template <class Op>
   uint32_t emit(H h, const Op& op) {
+    assert(kHandOpBytes[unsigned(h)] == kOpBytes<Op> && "operand struct differs from bytecode.h's list");
     uint32_t at = begin(tables_.hand[unsigned(h)]);
-    append(&op, sizeof op);
+    append(&op, kOpBytes<Op>);
     return at;
   }
   void append(const void* p, size_t n);

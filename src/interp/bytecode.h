@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "ir/module.h"
@@ -35,52 +36,63 @@ inline void wr(void* p, const T& v) {
 // Memory access kinds of the hand-written load/store handlers (MemKind below). Each exists in
 // three modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
 // (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64).
-// Y(X, kind) is applied to each kind.
-#define STRATA_INTERP_MEM_KINDS(Y, X)                                                        \
-  Y(X, I8S) Y(X, I8U) Y(X, I16S) Y(X, I16U) Y(X, I32S) Y(X, I32U) Y(X, I64) Y(X, V128)       \
-  Y(X, V8x8S) Y(X, V8x8U) Y(X, V16x4S) Y(X, V16x4U) Y(X, V32x2S) Y(X, V32x2U) Y(X, Splat8)   \
-  Y(X, Splat16) Y(X, Splat32) Y(X, Splat64) Y(X, Zero32) Y(X, Zero64) Y(X, S8) Y(X, S16)     \
-  Y(X, S32) Y(X, S64) Y(X, S128) Y(X, LoadLane8) Y(X, LoadLane16) Y(X, LoadLane32)           \
-  Y(X, LoadLane64) Y(X, StoreLane8) Y(X, StoreLane16) Y(X, StoreLane32) Y(X, StoreLane64)
-#define STRATA_INTERP_MEM_ONE(X, K) X(K##_G) X(K##_E) X(K##_W)
+// Y(X, kind, operands in G mode, operands in E and W modes) is applied to each kind.
+#define STRATA_INTERP_MEM_KINDS(Y, X)                                                           \
+  Y(X, I8S, OpMemG, OpMemE) Y(X, I8U, OpMemG, OpMemE) Y(X, I16S, OpMemG, OpMemE)                \
+  Y(X, I16U, OpMemG, OpMemE) Y(X, I32S, OpMemG, OpMemE) Y(X, I32U, OpMemG, OpMemE)              \
+  Y(X, I64, OpMemG, OpMemE) Y(X, V128, OpMemG, OpMemE) Y(X, V8x8S, OpMemG, OpMemE)              \
+  Y(X, V8x8U, OpMemG, OpMemE) Y(X, V16x4S, OpMemG, OpMemE) Y(X, V16x4U, OpMemG, OpMemE)         \
+  Y(X, V32x2S, OpMemG, OpMemE) Y(X, V32x2U, OpMemG, OpMemE) Y(X, Splat8, OpMemG, OpMemE)        \
+  Y(X, Splat16, OpMemG, OpMemE) Y(X, Splat32, OpMemG, OpMemE) Y(X, Splat64, OpMemG, OpMemE)     \
+  Y(X, Zero32, OpMemG, OpMemE) Y(X, Zero64, OpMemG, OpMemE) Y(X, S8, OpMemG, OpMemE)            \
+  Y(X, S16, OpMemG, OpMemE) Y(X, S32, OpMemG, OpMemE) Y(X, S64, OpMemG, OpMemE)                 \
+  Y(X, S128, OpMemG, OpMemE) Y(X, LoadLane8, OpLaneG, OpLaneE) Y(X, LoadLane16, OpLaneG, OpLaneE) \
+  Y(X, LoadLane32, OpLaneG, OpLaneE) Y(X, LoadLane64, OpLaneG, OpLaneE)                         \
+  Y(X, StoreLane8, OpLaneG, OpLaneE) Y(X, StoreLane16, OpLaneG, OpLaneE)                        \
+  Y(X, StoreLane32, OpLaneG, OpLaneE) Y(X, StoreLane64, OpLaneG, OpLaneE)
+#define STRATA_INTERP_MEM_ONE(X, K, G, E) X(K##_G, G) X(K##_E, E) X(K##_W, E)
 #define STRATA_INTERP_MEM_HANDLERS(X) STRATA_INTERP_MEM_KINDS(STRATA_INTERP_MEM_ONE, X)
 
-// Every hand-written handler. A label H_<name> in dispatch.cc implements each; a name without
-// its label fails the build. Operand structs are named Op<name> or listed next to the name.
-#define STRATA_INTERP_HANDLERS(X)                                                          \
-  /* control (OpBr, OpCond, OpBrTable; Exit/Return/Unreachable have none) */               \
-  X(Exit) X(Unreachable) X(Br) X(BrIf) X(BrUnless) X(BrTable) X(Return)                     \
-  /* moves (OpMove, OpConst64, OpConst128, OpSelect) */                                    \
-  X(Copy64) X(Copy128) X(Const64) X(Const128) X(Select64) X(Select128)                      \
-  /* calls (OpCall, OpCallImport, OpCallIndirect, OpCallRef) */                             \
-  X(Call) X(CallImport) X(CallIndirect) X(CallRef)                                          \
-  X(ReturnCall) X(ReturnCallImport) X(ReturnCallIndirect) X(ReturnCallRef)                  \
-  /* interruption (OpFuel; epoch has none) */                                              \
-  X(CheckEpoch) X(CheckFuel)                                                                \
-  /* globals (OpGlobal) */                                                                 \
-  X(GlobalGet64) X(GlobalGet128) X(GlobalSet64) X(GlobalSet128)                             \
-  /* memory (OpMemLoad, OpMemStore, OpMemLane) */                                          \
-  STRATA_INTERP_MEM_HANDLERS(X)                                                            \
-  /* bulk memory and tables (OpMemBulk, OpIndex) */                                         \
-  X(MemorySize) X(MemoryGrow) X(MemoryFill) X(MemoryCopy) X(MemoryInit) X(DataDrop)         \
-  X(TableGet) X(TableSet) X(TableSize) X(TableGrow) X(TableFill) X(TableCopy) X(TableInit)  \
-  X(ElemDrop)                                                                               \
-  /* references (OpMove, OpIndex) */                                                       \
-  X(RefFunc) X(RefIsNull) X(RefAsNonNull)                                                   \
-  /* NaN canonicalisation after scalar float results (OpSlot); SIMD results always are */  \
-  X(CanonF32) X(CanonF64)                                                                   \
-  /* wide arithmetic (OpWide) */                                                           \
-  X(I64Add128) X(I64Sub128) X(I64MulWideS) X(I64MulWideU)
+// Every hand-written handler X(name, operand struct). A label H_<name> in dispatch.cc implements
+// each (a name without its label fails the build) and reads the struct after the handler address.
+#define STRATA_INTERP_HANDLERS(X)                                                                  \
+  /* control */                                                                                    \
+  X(Exit, OpNone) X(Unreachable, OpNone) X(Br, OpBr) X(BrIf, OpCond) X(BrUnless, OpCond)             \
+  X(BrTable, OpBrTable) X(Return, OpNone)                                                           \
+  /* moves */                                                                                      \
+  X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128)                \
+  X(Select64, OpSelect) X(Select128, OpSelect)                                                      \
+  /* calls */                                                                                      \
+  X(Call, OpCall) X(CallImport, OpCallImport) X(CallIndirect, OpCallIndirect) X(CallRef, OpCallRef) \
+  X(ReturnCall, OpCall) X(ReturnCallImport, OpCallImport) X(ReturnCallIndirect, OpCallIndirect)     \
+  X(ReturnCallRef, OpCallRef)                                                                       \
+  /* interruption */                                                                               \
+  X(CheckEpoch, OpNone) X(CheckFuel, OpFuel)                                                        \
+  /* globals */                                                                                    \
+  X(GlobalGet64, OpGlobal) X(GlobalGet128, OpGlobal) X(GlobalSet64, OpGlobal) X(GlobalSet128, OpGlobal) \
+  /* memory */                                                                                     \
+  STRATA_INTERP_MEM_HANDLERS(X)                                                                     \
+  /* bulk memory and tables */                                                                     \
+  X(MemorySize, OpBulk) X(MemoryGrow, OpBulk) X(MemoryFill, OpBulk) X(MemoryCopy, OpBulk)           \
+  X(MemoryInit, OpBulk) X(DataDrop, OpBulk) X(TableGet, OpBulk) X(TableSet, OpBulk)                 \
+  X(TableSize, OpBulk) X(TableGrow, OpBulk) X(TableFill, OpBulk) X(TableCopy, OpBulk)               \
+  X(TableInit, OpBulk) X(ElemDrop, OpBulk)                                                          \
+  /* references */                                                                                 \
+  X(RefFunc, OpIndex) X(RefIsNull, OpIndex) X(RefAsNonNull, OpIndex)                                \
+  /* NaN canonicalisation after scalar float results; SIMD results always are */                   \
+  X(CanonF32, OpSlot) X(CanonF64, OpSlot)                                                           \
+  /* wide arithmetic */                                                                            \
+  X(I64Add128, OpWide) X(I64Sub128, OpWide) X(I64MulWideS, OpWide) X(I64MulWideU, OpWide)
 
 enum class H : uint16_t {
-#define STRATA_X(name) name,
+#define STRATA_X(name, op) name,
   STRATA_INTERP_HANDLERS(STRATA_X)
 #undef STRATA_X
       Count
 };
 
 // Memory access kinds (the K of the memory handlers above), used by the builder to pick one.
-#define STRATA_INTERP_KIND_ENUM(X, K) K,
+#define STRATA_INTERP_KIND_ENUM(X, K, G, E) K,
 enum class MemKind : uint8_t { STRATA_INTERP_MEM_KINDS(STRATA_INTERP_KIND_ENUM, _) };
 #undef STRATA_INTERP_KIND_ENUM
 enum class MemMode : uint8_t { G, E, W };
@@ -99,6 +111,7 @@ inline constexpr unsigned kNumForms = unsigned(Form::Count);
 
 // ---- operand structs ------------------------------------------------------------------------
 
+struct OpNone {};
 struct OpBr { Rel rel; };
 struct OpCond { Slot cond; Rel rel; };
 struct OpBrTable { Slot index; uint32_t count; /* followed by count + 1 Rel, the last the default */ };
@@ -134,6 +147,25 @@ struct OpLaneE { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t mem; uin
 struct OpBulk { Slot dst; Slot a, b, c; uint32_t idx, idx2, flags; };
 struct OpIndex { Slot dst; Slot src; uint32_t index; };
 struct OpWide { Slot dst_lo, dst_hi, a, b, c, d; };
+
+// The operand struct of each hand-written handler, and the bytes it takes after the handler
+// address (an empty struct takes none).
+template <H h>
+struct HandlerOp;
+#define STRATA_X(name, op) \
+  template <>              \
+  struct HandlerOp<H::name> { using type = op; };
+STRATA_INTERP_HANDLERS(STRATA_X)
+#undef STRATA_X
+template <H h>
+using OpOf = typename HandlerOp<h>::type;
+template <class Op>
+inline constexpr uint32_t kOpBytes = std::is_empty_v<Op> ? 0 : uint32_t(sizeof(Op));
+inline constexpr uint32_t kHandOpBytes[] = {
+#define STRATA_X(name, op) kOpBytes<op>,
+    STRATA_INTERP_HANDLERS(STRATA_X)
+#undef STRATA_X
+};
 
 // ---- compiled functions ---------------------------------------------------------------------
 

@@ -45,8 +45,9 @@ const HandlerTables& handlerTables() {
 }
 
 #define NEXT() goto* rd<const void*>(ip)
-#define OPS(T) const T o = rd<T>(ip + 8)
-#define SIZE(T) (8 + sizeof(T))
+// Operands and size of handler `name` (its operand struct is listed in bytecode.h).
+#define OPS(name) const OpOf<H::name> o = rd<OpOf<H::name>>(ip + 8)
+#define SIZE(name) (8 + kOpBytes<OpOf<H::name>>)
 #define TRAP(kind)             \
   do {                         \
     tk = vm::TrapKind::kind;   \
@@ -55,7 +56,7 @@ const HandlerTables& handlerTables() {
 
 bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp, const uint8_t* ip) {
   static const void* const kHand[] = {
-#define STRATA_X(name) &&H_##name,
+#define STRATA_X(name, op) &&H_##name,
       STRATA_INTERP_HANDLERS(STRATA_X)
 #undef STRATA_X
   };
@@ -114,19 +115,19 @@ H_Br:
   ip += rd<Rel>(ip + 8);
   NEXT();
 H_BrIf : {
-  OPS(OpCond);
-  ip += rd<uint32_t>(fp + o.cond) != 0 ? o.rel : Rel(SIZE(OpCond));
+  OPS(BrIf);
+  ip += rd<uint32_t>(fp + o.cond) != 0 ? o.rel : Rel(SIZE(BrIf));
   NEXT();
 }
 H_BrUnless : {
-  OPS(OpCond);
-  ip += rd<uint32_t>(fp + o.cond) == 0 ? o.rel : Rel(SIZE(OpCond));
+  OPS(BrUnless);
+  ip += rd<uint32_t>(fp + o.cond) == 0 ? o.rel : Rel(SIZE(BrUnless));
   NEXT();
 }
 H_BrTable : {
-  OPS(OpBrTable);
+  OPS(BrTable);
   uint32_t i = std::min(rd<uint32_t>(fp + o.index), o.count);
-  ip += rd<Rel>(ip + SIZE(OpBrTable) + 4 * i);
+  ip += rd<Rel>(ip + SIZE(BrTable) + 4 * i);
   NEXT();
 }
 H_Return:
@@ -143,88 +144,88 @@ do_return : {
 
   // ---- moves ----
 H_Copy64 : {
-  OPS(OpMove);
+  OPS(Copy64);
   wr(fp + o.dst, rd<uint64_t>(fp + o.src));
-  ip += SIZE(OpMove);
+  ip += SIZE(Copy64);
   NEXT();
 }
 H_Copy128 : {
-  OPS(OpMove);
+  OPS(Copy128);
   uint8_t v[16];
   std::memcpy(v, fp + o.src, 16);
   std::memcpy(fp + o.dst, v, 16);
-  ip += SIZE(OpMove);
+  ip += SIZE(Copy128);
   NEXT();
 }
 H_Const64 : {
-  OPS(OpConst64);
+  OPS(Const64);
   std::memcpy(fp + o.dst, &o.lo, 8);
-  ip += SIZE(OpConst64);
+  ip += SIZE(Const64);
   NEXT();
 }
 H_Const128 : {
-  OPS(OpConst128);
+  OPS(Const128);
   std::memcpy(fp + o.dst, o.bytes, 16);
-  ip += SIZE(OpConst128);
+  ip += SIZE(Const128);
   NEXT();
 }
 H_Select64 : {
-  OPS(OpSelect);
+  OPS(Select64);
   wr(fp + o.dst, rd<uint64_t>(fp + (rd<uint32_t>(fp + o.cond) ? o.a : o.b)));
-  ip += SIZE(OpSelect);
+  ip += SIZE(Select64);
   NEXT();
 }
 H_Select128 : {
-  OPS(OpSelect);
+  OPS(Select128);
   uint8_t v[16];
   std::memcpy(v, fp + (rd<uint32_t>(fp + o.cond) ? o.a : o.b), 16);
   std::memcpy(fp + o.dst, v, 16);
-  ip += SIZE(OpSelect);
+  ip += SIZE(Select128);
   NEXT();
 }
 
   // ---- calls ----
 H_Call : {
-  OPS(OpCall);
+  OPS(Call);
   callee = o.callee;
   newctx = vmctx;
   newfp = fp + o.args;
-  ret = ip + SIZE(OpCall);
+  ret = ip + SIZE(Call);
   goto do_call;
 }
 H_CallImport : {
-  OPS(OpCallImport);
+  OPS(CallImport);
   ref = vmctx->funcs[o.func];
   sig = o.sig;
   newfp = fp + o.args;
-  ret = ip + SIZE(OpCallImport);
+  ret = ip + SIZE(CallImport);
   tail = false;
   goto do_ref_call;
 }
 H_CallIndirect : {
-  OPS(OpCallIndirect);
+  OPS(CallIndirect);
   tail = false;
-  ret = ip + SIZE(OpCallIndirect);
+  ret = ip + SIZE(CallIndirect);
   goto do_indirect;
 }
 H_CallRef : {
-  OPS(OpCallRef);
+  OPS(CallRef);
   ref = rd<const vm::VMFuncRef*>(fp + o.ref);
   if (!ref) TRAP(NullFunctionReference);
   sig = o.sig;
   newfp = fp + o.args;
-  ret = ip + SIZE(OpCallRef);
+  ret = ip + SIZE(CallRef);
   tail = false;
   goto do_ref_call;
 }
 H_ReturnCall : {
-  OPS(OpCall);
+  OPS(ReturnCall);
   callee = o.callee;
   newctx = vmctx;
   goto do_tail;
 }
 H_ReturnCallImport : {
-  OPS(OpCallImport);
+  OPS(ReturnCallImport);
   ref = vmctx->funcs[o.func];
   sig = o.sig;
   newfp = fp + o.args;
@@ -236,7 +237,7 @@ H_ReturnCallIndirect : {
   goto do_indirect;
 }
 H_ReturnCallRef : {
-  OPS(OpCallRef);
+  OPS(ReturnCallRef);
   ref = rd<const vm::VMFuncRef*>(fp + o.ref);
   if (!ref) TRAP(NullFunctionReference);
   sig = o.sig;
@@ -246,7 +247,7 @@ H_ReturnCallRef : {
 }
 do_indirect : {
   // spec 4.4.8 call_indirect: bounds, then null, then the type (canonical ids, spec 3.3.5).
-  OPS(OpCallIndirect);
+  OPS(CallIndirect);
   const vm::VMTable* t = vmctx->tables[o.table];
   uint64_t i = operand(fp, o.index, o.is64);
   if (i >= t->length) TRAP(UndefinedElement);
@@ -323,74 +324,71 @@ do_host_call : {
 H_CheckEpoch : {
   const vm::VMStoreLimits& l = vmctx->store_ctx->limits;
   if (*l.epoch_counter >= l.epoch_deadline) TRAP(Interrupt);
-  ip += 8;
+  ip += SIZE(CheckEpoch);
   NEXT();
 }
 H_CheckFuel : {
-  OPS(OpFuel);
+  OPS(CheckFuel);
   vm::VMStoreLimits& l = vmctx->store_ctx->limits;
   l.fuel_remaining -= o.cost;
   if (l.fuel_remaining < 0) TRAP(OutOfFuel);
-  ip += SIZE(OpFuel);
+  ip += SIZE(CheckFuel);
   NEXT();
 }
 
   // ---- globals ----
 H_GlobalGet64 : {
-  OPS(OpGlobal);
+  OPS(GlobalGet64);
   std::memcpy(fp + o.slot, &vmctx->globals[o.global]->value, 8);
-  ip += SIZE(OpGlobal);
+  ip += SIZE(GlobalGet64);
   NEXT();
 }
 H_GlobalGet128 : {
-  OPS(OpGlobal);
+  OPS(GlobalGet128);
   std::memcpy(fp + o.slot, &vmctx->globals[o.global]->value, 16);
-  ip += SIZE(OpGlobal);
+  ip += SIZE(GlobalGet128);
   NEXT();
 }
 H_GlobalSet64 : {
-  OPS(OpGlobal);
+  OPS(GlobalSet64);
   std::memcpy(&vmctx->globals[o.global]->value, fp + o.slot, 8);
-  ip += SIZE(OpGlobal);
+  ip += SIZE(GlobalSet64);
   NEXT();
 }
 H_GlobalSet128 : {
-  OPS(OpGlobal);
+  OPS(GlobalSet128);
   std::memcpy(&vmctx->globals[o.global]->value, fp + o.slot, 16);
-  ip += SIZE(OpGlobal);
+  ip += SIZE(GlobalSet128);
   NEXT();
 }
 
   // ---- loads and stores (mem_ops.h) ----
   // G: guard pages catch every out-of-bounds access (a 32-bit address plus a 32-bit offset
   // stays inside the 8 GiB reservation); the ip is saved first so the fault path knows where.
-#define STRATA_MEM(X, K)                                                                       \
+#define STRATA_MEM(X, K, G, E)                                                                 \
   H_##K##_G : {                                                                                \
-    using O = MemOpFor<MemKind::K, MemMode::G>;                                                \
-    OPS(O);                                                                                    \
+    OPS(K##_G);                                                                                \
     act->ip = ip;                                                                              \
     access<MemKind::K>(fp, o, mem + uint64_t(rd<uint32_t>(fp + o.addr)) + o.offset);           \
-    ip += SIZE(O);                                                                             \
+    ip += SIZE(K##_G);                                                                         \
     NEXT();                                                                                    \
   }                                                                                            \
   H_##K##_E : {                                                                                \
-    using O = MemOpFor<MemKind::K, MemMode::E>;                                                \
-    OPS(O);                                                                                    \
+    OPS(K##_E);                                                                                \
     uint8_t* p = checkedAddr32<accessBytes(MemKind::K)>(vmctx->memories[o.mem],                \
                                                         rd<uint32_t>(fp + o.addr), o.offset); \
     if (!p) TRAP(MemoryOutOfBounds);                                                           \
     access<MemKind::K>(fp, o, p);                                                              \
-    ip += SIZE(O);                                                                             \
+    ip += SIZE(K##_E);                                                                         \
     NEXT();                                                                                    \
   }                                                                                            \
   H_##K##_W : {                                                                                \
-    using O = MemOpFor<MemKind::K, MemMode::E>;                                                \
-    OPS(O);                                                                                    \
+    OPS(K##_W);                                                                                \
     uint8_t* p = checkedAddr64<accessBytes(MemKind::K)>(vmctx->memories[o.mem],                \
                                                         rd<uint64_t>(fp + o.addr), o.offset); \
     if (!p) TRAP(MemoryOutOfBounds);                                                           \
     access<MemKind::K>(fp, o, p);                                                              \
-    ip += SIZE(O);                                                                             \
+    ip += SIZE(K##_W);                                                                         \
     NEXT();                                                                                    \
   }
   STRATA_INTERP_MEM_KINDS(STRATA_MEM, _)
@@ -398,187 +396,187 @@ H_GlobalSet128 : {
 
   // ---- bulk memory (spec 4.4.7) ----
 H_MemorySize : {
-  OPS(OpBulk);
+  OPS(MemorySize);
   put64(fp, o.dst, vmctx->memories[o.idx]->length >> o.idx2);
-  ip += SIZE(OpBulk);
+  ip += SIZE(MemorySize);
   NEXT();
 }
 H_MemoryGrow : {
-  OPS(OpBulk);
+  OPS(MemoryGrow);
   int64_t r = vmctx->builtins->memory_grow(vmctx, o.idx, operand(fp, o.a, o.flags & 1));
   put64(fp, o.dst, o.flags & 1 ? uint64_t(r) : uint64_t(uint32_t(r)));
-  ip += SIZE(OpBulk);
+  ip += SIZE(MemoryGrow);
   NEXT();
 }
 H_MemoryFill : {
-  OPS(OpBulk);
+  OPS(MemoryFill);
   vm::VMMemory* m = vmctx->memories[o.idx];
   uint64_t d = operand(fp, o.a, o.flags & 1), n = operand(fp, o.c, o.flags & 1);
   if (!inBounds(m, d, n)) TRAP(MemoryOutOfBounds);
   std::memset(m->base + d, int(rd<uint32_t>(fp + o.b) & 0xff), n);
-  ip += SIZE(OpBulk);
+  ip += SIZE(MemoryFill);
   NEXT();
 }
 H_MemoryCopy : {
-  OPS(OpBulk);
+  OPS(MemoryCopy);
   vm::VMMemory* dm = vmctx->memories[o.idx];
   vm::VMMemory* sm = vmctx->memories[o.idx2];
   uint64_t d = operand(fp, o.a, o.flags & 1), s = operand(fp, o.b, o.flags & 2),
            n = operand(fp, o.c, o.flags & 4);
   if (!inBounds(dm, d, n) || !inBounds(sm, s, n)) TRAP(MemoryOutOfBounds);
   std::memmove(dm->base + d, sm->base + s, n);
-  ip += SIZE(OpBulk);
+  ip += SIZE(MemoryCopy);
   NEXT();
 }
 H_MemoryInit : {
-  OPS(OpBulk);
+  OPS(MemoryInit);
   if (!vmctx->builtins->memory_init(vmctx, o.idx2, o.idx, operand(fp, o.a, o.flags & 1), rd<uint32_t>(fp + o.b),
                                     rd<uint32_t>(fp + o.c)))
     goto propagate;
-  ip += SIZE(OpBulk);
+  ip += SIZE(MemoryInit);
   NEXT();
 }
 H_DataDrop : {
-  OPS(OpBulk);
+  OPS(DataDrop);
   vmctx->builtins->data_drop(vmctx, o.idx);
-  ip += SIZE(OpBulk);
+  ip += SIZE(DataDrop);
   NEXT();
 }
 
   // ---- tables (spec 4.4.6) ----
 H_TableGet : {
-  OPS(OpBulk);
+  OPS(TableGet);
   const vm::VMTable* t = vmctx->tables[o.idx];
   uint64_t i = operand(fp, o.a, o.flags & 1);
   if (i >= t->length) TRAP(TableOutOfBounds);
   wr(fp + o.dst, t->elements[i]);
-  ip += SIZE(OpBulk);
+  ip += SIZE(TableGet);
   NEXT();
 }
 H_TableSet : {
-  OPS(OpBulk);
+  OPS(TableSet);
   vm::VMTable* t = vmctx->tables[o.idx];
   uint64_t i = operand(fp, o.a, o.flags & 1);
   if (i >= t->length) TRAP(TableOutOfBounds);
   t->elements[i] = rd<void*>(fp + o.b);
-  ip += SIZE(OpBulk);
+  ip += SIZE(TableSet);
   NEXT();
 }
 H_TableSize : {
-  OPS(OpBulk);
+  OPS(TableSize);
   put64(fp, o.dst, vmctx->tables[o.idx]->length);
-  ip += SIZE(OpBulk);
+  ip += SIZE(TableSize);
   NEXT();
 }
 H_TableGrow : {
-  OPS(OpBulk);
+  OPS(TableGrow);
   int64_t r = vmctx->builtins->table_grow(vmctx, o.idx, rd<void*>(fp + o.a), operand(fp, o.b, o.flags & 1));
   put64(fp, o.dst, o.flags & 1 ? uint64_t(r) : uint64_t(uint32_t(r)));
-  ip += SIZE(OpBulk);
+  ip += SIZE(TableGrow);
   NEXT();
 }
 H_TableFill : {
-  OPS(OpBulk);
+  OPS(TableFill);
   if (!vmctx->builtins->table_fill(vmctx, o.idx, operand(fp, o.a, o.flags & 1), rd<void*>(fp + o.b),
                                    operand(fp, o.c, o.flags & 1)))
     goto propagate;
-  ip += SIZE(OpBulk);
+  ip += SIZE(TableFill);
   NEXT();
 }
 H_TableCopy : {
-  OPS(OpBulk);
+  OPS(TableCopy);
   if (!vmctx->builtins->table_copy(vmctx, o.idx, o.idx2, operand(fp, o.a, o.flags & 1),
                                    operand(fp, o.b, o.flags & 2), operand(fp, o.c, o.flags & 4)))
     goto propagate;
-  ip += SIZE(OpBulk);
+  ip += SIZE(TableCopy);
   NEXT();
 }
 H_TableInit : {
-  OPS(OpBulk);
+  OPS(TableInit);
   if (!vmctx->builtins->table_init(vmctx, o.idx2, o.idx, operand(fp, o.a, o.flags & 1), rd<uint32_t>(fp + o.b),
                                    rd<uint32_t>(fp + o.c)))
     goto propagate;
-  ip += SIZE(OpBulk);
+  ip += SIZE(TableInit);
   NEXT();
 }
 H_ElemDrop : {
-  OPS(OpBulk);
+  OPS(ElemDrop);
   vmctx->builtins->elem_drop(vmctx, o.idx);
-  ip += SIZE(OpBulk);
+  ip += SIZE(ElemDrop);
   NEXT();
 }
 
   // ---- references ----
 H_RefFunc : {
-  OPS(OpIndex);
+  OPS(RefFunc);
   wr(fp + o.dst, vmctx->funcs[o.index]);
-  ip += SIZE(OpIndex);
+  ip += SIZE(RefFunc);
   NEXT();
 }
 H_RefIsNull : {
-  OPS(OpIndex);
+  OPS(RefIsNull);
   wr<uint32_t>(fp + o.dst, rd<void*>(fp + o.src) == nullptr);
-  ip += SIZE(OpIndex);
+  ip += SIZE(RefIsNull);
   NEXT();
 }
 H_RefAsNonNull : {
-  OPS(OpIndex);
+  OPS(RefAsNonNull);
   if (!rd<void*>(fp + o.src)) TRAP(NullReference);
-  ip += SIZE(OpIndex);
+  ip += SIZE(RefAsNonNull);
   NEXT();
 }
 
   // ---- NaN canonicalisation (CompileOptions::nan_canonicalization) ----
 H_CanonF32 : {
-  OPS(OpSlot);
+  OPS(CanonF32);
   float f = rd<float>(fp + o.slot);
   if (f != f) wr<uint32_t>(fp + o.slot, 0x7fc00000u);
-  ip += SIZE(OpSlot);
+  ip += SIZE(CanonF32);
   NEXT();
 }
 H_CanonF64 : {
-  OPS(OpSlot);
+  OPS(CanonF64);
   double d = rd<double>(fp + o.slot);
   if (d != d) wr<uint64_t>(fp + o.slot, 0x7ff8000000000000ull);
-  ip += SIZE(OpSlot);
+  ip += SIZE(CanonF64);
   NEXT();
 }
 
   // ---- wide arithmetic: 128-bit values as (low, high) i64 pairs ----
 H_I64Add128 : {
-  OPS(OpWide);
+  OPS(I64Add128);
   unsigned __int128 a = (unsigned __int128)rd<uint64_t>(fp + o.b) << 64 | rd<uint64_t>(fp + o.a);
   unsigned __int128 b = (unsigned __int128)rd<uint64_t>(fp + o.d) << 64 | rd<uint64_t>(fp + o.c);
   unsigned __int128 r = a + b;
   put64(fp, o.dst_lo, uint64_t(r));
   put64(fp, o.dst_hi, uint64_t(r >> 64));
-  ip += SIZE(OpWide);
+  ip += SIZE(I64Add128);
   NEXT();
 }
 H_I64Sub128 : {
-  OPS(OpWide);
+  OPS(I64Sub128);
   unsigned __int128 a = (unsigned __int128)rd<uint64_t>(fp + o.b) << 64 | rd<uint64_t>(fp + o.a);
   unsigned __int128 b = (unsigned __int128)rd<uint64_t>(fp + o.d) << 64 | rd<uint64_t>(fp + o.c);
   unsigned __int128 r = a - b;
   put64(fp, o.dst_lo, uint64_t(r));
   put64(fp, o.dst_hi, uint64_t(r >> 64));
-  ip += SIZE(OpWide);
+  ip += SIZE(I64Sub128);
   NEXT();
 }
 H_I64MulWideS : {
-  OPS(OpWide);
+  OPS(I64MulWideS);
   __int128 r = (__int128)int64_t(rd<uint64_t>(fp + o.a)) * int64_t(rd<uint64_t>(fp + o.b));
   put64(fp, o.dst_lo, uint64_t(r));
   put64(fp, o.dst_hi, uint64_t((unsigned __int128)r >> 64));
-  ip += SIZE(OpWide);
+  ip += SIZE(I64MulWideS);
   NEXT();
 }
 H_I64MulWideU : {
-  OPS(OpWide);
+  OPS(I64MulWideU);
   unsigned __int128 r = (unsigned __int128)rd<uint64_t>(fp + o.a) * rd<uint64_t>(fp + o.b);
   put64(fp, o.dst_lo, uint64_t(r));
   put64(fp, o.dst_hi, uint64_t(r >> 64));
-  ip += SIZE(OpWide);
+  ip += SIZE(I64MulWideU);
   NEXT();
 }
 

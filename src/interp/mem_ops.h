@@ -57,11 +57,6 @@ constexpr uint32_t accessBytes(MemKind k) {
 
 constexpr bool isLaneKind(MemKind k) { return k >= MemKind::LoadLane8; }
 
-// The operand struct of a kind in a mode.
-template <MemKind k, MemMode m>
-using MemOpFor = std::conditional_t<isLaneKind(k), std::conditional_t<m == MemMode::G, OpLaneG, OpLaneE>,
-                                    std::conditional_t<m == MemMode::G, OpMemG, OpMemE>>;
-
 namespace memdetail {
 
 template <class T>

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,7 +18,8 @@ namespace strata::interp_test {
 // One instance of a text module in its own store.
 class Instance1 {
  public:
-  explicit Instance1(std::string_view wat, Config config = {}) {
+  using Setup = std::function<void(Linker&, Store&)>;
+  explicit Instance1(std::string_view wat, Config config = {}, const Setup& setup = nullptr) {
     config.tier = "interp";
     auto engine = Engine::create(config);
     EXPECT_TRUE(engine.has_value());
@@ -28,7 +30,9 @@ class Instance1 {
       ADD_FAILURE() << m.error().describe();
       return;
     }
-    auto inst = Linker(*engine_).instantiate(*store_, *m);
+    Linker linker(*engine_);
+    if (setup) setup(linker, *store_);
+    auto inst = linker.instantiate(*store_, *m);
     if (!inst) {
       ADD_FAILURE() << inst.error().describe();
       return;

@@ -1,0 +1,82 @@
+// Bytecode listings (disasm.h): handler addresses are mapped back to names through the tables.
+#include "interp/disasm.h"
+
+#include <fmt/core.h>
+
+#include <map>
+
+#include "interp/dispatch.h"
+#include "interp/rows.h"
+
+namespace strata::interp {
+
+namespace {
+
+constexpr const char* kHandNames[] = {
+#define STRATA_X(name, op) #name,
+    STRATA_INTERP_HANDLERS(STRATA_X)
+#undef STRATA_X
+};
+constexpr const char* kFormNames[] = {"", "/Imm", "/BrIf", "/BrIfImm", "/BrUnless", "/BrUnlessImm"};
+
+struct Decoded {
+  std::string name;
+  uint32_t size = 8;
+};
+
+// Handler address -> name and instruction size.
+const std::map<const void*, Decoded>& reverseTable() {
+  static const std::map<const void*, Decoded> table = [] {
+    std::map<const void*, Decoded> t;
+    const HandlerTables& h = handlerTables();
+    for (unsigned i = 0; i < unsigned(H::Count); ++i) t[h.hand[i]] = {kHandNames[i], 8 + kHandOpBytes[i]};
+    for (unsigned op = 0; op < ir::kNumOpcodes; ++op)
+      for (unsigned f = 0; f < kNumForms; ++f)
+        if (hasForm(ir::Opcode(op), Form(f)))
+          t[h.gen[op * kNumForms + f]] = {std::string(row(ir::Opcode(op)).text) + kFormNames[f],
+                                          layoutOf(ir::Opcode(op), Form(f)).size};
+    return t;
+  }();
+  return table;
+}
+
+template <class Fn>
+void walk(const FuncCode& f, Fn fn) {
+  const auto& table = reverseTable();
+  const uint8_t* code = f.code.data();
+  uint32_t pc = 0;
+  while (pc + 8 <= f.code.size()) {
+    auto it = table.find(rd<const void*>(code + pc));
+    if (it == table.end()) {
+      fn(pc, std::string("?"), uint32_t(f.code.size() - pc));
+      return;
+    }
+    uint32_t size = it->second.size;
+    if (it->second.name == "BrTable") size += 4 * (rd<OpBrTable>(code + pc + 8).count + 1);
+    fn(pc, it->second.name, size);
+    pc += size;
+  }
+}
+
+}  // namespace
+
+std::string disassemble(const FuncCode& f) {
+  std::string out;
+  walk(f, [&](uint32_t pc, const std::string& name, uint32_t size) {
+    out += fmt::format("{:#06x} {}", pc, name);
+    for (uint32_t at = pc + 8; at + 4 <= pc + size; at += 4) {
+      int32_t w = rd<int32_t>(f.code.data() + at);
+      out += fmt::format(" {}", w);
+    }
+    out += '\n';
+  });
+  return out;
+}
+
+std::vector<std::string> handlerNames(const FuncCode& f) {
+  std::vector<std::string> names;
+  walk(f, [&](uint32_t, const std::string& name, uint32_t) { names.push_back(name); });
+  return names;
+}
+
+}  // namespace strata::interp
