@@ -2,6 +2,8 @@
 // branch moves, frame layout.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "builder_test_util.h"
 
 namespace strata::interp_test {
@@ -9,23 +11,82 @@ namespace {
 
 using Names = std::vector<std::string>;
 
-TEST(Builder, Listing) {
-  Compiled c(R"((module
-    (func (param i32) (result i32) (local i32 i32)
+TEST(Builder, LoopBecomesThreeInstructions) {
+  // local.get operands disappear, the constant becomes an immediate, local.set/tee patch the
+  // destination and the comparison fuses with br_if.
+  Compiled c(R"((module (func (param i32) (result i32) (local i32 i32)
       (loop $l
         local.get 1 local.get 2 i32.add local.set 1
         local.get 2 i32.const 1 i32.add local.tee 2
         local.get 0 i32.lt_s br_if $l)
-      local.get 1)
-    (func (param i64) (result i64)
+      local.get 1)))");
+  EXPECT_EQ(c.names(0), (Names{"i32.add", "i32.add/Imm", "i32.lt_s/BrIf", "Copy64", "Return"}));
+}
+
+TEST(Builder, IfConditionFusesAndResultsMeetInTheirHome) {
+  Compiled c(R"((module (func (param i64) (result i64)
       local.get 0 i64.eqz
       if (result i64) i64.const 1
-      else local.get 0 local.get 0 i64.const 1 i64.sub call 1 i64.mul end)
-    (func (param i32 i32) (result i32 i32) local.get 1 local.get 0)
-    (func (param i32) (result i32)
-      (block (result i32) (block (result i32) local.get 0 local.get 0 br_table 0 1 1) i32.const 1 i32.add))
-  ))");
-  for (uint32_t i = 0; i < 4; ++i) std::printf("func %u\n%s", i, c.listing(i).c_str());
+      else local.get 0 local.get 0 i64.const 1 i64.sub call 0 i64.mul end)))");
+  EXPECT_EQ(c.names(0), (Names{"i64.eqz/BrUnless", "Const64", "Br", "i64.sub/Imm", "Call", "i64.mul", "Copy64",
+                               "Return"}));
+}
+
+TEST(Builder, LoadsAndGlobalsWriteLocalsDirectly) {
+  Compiled c(R"((module (memory 1) (global $g (mut i32) (i32.const 0))
+      (func (param i32) (local i32)
+        local.get 0 i32.load offset=8 local.set 1
+        global.get $g local.set 0
+        local.get 1 local.get 0 i32.store)))");
+  EXPECT_EQ(c.names(0), (Names{"I32U_G", "GlobalGet64", "S32_G", "Return"}));
+}
+
+TEST(Builder, ExplicitBoundsAndMemory64SelectTheirModes) {
+  vm::CompileOptions explicit_checks;
+  explicit_checks.bounds = vm::BoundsChecks::Explicit;
+  Compiled c(R"((module (memory 1) (func (param i32) (result i32) local.get 0 i32.load8_s)))", explicit_checks);
+  EXPECT_EQ(c.names(0)[0], "I8S_E");
+  Compiled w(R"((module (memory i64 1) (func (param i64) (result i64) local.get 0 i64.load)))");
+  EXPECT_EQ(w.names(0)[0], "I64_W");
+}
+
+TEST(Builder, PendingLocalReadsSurviveWrites) {
+  // The first local.get 0 is still pending when local 0 is written: it must be copied first.
+  Compiled c(R"((module (func (param i32) (result i32)
+      local.get 0 i32.const 5 local.set 0 local.get 0 i32.add)))");
+  EXPECT_EQ(c.names(0), (Names{"Copy64", "Const64", "i32.add", "Copy64", "Return"}));
+}
+
+TEST(Builder, BranchTableStubsMoveValuesOnlyWhereNeeded) {
+  Compiled c(R"((module (func (param i32) (result i32)
+      (block (result i32) (block (result i32) local.get 0 local.get 0 br_table 0 1 1) i32.const 1 i32.add))))");
+  Names n = c.names(0);
+  ASSERT_FALSE(n.empty());
+  EXPECT_EQ(n[0], "BrTable");
+  // One stub per distinct label: copy + jump twice.
+  EXPECT_EQ(std::count(n.begin(), n.end(), "Br"), 2);
+}
+
+TEST(Builder, DeadCodeEmitsNothing) {
+  Compiled c(R"((module (func (result i32)
+      i32.const 1 return
+      (block (loop (br 0))) i32.const 2 i32.const 3 i32.add)))");
+  EXPECT_EQ(c.names(0), (Names{"Const64", "Return"}));
+}
+
+TEST(Builder, InterruptionChecksAtEntryAndLoops) {
+  vm::CompileOptions o;
+  o.epoch_interruption = true;
+  o.consume_fuel = true;
+  Compiled c(R"((module (func (loop (br 0)))))", o);
+  EXPECT_EQ(c.names(0), (Names{"CheckEpoch", "CheckFuel", "CheckEpoch", "CheckFuel", "Br"}));
+}
+
+TEST(Builder, UnsupportedInstructionsFailTheModule) {
+  vm::CompileOptions o;
+  Compiled c(R"((module (func (param eqref eqref) (result i32) local.get 0 local.get 1 ref.eq)))", o);
+  EXPECT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("ref.eq"), std::string::npos);
 }
 
 }  // namespace

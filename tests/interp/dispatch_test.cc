@@ -45,5 +45,110 @@ TEST(Dispatch, Traps) {
   EXPECT_EQ(m.i32("div", {Val::i32(7), Val::i32(2)}), 3);
 }
 
+TEST(Dispatch, LocalReadsAreNotAffectedByLaterWrites) {
+  Instance1 m(R"((module
+    (func (export "a") (param i32) (result i32)
+      local.get 0 i32.const 5 local.set 0 local.get 0 i32.add)
+    (func (export "b") (param i32 i32) (result i32)
+      local.get 0
+      (block (br_if 0 (local.get 1)) (local.set 0 (i32.const 99)))
+      local.get 0 i32.sub)
+    (func (export "tee") (param i32) (result i32)
+      local.get 0 local.get 0 i32.const 1 i32.add local.tee 0 i32.mul))");
+  EXPECT_EQ(m.i32("a", {Val::i32(10)}), 15);
+  EXPECT_EQ(m.i32("b", {Val::i32(10), Val::i32(1)}), 0);    // branch taken: local 0 unchanged
+  EXPECT_EQ(m.i32("b", {Val::i32(10), Val::i32(0)}), -89);  // 10 - 99
+  EXPECT_EQ(m.i32("tee", {Val::i32(6)}), 42);
+}
+
+TEST(Dispatch, MultiValueBlocksAndBranches) {
+  Instance1 m(R"((module
+    (func (export "swap") (param i32 i32) (result i32 i32) local.get 1 local.get 0)
+    (func (export "pick") (param i32) (result i32)
+      (block (result i32 i32)
+        i32.const 1 i32.const 2
+        local.get 0 br_if 0
+        drop drop i32.const 3 i32.const 4)
+      i32.sub)
+    (func (export "loopParams") (param i32) (result i32)
+      local.get 0 i32.const 0
+      (loop (param i32 i32) (result i32)
+        ;; (n, acc) -> (n-1, acc+n) until n = 0
+        (local.set 0) local.tee 0 local.get 0 i32.eqz
+        if (param i32) (result i32) drop local.get 0 return end
+        drop local.get 0 i32.const 0 return))
+    (func (export "ifParams") (param i32 i32) (result i32)
+      local.get 0 local.get 1 if (param i32) (result i32) i32.const 10 i32.add end))");
+  auto r = m.call("swap", {Val::i32(1), Val::i32(2)});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ((*r)[0].i32(), 2);
+  EXPECT_EQ((*r)[1].i32(), 1);
+  EXPECT_EQ(m.i32("pick", {Val::i32(1)}), -1);
+  EXPECT_EQ(m.i32("pick", {Val::i32(0)}), -1);
+  EXPECT_EQ(m.i32("ifParams", {Val::i32(5), Val::i32(1)}), 15);
+  EXPECT_EQ(m.i32("ifParams", {Val::i32(5), Val::i32(0)}), 5);
+}
+
+TEST(Dispatch, TailCallsRunInConstantStack) {
+  Instance1 m(R"((module
+    (func $even (export "even") (param i64) (result i32)
+      local.get 0 i64.eqz if (result i32) i32.const 1 else local.get 0 i64.const 1 i64.sub return_call $odd end)
+    (func $odd (param i64) (result i32)
+      local.get 0 i64.eqz if (result i32) i32.const 0 else local.get 0 i64.const 1 i64.sub return_call $even end)))");
+  EXPECT_EQ(m.i32("even", {Val::i64(1000000)}), 1);
+  EXPECT_EQ(m.i32("even", {Val::i64(1000001)}), 0);
+}
+
+TEST(Dispatch, Memory64) {
+  Instance1 m(R"((module (memory i64 1)
+    (func (export "rw") (param i64 i64) (result i64) local.get 0 local.get 1 i64.store local.get 0 i64.load)
+    (func (export "grow") (result i64) i64.const 1 memory.grow)))");
+  EXPECT_EQ(m.i64("rw", {Val::i64(65528), Val::i64(-3)}), -3);
+  EXPECT_EQ(m.trap("rw", {Val::i64(65529), Val::i64(1)}).message(), "out of bounds memory access");
+  EXPECT_EQ(m.trap("rw", {Val::i64(-8), Val::i64(1)}).message(), "out of bounds memory access");
+  EXPECT_EQ(m.i64("grow"), 1);
+  EXPECT_EQ(m.i64("rw", {Val::i64(65529), Val::i64(7)}), 7);
+}
+
+TEST(Dispatch, SimdThroughSlots) {
+  Instance1 m(R"((module (memory 1)
+    (func (export "dot") (param i32) (result i32) (local v128)
+      (local.tee 1 (i32x4.mul (i32x4.splat (local.get 0)) (v128.const i32x4 1 2 3 4)))
+      (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get 1) (local.get 1))
+      i32x4.add
+      i32x4.extract_lane 2)
+    (func (export "mem") (result i32)
+      (v128.store (i32.const 16) (v128.const i64x2 5 6))
+      i32.const 0 i32.const 16 v128.load64_splat i64x2.extract_lane 1 i64.store
+      i32.const 0 i32.load)))");
+  EXPECT_EQ(m.i32("dot", {Val::i32(10)}), 70);  // lanes 2 and 3: 30 + 40
+  EXPECT_EQ(m.i32("mem"), 5);
+}
+
+TEST(Dispatch, FuelAndEpochInterrupt) {
+  Config fuel;
+  fuel.consume_fuel = true;
+  Instance1 m(R"((module (func (export "spin") (loop (br 0)))))", fuel);
+  m.store().setFuel(10000);
+  EXPECT_EQ(m.trap("spin").message(), "all fuel consumed by WebAssembly");
+  Config epoch;
+  epoch.epoch_interruption = true;
+  Instance1 e(R"((module (func (export "spin") (loop (br 0)))))", epoch);
+  e.store().setEpochDeadline(0);
+  EXPECT_EQ(e.trap("spin").message(), "interrupt");
+}
+
+TEST(Dispatch, NanCanonicalization) {
+  const char* wat = R"((module (func (export "div") (param f32) (result f32) local.get 0 local.get 0 f32.div)
+    (func (export "neg") (param f32) (result f32) local.get 0 f32.neg)))";
+  Config canon;
+  canon.nan_canonicalization = true;
+  Instance1 m(wat, canon);
+  EXPECT_EQ(m.one("div", {Val::f32Bits(0x7fa00001u)}).f32Bits(), 0x7fc00000u);
+  EXPECT_EQ(m.one("div", {Val::f32(0.0f)}).f32Bits(), 0x7fc00000u);
+  EXPECT_EQ(m.one("neg", {Val::f32Bits(0x7fa00001u)}).f32Bits(), 0xffa00001u);  // not arithmetic
+  EXPECT_EQ(m.one("div", {Val::f32(3.0f)}).f32(), 1.0f);
+}
+
 }  // namespace
 }  // namespace strata::interp_test
