@@ -17,7 +17,9 @@
 namespace strata::vm {
 
 enum class BoundsChecks : uint8_t {
-  GuardPages,  // 32-bit memories: 8 GiB reservation, no checks in code (faults become traps)
+  GuardPages,  // 32-bit memories: 8 GiB reservation, no checks in code (faults become traps);
+               // except memories whose page size is below the OS page (custom-page-sizes): the
+               // runtime commits whole OS pages, so code must check those explicitly
   Explicit,    // every access compares against the memory length (small hosts, memory64)
 };
 
