@@ -269,27 +269,31 @@ Result<void> ModuleParser::brOnCast() {
   return {};
 }
 
+Result<void> ModuleParser::writeIndex(Space space) {
+  w_.varU32(STRATA_TRY(index(space)));
+  return {};
+}
+
+// `table.init t? e` / `memory.init m? d`: the first index is there only if two are; the
+// binary has them in the other order (spec 5.4.5, 5.4.6).
+Result<void> ModuleParser::optionalFirstIndex(Space first, Space second) {
+  uint32_t a = 0;
+  if (kind(1) == TokenKind::Id || kind(1) == TokenKind::Number) a = STRATA_TRY(index(first));
+  w_.varU32(STRATA_TRY(index(second)));
+  w_.varU32(a);
+  return {};
+}
+
+// `table.copy x? y?` / `memory.copy x? y?`: both default to 0.
+Result<void> ModuleParser::optionalIndexPair(Space space) {
+  uint32_t a = STRATA_TRY(optIndex(space)).value_or(0);
+  uint32_t b = STRATA_TRY(optIndex(space)).value_or(0);
+  w_.varU32(a);
+  w_.varU32(b);
+  return {};
+}
+
 Result<void> ModuleParser::immediates(Opcode op, Imm imm) {
-  auto idx = [&](Space s) -> Result<void> {
-    w_.varU32(STRATA_TRY(index(s)));
-    return {};
-  };
-  // `table.init t? e` / `memory.init m? d`: the first index is there only if two are; the
-  // binary has them in the other order (spec 5.4.5, 5.4.6).
-  auto optFirst = [&](Space first, Space second) -> Result<void> {
-    uint32_t a = 0;
-    if (kind(1) == TokenKind::Id || kind(1) == TokenKind::Number) a = STRATA_TRY(index(first));
-    w_.varU32(STRATA_TRY(index(second)));
-    w_.varU32(a);
-    return {};
-  };
-  auto optPair = [&](Space s) -> Result<void> {
-    uint32_t a = STRATA_TRY(optIndex(s)).value_or(0);
-    uint32_t b = STRATA_TRY(optIndex(s)).value_or(0);
-    w_.varU32(a);
-    w_.varU32(b);
-    return {};
-  };
   switch (imm) {
     case Imm::None: return {};
     case Imm::BlockType:
@@ -303,16 +307,16 @@ Result<void> ModuleParser::immediates(Opcode op, Imm imm) {
       for (uint32_t t : targets) w_.varU32(t);
       return {};
     }
-    case Imm::Func: return idx(Space::Func);
+    case Imm::Func: return writeIndex(Space::Func);
     case Imm::CallIndirect: {
       uint32_t table = STRATA_TRY(optIndex(Space::Table)).value_or(0);
       w_.varU32(STRATA_TRY(typeUse(nullptr, /*allow_param_ids=*/false)));
       w_.varU32(table);
       return {};
     }
-    case Imm::Type: return idx(Space::Type);
+    case Imm::Type: return writeIndex(Space::Type);
     case Imm::Local: w_.varU32(STRATA_TRY(localIndex())); return {};
-    case Imm::Global: return idx(Space::Global);
+    case Imm::Global: return writeIndex(Space::Global);
     case Imm::Table: w_.varU32(STRATA_TRY(optIndex(Space::Table)).value_or(0)); return {};
     case Imm::Memory: w_.varU32(STRATA_TRY(optIndex(Space::Memory)).value_or(0)); return {};
     case Imm::MemArg: return memArg(op, false);
@@ -335,13 +339,13 @@ Result<void> ModuleParser::immediates(Opcode op, Imm imm) {
       for (ir::ValType t : types) writeValType(t);
       return {};
     }
-    case Imm::Tag: return idx(Space::Tag);
-    case Imm::TableInit: return optFirst(Space::Table, Space::Elem);
-    case Imm::TableCopy: return optPair(Space::Table);
-    case Imm::Elem: return idx(Space::Elem);
-    case Imm::Data: uses_data_count_ = true; return idx(Space::Data);
-    case Imm::MemoryInit: uses_data_count_ = true; return optFirst(Space::Memory, Space::Data);
-    case Imm::MemoryCopy: return optPair(Space::Memory);
+    case Imm::Tag: return writeIndex(Space::Tag);
+    case Imm::TableInit: return optionalFirstIndex(Space::Table, Space::Elem);
+    case Imm::TableCopy: return optionalIndexPair(Space::Table);
+    case Imm::Elem: return writeIndex(Space::Elem);
+    case Imm::Data: uses_data_count_ = true; return writeIndex(Space::Data);
+    case Imm::MemoryInit: uses_data_count_ = true; return optionalFirstIndex(Space::Memory, Space::Data);
+    case Imm::MemoryCopy: return optionalIndexPair(Space::Memory);
     case Imm::StructField: {
       uint32_t type = STRATA_TRY(index(Space::Type));
       w_.varU32(type);
@@ -349,17 +353,17 @@ Result<void> ModuleParser::immediates(Opcode op, Imm imm) {
       return {};
     }
     case Imm::TypeType:
-      STRATA_CHECK(idx(Space::Type));
-      return idx(Space::Type);
+      STRATA_CHECK(writeIndex(Space::Type));
+      return writeIndex(Space::Type);
     case Imm::TypeData:
       uses_data_count_ = true;
-      STRATA_CHECK(idx(Space::Type));
-      return idx(Space::Data);
+      STRATA_CHECK(writeIndex(Space::Type));
+      return writeIndex(Space::Data);
     case Imm::TypeElem:
-      STRATA_CHECK(idx(Space::Type));
-      return idx(Space::Elem);
+      STRATA_CHECK(writeIndex(Space::Type));
+      return writeIndex(Space::Elem);
     case Imm::TypeCount:
-      STRATA_CHECK(idx(Space::Type));
+      STRATA_CHECK(writeIndex(Space::Type));
       w_.varU32(STRATA_TRY(takeU32()));
       return {};
     case Imm::RefHeap: writeHeapType(STRATA_TRY(heapType())); return {};

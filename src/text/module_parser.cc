@@ -1,5 +1,17 @@
 // Module fields (spec 6.6): an identifier scan binds every id first (so uses may precede
 // definitions), then types, then the other fields in order, with their abbreviations.
+//
+// Why three passes over the fields. The text lets a field use an id defined further down
+// (`call $f` before `(func $f)`, `(ref $t)` inside a recursive group), so a scan first binds
+// every id of every index space, counting imports and the segments that abbreviations define
+// in source order: since imports must precede definitions ("import after function"), the
+// order of appearance is the index order. Types are parsed next, all of them, because a type
+// use without a matching definition appends a new type "at the end of the module" (spec
+// 6.6.4), i.e. after every explicit one however late it is written. The remaining fields are
+// then parsed in order, writing bodies and constant expressions in the binary encoding into
+// Module::bytes. The scan reports only what it owns (duplicate ids, import order) and stops
+// quietly at anything malformed, so that the last pass reports the first error in the text,
+// which is the one the spec suite expects.
 #include "text/module_parser.h"
 
 #include <fmt/core.h>

@@ -41,6 +41,8 @@ class ModuleParser : public Cursor {
  public:
   ModuleParser(const TokenList& tokens, size_t pos, const ir::Features& features)
       : Cursor(tokens, pos), features_(features) {}
+  ModuleParser(const ModuleParser&) = delete;  // w_ writes into this object's code_
+  ModuleParser& operator=(const ModuleParser&) = delete;
 
   // Parses module fields from the cursor up to token index `end` (a `)` or the Eof token).
   Result<ir::Module> parseFields(size_t end, std::optional<std::string> module_id);
@@ -111,6 +113,9 @@ class ModuleParser : public Cursor {
 
   // ---- instr_immediates.cc: one parser per ir::Imm kind
   Result<void> immediates(ir::Opcode op, ir::Imm imm);
+  Result<void> writeIndex(Space space);
+  Result<void> optionalFirstIndex(Space first, Space second);
+  Result<void> optionalIndexPair(Space space);
   Result<uint32_t> index(Space space);
   Result<std::optional<uint32_t>> optIndex(Space space);
   Result<uint32_t> labelIndex();
@@ -135,7 +140,7 @@ class ModuleParser : public Cursor {
   std::vector<bool> memory_is64_;         // per memory index, from the scan (memarg offsets)
   uint32_t fields_start_ = 0;
   uint32_t field_pos_ = 0;                // text offset of the field being parsed (ir `pos` fields)
-  ImportNames pending_import_;  // names of an enclosing (import ...) field
+  ImportNames pending_import_;            // names of an enclosing (import ...) field
   bool uses_data_count_ = false;          // a body names a data segment (spec 5.5.16)
 
   // Function-level context: locals, labels and the code being written.
