@@ -72,8 +72,13 @@ void elemDrop(vm::VMContext* vmctx, uint32_t elem) {
   inst.elem_segments[elem].shrink_to_fit();
 }
 
+bool typeIsSubtype(vm::VMContext* vmctx, uint32_t sub, uint32_t super) {
+  auto* store = static_cast<StoreImpl*>(vmctx->store_ctx->store);
+  return store->engineImpl().types().isSubtype(sub, super);
+}
+
 constexpr vm::VMBuiltins kBuiltins = {
-    memoryGrow, memoryInit, dataDrop, tableGrow, tableFill, tableCopy, tableInit, elemDrop,
+    memoryGrow, memoryInit, dataDrop, tableGrow, tableFill, tableCopy, tableInit, elemDrop, typeIsSubtype,
 };
 
 }  // namespace

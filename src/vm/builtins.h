@@ -24,6 +24,10 @@ struct VMBuiltins {
                      uint64_t n);
   bool (*table_init)(VMContext* vmctx, uint32_t table, uint32_t elem, uint64_t dst, uint32_t src, uint32_t n);
   void (*elem_drop)(VMContext* vmctx, uint32_t elem);
+  // Whether canonical type id `sub` (VMFuncRef::type_id, VMContext::type_ids) is `super` or
+  // declares it as a transitive supertype (spec 3.3.x, GC subtyping of defined types).
+  // call_indirect / call_ref casts call it only when the ids differ, so MVP code never does.
+  bool (*type_is_subtype)(VMContext* vmctx, uint32_t sub, uint32_t super);
 };
 
 }  // namespace strata::vm

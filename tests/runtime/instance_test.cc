@@ -135,5 +135,19 @@ TEST(Instance, BuiltinsCheckBoundsAndHonourDrops) {
   EXPECT_EQ(ctx->memory0->length, 2u * 65536);
 }
 
+TEST(Instance, SubtypeBuiltinFollowsDeclaredSupertypes) {
+  Engine engine = fakeEngine();
+  Store store(engine);
+  Instance inst = instantiate(store, R"((module
+      (type $a (sub (func))) (type $b (sub $a (func))) (type $c (sub final (func)))
+      (func (type $a)) (func (type $b))))");
+  vm::VMContext* ctx = &inst.raw()->ctx;
+  const uint32_t* ids = ctx->type_ids;
+  EXPECT_TRUE(ctx->builtins->type_is_subtype(ctx, ids[1], ids[0]));
+  EXPECT_FALSE(ctx->builtins->type_is_subtype(ctx, ids[0], ids[1]));
+  EXPECT_FALSE(ctx->builtins->type_is_subtype(ctx, ids[2], ids[0]));
+  EXPECT_TRUE(ctx->builtins->type_is_subtype(ctx, ids[2], ids[2]));
+}
+
 }  // namespace
 }  // namespace strata::runtime_test

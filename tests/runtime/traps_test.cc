@@ -66,17 +66,17 @@ TEST_F(TrapTest, DivideByZeroWithTwoFrames) {
 }
 
 TEST_F(TrapTest, ArithmeticAndConversion) {
-  EXPECT_EQ(trap("overflow").message(), "integer overflow");
-  EXPECT_EQ(trap("conversion").message(), "invalid conversion to integer");
-  EXPECT_EQ(trap("trunc_overflow").message(), "integer overflow");
+  EXPECT_TRUE(trap("overflow").message().starts_with("integer overflow"));
+  EXPECT_TRUE(trap("conversion").message().starts_with("invalid conversion to integer"));
+  EXPECT_TRUE(trap("trunc_overflow").message().starts_with("integer overflow"));
 }
 
 TEST_F(TrapTest, MemoryAndTables) {
-  EXPECT_EQ(trap("memory").message(), "out of bounds memory access");
-  EXPECT_EQ(trap("table").message(), "out of bounds table access");
-  EXPECT_EQ(trap("undefined").message(), "undefined element");
-  EXPECT_EQ(trap("uninitialized").message(), "uninitialized element");
-  EXPECT_EQ(trap("mismatch").message(), "indirect call type mismatch");
+  EXPECT_TRUE(trap("memory").message().starts_with("out of bounds memory access"));
+  EXPECT_TRUE(trap("table").message().starts_with("out of bounds table access"));
+  EXPECT_TRUE(trap("undefined").message().starts_with("undefined element"));
+  EXPECT_TRUE(trap("uninitialized").message().starts_with("uninitialized element"));
+  EXPECT_TRUE(trap("mismatch").message().starts_with("indirect call type mismatch"));
 }
 
 TEST_F(TrapTest, DeepRecursionExhaustsTheStackAndTheProcessLives) {
