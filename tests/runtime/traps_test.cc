@@ -87,5 +87,35 @@ TEST_F(TrapTest, DeepRecursionExhaustsTheStackAndTheProcessLives) {
   EXPECT_EQ(trap("unreachable").kind(), TrapKind::Unreachable);
 }
 
+// Interruption through the Store and Engine API: fuel and epoch deadlines end an endless loop.
+Trap runEndlessLoop(Config config, const std::function<void(Engine&, Store&)>& arm) {
+  auto engine = Engine::create(config);
+  if (!engine) return Trap();
+  Store store(*engine);
+  arm(*engine, store);
+  Instance inst = instantiate(store, "(module (func (export \"spin\") (loop $l (br $l))))");
+  return callTrap(store, inst, "spin");
+}
+
+TEST(Interruption, FuelRunsOut) {
+  if (!Engine::create()) GTEST_SKIP() << "interpreter tier not built";
+  Config config;
+  config.consume_fuel = true;
+  Trap t = runEndlessLoop(config, [](Engine&, Store& store) { store.setFuel(10000); });
+  EXPECT_EQ(t.kind(), TrapKind::OutOfFuel);
+  EXPECT_EQ(t.message(), "all fuel consumed by WebAssembly");
+}
+
+TEST(Interruption, EpochDeadlinePassed) {
+  if (!Engine::create()) GTEST_SKIP() << "interpreter tier not built";
+  Config config;
+  config.epoch_interruption = true;
+  Trap t = runEndlessLoop(config, [](Engine& engine, Store& store) {
+    store.setEpochDeadline(1);
+    engine.incrementEpoch();
+  });
+  EXPECT_EQ(t.kind(), TrapKind::Interrupt);
+}
+
 }  // namespace
 }  // namespace strata::runtime_test
