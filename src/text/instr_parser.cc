@@ -1,10 +1,18 @@
 // Instructions in the text format (spec 6.5): plain and folded forms, structured blocks with
 // labels, written straight into the binary encoding through the opcode table.
+//
+// Nesting is kept on an explicit stack of open constructs (open_), not on the native stack:
+// compilers emit blocks nested thousands deep. A plain block stays open until its `end`; a
+// folded form until its `)`, passing through stages (a folded `if` reads its conditions, then
+// `(then ...)`, then maybe `(else ...)`). A folded plain instruction's bytes wait in deferred_
+// until its operands are written, since spec 6.5.9 puts the operands first in the binary.
 #include "text/module_parser.h"
 
 namespace strata::text {
 
 using ir::Opcode;
+using Kind = OpenInstr::Kind;
+using Stage = OpenInstr::Stage;
 
 namespace {
 
@@ -45,28 +53,60 @@ void ModuleParser::emitOpcode(Opcode op) {
   }
 }
 
-// instr* up to a `)` or a keyword that closes the enclosing block.
-Result<void> ModuleParser::instrs() {
+// instr* up to a `)` or a keyword that closes the enclosing block; with `one_form`, exactly
+// one folded instruction (an offset or element expression abbreviation).
+Result<void> ModuleParser::instrs(bool one_form) {
+  const size_t base = open_.size();
+  bool started = false;
   for (;;) {
+    if (one_form && started && open_.size() == base) return {};
+    OpenInstr* top = open_.size() > base ? &open_.back() : nullptr;
     switch (kind()) {
       case TokenKind::LParen:
-        STRATA_CHECK(foldedInstr());
-        break;
-      case TokenKind::Keyword:
-        if (endsInstrSequence(text())) return {};
-        STRATA_CHECK(plainInstr());
+        started = true;
+        STRATA_CHECK(leftParen(top));
         break;
       case TokenKind::RParen:
+        if (!top) return {};
+        STRATA_CHECK(rightParen(*top));
+        break;
+      case TokenKind::Keyword:
+        if (top && !acceptsInstrs(*top)) return unexpected();
+        if (!endsInstrSequence(text())) {
+          STRATA_CHECK(plainInstr());
+        } else {
+          if (!top) return {};  // the caller's `end` or `)` check reports it
+          if (top->kind != Kind::Plain) return unexpected();
+          STRATA_CHECK(plainStructure(*top));
+        }
+        break;
       case TokenKind::Eof:
-        return {};
+        if (!top) return {};
+        return unexpected();
       default:
         return unexpected();
     }
   }
 }
 
+bool ModuleParser::acceptsInstrs(const OpenInstr& open) {
+  switch (open.kind) {
+    case Kind::Plain: case Kind::Block: return true;
+    case Kind::If: return open.stage == Stage::Then || open.stage == Stage::Else;
+    case Kind::Try: return open.stage == Stage::Do || open.stage == Stage::Catch || open.stage == Stage::CatchAll;
+    case Kind::Op: return false;
+  }
+  return false;
+}
+
 Result<void> ModuleParser::plainInstr() {
-  if (auto op = blockOpcode(text())) return blockPlain(*op);
+  if (auto op = blockOpcode(text())) {
+    OpenInstr open{Kind::Plain, Stage::Body, *op, std::nullopt};
+    STRATA_CHECK(blockHeader(*op, open.label));
+    pushLabel(open.label);
+    open_.push_back(std::move(open));
+    return {};
+  }
   return opWithImmediates(peek());
 }
 
@@ -94,22 +134,181 @@ Result<void> ModuleParser::opWithImmediates(const Token& kw_token) {
   return immediates(*op, ir::opcodeInfo(*op).imm);
 }
 
-Result<void> ModuleParser::foldedInstr() {
+// Moves the bytes written since `mark` to deferred_, returning where they start there.
+size_t ModuleParser::deferSince(size_t mark) {
+  size_t start = deferred_.size();
+  deferred_.insert(deferred_.end(), code_.begin() + long(mark), code_.end());
+  code_.resize(mark);
+  return start;
+}
+
+void ModuleParser::undefer(size_t start) {
+  code_.insert(code_.end(), deferred_.begin() + long(start), deferred_.end());
+  deferred_.resize(start);
+}
+
+// A `(` inside an instruction sequence: the next stage of the open folded form, or a new
+// folded instruction.
+Result<void> ModuleParser::leftParen(OpenInstr* top) {
+  if (top && top->kind == Kind::If) {
+    if (top->stage == Stage::Condition && atField("then")) {
+      pos_ += 2;
+      undefer(top->deferred);  // `if` and its block type follow the condition operands
+      pushLabel(top->label);
+      top->stage = Stage::Then;
+      return {};
+    }
+    if (top->stage == Stage::AfterThen && atField("else")) {
+      pos_ += 2;
+      emitOpcode(Opcode::Else);
+      top->stage = Stage::Else;
+      return {};
+    }
+    if (top->stage == Stage::AfterThen || top->stage == Stage::AfterElse) return unexpected();
+  }
+  if (top && top->kind == Kind::Try) {
+    if (top->stage == Stage::AwaitDo) {
+      STRATA_CHECK(expectField("do"));
+      top->stage = Stage::Do;
+      return {};
+    }
+    if (top->stage == Stage::AfterDo || top->stage == Stage::AfterHandler) return foldedHandler(*top);
+  }
+  return openFolded();
+}
+
+// Legacy exception handling, folded: (catch x instr*)* (catch_all instr*)? after (do ...), or
+// (delegate l) alone, which ends the try with no `end`, its label counted from outside it.
+Result<void> ModuleParser::foldedHandler(OpenInstr& open) {
+  if (atField("catch") && !open.catch_all) {
+    pos_ += 2;
+    emitOpcode(Opcode::Catch);
+    w_.varU32(STRATA_TRY(index(Space::Tag)));
+    open.stage = Stage::Catch;
+    return {};
+  }
+  if (atField("catch_all") && !open.catch_all) {
+    pos_ += 2;
+    emitOpcode(Opcode::CatchAll);
+    open.catch_all = true;
+    open.stage = Stage::CatchAll;
+    return {};
+  }
+  if (!atField("delegate") || open.stage != Stage::AfterDo) return unexpected();
+  pos_ += 2;
+  popLabel();
+  emitOpcode(Opcode::Delegate);
+  w_.varU32(STRATA_TRY(labelIndex()));
+  STRATA_CHECK(expectRParen());
+  STRATA_CHECK(expectRParen());
+  open_.pop_back();
+  return {};
+}
+
+Result<void> ModuleParser::openFolded() {
   STRATA_CHECK(expectLParen());
   if (kind() != TokenKind::Keyword) return unexpected();
-  std::string_view kw = text();
-  if (kw == "if") return ifFolded();
-  if (kw == "try") return tryFolded();
-  if (auto op = blockOpcode(kw)) return blockFolded(*op);
-  // spec 6.5.9: (plaininstr foldedinstr*) is foldedinstr* plaininstr; the immediates come
-  // first in the text, so the instruction's bytes are set aside while the operands are written.
+  std::optional<Opcode> block = blockOpcode(text());
+  if (block == Opcode::If) {
+    // (if label? blocktype foldedinstr* (then ...) (else ...)?): the condition operands come
+    // first and lie outside the label's scope, so `if` waits in deferred_ until (then.
+    next();
+    OpenInstr open{Kind::If, Stage::Condition, Opcode::If, takeId()};
+    size_t mark = code_.size();
+    emitOpcode(Opcode::If);
+    STRATA_CHECK(blockType());
+    open.deferred = deferSince(mark);
+    open_.push_back(std::move(open));
+    return {};
+  }
+  if (block) {
+    OpenInstr open{*block == Opcode::Try ? Kind::Try : Kind::Block, Stage::Body, *block, std::nullopt};
+    if (*block == Opcode::Try) open.stage = Stage::AwaitDo;
+    STRATA_CHECK(blockHeader(*block, open.label));
+    pushLabel(open.label);
+    open_.push_back(std::move(open));
+    return {};
+  }
   size_t mark = code_.size();
   STRATA_CHECK(opWithImmediates(peek()));
-  std::vector<uint8_t> op_bytes(code_.begin() + long(mark), code_.end());
-  code_.resize(mark);
-  while (atLParen()) STRATA_CHECK(foldedInstr());
-  STRATA_CHECK(expectRParen());
-  code_.insert(code_.end(), op_bytes.begin(), op_bytes.end());
+  OpenInstr open{Kind::Op, Stage::Body, Opcode::Nop, std::nullopt};
+  open.deferred = deferSince(mark);
+  open_.push_back(std::move(open));
+  return {};
+}
+
+// A `)` closing the innermost open folded form, or one of its stages.
+Result<void> ModuleParser::rightParen(OpenInstr& open) {
+  Stage next_stage = Stage::Body;
+  switch (open.kind) {
+    case Kind::Plain: return unexpected();  // a plain block ends with `end`
+    case Kind::Op:
+      next();
+      undefer(open.deferred);
+      open_.pop_back();
+      return {};
+    case Kind::Block: break;
+    case Kind::If:
+      if (open.stage == Stage::Condition) return unexpected();
+      if (open.stage == Stage::Then) next_stage = Stage::AfterThen;
+      if (open.stage == Stage::Else) next_stage = Stage::AfterElse;
+      break;
+    case Kind::Try:
+      if (open.stage == Stage::AwaitDo) return unexpected();
+      if (open.stage == Stage::Do) next_stage = Stage::AfterDo;
+      if (open.stage == Stage::Catch || open.stage == Stage::CatchAll) next_stage = Stage::AfterHandler;
+      break;
+  }
+  next();
+  if (next_stage != Stage::Body) {
+    open.stage = next_stage;
+    return {};
+  }
+  emitOpcode(Opcode::End);
+  popLabel();
+  open_.pop_back();
+  return {};
+}
+
+// end / else / catch / catch_all / delegate inside an open plain block.
+Result<void> ModuleParser::plainStructure(OpenInstr& open) {
+  std::string_view kw = text();
+  if (kw == "end") {
+    next();
+    STRATA_CHECK(endLabel(open.label));
+    emitOpcode(Opcode::End);
+    popLabel();
+    open_.pop_back();
+    return {};
+  }
+  if (kw == "else") {
+    if (open.op != Opcode::If || open.stage == Stage::Else) return unexpected();
+    next();
+    STRATA_CHECK(endLabel(open.label));
+    emitOpcode(Opcode::Else);
+    open.stage = Stage::Else;
+    return {};
+  }
+  if (open.op != Opcode::Try || open.catch_all) return unexpected();
+  if (kw == "catch") {
+    next();
+    emitOpcode(Opcode::Catch);
+    w_.varU32(STRATA_TRY(index(Space::Tag)));
+    open.stage = Stage::Catch;
+    return {};
+  }
+  if (kw == "catch_all") {
+    next();
+    emitOpcode(Opcode::CatchAll);
+    open.catch_all = true;
+    return {};
+  }
+  if (open.stage != Stage::Body) return unexpected();  // delegate replaces the handlers
+  next();
+  popLabel();
+  emitOpcode(Opcode::Delegate);
+  w_.varU32(STRATA_TRY(labelIndex()));
+  open_.pop_back();
   return {};
 }
 
@@ -153,112 +352,6 @@ Result<void> ModuleParser::endLabel(const std::optional<std::string>& label) {
   const Token& t = peek();
   std::string id = *takeId();
   if (!label || *label != id) return failAt(t, "mismatching label");
-  return {};
-}
-
-Result<void> ModuleParser::blockPlain(Opcode op) {
-  std::optional<std::string> label;
-  STRATA_CHECK(blockHeader(op, label));
-  pushLabel(label);
-  STRATA_CHECK(instrs());
-  if (op == Opcode::If && atKeyword("else")) {
-    next();
-    STRATA_CHECK(endLabel(label));
-    emitOpcode(Opcode::Else);
-    STRATA_CHECK(instrs());
-  }
-  if (op == Opcode::Try && STRATA_TRY(legacyHandlers(/*folded=*/false))) return {};
-  STRATA_CHECK(expectKeyword("end"));
-  STRATA_CHECK(endLabel(label));
-  emitOpcode(Opcode::End);
-  popLabel();
-  return {};
-}
-
-Result<void> ModuleParser::blockFolded(Opcode op) {
-  std::optional<std::string> label;
-  STRATA_CHECK(blockHeader(op, label));
-  pushLabel(label);
-  STRATA_CHECK(instrs());
-  STRATA_CHECK(expectRParen());
-  emitOpcode(Opcode::End);
-  popLabel();
-  return {};
-}
-
-// (if label? blocktype foldedinstr* (then instr*) (else instr*)?): the condition operands
-// are evaluated before the `if` and outside its label's scope.
-Result<void> ModuleParser::ifFolded() {
-  next();
-  std::optional<std::string> label = takeId();
-  size_t mark = code_.size();
-  emitOpcode(Opcode::If);
-  STRATA_CHECK(blockType());
-  std::vector<uint8_t> header(code_.begin() + long(mark), code_.end());
-  code_.resize(mark);
-  while (atLParen() && !atField("then")) STRATA_CHECK(foldedInstr());
-  code_.insert(code_.end(), header.begin(), header.end());
-  pushLabel(label);
-  STRATA_CHECK(expectField("then"));
-  STRATA_CHECK(instrs());
-  STRATA_CHECK(expectRParen());
-  if (atField("else")) {
-    pos_ += 2;
-    emitOpcode(Opcode::Else);
-    STRATA_CHECK(instrs());
-    STRATA_CHECK(expectRParen());
-  }
-  STRATA_CHECK(expectRParen());
-  emitOpcode(Opcode::End);
-  popLabel();
-  return {};
-}
-
-// Legacy exception handling: the handlers after a try body, plain (`catch x instr*`) or folded
-// (`(catch x instr*)`). True if `delegate l` ended the block: it has no `end`, and its label
-// is counted from outside the try.
-Result<bool> ModuleParser::legacyHandlers(bool folded) {
-  auto at = [&](std::string_view kw) { return folded ? atField(kw) : atKeyword(kw); };
-  auto enter = [&] { pos_ += folded ? 2 : 1; };
-  auto leave = [&]() -> Result<void> { return folded ? expectRParen() : Result<void>(); };
-  bool handlers = false;  // delegate replaces the handlers, it cannot follow them
-  while (at("catch")) {
-    handlers = true;
-    enter();
-    emitOpcode(Opcode::Catch);
-    w_.varU32(STRATA_TRY(index(Space::Tag)));
-    STRATA_CHECK(instrs());
-    STRATA_CHECK(leave());
-  }
-  if (at("catch_all")) {
-    handlers = true;
-    enter();
-    emitOpcode(Opcode::CatchAll);
-    STRATA_CHECK(instrs());
-    STRATA_CHECK(leave());
-  }
-  if (handlers || !at("delegate")) return false;
-  enter();
-  popLabel();
-  emitOpcode(Opcode::Delegate);
-  w_.varU32(STRATA_TRY(labelIndex()));
-  STRATA_CHECK(leave());
-  return true;
-}
-
-// Legacy exception handling: (try label? blocktype (do instr*) (catch x instr*)*
-// (catch_all instr*)?) or (try label? blocktype (do instr*) (delegate l)).
-Result<void> ModuleParser::tryFolded() {
-  std::optional<std::string> label;
-  STRATA_CHECK(blockHeader(Opcode::Try, label));
-  pushLabel(label);
-  STRATA_CHECK(expectField("do"));
-  STRATA_CHECK(instrs());
-  STRATA_CHECK(expectRParen());
-  if (STRATA_TRY(legacyHandlers(/*folded=*/true))) return expectRParen();
-  STRATA_CHECK(expectRParen());
-  emitOpcode(Opcode::End);
-  popLabel();
   return {};
 }
 

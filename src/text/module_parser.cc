@@ -341,7 +341,7 @@ Result<ir::ConstExpr> ModuleParser::offsetExpr() {
   locals_ = IdMap();
   labels_.clear();
   code_.clear();
-  STRATA_CHECK(foldedInstr());
+  STRATA_CHECK(instrs(/*one_form=*/true));
   w_.u8(0x0b);
   return ir::ConstExpr{m_.append(code_)};
 }

@@ -37,6 +37,29 @@ struct InlineSig {
   bool written = false;  // any (param) or (result) present
 };
 
+// An instruction construct still open while its contents are parsed (instr_parser.cc).
+struct OpenInstr {
+  enum class Kind : uint8_t {
+    Plain,  // block/loop/if/try/try_table ... end
+    Block,  // (block ...), (loop ...), (try_table ...)
+    If,     // (if ... (then ...) (else ...)?)
+    Try,    // legacy (try ... (do ...) (catch ...)*)
+    Op,     // (plaininstr foldedinstr*)
+  };
+  // Where the construct is: the folded if goes Condition -> Then -> AfterThen -> Else ->
+  // AfterElse, the folded try AwaitDo -> Do -> AfterDo -> Catch/CatchAll -> AfterHandler;
+  // plain blocks are in Body, or Else / Catch / CatchAll after those keywords.
+  enum class Stage : uint8_t {
+    Body, Condition, Then, AfterThen, Else, AfterElse, AwaitDo, Do, AfterDo, Catch, CatchAll, AfterHandler,
+  };
+  Kind kind = Kind::Plain;
+  Stage stage = Stage::Body;
+  ir::Opcode op = ir::Opcode::Block;
+  std::optional<std::string> label;
+  size_t deferred = 0;     // Op, If: where its waiting bytes start in deferred_
+  bool catch_all = false;  // Try: a catch_all was seen, no handler may follow
+};
+
 class ModuleParser : public Cursor {
  public:
   ModuleParser(const TokenList& tokens, size_t pos, const ir::Features& features)
@@ -95,18 +118,20 @@ class ModuleParser : public Cursor {
   uint32_t findOrAddFuncType(const ir::FuncType& ft);
 
   // ---- instr_parser.cc: instruction sequences and block structure
-  Result<void> instrs();
+  Result<void> instrs(bool one_form = false);
+  static bool acceptsInstrs(const OpenInstr& open);
   Result<void> plainInstr();
-  Result<void> foldedInstr();
-  Result<void> blockPlain(ir::Opcode op);
-  Result<void> blockFolded(ir::Opcode op);
-  Result<void> ifFolded();
-  Result<void> tryFolded();
-  Result<bool> legacyHandlers(bool folded);
+  Result<void> opWithImmediates(const Token& kw_token);
+  Result<void> leftParen(OpenInstr* top);
+  Result<void> foldedHandler(OpenInstr& open);
+  Result<void> openFolded();
+  Result<void> rightParen(OpenInstr& open);
+  Result<void> plainStructure(OpenInstr& open);
   Result<void> blockHeader(ir::Opcode op, std::optional<std::string>& label);
   Result<void> blockType();
   Result<void> endLabel(const std::optional<std::string>& label);
-  Result<void> opWithImmediates(const Token& kw_token);
+  size_t deferSince(size_t mark);
+  void undefer(size_t start);
   void emitOpcode(ir::Opcode op);
   void pushLabel(std::optional<std::string> label) { labels_.push_back(std::move(label)); }
   void popLabel() { labels_.pop_back(); }
@@ -143,9 +168,11 @@ class ModuleParser : public Cursor {
   ImportNames pending_import_;            // names of an enclosing (import ...) field
   bool uses_data_count_ = false;          // a body names a data segment (spec 5.5.16)
 
-  // Function-level context: locals, labels and the code being written.
+  // Function-level context: locals, labels, open constructs and the code being written.
   IdMap locals_;
   std::vector<std::optional<std::string>> labels_;
+  std::vector<OpenInstr> open_;
+  std::vector<uint8_t> deferred_;  // bytes of open folded forms that follow their operands
   std::vector<uint8_t> code_;
   ByteWriter w_{code_};
 };

@@ -278,6 +278,26 @@ TEST(InstrParser, LegacyTryCatchDelegate) {
   EXPECT_EQ(parseError("(tag $e) (func try catch $e delegate 0)"), "unexpected token");
 }
 
+TEST(InstrParser, DeepNestingDoesNotUseTheNativeStack) {
+  // Compilers emit blocks nested thousands deep; the parser keeps nesting on its own stack.
+  constexpr int kDepth = 100000;
+  std::string folded = "(func", plain = "(func";
+  for (int i = 0; i < kDepth; ++i) {
+    folded += " (block (i32.add (i32.const 1)";
+    plain += " block";
+  }
+  for (int i = 0; i < kDepth; ++i) {
+    folded += "))";
+    plain += " end";
+  }
+  folded += ")";
+  plain += ")";
+  auto f = parseOk(folded);
+  EXPECT_EQ(body(f, 0).size(), 1 + kDepth * (2 + 2 + 1 + 1) + 1u);  // block, const, add, end
+  auto p = parseOk(plain);
+  EXPECT_EQ(body(p, 0).size(), 1 + kDepth * (2 + 1) + 1u);  // block, end
+}
+
 TEST(InstrParser, LabelErrors) {
   EXPECT_EQ(parseError("(func block $a end $b)"), "mismatching label");
   EXPECT_EQ(parseError("(func block end $b)"), "mismatching label");
