@@ -1,6 +1,8 @@
 // Instantiation (spec 4.5.4): import matching, globals, tables, memories, segments, start.
 #include "strata/instance.h"
 
+#include <fmt/core.h>
+
 #include "runtime/const_eval.h"
 #include "runtime/store_impl.h"
 #include "vm/builtins.h"
@@ -51,8 +53,19 @@ class Instantiator {
 };
 
 Result<void> Instantiator::linkOne(const ir::Import& imp, const Extern& ext) {
-  bool null_handle = std::visit([](const auto& e) { return e.raw() == nullptr; }, static_cast<const Extern::variant&>(ext));
-  if (ext.kind() != imp.kind || null_handle) return incompatible();
+  const void* owner = std::visit(
+      [](const auto& e) -> const void* {
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Func>) {
+          return e.raw() ? e.raw()->vmctx->store_ctx->store : nullptr;
+        } else {
+          return e.raw() ? e.raw()->owner : nullptr;
+        }
+      },
+      static_cast<const Extern::variant&>(ext));
+  if (owner != &s_) {
+    return makeError(ErrorKind::Usage, kNoOffset, fmt::format("import {}::{} is null or belongs to another store", imp.module, imp.name));
+  }
+  if (ext.kind() != imp.kind) return incompatible();
   ExternType want = m_.externType(imp.kind, imp.index);
   switch (imp.kind) {
     case ExternKind::Func: {

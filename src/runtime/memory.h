@@ -21,6 +21,7 @@ struct MemoryObj {
   static constexpr uint64_t kGuardReservation = (uint64_t{8} << 30) + (uint64_t{64} << 10);
 
   vm::VMMemory vm{};  // what code sees; length = size in bytes
+  const void* owner = nullptr;  // the StoreImpl it belongs to
   ir::MemoryType type;
   uint8_t* reservation = nullptr;
   uint64_t reserved = 0;   // bytes of address space

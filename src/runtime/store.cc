@@ -37,6 +37,7 @@ Result<MemoryObj*> StoreImpl::newMemory(const ir::MemoryType& type) {
     return makeError(ErrorKind::Uninstantiable, kNoOffset, "memory count exceeds the store's limit");
   }
   memories.push_back(STRATA_TRY(MemoryObj::create(type, engine_.config(), limits)));
+  memories.back()->owner = this;
   return memories.back().get();
 }
 
@@ -47,6 +48,7 @@ Result<TableObj*> StoreImpl::newTable(const ir::TableType& type, void* init) {
   auto t = std::make_unique<TableObj>();
   t->type = type;
   t->limits = &limits;
+  t->owner = this;
   if (type.limits.min > t->maxSize()) {
     return makeError(ErrorKind::Uninstantiable, kNoOffset, "table size exceeds the store's limit");
   }
@@ -61,12 +63,13 @@ GlobalObj* StoreImpl::newGlobal(const ir::GlobalType& type, vm::RawVal value) {
   auto g = std::make_unique<GlobalObj>();
   g->type = type;
   g->vm.value = value;
+  g->owner = this;
   globals.push_back(std::move(g));
   return globals.back().get();
 }
 
 TagObj* StoreImpl::newTag(uint32_t type_id) {
-  tags.push_back(std::make_unique<TagObj>(TagObj{type_id}));
+  tags.push_back(std::make_unique<TagObj>(TagObj{type_id, this}));
   return tags.back().get();
 }
 

@@ -23,6 +23,7 @@ class StoreImpl;
 struct TableObj {
   vm::VMTable vm{};          // elements = elems.data(); moves on grow, so code reads it per access
   std::vector<void*> elems;
+  const void* owner = nullptr;  // the StoreImpl it belongs to
   ir::TableType type;        // canonical element type; limits.min is the initial size
   const StoreLimits* limits = nullptr;  // the store's, read at each grow
 
@@ -33,11 +34,13 @@ struct TableObj {
 
 struct GlobalObj {
   vm::VMGlobal vm{};
+  const void* owner = nullptr;
   ir::GlobalType type;  // canonical value type
 };
 
 struct TagObj {
   uint32_t type_id = 0;  // canonical id of the tag's function type
+  const void* owner = nullptr;
 };
 
 // A host function: its VMFuncRef's array_call is hostTrampoline and `code` points back here.

@@ -105,5 +105,16 @@ TEST_F(LinkerTest, ImportedFunctionIsTheSameReference) {
   EXPECT_EQ((*r)[0].i32(), 6);
 }
 
+TEST_F(LinkerTest, ImportsFromAnotherStoreAreRejected) {
+  Store other(engine_);
+  MemoryType type;
+  type.limits.min = 1;
+  Linker linker(engine_);
+  ASSERT_TRUE(linker.define("o", "mem", *Memory::create(other, type)).has_value());
+  auto r = linker.instantiate(store_, compile(engine_, "(module (import \"o\" \"mem\" (memory 1)))"));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().kind, ErrorKind::Usage);
+}
+
 }  // namespace
 }  // namespace strata::runtime_test
