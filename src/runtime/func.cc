@@ -95,7 +95,7 @@ TrapResult<std::vector<Val>> Func::call(Store& store, std::span<const Val> args)
     return std::unexpected(Trap::host("function used with a store it does not belong to"));
   }
   const runtime::TypeRegistry& types = s.engineImpl().types();
-  FuncType type = types.funcType(ref_->type_id);
+  const FuncType& type = types.funcType(ref_->type_id);
   if (!runtime::checkVals(types, args, type.params)) {
     return std::unexpected(Trap::host("type mismatch: arguments do not match the function's parameters"));
   }

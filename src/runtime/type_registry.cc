@@ -142,7 +142,7 @@ uint32_t TypeRegistry::internFunc(const ir::FuncType& type) {
   return id;
 }
 
-ir::SubType TypeRegistry::type(uint32_t id) const {
+const ir::SubType& TypeRegistry::type(uint32_t id) const {
   std::shared_lock lock(mutex_);
   return entries_[id].type;
 }

@@ -25,8 +25,10 @@ class TypeRegistry {
   // Canonical id of a single function type given with canonical heap types (host functions).
   uint32_t internFunc(const ir::FuncType& type);
 
-  ir::SubType type(uint32_t id) const;
-  ir::FuncType funcType(uint32_t id) const { return type(id).func; }
+  // Entries are never removed and a deque does not move its elements, so the reference stays
+  // valid while other threads intern more types.
+  const ir::SubType& type(uint32_t id) const;
+  const ir::FuncType& funcType(uint32_t id) const { return type(id).func; }
 
   // Declared subtyping between canonical ids (spec 3.3.x): the supertype chain of `sub`
   // reaches `super`.
