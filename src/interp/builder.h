@@ -98,6 +98,7 @@ class Builder {
   // A condition a branch consumes: a slot, or a numeric instruction rewound for fusion.
   struct Cond {
     bool fused = false;
+    bool invert = false;  // branch on the opposite (an i32.eqz folded into the condition)
     Slot slot = 0;
     ir::Opcode op{};
     Form form = Form::Plain;  // Plain or Imm of `op`
@@ -216,16 +217,21 @@ class Builder {
   bool has_fuel_ = false;
 
   // The instruction that may still be patched or rewound (see the essay).
-  struct Last {
-    bool valid = false;
-    uint32_t at = 0;        // its first byte
-    uint32_t dst_at = 0;    // its dst field (0: none)
-    Slot dst = 0;
-    bool fusable = false;   // a numeric op with branch forms: the fields below
+  struct Fusable {
+    bool valid = false;  // a numeric op with branch forms, whose operands are these
+    uint32_t at = 0;
     ir::Opcode op{};
     Form form = Form::Plain;
     Slot a = 0, b = 0;
     uint64_t imm = 0;
+  };
+  struct Last {
+    bool valid = false;
+    uint32_t at = 0;      // its first byte
+    uint32_t dst_at = 0;  // its dst field
+    Slot dst = 0;
+    Fusable fuse;         // the instruction itself, if it has branch forms
+    Fusable inner;        // for i32.eqz of such an instruction's result: that instruction
   } last_;
 };
 

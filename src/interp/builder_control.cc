@@ -143,6 +143,11 @@ void Builder::emitJump(Ctrl& t) {
 }
 
 void Builder::emitReturn() {
+  // The most common return, one scalar from a slot, is one instruction.
+  if (type_->results.size() == 1 && !top().wide && top().kind != Kind::Const && top().slot != 0) {
+    emit(H::Return64, OpSlot{top().slot});
+    return;
+  }
   moveToBase(type_->results.size());
   begin(tables_.hand[unsigned(H::Return)]);
 }
@@ -162,14 +167,17 @@ void Builder::visitBr(const decode::Instr& in) {
 Builder::Cond Builder::takeCond() {
   Entry e = pop();
   Cond c;
-  if (last_.valid && last_.fusable && e.kind == Kind::Home && last_.dst == e.home) {
+  if (last_.valid && last_.fuse.valid && e.kind == Kind::Home && last_.dst == e.home) {
+    // `cmp; i32.eqz; br_if` branches on the comparison with the opposite sense.
+    const Fusable& f = last_.inner.valid ? last_.inner : last_.fuse;
     c.fused = true;
-    c.op = last_.op;
-    c.form = last_.form;
-    c.a = last_.a;
-    c.b = last_.b;
-    c.imm = last_.imm;
-    rewind(last_.at);
+    c.invert = last_.inner.valid;
+    c.op = f.op;
+    c.form = f.form;
+    c.a = f.a;
+    c.b = f.b;
+    c.imm = f.imm;
+    rewind(f.at);
     return c;
   }
   c.slot = use(e);
@@ -178,6 +186,7 @@ Builder::Cond Builder::takeCond() {
 
 Builder::Fixup Builder::emitCondBranch(const Cond& c, bool negate, Ctrl* target) {
   Fixup f;
+  negate ^= c.invert;
   if (!c.fused) {
     f.at = emit(negate ? H::BrUnless : H::BrIf, OpCond{c.slot, 0});
     f.rel = f.at + 8 + offsetof(OpCond, rel);

@@ -102,6 +102,11 @@ void Builder::visitNumeric(const decode::Instr& in) {
   } else {
     for (size_t i = 0; i < n; ++i) slots[i] = use(ops[i]);
   }
+  // i32.eqz of the instruction just emitted: a branch on it can test that instruction instead.
+  Fusable inner;
+  if (in.op == Opcode::I32Eqz && ops[0].kind == Kind::Home && last_.valid && last_.fuse.valid &&
+      last_.dst == ops[0].home)
+    inner = last_.fuse;
   Entry res = pushHome(r.results[0] == 'v');
   uint32_t lane = in.lane;
   const void* tail = form == Form::Imm ? static_cast<const void*>(&imm)
@@ -113,14 +118,8 @@ void Builder::visitNumeric(const decode::Instr& in) {
     return;
   }
   setLast(at, res.home);
-  if (hasForm(in.op, Form::BrIf)) {
-    last_.fusable = true;
-    last_.op = in.op;
-    last_.form = form;
-    last_.a = slots[0];
-    last_.b = slots[1];
-    last_.imm = imm;
-  }
+  if (hasForm(in.op, Form::BrIf)) last_.fuse = Fusable{true, at, in.op, form, slots[0], slots[1], imm};
+  last_.inner = inner;
 }
 
 void Builder::visitConst(const decode::Instr& in) {

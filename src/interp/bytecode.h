@@ -58,7 +58,7 @@ inline void wr(void* p, const T& v) {
 #define STRATA_INTERP_HANDLERS(X)                                                                  \
   /* control */                                                                                    \
   X(Exit, OpNone) X(Unreachable, OpNone) X(Br, OpBr) X(BrIf, OpCond) X(BrUnless, OpCond)             \
-  X(BrTable, OpBrTable) X(Return, OpNone)                                                           \
+  X(BrTable, OpBrTable) X(Return, OpNone) X(Return64, OpSlot)                                        \
   /* moves */                                                                                      \
   X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128)                \
   X(Select64, OpSelect) X(Select128, OpSelect)                                                      \

@@ -2,6 +2,8 @@
 // runtime's API on the interpreter tier.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "interp_test_util.h"
 
 namespace strata::interp_test {
@@ -59,6 +61,14 @@ TEST(Dispatch, LocalReadsAreNotAffectedByLaterWrites) {
   EXPECT_EQ(m.i32("b", {Val::i32(10), Val::i32(1)}), 0);    // branch taken: local 0 unchanged
   EXPECT_EQ(m.i32("b", {Val::i32(10), Val::i32(0)}), -89);  // 10 - 99
   EXPECT_EQ(m.i32("tee", {Val::i32(6)}), 42);
+}
+
+TEST(Dispatch, NegatedComparisonsHandleNaN) {
+  Instance1 m(R"((module (func (export "notLess") (param f64 f64) (result i32)
+      (block (br_if 0 (i32.eqz (f64.lt (local.get 0) (local.get 1)))) (return (i32.const 0))) i32.const 1)))");
+  EXPECT_EQ(m.i32("notLess", {Val::f64(1), Val::f64(2)}), 0);
+  EXPECT_EQ(m.i32("notLess", {Val::f64(2), Val::f64(1)}), 1);
+  EXPECT_EQ(m.i32("notLess", {Val::f64(NAN), Val::f64(1)}), 1);
 }
 
 TEST(Dispatch, MultiValueBlocksAndBranches) {
