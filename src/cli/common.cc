@@ -33,14 +33,19 @@ bool looksBinary(const std::vector<uint8_t>& bytes) {
 }
 
 void addFeatureOptions(CLI::App& cmd, FeatureOptions& opts) {
-  cmd.add_option("--features", opts.preset, "Feature set: wasm2 (WebAssembly 2.0) or all")
-      ->check(CLI::IsMember({"wasm2", "all"}));
+  cmd.add_option("--features", opts.preset,
+                 "Feature set: wasm2 (WebAssembly 2.0), all (the 3.0 standard, default) or everything "
+                 "(also threads, custom page sizes, wide arithmetic)")
+      ->check(CLI::IsMember({"wasm2", "wasm3", "all", "everything"}));
   cmd.add_option("--enable", opts.enable, "Enable a proposal (e.g. simd, gc, memory64)");
   cmd.add_option("--disable", opts.disable, "Disable a proposal");
 }
 
 Result<ir::Features> resolveFeatures(const FeatureOptions& opts) {
-  ir::Features f = opts.preset == "wasm2" ? ir::Features::wasm2() : ir::Features::all();
+  // "all" and "wasm3" are the 3.0 standard, ir::Features::all().
+  ir::Features f = opts.preset == "wasm2"        ? ir::Features::wasm2()
+                   : opts.preset == "everything" ? ir::Features::everything()
+                                                 : ir::Features::all();
   for (const std::string& name : opts.enable)
     if (!f.setByName(name, true)) return makeError(ErrorKind::Usage, kNoOffset, "unknown feature: " + name);
   for (const std::string& name : opts.disable)
@@ -72,7 +77,7 @@ Result<LoadedModule> loadModule(const std::string& path, const ir::Features& fea
   } else {
     loaded.from_text = true;
     std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    auto m = text::parseWat(text);
+    auto m = text::parseWat(text, features);
     if (!m) return std::unexpected(placed(m.error(), path, &text));
     loaded.module = std::move(*m);
   }

@@ -25,7 +25,8 @@ Result<void> writeFile(const std::string& path, const std::vector<uint8_t>& byte
 // A binary starts with "\0asm" (spec 5.5.16); anything else is read as text.
 bool looksBinary(const std::vector<uint8_t>& bytes);
 
-// --features wasm2|all, --enable X, --disable Y (repeatable), applied in that order.
+// --features wasm2|wasm3|all|everything, --enable X, --disable Y (repeatable), in that order.
+// all = wasm3 = the 3.0 standard (ir::Features::all()); everything adds post-3.0 proposals.
 struct FeatureOptions {
   std::string preset = "all";
   std::vector<std::string> enable;

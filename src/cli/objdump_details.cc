@@ -227,7 +227,7 @@ std::string renderFuncType(const ir::FuncType& t) {
 }
 
 std::string renderConstExpr(const Module& m, const ir::ConstExpr& e) {
-  static const ir::Features kAll = ir::Features::all();
+  static const ir::Features kAll = ir::Features::everything();  // only displaying
   decode::InstrReader reader(ByteReader(m.span(e), e.span.offset), kAll);
   std::string out;
   decode::Instr in;

@@ -68,7 +68,7 @@ Result<std::string> readText(const std::string& path) {
 
 Result<Tally> Runner::runFile(const std::string& path) {
   std::string source = STRATA_TRY(readText(path));
-  Result<text::Script> script = text::parseWast(source, path);
+  Result<text::Script> script = text::parseWast(source, path, options_.features);
   if (!script) {
     const Error& e = script.error();
     std::string where = e.offset == kNoOffset ? path : text::locate(source, e.offset, path).str();
@@ -159,7 +159,7 @@ Result<std::shared_ptr<const ir::Module>> Runner::load(const text::ScriptModule&
       module = std::make_shared<const ir::Module>(STRATA_TRY(decode::decodeModule(sm.binary, options_.features)));
       break;
     case text::ScriptModule::Form::Quote:
-      module = std::make_shared<const ir::Module>(STRATA_TRY(text::parseWat(sm.quote)));
+      module = std::make_shared<const ir::Module>(STRATA_TRY(text::parseWat(sm.quote, options_.features)));
       break;
   }
   STRATA_CHECK(validate::validateModule(*module, options_.features));
