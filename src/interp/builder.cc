@@ -86,8 +86,37 @@ constexpr Group kGroups[] = {
 
 }  // namespace
 
-Builder::Builder(const ModuleCtx& mc, uint32_t func_index, FuncCode& out)
-    : mc_(mc), module_(*mc.module), tables_(mc.tables), out_(out), code_(out.code) {
+void LoopConstants::onInstr(const decode::Instr& in, const validate::InstrContext&) {
+  switch (in.op) {
+    case Opcode::Block:
+    case Opcode::If:
+    case Opcode::Try:
+    case Opcode::TryTable: is_loop.push_back(false); return;
+    case Opcode::Loop:
+      is_loop.push_back(true);
+      ++loops;
+      return;
+    case Opcode::End:
+      if (is_loop.empty()) return;  // the function's end
+      loops -= is_loop.back();
+      is_loop.pop_back();
+      return;
+    case Opcode::I32Const: if (loops) values.push_back(uint32_t(in.i32)); return;
+    case Opcode::I64Const: if (loops) values.push_back(uint64_t(in.i64)); return;
+    case Opcode::F32Const: if (loops) values.push_back(in.f32_bits); return;
+    case Opcode::F64Const: if (loops) values.push_back(in.f64_bits); return;
+    default: return;
+  }
+}
+
+void LoopConstants::onEnd() {
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+}
+
+Builder::Builder(const ModuleCtx& mc, uint32_t func_index, FuncCode& out, size_t loop_constants)
+    : mc_(mc), module_(*mc.module), tables_(mc.tables), out_(out), code_(out.code),
+      pool_capacity_(uint32_t(std::min<size_t>(loop_constants, kMaxPool))) {
   type_ = &module_.funcType(func_index);
   out_.func_index = func_index;
   out_.module = mc.module;
@@ -104,6 +133,8 @@ void Builder::onLocals(std::span<const ir::ValType> locals) {
   }
   if (locals.size() == type_->params.size()) out_.param_bytes = off;
   out_.local_bytes = off - out_.param_bytes;
+  pool_base_ = off;
+  off += 8 * pool_capacity_;
   locals_end_ = off;
   max_bytes_ = off;
   Ctrl f;
@@ -127,6 +158,7 @@ void Builder::onInstr(const decode::Instr& in, const validate::InstrContext& c) 
 
 void Builder::onEnd() {
   if (has_fuel_) patch<int32_t>(fuel_at_, int32_t(fuel_count_));
+  emitPool();
   // Results are written to [0, result bytes) and host calls convert arguments in place: the
   // frame covers both even when the operand stack never reached that far.
   out_.frame_bytes = std::max({max_bytes_, out_.sig->result_bytes, locals_end_});
@@ -293,8 +325,38 @@ void Builder::moveTo(Slot dst, const Entry& e) {
 }
 
 Slot Builder::use(Entry& e) {
-  if (e.kind == Kind::Const) materialize(e);
+  if (e.kind != Kind::Const) return e.slot;
+  Slot s;
+  if (loop_depth_ && !e.wide && poolSlot(e.c[0], s)) return s;
+  materialize(e);
   return e.slot;
+}
+
+bool Builder::poolSlot(uint64_t value, Slot& slot) {
+  for (const auto& [v, s] : pool_)
+    if (v == value) {
+      slot = s;
+      return true;
+    }
+  if (pool_.size() == pool_capacity_) return false;
+  slot = pool_base_ + Slot(8 * pool_.size());
+  pool_.emplace_back(value, slot);
+  return true;
+}
+
+// Branch displacements are relative and the side table is shifted, so the body can move.
+void Builder::emitPool() {
+  if (pool_.empty()) return;
+  std::vector<uint8_t> body;
+  body.swap(code_);
+  const void* handler = tables_.hand[unsigned(H::InitPool)];
+  append(&handler, sizeof handler);
+  OpInitPool op{pool_base_, uint32_t(pool_.size())};
+  append(&op, sizeof op);
+  for (const auto& entry : pool_) append(&entry.first, 8);
+  uint32_t shift = pos();
+  code_.insert(code_.end(), body.begin(), body.end());
+  for (OffsetEntry& e : out_.offsets) e.pc += shift;
 }
 
 void Builder::materialize(Entry& e) {

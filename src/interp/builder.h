@@ -51,11 +51,27 @@ struct ModuleCtx {
   const std::vector<SigInfo>* sigs = nullptr;  // by type index (function types only)
 };
 
+// Pre-pass over a body: the distinct scalar constants that occur inside loops. The builder
+// reserves that many frame slots (up to kMaxPool) for a constant pool, filled once on entry, so
+// a constant operand inside a loop is read from its slot instead of being stored every
+// iteration (see Builder::use).
+struct LoopConstants {
+  static constexpr bool kWantsTypes = false;
+  std::vector<bool> is_loop;
+  uint32_t loops = 0;
+  std::vector<uint64_t> values;
+  void onLocals(std::span<const ir::ValType>) {}
+  void onInstr(const decode::Instr& in, const validate::InstrContext& c);
+  void onEnd();
+};
+
 class Builder {
  public:
   static constexpr bool kWantsTypes = true;
+  static constexpr uint32_t kMaxPool = 32;
 
-  Builder(const ModuleCtx& mc, uint32_t func_index, FuncCode& out);
+  // `loop_constants`: LoopConstants::values of the body.
+  Builder(const ModuleCtx& mc, uint32_t func_index, FuncCode& out, size_t loop_constants = 0);
 
   void onLocals(std::span<const ir::ValType> locals);
   void onInstr(const decode::Instr& in, const validate::InstrContext& c);
@@ -207,6 +223,12 @@ class Builder {
   std::vector<Slot> local_slots_;
   std::vector<ir::ValType> local_types_;
   Slot locals_end_ = 0;
+  Slot pool_base_ = 0;       // the constant pool: [pool_base_, pool_base_ + 8 * pool_capacity_)
+  uint32_t pool_capacity_ = 0;
+  std::vector<std::pair<uint64_t, Slot>> pool_;  // constants given a pool slot
+  uint32_t loop_depth_ = 0;
+  bool poolSlot(uint64_t value, Slot& slot);
+  void emitPool();  // prepends the instruction that fills the pool
   Slot max_bytes_ = 0;
   std::vector<Entry> stack_;
   std::vector<Ctrl> ctrls_;

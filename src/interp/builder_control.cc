@@ -39,6 +39,7 @@ void Builder::visitBlock(const decode::Instr& in) {
   if (c.kind == FrameKind::Loop) {
     c.loop_pc = pos();
     emitInterruptChecks();
+    ++loop_depth_;
   }
   if (c.kind == FrameKind::If) {
     c.saved.assign(stack_.end() - long(np), stack_.end());
@@ -71,6 +72,7 @@ void Builder::visitEnd() {
     dead_ = true;
     return;
   }
+  if (c.kind == FrameKind::Loop) --loop_depth_;
   bool reachable = !dead_;
   if (reachable) materializeTop(c.results.size());
   // An if without else falls through its missing arm with the parameters as results.

@@ -60,7 +60,7 @@ inline void wr(void* p, const T& v) {
   X(Exit, OpNone) X(Unreachable, OpNone) X(Br, OpBr) X(BrIf, OpCond) X(BrUnless, OpCond)             \
   X(BrTable, OpBrTable) X(Return, OpNone) X(Return64, OpSlot)                                        \
   /* moves */                                                                                      \
-  X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128)                \
+  X(InitPool, OpInitPool) X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128)                \
   X(Select64, OpSelect) X(Select128, OpSelect)                                                      \
   /* calls */                                                                                      \
   X(Call, OpCall) X(CallImport, OpCallImport) X(CallIndirect, OpCallIndirect) X(CallRef, OpCallRef) \
@@ -116,6 +116,8 @@ struct OpBr { Rel rel; };
 struct OpCond { Slot cond; Rel rel; };
 struct OpBrTable { Slot index; uint32_t count; /* followed by count + 1 Rel, the last the default */ };
 struct OpMove { Slot dst, src; };
+// Fills the constant pool on function entry: followed by `count` u64 values for [dst, dst+8*count).
+struct OpInitPool { Slot dst; uint32_t count; };
 struct OpSlot { Slot slot; };
 struct OpConst64 { Slot dst; uint32_t lo, hi; };
 struct OpConst128 { Slot dst; uint8_t bytes[16]; };

@@ -48,7 +48,10 @@ class InterpModule final : public vm::CompiledModule {
     mc.funcs = &funcs_;
     mc.sigs = &sigs_;
     for (uint32_t i = nimp; i < module_.functions.size(); ++i) {
-      Builder b(mc, i, funcs_[i - nimp]);
+      LoopConstants lc;
+      validate::FuncValidator<LoopConstants> pre(env, i, lc);
+      STRATA_CHECK(pre.run());
+      Builder b(mc, i, funcs_[i - nimp], lc.values.size());
       validate::FuncValidator<Builder> v(env, i, b);
       STRATA_CHECK(v.run());
       STRATA_CHECK(b.status());

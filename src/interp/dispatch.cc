@@ -152,6 +152,12 @@ do_return : {
 }
 
   // ---- moves ----
+H_InitPool : {
+  OPS(InitPool);
+  std::memcpy(fp + o.dst, ip + SIZE(InitPool), 8 * size_t(o.count));
+  ip += SIZE(InitPool) + 8 * o.count;
+  NEXT();
+}
 H_Copy64 : {
   OPS(Copy64);
   wr(fp + o.dst, rd<uint64_t>(fp + o.src));

@@ -73,6 +73,15 @@ TEST(Builder, BranchTableStubsMoveValuesOnlyWhereNeeded) {
   EXPECT_EQ(std::count(n.begin(), n.end(), "Br"), 2);
 }
 
+TEST(Builder, ConstantsInLoopsComeFromThePool) {
+  Compiled c(R"((module (memory 1) (func (param i32)
+      (loop $l
+        (i32.store8 (local.get 0) (i32.const 7))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))))");
+  // The stored 7 is written once on entry; the 1 is an immediate.
+  EXPECT_EQ(c.names(0), (Names{"InitPool", "S8_G", "i32.sub/Imm", "BrIf", "Return"}));
+}
+
 TEST(Builder, DeadCodeEmitsNothing) {
   Compiled c(R"((module (func (result i32)
       i32.const 1 return

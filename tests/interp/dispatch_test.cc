@@ -63,6 +63,17 @@ TEST(Dispatch, LocalReadsAreNotAffectedByLaterWrites) {
   EXPECT_EQ(m.i32("tee", {Val::i32(6)}), 42);
 }
 
+TEST(Dispatch, ConstantPool) {
+  Instance1 m(R"((module (memory 1)
+    (func (export "fill") (param i32) (result i32)
+      (loop $l
+        (i64.store (local.get 0) (i64.const 0x1122334455667788))
+        (i32.store8 offset=4 (local.get 0) (i32.const 255))
+        (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 8)))))
+      (i32.add (i32.load (i32.const 8)) (i32.load (i32.const 12))))))");
+  EXPECT_EQ(m.i32("fill", {Val::i32(64)}), int32_t(0x55667788u + 0x112233ffu));
+}
+
 TEST(Dispatch, NegatedComparisonsHandleNaN) {
   Instance1 m(R"((module (func (export "notLess") (param f64 f64) (result i32)
       (block (br_if 0 (i32.eqz (f64.lt (local.get 0) (local.get 1)))) (return (i32.const 0))) i32.const 1)))");
