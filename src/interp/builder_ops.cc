@@ -76,7 +76,10 @@ bool isStore(MemKind k) { return (k >= MemKind::S8 && k <= MemKind::S128) || k >
 
 MemMode Builder::memMode(uint32_t mem) const {
   if (mem64(mem)) return MemMode::W;
-  if (mem == 0 && mc_.options.bounds == vm::BoundsChecks::GuardPages) return MemMode::G;
+  // Guard pages catch accesses past the committed pages; a memory whose pages are smaller than
+  // the host's (custom-page-sizes) can end inside one, so it needs explicit checks.
+  bool host_pages = module_.memories[mem].type.page_size_log2 >= 16;
+  if (mem == 0 && host_pages && mc_.options.bounds == vm::BoundsChecks::GuardPages) return MemMode::G;
   return MemMode::E;
 }
 
