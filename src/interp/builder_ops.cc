@@ -12,9 +12,10 @@ using ir::Opcode;
 namespace {
 
 // NaN canonicalisation (CompileOptions::nan_canonicalization) applies to float results that
-// arithmetic computes; abs, neg, copysign and reinterpret only move bits (spec 4.3.3).
+// arithmetic computes; abs, neg, copysign, reinterpret and extract_lane only move bits.
 bool canonicalizes(const RowInfo& r) {
-  if (r.results != "f" && r.results != "d") return false;
+  // Scalar float results of scalar operands (extract_lane only moves bits out of a vector).
+  if ((r.results != "f" && r.results != "d") || !allScalar(r.params)) return false;
   std::string_view t = r.text;
   return !t.ends_with(".abs") && !t.ends_with(".neg") && !t.ends_with(".copysign") &&
          t.find("reinterpret") == std::string_view::npos;
