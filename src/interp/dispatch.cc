@@ -219,7 +219,6 @@ H_CallImport : {
   goto do_ref_call;
 }
 H_CallIndirect : {
-  OPS(CallIndirect);
   tail = false;
   ret = ip + SIZE(CallIndirect);
   goto do_indirect;
