@@ -54,8 +54,9 @@ TEST(Opcodes, SignatureLettersAreKnown) {
     for (char c : std::string(info.params) + std::string(info.results))
       EXPECT_NE(std::string_view("ilfdva").find(c), std::string_view::npos) << info.text;
     // 'a' only makes sense when the immediate names a memory.
-    if ((std::string(info.params) + std::string(info.results)).find('a') != std::string::npos)
+    if ((std::string(info.params) + std::string(info.results)).find('a') != std::string::npos) {
       EXPECT_TRUE(info.imm == Imm::MemArg || info.imm == Imm::MemArgLane || info.imm == Imm::Memory) << info.text;
+    }
   }
   EXPECT_EQ(opcodeInfo(Opcode::I32Add).params, "ii");
   EXPECT_EQ(opcodeInfo(Opcode::I32Add).results, "i");
