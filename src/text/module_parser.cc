@@ -131,10 +131,8 @@ Result<void> ModuleParser::scanFields(size_t end) {
     } else if (kw == "elem" || kw == "data") {
       size_t at = pos();
       STRATA_CHECK(defineId(kw == "elem" ? Space::Elem : Space::Data, takeId(), at));
-    } else if (kw != "export" && kw != "start") {
-      break;
     }
-    seek(after);
+    seek(after);  // other fields bind no ids; unknown ones are reported by the field parser
   }
   return {};
 }
@@ -157,7 +155,7 @@ Result<void> ModuleParser::scanImportable(Space space, size_t after, std::option
   if (space == Space::Memory) memory_is64_.push_back(atKeyword("i64"));
   if (imported || (space != Space::Table && space != Space::Memory)) return {};
   // The abbreviation's segment takes the next index in its space (spec 6.6.6, 6.6.7).
-  while (pos() < after) {
+  while (pos() < after && kind() != TokenKind::Eof) {
     if (atField(space == Space::Table ? "elem" : "data")) {
       ++spaces_[size_t(space == Space::Table ? Space::Elem : Space::Data)].count;
       break;

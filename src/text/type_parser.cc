@@ -176,6 +176,7 @@ Result<void> ModuleParser::parseTypeDef() {
   STRATA_CHECK(expectField("type"));
   takeId();  // bound by the scan
   uint32_t type_index = uint32_t(m_.types.size());
+  if (field_ids_.size() <= type_index) field_ids_.resize(type_index + 1);  // the scan stopped early
   if (atField("sub")) {
     pos_ += 2;
     sub.final_ = false;

@@ -202,6 +202,8 @@ TEST(ModuleParser, EntriesRecordTheirTextOffsets) {
 
 TEST(ModuleParser, UnbalancedParentheses) {
   EXPECT_EQ(parseError("(func"), "unexpected end");
+  EXPECT_EQ(parseError("(module (table funcref (elem"), "unexpected end");
+  EXPECT_EQ(parseError("(type (struct (field $x i32))) (typo) (type (struct (field $x i32)))"), "unknown operator typo");
   EXPECT_EQ(parseError("(func))"), "unexpected token");
   EXPECT_EQ(parseError("(foo)"), "unknown operator foo");
 }
