@@ -239,8 +239,8 @@ class Builder {
   bool has_fuel_ = false;
 
   // The instruction that may still be patched or rewound (see the essay).
-  struct Fusable {
-    bool valid = false;  // a numeric op with branch forms, whose operands are these
+  struct GenDesc {
+    bool valid = false;  // a generated numeric instruction in Plain or Imm form
     uint32_t at = 0;
     ir::Opcode op{};
     Form form = Form::Plain;
@@ -252,9 +252,14 @@ class Builder {
     uint32_t at = 0;      // its first byte
     uint32_t dst_at = 0;  // its dst field
     Slot dst = 0;
-    Fusable fuse;         // the instruction itself, if it has branch forms
-    Fusable inner;        // for i32.eqz of such an instruction's result: that instruction
+    GenDesc gen;          // the instruction itself, if generated
+    GenDesc inner;        // for i32.eqz of a comparison's result: the comparison
   } last_;
+  bool fusesWithBranch() const { return last_.gen.valid && hasBranchForms(last_.gen.op); }
+  static bool hasBranchForms(ir::Opcode op);
+  // Emits the superinstruction of pairs.h for `last_.gen` followed by `op` whose operand `pos`
+  // is its result, if listed; returns whether it did.
+  bool emitPair(const decode::Instr& in, Form form, Entry* ops, uint64_t imm, Slot dst);
 };
 
 }  // namespace strata::interp

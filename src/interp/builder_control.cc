@@ -166,12 +166,14 @@ void Builder::visitBr(const decode::Instr& in) {
   enterDead();
 }
 
+bool Builder::hasBranchForms(Opcode op) { return hasForm(op, Form::BrIf); }
+
 Builder::Cond Builder::takeCond() {
   Entry e = pop();
   Cond c;
-  if (last_.valid && last_.fuse.valid && e.kind == Kind::Home && last_.dst == e.home) {
+  if (last_.valid && e.kind == Kind::Home && last_.dst == e.home && (fusesWithBranch() || last_.inner.valid)) {
     // `cmp; i32.eqz; br_if` branches on the comparison with the opposite sense.
-    const Fusable& f = last_.inner.valid ? last_.inner : last_.fuse;
+    const GenDesc& f = last_.inner.valid ? last_.inner : last_.gen;
     c.fused = true;
     c.invert = last_.inner.valid;
     c.op = f.op;

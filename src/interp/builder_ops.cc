@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "interp/builder.h"
+#include "interp/pairs.h"
 #include "interp/rows.h"
 
 namespace strata::interp {
@@ -98,20 +99,20 @@ void Builder::visitNumeric(const decode::Instr& in) {
   for (size_t i = n; i-- > 0;) ops[i] = pop();
   Form form = hasForm(in.op, Form::Imm) && ops[1].kind == Kind::Const && ops[0].kind != Kind::Const ? Form::Imm
                                                                                                      : Form::Plain;
+  uint64_t imm = form == Form::Imm ? ops[1].c[0] : 0;
+  // i32.eqz of the instruction just emitted: a branch on it can test that instruction instead.
+  GenDesc inner;
+  if (in.op == Opcode::I32Eqz && ops[0].kind == Kind::Home && last_.valid && last_.dst == ops[0].home &&
+      fusesWithBranch())
+    inner = last_.gen;
+  Entry res = pushHome(r.results[0] == 'v');
+  if (n == 2 && emitPair(in, form, ops, imm, res.home)) return;
   Slot slots[3] = {0, 0, 0};
-  uint64_t imm = 0;
   if (form == Form::Imm) {
     slots[0] = use(ops[0]);
-    imm = ops[1].c[0];
   } else {
     for (size_t i = 0; i < n; ++i) slots[i] = use(ops[i]);
   }
-  // i32.eqz of the instruction just emitted: a branch on it can test that instruction instead.
-  Fusable inner;
-  if (in.op == Opcode::I32Eqz && ops[0].kind == Kind::Home && last_.valid && last_.fuse.valid &&
-      last_.dst == ops[0].home)
-    inner = last_.fuse;
-  Entry res = pushHome(r.results[0] == 'v');
   uint32_t lane = in.lane;
   const void* tail = form == Form::Imm ? static_cast<const void*>(&imm)
                      : r.imm == ir::Imm::Shuffle ? static_cast<const void*>(in.v128.data())
@@ -122,8 +123,36 @@ void Builder::visitNumeric(const decode::Instr& in) {
     return;
   }
   setLast(at, res.home);
-  if (hasForm(in.op, Form::BrIf)) last_.fuse = Fusable{true, at, in.op, form, slots[0], slots[1], imm};
+  if (r.imm == ir::Imm::None && allScalar(r.params) && n <= 2)
+    last_.gen = GenDesc{true, at, in.op, form, slots[0], slots[1], imm};
   last_.inner = inner;
+}
+
+bool Builder::emitPair(const decode::Instr& in, Form form, Entry* ops, uint64_t imm, Slot dst) {
+  if (!last_.valid || !last_.gen.valid) return false;
+  int pos = -1;
+  for (int p = 0; p < (form == Form::Imm ? 1 : 2); ++p)
+    if (ops[p].kind == Kind::Home && ops[p].home == last_.dst) pos = p;
+  if (pos < 0) return false;
+  const GenDesc g = last_.gen;
+  int index = findPair(g.op, g.form, in.op, form, pos);
+  if (index < 0) return false;
+  rewind(g.at);
+  // The other operand: an immediate, or a slot (a constant there is below the first op's
+  // operands, so writing it to its home cannot overwrite them).
+  Slot other = form == Form::Imm ? 0 : use(ops[1 - pos]);
+  const PairInfo& p = kPairs[index];
+  PairLayout l = pairLayout(p);
+  uint32_t at = begin(tables_.pair[index]);
+  code_.resize(at + l.size);
+  patch<Slot>(at + l.dst, dst);
+  patch<Slot>(at + l.a, g.a);
+  if (g.form == Form::Imm) std::memcpy(code_.data() + at + l.b, &g.imm, letterBytes(row(g.op).params[1]));
+  else patch<Slot>(at + l.b, g.b);
+  if (form == Form::Imm) std::memcpy(code_.data() + at + l.c, &imm, letterBytes(row(in.op).params[1]));
+  else patch<Slot>(at + l.c, other);
+  setLast(at, dst);
+  return true;
 }
 
 void Builder::visitConst(const decode::Instr& in) {

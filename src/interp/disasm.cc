@@ -6,6 +6,7 @@
 #include <map>
 
 #include "interp/dispatch.h"
+#include "interp/pairs.h"
 #include "interp/rows.h"
 
 namespace strata::interp {
@@ -35,6 +36,12 @@ const std::map<const void*, Decoded>& reverseTable() {
         if (hasForm(ir::Opcode(op), Form(f)))
           t[h.gen[op * kNumForms + f]] = {std::string(row(ir::Opcode(op)).text) + kFormNames[f],
                                           layoutOf(ir::Opcode(op), Form(f)).size};
+    for (unsigned i = 0; i < kNumPairs; ++i) {
+      const PairInfo& p = kPairs[i];
+      t[h.pair[i]] = {fmt::format("{}{}+{}{}@{}", row(p.op1).text, kFormNames[unsigned(p.f1)], row(p.op2).text,
+                                  kFormNames[unsigned(p.f2)], p.pos),
+                      pairLayout(p).size};
+    }
     return t;
   }();
   return table;

@@ -14,6 +14,7 @@
 #include <fmt/core.h>
 
 #include "interp/mem_ops.h"
+#include "interp/pairs.h"
 #include "interp/rows.h"
 #include "vm/builtins.h"
 
@@ -73,8 +74,13 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
 #include "ir/opcodes.def"
 #undef OP
   };
+  static const void* const kPair[] = {
+#define STRATA_X(o1, f1, o2, f2, p) &&P_##o1##_##f1##_##o2##_##f2##_##p,
+      STRATA_INTERP_PAIRS(STRATA_X)
+#undef STRATA_X
+  };
   if (!st) {
-    g_tables = {kHand, kGen};
+    g_tables = {kHand, kGen, kPair};
     return true;
   }
 
@@ -111,6 +117,14 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
 #include "ir/opcodes.def"
 #undef OP
 #undef STRATA_GEN
+
+  // ---- superinstructions (pairs.h) ----
+#define STRATA_X(o1, f1, o2, f2, p)                                                                         \
+  P_##o1##_##f1##_##o2##_##f2##_##p : ip = pairExec<unsigned(findPair(ir::Opcode::o1, Form::f1, ir::Opcode::o2, \
+                                                                      Form::f2, p))>(ip, fp);               \
+  NEXT();
+  STRATA_INTERP_PAIRS(STRATA_X)
+#undef STRATA_X
 
   // ---- control ----
 H_Exit:

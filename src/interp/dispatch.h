@@ -11,10 +11,12 @@
 namespace strata::interp {
 
 // Handler addresses, taken from the dispatch function itself (computed goto labels):
-// hand[unsigned(H::x)] and gen[unsigned(opcode) * kNumForms + unsigned(form)].
+// hand[unsigned(H::x)], gen[unsigned(opcode) * kNumForms + unsigned(form)] and pair[index in
+// kPairs] (pairs.h).
 struct HandlerTables {
   const void* const* hand = nullptr;
   const void* const* gen = nullptr;
+  const void* const* pair = nullptr;
 };
 const HandlerTables& handlerTables();
 

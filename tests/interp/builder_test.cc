@@ -82,6 +82,16 @@ TEST(Builder, ConstantsInLoopsComeFromThePool) {
   EXPECT_EQ(c.names(0), (Names{"InitPool", "S8_G", "i32.sub/Imm", "BrIf", "Return"}));
 }
 
+TEST(Builder, SuperinstructionsJoinListedPairs) {
+  Compiled c(R"((module
+    (func (param i32 i32) (result i32) (i32.rotl (i32.xor (local.get 0) (local.get 1)) (i32.const 16)))
+    (func (param i32 i32) (result i32) (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))
+    (func (param i32 i32) (result i32) (i32.sub (i32.xor (local.get 0) (local.get 1)) (i32.const 16)))))");
+  EXPECT_EQ(c.names(0), (Names{"i32.xor+i32.rotl/Imm@0", "Return64"}));
+  EXPECT_EQ(c.names(1), (Names{"i32.shl/Imm+i32.add@1", "Return64"}));
+  EXPECT_EQ(c.names(2), (Names{"i32.xor", "i32.sub/Imm", "Return64"}));  // not a listed pair
+}
+
 TEST(Builder, DeadCodeEmitsNothing) {
   Compiled c(R"((module (func (result i32)
       i32.const 1 return

@@ -63,6 +63,19 @@ TEST(Dispatch, LocalReadsAreNotAffectedByLaterWrites) {
   EXPECT_EQ(m.i32("tee", {Val::i32(6)}), 42);
 }
 
+TEST(Dispatch, Superinstructions) {
+  Instance1 m(R"((module
+    (func (export "qr") (param i32 i32) (result i32) (i32.rotl (i32.xor (local.get 0) (local.get 1)) (i32.const 16)))
+    (func (export "addr") (param i32 i32) (result i32) (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))
+    (func (export "mac") (param i64 i64 i64) (result i64) (i64.add (local.get 2) (i64.mul (local.get 0) (local.get 1))))
+    (func (export "carry") (param i64) (result i64) (i64.shr_u (i64.add (local.get 0) (i64.const 1)) (i64.const 60)))))");
+  EXPECT_EQ(m.i32("qr", {Val::i32(0x12340000), Val::i32(0x5678)}), 0x56781234);
+  EXPECT_EQ(m.i32("addr", {Val::i32(100), Val::i32(3)}), 112);
+  EXPECT_EQ(m.i64("mac", {Val::i64(-3), Val::i64(5), Val::i64(1)}), -14);
+  EXPECT_EQ(m.i64("carry", {Val::i64(-1)}), 0);
+  EXPECT_EQ(m.i64("carry", {Val::i64(0x0fffffffffffffffll)}), 1);
+}
+
 TEST(Dispatch, ConstantPool) {
   Instance1 m(R"((module (memory 1)
     (func (export "fill") (param i32) (result i32)
