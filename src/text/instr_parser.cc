@@ -107,14 +107,14 @@ Result<void> ModuleParser::plainInstr() {
     open_.push_back(std::move(open));
     return {};
   }
-  return opWithImmediates(peek());
+  return opWithImmediates();
 }
 
 // The opcode named by the keyword at the cursor, then its immediates. The spec's shared
 // keywords map to the table's pseudo keywords here: `select` with result types is select_t,
 // ref.test/ref.cast with a nullable type are ref.test_null/ref.cast_null.
-Result<void> ModuleParser::opWithImmediates(const Token& kw_token) {
-  std::string_view kw = text(kw_token);
+Result<void> ModuleParser::opWithImmediates() {
+  std::string_view kw = text();
   std::optional<Opcode> op = ir::opcodeFromText(kw);
   if (isPseudoKeyword(kw)) op.reset();
   if (!op || isStructural(*op)) return unexpected();
@@ -230,7 +230,7 @@ Result<void> ModuleParser::openFolded() {
     return {};
   }
   size_t mark = code_.size();
-  STRATA_CHECK(opWithImmediates(peek()));
+  STRATA_CHECK(opWithImmediates());
   OpenInstr open{Kind::Op, Stage::Body, Opcode::Nop, std::nullopt};
   open.deferred = deferSince(mark);
   open_.push_back(std::move(open));

@@ -121,7 +121,7 @@ class ModuleParser : public Cursor {
   Result<void> instrs(bool one_form = false);
   static bool acceptsInstrs(const OpenInstr& open);
   Result<void> plainInstr();
-  Result<void> opWithImmediates(const Token& kw_token);
+  Result<void> opWithImmediates();
   Result<void> leftParen(OpenInstr* top);
   Result<void> foldedHandler(OpenInstr& open);
   Result<void> openFolded();
