@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "wast/exec_runner.h"
 #include "wast/runner.h"
 
 namespace strata::cli {
@@ -17,6 +18,8 @@ struct WastOptions {
   bool roundtrip = false;
   bool parse_only = false;
   bool verbose = false;
+  bool skip_exec = false;
+  std::string tier = "interp";
 };
 
 std::string tallyLine(const wast::Tally& t) {
@@ -26,12 +29,20 @@ std::string tallyLine(const wast::Tally& t) {
 }
 
 int runWast(const WastOptions& opts, const ir::Features& features) {
-  wast::Options run_opts{features, opts.roundtrip, opts.parse_only, opts.verbose};
-  wast::Runner runner(run_opts, stderr);
+  wast::Options run_opts{features, opts.roundtrip, opts.parse_only, opts.verbose, opts.tier};
+  // Without execution the base runner decodes, parses and validates, and skips the rest.
+  std::unique_ptr<wast::Runner> runner;
+  if (opts.parse_only || opts.skip_exec) {
+    runner = std::make_unique<wast::Runner>(run_opts, stderr);
+  } else {
+    auto exec = wast::ExecRunner::create(run_opts, stderr);
+    if (!exec) return reportError(exec.error());
+    runner = std::move(*exec);
+  }
   wast::Tally total;
   bool script_error = false;
   for (const std::string& file : opts.files) {
-    auto tally = runner.runFile(file);
+    auto tally = runner->runFile(file);
     if (!tally) {
       fmt::print(stderr, "{}\n", tally.error().message);
       fmt::print("{}: error: script did not run\n", file);
@@ -54,7 +65,11 @@ void addWastCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("FILE", opts->files, "Scripts")->required();
   cmd->add_flag("--roundtrip", opts->roundtrip, "Check encode -> decode -> encode for every valid module");
   cmd->add_flag("--parse-only", opts->parse_only, "Only check that the scripts parse");
-  cmd->add_flag("-v,--verbose", opts->verbose, "Report skips and failures with another message");
+  cmd->add_flag("--skip-exec", opts->skip_exec,
+                "Only decode, parse and validate; count commands that need an instance as skipped");
+  cmd->add_option("--tier", opts->tier, "Execution tier (interp)");
+  cmd->add_flag("-v,--verbose", opts->verbose,
+                "Report skips and failures with another message; spectest prints to stdout");
 }
 
 }  // namespace strata::cli

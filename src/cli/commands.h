@@ -10,5 +10,6 @@ void addValidateCommand(CLI::App& app, int& exit_code);
 void addObjdumpCommand(CLI::App& app, int& exit_code);
 void addWat2WasmCommand(CLI::App& app, int& exit_code);
 void addWastCommand(CLI::App& app, int& exit_code);
+void addRunCommand(CLI::App& app, int& exit_code);
 
 }  // namespace strata::cli

@@ -37,8 +37,11 @@ void addFeatureOptions(CLI::App& cmd, FeatureOptions& opts) {
                  "Feature set: wasm2 (WebAssembly 2.0), all (the 3.0 standard, default) or everything "
                  "(also threads, custom page sizes, wide arithmetic)")
       ->check(CLI::IsMember({"wasm2", "wasm3", "all", "everything"}));
-  cmd.add_option("--enable", opts.enable, "Enable a proposal (e.g. simd, gc, memory64)");
-  cmd.add_option("--disable", opts.disable, "Disable a proposal");
+  // One name per flag (repeat the flag for more), so `--enable threads a.wast b.wast` leaves
+  // the files to the positional arguments.
+  cmd.add_option("--enable", opts.enable, "Enable a proposal (e.g. simd, gc, memory64); repeatable")
+      ->allow_extra_args(false);
+  cmd.add_option("--disable", opts.disable, "Disable a proposal; repeatable")->allow_extra_args(false);
 }
 
 Result<ir::Features> resolveFeatures(const FeatureOptions& opts) {

@@ -1,5 +1,5 @@
 // Runs script commands: modules must load, assert_malformed/assert_invalid must not, the rest
-// (anything that needs an instance) is skipped until the runtime's runner takes it over.
+// (anything that needs an instance) is skipped unless ExecRunner takes it over.
 #include "wast/runner.h"
 
 #include <fmt/core.h>
@@ -79,6 +79,7 @@ Result<Tally> Runner::runFile(const std::string& path) {
 
 Tally Runner::run(const text::Script& script) {
   Tally tally;
+  beginScript(script);
   for (const Command& cmd : script.commands) {
     Outcome outcome = options_.parse_only ? Outcome::skip("--parse-only") : runCommand(cmd);
     switch (outcome.verdict) {

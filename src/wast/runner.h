@@ -1,6 +1,6 @@
 // The .wast script runner: runs a parsed text::Script command by command and tallies results.
-// This stage decodes, parses and validates; commands that need an instance are counted as
-// skipped. The runtime's runner derives from Runner and overrides the execution hooks.
+// This class decodes, parses and validates; commands that need an instance are counted as
+// skipped. ExecRunner (exec_runner.h) derives from it and executes them.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,7 @@ struct Options {
   bool roundtrip = false;   // every module that validates: encode -> decode -> encode is the identity
   bool parse_only = false;  // only check that the script parses
   bool verbose = false;     // also report skips and failures-as-expected with another message
+  std::string tier = "interp";  // execution tier (ExecRunner; see Engine::registerTier)
 };
 
 struct Tally {
@@ -59,6 +60,8 @@ class Runner {
   const Options& options() const { return options_; }
 
  protected:
+  // Called before the first command of each script (a derived runner resets its state).
+  virtual void beginScript(const text::Script& script) {}
   // Dispatch of one command; a derived runner may take over any kind.
   virtual Outcome runCommand(const text::Command& cmd);
   // A `module` command whose module decoded and validated. This stage stops there; the
