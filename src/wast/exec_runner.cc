@@ -85,20 +85,23 @@ Outcome ExecRunner::onModule(const Command& cmd, std::shared_ptr<const ir::Modul
   const text::ScriptModule& sm = *cmd.module;
   auto compiled = compile(std::move(module));
   if (!compiled) {
+    // Validated but not compiled: the tier lacks a feature (or the store could not be set up).
     std::string why = fmt::format("module does not compile: {}", compiled.error().message);
-    if (!sm.is_definition) bind(sm.id, Slot{std::nullopt, fmt::format("the module at {} failed", where(sm.loc))});
+    Slot failed{std::nullopt, fmt::format("the module at {} failed: {}", where(sm.loc), compiled.error().message)};
+    if (sm.is_definition && sm.id) definitions_.insert_or_assign(*sm.id, Definition{std::nullopt, failed.missing});
+    else if (!sm.is_definition) bind(sm.id, std::move(failed));
     return Outcome::fail(why);
   }
   if (sm.is_definition) {
     // spec script `module definition`: compiled now, instantiated by `module instance`.
-    if (sm.id) definitions_.insert_or_assign(*sm.id, *compiled);
+    if (sm.id) definitions_.insert_or_assign(*sm.id, Definition{*compiled, ""});
     return Outcome::pass();
   }
   auto instance = linker_->instantiate(*store_, *compiled);
   if (!instance) {
-    bind(sm.id, Slot{std::nullopt, fmt::format("the module at {} failed", where(sm.loc))});
-    return Outcome::fail(fmt::format("instantiation failed: {}: {}", errorKindName(instance.error().kind),
-                                     instance.error().message));
+    const Error& e = instance.error();
+    bind(sm.id, Slot{std::nullopt, fmt::format("the module at {} failed to instantiate: {}", where(sm.loc), e.message)});
+    return Outcome::fail(fmt::format("instantiation failed: {}: {}", errorKindName(e.kind), e.message));
   }
   bind(sm.id, Slot{*instance, ""});
   return Outcome::pass();
@@ -126,13 +129,19 @@ Outcome ExecRunner::instantiateDefinition(const Command& cmd) {
   std::optional<std::string> name;
   if (!cmd.name.empty()) name = cmd.name;
   auto def = cmd.module_id ? definitions_.find(*cmd.module_id) : definitions_.end();
+  Slot failed{std::nullopt, fmt::format("the module instance at {} failed", where(cmd.loc))};
   if (def == definitions_.end()) {
-    bind(name, Slot{std::nullopt, fmt::format("the module instance at {} failed", where(cmd.loc))});
+    bind(name, std::move(failed));
     return Outcome::fail(fmt::format("no module definition ${}", cmd.module_id.value_or("")));
   }
-  auto instance = linker_->instantiate(*store_, def->second);
+  if (!def->second.module) {
+    // The definition itself failed (counted there).
+    bind(name, Slot{std::nullopt, def->second.missing});
+    return Outcome::skip(def->second.missing);
+  }
+  auto instance = linker_->instantiate(*store_, *def->second.module);
   if (!instance) {
-    bind(name, Slot{std::nullopt, fmt::format("the module instance at {} failed", where(cmd.loc))});
+    bind(name, std::move(failed));
     return Outcome::fail("instantiation failed: " + instance.error().message);
   }
   bind(name, Slot{*instance, ""});

@@ -38,6 +38,11 @@ class ExecRunner : public Runner {
     std::optional<Instance> instance;
     std::string missing;
   };
+  // A `module definition`: the compiled module, or why there is none.
+  struct Definition {
+    std::optional<Module> module;
+    std::string missing;
+  };
   // What an action produced.
   struct ActionResult {
     enum class Status : uint8_t { Values, Trapped, Missing, Error } status = Status::Values;
@@ -66,7 +71,7 @@ class ExecRunner : public Runner {
   std::string setup_error_;  // the spectest module could not be created
   Slot current_;             // the most recent module instance
   std::map<std::string, Slot> named_;
-  std::map<std::string, Module> definitions_;  // `module definition $id`
+  std::map<std::string, Definition> definitions_;  // `module definition $id`
 };
 
 // spec interpreter (run.ml): an assertion's text must be a prefix of the actual message.
