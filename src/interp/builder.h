@@ -108,6 +108,15 @@ class Builder {
     bool has_else_fixup = false;
     Fixup else_fixup{};
     std::vector<Entry> saved;   // an if's parameters, restored at else
+    // A loop whose first instruction is a conditional exit (`while (c) ...`): the back edge
+    // repeats that test, negated, so each iteration dispatches one branch instead of two.
+    struct HeadExit {
+      bool valid = false;
+      uint32_t size = 0;               // bytes of the exit instruction at loop_pc
+      uint32_t rel_at = 0;             // its Rel field, from its first byte
+      const void* negated = nullptr;   // the handler testing the opposite
+      size_t target = 0;               // index in ctrls_ of the frame it exits to
+    } head;
     std::span<const ir::ValType> labelTypes() const { return kind == FrameKind::Loop ? params : results; }
   };
 

@@ -138,6 +138,14 @@ void Builder::moveToBase(size_t n) {
 }
 
 void Builder::emitJump(Ctrl& t) {
+  if (t.kind == FrameKind::Loop && t.head.valid) {
+    // Loop rotation: the exit test, negated, continues into the body; else exit.
+    std::vector<uint8_t> operands(code_.begin() + t.loop_pc + 8, code_.begin() + t.loop_pc + t.head.size);
+    uint32_t at = begin(t.head.negated);
+    append(operands.data(), operands.size());
+    patchRel(Fixup{at, at + t.head.rel_at}, t.loop_pc + t.head.size);
+    return emitJump(ctrls_[t.head.target]);
+  }
   uint32_t at = emit(H::Br, OpBr{0});
   Fixup f{at, at + 8};
   if (t.kind == FrameKind::Loop) patchRel(f, t.loop_pc);
@@ -204,6 +212,21 @@ Builder::Fixup Builder::emitCondBranch(const Cond& c, bool negate, Ctrl* target)
   if (target) {
     if (target->kind == FrameKind::Loop) patchRel(f, target->loop_pc);
     else target->fixups.push_back(f);
+  }
+  if (target && target->kind != FrameKind::Loop && !ctrls_.empty() && ctrls_.back().kind == FrameKind::Loop &&
+      ctrls_.back().loop_pc == f.at) {
+    Ctrl::HeadExit& h = ctrls_.back().head;
+    h.valid = true;
+    h.size = pos() - f.at;
+    h.rel_at = f.rel - f.at;
+    h.target = size_t(target - ctrls_.data());
+    if (!c.fused) {
+      h.negated = tables_.hand[unsigned(negate ? H::BrIf : H::BrUnless)];
+    } else {
+      bool imm = c.form == Form::Imm;
+      Form opposite = negate ? (imm ? Form::BrIfImm : Form::BrIf) : (imm ? Form::BrUnlessImm : Form::BrUnless);
+      h.negated = tables_.gen[unsigned(c.op) * kNumForms + unsigned(opposite)];
+    }
   }
   return f;
 }

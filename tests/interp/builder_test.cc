@@ -92,6 +92,17 @@ TEST(Builder, SuperinstructionsJoinListedPairs) {
   EXPECT_EQ(c.names(2), (Names{"i32.xor", "i32.sub/Imm", "Return64"}));  // not a listed pair
 }
 
+TEST(Builder, WhileLoopsTestAtTheBottom) {
+  Compiled c(R"((module (func (param i32) (result i32) (local i32)
+      (block (loop
+        (br_if 1 (i32.ge_s (local.get 1) (local.get 0)))
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br 0)))
+      local.get 1)))");
+  // The back edge repeats the exit test negated: one branch per iteration.
+  EXPECT_EQ(c.names(0), (Names{"i32.ge_s/BrIf", "i32.add/Imm", "i32.ge_s/BrUnless", "Br", "Return64"}));
+}
+
 TEST(Builder, DeadCodeEmitsNothing) {
   Compiled c(R"((module (func (result i32)
       i32.const 1 return

@@ -63,6 +63,31 @@ TEST(Dispatch, LocalReadsAreNotAffectedByLaterWrites) {
   EXPECT_EQ(m.i32("tee", {Val::i32(6)}), 42);
 }
 
+TEST(Dispatch, RotatedLoops) {
+  Instance1 m(R"((module
+    (func (export "count") (param i32) (result i32) (local i32)
+      (block (loop
+        (br_if 1 (i32.ge_s (local.get 1) (local.get 0)))
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br 0)))
+      local.get 1)
+    (func (export "nested") (param i32) (result i32) (local i32 i32 i32)
+      (block (loop
+        (br_if 1 (i32.eqz (i32.lt_u (local.get 1) (local.get 0))))
+        (local.set 2 (i32.const 0))
+        (block (loop
+          (br_if 1 (i32.ge_u (local.get 2) (local.get 1)))
+          (local.set 3 (i32.add (local.get 3) (i32.const 1)))
+          (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+          (br 0)))
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br 0)))
+      local.get 3)))");
+  EXPECT_EQ(m.i32("count", {Val::i32(1000)}), 1000);
+  EXPECT_EQ(m.i32("count", {Val::i32(-5)}), 0);
+  EXPECT_EQ(m.i32("nested", {Val::i32(10)}), 45);
+}
+
 TEST(Dispatch, Superinstructions) {
   Instance1 m(R"((module
     (func (export "qr") (param i32 i32) (result i32) (i32.rotl (i32.xor (local.get 0) (local.get 1)) (i32.const 16)))
