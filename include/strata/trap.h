@@ -30,6 +30,15 @@ class Trap {
         frames_(std::move(frames)) {}
   // A trap raised by a host function (or an API misuse inside a call, e.g. wrong argument types).
   static Trap host(std::string message) { return Trap(TrapKind::Host, std::move(message)); }
+  // The program asked to end with an exit status (WASI proc_exit): unwinds the guest like a
+  // trap; embedders (e.g. `strata run`) exit with exitStatus() instead of reporting an error.
+  static Trap exit(int32_t status, std::vector<FrameInfo> frames = {}) {
+    Trap t(TrapKind::Exit, "Exited with i32 exit status " + std::to_string(status), std::move(frames));
+    t.exit_status_ = status;
+    return t;
+  }
+  bool isExit() const { return kind_ == TrapKind::Exit; }
+  int32_t exitStatus() const { return exit_status_; }
 
   TrapKind kind() const { return kind_; }
   // The spec suite's wording ("integer divide by zero"), or the host's message.
@@ -46,6 +55,7 @@ class Trap {
   TrapKind kind_ = TrapKind::Host;
   std::string message_ = "host error";
   std::vector<FrameInfo> frames_;
+  int32_t exit_status_ = 0;
 };
 
 // What a call into wasm returns: the results or the trap that ended it.

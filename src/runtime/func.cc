@@ -18,6 +18,7 @@ namespace {
 bool failHost(StoreImpl& s, const Trap& trap) {
   s.trap.raise(trap.kind());
   s.trap.message = trap.message();
+  s.trap.exit_status = trap.exitStatus();
   s.host_frames = trap.frames();
   return false;
 }

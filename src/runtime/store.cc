@@ -96,7 +96,8 @@ Trap StoreImpl::takeTrap() {
   std::vector<FrameInfo> frames = std::move(host_frames);
   host_frames.clear();
   for (const vm::TrapFrame& f : trap.frames) frames.push_back(resolveFrame(f));
-  Trap t(trap.kind, trap.message, std::move(frames));
+  Trap t = trap.kind == vm::TrapKind::Exit ? Trap::exit(trap.exit_status, std::move(frames))
+                                           : Trap(trap.kind, trap.message, std::move(frames));
   trap.pending = false;
   trap.message.clear();
   trap.frames.clear();

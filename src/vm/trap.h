@@ -29,7 +29,8 @@ namespace strata::vm {
   X(Interrupt, "interrupt")                                            \
   X(OutOfFuel, "all fuel consumed by WebAssembly")                     \
   X(UncaughtException, "uncaught exception")                           \
-  X(Host, "host error")
+  X(Host, "host error")                                                \
+  X(Exit, "exit")
 
 enum class TrapKind : uint8_t {
 #define X(e, m) e,
@@ -53,6 +54,7 @@ struct TrapRecord {
   bool pending = false;
   TrapKind kind = TrapKind::Unreachable;
   std::string message;  // for Host traps: the host's message; else empty (use trapMessage)
+  int32_t exit_status = 0;  // for Exit (WASI proc_exit): the status the program exits with
   std::vector<TrapFrame> frames;
 
   void raise(TrapKind k) {
