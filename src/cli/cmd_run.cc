@@ -1,13 +1,22 @@
-// `strata run [--invoke NAME] FILE [ARGS...]`: instantiate a module and call one of its exports
-// with arguments from the command line, printing each result on its own line (wasmtime's shape).
+// `strata run [OPTIONS] FILE [ARGS...]`: run a WASI command (its `_start`) or call one export with
+// `--invoke`, in wasmtime's shape: --dir, --env, --inherit-env, --preload, --tier, -W, --fuel,
+// --timeout. Exit status: the guest's proc_exit status (0 when _start returns), 134 after a
+// trap (128 + SIGABRT, as wasmtime on Unix), 1 for a module that does not load or link, 2 for
+// usage and I/O errors.
 #include <fmt/core.h>
 
+#include <condition_variable>
+#include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
 
+#include "cli/cmd_run_options.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/invoke_args.h"
 #include "strata/strata.h"
+#include "wasi/wasi.h"
 
 namespace strata::cli {
 
@@ -21,13 +30,23 @@ struct RunOptions {
   std::vector<std::string> args;
   std::string invoke;
   std::string tier = "interp";
+  std::vector<std::string> dirs;
+  std::vector<std::string> env;
+  bool inherit_env = false;
+  std::vector<std::string> preloads;
+  std::vector<std::string> wasm_options;
+  std::optional<uint64_t> fuel;
+  std::string timeout;
   FeatureOptions features;
 };
 
-Result<Instance> instantiate(Store& store, const Module& module) {
-  // No host modules yet (WASI comes with the next issue): a module with imports does not link.
-  Linker linker(store.engine());
-  return linker.instantiate(store, module);
+// The outcome of a call into the guest as the process's exit status: proc_exit's status, or
+// the trap printed on stderr.
+int exitStatusOf(const Trap& trap, const std::string& file, const std::string& name) {
+  if (trap.isExit()) return trap.exitStatus();
+  std::fflush(stdout);
+  fmt::print(stderr, "error: failed to invoke `{}` in {}: {}\n", name, file, trap.toString());
+  return kExitTrap;
 }
 
 // Calls `name` with `args` parsed by its parameter types; prints the results to stdout.
@@ -38,29 +57,115 @@ int invoke(Store& store, const Instance& instance, const std::string& file, cons
   FuncType type = func->type(store);
   auto vals = parseInvokeArgs(type, args);
   if (!vals) return reportError(Error{ErrorKind::Usage, kNoOffset, fmt::format("`{}`: {}", name, vals.error().message)});
+  std::fflush(stdout);
   auto results = func->call(store, *vals);
-  if (!results) {
-    fmt::print(stderr, "error: failed to invoke `{}` in {}: {}\n", name, file, results.error().toString());
-    return kExitTrap;
-  }
+  if (!results) return exitStatusOf(results.error(), file, name);
   std::fflush(stderr);
   for (const Val& v : *results) fmt::print("{}\n", formatResult(v));
   std::fflush(stdout);
   return kExitOk;
 }
 
+// A command's `_start` gets no arguments; its argv comes through WASI.
+int runStart(Store& store, const Instance& instance, const std::string& file) {
+  std::optional<Func> start = instance.getFunc("_start");
+  if (!start) return kExitOk;  // a reactor or plain module: instantiation (and `start`) was the run
+  std::fflush(stdout);
+  auto r = start->call(store, {});
+  return r ? kExitOk : exitStatusOf(r.error(), file, "_start");
+}
+
+Result<Module> compile(const Engine& engine, const std::string& path, const ir::Features& features) {
+  LoadedModule loaded = STRATA_TRY(loadModule(path, features, /*validate=*/true));
+  auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), true);
+  if (!module) return makeError(module.error().kind, kNoOffset, fmt::format("{}: {}", path, module.error().message));
+  return module;
+}
+
+// The linker a module sees: WASI preview 1, bench.start/end (no-ops: no harness attached) and
+// every --preload NAME=PATH instance under NAME.
+Result<Linker> makeLinker(Store& store, const RunOptions& opts, const ir::Features& features,
+                          std::shared_ptr<wasi::WasiCtx> ctx) {
+  Linker linker(store.engine());
+  STRATA_CHECK(wasi::defineWasi(linker, std::move(ctx)));
+  STRATA_CHECK(wasi::defineBench(linker));
+  for (const std::string& spec : opts.preloads) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return makeError(ErrorKind::Usage, kNoOffset, fmt::format("--preload `{}`: expected NAME=PATH", spec));
+    std::string name = spec.substr(0, eq), path = spec.substr(eq + 1);
+    Module module = STRATA_TRY(compile(store.engine(), path, features));
+    auto instance = linker.instantiate(store, module);
+    if (!instance) return makeError(instance.error().kind, kNoOffset, fmt::format("{}: {}", path, instance.error().message));
+    STRATA_CHECK(linker.defineInstance(name, *instance));
+  }
+  return linker;
+}
+
+Result<std::shared_ptr<wasi::WasiCtx>> makeWasi(const RunOptions& opts) {
+  wasi::WasiConfig config;
+  config.args.push_back(opts.file);  // argv[0] is the module path as given, as in wasmtime
+  if (opts.invoke.empty()) config.args.insert(config.args.end(), opts.args.begin(), opts.args.end());
+  config.env = STRATA_TRY(guestEnvironment(opts.env, opts.inherit_env));
+  for (const std::string& d : opts.dirs) config.preopens.push_back(parseDir(d));
+  return wasi::WasiCtx::create(config);
+}
+
+// --timeout: a thread bumps the engine's epoch once the time is up, which interrupts the guest
+// (the store's deadline is one tick); it is stopped when the run ends first.
+class Watchdog {
+ public:
+  Watchdog(Engine engine, std::chrono::nanoseconds timeout)
+      : thread_([this, engine, timeout]() mutable {
+          std::unique_lock lock(mu_);
+          if (!cv_.wait_for(lock, timeout, [this] { return done_; })) engine.incrementEpoch();
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+Result<WasmSettings> settingsFor(const RunOptions& opts, const ir::Features& features) {
+  WasmSettings s;
+  s.config.features = features;
+  s.config.tier = opts.tier;
+  STRATA_CHECK(applyWasmOptions(opts.wasm_options, s));
+  if (opts.fuel) s.fuel = opts.fuel;
+  if (!opts.timeout.empty()) s.timeout = STRATA_TRY(parseDuration(opts.timeout));
+  s.config.consume_fuel = s.fuel.has_value();
+  s.config.epoch_interruption = s.timeout.has_value();
+  return s;
+}
+
 int runRun(const RunOptions& opts, const ir::Features& features) {
-  Config config;
-  config.features = features;
-  config.tier = opts.tier;
-  auto engine = Engine::create(config);
+  auto settings = settingsFor(opts, features);
+  if (!settings) return reportError(settings.error());
+  auto engine = Engine::create(settings->config);
   if (!engine) return reportError(engine.error());
-  auto loaded = loadModule(opts.file, features, /*validate=*/true);
-  if (!loaded) return reportError(loaded.error());
-  auto module = Module::fromIr(*engine, std::make_shared<const ir::Module>(std::move(loaded->module)), true);
-  if (!module) return reportError(Error{module.error().kind, kNoOffset, fmt::format("{}: {}", opts.file, module.error().message)});
+  auto module = compile(*engine, opts.file, settings->config.features);
+  if (!module) return reportError(module.error());
   Store store(*engine);
-  auto instance = instantiate(store, *module);
+  if (settings->fuel) store.setFuel(*settings->fuel);
+  if (settings->timeout) store.setEpochDeadline(1);
+  auto ctx = makeWasi(opts);
+  if (!ctx) return reportError(ctx.error());
+  auto linker = makeLinker(store, opts, settings->config.features, *ctx);
+  if (!linker) return reportError(linker.error());
+  std::optional<Watchdog> watchdog;
+  if (settings->timeout) watchdog.emplace(*engine, *settings->timeout);
+  std::fflush(stdout);
+  auto instance = linker->instantiate(store, *module);
   if (!instance) {
     // A start function or segment that traps is a trap like any other.
     int code = instance.error().kind == ErrorKind::Trap ? kExitTrap : kExitFailure;
@@ -68,22 +173,34 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
     return code;
   }
   if (!opts.invoke.empty()) return invoke(store, *instance, opts.file, opts.invoke, opts.args);
-  // Without --invoke: a command module's `_start`, if it has one (instantiation ran `start`).
-  if (instance->getFunc("_start")) return invoke(store, *instance, opts.file, "_start", opts.args);
-  return kExitOk;
+  return runStart(store, *instance, opts.file);
 }
 
 }  // namespace
 
 void addRunCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();
-  CLI::App* cmd = addCommand(app, "run", "Instantiate a module and call an export", exit_code, opts, runRun);
+  CLI::App* cmd = addCommand(app, "run", "Run a WASI program (its _start) or call an export", exit_code, opts, runRun);
   cmd->add_option("--invoke", opts->invoke,
-                  "Export to call; ARGS are its arguments (i32/i64 decimal or 0x hex, f32/f64 decimal, "
-                  "hex, inf or nan), each result is printed on its own line");
+                  "Export to call instead of _start; ARGS are its arguments (i32/i64 decimal or 0x hex, "
+                  "f32/f64 decimal, hex, inf or nan), each result is printed on its own line");
+  cmd->add_option("--dir", opts->dirs, "Preopen host directory HOST as GUEST (HOST[::GUEST]; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--env", opts->env, "Guest environment variable K=V (K alone: the host's value; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--inherit-env", opts->inherit_env, "Give the guest the host's whole environment");
+  cmd->add_option("--preload", opts->preloads, "Instantiate PATH first and make its exports importable as NAME (NAME=PATH)")
+      ->allow_extra_args(false);
   cmd->add_option("--tier", opts->tier, "Execution tier (interp)");
+  cmd->add_option("-W", opts->wasm_options,
+                  "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
+                  "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, "
+                  "bounds-checks=guard|explicit, or a proposal name (simd, threads, ...) =y|n")
+      ->allow_extra_args(false);
+  cmd->add_option("--fuel", opts->fuel, "Trap with \"all fuel consumed\" after about N instructions");
+  cmd->add_option("--timeout", opts->timeout, "Interrupt the guest after DURATION (e.g. 500ms, 10s, 2m)");
   cmd->add_option("FILE", opts->file, "Module (.wasm binary or .wat text)")->required();
-  cmd->add_option("ARGS", opts->args, "Arguments of the invoked function");
+  cmd->add_option("ARGS", opts->args, "Arguments of the program (or of the invoked function)");
   // Everything after FILE belongs to the guest, even when it looks like an option ("-1").
   cmd->positionals_at_end();
 }

@@ -64,7 +64,7 @@ inline constexpr uint64_t kAll = (1ull << 30) - 1;
 inline constexpr uint64_t kFileBase = kFdDatasync | kFdRead | kFdSeek | kFdFdstatSetFlags | kFdSync | kFdTell |
                                       kFdWrite | kFdAdvise | kFdAllocate | kFdFilestatGet | kFdFilestatSetSize |
                                       kFdFilestatSetTimes | kPollFdReadwrite;
-inline constexpr uint64_t kDirBase = kFdFdstatSetFlags | kFdSync | kFdDatasync | kPathCreateDirectory |
+inline constexpr uint64_t kDirBase = kFdFdstatSetFlags | kFdSync | kPathCreateDirectory |
                                      kPathCreateFile | kPathLinkSource | kPathLinkTarget | kPathOpen | kFdReaddir |
                                      kPathReadlink | kPathRenameSource | kPathRenameTarget | kPathFilestatGet |
                                      kPathFilestatSetSize | kPathFilestatSetTimes | kFdFilestatGet |

@@ -27,9 +27,8 @@ WasiResult<Resolved> resolve(Call& c, FdEntry* e, uint32_t ptr, uint32_t len, bo
 
 Errno ok(int r) { return r == 0 ? Errno::Success : lastErrno(); }
 
-// Writes that a rights set implies (wasi-libc asks for these only with O_WRONLY / O_RDWR).
-constexpr uint64_t kWriteRights =
-    right::kFdDatasync | right::kFdWrite | right::kFdAllocate | right::kFdFilestatSetSize;
+// Rights that need a writable host fd (wasi-libc asks for these only with O_WRONLY / O_RDWR).
+constexpr uint64_t kWriteRights = right::kFdWrite | right::kFdAllocate | right::kFdFilestatSetSize;
 constexpr uint64_t kReadRights = right::kFdRead | right::kFdReaddir;
 
 WasiResult<int> openFlags(uint32_t oflags, uint64_t base, uint32_t fdflags) {

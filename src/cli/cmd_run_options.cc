@@ -1,0 +1,136 @@
+// `strata run` option parsing: -W settings, durations, sizes, --dir and --env.
+#include "cli/cmd_run_options.h"
+
+#include <fmt/core.h>
+
+#include <charconv>
+#include <cstdlib>
+
+extern char** environ;
+
+namespace strata::cli {
+
+namespace {
+
+auto usage(std::string message) { return makeError(ErrorKind::Usage, kNoOffset, std::move(message)); }
+
+Result<uint64_t> parseNumber(std::string_view text, std::string_view what) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end == text.data()) return usage(fmt::format("bad {}: `{}`", what, text));
+  if (end != text.data() + text.size()) return usage(fmt::format("bad {}: `{}`", what, text));
+  return v;
+}
+
+Result<bool> parseBool(const std::string& key, const std::string& value) {
+  if (value.empty() || value == "y" || value == "yes" || value == "true") return true;
+  if (value == "n" || value == "no" || value == "false") return false;
+  return usage(fmt::format("-W {}: expected y or n, got `{}`", key, value));
+}
+
+Result<void> applyOne(const std::string& key, const std::string& value, WasmSettings& s) {
+  StoreLimits& limits = s.config.store_limits;
+  if (key == "max-memory-size") limits.max_memory_bytes = STRATA_TRY(parseSize(value));
+  else if (key == "max-table-elements") limits.max_table_elements = STRATA_TRY(parseNumber(value, key));
+  else if (key == "max-instances") limits.max_instances = uint32_t(STRATA_TRY(parseNumber(value, key)));
+  else if (key == "max-tables") limits.max_tables = uint32_t(STRATA_TRY(parseNumber(value, key)));
+  else if (key == "max-memories") limits.max_memories = uint32_t(STRATA_TRY(parseNumber(value, key)));
+  else if (key == "max-wasm-stack") s.config.max_wasm_stack = STRATA_TRY(parseSize(value));
+  else if (key == "fuel") s.fuel = STRATA_TRY(parseNumber(value, key));
+  else if (key == "timeout") s.timeout = STRATA_TRY(parseDuration(value));
+  else if (key == "nan-canonicalization") s.config.nan_canonicalization = STRATA_TRY(parseBool(key, value));
+  else if (key == "bounds-checks" && (value == "guard" || value == "explicit"))
+    s.config.bounds_checks = value == "guard" ? BoundsChecks::GuardPages : BoundsChecks::Explicit;
+  else if (ir::Features probe; !probe.setByName(key, true))
+    return usage(fmt::format("unknown -W option `{}`", key));
+  else s.config.features.setByName(key, STRATA_TRY(parseBool(key, value)));
+  return {};
+}
+
+}  // namespace
+
+Result<std::chrono::nanoseconds> parseDuration(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  uint64_t n = STRATA_TRY(parseNumber(std::string_view(text).substr(0, digits), "duration"));
+  std::string unit = text.substr(digits);
+  using namespace std::chrono;
+  if (unit.empty() || unit == "s") return duration_cast<nanoseconds>(seconds(n));
+  if (unit == "ms") return duration_cast<nanoseconds>(milliseconds(n));
+  if (unit == "us") return duration_cast<nanoseconds>(microseconds(n));
+  if (unit == "ns") return nanoseconds(n);
+  if (unit == "m") return duration_cast<nanoseconds>(minutes(n));
+  if (unit == "h") return duration_cast<nanoseconds>(hours(n));
+  return usage(fmt::format("bad duration `{}` (units: ns, us, ms, s, m, h)", text));
+}
+
+Result<uint64_t> parseSize(const std::string& text) {
+  std::string_view t = text;
+  uint64_t scale = 1;
+  if (!t.empty()) {
+    char last = t.back();
+    if (last == 'K' || last == 'k') scale = uint64_t{1} << 10;
+    if (last == 'M' || last == 'm') scale = uint64_t{1} << 20;
+    if (last == 'G' || last == 'g') scale = uint64_t{1} << 30;
+    if (scale != 1) t.remove_suffix(1);
+  }
+  uint64_t n = STRATA_TRY(parseNumber(t, "size"));
+  if (n > UINT64_MAX / scale) return usage(fmt::format("size too large: `{}`", text));
+  return n * scale;
+}
+
+Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSettings& settings) {
+  for (const std::string& arg : items) {
+    size_t start = 0;
+    while (start <= arg.size()) {
+      size_t comma = arg.find(',', start);
+      std::string item = arg.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      start = comma == std::string::npos ? arg.size() + 1 : comma + 1;
+      if (item.empty()) continue;
+      size_t eq = item.find('=');
+      std::string key = item.substr(0, eq);
+      std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+      STRATA_CHECK(applyOne(key, value, settings));
+    }
+  }
+  return {};
+}
+
+wasi::Preopen parseDir(const std::string& spec) {
+  size_t sep = spec.find("::");
+  if (sep == std::string::npos) return {spec, spec};
+  return {spec.substr(0, sep), spec.substr(sep + 2)};
+}
+
+Result<std::vector<std::string>> guestEnvironment(const std::vector<std::string>& env_args, bool inherit) {
+  std::vector<std::pair<std::string, std::string>> vars;  // in order, keys unique
+  auto set = [&](std::string key, std::string value) {
+    for (auto& [k, v] : vars)
+      if (k == key) {
+        v = std::move(value);
+        return;
+      }
+    vars.emplace_back(std::move(key), std::move(value));
+  };
+  if (inherit) {
+    for (char** e = environ; e && *e; ++e) {
+      std::string kv(*e);
+      size_t eq = kv.find('=');
+      if (eq != std::string::npos) set(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+  }
+  for (const std::string& arg : env_args) {
+    size_t eq = arg.find('=');
+    if (eq == 0) return usage(fmt::format("--env `{}`: empty variable name", arg));
+    if (eq != std::string::npos) {
+      set(arg.substr(0, eq), arg.substr(eq + 1));
+    } else if (const char* host = std::getenv(arg.c_str())) {
+      set(arg, host);
+    }
+  }
+  std::vector<std::string> out;
+  for (auto& [k, v] : vars) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace strata::cli

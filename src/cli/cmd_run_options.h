@@ -1,0 +1,42 @@
+// `strata run` option parsing: -W KEY[=VALUE] settings, durations, --dir and --env specs.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/config.h"
+#include "support/error.h"
+#include "wasi/ctx.h"
+
+namespace strata::cli {
+
+// What -W options (and --fuel / --timeout) set, applied on top of the defaults.
+struct WasmSettings {
+  Config config;                  // features, limits, stack, NaN canonicalization
+  std::optional<uint64_t> fuel;   // --fuel N, -W fuel=N
+  std::optional<std::chrono::nanoseconds> timeout;  // --timeout D, -W timeout=D
+};
+
+// wasmtime-style durations: a number with an optional unit ns, us, ms, s (default), m, h.
+Result<std::chrono::nanoseconds> parseDuration(const std::string& text);
+
+// Sizes accept K/M/G suffixes (powers of 1024), plain numbers are bytes.
+Result<uint64_t> parseSize(const std::string& text);
+
+// Applies each "-W" argument; several may be given, each may hold comma-separated items:
+// max-memory-size=N, max-table-elements=N, max-instances=N, max-tables=N, max-memories=N,
+// max-wasm-stack=N, fuel=N, timeout=D, nan-canonicalization[=y|n], bounds-checks=guard|explicit,
+// and any proposal name of --enable (simd, threads, memory64, ...) with [=y|n].
+Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSettings& settings);
+
+// "--dir HOST[::GUEST]": the guest sees HOST under GUEST (default: HOST as written).
+wasi::Preopen parseDir(const std::string& spec);
+
+// The guest's environment: the host's with --inherit-env, then each --env K=V (a bare K copies
+// the host's value of K, if any), later ones replacing earlier ones of the same key.
+Result<std::vector<std::string>> guestEnvironment(const std::vector<std::string>& env_args, bool inherit);
+
+}  // namespace strata::cli
