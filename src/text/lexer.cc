@@ -121,7 +121,8 @@ class Lexer {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         ++i_;
       } else if (c == ';' && peek(1) == ';') {
-        while (i_ < s_.size() && s_[i_] != '\n') STRATA_CHECK(commentChar());
+        // spec 6.2.4: a line comment ends at a newline, which may be LF, CR or CR LF.
+        while (i_ < s_.size() && s_[i_] != '\n' && s_[i_] != '\r') STRATA_CHECK(commentChar());
       } else if (c == '(' && peek(1) == ';') {
         STRATA_CHECK(blockComment());
       } else {

@@ -148,6 +148,8 @@ class ScriptParser : public Cursor {
     ScriptModule sm;
     sm.loc = loc(peek());
     size_t end = afterForm() - 1;
+    // An unclosed `(module` runs to the end of the input: report the missing `)` there.
+    if (peek(end - pos_).kind != TokenKind::RParen) return malformed(peek(end - pos_).offset, "unexpected end");
     pos_ += 2;
     if (atKeyword("definition")) {
       next();

@@ -14,6 +14,8 @@ namespace {
 Result<ir::Module> parseModuleAt(const TokenList& tokens, size_t& pos, const ir::Features& features) {
   Cursor c(tokens, pos);
   size_t end = c.afterForm() - 1;
+  // An unclosed `(module` runs to the end of the input; the fields parse, the `)` is missing.
+  if (tokens.tokens[end].kind != TokenKind::RParen) return malformed(tokens.tokens[end].offset, "unexpected end");
   c.seek(pos + 2);  // `(` `module`
   std::optional<std::string> id = c.takeId();
   ModuleParser parser(tokens, c.pos(), features);

@@ -49,6 +49,13 @@ TEST(Lexer, CommentsNestAndDelimit) {
   EXPECT_EQ(lexError("(; a (; b ;)"), "unclosed comment");
 }
 
+TEST(Lexer, LineCommentEndsAtAnyNewline) {
+  // spec 6.2.4: newline is LF, CR or CR LF; a lone CR ends a line comment too.
+  EXPECT_EQ(kinds(";; c\r(x)"), (std::vector<K>{K::LParen, K::Keyword, K::RParen, K::Eof}));
+  EXPECT_EQ(kinds(";; c\r\n(x)"), (std::vector<K>{K::LParen, K::Keyword, K::RParen, K::Eof}));
+  EXPECT_EQ(kinds(";; c (x)"), (std::vector<K>{K::Eof}));
+}
+
 TEST(Lexer, AnnotationsAreSkipped) {
   EXPECT_EQ(kinds("(@a (b \"c\" (@)) x) y"), (std::vector<K>{K::Keyword, K::Eof}));
   EXPECT_EQ(kinds("(@\"quoted id\" 1) y"), (std::vector<K>{K::Keyword, K::Eof}));

@@ -24,6 +24,14 @@ TEST(ModuleParser, ModuleFormAndBareFields) {
   EXPECT_EQ(parseError("(module) (func)"), "unexpected token");
 }
 
+TEST(ModuleParser, UnclosedModuleIsMalformed) {
+  EXPECT_EQ(parseError("(module (func)"), "unexpected end");
+  EXPECT_EQ(parseError("(module\n"), "unexpected end");
+  auto script = parseWast("(module (func)", "t.wast");
+  ASSERT_FALSE(script);
+  EXPECT_EQ(script.error().message, "unexpected end");
+}
+
 TEST(ModuleParser, ImportsComeFirstInEachIndexSpace) {
   auto m = parseOk(
       "(import \"m\" \"f\" (func $f (param i32)))"
