@@ -263,6 +263,13 @@ class Builder {
     Slot dst = 0;
     GenDesc gen;          // the instruction itself, if generated
     GenDesc inner;        // for i32.eqz of a comparison's result: the comparison
+    // An i32 address computation base + (index << shift) (i32.add, or shl+add): a load or
+    // store of its result can compute it itself (MemMode::X).
+    struct Addr {
+      bool valid = false;
+      Slot base = 0, index = 0;
+      uint32_t shift = 0;
+    } addr;
   } last_;
   bool fusesWithBranch() const { return last_.gen.valid && hasBranchForms(last_.gen.op); }
   static bool hasBranchForms(ir::Opcode op);

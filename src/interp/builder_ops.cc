@@ -126,6 +126,7 @@ void Builder::visitNumeric(const decode::Instr& in) {
   if (r.imm == ir::Imm::None && allScalar(r.params) && n <= 2)
     last_.gen = GenDesc{true, at, in.op, form, slots[0], slots[1], imm};
   last_.inner = inner;
+  if (in.op == Opcode::I32Add && form == Form::Plain) last_.addr = {true, slots[0], slots[1], 0};
 }
 
 bool Builder::emitPair(const decode::Instr& in, Form form, Entry* ops, uint64_t imm, Slot dst) {
@@ -152,6 +153,8 @@ bool Builder::emitPair(const decode::Instr& in, Form form, Entry* ops, uint64_t 
   if (form == Form::Imm) std::memcpy(code_.data() + at + l.c, &imm, letterBytes(row(in.op).params[1]));
   else patch<Slot>(at + l.c, other);
   setLast(at, dst);
+  if (g.op == Opcode::I32Shl && g.form == Form::Imm && in.op == Opcode::I32Add && form == Form::Plain)
+    last_.addr = {true, other, g.a, uint32_t(g.imm & 31)};
   return true;
 }
 
@@ -286,10 +289,18 @@ void Builder::visitMemory(const decode::Instr& in) {
     val = use(v);
   }
   Entry addr = pop();
+  // The address was just computed by base + (index << shift): compute it in the access.
+  Last::Addr x;
+  if (m == MemMode::G && addr.kind == Kind::Home && last_.valid && last_.addr.valid && last_.dst == addr.home) {
+    x = last_.addr;
+    rewind(last_.at);
+  }
   Slot a = use(addr);
   if (!store) val = pushHome(k >= MemKind::V128 && k <= MemKind::Zero64).home;
-  uint32_t at = m == MemMode::G ? emit(h, OpMemG{val, a, uint32_t(in.mem.offset)})
-                                : emit(h, OpMemE{val, a, in.mem.memory, 0, in.mem.offset});
+  uint32_t at = 0;
+  if (x.valid) at = emit(memHandler(k, MemMode::X), OpMemX{val, x.base, x.index, x.shift, uint32_t(in.mem.offset)});
+  else if (m == MemMode::G) at = emit(h, OpMemG{val, a, uint32_t(in.mem.offset)});
+  else at = emit(h, OpMemE{val, a, in.mem.memory, 0, in.mem.offset});
   if (!store) setLast(at, val);
 }
 

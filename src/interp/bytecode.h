@@ -34,23 +34,20 @@ inline void wr(void* p, const T& v) {
 }
 
 // Memory access kinds of the hand-written load/store handlers (MemKind below). Each exists in
-// three modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
-// (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64).
-// Y(X, kind, operands in G mode, operands in E and W modes) is applied to each kind.
-#define STRATA_INTERP_MEM_KINDS(Y, X)                                                           \
-  Y(X, I8S, OpMemG, OpMemE) Y(X, I8U, OpMemG, OpMemE) Y(X, I16S, OpMemG, OpMemE)                \
-  Y(X, I16U, OpMemG, OpMemE) Y(X, I32S, OpMemG, OpMemE) Y(X, I32U, OpMemG, OpMemE)              \
-  Y(X, I64, OpMemG, OpMemE) Y(X, V128, OpMemG, OpMemE) Y(X, V8x8S, OpMemG, OpMemE)              \
-  Y(X, V8x8U, OpMemG, OpMemE) Y(X, V16x4S, OpMemG, OpMemE) Y(X, V16x4U, OpMemG, OpMemE)         \
-  Y(X, V32x2S, OpMemG, OpMemE) Y(X, V32x2U, OpMemG, OpMemE) Y(X, Splat8, OpMemG, OpMemE)        \
-  Y(X, Splat16, OpMemG, OpMemE) Y(X, Splat32, OpMemG, OpMemE) Y(X, Splat64, OpMemG, OpMemE)     \
-  Y(X, Zero32, OpMemG, OpMemE) Y(X, Zero64, OpMemG, OpMemE) Y(X, S8, OpMemG, OpMemE)            \
-  Y(X, S16, OpMemG, OpMemE) Y(X, S32, OpMemG, OpMemE) Y(X, S64, OpMemG, OpMemE)                 \
-  Y(X, S128, OpMemG, OpMemE) Y(X, LoadLane8, OpLaneG, OpLaneE) Y(X, LoadLane16, OpLaneG, OpLaneE) \
-  Y(X, LoadLane32, OpLaneG, OpLaneE) Y(X, LoadLane64, OpLaneG, OpLaneE)                         \
-  Y(X, StoreLane8, OpLaneG, OpLaneE) Y(X, StoreLane16, OpLaneG, OpLaneE)                        \
-  Y(X, StoreLane32, OpLaneG, OpLaneE) Y(X, StoreLane64, OpLaneG, OpLaneE)
-#define STRATA_INTERP_MEM_ONE(X, K, G, E) X(K##_G, G) X(K##_E, E) X(K##_W, E)
+// four modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
+// (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64)
+// and X (as G, with the address computed in the handler as base + (index << shift): array
+// indexing without a separate add). Y(X, kind, family) is applied to each kind; the family
+// (Mem or Lane) names the operand structs Op<family>G, Op<family>E and Op<family>X.
+#define STRATA_INTERP_MEM_KINDS(Y, X)                                                              \
+  Y(X, I8S, Mem) Y(X, I8U, Mem) Y(X, I16S, Mem) Y(X, I16U, Mem) Y(X, I32S, Mem) Y(X, I32U, Mem)    \
+  Y(X, I64, Mem) Y(X, V128, Mem) Y(X, V8x8S, Mem) Y(X, V8x8U, Mem) Y(X, V16x4S, Mem)               \
+  Y(X, V16x4U, Mem) Y(X, V32x2S, Mem) Y(X, V32x2U, Mem) Y(X, Splat8, Mem) Y(X, Splat16, Mem)       \
+  Y(X, Splat32, Mem) Y(X, Splat64, Mem) Y(X, Zero32, Mem) Y(X, Zero64, Mem) Y(X, S8, Mem)          \
+  Y(X, S16, Mem) Y(X, S32, Mem) Y(X, S64, Mem) Y(X, S128, Mem) Y(X, LoadLane8, Lane)              \
+  Y(X, LoadLane16, Lane) Y(X, LoadLane32, Lane) Y(X, LoadLane64, Lane) Y(X, StoreLane8, Lane)      \
+  Y(X, StoreLane16, Lane) Y(X, StoreLane32, Lane) Y(X, StoreLane64, Lane)
+#define STRATA_INTERP_MEM_ONE(Z, K, F) Z(K##_G, Op##F##G) Z(K##_E, Op##F##E) Z(K##_W, Op##F##E) Z(K##_X, Op##F##X)
 #define STRATA_INTERP_MEM_HANDLERS(X) STRATA_INTERP_MEM_KINDS(STRATA_INTERP_MEM_ONE, X)
 
 // Every hand-written handler X(name, operand struct). A label H_<name> in dispatch.cc implements
@@ -92,12 +89,12 @@ enum class H : uint16_t {
 };
 
 // Memory access kinds (the K of the memory handlers above), used by the builder to pick one.
-#define STRATA_INTERP_KIND_ENUM(X, K, G, E) K,
+#define STRATA_INTERP_KIND_ENUM(X, K, F) K,
 enum class MemKind : uint8_t { STRATA_INTERP_MEM_KINDS(STRATA_INTERP_KIND_ENUM, _) };
 #undef STRATA_INTERP_KIND_ENUM
-enum class MemMode : uint8_t { G, E, W };
+enum class MemMode : uint8_t { G, E, W, X };
 // The handler of kind k in mode m: the memory handlers are listed kind-major, mode-minor.
-inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + 3 * unsigned(k) + unsigned(m)); }
+inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + 4 * unsigned(k) + unsigned(m)); }
 
 // Forms of the handlers generated from opcodes.def for fixed-signature numeric rows (rows.h):
 //   Plain         dst, operands..., [lane | 16 shuffle bytes]       (OpGen*)
@@ -143,6 +140,9 @@ struct OpMemE { Slot val; Slot addr; uint32_t mem; uint32_t pad; uint64_t offset
 // Lane loads/stores: `vec` is the vector operand, `val` the destination (loads only).
 struct OpLaneG { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t offset; };
 struct OpLaneE { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t mem; uint32_t pad; uint64_t offset; };
+// X mode: the address is the i32 base + (index << shift), wrapped to 32 bits as the add would.
+struct OpMemX { Slot val; Slot addr; Slot index; uint32_t shift; uint32_t offset; };
+struct OpLaneX { Slot val; Slot addr; Slot vec; uint32_t lane; Slot index; uint32_t shift; uint32_t offset; };
 
 // memory.* / table.* with up to three operands; idx/idx2 are memory/table/segment indices;
 // flags bit 0: the first (address) operand is 64-bit, bit 1: the second, bit 2: the third.

@@ -394,7 +394,7 @@ H_GlobalSet128 : {
   // ---- loads and stores (mem_ops.h) ----
   // G: guard pages catch every out-of-bounds access (a 32-bit address plus a 32-bit offset
   // stays inside the 8 GiB reservation); the ip is saved first so the fault path knows where.
-#define STRATA_MEM(X, K, G, E)                                                                 \
+#define STRATA_MEM(X, K, F)                                                                    \
   H_##K##_G : {                                                                                \
     OPS(K##_G);                                                                                \
     act->ip = ip;                                                                              \
@@ -418,6 +418,14 @@ H_GlobalSet128 : {
     if (!p) TRAP(MemoryOutOfBounds);                                                           \
     access<MemKind::K>(fp, o, p);                                                              \
     ip += SIZE(K##_W);                                                                         \
+    NEXT();                                                                                    \
+  }                                                                                            \
+  H_##K##_X : {                                                                                \
+    OPS(K##_X);                                                                                \
+    act->ip = ip;                                                                              \
+    uint32_t a = rd<uint32_t>(fp + o.addr) + (rd<uint32_t>(fp + o.index) << o.shift);          \
+    access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
+    ip += SIZE(K##_X);                                                                         \
     NEXT();                                                                                    \
   }
   STRATA_INTERP_MEM_KINDS(STRATA_MEM, _)

@@ -103,6 +103,19 @@ TEST(Builder, WhileLoopsTestAtTheBottom) {
   EXPECT_EQ(c.names(0), (Names{"i32.ge_s/BrIf", "i32.add/Imm", "i32.ge_s/BrUnless", "Br", "Return64"}));
 }
 
+TEST(Builder, ArrayIndexingInTheAccess) {
+  Compiled c(R"((module (memory 1)
+    (func (param i32 i32) (result i32) (i32.load offset=4 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))))
+    (func (param i32 i32 i64) (i64.store (i32.add (local.get 0) (local.get 1)) (local.get 2)))))");
+  EXPECT_EQ(c.names(0), (Names{"I32U_X", "Return64"}));
+  EXPECT_EQ(c.names(1), (Names{"S64_X", "Return"}));
+  vm::CompileOptions explicit_checks;
+  explicit_checks.bounds = vm::BoundsChecks::Explicit;
+  Compiled e(R"((module (memory 1)
+    (func (param i32 i32) (result i32) (i32.load (i32.add (local.get 0) (local.get 1))))))", explicit_checks);
+  EXPECT_EQ(e.names(0), (Names{"i32.add", "I32U_E", "Return64"}));
+}
+
 TEST(Builder, DeadCodeEmitsNothing) {
   Compiled c(R"((module (func (result i32)
       i32.const 1 return

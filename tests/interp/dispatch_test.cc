@@ -88,6 +88,20 @@ TEST(Dispatch, RotatedLoops) {
   EXPECT_EQ(m.i32("nested", {Val::i32(10)}), 45);
 }
 
+TEST(Dispatch, IndexedAccessWrapsLikeTheAdd) {
+  Instance1 m(R"((module (memory 1)
+    (func (export "set") (param i32 i32 i32) (i32.store (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))) (local.get 2)))
+    (func (export "get") (param i32 i32) (result i32) (i32.load offset=8 (i32.add (local.get 0) (local.get 1))))))");
+  ASSERT_TRUE(m.call("set", {Val::i32(100), Val::i32(3), Val::i32(77)}).has_value());
+  EXPECT_EQ(m.i32("get", {Val::i32(100), Val::i32(4)}), 77);  // 100 + 4 + 8 = 112 = 100 + 3*4
+  // The i32 sum wraps before the offset is added: (-16 + 16) + 8 = 8.
+  ASSERT_TRUE(m.call("set", {Val::i32(8), Val::i32(0), Val::i32(5)}).has_value());
+  EXPECT_EQ(m.i32("get", {Val::i32(-16), Val::i32(16)}), 5);
+  // No wrap after the offset: 0xfffffff8 + 8 is 2^32, past the memory.
+  EXPECT_EQ(m.trap("get", {Val::i32(-16), Val::i32(8)}).message(), "out of bounds memory access");
+  EXPECT_EQ(m.trap("get", {Val::i32(65530), Val::i32(0)}).message(), "out of bounds memory access");
+}
+
 TEST(Dispatch, Superinstructions) {
   Instance1 m(R"((module
     (func (export "qr") (param i32 i32) (result i32) (i32.rotl (i32.xor (local.get 0) (local.get 1)) (i32.const 16)))
