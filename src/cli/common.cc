@@ -59,7 +59,6 @@ Result<ir::Features> resolveFeatures(const FeatureOptions& opts) {
 namespace {
 
 // Binary errors carry a file offset; text errors a text offset turned into line:column.
-// Validation errors of a text module point into the parser's encoding, not the text: no place.
 Error placed(Error e, const std::string& path, const std::string_view* text) {
   if (e.offset == kNoOffset) e.message = fmt::format("{}: {}", path, e.message);
   else if (text) e.message = fmt::format("{}: {}", text::locate(*text, e.offset, path).str(), e.message);
@@ -86,9 +85,9 @@ Result<LoadedModule> loadModule(const std::string& path, const ir::Features& fea
   }
   if (validate) {
     if (auto ok = validate::validateModule(loaded.module, features); !ok) {
-      Error e = ok.error();
-      if (loaded.from_text) e.offset = kNoOffset;
-      return std::unexpected(placed(std::move(e), path, nullptr));
+      // Validation errors of a text module carry text offsets (see Module::text_map).
+      std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      return std::unexpected(placed(ok.error(), path, loaded.from_text ? &text : nullptr));
     }
   }
   return loaded;

@@ -3,12 +3,22 @@
 
 #include "ir/features.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace strata::ir {
 
 ByteSpan Module::append(std::span<const uint8_t> data) {
   ByteSpan s{uint32_t(bytes.size()), uint32_t(data.size())};
   bytes.insert(bytes.end(), data.begin(), data.end());
   return s;
+}
+
+uint64_t Module::textOffset(uint64_t byte_offset) const {
+  auto it = std::upper_bound(text_map.begin(), text_map.end(), byte_offset,
+                             [](uint64_t off, const std::pair<uint32_t, uint32_t>& e) { return off < e.first; });
+  if (it == text_map.begin()) return text_map.empty() ? byte_offset : text_map.front().second;
+  return std::prev(it)->second;
 }
 
 std::string_view featureName(Feature f) {

@@ -132,6 +132,9 @@ struct Module {
   std::optional<uint32_t> data_count;
   std::vector<CustomSection> customs;
   Names names;
+  // Text modules: (offset in `bytes`, offset in the text) of each instruction the parser wrote,
+  // sorted by the first, so errors found in bodies point at the source. Empty for binaries.
+  std::vector<std::pair<uint32_t, uint32_t>> text_map;
 
   uint32_t num_imported_functions = 0;
   uint32_t num_imported_tables = 0;
@@ -142,6 +145,8 @@ struct Module {
   std::span<const uint8_t> span(ByteSpan s) const { return {bytes.data() + s.offset, s.size}; }
   std::span<const uint8_t> span(ConstExpr e) const { return span(e.span); }
   const FuncType& funcType(uint32_t func_index) const { return types[functions[func_index].type_index].func; }
+  // For text modules, the text offset of the instruction at or before `byte_offset`.
+  uint64_t textOffset(uint64_t byte_offset) const;
   // Append bytes to the backing buffer and return their span (used by the text parser/builders).
   ByteSpan append(std::span<const uint8_t> data);
 };

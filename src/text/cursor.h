@@ -23,6 +23,8 @@ class Cursor {
     return i < toks_->tokens.size() ? toks_->tokens[i] : toks_->tokens.back();
   }
   TokenKind kind(size_t k = 0) const { return peek(k).kind; }
+  // The token before the cursor (the first token at the start).
+  const Token& prev() const { return toks_->tokens[pos_ ? pos_ - 1 : 0]; }
   std::string_view text(size_t k = 0) const { return toks_->text(peek(k)); }
   std::string_view text(const Token& t) const { return toks_->text(t); }
   std::string_view source() const { return toks_->source; }

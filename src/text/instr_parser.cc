@@ -8,6 +8,8 @@
 // until its operands are written, since spec 6.5.9 puts the operands first in the binary.
 #include "text/module_parser.h"
 
+#include <algorithm>
+
 namespace strata::text {
 
 using ir::Opcode;
@@ -43,7 +45,22 @@ bool isStructural(Opcode op) {
 
 }  // namespace
 
+void ModuleParser::startCode() {
+  code_.clear();
+  code_map_.clear();
+}
+
+// Appends the finished code to the module and its positions to Module::text_map.
+ir::ByteSpan ModuleParser::flushCode() {
+  ir::ByteSpan span = m_.append(code_);
+  for (auto [at, text] : code_map_) m_.text_map.emplace_back(span.offset + at, text);
+  code_map_.clear();
+  return span;
+}
+
 void ModuleParser::emitOpcode(Opcode op) {
+  // The opcode's keyword is the token just consumed (or, for structural bytes, a nearby one).
+  code_map_.emplace_back(uint32_t(code_.size()), prev().offset);
   const ir::OpcodeInfo& info = ir::opcodeInfo(op);
   if (info.prefix == 0) {
     w_.u8(uint8_t(info.code));
@@ -139,10 +156,18 @@ size_t ModuleParser::deferSince(size_t mark) {
   size_t start = deferred_.size();
   deferred_.insert(deferred_.end(), code_.begin() + long(mark), code_.end());
   code_.resize(mark);
+  auto moved = std::lower_bound(code_map_.begin(), code_map_.end(), std::pair<uint32_t, uint32_t>(uint32_t(mark), 0));
+  for (auto it = moved; it != code_map_.end(); ++it)
+    deferred_map_.emplace_back(uint32_t(it->first - mark + start), it->second);
+  code_map_.erase(moved, code_map_.end());
   return start;
 }
 
 void ModuleParser::undefer(size_t start) {
+  size_t at = code_.size();
+  auto first = std::lower_bound(deferred_map_.begin(), deferred_map_.end(), std::pair<uint32_t, uint32_t>(uint32_t(start), 0));
+  for (auto it = first; it != deferred_map_.end(); ++it) code_map_.emplace_back(uint32_t(it->first - start + at), it->second);
+  deferred_map_.erase(first, deferred_map_.end());
   code_.insert(code_.end(), deferred_.begin() + long(start), deferred_.end());
   deferred_.resize(start);
 }

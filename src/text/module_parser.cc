@@ -275,7 +275,7 @@ Result<void> ModuleParser::parseFunc() {
 Result<void> ModuleParser::funcBody(uint32_t func_index, const InlineSig& sig) {
   locals_ = IdMap();
   labels_.clear();
-  code_.clear();
+  startCode();
   auto bindLocal = [&](const std::optional<std::string>& id, const Token& at) -> Result<void> {
     if (id) {
       if (!locals_.ids.emplace(*id, locals_.count).second) return failAt(at, "duplicate local $" + *id);
@@ -315,17 +315,17 @@ Result<void> ModuleParser::funcBody(uint32_t func_index, const InlineSig& sig) {
   STRATA_CHECK(instrs());
   STRATA_CHECK(expectRParen());
   w_.u8(0x0b);
-  m_.functions[func_index].body = m_.append(code_);
+  m_.functions[func_index].body = flushCode();
   return {};
 }
 
 Result<ir::ConstExpr> ModuleParser::constExprUntilClose() {
   locals_ = IdMap();
   labels_.clear();
-  code_.clear();
+  startCode();
   STRATA_CHECK(instrs());
   w_.u8(0x0b);
-  return ir::ConstExpr{m_.append(code_)};
+  return ir::ConstExpr{flushCode()};
 }
 
 // (offset instr*) or one folded instruction (spec 6.6.8 abbreviation).
@@ -338,18 +338,18 @@ Result<ir::ConstExpr> ModuleParser::offsetExpr() {
   }
   locals_ = IdMap();
   labels_.clear();
-  code_.clear();
+  startCode();
   STRATA_CHECK(instrs(/*one_form=*/true));
   w_.u8(0x0b);
-  return ir::ConstExpr{m_.append(code_)};
+  return ir::ConstExpr{flushCode()};
 }
 
 ir::ConstExpr ModuleParser::zeroOffset(bool is64) {
-  code_.clear();
+  startCode();
   emitOpcode(is64 ? ir::Opcode::I64Const : ir::Opcode::I32Const);
   w_.u8(0);
   w_.u8(0x0b);
-  return ir::ConstExpr{m_.append(code_)};
+  return ir::ConstExpr{flushCode()};
 }
 
 Result<void> ModuleParser::parseTable() {
@@ -378,11 +378,11 @@ Result<void> ModuleParser::parseTable() {
     // what 2.0 and toolchains encode.
     if (!seg.uses_exprs && table.type.elem != ir::ValType::funcref()) {
       for (uint32_t f : seg.func_indices) {
-        code_.clear();
+        startCode();
         emitOpcode(ir::Opcode::RefFunc);
         w_.varU32(f);
         w_.u8(0x0b);
-        seg.exprs.push_back(ir::ConstExpr{m_.append(code_)});
+        seg.exprs.push_back(ir::ConstExpr{flushCode()});
       }
       seg.func_indices.clear();
       seg.uses_exprs = true;

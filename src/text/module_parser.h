@@ -132,6 +132,8 @@ class ModuleParser : public Cursor {
   Result<void> endLabel(const std::optional<std::string>& label);
   size_t deferSince(size_t mark);
   void undefer(size_t start);
+  void startCode();
+  ir::ByteSpan flushCode();
   void emitOpcode(ir::Opcode op);
   void pushLabel(std::optional<std::string> label) { labels_.push_back(std::move(label)); }
   void popLabel() { labels_.pop_back(); }
@@ -175,6 +177,10 @@ class ModuleParser : public Cursor {
   std::vector<uint8_t> deferred_;  // bytes of open folded forms that follow their operands
   std::vector<uint8_t> code_;
   ByteWriter w_{code_};
+  // (offset in code_ / deferred_, text offset) of each emitted opcode, moved along with the
+  // bytes, so Module::text_map can send a validation error back to its line:column.
+  std::vector<std::pair<uint32_t, uint32_t>> code_map_;
+  std::vector<std::pair<uint32_t, uint32_t>> deferred_map_;
 };
 
 }  // namespace strata::text

@@ -33,7 +33,7 @@ class ModuleValidator {
     STRATA_CHECK(checkExports());
     for (uint32_t i = m_.num_imported_functions; i < m_.functions.size(); ++i) {
       NullConsumer consumer;
-      STRATA_CHECK(FuncValidator<NullConsumer>(env_, i, consumer).run());
+      STRATA_CHECK(inSource(FuncValidator<NullConsumer>(env_, i, consumer).run()));
     }
     return {};
   }
@@ -41,6 +41,14 @@ class ModuleValidator {
  private:
   // Module-level errors point at the entry they concern (ir positions kept by the decoder).
   static std::unexpected<Error> fail(uint32_t pos, std::string msg) { return invalid(pos, std::move(msg)); }
+
+  // Errors in code carry offsets into Module::bytes; for a text module, send them back to the
+  // text (the other errors already carry text offsets in the entries' `pos`).
+  Result<void> inSource(Result<void> r) const {
+    if (!r && !m_.text_map.empty() && r.error().offset != kNoOffset)
+      r.error().offset = m_.textOffset(r.error().offset);
+    return r;
+  }
 
   // Globals a constant expression may read: imported ones (2.0), or with GC every global
   // defined before the expression's own (spec 3.4.x, 3.0).
@@ -50,7 +58,7 @@ class ModuleValidator {
 
   Result<void> constExpr(const ir::ConstExpr& e, ValType type, uint32_t visible) const {
     NullConsumer consumer;
-    return FuncValidator<NullConsumer>(env_, e, type, visible, consumer).run();
+    return inSource(FuncValidator<NullConsumer>(env_, e, type, visible, consumer).run());
   }
 
   Result<void> checkValType(ValType t, uint32_t pos) const {
