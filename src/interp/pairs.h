@@ -20,9 +20,10 @@ namespace strata::interp {
   X(I32Xor, Plain, I32Rotl, Imm, 0) X(I32Add, Plain, I32Xor, Plain, 0) X(I32Add, Plain, I32Xor, Plain, 1) \
   X(I32Rotl, Imm, I32Add, Plain, 0) X(I32Rotl, Imm, I32Add, Plain, 1) X(I32Rotl, Imm, I32Xor, Plain, 0)   \
   X(I32Rotl, Imm, I32Xor, Plain, 1) X(I32Xor, Plain, I32Add, Plain, 0) X(I32Xor, Plain, I32Add, Plain, 1) \
-  /* address arithmetic: base + (i << k), base + i + k */                                          \
+  /* address arithmetic and dot products: base + (i << k), base + i + k, acc + x * y */                                          \
   X(I32Shl, Imm, I32Add, Plain, 0) X(I32Shl, Imm, I32Add, Plain, 1) X(I32Add, Plain, I32Add, Imm, 0)      \
-  X(I32Mul, Imm, I32Add, Plain, 0) X(I32Mul, Imm, I32Add, Plain, 1)                                     \
+  X(I32Mul, Imm, I32Add, Plain, 0) X(I32Mul, Imm, I32Add, Plain, 1) X(I32Mul, Plain, I32Add, Plain, 0)    \
+  X(I32Mul, Plain, I32Add, Plain, 1)                                                                    \
   /* bit-field extraction */                                                                        \
   X(I32ShrU, Imm, I32And, Imm, 0) X(I32And, Imm, I32Shl, Imm, 0) X(I32ShrU, Imm, I32Or, Plain, 0)        \
   X(I32Shl, Imm, I32Or, Plain, 0) X(I32Shl, Imm, I32Or, Plain, 1)                                        \
