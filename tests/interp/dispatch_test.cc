@@ -13,7 +13,7 @@ TEST(Dispatch, ConstantsAndArithmetic) {
   Instance1 m(R"((module
     (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
     (func (export "imm") (param i64) (result i64) local.get 0 i64.const 40 i64.sub)
-    (func (export "k") (result f64) f64.const 2.5))");
+    (func (export "k") (result f64) f64.const 2.5)))");
   EXPECT_EQ(m.i32("add", {Val::i32(2), Val::i32(40)}), 42);
   EXPECT_EQ(m.i64("imm", {Val::i64(2)}), -38);
   EXPECT_EQ(m.one("k").f64(), 2.5);
@@ -30,7 +30,7 @@ TEST(Dispatch, LoopsAndLocals) {
     (func $fac (export "fac") (param i64) (result i64)
       local.get 0 i64.eqz
       if (result i64) i64.const 1
-      else local.get 0 local.get 0 i64.const 1 i64.sub call $fac i64.mul end))");
+      else local.get 0 local.get 0 i64.const 1 i64.sub call $fac i64.mul end)))");
   EXPECT_EQ(m.i32("sum", {Val::i32(10)}), 45);
   EXPECT_EQ(m.i64("fac", {Val::i64(20)}), 2432902008176640000);
 }
@@ -39,7 +39,7 @@ TEST(Dispatch, Traps) {
   Instance1 m(R"((module
     (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
     (func (export "unreachable") unreachable)
-    (func $r (export "runaway") call $r))");
+    (func $r (export "runaway") call $r)))");
   EXPECT_EQ(m.trap("div", {Val::i32(1), Val::i32(0)}).message(), "integer divide by zero");
   EXPECT_EQ(m.trap("div", {Val::i32(INT32_MIN), Val::i32(-1)}).message(), "integer overflow");
   EXPECT_EQ(m.trap("unreachable").message(), "unreachable");
@@ -56,7 +56,7 @@ TEST(Dispatch, LocalReadsAreNotAffectedByLaterWrites) {
       (block (br_if 0 (local.get 1)) (local.set 0 (i32.const 99)))
       local.get 0 i32.sub)
     (func (export "tee") (param i32) (result i32)
-      local.get 0 local.get 0 i32.const 1 i32.add local.tee 0 i32.mul))");
+      local.get 0 local.get 0 i32.const 1 i32.add local.tee 0 i32.mul)))");
   EXPECT_EQ(m.i32("a", {Val::i32(10)}), 15);
   EXPECT_EQ(m.i32("b", {Val::i32(10), Val::i32(1)}), 0);    // branch taken: local 0 unchanged
   EXPECT_EQ(m.i32("b", {Val::i32(10), Val::i32(0)}), -89);  // 10 - 99
@@ -151,7 +151,7 @@ TEST(Dispatch, MultiValueBlocksAndBranches) {
         if (param i32) (result i32) drop local.get 0 return end
         drop local.get 0 i32.const 0 return))
     (func (export "ifParams") (param i32 i32) (result i32)
-      local.get 0 local.get 1 if (param i32) (result i32) i32.const 10 i32.add end))");
+      local.get 0 local.get 1 if (param i32) (result i32) i32.const 10 i32.add end)))");
   auto r = m.call("swap", {Val::i32(1), Val::i32(2)});
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ((*r)[0].i32(), 2);

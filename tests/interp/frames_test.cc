@@ -14,7 +14,7 @@ TEST(Frames, BacktraceNamesEveryFrame) {
   Instance1 m(R"((module
     (func $inner (param i32) (result i32) local.get 0 i32.const 0 i32.div_u)
     (func $middle (param i32) (result i32) local.get 0 call $inner)
-    (func (export "outer") (result i32) i32.const 5 call $middle))");
+    (func (export "outer") (result i32) i32.const 5 call $middle)))");
   Trap t = m.trap("outer");
   EXPECT_EQ(t.message(), "integer divide by zero");
   ASSERT_EQ(t.frames().size(), 3u);
@@ -29,7 +29,7 @@ TEST(Frames, BacktraceNamesEveryFrame) {
 TEST(Frames, GuardPageFaultHasTheExactOffset) {
   const char* wat = R"((module (memory 1)
     (func (export "load") (param i32) (result i32) local.get 0 i32.load)
-    (func (export "viaCall") (param i32) (result i32) local.get 0 call 0))";
+    (func (export "viaCall") (param i32) (result i32) local.get 0 call 0)))";
   for (BoundsChecks b : {BoundsChecks::GuardPages, BoundsChecks::Explicit}) {
     Config config;
     config.bounds_checks = b;
@@ -52,7 +52,7 @@ TEST(Frames, CallIndirectChecks) {
     (type $v (func)) (type $i (func (result i32)))
     (table 3 funcref) (elem (i32.const 0) $f $g)
     (func $f (result i32) i32.const 7) (func $g)
-    (func (export "call") (param i32) (result i32) local.get 0 call_indirect (type $i)))");
+    (func (export "call") (param i32) (result i32) local.get 0 call_indirect (type $i))))");
   EXPECT_EQ(m.i32("call", {Val::i32(0)}), 7);
   EXPECT_EQ(m.trap("call", {Val::i32(1)}).message(), "indirect call type mismatch");
   EXPECT_EQ(m.trap("call", {Val::i32(2)}).message(), "uninitialized element 2");
@@ -66,7 +66,7 @@ TEST(Frames, HostCallsReenterWasm) {
     (import "host" "down" (func $down (param i32) (result i32)))
     (func (export "f") (param i32) (result i32) (local i64)
       local.get 0 i32.eqz if (result i32) i32.const 1000
-      else local.get 0 i32.const 1 i32.sub call $down local.get 0 i32.add end))";
+      else local.get 0 i32.const 1 i32.sub call $down local.get 0 i32.add end)))";
   std::optional<Func> f;
   Instance1 m(wat, {}, [&](Linker& l, Store&) {
     l.defineFunc("host", "down", FuncType{{ValType::i32()}, {ValType::i32()}},
@@ -85,7 +85,7 @@ TEST(Frames, HostTrapsPropagateThroughWasmFrames) {
   const char* wat = R"((module
     (import "host" "fail" (func $fail))
     (func $inner call $fail)
-    (func (export "outer") call $inner))";
+    (func (export "outer") call $inner)))";
   Instance1 m(wat, {}, [](Linker& l, Store&) {
     l.defineFunc("host", "fail", FuncType{},
                  [](Caller&, std::span<const Val>, std::span<Val>) -> TrapResult<void> {
@@ -104,7 +104,7 @@ TEST(Frames, StackExhaustionAndRecovery) {
     (func $deep (export "deep") (param i32) (result i32)
       local.get 0 i32.eqz if (result i32) i32.const 0
       else local.get 0 i32.const 1 i32.sub call $deep i32.const 1 i32.add end)
-    (func $r (export "runaway") (param i64 i64 i64 i64) local.get 0 local.get 1 local.get 2 local.get 3 call $r))");
+    (func $r (export "runaway") (param i64 i64 i64 i64) local.get 0 local.get 1 local.get 2 local.get 3 call $r)))");
   EXPECT_EQ(m.i32("deep", {Val::i32(10000)}), 10000);
   Trap t = m.trap("runaway", {Val::i64(0), Val::i64(0), Val::i64(0), Val::i64(0)});
   EXPECT_EQ(t.message(), "call stack exhausted");
