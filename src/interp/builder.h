@@ -17,7 +17,14 @@
 // Peepholes on the last instruction (`last_`): when `local.set`/`local.tee` follows an
 // instruction that wrote the top of the stack, its destination is patched to the local; when
 // `br_if`/`if` consumes the i32 result of a numeric instruction, the instruction is rewound and
-// re-emitted in its branching form (compare-and-branch). Bound labels end the window.
+// re-emitted in its branching form (compare-and-branch, also through an i32.eqz); a numeric op
+// consuming the previous one's result becomes a superinstruction when the pair is listed
+// (pairs.h); a load or store of an address just computed by i32.add (or shl+add) computes it
+// itself (MemMode::X). Each rewind drops only the last instruction, whose operands no
+// instruction emitted since can have changed. Bound labels end the window.
+//
+// Constants used inside loops get slots of a constant pool filled on entry (LoopConstants);
+// a loop that starts with its exit test gets the test repeated, negated, at its back edge.
 //
 // Control: each block records the stack height at entry; branches move their label's values
 // into the block's home slots (only if they are elsewhere) and jump; forward jumps are patched
