@@ -18,16 +18,17 @@ namespace {
 // yet are Unsupported by their feature; every other row must be generated (rows.h) or listed.
 enum class Group : uint8_t {
   None, Unsupported, Control, Branch, Call, Parametric, Local, Global, Const, Memory, Lane, MemoryMisc, Table,
-  Ref, Wide
+  Ref, Wide, Atomic
 };
 
 constexpr bool unsupportedFeature(ir::Feature f) {
-  return f == ir::Feature::Gc || f == ir::Feature::Exceptions || f == ir::Feature::LegacyExceptions ||
-         f == ir::Feature::Threads;
+  return f == ir::Feature::Gc || f == ir::Feature::Exceptions || f == ir::Feature::LegacyExceptions;
 }
 
 template <Opcode op>
-inline constexpr Group kGroup = unsupportedFeature(row(op).feature) ? Group::Unsupported : Group::None;
+inline constexpr Group kGroup = unsupportedFeature(row(op).feature) ? Group::Unsupported
+                                : row(op).feature == ir::Feature::Threads ? Group::Atomic
+                                                                          : Group::None;
 
 #define STRATA_INTERP_VISITORS(X)                                                                    \
   X(Unreachable, Control) X(Nop, Control) X(Block, Control) X(Loop, Control) X(If, Control)          \
@@ -207,6 +208,7 @@ void Builder::visit(const decode::Instr& in, const validate::InstrContext& c) {
     case Group::Table: return visitTable(in);
     case Group::Ref: return visitRef(in);
     case Group::Wide: return visitWide(in);
+    case Group::Atomic: return visitAtomic(in);
   }
 }
 

@@ -221,6 +221,7 @@ class Builder {
   void visitTable(const decode::Instr& in);
   void visitRef(const decode::Instr& in);
   void visitWide(const decode::Instr& in);
+  void visitAtomic(const decode::Instr& in);
   void unsupported(const decode::Instr& in);
 
   void emitCall(const ir::FuncType& ft, uint32_t type_index, const decode::Instr& in);

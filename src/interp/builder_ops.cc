@@ -2,6 +2,7 @@
 // locals, globals, select, calls, memory, tables and references.
 #include <algorithm>
 
+#include "interp/atomics.h"
 #include "interp/builder.h"
 #include "interp/pairs.h"
 #include "interp/rows.h"
@@ -449,6 +450,27 @@ void Builder::visitWide(const decode::Instr& in) {
         : in.op == Opcode::I64MulWideS ? H::I64MulWideS
                                        : H::I64MulWideU;
   emit(h, OpWide{lo, hi, s[0], s[1], s[2], s[3]});
+}
+
+// Threads proposal (atomics.h): operands (address, value/expected/count, replacement/timeout).
+void Builder::visitAtomic(const decode::Instr& in) {
+  const RowInfo& r = row(in.op);
+  OpAtomic o{};
+  if (in.op != Opcode::AtomicFence) {
+    Entry ops[3];
+    size_t n = r.params.size();
+    for (size_t i = n; i-- > 0;) ops[i] = pop();
+    o.addr = use(ops[0]);
+    if (n > 1) o.a = use(ops[1]);
+    if (n > 2) o.b = use(ops[2]);
+    o.mem = in.mem.memory;
+    o.offset = in.mem.offset;
+    const ir::Limits& limits = module_.memories[in.mem.memory].type.limits;
+    o.flags = uint32_t(limits.is64) | uint32_t(limits.shared) << 1;
+    if (!r.results.empty()) o.dst = pushHome(false).home;
+  }
+  begin(tables_.atomic[unsigned(in.op)]);
+  append(&o, sizeof o);
 }
 
 }  // namespace strata::interp

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "interp/atomics.h"
 #include "interp/dispatch.h"
 #include "interp/pairs.h"
 #include "interp/rows.h"
@@ -36,6 +37,9 @@ const std::map<const void*, Decoded>& reverseTable() {
         if (hasForm(ir::Opcode(op), Form(f)))
           t[h.gen[op * kNumForms + f]] = {std::string(row(ir::Opcode(op)).text) + kFormNames[f],
                                           layoutOf(ir::Opcode(op), Form(f)).size};
+    for (unsigned op = 0; op < ir::kNumOpcodes; ++op)
+      if (atomicInfo(ir::Opcode(op)).op != AtomicOp::None)
+        t[h.atomic[op]] = {std::string(row(ir::Opcode(op)).text), uint32_t(8 + sizeof(OpAtomic))};
     for (unsigned i = 0; i < kNumPairs; ++i) {
       const PairInfo& p = kPairs[i];
       t[h.pair[i]] = {fmt::format("{}{}+{}{}@{}", row(p.op1).text, kFormNames[unsigned(p.f1)], row(p.op2).text,

@@ -13,6 +13,7 @@
 
 #include <fmt/core.h>
 
+#include "interp/atomics.h"
 #include "interp/mem_ops.h"
 #include "interp/pairs.h"
 #include "interp/rows.h"
@@ -79,8 +80,13 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
       STRATA_INTERP_PAIRS(STRATA_X)
 #undef STRATA_X
   };
+  static const void* const kAtomic[] = {
+#define OP(name, prefix, code, text, imm, params, results, feature) &&A_##name,
+#include "ir/opcodes.def"
+#undef OP
+  };
   if (!st) {
-    g_tables = {kHand, kGen, kPair};
+    g_tables = {kHand, kGen, kPair, kAtomic};
     return true;
   }
 
@@ -125,6 +131,27 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
   NEXT();
   STRATA_INTERP_PAIRS(STRATA_X)
 #undef STRATA_X
+
+  // ---- atomics (atomics.h; a label per row, used by the threads rows only) ----
+#define OP(name, prefix, code, text, imm, params, results, feature)                 \
+  A_##name : {                                                                      \
+    if constexpr (atomicInfo(ir::Opcode::name).op != AtomicOp::None) {              \
+      const uint8_t* next = atomicExec<ir::Opcode::name>(ip, fp, vmctx, tk);        \
+      if (!next) goto atomic_trap;                                                  \
+      ip = next;                                                                    \
+      NEXT();                                                                       \
+    } else {                                                                        \
+      __builtin_unreachable();                                                      \
+    }                                                                               \
+  }
+#include "ir/opcodes.def"
+#undef OP
+atomic_trap:
+  if (tk != vm::TrapKind::Host) goto trap;
+  // threads proposal: memory.atomic.wait on an unshared memory.
+  raiseTrap(st, act, ip, vmctx, tk);
+  vmctx->store_ctx->trap->message = "expected shared memory";
+  return false;
 
   // ---- control ----
 H_Exit:

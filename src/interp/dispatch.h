@@ -11,12 +11,13 @@
 namespace strata::interp {
 
 // Handler addresses, taken from the dispatch function itself (computed goto labels):
-// hand[unsigned(H::x)], gen[unsigned(opcode) * kNumForms + unsigned(form)] and pair[index in
-// kPairs] (pairs.h).
+// hand[unsigned(H::x)], gen[unsigned(opcode) * kNumForms + unsigned(form)], pair[index in
+// kPairs] (pairs.h) and atomic[unsigned(opcode)] (atomics.h; threads rows only).
 struct HandlerTables {
   const void* const* hand = nullptr;
   const void* const* gen = nullptr;
   const void* const* pair = nullptr;
+  const void* const* atomic = nullptr;
 };
 const HandlerTables& handlerTables();
 

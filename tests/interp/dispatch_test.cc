@@ -198,6 +198,29 @@ TEST(Dispatch, SimdThroughSlots) {
   EXPECT_EQ(m.i32("mem"), 5);
 }
 
+TEST(Dispatch, AtomicsOnOneThread) {
+  Config config;
+  config.features = ir::Features::all();
+  config.features.set(ir::Feature::Threads, true);
+  Instance1 m(R"((module (memory 1 1 shared)
+    (func (export "rmw") (param i32) (result i32)
+      (drop (i32.atomic.rmw8.add_u (local.get 0) (i32.const 0x1ff)))  ;; adds 0xff to the byte
+      (i32.atomic.load (local.get 0)))
+    (func (export "cas") (param i64 i64) (result i64)
+      (drop (i64.atomic.rmw.cmpxchg (i32.const 8) (local.get 0) (local.get 1)))
+      (i64.atomic.load (i32.const 8)))
+    (func (export "wait") (param i32) (result i32) (memory.atomic.wait32 (i32.const 0) (local.get 0) (i64.const 0)))))",
+              config);
+  EXPECT_EQ(m.i32("rmw", {Val::i32(4)}), 0xff);
+  EXPECT_EQ(m.i32("rmw", {Val::i32(4)}), 0xfe);  // 0xff + 0xff wraps in the byte
+  EXPECT_EQ(m.trap("rmw", {Val::i32(5)}).message(), "unaligned atomic");
+  EXPECT_EQ(m.trap("rmw", {Val::i32(65536)}).message(), "out of bounds memory access");
+  EXPECT_EQ(m.i64("cas", {Val::i64(1), Val::i64(5)}), 0);  // expected 1, found 0: unchanged
+  EXPECT_EQ(m.i64("cas", {Val::i64(0), Val::i64(5)}), 5);
+  EXPECT_EQ(m.i32("wait", {Val::i32(7)}), 1);  // not-equal
+  EXPECT_EQ(m.i32("wait", {Val::i32(0)}), 2);  // timed out: no thread can notify
+}
+
 TEST(Dispatch, FuelAndEpochInterrupt) {
   Config fuel;
   fuel.consume_fuel = true;
