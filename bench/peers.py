@@ -1,0 +1,50 @@
+"""Peer engines for the harness, switched on by environment variables; the harness only runs a command.
+
+    STRATA_BENCH_WASM3=/path/to/wasm3      runs  wasm3 PROGRAM.wasm ARGS...         (engine "wasm3")
+    STRATA_BENCH_WAMR=/path/to/iwasm       runs  iwasm --dir=. PROGRAM.wasm ARGS... (engine "wamr")
+    STRATA_BENCH_PEER_<NAME>='TEMPLATE'    any other engine "<name>" (lower-cased), e.g.
+        STRATA_BENCH_PEER_WASMTIME='/opt/wasmtime run --dir=. {wasm} {args}'
+
+A template is split like a shell command line; {cmd} is the command of a known peer, {wasm} the
+program, {dir} its folder (also the working directory of the run) and {args} expands to the
+program's arguments. STRATA_BENCH_WASM3_TEMPLATE / STRATA_BENCH_WAMR_TEMPLATE replace the
+default templates of the known peers.
+
+Peers do not provide the Sightglass bench.start/bench.end imports, so they run the self-timed
+build of bench/programs (-DBENCH_SELF_TIMED: the guest reads the WASI monotonic clock and prints
+"[bench] ns=N" on stderr, which the harness reads and strips). Their figure therefore includes
+two WASI clock calls, nothing else. Sightglass programs import bench.* and cannot link on a peer
+unless its template points at a wrapper that provides them; such runs are reported as failures.
+"""
+import os
+import shlex
+
+KNOWN = {
+    'wasm3': ('STRATA_BENCH_WASM3', '{cmd} {wasm} {args}'),
+    'wamr': ('STRATA_BENCH_WAMR', '{cmd} --dir=. {wasm} {args}'),
+}
+GENERIC_PREFIX = 'STRATA_BENCH_PEER_'
+
+
+def from_environment(env=None):
+    """[(engine name, command or None, template)] for every peer the environment switches on."""
+    env = os.environ if env is None else env
+    found = []
+    for name, (var, template) in KNOWN.items():
+        if env.get(var):
+            found.append((name, env[var], env.get(var + '_TEMPLATE', template)))
+    for var in sorted(env):
+        if var.startswith(GENERIC_PREFIX) and env[var]:
+            found.append((var[len(GENERIC_PREFIX):].lower(), None, env[var]))
+    return found
+
+
+def expand(template, command, wasm, folder, args):
+    """The argv of one run: the template's words with {cmd}, {wasm}, {dir} and {args} filled in."""
+    argv = []
+    for word in shlex.split(template):
+        if word == '{args}':
+            argv.extend(args)
+            continue
+        argv.append(word.replace('{cmd}', command or '').replace('{wasm}', str(wasm)).replace('{dir}', str(folder)))
+    return argv

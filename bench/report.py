@@ -1,0 +1,233 @@
+"""Turns the harness's measurements into results.json, results.md and two log-scale PNG charts (gnuplot)."""
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+
+def _first_line(cmd):
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        return (r.stdout or r.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return None
+
+
+def machine():
+    cpu = None
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+        mem_kb = int(Path('/proc/meminfo').read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        mem_kb = None
+    distro = None
+    if Path('/etc/os-release').exists():
+        for line in Path('/etc/os-release').read_text().splitlines():
+            if line.startswith('PRETTY_NAME='):
+                distro = line.split('=', 1)[1].strip('"')
+    return {'cpu': cpu, 'cores': os.cpu_count(), 'kernel': platform.release(), 'os': distro,
+            'memory_gib': round(mem_kb / 2**20, 1) if mem_kb else None}
+
+
+def git_state(repo):
+    commit = _first_line(['git', '-C', str(repo), 'rev-parse', 'HEAD'])
+    subject = _first_line(['git', '-C', str(repo), 'log', '-1', '--format=%s'])
+    return {'commit': commit, 'subject': subject}
+
+
+def _stats(values):
+    values = [v for v in values if v is not None]
+    if not values:
+        return None
+    return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
+
+
+def summarize(res):
+    """Per engine: medians with min and max (ms), start-up figures and the spread of the runs."""
+    if res['error']:
+        return {'error': res['error'], 'argv': res.get('argv')}
+    runs = res['runs']
+    ms = lambda key: _stats([r[key] / 1e6 if r[key] is not None else None for r in runs])
+    bench = ms('bench_ns')
+    spread = (bench['max'] - bench['min']) / bench['median'] if bench and bench['median'] > 0 else None
+    rss = _stats([r['peak_rss_kb'] for r in runs])
+    return {'runs': len(runs), 'bench_ms': bench, 'wall_ms': ms('wall_ns'), 'compile_ms': ms('compile_ns'),
+            'instantiate_ms': ms('instantiate_ns'), 'peak_rss_mib': rss and rss['median'] / 1024,
+            'spread': spread, 'checked_against': res.get('checked_against')}
+
+
+def _ratio(a, b):
+    if not a or not b or 'bench_ms' not in a or 'bench_ms' not in b:
+        return None
+    return a['bench_ms']['median'] / b['bench_ms']['median']
+
+
+def _geomean(values):
+    values = [v for v in values if v]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def build(args, engines, measured, repo, elapsed):
+    names = [e.name for e in engines]
+    programs = []
+    for program, results in measured:
+        summary = {name: summarize(res) for name, res in results.items()}
+        native, v8 = summary.get('native'), summary.get('v8')
+        programs.append({
+            'name': program.name, 'suite': program.suite, 'args': program.args, 'engines': summary,
+            'to_native': {n: _ratio(s, native) for n, s in summary.items() if native},
+            'to_v8': {n: _ratio(s, v8) for n, s in summary.items() if v8},
+        })
+    geomean, noise = {}, {}
+    for name in names:
+        to_native = [p['to_native'].get(name) for p in programs]
+        to_v8 = [p['to_v8'].get(name) for p in programs]
+        geomean[name] = {'to_native': _geomean(to_native), 'to_native_programs': sum(1 for v in to_native if v),
+                         'to_v8': _geomean(to_v8), 'to_v8_programs': sum(1 for v in to_v8 if v)}
+        spreads = [p['engines'][name]['spread'] for p in programs
+                   if name in p['engines'] and p['engines'][name].get('spread') is not None]
+        if spreads:
+            noise[name] = {'median_spread': statistics.median(spreads), 'max_spread': max(spreads)}
+    return {
+        'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'git': git_state(repo), 'machine': machine(),
+        'tools': {'clang': _first_line([args.clang, '--version']),
+                  'node': _first_line([shutil.which('node') or 'node', '--version']) if 'v8' in names else None},
+        'method': {'quick': args.quick, 'warmup': 0 if args.quick else args.warmup, 'runs': args.runs,
+                   'order': 'every engine once per round, same order each round (A B C A B C)',
+                   'elapsed_s': round(elapsed, 1)},
+        'engines': names, 'programs': programs, 'geomean': geomean, 'noise': noise,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown
+
+def _fmt_ms(v):
+    return '-' if v is None else (f'{v:.0f}' if v >= 100 else f'{v:.1f}' if v >= 1 else f'{v:.2f}')
+
+
+def _fmt_ratio(v):
+    return '' if v is None else (f'{v:.0f}×' if v >= 100 else f'{v:.1f}×' if v >= 1 else f'{v:.2f}×')
+
+
+def _cell(p, name, ratio_key):
+    s = p['engines'].get(name)
+    if s is None:
+        return ''
+    if 'error' in s:
+        return '**FAIL**'
+    r = p[ratio_key].get(name)
+    reference = 'native' if ratio_key == 'to_native' else 'v8'
+    ratio = f' ({_fmt_ratio(r)})' if r is not None and name != reference else ''
+    return _fmt_ms(s['bench_ms']['median']) + ratio
+
+
+def markdown(doc):
+    m, g, meth = doc['machine'], doc['git'], doc['method']
+    names = doc['engines']
+    lines = [
+        '# Strata benchmark results', '',
+        f'- commit `{(g["commit"] or "?")[:12]}` ({g["subject"]}), {doc["date"]}',
+        f'- machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Linux {m["kernel"]} ({m["os"]})',
+        f'- tools: {doc["tools"]["clang"]}; node {doc["tools"]["node"] or "absent"}',
+        f'- method: {meth["warmup"]} warm-up run(s), then {meth["runs"]} run(s) per engine alternated '
+        f'({meth["order"]}); every run\'s output checked. Figure: time between `bench.start` and `bench.end`, '
+        'median in ms; in brackets the ratio to native (bench/programs) or to V8 default (Sightglass).',
+        '',
+    ]
+    header = '| program | ' + ' | '.join(names) + ' |'
+    rule = '|---|' + '---:|' * len(names)
+    for suite, title, key in (('programs', 'bench/programs (ratio to native)', 'to_native'),
+                              ('sightglass', 'Sightglass programs (ratio to V8 default)', 'to_v8')):
+        rows = [p for p in doc['programs'] if p['suite'] == suite]
+        if not rows:
+            continue
+        lines += [f'## {title}', '', header, rule]
+        for p in rows:
+            lines.append(f'| {p["name"]} | ' + ' | '.join(_cell(p, n, key) for n in names) + ' |')
+        lines.append('')
+    lines += ['## Geometric means of the ratios', '', '| engine | / native | / V8 default |', '|---|---:|---:|']
+    for n in names:
+        gm = doc['geomean'][n]
+        lines.append(f'| {n} | {_fmt_ratio(gm["to_native"])} ({gm["to_native_programs"]} programs) | '
+                     f'{_fmt_ratio(gm["to_v8"])} ({gm["to_v8_programs"]} programs) |')
+    lines += ['', '## Noise: spread (max - min) / median of the measured runs', '',
+              '| engine | median over programs | worst program |', '|---|---:|---:|']
+    for n, s in doc['noise'].items():
+        lines.append(f'| {n} | {s["median_spread"] * 100:.1f}% | {s["max_spread"] * 100:.1f}% |')
+    lines += ['', '## Start-up and memory (medians)', '',
+              '| program | engine | compile ms | instantiate ms | whole process ms | peak RSS MiB |',
+              '|---|---|---:|---:|---:|---:|']
+    for p in doc['programs']:
+        for n, s in p['engines'].items():
+            if 'error' in s or n == 'native':
+                continue
+            lines.append(f'| {p["name"]} | {n} | {_fmt_ms(s["compile_ms"] and s["compile_ms"]["median"])} | '
+                         f'{_fmt_ms(s["instantiate_ms"] and s["instantiate_ms"]["median"])} | '
+                         f'{_fmt_ms(s["wall_ms"]["median"])} | {s["peak_rss_mib"]:.1f} |')
+    fails = [(p['name'], n, s['error']) for p in doc['programs'] for n, s in p['engines'].items() if 'error' in s]
+    if fails:
+        lines += ['', '## Failures (wrong output or no figure: never timed)', '']
+        lines += [f'- {name} on {n}: {err}' for name, n, err in fails]
+    return '\n'.join(lines) + '\n'
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts
+
+def chart(doc, out, key, suites, skip, title, ylabel):
+    """A clustered bar chart of ratios per program and engine on a log scale; False if gnuplot is absent."""
+    gnuplot = shutil.which('gnuplot')
+    rows = [p for p in doc['programs'] if p['suite'] in suites and p[key]]
+    engines = [n for n in doc['engines'] if n not in skip and any(p[key].get(n) for p in rows)]
+    if not gnuplot or not rows or not engines:
+        return False
+    data = out / f'{key}.dat'
+    with open(data, 'w') as f:
+        f.write('program ' + ' '.join(engines) + '\n')
+        for p in rows:
+            f.write(p['name'] + ' ' + ' '.join(f'{p[key][n]:.4g}' if p[key].get(n) else 'NaN' for n in engines) + '\n')
+    png = out / f'{key}.png'
+    plots = ', '.join(f"'{data}' using {i + 2}:xtic(1) title '{n}'" for i, n in enumerate(engines))
+    script = f"""
+set terminal pngcairo size 1400,640 font 'sans,10'
+set output '{png}'
+set title '{title}'
+set ylabel '{ylabel}'
+set logscale y 10
+set grid ytics mytics
+set style data histogram
+set style histogram cluster gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set xtics rotate by -40 scale 0
+set key top left
+set termoption noenhanced
+set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 1.5 lc rgb 'black'
+set datafile missing 'NaN'
+plot {plots}
+"""
+    r = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
+    if r.returncode != 0:
+        print(f'gnuplot failed: {r.stderr}')
+        return False
+    return True
+
+
+def write(doc, out, charts=True):
+    out.mkdir(parents=True, exist_ok=True)
+    (out / 'results.json').write_text(json.dumps(doc, indent=1) + '\n')
+    (out / 'results.md').write_text(markdown(doc))
+    if charts:
+        chart(doc, out, 'to_native', ('programs',), ('native',),
+              'bench/programs: time relative to native clang -O2 (log scale, lower is better)', 'ratio to native')
+        chart(doc, out, 'to_v8', ('programs', 'sightglass'), ('v8', 'native'),
+              'All programs: time relative to V8 default (log scale, lower is better)', 'ratio to V8 default')

@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""Benchmark harness: every program on every engine, outputs checked on every run, then a report.
+
+    python3 bench/run.py --out bench/results/latest        # the full run (README "Performance")
+    python3 bench/run.py --quick                           # CI: tiny sizes, outputs only
+
+Programs: the Sightglass-format programs of $STRATA_SHARED/bench (default ../shared/bench) and
+the C programs of bench/programs, compiled by this script with clang-19 -O2 to wasm32-wasi and
+to native x86-64 (into --work, never into the source tree).
+
+Engines: native (bench/programs only), strata-<tier> for each tier strata_bench lists, V8 through
+node (v8 = default tiering, v8-liftoff = baseline only, v8-turbofan = optimizing only) when node
+is installed, and peers switched on by environment variables (see peers.py): wasm3, WAMR, or any
+command. The figure of a run is the time between bench.start and bench.end as the engine itself
+measures it; the harness also takes whole-process wall time and peak RSS (wait4's rusage).
+
+Method: one warm-up run per engine, then --runs rounds in which every engine runs once, in the
+same order each round (A B C A B C: drift over time hits every engine alike). Every run's stdout
+and stderr are compared with the expected files (*.stdout.expected, *.stderr.expected) or with
+the native build's output; a mismatch is a failure, reported and never timed, and the harness
+then exits with status 1.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peers  # noqa: E402
+import report  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PROGRAMS_DIR = REPO / 'bench' / 'programs'
+NODE_RUNNER = REPO / 'bench' / 'node_runner.mjs'
+BENCH_LINE = re.compile(rb'^\[bench\] ns=(\d+)\n', re.M)
+
+# V8 configurations: name -> node flags.
+V8_ENGINES = {
+    'v8': [],
+    'v8-liftoff': ['--liftoff', '--no-wasm-tier-up'],
+    'v8-turbofan': ['--no-liftoff'],
+}
+
+
+class Program:
+    """One benchmark: a wasm file, the folder it runs in, arguments, and how to check its output."""
+
+    def __init__(self, name, suite, wasm, cwd, args=(), expected_stdout=None, expected_stderr=None,
+                 native=None, self_timed=None):
+        self.name, self.suite, self.wasm, self.cwd = name, suite, Path(wasm), Path(cwd)
+        self.args = list(args)
+        self.expected_stdout, self.expected_stderr = expected_stdout, expected_stderr
+        self.native = native          # native executable (bench/programs only)
+        self.self_timed = self_timed  # wasm printing its own figure, for peers without bench imports
+
+
+# ---------------------------------------------------------------------------------------------
+# Building bench/programs
+
+def parse_manifest(source):
+    """The '// bench: full=N quick=M [simd|simd-only]' line of a program."""
+    for line in source.read_text().splitlines()[:5]:
+        m = re.match(r'//\s*bench:\s*(.*)', line)
+        if m:
+            fields = dict(f.split('=', 1) if '=' in f else (f, True) for f in m.group(1).split())
+            return fields
+    raise SystemExit(f'{source}: no "// bench: full=N quick=M" line')
+
+
+def compile_jobs(work, clang):
+    """(program name, source, simd, full, quick) and the compile commands each needs."""
+    jobs, programs = [], []
+    header = PROGRAMS_DIR / 'bench.h'
+    for source in sorted(PROGRAMS_DIR.glob('*.c')):
+        m = parse_manifest(source)
+        variants = []
+        if m.get('simd-only'):
+            variants.append((source.stem, True))
+        else:
+            variants.append((source.stem, False))
+            if m.get('simd'):
+                variants.append((source.stem + '-simd', True))
+        for name, simd in variants:
+            simd_flags = ['-msimd128'] if simd else []
+            base = [clang, '-O2', '-Wall', '-Werror']
+            wasm_flags = base + ['--target=wasm32-wasi'] + simd_flags + ['-Wl,--strip-all']
+            outs = {
+                'wasm': (work / f'{name}.wasm', wasm_flags),
+                'self': (work / f'{name}.self.wasm', wasm_flags + ['-DBENCH_SELF_TIMED']),
+                # Native -O2 for x86-64 baseline (SSE2): the same source and optimisation level.
+                'native': (work / f'{name}.native', base),
+            }
+            for kind, (out, flags) in outs.items():
+                stale = not out.exists() or out.stat().st_mtime < max(source.stat().st_mtime,
+                                                                      header.stat().st_mtime)
+                if stale:
+                    jobs.append(flags + [str(source), '-o', str(out), '-lm'])
+            programs.append((name, m, {k: v[0] for k, v in outs.items()}))
+    return jobs, programs
+
+
+def build_programs(work, clang, quick):
+    work.mkdir(parents=True, exist_ok=True)
+    jobs, built = compile_jobs(work, clang)
+    if jobs:
+        print(f'compiling {len(jobs)} program builds with {clang} into {work}', flush=True)
+
+    def run(cmd):
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        return cmd, r
+
+    failed = False
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for cmd, r in pool.map(run, jobs):
+            if r.returncode != 0:
+                failed = True
+                print(f'error: {" ".join(cmd)}\n{r.stderr}', file=sys.stderr)
+    if failed:
+        raise SystemExit('compiling bench/programs failed')
+    programs = []
+    for name, manifest, outs in built:
+        args = [str(manifest['quick' if quick else 'full'])]
+        programs.append(Program(name, 'programs', outs['wasm'], work, args, native=outs['native'],
+                                self_timed=outs['self']))
+    return programs
+
+
+def sightglass_programs(shared):
+    """Every *.wasm under shared/bench, with its expected outputs (Sightglass naming)."""
+    root = shared / 'bench'
+    if not root.is_dir():
+        print(f'warning: {root} not found: only bench/programs are measured', file=sys.stderr)
+        return []
+    programs = []
+    for wasm in sorted(root.rglob('*.wasm')):
+        stem = wasm.name[:-len('.wasm')]
+        name = wasm.parent.name if stem == 'benchmark' else stem
+        expected = {}
+        for stream in ('stdout', 'stderr'):
+            f = wasm.parent / f'{stem}.{stream}.expected'
+            expected[stream] = f.read_bytes() if f.exists() else None
+        programs.append(Program(name, 'sightglass', wasm, wasm.parent,
+                                expected_stdout=expected['stdout'], expected_stderr=expected['stderr']))
+    return programs
+
+
+# ---------------------------------------------------------------------------------------------
+# Engines
+
+class Engine:
+    """How to run a program: build the command, then read the figures it reports."""
+
+    def __init__(self, name, kind, command=None, flags=(), template=None):
+        self.name, self.kind = name, kind
+        self.command, self.flags, self.template = command, list(flags), template
+
+    def applies(self, program):
+        return program.native is not None if self.kind == 'native' else True
+
+    def argv(self, program, report_file):
+        if self.kind == 'native':
+            return [str(program.native)] + program.args
+        if self.kind == 'strata':
+            return [self.command, '--tier', self.flags[0], '--dir', str(program.cwd), '--report',
+                    str(report_file), str(program.wasm)] + program.args
+        if self.kind == 'node':
+            return [self.command, '--no-warnings'] + self.flags + [
+                str(NODE_RUNNER), '--dir', str(program.cwd), '--report', str(report_file),
+                str(program.wasm)] + program.args
+        wasm = program.self_timed or program.wasm
+        return peers.expand(self.template, self.command, wasm, program.cwd, program.args)
+
+
+def strata_tiers(driver):
+    r = subprocess.run([driver, '--tiers'], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f'{driver} --tiers failed: {r.stderr}')
+    return [t for t in r.stdout.split() if t]
+
+
+def discover_engines(args):
+    engines = []
+    if shutil.which(args.clang):
+        engines.append(Engine('native', 'native'))
+    driver = args.strata
+    if not Path(driver).exists():
+        raise SystemExit(f'{driver} not found: build it (ninja -C build/release strata_bench) or pass --strata')
+    for tier in strata_tiers(driver):
+        engines.append(Engine(f'strata-{tier}', 'strata', driver, [tier]))
+    node = os.environ.get('STRATA_BENCH_NODE') or shutil.which('node')
+    if node and not args.no_node:
+        for name, flags in V8_ENGINES.items():
+            engines.append(Engine(name, 'node', node, flags))
+    elif not args.no_node:
+        print('note: node not found: V8 is not measured', file=sys.stderr)
+    for name, command, template in peers.from_environment():
+        engines.append(Engine(name, 'peer', command, template=template))
+    if args.engines:
+        wanted = set(args.engines.split(','))
+        engines = [e for e in engines if e.name in wanted]
+    return engines
+
+
+# ---------------------------------------------------------------------------------------------
+# Running
+
+def run_once(engine, program, scratch, timeout):
+    """One process: wall time, rusage, outputs and the engine's own figures."""
+    report_file = scratch / 'report.json'
+    report_file.unlink(missing_ok=True)
+    out_path, err_path = scratch / 'stdout', scratch / 'stderr'
+    argv = engine.argv(program, report_file)
+    with open(out_path, 'wb') as out, open(err_path, 'wb') as err:
+        t0 = time.perf_counter_ns()
+        proc = subprocess.Popen(argv, cwd=program.cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter_ns() - t0
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    stdout, stderr = out_path.read_bytes(), err_path.read_bytes()
+    figures = {}
+    if report_file.exists():
+        figures = json.loads(report_file.read_text())
+    marks = BENCH_LINE.findall(stderr)
+    if marks:  # self-timed builds: the figure is on stderr; it is not part of the output
+        figures['bench_ns'] = int(marks[-1])
+        stderr = BENCH_LINE.sub(b'', stderr)
+    return {
+        'argv': argv, 'exit': proc.returncode, 'stdout': stdout, 'stderr': stderr,
+        'wall_ns': wall, 'peak_rss_kb': usage.ru_maxrss, 'bench_ns': figures.get('bench_ns'),
+        'compile_ns': figures.get('compile_ns'), 'instantiate_ns': figures.get('instantiate_ns'),
+    }
+
+
+def check(program, run, reference):
+    """None when the run's output is right, else why not."""
+    if run['exit'] != 0:
+        tail = run['stderr'].decode(errors='replace').strip().splitlines()[-3:]
+        return f'exit status {run["exit"]}: {" / ".join(tail)}'
+    want_out = program.expected_stdout if program.expected_stdout is not None else reference.get('stdout')
+    want_err = program.expected_stderr if program.expected_stderr is not None else reference.get('stderr', b'')
+    if want_out is not None and run['stdout'] != want_out:
+        return f'stdout differs from {reference.get("source", "the expected file")}: ' + first_diff(want_out, run['stdout'])
+    if want_err is not None and run['stderr'] != want_err:
+        return 'stderr differs: ' + first_diff(want_err, run['stderr'])
+    if run['bench_ns'] is None:
+        return 'no figure: bench.start/bench.end were not both called'
+    return None
+
+
+def first_diff(want, got):
+    w, g = want.decode(errors='replace').splitlines(), got.decode(errors='replace').splitlines()
+    for i in range(max(len(w), len(g))):
+        a = w[i] if i < len(w) else '<end>'
+        b = g[i] if i < len(g) else '<end>'
+        if a != b:
+            return f'line {i + 1}: expected {a!r}, got {b!r}'
+    return 'trailing bytes differ'
+
+
+def measure(program, engines, args, scratch):
+    """Warm-up and alternated rounds on every engine; returns {engine: result dict}."""
+    runnable = [e for e in engines if e.applies(program)]
+    reference = {}
+    if program.expected_stdout is None:
+        # The native build (or, without one, the first engine) defines the right output.
+        ref_engine = next((e for e in runnable if e.kind == 'native'), runnable[0] if runnable else None)
+        if ref_engine is not None:
+            r = run_once(ref_engine, program, scratch, args.timeout)
+            if r['exit'] == 0:
+                reference = {'stdout': r['stdout'], 'stderr': r['stderr'], 'source': ref_engine.name}
+    results = {e.name: {'runs': [], 'error': None} for e in runnable}
+    rounds = (0 if args.quick else args.warmup) + args.runs
+    for i in range(rounds):
+        for e in runnable:
+            res = results[e.name]
+            if res['error']:
+                continue
+            r = run_once(e, program, scratch, args.timeout)
+            err = check(program, r, reference)
+            if err:
+                res['error'] = err
+                res['argv'] = r['argv']
+                continue
+            if args.quick or i >= args.warmup:
+                res['runs'].append({k: r[k] for k in ('bench_ns', 'wall_ns', 'compile_ns', 'instantiate_ns',
+                                                       'peak_rss_kb')})
+    for e in runnable:
+        results[e.name]['checked_against'] = ('expected files' if program.expected_stdout is not None
+                                              else reference.get('source', 'nothing'))
+    return results
+
+
+def line_for(program, results):
+    cells = []
+    for name, res in results.items():
+        if res['error']:
+            cells.append(f'{name} FAIL')
+        else:
+            ms = sorted(r['bench_ns'] for r in res['runs'])[len(res['runs']) // 2] / 1e6
+            cells.append(f'{name} {ms:.1f}ms')
+    return f'{program.name:24s} ' + '  '.join(cells)
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--out', type=Path, default=REPO / 'bench' / 'results' / 'latest',
+                   help='folder for results.json, results.md and the charts (default bench/results/latest)')
+    p.add_argument('--quick', action='store_true',
+                   help='every program once at a tiny size; outputs checked, no timing judgement')
+    p.add_argument('--runs', type=int, default=None, help='measured runs per engine (default 5; quick: 1)')
+    p.add_argument('--warmup', type=int, default=1, help='warm-up runs per engine (default 1)')
+    p.add_argument('--strata', default=str(REPO / 'build' / 'release' / 'bench' / 'strata_bench'),
+                   help='the strata_bench driver (default build/release/bench/strata_bench)')
+    p.add_argument('--shared', type=Path,
+                   default=Path(os.environ.get('STRATA_SHARED', REPO.parent / 'shared')),
+                   help='folder holding bench/ (default $STRATA_SHARED, else ../shared)')
+    p.add_argument('--work', type=Path, default=REPO / 'build' / 'bench-programs',
+                   help='where bench/programs are compiled (default build/bench-programs)')
+    p.add_argument('--clang', default='clang-19')
+    p.add_argument('--programs', default=None, help='regular expression selecting program names')
+    p.add_argument('--engines', default=None, help='comma-separated engine names to keep')
+    p.add_argument('--no-node', action='store_true', help='do not measure V8')
+    p.add_argument('--no-sightglass', action='store_true', help=f'only bench/programs')
+    p.add_argument('--timeout', type=float, default=600.0, help='seconds before a run is killed')
+    args = p.parse_args()
+    if args.runs is None:
+        args.runs = 1 if args.quick else 5
+    # Runs happen in each program's folder: every path must be absolute.
+    args.work, args.out, args.shared = args.work.resolve(), args.out.resolve(), args.shared.resolve()
+    args.strata = str(Path(args.strata).resolve())
+    return args
+
+
+def main():
+    args = parse_args()
+    engines = discover_engines(args)
+    print('engines: ' + ', '.join(e.name for e in engines), flush=True)
+    if not shutil.which(args.clang):
+        raise SystemExit(f'{args.clang} not found (scripts/setup.sh installs it)')
+    programs = build_programs(args.work, args.clang, args.quick)
+    if not args.no_sightglass:
+        programs += sightglass_programs(args.shared)
+    if args.programs:
+        programs = [p for p in programs if re.search(args.programs, p.name)]
+    scratch = args.work / 'scratch'
+    scratch.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    measured = []
+    for program in programs:
+        results = measure(program, engines, args, scratch)
+        measured.append((program, results))
+        print(line_for(program, results), flush=True)
+    failures = [(p.name, e, r['error']) for p, res in measured for e, r in res.items() if r['error']]
+    for name, engine, err in failures:
+        print(f'FAIL {name} on {engine}: {err}', file=sys.stderr)
+    doc = report.build(args, engines, measured, REPO, time.time() - started)
+    report.write(doc, args.out, charts=not args.quick)
+    total = sum(len(res) for _, res in measured)
+    print(f'results in {args.out}')
+    # The plain closing line CI readers understand.
+    print(f'{total - len(failures)} passed, {len(failures)} failed')
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

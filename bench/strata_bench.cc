@@ -1,0 +1,149 @@
+// Measurement driver: runs one Sightglass-format WASI program on Strata through the embedding API
+// and reports compile, instantiation and bench.start..bench.end times as JSON.
+//
+//   strata_bench [--tier NAME] [--dir DIR] [--report FILE] PROGRAM.wasm [ARGS...]
+//
+// The guest's stdout and stderr are the process's own, untouched, so the harness can compare
+// them with the expected output; the figures go to --report (or stderr when absent, after the
+// guest has finished). bench.start/bench.end are bound to std::chrono::steady_clock in host
+// functions, so the figure excludes process start-up, reading, compiling and instantiating.
+#include <fmt/core.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/strata.h"
+#include "wasi/wasi.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string tier = "interp";
+  std::string dir = ".";
+  std::string report;
+  std::string program;
+  std::vector<std::string> args;
+};
+
+struct Figures {
+  int64_t compile_ns = -1;
+  int64_t instantiate_ns = -1;
+  std::optional<Clock::time_point> bench_start;
+  std::optional<Clock::time_point> bench_end;
+  int exit = 0;
+  std::string error;
+};
+
+int64_t nanos(Clock::duration d) { return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count(); }
+
+std::optional<Options> parseArgs(int argc, char** argv) {
+  Options opts;
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--tier" || a == "--dir" || a == "--report") && i + 1 < argc) {
+      std::string& slot = a == "--tier" ? opts.tier : a == "--dir" ? opts.dir : opts.report;
+      slot = argv[++i];
+    } else if (a == "--tiers") {
+      for (const std::string& t : strata::Engine::tiers()) fmt::print("{}\n", t);
+      std::exit(0);
+    } else {
+      break;
+    }
+  }
+  if (i >= argc || argv[i][0] == '-') return std::nullopt;
+  opts.program = argv[i++];
+  for (; i < argc; ++i) opts.args.emplace_back(argv[i]);
+  return opts;
+}
+
+std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+// Compiles, links (WASI with DIR as `.`, bench hooks on the clock) and runs _start.
+strata::Result<void> run(const Options& opts, Figures& fig) {
+  strata::Config config;
+  config.tier = opts.tier;
+  strata::Engine engine = STRATA_TRY(strata::Engine::create(config));
+  auto bytes = readFile(opts.program);
+  if (!bytes) return strata::makeError(strata::ErrorKind::Io, strata::kNoOffset, "cannot read " + opts.program);
+
+  auto t0 = Clock::now();
+  strata::Module module = STRATA_TRY(strata::Module::fromBinary(engine, *bytes));
+  fig.compile_ns = nanos(Clock::now() - t0);
+
+  strata::wasi::WasiConfig wasi_config;
+  wasi_config.args.push_back(opts.program.substr(opts.program.find_last_of('/') + 1));
+  wasi_config.args.insert(wasi_config.args.end(), opts.args.begin(), opts.args.end());
+  wasi_config.preopens.push_back({opts.dir, "."});
+  auto ctx = STRATA_TRY(strata::wasi::WasiCtx::create(wasi_config));
+
+  strata::Store store(engine);
+  strata::Linker linker(engine);
+  STRATA_CHECK(strata::wasi::defineWasi(linker, ctx));
+  STRATA_CHECK(strata::wasi::defineBench(
+      linker, {.on_start = [&] { fig.bench_start = Clock::now(); }, .on_end = [&] { fig.bench_end = Clock::now(); }}));
+
+  auto t1 = Clock::now();
+  strata::Instance instance = STRATA_TRY(linker.instantiate(store, module));
+  fig.instantiate_ns = nanos(Clock::now() - t1);
+
+  std::optional<strata::Func> start = instance.getFunc("_start");
+  if (!start) return strata::makeError(strata::ErrorKind::Usage, strata::kNoOffset, "no exported function `_start`");
+  std::fflush(stdout);
+  auto r = start->call(store, {});
+  std::fflush(stdout);
+  if (!r) {
+    if (!r.error().isExit()) return std::unexpected(r.error().toError());
+    fig.exit = r.error().exitStatus();
+  }
+  return {};
+}
+
+void writeReport(const Options& opts, const Figures& fig) {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::string bench = fig.bench_start && fig.bench_end ? std::to_string(nanos(*fig.bench_end - *fig.bench_start)) : "null";
+  std::string json = fmt::format(
+      "{{\"tier\": \"{}\", \"compile_ns\": {}, \"instantiate_ns\": {}, \"bench_ns\": {}, \"exit\": {}, "
+      "\"peak_rss_kb\": {}}}\n",
+      opts.tier, fig.compile_ns, fig.instantiate_ns, bench, fig.exit, usage.ru_maxrss);
+  if (opts.report.empty()) {
+    std::fputs(json.c_str(), stderr);
+    return;
+  }
+  std::ofstream(opts.report) << json;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto opts = parseArgs(argc, argv);
+  if (!opts) {
+    std::fputs("usage: strata_bench [--tier NAME] [--dir DIR] [--report FILE] PROGRAM.wasm [ARGS...]\n"
+               "       strata_bench --tiers   (list the available tiers)\n",
+               stderr);
+    return 2;
+  }
+  Figures fig;
+  auto r = run(*opts, fig);
+  if (!r) {
+    std::fflush(stdout);
+    fmt::print(stderr, "strata_bench: {}: {}\n", opts->program, r.error().message);
+    // A trap exits like an aborted process, as `strata run` does; anything else is a failure.
+    fig.exit = r.error().kind == strata::ErrorKind::Trap ? 134 : 1;
+  }
+  writeReport(*opts, fig);
+  return fig.exit;
+}
