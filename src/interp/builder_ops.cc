@@ -73,7 +73,7 @@ MemKind memKind(Opcode op) {
   }
 }
 
-bool isStore(MemKind k) { return (k >= MemKind::S8 && k <= MemKind::S128) || k >= MemKind::StoreLane8; }
+bool isStore(MemKind k) { return (k >= MemKind::S8 && k <= MemKind::SI64) || k >= MemKind::StoreLane8; }
 
 }  // namespace
 
@@ -282,13 +282,20 @@ void Builder::visitCall(const decode::Instr& in) {
 void Builder::visitMemory(const decode::Instr& in) {
   MemKind k = memKind(in.op);
   MemMode m = memMode(in.mem.memory);
-  H h = memHandler(k, m);
   Slot val = 0;
   bool store = isStore(k);
+  uint64_t value = 0;
   if (store) {
     Entry v = pop();
-    val = use(v);
+    // A constant stored needs no slot: the SI kinds carry it.
+    if (v.kind == Kind::Const && k >= MemKind::S8 && k <= MemKind::S64) {
+      k = MemKind(unsigned(MemKind::SI8) + (unsigned(k) - unsigned(MemKind::S8)));
+      value = v.c[0];
+    } else {
+      val = use(v);
+    }
   }
+  bool imm = k >= MemKind::SI8 && k <= MemKind::SI64;
   Entry addr = pop();
   // The address was just computed by base + (index << shift): compute it in the access.
   Last::Addr x;
@@ -298,9 +305,18 @@ void Builder::visitMemory(const decode::Instr& in) {
   }
   Slot a = use(addr);
   if (!store) val = pushHome(k >= MemKind::V128 && k <= MemKind::Zero64).home;
+  MemMode mode = x.valid ? MemMode::X : m;
+  H h = memHandler(k, mode);
+  uint32_t off32 = uint32_t(in.mem.offset);
   uint32_t at = 0;
-  if (x.valid) at = emit(memHandler(k, MemMode::X), OpMemX{val, x.base, x.index, x.shift, uint32_t(in.mem.offset)});
-  else if (m == MemMode::G) at = emit(h, OpMemG{val, a, uint32_t(in.mem.offset)});
+  if (imm) {
+    if (mode == MemMode::X) emit(h, OpMemImmX{x.base, x.index, x.shift, off32, value});
+    else if (mode == MemMode::G) emit(h, OpMemImmG{a, off32, value});
+    else emit(h, OpMemImmE{a, in.mem.memory, in.mem.offset, value});
+    return;
+  }
+  if (mode == MemMode::X) at = emit(h, OpMemX{val, x.base, x.index, x.shift, off32});
+  else if (mode == MemMode::G) at = emit(h, OpMemG{val, a, off32});
   else at = emit(h, OpMemE{val, a, in.mem.memory, 0, in.mem.offset});
   if (!store) setLast(at, val);
 }

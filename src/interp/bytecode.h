@@ -44,7 +44,8 @@ inline void wr(void* p, const T& v) {
   Y(X, I64, Mem) Y(X, V128, Mem) Y(X, V8x8S, Mem) Y(X, V8x8U, Mem) Y(X, V16x4S, Mem)               \
   Y(X, V16x4U, Mem) Y(X, V32x2S, Mem) Y(X, V32x2U, Mem) Y(X, Splat8, Mem) Y(X, Splat16, Mem)       \
   Y(X, Splat32, Mem) Y(X, Splat64, Mem) Y(X, Zero32, Mem) Y(X, Zero64, Mem) Y(X, S8, Mem)          \
-  Y(X, S16, Mem) Y(X, S32, Mem) Y(X, S64, Mem) Y(X, S128, Mem) Y(X, LoadLane8, Lane)              \
+  Y(X, S16, Mem) Y(X, S32, Mem) Y(X, S64, Mem) Y(X, S128, Mem) Y(X, SI8, MemImm) Y(X, SI16, MemImm) \
+  Y(X, SI32, MemImm) Y(X, SI64, MemImm) Y(X, LoadLane8, Lane)                                      \
   Y(X, LoadLane16, Lane) Y(X, LoadLane32, Lane) Y(X, LoadLane64, Lane) Y(X, StoreLane8, Lane)      \
   Y(X, StoreLane16, Lane) Y(X, StoreLane32, Lane) Y(X, StoreLane64, Lane)
 #define STRATA_INTERP_MEM_ONE(Z, K, F) Z(K##_G, Op##F##G) Z(K##_E, Op##F##E) Z(K##_W, Op##F##E) Z(K##_X, Op##F##X)
@@ -140,6 +141,10 @@ struct OpMemE { Slot val; Slot addr; uint32_t mem; uint32_t pad; uint64_t offset
 // Lane loads/stores: `vec` is the vector operand, `val` the destination (loads only).
 struct OpLaneG { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t offset; };
 struct OpLaneE { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t mem; uint32_t pad; uint64_t offset; };
+// Stores of a constant (SI kinds): the value is an immediate.
+struct OpMemImmG { Slot addr; uint32_t offset; uint64_t value; };
+struct OpMemImmE { Slot addr; uint32_t mem; uint64_t offset; uint64_t value; };
+struct OpMemImmX { Slot addr; Slot index; uint32_t shift; uint32_t offset; uint64_t value; };
 // X mode: the address is the i32 base + (index << shift), wrapped to 32 bits as the add would.
 struct OpMemX { Slot val; Slot addr; Slot index; uint32_t shift; uint32_t offset; };
 struct OpLaneX { Slot val; Slot addr; Slot vec; uint32_t lane; Slot index; uint32_t shift; uint32_t offset; };

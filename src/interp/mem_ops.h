@@ -22,12 +22,14 @@ constexpr uint32_t accessBytes(MemKind k) {
     case MemKind::I8U:
     case MemKind::Splat8:
     case MemKind::S8:
+    case MemKind::SI8:
     case MemKind::LoadLane8:
     case MemKind::StoreLane8: return 1;
     case MemKind::I16S:
     case MemKind::I16U:
     case MemKind::Splat16:
     case MemKind::S16:
+    case MemKind::SI16:
     case MemKind::LoadLane16:
     case MemKind::StoreLane16: return 2;
     case MemKind::I32S:
@@ -35,6 +37,7 @@ constexpr uint32_t accessBytes(MemKind k) {
     case MemKind::Splat32:
     case MemKind::Zero32:
     case MemKind::S32:
+    case MemKind::SI32:
     case MemKind::LoadLane32:
     case MemKind::StoreLane32: return 4;
     case MemKind::I64:
@@ -47,6 +50,7 @@ constexpr uint32_t accessBytes(MemKind k) {
     case MemKind::Splat64:
     case MemKind::Zero64:
     case MemKind::S64:
+    case MemKind::SI64:
     case MemKind::LoadLane64:
     case MemKind::StoreLane64: return 8;
     case MemKind::V128:
@@ -100,6 +104,7 @@ inline void access(uint8_t* fp, const Op& o, uint8_t* p) {
   else if constexpr (k == MemKind::S32) std::memcpy(p, fp + o.val, 4);
   else if constexpr (k == MemKind::S64) std::memcpy(p, fp + o.val, 8);
   else if constexpr (k == MemKind::S128) std::memcpy(p, fp + o.val, 16);
+  else if constexpr (k >= MemKind::SI8 && k <= MemKind::SI64) std::memcpy(p, &o.value, accessBytes(k));
   else {
     // Lane n of a little-endian vector is bytes [n*size, (n+1)*size) of its image (spec 4.3.1).
     constexpr uint32_t size = accessBytes(k);

@@ -47,6 +47,13 @@ TEST(Builder, LoadsAndGlobalsWriteLocalsDirectly) {
   EXPECT_EQ(c.names(0), (Names{"I32U_G", "GlobalGet64", "S32_G", "Return"}));
 }
 
+TEST(Builder, ConstantStoresCarryTheValue) {
+  Compiled c(R"((module (memory 1) (func (param i32)
+      (i64.store offset=8 (local.get 0) (i64.const -1))
+      (i32.store8 (i32.add (local.get 0) (local.get 0)) (i32.const 7)))))");
+  EXPECT_EQ(c.names(0), (Names{"SI64_G", "SI8_X", "Return"}));
+}
+
 TEST(Builder, ExplicitBoundsAndMemory64SelectTheirModes) {
   vm::CompileOptions explicit_checks;
   explicit_checks.bounds = vm::BoundsChecks::Explicit;
@@ -76,10 +83,10 @@ TEST(Builder, BranchTableStubsMoveValuesOnlyWhereNeeded) {
 TEST(Builder, ConstantsInLoopsComeFromThePool) {
   Compiled c(R"((module (memory 1) (func (param i32)
       (loop $l
-        (i32.store8 (local.get 0) (i32.const 7))
+        (i32.store (local.get 0) (i32.sub (i32.const 100) (local.get 0)))
         (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1))))))))");
-  // The stored 7 is written once on entry; the 1 is an immediate.
-  EXPECT_EQ(c.names(0), (Names{"InitPool", "S8_G", "i32.sub/Imm", "BrIf", "Return"}));
+  // The 100, a left operand, is written once on entry; the 1 is an immediate.
+  EXPECT_EQ(c.names(0), (Names{"InitPool", "i32.sub", "S32_G", "i32.sub/Imm", "BrIf", "Return"}));
 }
 
 TEST(Builder, SuperinstructionsJoinListedPairs) {

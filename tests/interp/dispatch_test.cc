@@ -102,6 +102,22 @@ TEST(Dispatch, IndexedAccessWrapsLikeTheAdd) {
   EXPECT_EQ(m.trap("get", {Val::i32(65530), Val::i32(0)}).message(), "out of bounds memory access");
 }
 
+TEST(Dispatch, ConstantStores) {
+  const char* wat = R"((module (memory 1)
+    (func (export "st") (param i32) (result i64)
+      (i64.store (local.get 0) (i64.const 0x1122334455667788))
+      (i32.store16 offset=2 (local.get 0) (i32.const 0xabcd))
+      (i32.store8 (i32.add (local.get 0) (local.get 0)) (i32.const 0x99))
+      (i64.load (local.get 0)))))";
+  for (BoundsChecks b : {BoundsChecks::GuardPages, BoundsChecks::Explicit}) {
+    Config config;
+    config.bounds_checks = b;
+    Instance1 m(wat, config);
+    EXPECT_EQ(m.i64("st", {Val::i32(0)}), int64_t(0x11223344abcd7799ull));
+    EXPECT_EQ(m.trap("st", {Val::i32(65530)}).message(), "out of bounds memory access");
+  }
+}
+
 TEST(Dispatch, Superinstructions) {
   Instance1 m(R"((module
     (func (export "qr") (param i32 i32) (result i32) (i32.rotl (i32.xor (local.get 0) (local.get 1)) (i32.const 16)))
