@@ -76,9 +76,8 @@ int runStart(Store& store, const Instance& instance, const std::string& file) {
 }
 
 Result<Module> compile(const Engine& engine, const std::string& path, const ir::Features& features) {
-  auto loaded = loadModule(path, features, /*validate=*/true);
-  if (!loaded) return std::unexpected(loaded.error());
-  auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded->module)), true);
+  LoadedModule loaded = STRATA_TRY(loadModule(path, features, /*validate=*/true));
+  auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), true);
   if (!module) return makeError(module.error().kind, kNoOffset, fmt::format("{}: {}", path, module.error().message));
   return module;
 }
