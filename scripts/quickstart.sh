@@ -11,5 +11,9 @@ echo "== strata validate examples/fac.wat"
 $STRATA validate examples/fac.wat && echo "valid"
 echo "== strata wat2wasm examples/fac.wat"
 $STRATA wat2wasm examples/fac.wat -o build/release/examples/fac.wasm
+echo "== strata run: examples/hello.c with a preopened scratch folder, an env variable and two arguments"
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+$STRATA run --dir "$SCRATCH"::. --env GREETING_NAME=quickstart build/release/examples/hello.wasm a b
 echo "== strata objdump build/release/examples/hello.wasm (examples/hello.c compiled to wasm32-wasi)"
 $STRATA objdump build/release/examples/hello.wasm | head -40
