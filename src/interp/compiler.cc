@@ -1,6 +1,9 @@
 // The interpreter's vm::Compiler: translates every defined function with the bytecode builder
 // and hands out VMFuncRefs whose array call is the interpreter's entry.
+#include <algorithm>
+#include <atomic>
 #include <numeric>
+#include <thread>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +33,9 @@ SigInfo sigInfo(const ir::FuncType& ft) {
   return s;
 }
 
+// Below this many functions, starting threads costs more than it saves.
+constexpr uint32_t kParallelThreshold = 256;
+
 class InterpModule final : public vm::CompiledModule {
  public:
   InterpModule(const ir::Module& m) : module_(m) {}
@@ -47,17 +53,34 @@ class InterpModule final : public vm::CompiledModule {
     mc.tables = handlerTables();
     mc.funcs = &funcs_;
     mc.sigs = &sigs_;
-    for (uint32_t i = nimp; i < module_.functions.size(); ++i) {
-      LoopConstants lc;
-      validate::FuncValidator<LoopConstants> pre(env, i, lc);
-      STRATA_CHECK(pre.run());
-      Builder b(mc, i, funcs_[i - nimp], lc.values.size());
-      validate::FuncValidator<Builder> v(env, i, b);
-      STRATA_CHECK(v.run());
-      STRATA_CHECK(b.status());
-      code_bytes_ += funcs_[i - nimp].code.size();
+    // Functions translate independently (each writes only its FuncCode): large modules are
+    // split among threads, and the first error in function order is reported.
+    uint32_t n = uint32_t(funcs_.size());
+    std::vector<Result<void>> results(n);
+    unsigned threads = n < kParallelThreshold ? 1 : std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    std::atomic<uint32_t> next{0};
+    auto work = [&] {
+      for (uint32_t k; (k = next.fetch_add(1)) < n;) results[k] = compileOne(env, mc, nimp + k);
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    for (uint32_t k = 0; k < n; ++k) {
+      STRATA_CHECK(results[k]);
+      code_bytes_ += funcs_[k].code.size();
     }
     return {};
+  }
+
+  Result<void> compileOne(const validate::ModuleEnv& env, const ModuleCtx& mc, uint32_t i) {
+    LoopConstants lc;
+    validate::FuncValidator<LoopConstants> pre(env, i, lc);
+    STRATA_CHECK(pre.run());
+    Builder b(mc, i, funcs_[i - module_.num_imported_functions], lc.values.size());
+    validate::FuncValidator<Builder> v(env, i, b);
+    STRATA_CHECK(v.run());
+    return b.status();
   }
 
   void initFuncRef(uint32_t func_index, vm::VMFuncRef& ref) const override {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "interp_test_util.h"
 
@@ -235,6 +236,16 @@ TEST(Dispatch, AtomicsOnOneThread) {
   EXPECT_EQ(m.i64("cas", {Val::i64(0), Val::i64(5)}), 5);
   EXPECT_EQ(m.i32("wait", {Val::i32(7)}), 1);  // not-equal
   EXPECT_EQ(m.i32("wait", {Val::i32(0)}), 2);  // timed out: no thread can notify
+}
+
+TEST(Dispatch, LargeModulesCompileInParallel) {
+  // Enough functions for the compiler to split them among threads; each calls the previous.
+  std::string wat = "(module (func (result i32) i32.const 0)";
+  for (int i = 1; i < 600; ++i)
+    wat += " (func (result i32) call " + std::to_string(i - 1) + " i32.const 1 i32.add)";
+  wat += " (export \"last\" (func 599)))";
+  Instance1 m(wat);
+  EXPECT_EQ(m.i32("last"), 599);
 }
 
 TEST(Dispatch, FuelAndEpochInterrupt) {
