@@ -1,11 +1,12 @@
 // `strata run [OPTIONS] FILE [ARGS...]`: run a WASI command (its `_start`) or call one export with
-// `--invoke`, in wasmtime's shape: --dir, --env, --inherit-env, --preload, --tier, -W, --fuel,
-// --timeout. Exit status: the guest's proc_exit status (0 when _start returns), 134 after a
+// `--invoke`, in wasmtime's shape: --dir, --env, --inherit-env, --preload, --tcplisten, --tier, -W,
+// --fuel, --timeout. Exit status: the guest's proc_exit status (0 when _start returns), 134 after a
 // trap (128 + SIGABRT, as wasmtime on Unix), 1 for a module that does not load or link, 2 for
 // usage and I/O errors.
 #include <fmt/core.h>
 
 #include <condition_variable>
+#include <csignal>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,7 @@ struct RunOptions {
   std::vector<std::string> env;
   bool inherit_env = false;
   std::vector<std::string> preloads;
+  std::vector<std::string> tcplisten;
   std::vector<std::string> wasm_options;
   std::optional<uint64_t> fuel;
   std::string timeout;
@@ -108,6 +110,11 @@ Result<std::shared_ptr<wasi::WasiCtx>> makeWasi(const RunOptions& opts) {
   if (opts.invoke.empty()) config.args.insert(config.args.end(), opts.args.begin(), opts.args.end());
   config.env = STRATA_TRY(guestEnvironment(opts.env, opts.inherit_env));
   for (const std::string& d : opts.dirs) config.preopens.push_back(parseDir(d));
+  std::vector<wasi::UniqueFd> sockets;  // the context duplicates them
+  for (const std::string& address : opts.tcplisten) {
+    sockets.emplace_back(STRATA_TRY(listenTcp(address)));
+    config.sockets.push_back(sockets.back().get());
+  }
   return wasi::WasiCtx::create(config);
 }
 
@@ -149,6 +156,8 @@ Result<WasmSettings> settingsFor(const RunOptions& opts, const ir::Features& fea
 }
 
 int runRun(const RunOptions& opts, const ir::Features& features) {
+  // A guest writing to a closed pipe or socket gets EPIPE (as under wasmtime), not SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   auto settings = settingsFor(opts, features);
   if (!settings) return reportError(settings.error());
   auto engine = Engine::create(settings->config);
@@ -190,6 +199,9 @@ void addRunCommand(CLI::App& app, int& exit_code) {
       ->allow_extra_args(false);
   cmd->add_flag("--inherit-env", opts->inherit_env, "Give the guest the host's whole environment");
   cmd->add_option("--preload", opts->preloads, "Instantiate PATH first and make its exports importable as NAME (NAME=PATH)")
+      ->allow_extra_args(false);
+  cmd->add_option("--tcplisten", opts->tcplisten,
+                  "Listen on HOST:PORT and give the guest the socket (fd after the preopens; repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("--tier", opts->tier, "Execution tier (interp)");
   cmd->add_option("-W", opts->wasm_options,

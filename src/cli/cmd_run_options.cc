@@ -2,6 +2,9 @@
 #include "cli/cmd_run_options.h"
 
 #include <fmt/core.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstdlib>
@@ -100,6 +103,33 @@ wasi::Preopen parseDir(const std::string& spec) {
   size_t sep = spec.find("::");
   if (sep == std::string::npos) return {spec, spec};
   return {spec.substr(0, sep), spec.substr(sep + 2)};
+}
+
+Result<int> listenTcp(const std::string& address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return usage(fmt::format("--tcplisten `{}`: expected HOST:PORT", address));
+  std::string host = address.substr(0, colon), port = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (int r = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found); r != 0)
+    return usage(fmt::format("--tcplisten `{}`: {}", address, ::gai_strerror(r)));
+  int fd = -1;
+  for (addrinfo* a = found; a && fd < 0; a = a->ai_next) {
+    fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int on = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, 128) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(found);
+  if (fd < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("--tcplisten `{}`: cannot listen there", address));
+  return fd;
 }
 
 Result<std::vector<std::string>> guestEnvironment(const std::vector<std::string>& env_args, bool inherit) {

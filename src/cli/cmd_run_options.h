@@ -35,6 +35,10 @@ Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSetting
 // "--dir HOST[::GUEST]": the guest sees HOST under GUEST (default: HOST as written).
 wasi::Preopen parseDir(const std::string& spec);
 
+// --tcplisten HOST:PORT: a listening TCP socket (SO_REUSEADDR, backlog 128) for the guest's
+// sock_accept; port 0 picks a free one. The caller owns the returned fd.
+Result<int> listenTcp(const std::string& address);
+
 // The guest's environment: the host's with --inherit-env, then each --env K=V (a bare K copies
 // the host's value of K, if any), later ones replacing earlier ones of the same key.
 Result<std::vector<std::string>> guestEnvironment(const std::vector<std::string>& env_args, bool inherit);
