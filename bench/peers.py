@@ -10,11 +10,11 @@ program, {dir} its folder (also the working directory of the run) and {args} exp
 program's arguments. STRATA_BENCH_WASM3_TEMPLATE / STRATA_BENCH_WAMR_TEMPLATE replace the
 default templates of the known peers.
 
-Peers do not provide the Sightglass bench.start/bench.end imports, so they run the self-timed
-build of bench/programs (-DBENCH_SELF_TIMED: the guest reads the WASI monotonic clock and prints
-"[bench] ns=N" on stderr, which the harness reads and strips). Their figure therefore includes
-two WASI clock calls, nothing else. Sightglass programs import bench.* and cannot link on a peer
-unless its template points at a wrapper that provides them; such runs are reported as failures.
+Peers do not provide the Sightglass bench.start/bench.end imports, so they run self-timed
+programs: bench/programs built with -DBENCH_SELF_TIMED, and copies of the Sightglass programs
+rewritten by shim.py; both read the WASI monotonic clock around the work and print
+"[bench] ns=N" on stderr, which the harness reads and strips. A peer's figure therefore
+includes two WASI clock calls and one fd_write, nothing else.
 """
 import os
 import shlex

@@ -34,7 +34,8 @@ def machine():
             if line.startswith('PRETTY_NAME='):
                 distro = line.split('=', 1)[1].strip('"')
     return {'cpu': cpu, 'cores': os.cpu_count(), 'kernel': platform.release(), 'os': distro,
-            'memory_gib': round(mem_kb / 2**20, 1) if mem_kb else None}
+            'memory_gib': round(mem_kb / 2**20, 1) if mem_kb else None,
+            'load_average_at_end': [round(x, 2) for x in os.getloadavg()]}
 
 
 def git_state(repo):
@@ -136,7 +137,8 @@ def markdown(doc):
     lines = [
         '# Strata benchmark results', '',
         f'- commit `{(g["commit"] or "?")[:12]}` ({g["subject"]}), {doc["date"]}',
-        f'- machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Linux {m["kernel"]} ({m["os"]})',
+        f'- machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Linux {m["kernel"]} ({m["os"]}); '
+        f'load average at the end {m["load_average_at_end"]} (other work on the machine widens the spread)',
         f'- tools: {doc["tools"]["clang"]}; node {doc["tools"]["node"] or "absent"}',
         f'- method: {meth["warmup"]} warm-up run(s), then {meth["runs"]} run(s) per engine alternated '
         f'({meth["order"]}); every run\'s output checked. Figure: time between `bench.start` and `bench.end`, '

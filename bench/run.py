@@ -36,11 +36,17 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peers  # noqa: E402
 import report  # noqa: E402
+import shim  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PROGRAMS_DIR = REPO / 'bench' / 'programs'
 NODE_RUNNER = REPO / 'bench' / 'node_runner.mjs'
 BENCH_LINE = re.compile(rb'^\[bench\] ns=(\d+)\n', re.M)
+
+# Sightglass programs have no size argument. Quick mode leaves out those that take over a second on
+# the interpreter (bench/results/latest); tests/wasi still runs every one of them through `strata run`.
+QUICK_SKIP = {'shootout-base64', 'shootout-ctype', 'shootout-ed25519', 'shootout-fib2', 'shootout-heapsort',
+              'shootout-matrix', 'shootout-minicsv', 'shootout-seqhash', 'shootout-sieve'}
 
 # V8 configurations: name -> node flags.
 V8_ENGINES = {
@@ -133,6 +139,21 @@ def build_programs(work, clang, quick):
     return programs
 
 
+def add_self_timed(programs, work):
+    """Self-timed copies of the Sightglass programs (shim.py), for peers without bench imports."""
+    folder = work / 'self-timed'
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in programs:
+        out = folder / f'{p.name}.wasm'
+        if not out.exists() or out.stat().st_mtime < max(p.wasm.stat().st_mtime, Path(shim.__file__).stat().st_mtime):
+            try:
+                out.write_bytes(shim.shim(p.wasm.read_bytes()))
+            except (ValueError, KeyError, IndexError) as e:
+                print(f'note: {p.name}: no self-timed copy for peers ({e})', file=sys.stderr)
+                continue
+        p.self_timed = out
+
+
 def sightglass_programs(shared):
     """Every *.wasm under shared/bench, with its expected outputs (Sightglass naming)."""
     root = shared / 'bench'
@@ -197,8 +218,12 @@ def discover_engines(args):
         engines.append(Engine(f'strata-{tier}', 'strata', driver, [tier]))
     node = os.environ.get('STRATA_BENCH_NODE') or shutil.which('node')
     if node and not args.no_node:
+        # Before node 20, node:wasi sits behind a flag (Debian 12 ships node 18).
+        version = subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()
+        major = int(re.match(r'v(\d+)', version).group(1)) if re.match(r'v\d+', version) else 20
+        base = ['--experimental-wasi-unstable-preview1'] if major < 20 else []
         for name, flags in V8_ENGINES.items():
-            engines.append(Engine(name, 'node', node, flags))
+            engines.append(Engine(name, 'node', node, base + flags))
     elif not args.no_node:
         print('note: node not found: V8 is not measured', file=sys.stderr)
     for name, command, template in peers.from_environment():
@@ -350,7 +375,10 @@ def main():
         raise SystemExit(f'{args.clang} not found (scripts/setup.sh installs it)')
     programs = build_programs(args.work, args.clang, args.quick)
     if not args.no_sightglass:
-        programs += sightglass_programs(args.shared)
+        sightglass = [p for p in sightglass_programs(args.shared) if not (args.quick and p.name in QUICK_SKIP)]
+        if any(e.kind == 'peer' for e in engines):
+            add_self_timed(sightglass, args.work)
+        programs += sightglass
     if args.programs:
         programs = [p for p in programs if re.search(args.programs, p.name)]
     scratch = args.work / 'scratch'

@@ -15,6 +15,8 @@ PACKAGES=(
   wabt
   # scripting used by test runners
   python3
+  # benchmarks (bench/run.py): V8 as a peer through node:wasi, charts, profiles
+  nodejs gnuplot-nox linux-perf
 )
 
 missing=()

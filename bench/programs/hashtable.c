@@ -1,5 +1,5 @@
 // Memory-bound: an open-addressing hash table (linear probing, tombstones) under inserts, lookups and deletes.
-// bench: full=1500 quick=10
+// bench: full=600 quick=10
 #include "bench.h"
 
 typedef struct {
@@ -42,7 +42,7 @@ static int erase(Table* t, uint64_t key) {
 }
 
 int main(int argc, char** argv) {
-  long thousands = bench_scale(argc, argv, 1500);
+  long thousands = bench_scale(argc, argv, 600);
   long ops = thousands * 1000;
   size_t size = 1;
   while (size < (size_t)ops) size <<= 1;  // load stays below 1/2 with the deletes below

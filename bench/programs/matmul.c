@@ -1,9 +1,9 @@
 // Floating point: dense double-precision matrix multiply C = A*B (i-k-j order, vectorizable inner loop).
-// bench: full=220 quick=24 simd
+// bench: full=300 quick=24 simd
 #include "bench.h"
 
 int main(int argc, char** argv) {
-  long n = bench_scale(argc, argv, 220);
+  long n = bench_scale(argc, argv, 300);
   double* a = malloc(sizeof(double) * n * n);
   double* b = malloc(sizeof(double) * n * n);
   double* c = malloc(sizeof(double) * n * n);

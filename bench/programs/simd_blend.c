@@ -1,5 +1,5 @@
 // SIMD: alpha blending and a box blur of 8-bit RGBA images with explicit 128-bit intrinsics.
-// bench: full=40 quick=1 simd-only
+// bench: full=200 quick=1 simd-only
 //
 // The same source uses wasm_simd128.h in wasm (-msimd128) and SSE2 natively; each intrinsic pair
 // below has the same lane semantics, so both builds compute identical pixels.
@@ -65,7 +65,7 @@ static void blurBrighten(uint8_t* out, const uint8_t* in, uint8_t amount) {
 }
 
 int main(int argc, char** argv) {
-  long frames = bench_scale(argc, argv, 40);
+  long frames = bench_scale(argc, argv, 200);
   uint8_t* a = malloc(kBytes);
   uint8_t* b = malloc(kBytes);
   uint8_t* t = malloc(kBytes);

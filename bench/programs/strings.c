@@ -1,5 +1,5 @@
 // String processing: generate text, then tokenize, count word frequencies, search substrings, case-map and sort.
-// bench: full=160 quick=4 simd
+// bench: full=1280 quick=4 simd
 #include <ctype.h>
 
 #include "bench.h"
@@ -40,7 +40,7 @@ static int compareEntries(const void* a, const void* b) {
 }
 
 int main(int argc, char** argv) {
-  long kib = bench_scale(argc, argv, 160);
+  long kib = bench_scale(argc, argv, 1280);
   size_t size = (size_t)kib * 1024;
   char* text = malloc(size + 64);
   uint64_t seed = 5;
