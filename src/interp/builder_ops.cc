@@ -303,19 +303,24 @@ void Builder::visitMemory(const decode::Instr& in) {
     x = last_.addr;
     rewind(last_.at);
   }
-  Slot a = use(addr);
+  // A constant address (static data): the effective address is an immediate.
+  bool absolute = m == MemMode::G && addr.kind == Kind::Const;
+  uint64_t ea = uint32_t(addr.c[0]) + in.mem.offset;  // below 2^33: inside the guard region
+  Slot a = absolute ? 0 : use(addr);
   if (!store) val = pushHome(k >= MemKind::V128 && k <= MemKind::Zero64).home;
-  MemMode mode = x.valid ? MemMode::X : m;
+  MemMode mode = x.valid ? MemMode::X : absolute ? MemMode::A : m;
   H h = memHandler(k, mode);
   uint32_t off32 = uint32_t(in.mem.offset);
   uint32_t at = 0;
   if (imm) {
     if (mode == MemMode::X) emit(h, OpMemImmX{x.base, x.index, x.shift, off32, value});
+    else if (mode == MemMode::A) emit(h, OpMemImmA{ea, value});
     else if (mode == MemMode::G) emit(h, OpMemImmG{a, off32, value});
     else emit(h, OpMemImmE{a, in.mem.memory, in.mem.offset, value});
     return;
   }
   if (mode == MemMode::X) at = emit(h, OpMemX{val, x.base, x.index, x.shift, off32});
+  else if (mode == MemMode::A) at = emit(h, OpMemA{val, 0, ea});
   else if (mode == MemMode::G) at = emit(h, OpMemG{val, a, off32});
   else at = emit(h, OpMemE{val, a, in.mem.memory, 0, in.mem.offset});
   if (!store) setLast(at, val);

@@ -34,10 +34,10 @@ inline void wr(void* p, const T& v) {
 }
 
 // Memory access kinds of the hand-written load/store handlers (MemKind below). Each exists in
-// four modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
-// (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64)
-// and X (as G, with the address computed in the handler as base + (index << shift): array
-// indexing without a separate add). Y(X, kind, family) is applied to each kind; the family
+// five modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
+// (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64),
+// X (as G, with the address computed in the handler as base + (index << shift): array
+// indexing without a separate add) and A (as G, a constant address: static data). Y(X, kind, family) is applied to each kind; the family
 // (Mem or Lane) names the operand structs Op<family>G, Op<family>E and Op<family>X.
 #define STRATA_INTERP_MEM_KINDS(Y, X)                                                              \
   Y(X, I8S, Mem) Y(X, I8U, Mem) Y(X, I16S, Mem) Y(X, I16U, Mem) Y(X, I32S, Mem) Y(X, I32U, Mem)    \
@@ -48,7 +48,8 @@ inline void wr(void* p, const T& v) {
   Y(X, SI32, MemImm) Y(X, SI64, MemImm) Y(X, LoadLane8, Lane)                                      \
   Y(X, LoadLane16, Lane) Y(X, LoadLane32, Lane) Y(X, LoadLane64, Lane) Y(X, StoreLane8, Lane)      \
   Y(X, StoreLane16, Lane) Y(X, StoreLane32, Lane) Y(X, StoreLane64, Lane)
-#define STRATA_INTERP_MEM_ONE(Z, K, F) Z(K##_G, Op##F##G) Z(K##_E, Op##F##E) Z(K##_W, Op##F##E) Z(K##_X, Op##F##X)
+#define STRATA_INTERP_MEM_ONE(Z, K, F) \
+  Z(K##_G, Op##F##G) Z(K##_E, Op##F##E) Z(K##_W, Op##F##E) Z(K##_X, Op##F##X) Z(K##_A, Op##F##A)
 #define STRATA_INTERP_MEM_HANDLERS(X) STRATA_INTERP_MEM_KINDS(STRATA_INTERP_MEM_ONE, X)
 
 // Every hand-written handler X(name, operand struct). A label H_<name> in dispatch.cc implements
@@ -93,9 +94,9 @@ enum class H : uint16_t {
 #define STRATA_INTERP_KIND_ENUM(X, K, F) K,
 enum class MemKind : uint8_t { STRATA_INTERP_MEM_KINDS(STRATA_INTERP_KIND_ENUM, _) };
 #undef STRATA_INTERP_KIND_ENUM
-enum class MemMode : uint8_t { G, E, W, X };
+enum class MemMode : uint8_t { G, E, W, X, A };
 // The handler of kind k in mode m: the memory handlers are listed kind-major, mode-minor.
-inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + 4 * unsigned(k) + unsigned(m)); }
+inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + 5 * unsigned(k) + unsigned(m)); }
 
 // Forms of the handlers generated from opcodes.def for fixed-signature numeric rows (rows.h):
 //   Plain         dst, operands..., [lane | 16 shuffle bytes]       (OpGen*)
@@ -145,6 +146,10 @@ struct OpLaneE { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t mem; uin
 struct OpMemImmG { Slot addr; uint32_t offset; uint64_t value; };
 struct OpMemImmE { Slot addr; uint32_t mem; uint64_t offset; uint64_t value; };
 struct OpMemImmX { Slot addr; Slot index; uint32_t shift; uint32_t offset; uint64_t value; };
+// A mode: the effective address (constant address + offset, below 2^33) is the immediate.
+struct OpMemA { Slot val; uint32_t pad; uint64_t ea; };
+struct OpLaneA { Slot val; Slot vec; uint32_t lane; uint32_t pad; uint64_t ea; };
+struct OpMemImmA { uint64_t ea; uint64_t value; };
 // X mode: the address is the i32 base + (index << shift), wrapped to 32 bits as the add would.
 struct OpMemX { Slot val; Slot addr; Slot index; uint32_t shift; uint32_t offset; };
 struct OpLaneX { Slot val; Slot addr; Slot vec; uint32_t lane; Slot index; uint32_t shift; uint32_t offset; };

@@ -454,6 +454,13 @@ H_GlobalSet128 : {
     access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
     ip += SIZE(K##_X);                                                                         \
     NEXT();                                                                                    \
+  }                                                                                            \
+  H_##K##_A : {                                                                                \
+    OPS(K##_A);                                                                                \
+    act->ip = ip;                                                                              \
+    access<MemKind::K>(fp, o, mem + o.ea);                                                     \
+    ip += SIZE(K##_A);                                                                         \
+    NEXT();                                                                                    \
   }
   STRATA_INTERP_MEM_KINDS(STRATA_MEM, _)
 #undef STRATA_MEM

@@ -47,6 +47,13 @@ TEST(Builder, LoadsAndGlobalsWriteLocalsDirectly) {
   EXPECT_EQ(c.names(0), (Names{"I32U_G", "GlobalGet64", "S32_G", "Return"}));
 }
 
+TEST(Builder, ConstantAddressesAreImmediates) {
+  Compiled c(R"((module (memory 1) (func (result i32)
+      (i32.store offset=4 (i32.const 1024) (i32.const 7))
+      (i32.load offset=8 (i32.const 1020)))))");
+  EXPECT_EQ(c.names(0), (Names{"SI32_A", "I32U_A", "Return"}));  // loaded straight into slot 0
+}
+
 TEST(Builder, ConstantStoresCarryTheValue) {
   Compiled c(R"((module (memory 1) (func (param i32)
       (i64.store offset=8 (local.get 0) (i64.const -1))

@@ -103,6 +103,17 @@ TEST(Dispatch, IndexedAccessWrapsLikeTheAdd) {
   EXPECT_EQ(m.trap("get", {Val::i32(65530), Val::i32(0)}).message(), "out of bounds memory access");
 }
 
+TEST(Dispatch, ConstantAddresses) {
+  Instance1 m(R"((module (memory 1)
+    (func (export "rw") (result i32)
+      (i32.store offset=4 (i32.const 1024) (i32.const 7))
+      (i32.load offset=8 (i32.const 1020)))
+    (func (export "far") (result i32) (i32.load offset=0xffffffff (i32.const 0xffffffff)))))");
+  EXPECT_EQ(m.i32("rw"), 7);
+  // The largest address plus the largest offset still faults inside the guard region.
+  EXPECT_EQ(m.trap("far").message(), "out of bounds memory access");
+}
+
 TEST(Dispatch, ConstantStores) {
   const char* wat = R"((module (memory 1)
     (func (export "st") (param i32) (result i64)
