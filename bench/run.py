@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -214,8 +215,13 @@ def discover_engines(args):
     driver = args.strata
     if not Path(driver).exists():
         raise SystemExit(f'{driver} not found: build it (ninja -C build/release strata_bench) or pass --strata')
-    for tier in strata_tiers(driver):
+    tiers = strata_tiers(driver)
+    for tier in tiers:
         engines.append(Engine(f'strata-{tier}', 'strata', driver, [tier]))
+    if args.quick and tiers:
+        # Checks what peers run (self-timed builds, shim.py copies) on every CI run, as a peer would.
+        engines.append(Engine('self-timed', 'peer', driver,
+                              template=f'{{cmd}} --tier {tiers[0]} --report /dev/null --dir {{dir}} {{wasm}} {{args}}'))
     node = os.environ.get('STRATA_BENCH_NODE') or shutil.which('node')
     if node and not args.no_node:
         # Before node 20, node:wasi sits behind a flag (Debian 12 ships node 18).
@@ -381,8 +387,8 @@ def main():
         programs += sightglass
     if args.programs:
         programs = [p for p in programs if re.search(args.programs, p.name)]
-    scratch = args.work / 'scratch'
-    scratch.mkdir(parents=True, exist_ok=True)
+    # Per process: two harnesses sharing --work must not read each other's outputs.
+    scratch = Path(tempfile.mkdtemp(prefix='scratch-', dir=args.work))
     started = time.time()
     measured = []
     for program in programs:
@@ -395,6 +401,7 @@ def main():
     doc = report.build(args, engines, measured, REPO, time.time() - started)
     report.write(doc, args.out, charts=not args.quick)
     total = sum(len(res) for _, res in measured)
+    shutil.rmtree(scratch, ignore_errors=True)
     print(f'results in {args.out}')
     # The plain closing line CI readers understand.
     print(f'{total - len(failures)} passed, {len(failures)} failed')

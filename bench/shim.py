@@ -29,23 +29,20 @@ class Reader:
         self.pos += 1
         return b
 
-    def u32(self):
+    def leb(self, signed):
         result, shift = 0, 0
         while True:
             b = self.byte()
             result |= (b & 0x7F) << shift
             shift += 7
             if b < 0x80:
-                return result
+                return result - (1 << shift) if signed and b & 0x40 else result
+
+    def u32(self):
+        return self.leb(False)
 
     def sleb(self):
-        result, shift = 0, 0
-        while True:
-            b = self.byte()
-            result |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                return result - (1 << shift) if b & 0x40 else result
+        return self.leb(True)
 
     def take(self, n):
         self.pos += n
