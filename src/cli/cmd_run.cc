@@ -181,6 +181,11 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
     fmt::print(stderr, "error: failed to instantiate {}: {}\n", opts.file, instance.error().message);
     return code;
   }
+  // A WASI reactor initializes itself in `_initialize` before any export is used.
+  if (std::optional<Func> init = instance->getFunc("_initialize")) {
+    auto r = init->call(store, {});
+    if (!r) return exitStatusOf(r.error(), opts.file, "_initialize");
+  }
   if (!opts.invoke.empty()) return invoke(store, *instance, opts.file, opts.invoke, opts.args);
   return runStart(store, *instance, opts.file);
 }
