@@ -1,6 +1,6 @@
 // `strata run [OPTIONS] FILE [ARGS...]`: run a WASI command (its `_start`) or call one export with
 // `--invoke`, in wasmtime's shape: --dir, --env, --inherit-env, --preload, --tcplisten, --tier, -W,
-// --fuel, --timeout. Exit status: the guest's proc_exit status (0 when _start returns), 134 after a
+// -S, --fuel, --timeout. Exit status: the guest's proc_exit status (0 when _start returns), 134 after a
 // trap (128 + SIGABRT, as wasmtime on Unix), 1 for a module that does not load or link, 2 for
 // usage and I/O errors.
 #include <fmt/core.h>
@@ -37,6 +37,7 @@ struct RunOptions {
   std::vector<std::string> preloads;
   std::vector<std::string> tcplisten;
   std::vector<std::string> wasm_options;
+  std::vector<std::string> wasi_options;
   std::optional<uint64_t> fuel;
   std::string timeout;
   FeatureOptions features;
@@ -105,13 +106,16 @@ Result<Linker> makeLinker(Store& store, const RunOptions& opts, const ir::Featur
 }
 
 Result<std::shared_ptr<wasi::WasiCtx>> makeWasi(const RunOptions& opts) {
+  WasiSettings settings{.inherit_env = opts.inherit_env, .tcplisten = opts.tcplisten};
+  STRATA_CHECK(applyWasiOptions(opts.wasi_options, settings));
+  wasi::setResolveMode(settings.resolve);
   wasi::WasiConfig config;
   config.args.push_back(opts.file);  // argv[0] is the module path as given, as in wasmtime
   if (opts.invoke.empty()) config.args.insert(config.args.end(), opts.args.begin(), opts.args.end());
-  config.env = STRATA_TRY(guestEnvironment(opts.env, opts.inherit_env));
+  config.env = STRATA_TRY(guestEnvironment(opts.env, settings.inherit_env));
   for (const std::string& d : opts.dirs) config.preopens.push_back(parseDir(d));
   std::vector<wasi::UniqueFd> sockets;  // the context duplicates them
-  for (const std::string& address : opts.tcplisten) {
+  for (const std::string& address : settings.tcplisten) {
     sockets.emplace_back(STRATA_TRY(listenTcp(address)));
     config.sockets.push_back(sockets.back().get());
   }
@@ -213,6 +217,10 @@ void addRunCommand(CLI::App& app, int& exit_code) {
                   "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
                   "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, "
                   "bounds-checks=guard|explicit, or a proposal name (simd, threads, ...) =y|n")
+      ->allow_extra_args(false);
+  cmd->add_option("-S", opts->wasi_options,
+                  "WASI settings KEY[=VALUE][,...]: inherit-env, tcplisten=HOST:PORT, resolve=auto|openat2|walk "
+                  "(walk: the path resolver of kernels without openat2)")
       ->allow_extra_args(false);
   cmd->add_option("--fuel", opts->fuel, "Trap with \"all fuel consumed\" after about N instructions");
   cmd->add_option("--timeout", opts->timeout, "Interrupt the guest after DURATION (e.g. 500ms, 10s, 2m)");

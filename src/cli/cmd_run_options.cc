@@ -82,8 +82,12 @@ Result<uint64_t> parseSize(const std::string& text) {
   return n * scale;
 }
 
-Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSettings& settings) {
-  for (const std::string& arg : items) {
+namespace {
+
+// Calls apply(key, value) for each KEY[=VALUE] item of each comma-separated argument.
+template <class F>
+Result<void> forEachItem(const std::vector<std::string>& args, F&& apply) {
+  for (const std::string& arg : args) {
     size_t start = 0;
     while (start <= arg.size()) {
       size_t comma = arg.find(',', start);
@@ -91,12 +95,34 @@ Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSetting
       start = comma == std::string::npos ? arg.size() + 1 : comma + 1;
       if (item.empty()) continue;
       size_t eq = item.find('=');
-      std::string key = item.substr(0, eq);
-      std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
-      STRATA_CHECK(applyOne(key, value, settings));
+      STRATA_CHECK(apply(item.substr(0, eq), eq == std::string::npos ? std::string() : item.substr(eq + 1)));
     }
   }
   return {};
+}
+
+Result<void> applyWasiOne(const std::string& key, const std::string& value, WasiSettings& s) {
+  if (key == "inherit-env") {
+    s.inherit_env = STRATA_TRY(parseBool(key, value));
+  } else if (key == "tcplisten" && !value.empty()) {
+    s.tcplisten.push_back(value);
+  } else if (key == "resolve" && (value == "auto" || value == "openat2" || value == "walk")) {
+    s.resolve = value == "walk" ? wasi::ResolveMode::Walk
+                : value == "openat2" ? wasi::ResolveMode::Openat2 : wasi::ResolveMode::Auto;
+  } else {
+    return usage(fmt::format("unknown -S option `{}{}{}`", key, value.empty() ? "" : "=", value));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSettings& settings) {
+  return forEachItem(items, [&](const std::string& k, const std::string& v) { return applyOne(k, v, settings); });
+}
+
+Result<void> applyWasiOptions(const std::vector<std::string>& items, WasiSettings& settings) {
+  return forEachItem(items, [&](const std::string& k, const std::string& v) { return applyWasiOne(k, v, settings); });
 }
 
 wasi::Preopen parseDir(const std::string& spec) {

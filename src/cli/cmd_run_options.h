@@ -10,6 +10,7 @@
 #include "strata/config.h"
 #include "support/error.h"
 #include "wasi/ctx.h"
+#include "wasi/sandbox.h"
 
 namespace strata::cli {
 
@@ -31,6 +32,18 @@ Result<uint64_t> parseSize(const std::string& text);
 // max-wasm-stack=N, fuel=N, timeout=D, nan-canonicalization[=y|n], bounds-checks=guard|explicit,
 // and any proposal name of --enable (simd, threads, memory64, ...) with [=y|n].
 Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSettings& settings);
+
+// What -S options (and --inherit-env / --tcplisten) set for the WASI host.
+struct WasiSettings {
+  bool inherit_env = false;
+  std::vector<std::string> tcplisten;
+  wasi::ResolveMode resolve = wasi::ResolveMode::Auto;
+};
+
+// Applies each "-S" argument (comma-separated items): inherit-env[=y|n], tcplisten=HOST:PORT,
+// and resolve=auto|openat2|walk (how guest paths are resolved; walk forces the fallback that
+// kernels without openat2 use, for testing it).
+Result<void> applyWasiOptions(const std::vector<std::string>& items, WasiSettings& settings);
 
 // "--dir HOST[::GUEST]": the guest sees HOST under GUEST (default: HOST as written).
 wasi::Preopen parseDir(const std::string& spec);

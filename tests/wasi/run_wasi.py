@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Runs WASI programs through `strata run` for CTest.
 
-  run_wasi.py testsuite STRATA PROGRAM.wasm   one wasi-testsuite test (doc/specification.md)
+  run_wasi.py testsuite STRATA [RUN_OPTION...] PROGRAM.wasm...
+                                              wasi-testsuite tests (doc/specification.md); each
+                                              RUN_OPTION goes to `strata run` (e.g. -S resolve=walk)
   run_wasi.py bench STRATA PROGRAM.wasm       one Sightglass program, output vs *.expected
   run_wasi.py expect STRATA [--exit N] [--stdout RE] [--stderr RE] -- ARGS...
                                               any strata command; @TMP@ in ARGS is a fresh folder
@@ -58,7 +60,7 @@ def copy_fixture(src, dst):
                 os.chmod(path, 0o644)
 
 
-def testsuite(strata, wasm):
+def testsuite(strata, wasm, run_options):
     folder = os.path.dirname(wasm)
     # Artifacts a previous run may have left (the specification's *.cleanup files).
     for leftover in [f for f in os.listdir(folder) if f.endswith(".cleanup")]:
@@ -72,7 +74,7 @@ def testsuite(strata, wasm):
         for op in operations(spec):
             kind = op.get("type")
             if kind == "run":
-                cmd = [strata, "run"]
+                cmd = [strata, "run"] + run_options
                 if op.get("root"):
                     root = os.path.join(tmp, "root")
                     copy_fixture(os.path.join(folder, op["root"]), root)
@@ -80,6 +82,7 @@ def testsuite(strata, wasm):
                 for key, value in op.get("env", {}).items():
                     cmd += ["--env", "%s=%s" % (key, value)]
                 proc = run(cmd + [wasm] + list(op.get("args", [])), cwd=tmp)
+                print("ran: " + " ".join(cmd + [os.path.basename(wasm)]))
             elif kind == "read":
                 stream = proc.stdout if op.get("id", "stdout") == "stdout" else proc.stderr
                 if stream.decode(errors="replace") != op.get("payload", ""):
@@ -89,7 +92,7 @@ def testsuite(strata, wasm):
                     fail("exit code %d, expected %d" % (proc.returncode, op.get("exit_code", 0)), proc)
             else:
                 fail("operation %r is not supported" % kind)
-    print("PASS")
+    print("PASS " + os.path.basename(wasm))
 
 
 def bench(strata, wasm):
@@ -125,9 +128,12 @@ def expect(strata, argv):
 
 
 def main():
-    mode, strata = sys.argv[1], sys.argv[2]
+    mode, strata = sys.argv[1], os.path.abspath(sys.argv[2])
     if mode == "testsuite":
-        testsuite(strata, sys.argv[3])
+        rest = sys.argv[3:]
+        programs = [a for a in rest if a.endswith(".wasm")]
+        for wasm in programs:
+            testsuite(strata, wasm, [a for a in rest if not a.endswith(".wasm")])
     elif mode == "bench":
         bench(strata, sys.argv[3])
     elif mode == "expect":
