@@ -180,6 +180,7 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
   std::fflush(stdout);
   auto instance = linker->instantiate(store, *module);
   if (!instance) {
+    if (auto status = (*ctx)->exitStatus()) return *status;  // proc_exit in the start function
     // A start function or segment that traps is a trap like any other.
     int code = instance.error().kind == ErrorKind::Trap ? kExitTrap : kExitFailure;
     fmt::print(stderr, "error: failed to instantiate {}: {}\n", opts.file, instance.error().message);

@@ -111,7 +111,8 @@ Result<void> defineProcCalls(Linker& l, const std::shared_ptr<WasiCtx>& ctx) {
   // proc_exit (witx: no results) ends the guest: a Trap carrying the status unwinds it.
   FuncType exit_type{{ValType::i32()}, {}};
   return l.defineFunc(kModuleName, "proc_exit", exit_type,
-                      [](Caller&, std::span<const Val> args, std::span<Val>) -> TrapResult<void> {
+                      [ctx](Caller&, std::span<const Val> args, std::span<Val>) -> TrapResult<void> {
+                        ctx->setExitStatus(args[0].i32());
                         return std::unexpected(Trap::exit(args[0].i32()));
                       });
 }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -84,8 +85,14 @@ class WasiCtx {
   const std::vector<std::string>& args() const { return args_; }
   const std::vector<std::string>& env() const { return env_; }
   FdTable& fds() { return fds_; }
+  // The status given to proc_exit, once called. The call also unwinds the guest with
+  // Trap::exit; this records it where a trap turned into an Error (a start function's) can
+  // no longer carry it.
+  std::optional<int32_t> exitStatus() const { return exit_status_; }
+  void setExitStatus(int32_t status) { exit_status_ = status; }
 
  private:
+  std::optional<int32_t> exit_status_;
   std::vector<std::string> args_;
   std::vector<std::string> env_;
   FdTable fds_;

@@ -71,6 +71,7 @@ TEST(ProcCalls, ProcExitUnwindsWithTheStatus) {
   EXPECT_EQ(g.call("proc_exit", {Val::i32(42)}), -1);
   EXPECT_TRUE(g.last_trap.isExit());
   EXPECT_EQ(g.last_trap.exitStatus(), 42);
+  EXPECT_EQ(g.ctx().exitStatus(), 42);
   EXPECT_EQ(g.wasi("proc_raise", 9u), Errno::NoSys);
   EXPECT_EQ(g.wasi("sched_yield"), Errno::Success);
 }
