@@ -9,6 +9,9 @@ import subprocess
 import time
 from pathlib import Path
 
+# Figures below this (noop, or a loop the compiler removed) are start-up noise: no ratios, no spread.
+MIN_FIGURE_MS = 0.5
+
 
 def _first_line(cmd):
     try:
@@ -58,15 +61,20 @@ def summarize(res):
     runs = res['runs']
     ms = lambda key: _stats([r[key] / 1e6 if r[key] is not None else None for r in runs])
     bench = ms('bench_ns')
-    spread = (bench['max'] - bench['min']) / bench['median'] if bench and bench['median'] > 0 else None
+    values = [r['bench_ns'] / 1e6 for r in runs]
+    spread = mad = None
+    if bench and bench['median'] >= MIN_FIGURE_MS:  # relative noise of a near-zero figure means nothing
+        spread = (bench['max'] - bench['min']) / bench['median']
+        mad = statistics.median(abs(v - bench['median']) for v in values) / bench['median']
     rss = _stats([r['peak_rss_kb'] for r in runs])
-    return {'runs': len(runs), 'bench_ms': bench, 'wall_ms': ms('wall_ns'), 'compile_ms': ms('compile_ns'),
-            'instantiate_ms': ms('instantiate_ns'), 'peak_rss_mib': rss and rss['median'] / 1024,
-            'spread': spread, 'checked_against': res.get('checked_against')}
+    return {'runs': len(runs), 'bench_ms': bench, 'bench_ms_runs': values, 'wall_ms': ms('wall_ns'),
+            'compile_ms': ms('compile_ns'), 'instantiate_ms': ms('instantiate_ns'),
+            'peak_rss_mib': rss and rss['median'] / 1024, 'spread': spread, 'mad': mad,
+            'checked_against': res.get('checked_against')}
 
 
 def _ratio(a, b):
-    if not a or not b or 'bench_ms' not in a or 'bench_ms' not in b:
+    if not a or not b or 'bench_ms' not in a or 'bench_ms' not in b or b['bench_ms']['median'] < MIN_FIGURE_MS:
         return None
     return a['bench_ms']['median'] / b['bench_ms']['median']
 
@@ -95,8 +103,11 @@ def build(args, engines, measured, repo, elapsed):
                          'to_v8': _geomean(to_v8), 'to_v8_programs': sum(1 for v in to_v8 if v)}
         spreads = [p['engines'][name]['spread'] for p in programs
                    if name in p['engines'] and p['engines'][name].get('spread') is not None]
+        mads = [p['engines'][name]['mad'] for p in programs
+                if name in p['engines'] and p['engines'][name].get('mad') is not None]
         if spreads:
-            noise[name] = {'median_spread': statistics.median(spreads), 'max_spread': max(spreads)}
+            noise[name] = {'median_spread': statistics.median(spreads), 'max_spread': max(spreads),
+                           'median_mad': statistics.median(mads)}
     return {
         'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'git': git_state(repo), 'machine': machine(),
         'tools': {'clang': _first_line([args.clang, '--version']),
@@ -142,7 +153,8 @@ def markdown(doc):
         f'- tools: {doc["tools"]["clang"]}; node {doc["tools"]["node"] or "absent"}',
         f'- method: {meth["warmup"]} warm-up run(s), then {meth["runs"]} run(s) per engine alternated '
         f'({meth["order"]}); every run\'s output checked. Figure: time between `bench.start` and `bench.end`, '
-        'median in ms; in brackets the ratio to native (bench/programs) or to V8 default (Sightglass).',
+        'median in ms; in brackets the ratio to native (bench/programs) or to V8 default (Sightglass), '
+        f'none when the reference figure is under {MIN_FIGURE_MS} ms. Geometric means over the programs with a ratio.',
         '',
     ]
     header = '| program | ' + ' | '.join(names) + ' |'
@@ -161,10 +173,14 @@ def markdown(doc):
         gm = doc['geomean'][n]
         lines.append(f'| {n} | {_fmt_ratio(gm["to_native"])} ({gm["to_native_programs"]} programs) | '
                      f'{_fmt_ratio(gm["to_v8"])} ({gm["to_v8_programs"]} programs) |')
-    lines += ['', '## Noise: spread (max - min) / median of the measured runs', '',
-              '| engine | median over programs | worst program |', '|---|---:|---:|']
+    lines += ['', '## Noise of repeated runs', '',
+              'Per program and engine: the spread (max - min) / median and the median absolute deviation / median '
+              f'of the measured runs; then the median over programs, and the worst program. Figures under '
+              f'{MIN_FIGURE_MS} ms are left out.', '',
+              '| engine | spread, median | spread, worst | MAD, median |', '|---|---:|---:|---:|']
     for n, s in doc['noise'].items():
-        lines.append(f'| {n} | {s["median_spread"] * 100:.1f}% | {s["max_spread"] * 100:.1f}% |')
+        lines.append(f'| {n} | {s["median_spread"] * 100:.1f}% | {s["max_spread"] * 100:.1f}% | '
+                     f'{s["median_mad"] * 100:.1f}% |')
     lines += ['', '## Start-up and memory (medians)', '',
               '| program | engine | compile ms | instantiate ms | whole process ms | peak RSS MiB |',
               '|---|---|---:|---:|---:|---:|']
@@ -211,6 +227,7 @@ set style histogram cluster gap 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set xtics rotate by -40 scale 0
+set rmargin 10
 set key top left
 set termoption noenhanced
 set arrow from graph 0, first 1 to graph 1, first 1 nohead lw 1.5 lc rgb 'black'
@@ -218,6 +235,7 @@ set datafile missing 'NaN'
 plot {plots}
 """
     r = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
+    data.unlink()  # the numbers are in results.json
     if r.returncode != 0:
         print(f'gnuplot failed: {r.stderr}')
         return False
