@@ -168,7 +168,16 @@ def markdown(doc):
         for p in rows:
             lines.append(f'| {p["name"]} | ' + ' | '.join(_cell(p, n, key) for n in names) + ' |')
         lines.append('')
-    lines += ['## Geometric means of the ratios', '', '| engine | / native | / V8 default |', '|---|---:|---:|']
+    lines += ['## Every figure: median (min - max) ms', '', header, rule]
+    for p in doc['programs']:
+        cells = []
+        for n in names:
+            s = p['engines'].get(n)
+            b = s and s.get('bench_ms')
+            cells.append('**FAIL**' if s and 'error' in s else
+                         f'{_fmt_ms(b["median"])} ({_fmt_ms(b["min"])} - {_fmt_ms(b["max"])})' if b else '')
+        lines.append(f'| {p["name"]} | ' + ' | '.join(cells) + ' |')
+    lines += ['', '## Geometric means of the ratios', '', '| engine | / native | / V8 default |', '|---|---:|---:|']
     for n in names:
         gm = doc['geomean'][n]
         lines.append(f'| {n} | {_fmt_ratio(gm["to_native"])} ({gm["to_native_programs"]} programs) | '
