@@ -215,7 +215,10 @@ def chart(doc, out, key, suites, skip, title, ylabel):
     gnuplot = shutil.which('gnuplot')
     rows = [p for p in doc['programs'] if p['suite'] in suites and p[key]]
     engines = [n for n in doc['engines'] if n not in skip and any(p[key].get(n) for p in rows)]
-    if not gnuplot or not rows or not engines:
+    if not gnuplot:
+        print('note: gnuplot not found (scripts/setup.sh installs gnuplot-nox): no charts')
+        return False
+    if not rows or not engines:
         return False
     data = out / f'{key}.dat'
     with open(data, 'w') as f:

@@ -1,5 +1,7 @@
-// Measurement driver: runs one Sightglass-format WASI program on Strata through the embedding API
-// and reports compile, instantiation and bench.start..bench.end times as JSON.
+// The harness's Strata driver: one Sightglass-format WASI program, its figures written as JSON.
+//
+// It runs the program through the embedding API and reports compile, instantiation and
+// bench.start..bench.end times.
 //
 //   strata_bench [--tier NAME] [--dir DIR] [--report FILE] PROGRAM.wasm [ARGS...]
 //
