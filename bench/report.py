@@ -44,7 +44,11 @@ def machine():
 def git_state(repo):
     commit = _first_line(['git', '-C', str(repo), 'rev-parse', 'HEAD'])
     subject = _first_line(['git', '-C', str(repo), 'log', '-1', '--format=%s'])
-    return {'commit': commit, 'subject': subject}
+    # The driver is built from the work tree: say when its sources differ from the commit.
+    r = subprocess.run(['git', '-C', str(repo), 'status', '--porcelain', '--', 'src', 'include', 'bench'],
+                       capture_output=True, text=True)
+    changed = len(r.stdout.splitlines()) if r.returncode == 0 else None
+    return {'commit': commit, 'subject': subject, 'changed_files': changed}
 
 
 def _stats(values):
@@ -110,7 +114,7 @@ def build(args, engines, measured, repo, elapsed):
                            'median_mad': statistics.median(mads)}
     return {
         'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'git': git_state(repo), 'machine': machine(),
-        'tools': {'clang': _first_line([args.clang, '--version']),
+        'tools': {'clang': _first_line([args.clang, '--version']), 'strata_bench': args.strata,
                   'node': _first_line([shutil.which('node') or 'node', '--version']) if 'v8' in names else None},
         'method': {'quick': args.quick, 'warmup': 0 if args.quick else args.warmup, 'runs': args.runs,
                    'order': 'every engine once per round, same order each round (A B C A B C)',
@@ -147,7 +151,10 @@ def markdown(doc):
     names = doc['engines']
     lines = [
         '# Strata benchmark results', '',
-        f'- commit `{(g["commit"] or "?")[:12]}` ({g["subject"]}), {doc["date"]}',
+        f'- commit `{(g["commit"] or "?")[:12]}` ({g["subject"]}), {doc["date"]}'
+        + (f'; the work tree differed in {g["changed_files"]} file(s) of src/, include/, bench/'
+           if g.get('changed_files') else ''),
+        f'- Strata driver: `{doc["tools"].get("strata_bench")}`',
         f'- machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Linux {m["kernel"]} ({m["os"]}); '
         f'load average at the end {m["load_average_at_end"]} (other work on the machine widens the spread)',
         f'- tools: {doc["tools"]["clang"]}; node {doc["tools"]["node"] or "absent"}',
