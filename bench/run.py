@@ -311,6 +311,10 @@ def measure(program, engines, args, scratch):
             if r['exit'] == 0:
                 reference = {'stdout': r['stdout'], 'stderr': r['stderr'], 'source': ref_engine.name}
     results = {e.name: {'runs': [], 'error': None} for e in runnable}
+    if program.expected_stdout is None and not reference:
+        for res in results.values():  # nothing to check against: no number is trustworthy
+            res['error'] = 'the reference run (native, else the first engine) failed'
+        return results
     rounds = (0 if args.quick else args.warmup) + args.runs
     for i in range(rounds):
         for e in runnable:
