@@ -11,5 +11,6 @@ void addObjdumpCommand(CLI::App& app, int& exit_code);
 void addWat2WasmCommand(CLI::App& app, int& exit_code);
 void addWastCommand(CLI::App& app, int& exit_code);
 void addRunCommand(CLI::App& app, int& exit_code);
+void addExploreCommand(CLI::App& app, int& exit_code);
 
 }  // namespace strata::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   strata::cli::addWat2WasmCommand(app, exit_code);
   strata::cli::addWastCommand(app, exit_code);
   strata::cli::addRunCommand(app, exit_code);
+  strata::cli::addExploreCommand(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

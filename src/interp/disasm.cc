@@ -91,4 +91,9 @@ std::vector<std::string> handlerNames(const FuncCode& f) {
   return names;
 }
 
+std::string handlerName(const void* address) {
+  auto it = reverseTable().find(address);
+  return it == reverseTable().end() ? std::string("?") : it->second.name;
+}
+
 }  // namespace strata::interp

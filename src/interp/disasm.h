@@ -13,5 +13,7 @@ namespace strata::interp {
 std::string disassemble(const FuncCode& f);
 // Just the handler names, in order ("i32.lt_s/BrIf", "Return", ...).
 std::vector<std::string> handlerNames(const FuncCode& f);
+// The name of the handler at `address` ("?" if none).
+std::string handlerName(const void* address);
 
 }  // namespace strata::interp

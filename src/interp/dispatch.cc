@@ -16,6 +16,7 @@
 #include "interp/atomics.h"
 #include "interp/mem_ops.h"
 #include "interp/pairs.h"
+#include "interp/profile.h"
 #include "interp/rows.h"
 #include "vm/builtins.h"
 
@@ -52,7 +53,15 @@ const HandlerTables& handlerTables() {
   return g_tables;
 }
 
+#ifdef STRATA_INTERP_PROFILE
+#define NEXT()                                \
+  do {                                        \
+    profile::hit(rd<const void*>(ip));        \
+    goto* rd<const void*>(ip);                \
+  } while (0)
+#else
 #define NEXT() goto* rd<const void*>(ip)
+#endif
 // Operands and size of handler `name` (its operand struct is listed in bytecode.h).
 #define OPS(name) const OpOf<H::name> o = rd<OpOf<H::name>>(ip + 8)
 #define SIZE(name) (8 + kOpBytes<OpOf<H::name>>)
