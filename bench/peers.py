@@ -15,6 +15,10 @@ programs: bench/programs built with -DBENCH_SELF_TIMED, and copies of the Sightg
 rewritten by shim.py; both read the WASI monotonic clock around the work and print
 "[bench] ns=N" on stderr, which the harness reads and strips. A peer's figure therefore
 includes two WASI clock calls and one fd_write, nothing else.
+
+A peer that fails on a program (no SIMD in wasm3 or WAMR's fast interpreter, wasm3's limits) is
+reported as "peer cannot run" with its message, never as a failure of the run; report.py compares
+strata-interp with every peer that ran something (bench/README.md, "Peers").
 """
 import os
 import shlex

@@ -11,6 +11,11 @@ from pathlib import Path
 
 # Figures below this (noop, or a loop the compiler removed) are start-up noise: no ratios, no spread.
 MIN_FIGURE_MS = 0.5
+# The section on the peers compares Strata's interpreter with them...
+PEER_STRATA = 'strata-interp'
+# ...leaving out of its geometric means and win counts the programs under this on the peer: there
+# (noop, shootout-nestedloop) the work is optimised away and the figure is the clock calls around it.
+PEER_MIN_MS = 0.05
 
 
 def _first_line(cmd):
@@ -58,10 +63,13 @@ def _stats(values):
     return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
 
 
-def summarize(res):
-    """Per engine: medians with min and max (ms), start-up figures and the spread of the runs."""
+def summarize(res, peer=False):
+    """Per engine: medians with min and max (ms), start-up figures and the spread of the runs.
+
+    A run that went wrong gives {'error': why} or, on a peer, {'cannot_run': the peer's message}.
+    """
     if res['error']:
-        return {'error': res['error'], 'argv': res.get('argv')}
+        return {'cannot_run' if peer else 'error': res['error'], 'argv': res.get('argv')}
     runs = res['runs']
     ms = lambda key: _stats([r[key] / 1e6 if r[key] is not None else None for r in runs])
     bench = ms('bench_ns')
@@ -88,11 +96,40 @@ def _geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
 
 
+def _versus_peer(programs, peer):
+    """Strata's interpreter against one peer: per-program ratios strata / peer, wins, geometric mean."""
+    rows, counted = {}, []
+    for p in programs:
+        s, o, n = (p['engines'].get(k) for k in (PEER_STRATA, peer, 'native'))
+        if not o or 'bench_ms' not in o:  # the peer did not run it (cannot, or no such program)
+            continue
+        strata_ms = s['bench_ms']['median'] if s and 'bench_ms' in s else None
+        peer_ms = o['bench_ms']['median']
+        row = {'strata_ms': strata_ms, 'peer_ms': peer_ms,
+               'native_ms': n['bench_ms']['median'] if n and 'bench_ms' in n else None,
+               'ratio': strata_ms / peer_ms if strata_ms is not None and peer_ms > 0 else None,
+               'counted': strata_ms is not None and peer_ms >= PEER_MIN_MS}
+        rows[p['name']] = row
+        if row['counted']:
+            counted.append((row['ratio'], p['name']))
+    worst = max(counted, default=None)
+    return {
+        'against': PEER_STRATA, 'min_peer_ms': PEER_MIN_MS, 'programs': rows,
+        # count: programs both ran, the peer above min_peer_ms; wins: those where Strata is faster.
+        'count': len(counted), 'wins': sum(1 for r, _ in counted if r < 1.0),
+        'geomean': _geomean([r for r, _ in counted]),
+        'worst': {'program': worst[1], 'ratio': worst[0]} if worst else None,
+        'left_out': [name for name, row in rows.items() if row['peer_ms'] < PEER_MIN_MS],
+        'cannot_run': [p['name'] for p in programs if 'cannot_run' in p['engines'].get(peer, {})],
+    }
+
+
 def build(args, engines, measured, repo, elapsed):
     names = [e.name for e in engines]
+    peer_names = [e.name for e in engines if e.peer]
     programs = []
     for program, results in measured:
-        summary = {name: summarize(res) for name, res in results.items()}
+        summary = {name: summarize(res, name in peer_names) for name, res in results.items()}
         native, v8 = summary.get('native'), summary.get('v8')
         programs.append({
             'name': program.name, 'suite': program.suite, 'args': program.args, 'engines': summary,
@@ -119,7 +156,15 @@ def build(args, engines, measured, repo, elapsed):
         'method': {'quick': args.quick, 'warmup': 0 if args.quick else args.warmup, 'runs': args.runs,
                    'order': 'every engine once per round, same order each round (A B C A B C)',
                    'elapsed_s': round(elapsed, 1)},
-        'engines': names, 'programs': programs, 'geomean': geomean, 'noise': noise,
+        'engines': names, 'peer_engines': peer_names, 'programs': programs, 'geomean': geomean, 'noise': noise,
+        # Strata's interpreter against each peer that ran something (empty without peers).
+        'peers': {n: _versus_peer(programs, n) for n in peer_names
+                  if PEER_STRATA in names and any('bench_ms' in p['engines'].get(n, {}) for p in programs)},
+        # What went wrong: failures of the run, and programs a peer cannot run (not failures).
+        'failures': [{'program': p['name'], 'engine': n, 'error': s['error']}
+                     for p in programs for n, s in p['engines'].items() if 'error' in s],
+        'peers_cannot_run': [{'program': p['name'], 'engine': n, 'error': s['cannot_run']}
+                             for p in programs for n, s in p['engines'].items() if 'cannot_run' in s],
     }
 
 
@@ -134,12 +179,22 @@ def _fmt_ratio(v):
     return '' if v is None else (f'{v:.0f}×' if v >= 100 else f'{v:.1f}×' if v >= 1 else f'{v:.2f}×')
 
 
+def _fmt_fine(v):
+    """Milliseconds with three significant digits at least, so that 0.0093 is not 0.00."""
+    return '-' if v is None else _fmt_ms(v) if v >= 1 else f'{v:.3g}'
+
+
+def _not_run(s):
+    """The cell of a run without a figure: a failure, or a program the peer cannot run."""
+    return '**FAIL**' if 'error' in s else 'n/a'
+
+
 def _cell(p, name, ratio_key):
     s = p['engines'].get(name)
     if s is None:
         return ''
-    if 'error' in s:
-        return '**FAIL**'
+    if 'bench_ms' not in s:
+        return _not_run(s)
     r = p[ratio_key].get(name)
     reference = 'native' if ratio_key == 'to_native' else 'v8'
     ratio = f' ({_fmt_ratio(r)})' if r is not None and name != reference else ''
@@ -164,6 +219,7 @@ def markdown(doc):
         f'none when the reference figure is under {MIN_FIGURE_MS} ms. Geometric means over the programs with a ratio.',
         '',
     ]
+    lines += _peer_section(doc)
     header = '| program | ' + ' | '.join(names) + ' |'
     rule = '|---|' + '---:|' * len(names)
     for suite, title, key in (('programs', 'bench/programs (ratio to native)', 'to_native'),
@@ -181,7 +237,7 @@ def markdown(doc):
         for n in names:
             s = p['engines'].get(n)
             b = s and s.get('bench_ms')
-            cells.append('**FAIL**' if s and 'error' in s else
+            cells.append(_not_run(s) if s and 'bench_ms' not in s else
                          f'{_fmt_ms(b["median"])} ({_fmt_ms(b["min"])} - {_fmt_ms(b["max"])})' if b else '')
         lines.append(f'| {p["name"]} | ' + ' | '.join(cells) + ' |')
     lines += ['', '## Geometric means of the ratios', '', '| engine | / native | / V8 default |', '|---|---:|---:|']
@@ -202,16 +258,79 @@ def markdown(doc):
               '|---|---|---:|---:|---:|---:|']
     for p in doc['programs']:
         for n, s in p['engines'].items():
-            if 'error' in s or n == 'native':
+            if 'bench_ms' not in s or n == 'native':
                 continue
             lines.append(f'| {p["name"]} | {n} | {_fmt_ms(s["compile_ms"] and s["compile_ms"]["median"])} | '
                          f'{_fmt_ms(s["instantiate_ms"] and s["instantiate_ms"]["median"])} | '
-                         f'{_fmt_ms(s["wall_ms"]["median"])} | {s["peak_rss_mib"]:.1f} |')
-    fails = [(p['name'], n, s['error']) for p in doc['programs'] for n, s in p['engines'].items() if 'error' in s]
-    if fails:
+                         f'{_fmt_ms(s["wall_ms"]["median"])} | {_fmt_rss(s["peak_rss_mib"])} |')
+    if doc['failures']:
         lines += ['', '## Failures (wrong output or no figure: never timed)', '']
-        lines += [f'- {name} on {n}: {err}' for name, n, err in fails]
+        lines += [f'- {f["program"]} on {f["engine"]}: {f["error"]}' for f in doc['failures']]
+    if doc['peers_cannot_run']:
+        lines += ['', '## Peer cannot run (not failures of the run: `n/a` in the tables)', '']
+        lines += [f'- {f["program"]} on {f["engine"]}: {f["error"]}' for f in doc['peers_cannot_run']]
     return '\n'.join(lines) + '\n'
+
+
+def _fmt_rss(mib):
+    return '-' if mib is None else f'{mib:.1f}'
+
+
+def _fmt_peer_ratio(row):
+    """strata / peer, 3 decimals, bold when Strata is not faster; † when left out of the means."""
+    r = row['ratio']
+    if r is None:
+        return ''
+    text = f'{r:.3f}'
+    if row['peer_ms'] < PEER_MIN_MS:
+        return text + ' †'
+    return f'**{text}**' if r >= 1.0 else text
+
+
+def _peer_section(doc):
+    """Strata's interpreter against the peers: a row per program a peer ran, then a line per peer."""
+    versus = doc.get('peers') or {}
+    if not versus:
+        return []
+    peers = list(versus)
+    programs = [p for p in doc['programs'] if any(p['name'] in versus[n]['programs'] for n in peers)]
+    lines = ["## Strata's interpreter against the peers", '',
+             f'Median ms of `{PEER_STRATA}` and of each peer (self-timed builds, see bench/README.md), native '
+             'for bench/programs, and the ratio strata / peer: under 1 Strata is faster, **bold** when it is '
+             'not. `n/a`: the peer cannot run the program (list at the end).', '',
+             f'| program | {PEER_STRATA} ms | ' + ' | '.join(f'{n} ms' for n in peers) + ' | native ms | '
+             + ' | '.join(f'strata/{n}' for n in peers) + ' |',
+             '|---|---:|' + '---:|' * (2 * len(peers) + 1)]
+    for p in programs:
+        s = p['engines'].get(PEER_STRATA)
+        strata = _fmt_fine(s['bench_ms']['median']) if s and 'bench_ms' in s else _not_run(s) if s else ''
+        native = p['engines'].get('native')
+        times, ratios = [], []
+        for n in peers:
+            row = versus[n]['programs'].get(p['name'])
+            o = p['engines'].get(n)
+            times.append(_fmt_fine(row['peer_ms']) if row else _not_run(o) if o else '')
+            ratios.append(_fmt_peer_ratio(row) if row else 'n/a' if o else '')
+        lines.append(f'| {p["name"]} | {strata} | ' + ' | '.join(times) + ' | '
+                     + (_fmt_fine(native['bench_ms']['median']) if native and 'bench_ms' in native else '')
+                     + ' | ' + ' | '.join(ratios) + ' |')
+    lines.append('')
+    for n in peers:
+        v = versus[n]
+        ran = len(v['programs'])
+        line = (f'- **{n}**: ran {ran} program(s)' + (f', cannot run {len(v["cannot_run"])}' if v['cannot_run'] else '')
+                + f'; over the {v["count"]} counted, Strata is faster on {v["wins"]}')
+        if v['geomean'] is not None:
+            line += (f', geometric mean of strata/{n} {v["geomean"]:.3f}, worst {v["worst"]["ratio"]:.3f} '
+                     f'({v["worst"]["program"]})')
+        lines.append(line + '.')
+    left_out = sorted({name for v in versus.values() for name in v['left_out']})
+    if left_out:
+        lines += ['', f'† Left out of the counts and geometric means: {", ".join(left_out)}, under '
+                  f'{PEER_MIN_MS} ms on the peer (the work is optimised away; the figure is the clock calls '
+                  f'around nothing).']
+    lines.append('')
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,13 +12,15 @@ Engines: native (bench/programs only), strata-<tier> for each tier strata_bench 
 node (v8 = default tiering, v8-liftoff = baseline only, v8-turbofan = optimizing only) when node
 is installed, and peers switched on by environment variables (see peers.py): wasm3, WAMR, or any
 command. The figure of a run is the time between bench.start and bench.end as the engine itself
-measures it; the harness also takes whole-process wall time and peak RSS (wait4's rusage).
+measures it; the harness also takes whole-process wall time and peak RSS, through a small launcher
+(LAUNCHER_SOURCE below: wait4's rusage of the program alone).
 
 Method: one warm-up run per engine, then --runs rounds in which every engine runs once, in the
 same order each round (A B C A B C: drift over time hits every engine alike). Every run's stdout
 and stderr are compared with the expected files (*.stdout.expected, *.stderr.expected) or with
 the native build's output; a mismatch is a failure, reported and never timed, and the harness
-then exits with status 1.
+then exits with status 1. A peer that cannot run a program (wasm3 and WAMR's fast interpreter have
+no SIMD) is no failure of the run: it is reported as "peer cannot run", with the peer's message.
 """
 import argparse
 import json
@@ -67,6 +69,87 @@ class Program:
         self.expected_stdout, self.expected_stderr = expected_stdout, expected_stderr
         self.native = native          # native executable (bench/programs only)
         self.self_timed = self_timed  # wasm printing its own figure, for peers without bench imports
+
+
+# ---------------------------------------------------------------------------------------------
+# The launcher: whole-process wall time and peak RSS of one run
+
+# wait4 gives the rusage of the child it reaps, but Linux counts in a process's peak RSS the peak of
+# the image exec replaced: a program started straight from this script reports at least the
+# harness's own peak RSS (about 20 MiB: the same figure for every small program). Every run
+# therefore goes through this launcher, built with clang into --work: it forks from its own small
+# image (under 1 MiB, the floor of the figure), execs the command, reaps it with wait4 and writes
+# "<wait status> <ru_maxrss KiB> <wall ns>" to the file descriptor given as its first argument.
+LAUNCHER_SOURCE = r'''// Written by bench/run.py (LAUNCHER_SOURCE): runs argv[2..], reports on file descriptor argv[1].
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s FD COMMAND [ARG...]\n", argv[0]);
+        return 125;
+    }
+    int fd = atoi(argv[1]);
+    fcntl(fd, F_SETFD, FD_CLOEXEC);  // the program never holds the report pipe open
+    pid_t parent = getpid();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("launcher: fork");
+        return 125;
+    }
+    if (pid == 0) {
+        // The harness's timeout kills the launcher: the program must not outlive it.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(125);
+        execvp(argv[2], argv + 2);
+        fprintf(stderr, "launcher: cannot run %s: %s\n", argv[2], strerror(errno));
+        _exit(127);
+    }
+    int status;
+    struct rusage usage;
+    while (wait4(pid, &status, 0, &usage) < 0) {
+        if (errno != EINTR) {
+            perror("launcher: wait4");
+            return 125;
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+    dprintf(fd, "%d %ld %lld\n", status, usage.ru_maxrss, ns);
+    return 0;
+}
+'''
+
+
+def build_launcher(work, clang):
+    """The launcher's executable in work, compiled again when LAUNCHER_SOURCE changed."""
+    work.mkdir(parents=True, exist_ok=True)
+    source, exe = work / 'launcher.c', work / 'launcher'
+    if exe.exists() and source.exists() and source.read_text() == LAUNCHER_SOURCE:
+        return exe
+    # Built under names of this process, then renamed: harnesses sharing --work never see half a file.
+    tmp_source, tmp_exe = work / f'launcher.{os.getpid()}.c', work / f'launcher.{os.getpid()}'
+    tmp_source.write_text(LAUNCHER_SOURCE)
+    r = subprocess.run([clang, '-O2', '-Wall', '-Werror', str(tmp_source), '-o', str(tmp_exe)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        tmp_source.unlink(missing_ok=True)
+        raise SystemExit(f'compiling the launcher failed:\n{r.stderr}')
+    os.replace(tmp_exe, exe)
+    os.replace(tmp_source, source)
+    return exe
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,11 +261,16 @@ def sightglass_programs(shared):
 # Engines
 
 class Engine:
-    """How to run a program: build the command, then read the figures it reports."""
+    """How to run a program: build the command, then read the figures it reports.
 
-    def __init__(self, name, kind, command=None, flags=(), template=None):
+    kind: 'native', 'strata', 'node', or 'command' (a template of peers.py run on self-timed builds).
+    peer: a peer engine; a program it cannot run is reported as such, never as a failure of the run.
+    """
+
+    def __init__(self, name, kind, command=None, flags=(), template=None, peer=False):
         self.name, self.kind = name, kind
         self.command, self.flags, self.template = command, list(flags), template
+        self.peer = peer
 
     def applies(self, program):
         return program.native is not None if self.kind == 'native' else True
@@ -220,7 +308,8 @@ def discover_engines(args):
         engines.append(Engine(f'strata-{tier}', 'strata', driver, [tier]))
     if args.quick and tiers:
         # Checks what peers run (self-timed builds, shim.py copies) on every CI run, as a peer would.
-        engines.append(Engine('self-timed', 'peer', driver,
+        # It is Strata, not a peer: its failures are failures.
+        engines.append(Engine('self-timed', 'command', driver,
                               template=f'{{cmd}} --tier {tiers[0]} --report /dev/null --dir {{dir}} {{wasm}} {{args}}'))
     node = os.environ.get('STRATA_BENCH_NODE') or shutil.which('node')
     if node and not args.no_node:
@@ -233,7 +322,7 @@ def discover_engines(args):
     elif not args.no_node:
         print('note: node not found: V8 is not measured', file=sys.stderr)
     for name, command, template in peers.from_environment():
-        engines.append(Engine(name, 'peer', command, template=template))
+        engines.append(Engine(name, 'command', command, template=template, peer=True))
     if args.engines:
         wanted = set(args.engines.split(','))
         engines = [e for e in engines if e.name in wanted]
@@ -243,21 +332,36 @@ def discover_engines(args):
 # ---------------------------------------------------------------------------------------------
 # Running
 
-def run_once(engine, program, scratch, timeout):
-    """One process: wall time, rusage, outputs and the engine's own figures."""
+def run_once(engine, program, scratch, args):
+    """One process: wall time, peak RSS, outputs and the engine's own figures."""
     report_file = scratch / 'report.json'
     report_file.unlink(missing_ok=True)
     out_path, err_path = scratch / 'stdout', scratch / 'stderr'
     argv = engine.argv(program, report_file)
+    read_end, write_end = os.pipe()  # the launcher's report
     with open(out_path, 'wb') as out, open(err_path, 'wb') as err:
         t0 = time.perf_counter_ns()
-        proc = subprocess.Popen(argv, cwd=program.cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        timer = threading.Timer(timeout, proc.kill)
+        proc = subprocess.Popen([str(args.launcher), str(write_end)] + argv, cwd=program.cwd, stdout=out,
+                                stderr=err, stdin=subprocess.DEVNULL, pass_fds=(write_end,))
+        os.close(write_end)
+        timed_out = threading.Event()
+
+        def kill():  # the launcher's death kills the program (PR_SET_PDEATHSIG)
+            timed_out.set()
+            proc.kill()
+        timer = threading.Timer(args.timeout, kill)
         timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        _, status, _ = os.wait4(proc.pid, 0)  # the launcher's own rusage: not the program's
         wall = time.perf_counter_ns() - t0
         timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    with open(read_end, 'rb') as f:
+        launched = f.read().split()
+    peak_rss_kb = None
+    if proc.returncode == 0 and len(launched) == 3:
+        # The program's own figures; without them (the launcher was killed) its exit status stands.
+        status, peak_rss_kb, wall = (int(v) for v in launched)
+        proc.returncode = os.waitstatus_to_exitcode(status)
     stdout, stderr = out_path.read_bytes(), err_path.read_bytes()
     figures = {}
     if report_file.exists():
@@ -267,17 +371,21 @@ def run_once(engine, program, scratch, timeout):
         figures['bench_ns'] = int(marks[-1])
         stderr = BENCH_LINE.sub(b'', stderr)
     return {
-        'argv': argv, 'exit': proc.returncode, 'stdout': stdout, 'stderr': stderr,
-        'wall_ns': wall, 'peak_rss_kb': usage.ru_maxrss, 'bench_ns': figures.get('bench_ns'),
+        'argv': argv, 'exit': proc.returncode, 'timed_out': timed_out.is_set(), 'stdout': stdout, 'stderr': stderr,
+        'wall_ns': wall, 'peak_rss_kb': peak_rss_kb, 'bench_ns': figures.get('bench_ns'),
         'compile_ns': figures.get('compile_ns'), 'instantiate_ns': figures.get('instantiate_ns'),
     }
 
 
 def check(program, run, reference):
     """None when the run's output is right, else why not."""
+    if run['timed_out']:
+        return 'killed: it ran longer than --timeout'
     if run['exit'] != 0:
-        tail = run['stderr'].decode(errors='replace').strip().splitlines()[-3:]
-        return f'exit status {run["exit"]}: {" / ".join(tail)}'
+        # The engine's message: the end of stderr, else of stdout (WAMR reports errors on stdout).
+        text = run['stderr'].strip() or run['stdout'].strip()
+        tail = text.decode(errors='replace').splitlines()[-3:]
+        return f'exit status {run["exit"]}' + (f': {" / ".join(tail)}' if tail else ' (no message)')
     want_out = program.expected_stdout if program.expected_stdout is not None else reference.get('stdout')
     want_err = program.expected_stderr if program.expected_stderr is not None else reference.get('stderr', b'')
     if want_out is not None and run['stdout'] != want_out:
@@ -307,7 +415,7 @@ def measure(program, engines, args, scratch):
         # The native build (or, without one, the first engine) defines the right output.
         ref_engine = next((e for e in runnable if e.kind == 'native'), runnable[0] if runnable else None)
         if ref_engine is not None:
-            r = run_once(ref_engine, program, scratch, args.timeout)
+            r = run_once(ref_engine, program, scratch, args)
             if r['exit'] == 0:
                 reference = {'stdout': r['stdout'], 'stderr': r['stderr'], 'source': ref_engine.name}
     results = {e.name: {'runs': [], 'error': None} for e in runnable}
@@ -321,7 +429,7 @@ def measure(program, engines, args, scratch):
             res = results[e.name]
             if res['error']:
                 continue
-            r = run_once(e, program, scratch, args.timeout)
+            r = run_once(e, program, scratch, args)
             err = check(program, r, reference)
             if err:
                 res['error'] = err
@@ -336,11 +444,11 @@ def measure(program, engines, args, scratch):
     return results
 
 
-def line_for(program, results):
+def line_for(program, results, peer_names):
     cells = []
     for name, res in results.items():
         if res['error']:
-            cells.append(f'{name} FAIL')
+            cells.append(f'{name} {"n/a" if name in peer_names else "FAIL"}')
         else:
             ms = sorted(r['bench_ns'] for r in res['runs'])[len(res['runs']) // 2] / 1e6
             cells.append(f'{name} {ms:.1f}ms')
@@ -383,10 +491,11 @@ def main():
     print('engines: ' + ', '.join(e.name for e in engines), flush=True)
     if not shutil.which(args.clang):
         raise SystemExit(f'{args.clang} not found (scripts/setup.sh installs it)')
+    args.launcher = build_launcher(args.work, args.clang)
     programs = build_programs(args.work, args.clang, args.quick)
     if not args.no_sightglass:
         sightglass = [p for p in sightglass_programs(args.shared) if not (args.quick and p.name in QUICK_SKIP)]
-        if any(e.kind == 'peer' for e in engines):
+        if any(e.kind == 'command' for e in engines):
             add_self_timed(sightglass, args.work)
         programs += sightglass
     if args.programs:
@@ -395,11 +504,18 @@ def main():
     scratch = Path(tempfile.mkdtemp(prefix='scratch-', dir=args.work))
     started = time.time()
     measured = []
+    peer_names = {e.name for e in engines if e.peer}
     for program in programs:
         results = measure(program, engines, args, scratch)
         measured.append((program, results))
-        print(line_for(program, results), flush=True)
-    failures = [(p.name, e, r['error']) for p, res in measured for e, r in res.items() if r['error']]
+        print(line_for(program, results, peer_names), flush=True)
+    # A peer's error means the peer cannot run the program (no SIMD, its own limits): reported, not
+    # a failure. Strata's, native's and V8's errors are failures.
+    errors = [(p.name, e, r['error']) for p, res in measured for e, r in res.items() if r['error']]
+    failures = [f for f in errors if f[1] not in peer_names]
+    cannot_run = [f for f in errors if f[1] in peer_names]
+    for name, engine, err in cannot_run:
+        print(f'peer cannot run {name} on {engine}: {err}', file=sys.stderr)
     for name, engine, err in failures:
         print(f'FAIL {name} on {engine}: {err}', file=sys.stderr)
     doc = report.build(args, engines, measured, REPO, time.time() - started)
@@ -408,7 +524,8 @@ def main():
     shutil.rmtree(scratch, ignore_errors=True)
     print(f'results in {args.out}')
     # The plain closing line CI readers understand.
-    print(f'{total - len(failures)} passed, {len(failures)} failed')
+    print(f'{total - len(errors)} passed, {len(failures)} failed'
+          + (f', {len(cannot_run)} not run by a peer (not failures)' if cannot_run else ''))
     return 1 if failures else 0
 
 
