@@ -318,7 +318,8 @@ void Builder::moveTo(Slot dst, const Entry& e) {
       std::memcpy(op.bytes, e.c, 16);
       emit(H::Const128, op);
     } else {
-      emit(H::Const64, OpConst64{dst, uint32_t(e.c[0]), uint32_t(e.c[0] >> 32)});
+      uint32_t at = emit(H::Const64, OpConst64{dst, uint32_t(e.c[0]), uint32_t(e.c[0] >> 32)});
+      last_.const_at = at + 1;  // a jump right after it can carry the move (emitJump)
     }
     return;
   }

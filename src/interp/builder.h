@@ -271,12 +271,16 @@ class Builder {
     Slot dst = 0;
     GenDesc gen;          // the instruction itself, if generated
     GenDesc inner;        // for i32.eqz of a comparison's result: the comparison
-    // An i32 address computation base + (index << shift) (i32.add, or shl+add): a load or
-    // store of its result can compute it itself (MemMode::X).
+    uint32_t const_at = 0;  // 1 + the position of a Const64 just emitted by moveTo, else 0
+    // An i32 address computation base + (index << shift) (i32.add, or shl+add), or base + k
+    // (i32.add with a constant): a load or store of its result can compute it itself
+    // (MemMode::X, MemMode::K).
     struct Addr {
       bool valid = false;
       Slot base = 0, index = 0;
       uint32_t shift = 0;
+      bool konst = false;  // base + k: MemMode::K
+      uint32_t k = 0;
     } addr;
   } last_;
   bool fusesWithBranch() const { return last_.gen.valid && hasBranchForms(last_.gen.op); }

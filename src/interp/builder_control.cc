@@ -146,8 +146,19 @@ void Builder::emitJump(Ctrl& t) {
     patchRel(Fixup{at, at + t.head.rel_at}, t.loop_pc + t.head.size);
     return emitJump(ctrls_[t.head.target]);
   }
-  uint32_t at = emit(H::Br, OpBr{0});
-  Fixup f{at, at + 8};
+  uint32_t at = 0;
+  Fixup f;
+  if (last_.const_at && last_.const_at - 1 + 8 + kOpBytes<OpConst64> == pos()) {
+    // `Const64; Br` (a switch arm setting a variable, then break) is one ConstBr. The window
+    // is open, so no label was bound between them: nothing jumps to the Br alone.
+    OpConst64 k = rd<OpConst64>(code_.data() + last_.const_at - 1 + 8);
+    rewind(last_.const_at - 1);
+    at = emit(H::ConstBr, OpConstBr{k.dst, k.lo, k.hi, 0});
+    f = Fixup{at, at + 8 + uint32_t(offsetof(OpConstBr, rel))};
+  } else {
+    at = emit(H::Br, OpBr{0});
+    f = Fixup{at, at + 8};
+  }
   if (t.kind == FrameKind::Loop) patchRel(f, t.loop_pc);
   else t.fixups.push_back(f);
 }

@@ -128,6 +128,7 @@ void Builder::visitNumeric(const decode::Instr& in) {
     last_.gen = GenDesc{true, at, in.op, form, slots[0], slots[1], imm};
   last_.inner = inner;
   if (in.op == Opcode::I32Add && form == Form::Plain) last_.addr = {true, slots[0], slots[1], 0};
+  if (in.op == Opcode::I32Add && form == Form::Imm) last_.addr = {true, slots[0], 0, 0, true, uint32_t(imm)};
 }
 
 bool Builder::emitPair(const decode::Instr& in, Form form, Entry* ops, uint64_t imm, Slot dst) {
@@ -308,18 +309,20 @@ void Builder::visitMemory(const decode::Instr& in) {
   uint64_t ea = uint32_t(addr.c[0]) + in.mem.offset;  // below 2^33: inside the guard region
   Slot a = absolute ? 0 : use(addr);
   if (!store) val = pushHome(k >= MemKind::V128 && k <= MemKind::Zero64).home;
-  MemMode mode = x.valid ? MemMode::X : absolute ? MemMode::A : m;
+  MemMode mode = x.valid ? (x.konst ? MemMode::K : MemMode::X) : absolute ? MemMode::A : m;
   H h = memHandler(k, mode);
   uint32_t off32 = uint32_t(in.mem.offset);
   uint32_t at = 0;
   if (imm) {
     if (mode == MemMode::X) emit(h, OpMemImmX{x.base, x.index, x.shift, off32, value});
+    else if (mode == MemMode::K) emit(h, OpMemImmK{x.base, x.k, off32, 0, value});
     else if (mode == MemMode::A) emit(h, OpMemImmA{ea, value});
     else if (mode == MemMode::G) emit(h, OpMemImmG{a, off32, value});
     else emit(h, OpMemImmE{a, in.mem.memory, in.mem.offset, value});
     return;
   }
   if (mode == MemMode::X) at = emit(h, OpMemX{val, x.base, x.index, x.shift, off32});
+  else if (mode == MemMode::K) at = emit(h, OpMemK{val, x.base, x.k, off32});
   else if (mode == MemMode::A) at = emit(h, OpMemA{val, 0, ea});
   else if (mode == MemMode::G) at = emit(h, OpMemG{val, a, off32});
   else at = emit(h, OpMemE{val, a, in.mem.memory, 0, in.mem.offset});

@@ -34,10 +34,12 @@ inline void wr(void* p, const T& v) {
 }
 
 // Memory access kinds of the hand-written load/store handlers (MemKind below). Each exists in
-// five modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
+// six modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
 // (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64),
 // X (as G, with the address computed in the handler as base + (index << shift): array
-// indexing without a separate add) and A (as G, a constant address: static data). Y(X, kind, family) is applied to each kind; the family
+// indexing without a separate add), A (as G, a constant address: static data) and K (as G, the
+// address computed as base + k by a folded i32.add with a constant: struct fields and stack
+// slots that LLVM could not fold into the offset because the add may wrap). Y(X, kind, family) is applied to each kind; the family
 // (Mem or Lane) names the operand structs Op<family>G, Op<family>E and Op<family>X.
 #define STRATA_INTERP_MEM_KINDS(Y, X)                                                              \
   Y(X, I8S, Mem) Y(X, I8U, Mem) Y(X, I16S, Mem) Y(X, I16U, Mem) Y(X, I32S, Mem) Y(X, I32U, Mem)    \
@@ -48,8 +50,9 @@ inline void wr(void* p, const T& v) {
   Y(X, SI32, MemImm) Y(X, SI64, MemImm) Y(X, LoadLane8, Lane)                                      \
   Y(X, LoadLane16, Lane) Y(X, LoadLane32, Lane) Y(X, LoadLane64, Lane) Y(X, StoreLane8, Lane)      \
   Y(X, StoreLane16, Lane) Y(X, StoreLane32, Lane) Y(X, StoreLane64, Lane)
-#define STRATA_INTERP_MEM_ONE(Z, K, F) \
-  Z(K##_G, Op##F##G) Z(K##_E, Op##F##E) Z(K##_W, Op##F##E) Z(K##_X, Op##F##X) Z(K##_A, Op##F##A)
+#define STRATA_INTERP_MEM_ONE(Z, KIND, F) \
+  Z(KIND##_G, Op##F##G) Z(KIND##_E, Op##F##E) Z(KIND##_W, Op##F##E) Z(KIND##_X, Op##F##X) Z(KIND##_A, Op##F##A) \
+      Z(KIND##_K, Op##F##K)
 #define STRATA_INTERP_MEM_HANDLERS(X) STRATA_INTERP_MEM_KINDS(STRATA_INTERP_MEM_ONE, X)
 
 // Every hand-written handler X(name, operand struct). A label H_<name> in dispatch.cc implements
@@ -59,7 +62,7 @@ inline void wr(void* p, const T& v) {
   X(Exit, OpNone) X(Unreachable, OpNone) X(Br, OpBr) X(BrIf, OpCond) X(BrUnless, OpCond)             \
   X(BrTable, OpBrTable) X(Return, OpNone) X(Return64, OpSlot)                                        \
   /* moves */                                                                                      \
-  X(InitPool, OpInitPool) X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128)                \
+  X(InitPool, OpInitPool) X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128) X(ConstBr, OpConstBr)                \
   X(Select64, OpSelect) X(Select128, OpSelect)                                                      \
   /* calls */                                                                                      \
   X(Call, OpCall) X(CallImport, OpCallImport) X(CallIndirect, OpCallIndirect) X(CallRef, OpCallRef) \
@@ -94,9 +97,9 @@ enum class H : uint16_t {
 #define STRATA_INTERP_KIND_ENUM(X, K, F) K,
 enum class MemKind : uint8_t { STRATA_INTERP_MEM_KINDS(STRATA_INTERP_KIND_ENUM, _) };
 #undef STRATA_INTERP_KIND_ENUM
-enum class MemMode : uint8_t { G, E, W, X, A };
+enum class MemMode : uint8_t { G, E, W, X, A, K, Count };
 // The handler of kind k in mode m: the memory handlers are listed kind-major, mode-minor.
-inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + 5 * unsigned(k) + unsigned(m)); }
+inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + unsigned(MemMode::Count) * unsigned(k) + unsigned(m)); }
 
 // Forms of the handlers generated from opcodes.def for fixed-signature numeric rows (rows.h):
 //   Plain         dst, operands..., [lane | 16 shuffle bytes]       (OpGen*)
@@ -119,6 +122,8 @@ struct OpMove { Slot dst, src; };
 struct OpInitPool { Slot dst; uint32_t count; };
 struct OpSlot { Slot slot; };
 struct OpConst64 { Slot dst; uint32_t lo, hi; };
+// A constant move followed by an unconditional branch (`x = K; break;` in switch arms).
+struct OpConstBr { Slot dst; uint32_t lo, hi; Rel rel; };
 struct OpConst128 { Slot dst; uint8_t bytes[16]; };
 struct OpSelect { Slot dst, a, b, cond; };
 
@@ -153,6 +158,10 @@ struct OpMemImmA { uint64_t ea; uint64_t value; };
 // X mode: the address is the i32 base + (index << shift), wrapped to 32 bits as the add would.
 struct OpMemX { Slot val; Slot addr; Slot index; uint32_t shift; uint32_t offset; };
 struct OpLaneX { Slot val; Slot addr; Slot vec; uint32_t lane; Slot index; uint32_t shift; uint32_t offset; };
+// K mode: the address is the i32 base + k, wrapped to 32 bits as the folded i32.add would.
+struct OpMemK { Slot val; Slot addr; uint32_t k; uint32_t offset; };
+struct OpLaneK { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t k; uint32_t offset; };
+struct OpMemImmK { Slot addr; uint32_t k; uint32_t offset; uint32_t pad; uint64_t value; };
 
 // memory.* / table.* with up to three operands; idx/idx2 are memory/table/segment indices;
 // flags bit 0: the first (address) operand is 64-bit, bit 1: the second, bit 2: the third.

@@ -229,6 +229,10 @@ H_Const64 : {
   ip += SIZE(Const64);
   NEXT();
 }
+H_ConstBr:
+  wr(fp + rd<Slot>(ip + 8), rd<uint64_t>(ip + 8 + offsetof(OpConstBr, lo)));
+  ip += rd<Rel>(ip + 8 + offsetof(OpConstBr, rel));
+  NEXT();
 H_Const128 : {
   OPS(Const128);
   std::memcpy(fp + o.dst, o.bytes, 16);
@@ -469,6 +473,14 @@ H_GlobalSet128 : {
     act->ip = ip;                                                                              \
     access<MemKind::K>(fp, o, mem + o.ea);                                                     \
     ip += SIZE(K##_A);                                                                         \
+    NEXT();                                                                                    \
+  }                                                                                            \
+  H_##K##_K : {                                                                                \
+    OPS(K##_K);                                                                                \
+    act->ip = ip;                                                                              \
+    uint32_t a = rd<uint32_t>(fp + o.addr) + o.k;                                              \
+    access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
+    ip += SIZE(K##_K);                                                                         \
     NEXT();                                                                                    \
   }
   STRATA_INTERP_MEM_KINDS(STRATA_MEM, _)

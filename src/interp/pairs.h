@@ -31,7 +31,18 @@ namespace strata::interp {
   X(I64Mul, Plain, I64Add, Plain, 0) X(I64Mul, Plain, I64Add, Plain, 1) X(I64Add, Plain, I64ShrU, Imm, 0) \
   X(I64Add, Plain, I64And, Imm, 0) X(I64ShrU, Imm, I64Add, Plain, 0) X(I64ShrU, Imm, I64Add, Plain, 1)    \
   X(I64And, Imm, I64Mul, Plain, 0) X(I64And, Imm, I64Mul, Plain, 1) X(I64Add, Plain, I64Add, Plain, 0)    \
-  X(I64Add, Plain, I64Add, Plain, 1) X(I64Shl, Imm, I64Or, Plain, 0) X(I64Shl, Imm, I64Or, Plain, 1)
+  X(I64Add, Plain, I64Add, Plain, 1) X(I64Shl, Imm, I64Or, Plain, 0) X(I64Shl, Imm, I64Or, Plain, 1)    \
+  /* linear congruences and hash mixing: x * k + c, x ^ (x >> k), (x ^ y) * k */                   \
+  X(I32Mul, Imm, I32Add, Imm, 0) X(I64Mul, Imm, I64Add, Imm, 0) X(I32ShrU, Imm, I32Xor, Plain, 0)       \
+  X(I32ShrU, Imm, I32Xor, Plain, 1) X(I64ShrU, Imm, I64Xor, Plain, 0) X(I64ShrU, Imm, I64Xor, Plain, 1) \
+  X(I32Xor, Plain, I32Mul, Imm, 0) X(I64Xor, Plain, I64Mul, Imm, 0)                                    \
+  /* floating-point expressions: a * b + c, a * b - c, (a - b) * c, a * b * c (two roundings,     \
+     as the separate instructions: never a fused multiply-add) */                                   \
+  X(F64Mul, Plain, F64Add, Plain, 0) X(F64Mul, Plain, F64Add, Plain, 1) X(F64Mul, Plain, F64Sub, Plain, 0) \
+  X(F64Mul, Plain, F64Sub, Plain, 1) X(F64Sub, Plain, F64Mul, Plain, 0) X(F64Sub, Plain, F64Mul, Plain, 1) \
+  X(F64Add, Plain, F64Mul, Plain, 0) X(F64Add, Plain, F64Mul, Plain, 1) X(F64Mul, Plain, F64Mul, Plain, 0) \
+  X(F64Mul, Plain, F64Mul, Plain, 1) X(F32Mul, Plain, F32Add, Plain, 0) X(F32Mul, Plain, F32Add, Plain, 1) \
+  X(F32Mul, Plain, F32Mul, Plain, 0) X(F32Mul, Plain, F32Mul, Plain, 1)
 
 struct PairInfo {
   ir::Opcode op1;

@@ -28,7 +28,8 @@ TEST(Builder, IfConditionFusesAndResultsMeetInTheirHome) {
       local.get 0 i64.eqz
       if (result i64) i64.const 1
       else local.get 0 local.get 0 i64.const 1 i64.sub call 0 i64.mul end)))");
-  EXPECT_EQ(c.names(0), (Names{"i64.eqz/BrUnless", "Const64", "Br", "i64.sub/Imm", "Call", "i64.mul", "Return64"}));
+  // The then arm writes its constant result and jumps over the else arm in one ConstBr.
+  EXPECT_EQ(c.names(0), (Names{"i64.eqz/BrUnless", "ConstBr", "i64.sub/Imm", "Call", "i64.mul", "Return64"}));
 }
 
 TEST(Builder, EqzOfAComparisonBranchesOnTheComparison) {
@@ -128,6 +129,28 @@ TEST(Builder, ArrayIndexingInTheAccess) {
   Compiled e(R"((module (memory 1)
     (func (param i32 i32) (result i32) (i32.load (i32.add (local.get 0) (local.get 1))))))", explicit_checks);
   EXPECT_EQ(e.names(0), (Names{"i32.add", "I32U_E", "Return64"}));
+}
+
+TEST(Builder, AddedConstantInTheAccess) {
+  // base + k computed by i32.add (it may wrap, so LLVM leaves it out of the offset): K mode.
+  Compiled c(R"((module (memory 1)
+    (func (param i32) (result i32) (i32.load offset=4 (i32.add (local.get 0) (i32.const -8))))
+    (func (param i32) (i64.store (i32.add (local.get 0) (i32.const 16)) (i64.const 5)))
+    (func (param i32) (result i32) (local.tee 0 (i32.add (local.get 0) (i32.const 4))) (i32.load))))");
+  EXPECT_EQ(c.names(0), (Names{"I32U_K", "Return64"}));
+  EXPECT_EQ(c.names(1), (Names{"SI64_K", "Return"}));
+  // The sum is also kept in a local: the add stays, the access reads the local.
+  EXPECT_EQ(c.names(2), (Names{"i32.add/Imm", "I32U_G", "Return64"}));
+}
+
+TEST(Builder, ArithmeticPairs) {
+  Compiled c(R"((module
+    (func (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const 3877)) (i32.const 29573)))
+    (func (param f64 f64 f64) (result f64) (f64.add (local.get 2) (f64.mul (local.get 0) (local.get 1))))
+    (func (param i64) (result i64) (i64.xor (local.get 0) (i64.shr_u (local.get 0) (i64.const 33))))))");
+  EXPECT_EQ(c.names(0), (Names{"i32.mul/Imm+i32.add/Imm@0", "Return64"}));
+  EXPECT_EQ(c.names(1), (Names{"f64.mul+f64.add@1", "Return64"}));
+  EXPECT_EQ(c.names(2), (Names{"i64.shr_u/Imm+i64.xor@1", "Return64"}));
 }
 
 TEST(Builder, DeadCodeEmitsNothing) {

@@ -103,6 +103,34 @@ TEST(Dispatch, IndexedAccessWrapsLikeTheAdd) {
   EXPECT_EQ(m.trap("get", {Val::i32(65530), Val::i32(0)}).message(), "out of bounds memory access");
 }
 
+TEST(Dispatch, AddedConstantWrapsLikeTheAdd) {
+  Instance1 m(R"((module (memory 1)
+    (func (export "set") (param i32 i32) (i32.store (i32.add (local.get 0) (i32.const 12)) (local.get 1)))
+    (func (export "get") (param i32) (result i32) (i32.load offset=4 (i32.add (local.get 0) (i32.const -8))))))");
+  ASSERT_TRUE(m.call("set", {Val::i32(100), Val::i32(77)}).has_value());
+  EXPECT_EQ(m.i32("get", {Val::i32(116)}), 77);  // 116 - 8 + 4 = 112 = 100 + 12
+  // The i32 sum wraps before the offset is added: (4 - 8) mod 2^32 + 4 = 2^32, past the memory,
+  // and (-4 + 12) = 8 is in bounds.
+  EXPECT_EQ(m.trap("get", {Val::i32(4)}).message(), "out of bounds memory access");
+  ASSERT_TRUE(m.call("set", {Val::i32(-4), Val::i32(5)}).has_value());
+  EXPECT_EQ(m.i32("get", {Val::i32(12)}), 5);  // 12 - 8 + 4 = 8
+  EXPECT_EQ(m.trap("set", {Val::i32(65530), Val::i32(1)}).message(), "out of bounds memory access");
+}
+
+TEST(Dispatch, ArithmeticPairsComputeLikeTheirParts) {
+  Instance1 m(R"((module
+    (func (export "lcg") (param i32) (result i32) (i32.rem_u (i32.add (i32.mul (local.get 0) (i32.const 3877)) (i32.const 29573)) (i32.const 139968)))
+    (func (export "fma") (param f64 f64 f64) (result f64) (f64.sub (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+    (func (export "mix") (param i64) (result i64) (i64.mul (i64.xor (local.get 0) (i64.shr_u (local.get 0) (i64.const 33))) (i64.const -49064778989728563)))))");
+  EXPECT_EQ(m.i32("lcg", {Val::i32(42)}), int32_t((42u * 3877u + 29573u) % 139968u));
+  EXPECT_EQ(m.i32("lcg", {Val::i32(-1)}), int32_t((0xffffffffu * 3877u + 29573u) % 139968u));  // wraps
+  // Two roundings, as the separate instructions (a fused multiply-add would give 2^-104 here).
+  double a = 1.0 + 0x1p-52, b = 1.0 - 0x1p-53;
+  EXPECT_EQ(m.one("fma", {Val::f64(a), Val::f64(b), Val::f64(a * b)}).f64(), 0.0);
+  uint64_t x = 0x0123456789abcdefULL;
+  EXPECT_EQ(uint64_t(m.i64("mix", {Val::i64(int64_t(x))})), (x ^ (x >> 33)) * 0xff51afd7ed558ccdULL);
+}
+
 TEST(Dispatch, ConstantAddresses) {
   Instance1 m(R"((module (memory 1)
     (func (export "rw") (result i32)
