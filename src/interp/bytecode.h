@@ -113,6 +113,9 @@ inline constexpr unsigned kNumForms = unsigned(Form::Count);
 
 // ---- operand structs ------------------------------------------------------------------------
 
+// Operand structs are packed: the bytecode stores them back to back, and handlers read their
+// fields in place through a reference (OPS in dispatch.cc), one load per field, no copy.
+#pragma pack(push, 1)
 struct OpNone {};
 struct OpBr { Rel rel; };
 struct OpCond { Slot cond; Rel rel; };
@@ -168,6 +171,7 @@ struct OpMemImmK { Slot addr; uint32_t k; uint32_t offset; uint32_t pad; uint64_
 struct OpBulk { Slot dst; Slot a, b, c; uint32_t idx, idx2, flags; };
 struct OpIndex { Slot dst; Slot src; uint32_t index; };
 struct OpWide { Slot dst_lo, dst_hi, a, b, c, d; };
+#pragma pack(pop)
 
 // The operand struct of each hand-written handler, and the bytes it takes after the handler
 // address (an empty struct takes none).

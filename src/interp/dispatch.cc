@@ -63,7 +63,9 @@ const HandlerTables& handlerTables() {
 #define NEXT() goto* rd<const void*>(ip)
 #endif
 // Operands and size of handler `name` (its operand struct is listed in bytecode.h).
-#define OPS(name) const OpOf<H::name> o = rd<OpOf<H::name>>(ip + 8)
+// The struct is read in place (it is packed, bytecode.h): copying it into a local made GCC
+// spill and reload it through the stack in every handler.
+#define OPS(name) const OpOf<H::name>& o = *reinterpret_cast<const OpOf<H::name>*>(ip + 8)
 #define SIZE(name) (8 + kOpBytes<OpOf<H::name>>)
 #define TRAP(kind)             \
   do {                         \
