@@ -284,7 +284,21 @@ void Builder::visitBrIf(const decode::Instr& in) {
 void Builder::visitBrTable(const decode::Instr& in, const validate::InstrContext& c) {
   const std::vector<uint32_t>& targets = c.reader->brTargets();
   Entry index = pop();
-  uint32_t at = emit(H::BrTable, OpBrTable{use(index), uint32_t(targets.size() - 1)});
+  uint32_t count = uint32_t(targets.size() - 1);
+  uint32_t at = 0;
+  if (index.kind == Kind::Home && last_.valid && last_.dst == index.home &&
+      rd<const void*>(code_.data() + last_.at) == tables_.hand[unsigned(H::I32U_G)] &&
+      out_.offsets.back().pc == last_.at) {
+    // `switch (*p)`: the branch does the load. A fault there must point at the load, so the
+    // fused instruction keeps the load's wasm offset.
+    OpMemG load = rd<OpMemG>(code_.data() + last_.at + 8);
+    uint32_t load_wasm = out_.offsets.back().wasm;
+    rewind(last_.at);
+    at = emit(H::BrTableG, OpBrTableG{load.addr, load.offset, count});
+    out_.offsets.back().wasm = load_wasm;
+  } else {
+    at = emit(H::BrTable, OpBrTable{use(index), count});
+  }
   uint32_t table = pos();
   code_.resize(table + 4 * targets.size());
   std::map<uint32_t, std::vector<uint32_t>> stubs;  // depth -> table entries

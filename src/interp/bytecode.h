@@ -60,7 +60,7 @@ inline void wr(void* p, const T& v) {
 #define STRATA_INTERP_HANDLERS(X)                                                                  \
   /* control */                                                                                    \
   X(Exit, OpNone) X(Unreachable, OpNone) X(Br, OpBr) X(BrIf, OpCond) X(BrUnless, OpCond)             \
-  X(BrTable, OpBrTable) X(Return, OpNone) X(Return64, OpSlot)                                        \
+  X(BrTable, OpBrTable) X(BrTableG, OpBrTableG) X(Return, OpNone) X(Return64, OpSlot)                                        \
   /* moves */                                                                                      \
   X(InitPool, OpInitPool) X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128) X(ConstBr, OpConstBr)                \
   X(Select64, OpSelect) X(Select128, OpSelect)                                                      \
@@ -120,6 +120,9 @@ struct OpNone {};
 struct OpBr { Rel rel; };
 struct OpCond { Slot cond; Rel rel; };
 struct OpBrTable { Slot index; uint32_t count; /* followed by count + 1 Rel, the last the default */ };
+// br_table on an i32 just loaded from memory 0 in G mode (`switch (*p)`): the load is done by
+// the branch (its value never goes through a slot). Followed by the same table.
+struct OpBrTableG { Slot addr; uint32_t offset; uint32_t count; };
 struct OpMove { Slot dst, src; };
 // Fills the constant pool on function entry: followed by `count` u64 values for [dst, dst+8*count).
 struct OpInitPool { Slot dst; uint32_t count; };

@@ -64,6 +64,7 @@ void walk(const FuncCode& f, Fn fn) {
     }
     uint32_t size = it->second.size;
     if (it->second.name == "BrTable") size += 4 * (rd<OpBrTable>(code + pc + 8).count + 1);
+    if (it->second.name == "BrTableG") size += 4 * (rd<OpBrTableG>(code + pc + 8).count + 1);
     if (it->second.name == "InitPool") size += 8 * rd<OpInitPool>(code + pc + 8).count;
     fn(pc, it->second.name, size);
     pc += size;

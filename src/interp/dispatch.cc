@@ -182,6 +182,13 @@ H_BrUnless : {
   ip += rd<uint32_t>(fp + o.cond) == 0 ? o.rel : Rel(SIZE(BrUnless));
   NEXT();
 }
+H_BrTableG : {
+  OPS(BrTableG);
+  act->ip = ip;
+  uint32_t i = std::min(rd<uint32_t>(mem + uint64_t(rd<uint32_t>(fp + o.addr)) + o.offset), o.count);
+  ip += rd<Rel>(ip + SIZE(BrTableG) + 4 * i);
+  NEXT();
+}
 H_BrTable : {
   OPS(BrTable);
   uint32_t i = std::min(rd<uint32_t>(fp + o.index), o.count);

@@ -143,6 +143,13 @@ TEST(Builder, AddedConstantInTheAccess) {
   EXPECT_EQ(c.names(2), (Names{"i32.add/Imm", "I32U_G", "Return64"}));
 }
 
+TEST(Builder, SwitchOnALoadedValue) {
+  Compiled c(R"((module (memory 1) (func (param i32) (result i32)
+      (block (block (br_table 0 1 (i32.load offset=8 (local.get 0)))) (return (i32.const 1)))
+      i32.const 2)))");
+  EXPECT_EQ(c.names(0), (Names{"BrTableG", "Const64", "Return", "Const64", "Return"}));
+}
+
 TEST(Builder, ArithmeticPairs) {
   Compiled c(R"((module
     (func (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const 3877)) (i32.const 29573)))

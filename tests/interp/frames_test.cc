@@ -47,6 +47,32 @@ TEST(Frames, GuardPageFaultHasTheExactOffset) {
   }
 }
 
+TEST(Frames, SwitchOnALoadFaultsAtTheLoad) {
+  // With guard pages the load is fused into the br_table (BrTableG); explicit checks keep two
+  // instructions. Both must run the same arms and report the fault at the same module offset.
+  const char* wat = R"((module (memory 1)
+    (data (i32.const 0) "\01\00\00\00\02\00\00\00\07\00\00\00")
+    (func (export "sw") (param i32) (result i32)
+      (block (block (block (br_table 0 1 2 (i32.load (local.get 0)))) (return (i32.const 10)))
+        (return (i32.const 11)))
+      i32.const 12)))";
+  uint32_t offsets[2] = {0, 0};
+  for (BoundsChecks b : {BoundsChecks::GuardPages, BoundsChecks::Explicit}) {
+    Config config;
+    config.bounds_checks = b;
+    Instance1 m(wat, config);
+    EXPECT_EQ(m.i32("sw", {Val::i32(100)}), 10);  // 0
+    EXPECT_EQ(m.i32("sw", {Val::i32(0)}), 11);    // 1
+    EXPECT_EQ(m.i32("sw", {Val::i32(4)}), 12);    // 2
+    EXPECT_EQ(m.i32("sw", {Val::i32(8)}), 12);    // 7: the default
+    Trap t = m.trap("sw", {Val::i32(65534)});
+    EXPECT_EQ(t.message(), "out of bounds memory access");
+    ASSERT_EQ(t.frames().size(), 1u);
+    offsets[b == BoundsChecks::Explicit] = t.frames()[0].offset;
+  }
+  EXPECT_EQ(offsets[0], offsets[1]);
+}
+
 TEST(Frames, CallIndirectChecks) {
   Instance1 m(R"((module
     (type $v (func)) (type $i (func (result i32)))
