@@ -255,6 +255,7 @@ void Builder::append(const void* p, size_t n) {
 }
 
 void Builder::rewind(uint32_t at) {
+  if (at <= incr_.at) incr_.valid = false;
   code_.resize(at);
   auto& offs = out_.offsets;
   while (!offs.empty() && offs.back().pc >= at) offs.pop_back();

@@ -31,6 +31,7 @@
 // when the block ends. Dead code (after br, return, unreachable) emits nothing.
 #pragma once
 
+#include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <span>
@@ -156,7 +157,10 @@ class Builder {
   void patch(uint32_t at, const T& v) {
     wr(code_.data() + at, v);
   }
-  void patchRel(const Fixup& f, uint32_t target) { patch<Rel>(f.rel, Rel(int64_t(target) - int64_t(f.at))); }
+  void patchRel(const Fixup& f, uint32_t target) {
+    patch<Rel>(f.rel, Rel(int64_t(target) - int64_t(f.at)));
+    label_pos_ = std::max(label_pos_, target);
+  }
   // Emits a generated instruction (rows.h layout); `tail` points at its lane/shuffle/immediate.
   uint32_t emitGen(ir::Opcode op, Form form, Slot dst, std::span<const Slot> args, const void* tail);
   void rewind(uint32_t at);  // drops the code from `at` on
@@ -283,6 +287,19 @@ class Builder {
       uint32_t k = 0;
     } addr;
   } last_;
+  // The furthest bytecode position any branch targets so far: no instruction may be fused with
+  // one that starts before it (the label would land inside the fused instruction).
+  uint32_t label_pos_ = 0;
+  // An i32.add with a constant whose destination was patched to a local (`i = i + k` by
+  // local.set/tee): a comparison of that local right after can branch in the same handler.
+  struct Incr {
+    bool valid = false;
+    uint32_t at = 0, end = 0;
+    Slot dst = 0, a = 0;
+    uint32_t k = 0;
+  } incr_;
+  // Emits the increment-and-branch of incr_ and the fused comparison c (pairs.h) if it applies.
+  bool emitIncrBranch(const Cond& c, Form form, Fixup& f);
   bool fusesWithBranch() const { return last_.gen.valid && hasBranchForms(last_.gen.op); }
   static bool hasBranchForms(ir::Opcode op);
   // Emits the superinstruction of pairs.h for `last_.gen` followed by `op` whose operand `pos`

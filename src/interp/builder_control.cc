@@ -4,6 +4,7 @@
 #include <map>
 
 #include "interp/builder.h"
+#include "interp/pairs.h"
 #include "interp/rows.h"
 
 namespace strata::interp {
@@ -38,6 +39,7 @@ void Builder::visitBlock(const decode::Instr& in) {
   closeWindow();
   if (c.kind == FrameKind::Loop) {
     c.loop_pc = pos();
+    label_pos_ = std::max(label_pos_, pos());
     emitInterruptChecks();
     ++loop_depth_;
   }
@@ -207,8 +209,24 @@ Builder::Cond Builder::takeCond() {
   return c;
 }
 
+bool Builder::emitIncrBranch(const Cond& c, Form form, Fixup& f) {
+  int index = findIncr(c.op, form);
+  if (!incr_.valid || index < 0 || c.a != incr_.dst || pos() != incr_.end || label_pos_ > incr_.at) return false;
+  Incr i = incr_;
+  rewind(i.at);
+  f.at = begin(tables_.incr[index]);
+  code_.resize(f.at + IncrLayout::size);
+  patch<Slot>(f.at + IncrLayout::dst, i.dst);
+  patch<Slot>(f.at + IncrLayout::a, i.a);
+  patch<uint32_t>(f.at + IncrLayout::k, i.k);
+  patch<uint32_t>(f.at + IncrLayout::b, form == Form::BrIfImm || form == Form::BrUnlessImm ? uint32_t(c.imm) : c.b);
+  f.rel = f.at + IncrLayout::rel;
+  return true;
+}
+
 Builder::Fixup Builder::emitCondBranch(const Cond& c, bool negate, Ctrl* target) {
   Fixup f;
+  bool incr = false;
   negate ^= c.invert;
   if (!c.fused) {
     f.at = emit(negate ? H::BrUnless : H::BrIf, OpCond{c.slot, 0});
@@ -217,14 +235,18 @@ Builder::Fixup Builder::emitCondBranch(const Cond& c, bool negate, Ctrl* target)
     bool imm = c.form == Form::Imm;
     Form form = negate ? (imm ? Form::BrUnlessImm : Form::BrUnless) : (imm ? Form::BrIfImm : Form::BrIf);
     Slot args[2] = {c.a, c.b};
-    f.at = emitGen(c.op, form, 0, args, &c.imm);
-    f.rel = f.at + layoutOf(c.op, form).rel;
+    if (emitIncrBranch(c, form, f)) {
+      incr = true;
+    } else {
+      f.at = emitGen(c.op, form, 0, args, &c.imm);
+      f.rel = f.at + layoutOf(c.op, form).rel;
+    }
   }
   if (target) {
     if (target->kind == FrameKind::Loop) patchRel(f, target->loop_pc);
     else target->fixups.push_back(f);
   }
-  if (target && target->kind != FrameKind::Loop && !ctrls_.empty() && ctrls_.back().kind == FrameKind::Loop &&
+  if (!incr && target && target->kind != FrameKind::Loop && !ctrls_.empty() && ctrls_.back().kind == FrameKind::Loop &&
       ctrls_.back().loop_pc == f.at) {
     Ctrl::HeadExit& h = ctrls_.back().head;
     h.valid = true;

@@ -193,6 +193,9 @@ void Builder::visitLocal(const decode::Instr& in) {
   if (v.kind == Kind::Home && last_.valid && last_.dst == v.home && !aliases(ls)) {
     // The instruction that computed the value writes the local directly.
     patch<Slot>(last_.dst_at, ls);
+    const GenDesc& g = last_.gen;
+    if (g.valid && g.at == last_.at && g.op == Opcode::I32Add && g.form == Form::Imm)
+      incr_ = Incr{true, g.at, pos(), ls, g.a, uint32_t(g.imm)};
     closeWindow();
     patched = true;
   } else {

@@ -46,6 +46,10 @@ const std::map<const void*, Decoded>& reverseTable() {
                                   kFormNames[unsigned(p.f2)], p.pos),
                       pairLayout(p).size};
     }
+    for (unsigned i = 0; i < kNumIncr * kIncrForms; ++i)
+      t[h.incr[i]] = {fmt::format("i32.add/Imm+{}{}", row(kIncrOps[i / kIncrForms]).text,
+                                  kFormNames[unsigned(Form::BrIf) + i % kIncrForms]),
+                      IncrLayout::size};
     return t;
   }();
   return table;

@@ -96,8 +96,13 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
 #include "ir/opcodes.def"
 #undef OP
   };
+  static const void* const kIncr[] = {
+#define STRATA_X(op) &&I_##op##_BrIf, &&I_##op##_BrIfImm, &&I_##op##_BrUnless, &&I_##op##_BrUnlessImm,
+      STRATA_INTERP_INCR_BRANCHES(STRATA_X)
+#undef STRATA_X
+  };
   if (!st) {
-    g_tables = {kHand, kGen, kPair, kAtomic};
+    g_tables = {kHand, kGen, kPair, kAtomic, kIncr};
     return true;
   }
 
@@ -142,6 +147,16 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
   NEXT();
   STRATA_INTERP_PAIRS(STRATA_X)
 #undef STRATA_X
+
+  // ---- increment and branch (pairs.h) ----
+#define STRATA_INCR(op, form)                                                              \
+  I_##op##_##form : ip = incrExec<unsigned(findIncr(ir::Opcode::op, Form::form))>(ip, fp); \
+  NEXT();
+#define STRATA_X(op) \
+  STRATA_INCR(op, BrIf) STRATA_INCR(op, BrIfImm) STRATA_INCR(op, BrUnless) STRATA_INCR(op, BrUnlessImm)
+  STRATA_INTERP_INCR_BRANCHES(STRATA_X)
+#undef STRATA_X
+#undef STRATA_INCR
 
   // ---- atomics (atomics.h; a label per row, used by the threads rows only) ----
 #define OP(name, prefix, code, text, imm, params, results, feature)                 \

@@ -18,6 +18,7 @@ struct HandlerTables {
   const void* const* gen = nullptr;
   const void* const* pair = nullptr;
   const void* const* atomic = nullptr;
+  const void* const* incr = nullptr;  // increment-and-branch: findIncr(op, form) (pairs.h)
 };
 const HandlerTables& handlerTables();
 

@@ -11,7 +11,7 @@ namespace {
 
 using Names = std::vector<std::string>;
 
-TEST(Builder, LoopBecomesThreeInstructions) {
+TEST(Builder, LoopBecomesTwoInstructions) {
   // local.get operands disappear, the constant becomes an immediate, local.set/tee patch the
   // destination and the comparison fuses with br_if.
   Compiled c(R"((module (func (param i32) (result i32) (local i32 i32)
@@ -20,7 +20,8 @@ TEST(Builder, LoopBecomesThreeInstructions) {
         local.get 2 i32.const 1 i32.add local.tee 2
         local.get 0 i32.lt_s br_if $l)
       local.get 1)))");
-  EXPECT_EQ(c.names(0), (Names{"i32.add", "i32.add/Imm", "i32.lt_s/BrIf", "Return64"}));
+  // local2 += 1 and the back edge's test of local2 are one increment-and-branch.
+  EXPECT_EQ(c.names(0), (Names{"i32.add", "i32.add/Imm+i32.lt_s/BrIf", "Return64"}));
 }
 
 TEST(Builder, IfConditionFusesAndResultsMeetInTheirHome) {
@@ -148,6 +149,19 @@ TEST(Builder, SwitchOnALoadedValue) {
       (block (block (br_table 0 1 (i32.load offset=8 (local.get 0)))) (return (i32.const 1)))
       i32.const 2)))");
   EXPECT_EQ(c.names(0), (Names{"BrTableG", "Const64", "Return", "Const64", "Return"}));
+}
+
+TEST(Builder, IncrementAndBranchNeedsNoLabelBetween) {
+  // The block's end binds a label between the increment and the test: a branch there skips
+  // the increment, so the two must stay separate instructions.
+  Compiled c(R"((module (func (param i32 i32) (result i32) (local i32)
+      (loop $l
+        (block $b
+          (br_if $b (local.get 1))
+          (local.set 2 (i32.add (local.get 2) (i32.const 1))))
+        (br_if $l (i32.lt_s (local.get 2) (local.get 0))))
+      local.get 2)))");
+  EXPECT_EQ(c.names(0), (Names{"BrIf", "i32.add/Imm", "i32.lt_s/BrIf", "Return64"}));
 }
 
 TEST(Builder, ArithmeticPairs) {

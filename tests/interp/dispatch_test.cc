@@ -117,6 +117,25 @@ TEST(Dispatch, AddedConstantWrapsLikeTheAdd) {
   EXPECT_EQ(m.trap("set", {Val::i32(65530), Val::i32(1)}).message(), "out of bounds memory access");
 }
 
+TEST(Dispatch, IncrementAndBranchWrapsAndCounts) {
+  Instance1 m(R"((module
+    (func (export "wrap") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+        (br_if $l (i32.ne (local.get 0) (i32.const 8))))
+      local.get 1)
+    (func (export "down") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br_if $l (i32.gt_s (local.tee 0 (i32.add (local.get 0) (i32.const -3))) (i32.const 0))))
+      local.get 1)))");
+  EXPECT_EQ(m.i32("wrap", {Val::i32(-16)}), 6);  // 0xfffffff0 + 6 * 4 wraps to 8
+  EXPECT_EQ(m.i32("wrap", {Val::i32(4)}), 1);
+  EXPECT_EQ(m.i32("down", {Val::i32(10)}), 4);  // 7 4 1 -2
+  EXPECT_EQ(m.i32("down", {Val::i32(-5)}), 1);
+}
+
 TEST(Dispatch, ArithmeticPairsComputeLikeTheirParts) {
   Instance1 m(R"((module
     (func (export "lcg") (param i32) (result i32) (i32.rem_u (i32.add (i32.mul (local.get 0) (i32.const 3877)) (i32.const 29573)) (i32.const 139968)))
