@@ -290,10 +290,12 @@ class Builder {
   // The furthest bytecode position any branch targets so far: no instruction may be fused with
   // one that starts before it (the label would land inside the fused instruction).
   uint32_t label_pos_ = 0;
-  // An i32.add with a constant whose destination was patched to a local (`i = i + k` by
-  // local.set/tee): a comparison of that local right after can branch in the same handler.
+  // The last i32.add emitted (`i = i + k` or `i = i + j`), with its destination as patched by
+  // local.set/tee: a branch on a comparison of that destination right after can be one
+  // increment-and-branch handler (pairs.h).
   struct Incr {
     bool valid = false;
+    bool slot_add = false;  // k is a slot
     uint32_t at = 0, end = 0;
     Slot dst = 0, a = 0;
     uint32_t k = 0;

@@ -210,7 +210,7 @@ Builder::Cond Builder::takeCond() {
 }
 
 bool Builder::emitIncrBranch(const Cond& c, Form form, Fixup& f) {
-  int index = findIncr(c.op, form);
+  int index = findIncr(c.op, form, incr_.slot_add);
   if (!incr_.valid || index < 0 || c.a != incr_.dst || pos() != incr_.end || label_pos_ > incr_.at) return false;
   Incr i = incr_;
   rewind(i.at);
@@ -229,8 +229,19 @@ Builder::Fixup Builder::emitCondBranch(const Cond& c, bool negate, Ctrl* target)
   bool incr = false;
   negate ^= c.invert;
   if (!c.fused) {
-    f.at = emit(negate ? H::BrUnless : H::BrIf, OpCond{c.slot, 0});
-    f.rel = f.at + 8 + offsetof(OpCond, rel);
+    // br_if on a sum just computed: `i != 0` in the increment-and-branch form.
+    Cond ne = c;
+    ne.fused = true;
+    ne.op = Opcode::I32Ne;
+    ne.form = Form::Imm;
+    ne.a = c.slot;
+    ne.imm = 0;
+    if (emitIncrBranch(ne, negate ? Form::BrUnlessImm : Form::BrIfImm, f)) {
+      incr = true;
+    } else {
+      f.at = emit(negate ? H::BrUnless : H::BrIf, OpCond{c.slot, 0});
+      f.rel = f.at + 8 + offsetof(OpCond, rel);
+    }
   } else {
     bool imm = c.form == Form::Imm;
     Form form = negate ? (imm ? Form::BrUnlessImm : Form::BrUnless) : (imm ? Form::BrIfImm : Form::BrIf);

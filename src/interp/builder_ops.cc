@@ -129,6 +129,8 @@ void Builder::visitNumeric(const decode::Instr& in) {
   last_.inner = inner;
   if (in.op == Opcode::I32Add && form == Form::Plain) last_.addr = {true, slots[0], slots[1], 0};
   if (in.op == Opcode::I32Add && form == Form::Imm) last_.addr = {true, slots[0], 0, 0, true, uint32_t(imm)};
+  if (in.op == Opcode::I32Add)
+    incr_ = Incr{true, form == Form::Plain, at, pos(), res.home, slots[0], form == Form::Imm ? uint32_t(imm) : slots[1]};
 }
 
 bool Builder::emitPair(const decode::Instr& in, Form form, Entry* ops, uint64_t imm, Slot dst) {
@@ -193,9 +195,7 @@ void Builder::visitLocal(const decode::Instr& in) {
   if (v.kind == Kind::Home && last_.valid && last_.dst == v.home && !aliases(ls)) {
     // The instruction that computed the value writes the local directly.
     patch<Slot>(last_.dst_at, ls);
-    const GenDesc& g = last_.gen;
-    if (g.valid && g.at == last_.at && g.op == Opcode::I32Add && g.form == Form::Imm)
-      incr_ = Incr{true, g.at, pos(), ls, g.a, uint32_t(g.imm)};
+    if (incr_.valid && incr_.at == last_.at) incr_.dst = ls;
     closeWindow();
     patched = true;
   } else {

@@ -46,10 +46,12 @@ const std::map<const void*, Decoded>& reverseTable() {
                                   kFormNames[unsigned(p.f2)], p.pos),
                       pairLayout(p).size};
     }
-    for (unsigned i = 0; i < kNumIncr * kIncrForms; ++i)
-      t[h.incr[i]] = {fmt::format("i32.add/Imm+{}{}", row(kIncrOps[i / kIncrForms]).text,
-                                  kFormNames[unsigned(Form::BrIf) + i % kIncrForms]),
+    for (unsigned i = 0; i < kNumIncrHandlers; ++i) {
+      unsigned j = i % (kNumIncr * kIncrForms);
+      t[h.incr[i]] = {fmt::format("{}+{}{}", i == j ? "i32.add/Imm" : "i32.add", row(kIncrOps[j / kIncrForms]).text,
+                                  kFormNames[unsigned(Form::BrIf) + j % kIncrForms]),
                       IncrLayout::size};
+    }
     return t;
   }();
   return table;

@@ -100,6 +100,9 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
 #define STRATA_X(op) &&I_##op##_BrIf, &&I_##op##_BrIfImm, &&I_##op##_BrUnless, &&I_##op##_BrUnlessImm,
       STRATA_INTERP_INCR_BRANCHES(STRATA_X)
 #undef STRATA_X
+#define STRATA_X(op) &&J_##op##_BrIf, &&J_##op##_BrIfImm, &&J_##op##_BrUnless, &&J_##op##_BrUnlessImm,
+      STRATA_INTERP_INCR_BRANCHES(STRATA_X)
+#undef STRATA_X
   };
   if (!st) {
     g_tables = {kHand, kGen, kPair, kAtomic, kIncr};
@@ -149,8 +152,10 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
 #undef STRATA_X
 
   // ---- increment and branch (pairs.h) ----
-#define STRATA_INCR(op, form)                                                              \
-  I_##op##_##form : ip = incrExec<unsigned(findIncr(ir::Opcode::op, Form::form))>(ip, fp); \
+#define STRATA_INCR(op, form)                                                                     \
+  I_##op##_##form : ip = incrExec<unsigned(findIncr(ir::Opcode::op, Form::form, false))>(ip, fp); \
+  NEXT();                                                                                         \
+  J_##op##_##form : ip = incrExec<unsigned(findIncr(ir::Opcode::op, Form::form, true))>(ip, fp);  \
   NEXT();
 #define STRATA_X(op) \
   STRATA_INCR(op, BrIf) STRATA_INCR(op, BrIfImm) STRATA_INCR(op, BrUnless) STRATA_INCR(op, BrUnlessImm)

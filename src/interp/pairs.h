@@ -112,8 +112,9 @@ inline const uint8_t* pairExec(const uint8_t* ip, uint8_t* fp) {
 }
 
 // Increment and branch: `i = i + k; if (i <cmp> n) goto L`, the back edge of counted loops
-// (i32.add with a constant whose result goes to a local by local.tee or local.set, then a
-// comparison of that local fused with br_if). One handler writes i and branches.
+// (an i32.add, of a constant or of a slot, whose result goes to a local by local.tee or
+// local.set or stays on the stack, then a comparison of it fused with br_if; a plain br_if on
+// it is `i != 0`). One handler writes i and branches.
 #define STRATA_INTERP_INCR_BRANCHES(X)                                                              \
   X(I32LtU) X(I32LtS) X(I32Ne) X(I32Eq) X(I32GtU) X(I32GtS) X(I32LeU) X(I32LeS) X(I32GeU) X(I32GeS)
 
@@ -123,30 +124,36 @@ inline constexpr ir::Opcode kIncrOps[] = {
 #undef STRATA_X
 };
 inline constexpr unsigned kNumIncr = unsigned(std::size(kIncrOps));
-// Four forms per comparison, in Form order from BrIf: BrIf, BrIfImm, BrUnless, BrUnlessImm.
+// Four forms per comparison, in Form order from BrIf: BrIf, BrIfImm, BrUnless, BrUnlessImm;
+// the first kNumIncr * kIncrForms handlers add a constant, the others a slot.
 inline constexpr unsigned kIncrForms = 4;
+inline constexpr unsigned kNumIncrHandlers = 2 * kNumIncr * kIncrForms;
 
-// The index of (op, form) in the incr tables, or -1.
-constexpr int findIncr(ir::Opcode op, Form form) {
+// The index of (op, form, whether the add's operand is a slot) in the incr tables, or -1.
+constexpr int findIncr(ir::Opcode op, Form form, bool slot_add) {
   if (form < Form::BrIf) return -1;
   for (unsigned i = 0; i < kNumIncr; ++i)
-    if (kIncrOps[i] == op) return int(i * kIncrForms + (unsigned(form) - unsigned(Form::BrIf)));
+    if (kIncrOps[i] == op)
+      return int((slot_add ? kNumIncr * kIncrForms : 0) + i * kIncrForms + (unsigned(form) - unsigned(Form::BrIf)));
   return -1;
 }
 
-// Fields after the handler address: dst (the local), a (the add's operand), k, then the
-// comparison's right operand (slot, or immediate in the Imm forms), then the branch.
+// Fields after the handler address: dst (the local), a (the add's operand), k (the constant or
+// the slot added), then the comparison's right operand (slot, or immediate in the Imm forms),
+// then the branch.
 struct IncrLayout {
   static constexpr uint32_t dst = 8, a = 12, k = 16, b = 20, rel = 24, size = 28;
 };
 
 template <unsigned index>
 inline const uint8_t* incrExec(const uint8_t* ip, uint8_t* fp) {
-  constexpr ir::Opcode op = kIncrOps[index / kIncrForms];
-  constexpr Form form = Form(unsigned(Form::BrIf) + index % kIncrForms);
+  constexpr bool slot_add = index >= kNumIncr * kIncrForms;
+  constexpr unsigned i = index % (kNumIncr * kIncrForms);
+  constexpr ir::Opcode op = kIncrOps[i / kIncrForms];
+  constexpr Form form = Form(unsigned(Form::BrIf) + i % kIncrForms);
   constexpr bool imm = form == Form::BrIfImm || form == Form::BrUnlessImm;
   using L = IncrLayout;
-  uint32_t t = gen::load<uint32_t>(fp, rd<Slot>(ip + L::a)) + rd<uint32_t>(ip + L::k);  // i32.add wraps
+  uint32_t t = gen::load<uint32_t>(fp, rd<Slot>(ip + L::a)) + gen::operandAt<'i', !slot_add>(ip, fp, L::k);  // wraps
   gen::store(fp, rd<Slot>(ip + L::dst), t);
   uint32_t b = gen::operandAt<'i', imm>(ip, fp, L::b);
   bool v = gen::Sem<op>::call(gen::Exact<uint32_t>{t}, gen::Exact<uint32_t>{b}) != 0;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "builder_test_util.h"
 #include "interp_test_util.h"
 
 namespace strata::interp_test {
@@ -134,6 +135,34 @@ TEST(Dispatch, IncrementAndBranchWrapsAndCounts) {
   EXPECT_EQ(m.i32("wrap", {Val::i32(4)}), 1);
   EXPECT_EQ(m.i32("down", {Val::i32(10)}), 4);  // 7 4 1 -2
   EXPECT_EQ(m.i32("down", {Val::i32(-5)}), 1);
+}
+
+TEST(Dispatch, AddAndBranchForms) {
+  const char* wat = R"((module
+    (func (export "stride") (param i32 i32) (result i32) (local i32)
+      (loop $l
+        (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+        (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (local.get 1))) (i32.const 100))))
+      local.get 2)
+    (func (export "until0") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br_if $l (local.tee 0 (i32.add (local.get 0) (i32.const 1)))))
+      local.get 1)
+    (func (export "temp") (param i32) (result i32)
+      (if (result i32) (i32.gt_u (i32.add (local.get 0) (i32.const 5)) (i32.const 10))
+        (then (i32.const 1)) (else (i32.const 0))))))";
+  Compiled c(wat);
+  EXPECT_EQ(c.names(0)[1], "i32.add+i32.lt_u/BrIfImm");
+  EXPECT_EQ(c.names(1)[1], "i32.add/Imm+i32.ne/BrIfImm");  // br_if on the sum: sum != 0
+  EXPECT_EQ(c.names(2)[0], "i32.add/Imm+i32.gt_u/BrUnlessImm");
+  Instance1 m(wat);
+  EXPECT_EQ(m.i32("stride", {Val::i32(0), Val::i32(7)}), 15);  // 7, 14, ..., 98, 105
+  EXPECT_EQ(m.i32("stride", {Val::i32(-8), Val::i32(4)}), 1);  // -4 is 0xfffffffc: not below 100
+  EXPECT_EQ(m.i32("until0", {Val::i32(-3)}), 3);
+  EXPECT_EQ(m.i32("temp", {Val::i32(6)}), 1);
+  EXPECT_EQ(m.i32("temp", {Val::i32(5)}), 0);
+  EXPECT_EQ(m.i32("temp", {Val::i32(-6)}), 1);  // -1 as unsigned
 }
 
 TEST(Dispatch, ArithmeticPairsComputeLikeTheirParts) {
