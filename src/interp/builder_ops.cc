@@ -1,6 +1,7 @@
 // The bytecode builder's non-control visitors: numeric rows (generated handlers), constants,
 // locals, globals, select, calls, memory, tables and references.
 #include <algorithm>
+#include <bit>
 
 #include "interp/atomics.h"
 #include "interp/builder.h"
@@ -108,6 +109,15 @@ void Builder::visitNumeric(const decode::Instr& in) {
     inner = last_.gen;
   Entry res = pushHome(r.results[0] == 'v');
   if (n == 2 && emitPair(in, form, ops, imm, res.home)) return;
+  // Unsigned division by a constant that is not a power of two (LLVM already turned those into
+  // shifts and masks): two multiplications instead of a divide (numeric.h).
+  if ((in.op == Opcode::I32DivU || in.op == Opcode::I32RemU) && form == Form::Imm && uint32_t(imm) >= 2 &&
+      !std::has_single_bit(uint32_t(imm))) {
+    uint32_t d = uint32_t(imm);
+    OpDivConst o{res.home, use(ops[0]), d, numeric::divConstMagic(d)};
+    setLast(emit(in.op == Opcode::I32DivU ? H::I32DivUConst : H::I32RemUConst, o), res.home);
+    return;
+  }
   Slot slots[3] = {0, 0, 0};
   if (form == Form::Imm) {
     slots[0] = use(ops[0]);

@@ -83,6 +83,8 @@ inline void wr(void* p, const T& v) {
   X(RefFunc, OpIndex) X(RefIsNull, OpIndex) X(RefAsNonNull, OpIndex)                                \
   /* NaN canonicalisation after scalar float results; SIMD results always are */                   \
   X(CanonF32, OpSlot) X(CanonF64, OpSlot)                                                           \
+  /* unsigned i32 division and remainder by a constant (numeric.h divConstMagic) */                 \
+  X(I32DivUConst, OpDivConst) X(I32RemUConst, OpDivConst)                                           \
   /* wide arithmetic */                                                                            \
   X(I64Add128, OpWide) X(I64Sub128, OpWide) X(I64MulWideS, OpWide) X(I64MulWideU, OpWide)
 
@@ -174,6 +176,8 @@ struct OpMemImmK { Slot addr; uint32_t k; uint32_t offset; uint32_t pad; uint64_
 struct OpBulk { Slot dst; Slot a, b, c; uint32_t idx, idx2, flags; };
 struct OpIndex { Slot dst; Slot src; uint32_t index; };
 struct OpWide { Slot dst_lo, dst_hi, a, b, c, d; };
+// dst = a / d or a % d for a constant d >= 2, through the 64-bit reciprocal m.
+struct OpDivConst { Slot dst; Slot a; uint32_t d; uint64_t m; };
 #pragma pack(pop)
 
 // The operand struct of each hand-written handler, and the bytes it takes after the handler

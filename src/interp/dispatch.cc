@@ -648,6 +648,18 @@ H_RefAsNonNull : {
 }
 
   // ---- NaN canonicalisation (CompileOptions::nan_canonicalization) ----
+H_I32DivUConst : {
+  OPS(I32DivUConst);
+  wr<uint64_t>(fp + o.dst, numeric::divByConst(rd<uint32_t>(fp + o.a), o.m));
+  ip += SIZE(I32DivUConst);
+  NEXT();
+}
+H_I32RemUConst : {
+  OPS(I32RemUConst);
+  wr<uint64_t>(fp + o.dst, numeric::remByConst(rd<uint32_t>(fp + o.a), o.m, o.d));
+  ip += SIZE(I32RemUConst);
+  NEXT();
+}
 H_CanonF32 : {
   OPS(CanonF32);
   float f = rd<float>(fp + o.slot);

@@ -298,4 +298,15 @@ inline uint64_t I64Extend8S(uint64_t a) { return uint64_t(int64_t(int8_t(a))); }
 inline uint64_t I64Extend16S(uint64_t a) { return uint64_t(int64_t(int16_t(a))); }
 inline uint64_t I64Extend32S(uint64_t a) { return uint64_t(int64_t(int32_t(a))); }
 
+// Unsigned 32-bit division by a constant d >= 2 without a divide instruction (Lemire, Kaser
+// and Kurz, "Faster remainder by direct computation", 2019: with m = floor((2^64 - 1) / d) + 1,
+// for every 32-bit x, x / d = (m * x) >> 64 and x % d = ((m * x mod 2^64) * d) >> 64, exactly).
+// The builder computes m once; the handlers do two multiplications instead of a division.
+constexpr uint64_t divConstMagic(uint32_t d) { return ~uint64_t(0) / d + 1; }
+inline uint32_t divByConst(uint32_t x, uint64_t m) { return uint32_t((static_cast<unsigned __int128>(m) * x) >> 64); }
+inline uint32_t remByConst(uint32_t x, uint64_t m, uint32_t d) {
+  uint64_t low = m * x;
+  return uint32_t((static_cast<unsigned __int128>(low) * d) >> 64);
+}
+
 }  // namespace strata::interp::numeric

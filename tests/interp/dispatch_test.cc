@@ -165,6 +165,23 @@ TEST(Dispatch, AddAndBranchForms) {
   EXPECT_EQ(m.i32("temp", {Val::i32(-6)}), 1);  // -1 as unsigned
 }
 
+TEST(Dispatch, DivisionByAConstant) {
+  const char* wat = R"((module
+    (func (export "div") (param i32) (result i32) (i32.div_u (local.get 0) (i32.const 7)))
+    (func (export "rem") (param i32) (result i32) (i32.rem_u (local.get 0) (i32.const 139968)))
+    (func (export "pow2") (param i32) (result i32) (i32.rem_u (local.get 0) (i32.const 8)))))";
+  Compiled c(wat);
+  EXPECT_EQ(c.names(0)[0], "I32DivUConst");
+  EXPECT_EQ(c.names(1)[0], "I32RemUConst");
+  EXPECT_EQ(c.names(2)[0], "i32.rem_u/Imm");
+  Instance1 m(wat);
+  EXPECT_EQ(m.i32("div", {Val::i32(-1)}), int32_t(0xffffffffu / 7));
+  EXPECT_EQ(m.i32("div", {Val::i32(6)}), 0);
+  EXPECT_EQ(m.i32("rem", {Val::i32(-1)}), int32_t(0xffffffffu % 139968));
+  EXPECT_EQ(m.i32("rem", {Val::i32(139968 * 3 + 5)}), 5);
+  EXPECT_EQ(m.i32("pow2", {Val::i32(-3)}), 5);
+}
+
 TEST(Dispatch, ArithmeticPairsComputeLikeTheirParts) {
   Instance1 m(R"((module
     (func (export "lcg") (param i32) (result i32) (i32.rem_u (i32.add (i32.mul (local.get 0) (i32.const 3877)) (i32.const 29573)) (i32.const 139968)))

@@ -7,6 +7,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace strata::interp::numeric {
 namespace {
@@ -27,6 +28,29 @@ TEST(Numeric, DivisionTrapsAndWraps) {
   EXPECT_EQ(I32RemS(uint32_t(-7), 2).value, uint32_t(-1));  // sign of the dividend
   EXPECT_EQ(I64RemU(7, 0).kind, vm::TrapKind::IntegerDivideByZero);
   EXPECT_EQ(I64DivS(0x8000000000000000ull, ~0ull).kind, vm::TrapKind::IntegerOverflow);
+}
+
+TEST(Numeric, DivisionByAConstantIsExact) {
+  // Every divisor up to 5000 and some large ones, on the edges of the range and on a
+  // pseudo-random walk (the method is exact for all 32-bit inputs; this checks the code).
+  std::vector<uint32_t> divisors;
+  for (uint32_t d = 2; d <= 5000; ++d) divisors.push_back(d);
+  for (uint32_t d : {139968u, 65537u, 1000000007u, 0x7fffffffu, 0x80000001u, 0xfffffffeu, 0xffffffffu})
+    divisors.push_back(d);
+  uint64_t seed = 88172645463325252ull;
+  for (uint32_t d : divisors) {
+    uint64_t m = divConstMagic(d);
+    for (uint32_t x : {0u, 1u, d - 1, d, d + 1, 2 * d - 1, 0x7fffffffu, 0x80000000u, 0xfffffffeu, 0xffffffffu}) {
+      ASSERT_EQ(divByConst(x, m), x / d) << x << " / " << d;
+      ASSERT_EQ(remByConst(x, m, d), x % d) << x << " % " << d;
+    }
+    for (int i = 0; i < 200; ++i) {
+      seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+      uint32_t x = uint32_t(seed >> 32);
+      ASSERT_EQ(divByConst(x, m), x / d) << x << " / " << d;
+      ASSERT_EQ(remByConst(x, m, d), x % d) << x << " % " << d;
+    }
+  }
 }
 
 TEST(Numeric, ShiftsAndRotatesTakeTheCountModuloWidth) {
