@@ -209,7 +209,27 @@ Builder::Cond Builder::takeCond() {
   return c;
 }
 
-bool Builder::emitIncrBranch(const Cond& c, Form form, Fixup& f) {
+// The comparison with its operands swapped: a < b is b > a.
+static Opcode mirrored(Opcode op) {
+  switch (op) {
+    case Opcode::I32LtU: return Opcode::I32GtU;
+    case Opcode::I32GtU: return Opcode::I32LtU;
+    case Opcode::I32LtS: return Opcode::I32GtS;
+    case Opcode::I32GtS: return Opcode::I32LtS;
+    case Opcode::I32LeU: return Opcode::I32GeU;
+    case Opcode::I32GeU: return Opcode::I32LeU;
+    case Opcode::I32LeS: return Opcode::I32GeS;
+    case Opcode::I32GeS: return Opcode::I32LeS;
+    default: return op;  // eq, ne
+  }
+}
+
+bool Builder::emitIncrBranch(const Cond& cond, Form form, Fixup& f) {
+  Cond c = cond;
+  if (c.form == Form::Plain && c.b == incr_.dst && c.a != incr_.dst) {  // n > i: i < n
+    std::swap(c.a, c.b);
+    c.op = mirrored(c.op);
+  }
   int index = findIncr(c.op, form, incr_.slot_add);
   if (!incr_.valid || index < 0 || c.a != incr_.dst || pos() != incr_.end || label_pos_ > incr_.at) return false;
   Incr i = incr_;

@@ -42,7 +42,15 @@ namespace strata::interp {
   X(F64Mul, Plain, F64Sub, Plain, 1) X(F64Sub, Plain, F64Mul, Plain, 0) X(F64Sub, Plain, F64Mul, Plain, 1) \
   X(F64Add, Plain, F64Mul, Plain, 0) X(F64Add, Plain, F64Mul, Plain, 1) X(F64Mul, Plain, F64Mul, Plain, 0) \
   X(F64Mul, Plain, F64Mul, Plain, 1) X(F32Mul, Plain, F32Add, Plain, 0) X(F32Mul, Plain, F32Add, Plain, 1) \
-  X(F32Mul, Plain, F32Mul, Plain, 0) X(F32Mul, Plain, F32Mul, Plain, 1)
+  X(F32Mul, Plain, F32Mul, Plain, 0) X(F32Mul, Plain, F32Mul, Plain, 1)                               \
+  /* 64-bit ARX rounds (BLAKE2, ChaCha on 64-bit words), Keccak's chi and theta, Gimli */           \
+  X(I64Xor, Plain, I64Rotl, Imm, 0) X(I64Add, Plain, I64Xor, Plain, 0) X(I64Add, Plain, I64Xor, Plain, 1) \
+  X(I64Rotl, Imm, I64Add, Plain, 0) X(I64Rotl, Imm, I64Add, Plain, 1) X(I64Rotl, Imm, I64Xor, Plain, 0)   \
+  X(I64Rotl, Imm, I64Xor, Plain, 1) X(I64Xor, Plain, I64Add, Plain, 0) X(I64Xor, Plain, I64Add, Plain, 1) \
+  X(I64Xor, Plain, I64Xor, Plain, 0) X(I64Xor, Plain, I64Xor, Plain, 1) X(I64Xor, Imm, I64And, Plain, 0)  \
+  X(I64Xor, Imm, I64And, Plain, 1) X(I64And, Plain, I64Xor, Plain, 0) X(I64And, Plain, I64Xor, Plain, 1)  \
+  X(I32Shl, Imm, I32Xor, Plain, 0) X(I32Shl, Imm, I32Xor, Plain, 1) X(I32Xor, Plain, I32Xor, Plain, 0)    \
+  X(I32Xor, Plain, I32Xor, Plain, 1)
 
 struct PairInfo {
   ir::Opcode op1;

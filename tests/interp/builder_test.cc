@@ -172,6 +172,9 @@ TEST(Builder, ArithmeticPairs) {
   EXPECT_EQ(c.names(0), (Names{"i32.mul/Imm+i32.add/Imm@0", "Return64"}));
   EXPECT_EQ(c.names(1), (Names{"f64.mul+f64.add@1", "Return64"}));
   EXPECT_EQ(c.names(2), (Names{"i64.shr_u/Imm+i64.xor@1", "Return64"}));
+  Compiled k(R"((module (func (param i64 i64 i64) (result i64)
+      (i64.xor (local.get 2) (i64.rotl (i64.add (local.get 0) (local.get 1)) (i64.const 32))))))");
+  EXPECT_EQ(k.names(0), (Names{"i64.add", "i64.rotl/Imm+i64.xor@1", "Return64"}));
 }
 
 TEST(Builder, DeadCodeEmitsNothing) {

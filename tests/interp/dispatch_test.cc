@@ -151,11 +151,15 @@ TEST(Dispatch, AddAndBranchForms) {
       local.get 1)
     (func (export "temp") (param i32) (result i32)
       (if (result i32) (i32.gt_u (i32.add (local.get 0) (i32.const 5)) (i32.const 10))
-        (then (i32.const 1)) (else (i32.const 0))))))";
+        (then (i32.const 1)) (else (i32.const 0))))
+    (func (export "upto") (param i32) (result i32) (local i32)
+      (loop $l (br_if $l (i32.gt_s (local.get 0) (local.tee 1 (i32.add (local.get 1) (i32.const 1))))))
+      local.get 1)))";
   Compiled c(wat);
   EXPECT_EQ(c.names(0)[1], "i32.add+i32.lt_u/BrIfImm");
   EXPECT_EQ(c.names(1)[1], "i32.add/Imm+i32.ne/BrIfImm");  // br_if on the sum: sum != 0
   EXPECT_EQ(c.names(2)[0], "i32.add/Imm+i32.gt_u/BrUnlessImm");
+  EXPECT_EQ(c.names(3)[0], "i32.add/Imm+i32.lt_s/BrIf");  // n > i is i < n
   Instance1 m(wat);
   EXPECT_EQ(m.i32("stride", {Val::i32(0), Val::i32(7)}), 15);  // 7, 14, ..., 98, 105
   EXPECT_EQ(m.i32("stride", {Val::i32(-8), Val::i32(4)}), 1);  // -4 is 0xfffffffc: not below 100
@@ -163,6 +167,8 @@ TEST(Dispatch, AddAndBranchForms) {
   EXPECT_EQ(m.i32("temp", {Val::i32(6)}), 1);
   EXPECT_EQ(m.i32("temp", {Val::i32(5)}), 0);
   EXPECT_EQ(m.i32("temp", {Val::i32(-6)}), 1);  // -1 as unsigned
+  EXPECT_EQ(m.i32("upto", {Val::i32(5)}), 5);
+  EXPECT_EQ(m.i32("upto", {Val::i32(-5)}), 1);
 }
 
 TEST(Dispatch, DivisionByAConstant) {
