@@ -325,7 +325,21 @@ void Builder::moveTo(Slot dst, const Entry& e) {
     return;
   }
   if (e.slot == dst) return;
-  emit(e.wide ? H::Copy128 : H::Copy64, OpMove{dst, e.slot});
+  if (e.wide) {
+    emit(H::Copy128, OpMove{dst, e.slot});
+    return;
+  }
+  // Two moves in a row (call arguments, branch values) are one Copy2, unless a label lies
+  // between them.
+  uint32_t prev = last_.copy_at - 1;
+  if (last_.copy_at && prev + 8 + kOpBytes<OpMove> == pos() && label_pos_ <= prev) {
+    OpMove first = rd<OpMove>(code_.data() + prev + 8);
+    rewind(prev);
+    emit(H::Copy2, OpMove2{first.dst, first.src, dst, e.slot});
+    return;
+  }
+  uint32_t at = emit(H::Copy64, OpMove{dst, e.slot});
+  last_.copy_at = at + 1;
 }
 
 Slot Builder::use(Entry& e) {

@@ -276,6 +276,7 @@ class Builder {
     GenDesc gen;          // the instruction itself, if generated
     GenDesc inner;        // for i32.eqz of a comparison's result: the comparison
     uint32_t const_at = 0;  // 1 + the position of a Const64 just emitted by moveTo, else 0
+    uint32_t copy_at = 0;   // the same for a Copy64
     // An i32 address computation base + (index << shift) (i32.add, or shl+add), or base + k
     // (i32.add with a constant): a load or store of its result can compute it itself
     // (MemMode::X, MemMode::K).

@@ -150,7 +150,7 @@ void Builder::emitJump(Ctrl& t) {
   }
   uint32_t at = 0;
   Fixup f;
-  if (last_.const_at && last_.const_at - 1 + 8 + kOpBytes<OpConst64> == pos()) {
+  if (last_.const_at && last_.const_at - 1 + 8 + kOpBytes<OpConst64> == pos() && label_pos_ <= last_.const_at - 1) {
     // `Const64; Br` (a switch arm setting a variable, then break) is one ConstBr. The window
     // is open, so no label was bound between them: nothing jumps to the Br alone.
     OpConst64 k = rd<OpConst64>(code_.data() + last_.const_at - 1 + 8);

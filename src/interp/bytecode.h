@@ -62,7 +62,7 @@ inline void wr(void* p, const T& v) {
   X(Exit, OpNone) X(Unreachable, OpNone) X(Br, OpBr) X(BrIf, OpCond) X(BrUnless, OpCond)             \
   X(BrTable, OpBrTable) X(BrTableG, OpBrTableG) X(Return, OpNone) X(Return64, OpSlot)                                        \
   /* moves */                                                                                      \
-  X(InitPool, OpInitPool) X(Copy64, OpMove) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128) X(ConstBr, OpConstBr)                \
+  X(InitPool, OpInitPool) X(Copy64, OpMove) X(Copy2, OpMove2) X(Copy128, OpMove) X(Const64, OpConst64) X(Const128, OpConst128) X(ConstBr, OpConstBr)                \
   X(Select64, OpSelect) X(Select128, OpSelect)                                                      \
   /* calls */                                                                                      \
   X(Call, OpCall) X(CallImport, OpCallImport) X(CallIndirect, OpCallIndirect) X(CallRef, OpCallRef) \
@@ -126,6 +126,8 @@ struct OpBrTable { Slot index; uint32_t count; /* followed by count + 1 Rel, the
 // the branch (its value never goes through a slot). Followed by the same table.
 struct OpBrTableG { Slot addr; uint32_t offset; uint32_t count; };
 struct OpMove { Slot dst, src; };
+// Two 8-byte moves, in order (call arguments, branch values).
+struct OpMove2 { Slot dst1, src1, dst2, src2; };
 // Fills the constant pool on function entry: followed by `count` u64 values for [dst, dst+8*count).
 struct OpInitPool { Slot dst; uint32_t count; };
 struct OpSlot { Slot slot; };

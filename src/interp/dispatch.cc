@@ -243,6 +243,13 @@ H_Copy64 : {
   ip += SIZE(Copy64);
   NEXT();
 }
+H_Copy2 : {
+  OPS(Copy2);
+  wr(fp + o.dst1, rd<uint64_t>(fp + o.src1));  // before the second read: dst1 may be src2
+  wr(fp + o.dst2, rd<uint64_t>(fp + o.src2));
+  ip += SIZE(Copy2);
+  NEXT();
+}
 H_Copy128 : {
   OPS(Copy128);
   uint8_t v[16];

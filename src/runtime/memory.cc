@@ -56,6 +56,14 @@ Result<std::unique_ptr<MemoryObj>> MemoryObj::create(const ir::MemoryType& type,
   }
   m->reservation = static_cast<uint8_t*>(p);
   m->vm.base = m->reservation;
+#ifdef MADV_HUGEPAGE
+  // Transparent huge pages where the kernel leaves the choice to the program (the "madvise"
+  // setting): programs that walk tables of many MiB spend much of their time in TLB misses
+  // (bench/programs/hashtable: about 2x). Only 2 MiB-aligned ranges entirely inside the
+  // committed part can become huge pages, so small memories keep 4 KiB pages. Advice only:
+  // a kernel without THP ignores it.
+  (void)madvise(p, m->reserved, MADV_HUGEPAGE);
+#endif
   if (m->grow(type.limits.min) < 0) {
     return makeError(ErrorKind::Uninstantiable, kNoOffset, "cannot commit the memory's initial size");
   }

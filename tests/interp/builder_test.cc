@@ -164,6 +164,14 @@ TEST(Builder, IncrementAndBranchNeedsNoLabelBetween) {
   EXPECT_EQ(c.names(0), (Names{"BrIf", "i32.add/Imm", "i32.lt_s/BrIf", "Return64"}));
 }
 
+TEST(Builder, ArgumentMovesPair) {
+  Compiled c(R"((module
+    (func $f (param i32 i32 i32) (result i32) (local i32)
+      (call $f (local.get 3) (local.get 0) (local.get 1)))))");
+  // Three arguments from locals to the call's slots: two moves in one instruction, then one.
+  EXPECT_EQ(c.names(0), (Names{"Copy2", "Copy64", "Call", "Return64"}));
+}
+
 TEST(Builder, ArithmeticPairs) {
   Compiled c(R"((module
     (func (param i32) (result i32) (i32.add (i32.mul (local.get 0) (i32.const 3877)) (i32.const 29573)))

@@ -188,6 +188,26 @@ TEST(Dispatch, DivisionByAConstant) {
   EXPECT_EQ(m.i32("pow2", {Val::i32(-3)}), 5);
 }
 
+TEST(Dispatch, MovesInOrder) {
+  // Swapping through the branch values of a loop: the moves read what the earlier ones wrote
+  // only in order; a Copy2 must keep that order.
+  Instance1 m(R"((module
+    (func $sub (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
+    (func (export "args") (param i32 i32) (result i32) (call $sub (local.get 1) (local.get 0)))
+    (func (export "fib") (param i32) (result i32) (local i32 i32 i32)
+      (local.set 2 (i32.const 1))
+      (block (loop
+        (br_if 1 (i32.eqz (local.get 0)))
+        (local.set 3 (local.get 1))
+        (local.set 1 (local.get 2))
+        (local.set 2 (i32.add (local.get 3) (local.get 2)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br 0)))
+      local.get 1)))");
+  EXPECT_EQ(m.i32("args", {Val::i32(10), Val::i32(3)}), -7);
+  EXPECT_EQ(m.i32("fib", {Val::i32(10)}), 55);
+}
+
 TEST(Dispatch, ArithmeticPairsComputeLikeTheirParts) {
   Instance1 m(R"((module
     (func (export "lcg") (param i32) (result i32) (i32.rem_u (i32.add (i32.mul (local.get 0) (i32.const 3877)) (i32.const 29573)) (i32.const 139968)))
