@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <string>
+
 #include "test_util.h"
 
 namespace strata::runtime_test {
@@ -77,6 +81,32 @@ TEST(Memory, ExplicitModeReservesOnlyTheMaximum) {
   m64.limits.is64 = true;
   Memory big = *Memory::create(store, m64);
   EXPECT_EQ(big.raw()->reserved, config.max_memory_reservation);
+}
+
+// The VmFlags line of the mapping that contains `p` in /proc/self/smaps ("" if not found).
+std::string vmFlagsOf(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  auto addr = reinterpret_cast<uintptr_t>(p);
+  while (std::getline(smaps, line)) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2 && line.find('-') < 16) inside = lo <= addr && addr < hi;
+    else if (inside && line.starts_with("VmFlags:")) return line;
+  }
+  return "";
+}
+
+TEST(Memory, LargeMemoriesMayUseHugePages) {
+  Engine engine = fakeEngine("fake", Config{});
+  Store store(engine);
+  MemoryType type;
+  type.limits.min = 512;  // 32 MiB
+  Memory mem = *Memory::create(store, type);
+  std::string flags = vmFlagsOf(mem.raw()->vm.base);
+  ASSERT_NE(flags, "") << "no mapping found in /proc/self/smaps";
+  // "hg": MADV_HUGEPAGE, so the kernel's "madvise" THP setting gives this memory huge pages.
+  EXPECT_NE(flags.find(" hg"), std::string::npos) << flags;
 }
 
 TEST(Memory, GuardPagesTurnOutOfBoundsAccessesIntoTraps) {
