@@ -60,7 +60,11 @@ const HandlerTables& handlerTables() {
     goto* rd<const void*>(ip);                \
   } while (0)
 #else
-#define NEXT() goto* rd<const void*>(ip)
+#define NEXT()                                 \
+  do {                                         \
+    asm("" : "+r"(mem), "+r"(st));             \
+    goto* rd<const void*>(ip);                 \
+  } while (0)
 #endif
 // Operands and size of handler `name` (its operand struct is listed in bytecode.h).
 // The struct is read in place (it is packed, bytecode.h): copying it into a local made GCC
@@ -73,7 +77,7 @@ const HandlerTables& handlerTables() {
     goto trap;                 \
   } while (0)
 
-bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp, const uint8_t* ip) {
+bool execute(StoreStack* st_in, Activation* act, vm::VMContext* vmctx, uint8_t* fp, const uint8_t* ip) {
   static const void* const kHand[] = {
 #define STRATA_X(name, op) &&H_##name,
       STRATA_INTERP_HANDLERS(STRATA_X)
@@ -104,12 +108,16 @@ bool execute(StoreStack* st, Activation* act, vm::VMContext* vmctx, uint8_t* fp,
       STRATA_INTERP_INCR_BRANCHES(STRATA_X)
 #undef STRATA_X
   };
-  if (!st) {
+  if (!st_in) {
     g_tables = {kHand, kGen, kPair, kAtomic, kIncr};
     return true;
   }
 
-  uint8_t* mem = vmctx->memory0_base;
+  // The store stack and memory 0's base stay in callee-saved registers: GCC's allocator cannot
+  // tell that every handler is equally hot and spilled both to the native stack (one more load
+  // per memory access and per call). The empty asm in NEXT() keeps them there at every dispatch.
+  register StoreStack* st asm("r13") = st_in;
+  register uint8_t* mem asm("r14") = vmctx->memory0_base;
   vm::TrapKind tk = vm::TrapKind::Unreachable;
   // Call setup, shared by the call handlers.
   const FuncCode* callee = nullptr;
@@ -204,7 +212,7 @@ H_BrUnless : {
 }
 H_BrTableG : {
   OPS(BrTableG);
-  act->ip = ip;
+  st->ip = ip;
   uint32_t i = std::min(rd<uint32_t>(mem + uint64_t(rd<uint32_t>(fp + o.addr)) + o.offset), o.count);
   ip += rd<Rel>(ip + SIZE(BrTableG) + 4 * i);
   NEXT();
@@ -415,7 +423,8 @@ do_host_call : {
   if (newfp + 16 * n > st->limit) [[unlikely]]
     TRAP(CallStackExhausted);
   slotsToRaw(sig->params, sig->param_bytes, newfp, newfp);
-  act->ip = ip;
+  act->ip = ip;  // where this activation resumes: a backtrace from a nested one starts here
+  st->ip = ip;
   st->sp = std::max(fp + st->fsp[-1].func->frame_bytes, newfp + 16 * n);
   st->sp += (16 - uintptr_t(st->sp) % 16) % 16;
   if (!ref->array_call(ref, vmctx, reinterpret_cast<vm::RawVal*>(newfp), n)) goto propagate;
@@ -473,7 +482,7 @@ H_GlobalSet128 : {
 #define STRATA_MEM(X, K, F)                                                                    \
   H_##K##_G : {                                                                                \
     OPS(K##_G);                                                                                \
-    act->ip = ip;                                                                              \
+    st->ip = ip;                                                                               \
     access<MemKind::K>(fp, o, mem + uint64_t(rd<uint32_t>(fp + o.addr)) + o.offset);           \
     ip += SIZE(K##_G);                                                                         \
     NEXT();                                                                                    \
@@ -498,7 +507,7 @@ H_GlobalSet128 : {
   }                                                                                            \
   H_##K##_X : {                                                                                \
     OPS(K##_X);                                                                                \
-    act->ip = ip;                                                                              \
+    st->ip = ip;                                                                               \
     uint32_t a = rd<uint32_t>(fp + o.addr) + (rd<uint32_t>(fp + o.index) << o.shift);          \
     access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
     ip += SIZE(K##_X);                                                                         \
@@ -506,14 +515,14 @@ H_GlobalSet128 : {
   }                                                                                            \
   H_##K##_A : {                                                                                \
     OPS(K##_A);                                                                                \
-    act->ip = ip;                                                                              \
+    st->ip = ip;                                                                               \
     access<MemKind::K>(fp, o, mem + o.ea);                                                     \
     ip += SIZE(K##_A);                                                                         \
     NEXT();                                                                                    \
   }                                                                                            \
   H_##K##_K : {                                                                                \
     OPS(K##_K);                                                                                \
-    act->ip = ip;                                                                              \
+    st->ip = ip;                                                                               \
     uint32_t a = rd<uint32_t>(fp + o.addr) + o.k;                                              \
     access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
     ip += SIZE(K##_K);                                                                         \
@@ -747,8 +756,13 @@ bool interpEntry(const vm::VMFuncRef* callee, vm::VMContext* caller, vm::RawVal*
   rawToSlots(sig.params, reinterpret_cast<const uint8_t*>(vals), fp);
   std::memset(fp + fc->param_bytes, 0, fc->local_bytes);
   *st->fsp++ = CallFrame{g_exit_code, nullptr, vmctx, fc};
+  // StoreStack::ip belongs to the running activation: start it at this one's code, give it
+  // back to the caller's (saved at its call out) when this one ends.
+  const uint8_t* outer_ip = st->ip;
+  st->ip = fc->code.data();
   bool ok = execute(st, &act, vmctx, fp, fc->code.data());
   if (ok) slotsToRaw(sig.results, sig.result_bytes, fp, reinterpret_cast<uint8_t*>(vals));
+  st->ip = outer_ip;
   st->fsp = act.base;
   st->sp = act.saved_sp;
   st->top = act.prev;

@@ -76,9 +76,11 @@ bool propagateTrap(StoreStack* st, Activation* act, const uint8_t* ip, vm::VMCon
 
 void unwindHook(void* state, vm::TrapRecord* trap, const void* entry_sp) {
   auto* st = static_cast<StoreStack*>(state);
+  bool innermost = true;
   while (st->top && static_cast<const void*>(st->top) < entry_sp) {
     Activation* act = st->top;
-    appendFrames(trap, act, st->fsp, act->ip);
+    appendFrames(trap, act, st->fsp, innermost ? st->ip : act->ip);
+    innermost = false;
     st->fsp = act->base;
     st->sp = act->saved_sp;
     st->top = act->prev;

@@ -11,8 +11,9 @@
 // wasm may re-enter wasm; the nested activation's frames start above StoreStack::sp, which the
 // dispatch loop sets before every call out. When a guard-page fault is turned into a trap, the
 // runtime longjmps past the dispatch loop and calls unwindHook (vm::VMStoreContext::tier_unwind),
-// which walks the activations whose native frames it skipped, using Activation::ip, saved by
-// every instruction that may fault before it accesses memory.
+// which walks the activations whose native frames it skipped: the innermost at StoreStack::ip,
+// saved by every instruction that may fault before it accesses memory, the outer ones at
+// Activation::ip, saved at their calls out.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,10 @@ struct StoreStack {
   uint8_t* sp = nullptr;      // where the next activation's frame starts
   CallFrame* fsp = nullptr;   // next free call frame (the running function is fsp[-1])
   Activation* top = nullptr;  // innermost activation
+  // The innermost activation's current instruction, stored before every access that may
+  // fault (one store through a register the loop keeps anyway; a store through the
+  // activation took one more register in the dispatch loop and GCC spilled the memory base).
+  const uint8_t* ip = nullptr;
 
   // The store's stack, created on first use with VMStoreContext::max_wasm_stack bytes (the
   // runtime's default when 0); registers the free and unwind hooks in tier slot 0.
