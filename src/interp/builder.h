@@ -286,6 +286,8 @@ class Builder {
       uint32_t shift = 0;
       bool konst = false;  // base + k: MemMode::K
       uint32_t k = 0;
+      bool scaled = false;  // (base << shift) + k: MemMode::S, by a shl at `from` and an add
+      uint32_t from = 0;
     } addr;
   } last_;
   // The furthest bytecode position any branch targets so far: no instruction may be fused with

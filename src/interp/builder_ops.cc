@@ -102,6 +102,12 @@ void Builder::visitNumeric(const decode::Instr& in) {
   Form form = hasForm(in.op, Form::Imm) && ops[1].kind == Kind::Const && ops[0].kind != Kind::Const ? Form::Imm
                                                                                                      : Form::Plain;
   uint64_t imm = form == Form::Imm ? ops[1].c[0] : 0;
+  // i32.shl by a constant just before an i32.add of a constant to its result: an access can
+  // compute both (MemMode::S).
+  const GenDesc prev = last_.gen;
+  bool scaled = in.op == Opcode::I32Add && form == Form::Imm && last_.valid && prev.valid && prev.at == last_.at &&
+                prev.op == Opcode::I32Shl && prev.form == Form::Imm && ops[0].kind == Kind::Home &&
+                ops[0].home == last_.dst;
   // i32.eqz of the instruction just emitted: a branch on it can test that instruction instead.
   GenDesc inner;
   if (in.op == Opcode::I32Eqz && ops[0].kind == Kind::Home && last_.valid && last_.dst == ops[0].home &&
@@ -139,6 +145,7 @@ void Builder::visitNumeric(const decode::Instr& in) {
   last_.inner = inner;
   if (in.op == Opcode::I32Add && form == Form::Plain) last_.addr = {true, slots[0], slots[1], 0};
   if (in.op == Opcode::I32Add && form == Form::Imm) last_.addr = {true, slots[0], 0, 0, true, uint32_t(imm)};
+  if (scaled) last_.addr = {true, prev.a, 0, uint32_t(prev.imm & 31), true, uint32_t(imm), true, prev.at};
   if (in.op == Opcode::I32Add)
     incr_ = Incr{true, form == Form::Plain, at, pos(), res.home, slots[0], form == Form::Imm ? uint32_t(imm) : slots[1]};
 }
@@ -315,20 +322,21 @@ void Builder::visitMemory(const decode::Instr& in) {
   Last::Addr x;
   if (m == MemMode::G && addr.kind == Kind::Home && last_.valid && last_.addr.valid && last_.dst == addr.home) {
     x = last_.addr;
-    rewind(last_.at);
+    rewind(x.scaled ? x.from : last_.at);
   }
   // A constant address (static data): the effective address is an immediate.
   bool absolute = m == MemMode::G && addr.kind == Kind::Const;
   uint64_t ea = uint32_t(addr.c[0]) + in.mem.offset;  // below 2^33: inside the guard region
   Slot a = absolute ? 0 : use(addr);
   if (!store) val = pushHome(k >= MemKind::V128 && k <= MemKind::Zero64).home;
-  MemMode mode = x.valid ? (x.konst ? MemMode::K : MemMode::X) : absolute ? MemMode::A : m;
+  MemMode mode = !x.valid ? (absolute ? MemMode::A : m) : x.scaled ? MemMode::S : x.konst ? MemMode::K : MemMode::X;
   H h = memHandler(k, mode);
   uint32_t off32 = uint32_t(in.mem.offset);
   uint32_t at = 0;
   if (imm) {
     if (mode == MemMode::X) emit(h, OpMemImmX{x.base, x.index, x.shift, off32, value});
     else if (mode == MemMode::K) emit(h, OpMemImmK{x.base, x.k, off32, 0, value});
+    else if (mode == MemMode::S) emit(h, OpMemImmS{x.base, x.shift, x.k, off32, value});
     else if (mode == MemMode::A) emit(h, OpMemImmA{ea, value});
     else if (mode == MemMode::G) emit(h, OpMemImmG{a, off32, value});
     else emit(h, OpMemImmE{a, in.mem.memory, in.mem.offset, value});
@@ -336,6 +344,7 @@ void Builder::visitMemory(const decode::Instr& in) {
   }
   if (mode == MemMode::X) at = emit(h, OpMemX{val, x.base, x.index, x.shift, off32});
   else if (mode == MemMode::K) at = emit(h, OpMemK{val, x.base, x.k, off32});
+  else if (mode == MemMode::S) at = emit(h, OpMemS{val, x.base, x.shift, x.k, off32});
   else if (mode == MemMode::A) at = emit(h, OpMemA{val, 0, ea});
   else if (mode == MemMode::G) at = emit(h, OpMemG{val, a, off32});
   else at = emit(h, OpMemE{val, a, in.mem.memory, 0, in.mem.offset});

@@ -34,12 +34,13 @@ inline void wr(void* p, const T& v) {
 }
 
 // Memory access kinds of the hand-written load/store handlers (MemKind below). Each exists in
-// six modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
+// seven modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
 // (explicit check, 32-bit address, any memory), W (explicit check, 64-bit address: memory64),
 // X (as G, with the address computed in the handler as base + (index << shift): array
 // indexing without a separate add), A (as G, a constant address: static data) and K (as G, the
 // address computed as base + k by a folded i32.add with a constant: struct fields and stack
-// slots that LLVM could not fold into the offset because the add may wrap). Y(X, kind, family) is applied to each kind; the family
+// slots that LLVM could not fold into the offset because the add may wrap) and S (as G, the
+// address computed as (index << shift) + k: elements of a static array). Y(X, kind, family) is applied to each kind; the family
 // (Mem or Lane) names the operand structs Op<family>G, Op<family>E and Op<family>X.
 #define STRATA_INTERP_MEM_KINDS(Y, X)                                                              \
   Y(X, I8S, Mem) Y(X, I8U, Mem) Y(X, I16S, Mem) Y(X, I16U, Mem) Y(X, I32S, Mem) Y(X, I32U, Mem)    \
@@ -52,7 +53,7 @@ inline void wr(void* p, const T& v) {
   Y(X, StoreLane16, Lane) Y(X, StoreLane32, Lane) Y(X, StoreLane64, Lane)
 #define STRATA_INTERP_MEM_ONE(Z, KIND, F) \
   Z(KIND##_G, Op##F##G) Z(KIND##_E, Op##F##E) Z(KIND##_W, Op##F##E) Z(KIND##_X, Op##F##X) Z(KIND##_A, Op##F##A) \
-      Z(KIND##_K, Op##F##K)
+      Z(KIND##_K, Op##F##K) Z(KIND##_S, Op##F##S)
 #define STRATA_INTERP_MEM_HANDLERS(X) STRATA_INTERP_MEM_KINDS(STRATA_INTERP_MEM_ONE, X)
 
 // Every hand-written handler X(name, operand struct). A label H_<name> in dispatch.cc implements
@@ -99,7 +100,7 @@ enum class H : uint16_t {
 #define STRATA_INTERP_KIND_ENUM(X, K, F) K,
 enum class MemKind : uint8_t { STRATA_INTERP_MEM_KINDS(STRATA_INTERP_KIND_ENUM, _) };
 #undef STRATA_INTERP_KIND_ENUM
-enum class MemMode : uint8_t { G, E, W, X, A, K, Count };
+enum class MemMode : uint8_t { G, E, W, X, A, K, S, Count };
 // The handler of kind k in mode m: the memory handlers are listed kind-major, mode-minor.
 inline H memHandler(MemKind k, MemMode m) { return H(unsigned(H::I8S_G) + unsigned(MemMode::Count) * unsigned(k) + unsigned(m)); }
 
@@ -172,6 +173,10 @@ struct OpLaneX { Slot val; Slot addr; Slot vec; uint32_t lane; Slot index; uint3
 struct OpMemK { Slot val; Slot addr; uint32_t k; uint32_t offset; };
 struct OpLaneK { Slot val; Slot addr; Slot vec; uint32_t lane; uint32_t k; uint32_t offset; };
 struct OpMemImmK { Slot addr; uint32_t k; uint32_t offset; uint32_t pad; uint64_t value; };
+// S mode: the address is (index << shift) + k, wrapped to 32 bits as the shl and add would.
+struct OpMemS { Slot val; Slot index; uint32_t shift; uint32_t k; uint32_t offset; };
+struct OpLaneS { Slot val; Slot index; Slot vec; uint32_t lane; uint32_t shift; uint32_t k; uint32_t offset; };
+struct OpMemImmS { Slot index; uint32_t shift; uint32_t k; uint32_t offset; uint64_t value; };
 
 // memory.* / table.* with up to three operands; idx/idx2 are memory/table/segment indices;
 // flags bit 0: the first (address) operand is 64-bit, bit 1: the second, bit 2: the third.

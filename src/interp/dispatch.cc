@@ -527,6 +527,14 @@ H_GlobalSet128 : {
     access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
     ip += SIZE(K##_K);                                                                         \
     NEXT();                                                                                    \
+  }                                                                                            \
+  H_##K##_S : {                                                                                \
+    OPS(K##_S);                                                                                \
+    st->ip = ip;                                                                               \
+    uint32_t a = (rd<uint32_t>(fp + o.index) << o.shift) + o.k;                                \
+    access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
+    ip += SIZE(K##_S);                                                                         \
+    NEXT();                                                                                    \
   }
   STRATA_INTERP_MEM_KINDS(STRATA_MEM, _)
 #undef STRATA_MEM

@@ -140,6 +140,11 @@ TEST(Builder, AddedConstantInTheAccess) {
     (func (param i32) (result i32) (local.tee 0 (i32.add (local.get 0) (i32.const 4))) (i32.load))))");
   EXPECT_EQ(c.names(0), (Names{"I32U_K", "Return64"}));
   EXPECT_EQ(c.names(1), (Names{"SI64_K", "Return"}));
+  Compiled s(R"((module (memory 1)
+    (func (param i32) (result i32) (i32.load offset=4 (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 3776))))
+    (func (param i32) (i32.store8 (i32.add (i32.shl (local.get 0) (i32.const 0)) (i32.const 100)) (i32.const 7)))))");
+  EXPECT_EQ(s.names(0), (Names{"I32U_S", "Return64"}));  // a static array: (i << 2) + k
+  EXPECT_EQ(s.names(1), (Names{"SI8_S", "Return"}));
   // The sum is also kept in a local: the add stays, the access reads the local.
   EXPECT_EQ(c.names(2), (Names{"i32.add/Imm", "I32U_G", "Return64"}));
 }

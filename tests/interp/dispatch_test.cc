@@ -222,6 +222,19 @@ TEST(Dispatch, ArithmeticPairsComputeLikeTheirParts) {
   EXPECT_EQ(uint64_t(m.i64("mix", {Val::i64(int64_t(x))})), (x ^ (x >> 33)) * 0xff51afd7ed558ccdULL);
 }
 
+TEST(Dispatch, StaticArrayElementsWrapLikeTheShlAndAdd) {
+  Instance1 m(R"((module (memory 1)
+    (func (export "set") (param i32 i32) (i32.store (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const 1000)) (local.get 1)))
+    (func (export "get") (param i32) (result i32) (i32.load offset=8 (i32.add (i32.shl (local.get 0) (i32.const 2)) (i32.const -8))))))");
+  ASSERT_TRUE(m.call("set", {Val::i32(5), Val::i32(99)}).has_value());
+  EXPECT_EQ(m.i32("get", {Val::i32(255)}), 99);  // 255*4 - 8 + 8 = 1020 = 5*4 + 1000
+  // (0x40000000 << 2) wraps to 0, then + 1000: in bounds.
+  ASSERT_TRUE(m.call("set", {Val::i32(0x40000000), Val::i32(7)}).has_value());
+  EXPECT_EQ(m.i32("get", {Val::i32(250)}), 7);
+  // 0 - 8 wraps to 0xfffffff8, + 8 is 2^32: out of bounds.
+  EXPECT_EQ(m.trap("get", {Val::i32(0)}).message(), "out of bounds memory access");
+}
+
 TEST(Dispatch, ConstantAddresses) {
   Instance1 m(R"((module (memory 1)
     (func (export "rw") (result i32)
