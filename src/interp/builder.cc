@@ -254,6 +254,21 @@ void Builder::append(const void* p, size_t n) {
   code_.insert(code_.end(), b, b + n);
 }
 
+int Builder::takeMoves(OpMove2& moves) {
+  if (last_.copy_at && last_.copy_at - 1 + 8 + kOpBytes<OpMove> == pos() && label_pos_ <= last_.copy_at - 1) {
+    OpMove m = rd<OpMove>(code_.data() + last_.copy_at - 1 + 8);
+    moves = OpMove2{m.dst, m.src, m.dst, m.src};
+    rewind(last_.copy_at - 1);
+    return 1;
+  }
+  if (last_.copy2_at && last_.copy2_at - 1 + 8 + kOpBytes<OpMove2> == pos() && label_pos_ <= last_.copy2_at - 1) {
+    moves = rd<OpMove2>(code_.data() + last_.copy2_at - 1 + 8);
+    rewind(last_.copy2_at - 1);
+    return 2;
+  }
+  return 0;
+}
+
 void Builder::rewind(uint32_t at) {
   if (at <= incr_.at) incr_.valid = false;
   code_.resize(at);
@@ -335,7 +350,8 @@ void Builder::moveTo(Slot dst, const Entry& e) {
   if (last_.copy_at && prev + 8 + kOpBytes<OpMove> == pos() && label_pos_ <= prev) {
     OpMove first = rd<OpMove>(code_.data() + prev + 8);
     rewind(prev);
-    emit(H::Copy2, OpMove2{first.dst, first.src, dst, e.slot});
+    uint32_t at = emit(H::Copy2, OpMove2{first.dst, first.src, dst, e.slot});
+    last_.copy2_at = at + 1;
     return;
   }
   uint32_t at = emit(H::Copy64, OpMove{dst, e.slot});

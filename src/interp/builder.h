@@ -277,6 +277,7 @@ class Builder {
     GenDesc inner;        // for i32.eqz of a comparison's result: the comparison
     uint32_t const_at = 0;  // 1 + the position of a Const64 just emitted by moveTo, else 0
     uint32_t copy_at = 0;   // the same for a Copy64
+    uint32_t copy2_at = 0;  // and for a Copy2
     // An i32 address computation base + (index << shift) (i32.add, or shl+add), or base + k
     // (i32.add with a constant): a load or store of its result can compute it itself
     // (MemMode::X, MemMode::K).
@@ -303,6 +304,9 @@ class Builder {
     Slot dst = 0, a = 0;
     uint32_t k = 0;
   } incr_;
+  // The moves just emitted (a Copy64 or Copy2 right before pos(), after the last label), which a
+  // call can carry; removes them. Returns the number of moves (0, 1 or 2).
+  int takeMoves(OpMove2& moves);
   // Emits the increment-and-branch of incr_ and the fused comparison c (pairs.h) if it applies.
   bool emitIncrBranch(const Cond& c, Form form, Fixup& f);
   bool fusesWithBranch() const { return last_.gen.valid && hasBranchForms(last_.gen.op); }

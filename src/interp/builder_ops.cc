@@ -278,6 +278,21 @@ void Builder::visitCall(const decode::Instr& in) {
     args = n ? stack_[stack_.size() - n].home : homeAt(stack_.size());
   }
   bool import = (in.op == Opcode::Call || in.op == Opcode::ReturnCall) && in.idx < module_.num_imported_functions;
+  // The last argument moves travel in the call (one dispatch less per call).
+  OpMove2 mv{};
+  int moves = !tail && !import && (in.op == Opcode::Call || in.op == Opcode::CallIndirect) ? takeMoves(mv) : 0;
+  if (moves && in.op == Opcode::Call) {
+    emit(H::CallM, OpCallM{&(*mc_.funcs)[in.idx - module_.num_imported_functions], args, mv.dst1, mv.src1, mv.dst2,
+                           mv.src2});
+  } else if (moves) {
+    emit(H::CallIndirectM, OpCallIndirectM{sig, callee_val.slot, args, in.idx2, in.idx, uint32_t(table64(in.idx2)),
+                                           mv.dst1, mv.src1, mv.dst2, mv.src2});
+  }
+  if (moves) {
+    stack_.resize(stack_.size() - n);
+    for (const ir::ValType& t : ft.results) pushHome(isWide(t));
+    return;
+  }
   switch (in.op) {
     case Opcode::Call:
     case Opcode::ReturnCall:

@@ -67,6 +67,7 @@ inline void wr(void* p, const T& v) {
   X(Select64, OpSelect) X(Select128, OpSelect)                                                      \
   /* calls */                                                                                      \
   X(Call, OpCall) X(CallImport, OpCallImport) X(CallIndirect, OpCallIndirect) X(CallRef, OpCallRef) \
+  X(CallM, OpCallM) X(CallIndirectM, OpCallIndirectM)                                               \
   X(ReturnCall, OpCall) X(ReturnCallImport, OpCallImport) X(ReturnCallIndirect, OpCallIndirect)     \
   X(ReturnCallRef, OpCallRef)                                                                       \
   /* interruption */                                                                               \
@@ -146,6 +147,12 @@ struct OpCall { const FuncCode* callee; Slot args; };
 struct OpCallImport { const SigInfo* sig; uint32_t func; Slot args; };
 // call_indirect: type check against vmctx->type_ids[type].
 struct OpCallIndirect { const SigInfo* sig; Slot index; Slot args; uint32_t table; uint32_t type; uint32_t is64; };
+// Call and CallIndirect preceded by the moves of their last arguments (one or two; with one,
+// the second repeats it): the operands of the plain call, then the moves, so the shared call
+// path reads the same fields.
+struct OpCallM { const FuncCode* callee; Slot args; Slot d1, s1, d2, s2; };
+struct OpCallIndirectM { const SigInfo* sig; Slot index; Slot args; uint32_t table; uint32_t type; uint32_t is64;
+                         Slot d1, s1, d2, s2; };
 struct OpCallRef { const SigInfo* sig; Slot ref; Slot args; };
 
 struct OpFuel { int32_t cost; };

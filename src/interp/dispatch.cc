@@ -307,6 +307,24 @@ H_Call : {
   ret = ip + SIZE(Call);
   goto do_call;
 }
+H_CallM : {
+  OPS(CallM);
+  wr(fp + o.d1, rd<uint64_t>(fp + o.s1));
+  wr(fp + o.d2, rd<uint64_t>(fp + o.s2));
+  callee = o.callee;
+  newctx = vmctx;
+  newfp = fp + o.args;
+  ret = ip + SIZE(CallM);
+  goto do_call;
+}
+H_CallIndirectM : {
+  OPS(CallIndirectM);
+  wr(fp + o.d1, rd<uint64_t>(fp + o.s1));
+  wr(fp + o.d2, rd<uint64_t>(fp + o.s2));
+  tail = false;
+  ret = ip + SIZE(CallIndirectM);
+  goto do_indirect;
+}
 H_CallImport : {
   OPS(CallImport);
   ref = vmctx->funcs[o.func];

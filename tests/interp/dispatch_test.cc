@@ -194,6 +194,10 @@ TEST(Dispatch, MovesInOrder) {
   Instance1 m(R"((module
     (func $sub (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
     (func (export "args") (param i32 i32) (result i32) (call $sub (local.get 1) (local.get 0)))
+    (type $bin (func (param i32 i32) (result i32)))
+    (table 1 funcref) (elem (i32.const 0) $sub)
+    (func (export "indirect") (param i32 i32 i32) (result i32)
+      (call_indirect (type $bin) (local.get 1) (local.get 0) (local.get 2)))
     (func (export "fib") (param i32) (result i32) (local i32 i32 i32)
       (local.set 2 (i32.const 1))
       (block (loop
@@ -205,6 +209,8 @@ TEST(Dispatch, MovesInOrder) {
         (br 0)))
       local.get 1)))");
   EXPECT_EQ(m.i32("args", {Val::i32(10), Val::i32(3)}), -7);
+  EXPECT_EQ(m.i32("indirect", {Val::i32(10), Val::i32(3), Val::i32(0)}), -7);
+  EXPECT_EQ(m.trap("indirect", {Val::i32(10), Val::i32(3), Val::i32(1)}).message(), "undefined element");
   EXPECT_EQ(m.i32("fib", {Val::i32(10)}), 55);
 }
 
