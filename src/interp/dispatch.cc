@@ -299,23 +299,21 @@ H_Select128 : {
 }
 
   // ---- calls ----
-H_Call : {
-  OPS(Call);
+H_Call:
+  ret = ip + SIZE(Call);
+do_direct : {
+  OPS(Call);  // also the prefix of CallM
   callee = o.callee;
   newctx = vmctx;
   newfp = fp + o.args;
-  ret = ip + SIZE(Call);
   goto do_call;
 }
 H_CallM : {
   OPS(CallM);
   wr(fp + o.d1, rd<uint64_t>(fp + o.s1));
   wr(fp + o.d2, rd<uint64_t>(fp + o.s2));
-  callee = o.callee;
-  newctx = vmctx;
-  newfp = fp + o.args;
   ret = ip + SIZE(CallM);
-  goto do_call;
+  goto do_direct;
 }
 H_CallIndirectM : {
   OPS(CallIndirectM);
