@@ -495,65 +495,40 @@ H_GlobalSet128 : {
   // ---- loads and stores (mem_ops.h) ----
   // G: guard pages catch every out-of-bounds access (a 32-bit address plus a 32-bit offset
   // stays inside the 8 GiB reservation); the ip is saved first so the fault path knows where.
-#define STRATA_MEM(X, K, F)                                                                    \
-  H_##K##_G : {                                                                                \
-    OPS(K##_G);                                                                                \
-    st->ip = ip;                                                                               \
-    access<MemKind::K>(fp, o, mem + uint64_t(rd<uint32_t>(fp + o.addr)) + o.offset);           \
-    ip += SIZE(K##_G);                                                                         \
-    NEXT();                                                                                    \
-  }                                                                                            \
-  H_##K##_E : {                                                                                \
-    OPS(K##_E);                                                                                \
-    uint8_t* p = checkedAddr32<accessBytes(MemKind::K)>(vmctx->memories[o.mem],                \
-                                                        rd<uint32_t>(fp + o.addr), o.offset); \
-    if (!p) TRAP(MemoryOutOfBounds);                                                           \
-    access<MemKind::K>(fp, o, p);                                                              \
-    ip += SIZE(K##_E);                                                                         \
-    NEXT();                                                                                    \
-  }                                                                                            \
-  H_##K##_W : {                                                                                \
-    OPS(K##_W);                                                                                \
-    uint8_t* p = checkedAddr64<accessBytes(MemKind::K)>(vmctx->memories[o.mem],                \
-                                                        rd<uint64_t>(fp + o.addr), o.offset); \
-    if (!p) TRAP(MemoryOutOfBounds);                                                           \
-    access<MemKind::K>(fp, o, p);                                                              \
-    ip += SIZE(K##_W);                                                                         \
-    NEXT();                                                                                    \
-  }                                                                                            \
-  H_##K##_X : {                                                                                \
-    OPS(K##_X);                                                                                \
-    st->ip = ip;                                                                               \
-    uint32_t a = rd<uint32_t>(fp + o.addr) + (rd<uint32_t>(fp + o.index) << o.shift);          \
-    access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
-    ip += SIZE(K##_X);                                                                         \
-    NEXT();                                                                                    \
-  }                                                                                            \
-  H_##K##_A : {                                                                                \
-    OPS(K##_A);                                                                                \
-    st->ip = ip;                                                                               \
-    access<MemKind::K>(fp, o, mem + o.ea);                                                     \
-    ip += SIZE(K##_A);                                                                         \
-    NEXT();                                                                                    \
-  }                                                                                            \
-  H_##K##_K : {                                                                                \
-    OPS(K##_K);                                                                                \
-    st->ip = ip;                                                                               \
-    uint32_t a = rd<uint32_t>(fp + o.addr) + o.k;                                              \
-    access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
-    ip += SIZE(K##_K);                                                                         \
-    NEXT();                                                                                    \
-  }                                                                                            \
-  H_##K##_S : {                                                                                \
-    OPS(K##_S);                                                                                \
-    st->ip = ip;                                                                               \
-    uint32_t a = (rd<uint32_t>(fp + o.index) << o.shift) + o.k;                                \
-    access<MemKind::K>(fp, o, mem + uint64_t(a) + o.offset);                                   \
-    ip += SIZE(K##_S);                                                                         \
-    NEXT();                                                                                    \
+// The guard-page modes differ only in the effective address, an offset into the reservation:
+// a 32-bit address (the i32 sums wrap as the wasm adds would) plus the 32-bit offset.
+#define STRATA_MEM_GUARDED(KIND, MODE, EA) \
+  H_##KIND##_##MODE : {                    \
+    OPS(KIND##_##MODE);                    \
+    st->ip = ip;                           \
+    access<MemKind::KIND>(fp, o, mem + (EA)); \
+    ip += SIZE(KIND##_##MODE);             \
+    NEXT();                                \
   }
+// The explicit modes check the access against the memory's length first.
+#define STRATA_MEM_CHECKED(KIND, MODE, ADDR, CHECK)                                                    \
+  H_##KIND##_##MODE : {                                                                                \
+    OPS(KIND##_##MODE);                                                                                \
+    uint8_t* p = CHECK<accessBytes(MemKind::KIND)>(vmctx->memories[o.mem], rd<ADDR>(fp + o.addr), o.offset); \
+    if (!p) TRAP(MemoryOutOfBounds);                                                                   \
+    access<MemKind::KIND>(fp, o, p);                                                                   \
+    ip += SIZE(KIND##_##MODE);                                                                         \
+    NEXT();                                                                                            \
+  }
+#define STRATA_MEM(Z, KIND, F)                                                                              \
+  STRATA_MEM_GUARDED(KIND, G, uint64_t(rd<uint32_t>(fp + o.addr)) + o.offset)                               \
+  STRATA_MEM_CHECKED(KIND, E, uint32_t, checkedAddr32)                                                      \
+  STRATA_MEM_CHECKED(KIND, W, uint64_t, checkedAddr64)                                                      \
+  STRATA_MEM_GUARDED(KIND, X,                                                                               \
+                     uint64_t(uint32_t(rd<uint32_t>(fp + o.addr) + (rd<uint32_t>(fp + o.index) << o.shift))) + \
+                         o.offset)                                                                          \
+  STRATA_MEM_GUARDED(KIND, A, o.ea)                                                                         \
+  STRATA_MEM_GUARDED(KIND, K, uint64_t(uint32_t(rd<uint32_t>(fp + o.addr) + o.k)) + o.offset)               \
+  STRATA_MEM_GUARDED(KIND, S, uint64_t(uint32_t((rd<uint32_t>(fp + o.index) << o.shift) + o.k)) + o.offset)
   STRATA_INTERP_MEM_KINDS(STRATA_MEM, _)
 #undef STRATA_MEM
+#undef STRATA_MEM_CHECKED
+#undef STRATA_MEM_GUARDED
 
   // ---- bulk memory (spec 4.4.7) ----
 H_MemorySize : {
