@@ -3,6 +3,7 @@
 // made of a hot loop before changing peepholes or superinstructions (docs/interpreter.md).
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "cli/commands.h"

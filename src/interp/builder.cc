@@ -246,6 +246,7 @@ uint32_t Builder::begin(const void* handler) {
   else if (offs.empty() || offs.back().wasm != wasm_offset_) offs.push_back({at, uint32_t(wasm_offset_)});
   append(&handler, sizeof handler);
   last_ = {};
+  hand_ = {};
   return at;
 }
 
@@ -255,18 +256,17 @@ void Builder::append(const void* p, size_t n) {
 }
 
 int Builder::takeMoves(OpMove2& moves) {
-  if (last_.copy_at && last_.copy_at - 1 + 8 + kOpBytes<OpMove> == pos() && label_pos_ <= last_.copy_at - 1) {
-    OpMove m = rd<OpMove>(code_.data() + last_.copy_at - 1 + 8);
-    moves = OpMove2{m.dst, m.src, m.dst, m.src};
-    rewind(last_.copy_at - 1);
-    return 1;
+  int n = 0;
+  if (justEmitted<H::Copy64>()) {
+    OpMove m = lastOperands<H::Copy64>();
+    moves = OpMove2{m.dst, m.src, m.dst, m.src};  // the second move repeats the first
+    n = 1;
+  } else if (justEmitted<H::Copy2>()) {
+    moves = lastOperands<H::Copy2>();
+    n = 2;
   }
-  if (last_.copy2_at && last_.copy2_at - 1 + 8 + kOpBytes<OpMove2> == pos() && label_pos_ <= last_.copy2_at - 1) {
-    moves = rd<OpMove2>(code_.data() + last_.copy2_at - 1 + 8);
-    rewind(last_.copy2_at - 1);
-    return 2;
-  }
-  return 0;
+  if (n) rewind(hand_.at);
+  return n;
 }
 
 void Builder::rewind(uint32_t at) {
@@ -334,8 +334,7 @@ void Builder::moveTo(Slot dst, const Entry& e) {
       std::memcpy(op.bytes, e.c, 16);
       emit(H::Const128, op);
     } else {
-      uint32_t at = emit(H::Const64, OpConst64{dst, uint32_t(e.c[0]), uint32_t(e.c[0] >> 32)});
-      last_.const_at = at + 1;  // a jump right after it can carry the move (emitJump)
+      emit(H::Const64, OpConst64{dst, uint32_t(e.c[0]), uint32_t(e.c[0] >> 32)});
     }
     return;
   }
@@ -346,16 +345,13 @@ void Builder::moveTo(Slot dst, const Entry& e) {
   }
   // Two moves in a row (call arguments, branch values) are one Copy2, unless a label lies
   // between them.
-  uint32_t prev = last_.copy_at - 1;
-  if (last_.copy_at && prev + 8 + kOpBytes<OpMove> == pos() && label_pos_ <= prev) {
-    OpMove first = rd<OpMove>(code_.data() + prev + 8);
-    rewind(prev);
-    uint32_t at = emit(H::Copy2, OpMove2{first.dst, first.src, dst, e.slot});
-    last_.copy2_at = at + 1;
+  if (justEmitted<H::Copy64>()) {
+    OpMove first = lastOperands<H::Copy64>();
+    rewind(hand_.at);
+    emit(H::Copy2, OpMove2{first.dst, first.src, dst, e.slot});
     return;
   }
-  uint32_t at = emit(H::Copy64, OpMove{dst, e.slot});
-  last_.copy_at = at + 1;
+  emit(H::Copy64, OpMove{dst, e.slot});
 }
 
 Slot Builder::use(Entry& e) {

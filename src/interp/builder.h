@@ -150,7 +150,18 @@ class Builder {
     assert(kHandOpBytes[unsigned(h)] == kOpBytes<Op> && "operand struct differs from bytecode.h's list");
     uint32_t at = begin(tables_.hand[unsigned(h)]);
     append(&op, kOpBytes<Op>);
+    hand_ = {h, at};
     return at;
+  }
+  // Whether the last instruction is hand-written handler h, ends at pos() and no label lies
+  // after its start: a peephole may then merge it into the next instruction. Its operands:
+  template <H h>
+  bool justEmitted() const {
+    return hand_.h == h && hand_.at + 8 + kOpBytes<OpOf<h>> == pos() && label_pos_ <= hand_.at;
+  }
+  template <H h>
+  OpOf<h> lastOperands() const {
+    return rd<OpOf<h>>(code_.data() + hand_.at + 8);
   }
   void append(const void* p, size_t n);
   template <class T>
@@ -275,9 +286,6 @@ class Builder {
     Slot dst = 0;
     GenDesc gen;          // the instruction itself, if generated
     GenDesc inner;        // for i32.eqz of a comparison's result: the comparison
-    uint32_t const_at = 0;  // 1 + the position of a Const64 just emitted by moveTo, else 0
-    uint32_t copy_at = 0;   // the same for a Copy64
-    uint32_t copy2_at = 0;  // and for a Copy2
     // An i32 address computation base + (index << shift) (i32.add, or shl+add), or base + k
     // (i32.add with a constant): a load or store of its result can compute it itself
     // (MemMode::X, MemMode::K).
@@ -291,6 +299,11 @@ class Builder {
       uint32_t from = 0;
     } addr;
   } last_;
+  // The hand-written instruction emitted last (emit() records it, begin() forgets it).
+  struct LastHand {
+    H h = H::Count;
+    uint32_t at = 0;
+  } hand_;
   // The furthest bytecode position any branch targets so far: no instruction may be fused with
   // one that starts before it (the label would land inside the fused instruction).
   uint32_t label_pos_ = 0;
@@ -304,8 +317,8 @@ class Builder {
     Slot dst = 0, a = 0;
     uint32_t k = 0;
   } incr_;
-  // The moves just emitted (a Copy64 or Copy2 right before pos(), after the last label), which a
-  // call can carry; removes them. Returns the number of moves (0, 1 or 2).
+  // The moves just emitted (a Copy64 or Copy2, justEmitted), which a call can carry; removes
+  // them. Returns the number of moves (0, 1 or 2).
   int takeMoves(OpMove2& moves);
   // Emits the increment-and-branch of incr_ and the fused comparison c (pairs.h) if it applies.
   bool emitIncrBranch(const Cond& c, Form form, Fixup& f);

@@ -150,11 +150,11 @@ void Builder::emitJump(Ctrl& t) {
   }
   uint32_t at = 0;
   Fixup f;
-  if (last_.const_at && last_.const_at - 1 + 8 + kOpBytes<OpConst64> == pos() && label_pos_ <= last_.const_at - 1) {
-    // `Const64; Br` (a switch arm setting a variable, then break) is one ConstBr. The window
-    // is open, so no label was bound between them: nothing jumps to the Br alone.
-    OpConst64 k = rd<OpConst64>(code_.data() + last_.const_at - 1 + 8);
-    rewind(last_.const_at - 1);
+  if (justEmitted<H::Const64>()) {
+    // `Const64; Br` (a switch arm setting a variable, then break) is one ConstBr: no label lies
+    // between them, so nothing jumps to the Br alone.
+    OpConst64 k = lastOperands<H::Const64>();
+    rewind(hand_.at);
     at = emit(H::ConstBr, OpConstBr{k.dst, k.lo, k.hi, 0});
     f = Fixup{at, at + 8 + uint32_t(offsetof(OpConstBr, rel))};
   } else {
@@ -339,14 +339,13 @@ void Builder::visitBrTable(const decode::Instr& in, const validate::InstrContext
   Entry index = pop();
   uint32_t count = uint32_t(targets.size() - 1);
   uint32_t at = 0;
-  if (index.kind == Kind::Home && last_.valid && last_.dst == index.home &&
-      rd<const void*>(code_.data() + last_.at) == tables_.hand[unsigned(H::I32U_G)] &&
-      out_.offsets.back().pc == last_.at) {
+  if (index.kind == Kind::Home && justEmitted<H::I32U_G>() && lastOperands<H::I32U_G>().val == index.home &&
+      out_.offsets.back().pc == hand_.at) {
     // `switch (*p)`: the branch does the load. A fault there must point at the load, so the
     // fused instruction keeps the load's wasm offset.
-    OpMemG load = rd<OpMemG>(code_.data() + last_.at + 8);
+    OpMemG load = lastOperands<H::I32U_G>();
     uint32_t load_wasm = out_.offsets.back().wasm;
-    rewind(last_.at);
+    rewind(hand_.at);
     at = emit(H::BrTableG, OpBrTableG{load.addr, load.offset, count});
     out_.offsets.back().wasm = load_wasm;
   } else {

@@ -278,32 +278,32 @@ void Builder::visitCall(const decode::Instr& in) {
     args = n ? stack_[stack_.size() - n].home : homeAt(stack_.size());
   }
   bool import = (in.op == Opcode::Call || in.op == Opcode::ReturnCall) && in.idx < module_.num_imported_functions;
-  // The last argument moves travel in the call (one dispatch less per call).
+  // The last argument moves of a plain call travel in the call (one dispatch less per call).
   OpMove2 mv{};
-  int moves = !tail && !import && (in.op == Opcode::Call || in.op == Opcode::CallIndirect) ? takeMoves(mv) : 0;
-  if (moves && in.op == Opcode::Call) {
-    emit(H::CallM, OpCallM{&(*mc_.funcs)[in.idx - module_.num_imported_functions], args, mv.dst1, mv.src1, mv.dst2,
-                           mv.src2});
-  } else if (moves) {
-    emit(H::CallIndirectM, OpCallIndirectM{sig, callee_val.slot, args, in.idx2, in.idx, uint32_t(table64(in.idx2)),
-                                           mv.dst1, mv.src1, mv.dst2, mv.src2});
-  }
-  if (moves) {
-    stack_.resize(stack_.size() - n);
-    for (const ir::ValType& t : ft.results) pushHome(isWide(t));
-    return;
-  }
+  bool moves = !tail && !import && in.op != Opcode::CallRef && takeMoves(mv) > 0;
   switch (in.op) {
     case Opcode::Call:
-    case Opcode::ReturnCall:
-      if (import) emit(tail ? H::ReturnCallImport : H::CallImport, OpCallImport{sig, in.idx, args});
-      else emit(tail ? H::ReturnCall : H::Call, OpCall{&(*mc_.funcs)[in.idx - module_.num_imported_functions], args});
+    case Opcode::ReturnCall: {
+      if (import) {
+        emit(tail ? H::ReturnCallImport : H::CallImport, OpCallImport{sig, in.idx, args});
+        break;
+      }
+      const FuncCode* f = &(*mc_.funcs)[in.idx - module_.num_imported_functions];
+      if (moves) emit(H::CallM, OpCallM{f, args, mv.dst1, mv.src1, mv.dst2, mv.src2});
+      else emit(tail ? H::ReturnCall : H::Call, OpCall{f, args});
       break;
+    }
     case Opcode::CallIndirect:
-    case Opcode::ReturnCallIndirect:
-      emit(tail ? H::ReturnCallIndirect : H::CallIndirect,
-           OpCallIndirect{sig, callee_val.slot, args, in.idx2, in.idx, uint32_t(table64(in.idx2))});
+    case Opcode::ReturnCallIndirect: {
+      uint32_t is64 = table64(in.idx2);
+      if (moves)
+        emit(H::CallIndirectM, OpCallIndirectM{sig, callee_val.slot, args, in.idx2, in.idx, is64, mv.dst1, mv.src1,
+                                               mv.dst2, mv.src2});
+      else
+        emit(tail ? H::ReturnCallIndirect : H::CallIndirect,
+             OpCallIndirect{sig, callee_val.slot, args, in.idx2, in.idx, is64});
       break;
+    }
     default:  // call_ref, return_call_ref
       emit(tail ? H::ReturnCallRef : H::CallRef, OpCallRef{sig, callee_val.slot, args});
       break;
