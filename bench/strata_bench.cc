@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "strata/strata.h"
+#include "tiers/tiers.h"
 #include "wasi/wasi.h"
 
 namespace {
@@ -131,6 +132,7 @@ void writeReport(const Options& opts, const Figures& fig) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  strata::tiers::registerAll();
   auto opts = parseArgs(argc, argv);
   if (!opts) {
     std::fputs("usage: strata_bench [--tier NAME] [--dir DIR] [--report FILE] PROGRAM.wasm [ARGS...]\n"

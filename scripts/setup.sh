@@ -9,10 +9,12 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config
   # libraries
   libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev libxxhash-dev libzstd-dev
+  # machine-code tiers: x86-64 assembler (baseline JIT), disassembler (explore, objdump)
+  libasmjit-dev libzydis-dev
   # clang: libFuzzer/sanitizers, and compiling examples/benchmarks to wasm32-wasi
   clang-19 lld-19 libclang-rt-19-dev wasi-libc libclang-rt-19-dev-wasm32
   # reference tools for cross-checking (never a runtime dependency)
-  wabt
+  wabt binaryen
   # scripting used by test runners
   python3
   # benchmarks (bench/run.py): V8 as a peer through node:wasi, charts, profiles

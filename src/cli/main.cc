@@ -5,8 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "tiers/tiers.h"
 
 int main(int argc, char** argv) {
+  strata::tiers::registerAll();
   CLI::App app{"strata: a WebAssembly runtime"};
   app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
   app.require_subcommand(1);

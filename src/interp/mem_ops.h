@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "interp/sem.h"
 #include "interp/bytecode.h"
-#include "interp/simd.h"
 
 namespace strata::interp {
 

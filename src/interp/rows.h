@@ -16,43 +16,20 @@
 #include <type_traits>
 #include <utility>
 
+#include "interp/sem.h"
+#include "sem/rows.h"
 #include "interp/bytecode.h"
-#include "interp/numeric.h"
-#include "interp/simd.h"
 #include "ir/opcodes.h"
 
 namespace strata::interp {
 
-struct RowInfo {
-  std::string_view params;
-  std::string_view results;
-  ir::Imm imm;
-  std::string_view text;
-  ir::Feature feature;
-};
-
-inline constexpr RowInfo kRows[] = {
-#define OP(name, prefix, code, text, imm, params, results, feature) {params, results, ir::Imm::imm, text, ir::Feature::feature},
-#include "ir/opcodes.def"
-#undef OP
-};
-static_assert(std::size(kRows) == ir::kNumOpcodes);
-
-constexpr const RowInfo& row(ir::Opcode op) { return kRows[unsigned(op)]; }
-
-constexpr bool isScalarLetter(char c) { return c == 'i' || c == 'l' || c == 'f' || c == 'd'; }
-constexpr bool isValueLetter(char c) { return isScalarLetter(c) || c == 'v'; }
-
-// A numeric row: fixed operand and result letters (no address type), one result, and no
-// immediates other than a lane index or shuffle mask. Everything else is hand-written.
-constexpr bool isGenerated(ir::Opcode op) {
-  const RowInfo& r = row(op);
-  if (r.imm != ir::Imm::None && r.imm != ir::Imm::Lane && r.imm != ir::Imm::Shuffle) return false;
-  if (r.params.empty() || r.params == "*" || r.results.size() != 1) return false;
-  for (char c : r.params)
-    if (!isValueLetter(c)) return false;
-  return isValueLetter(r.results[0]);
-}
+using sem::rows::RowInfo;
+using sem::rows::kRows;
+using sem::rows::row;
+using sem::rows::isScalarLetter;
+using sem::rows::isValueLetter;
+using sem::rows::isGenerated;
+using sem::rows::LetterT;
 
 constexpr bool allScalar(std::string_view s) {
   for (char c : s)
@@ -77,16 +54,6 @@ constexpr bool hasForm(ir::Opcode op, Form f) {
   }
   return false;
 }
-
-template <char c>
-struct LetterType;
-template <> struct LetterType<'i'> { using type = uint32_t; };
-template <> struct LetterType<'l'> { using type = uint64_t; };
-template <> struct LetterType<'f'> { using type = float; };
-template <> struct LetterType<'d'> { using type = double; };
-template <> struct LetterType<'v'> { using type = simd::V128; };
-template <char c>
-using LetterT = typename LetterType<c>::type;
 
 // Bytes a value of the letter's type takes in an immediate (Form::Imm).
 constexpr uint32_t letterBytes(char c) { return c == 'l' || c == 'd' ? 8 : c == 'v' ? 16 : 4; }
@@ -120,34 +87,9 @@ constexpr LayoutInfo layoutOf(ir::Opcode op, Form form) {
 
 namespace gen {
 
-// Converts to exactly T and nothing else (see the file comment).
-template <class T>
-struct Exact {
-  T v;
-  template <class U>
-    requires std::is_same_v<U, T>
-  operator U() const { return v; }
-};
-
-template <class T>
-struct IsTrapOr : std::false_type {};
-template <class T>
-struct IsTrapOr<numeric::TrapOr<T>> : std::true_type {};
-
-// The lookup scope of the semantic functions: unqualified names find numeric:: and simd::.
-using namespace numeric;  // NOLINT(google-build-using-namespace)
-using namespace simd;     // NOLINT(google-build-using-namespace)
-
-template <ir::Opcode op>
-struct Sem;
-#define OP(name, prefix, code, text, imm, params, results, feature)      \
-  template <>                                                            \
-  struct Sem<ir::Opcode::name> {                                         \
-    template <class... A>                                                \
-    static auto call(A... a) -> decltype(name(a...)) { return name(a...); } \
-  };
-#include "ir/opcodes.def"
-#undef OP
+using sem::rows::Exact;
+using sem::rows::IsTrapOr;
+using sem::rows::Sem;
 
 template <class T>
 inline T load(const uint8_t* fp, Slot s) {

@@ -28,6 +28,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -35,6 +36,7 @@
 #include <mutex>
 
 #include "runtime/store_impl.h"
+#include "vm/code_image.h"
 
 namespace strata::runtime {
 
@@ -103,9 +105,36 @@ bool onThreadStackGuard(uintptr_t addr) {
   return lo && addr + kStackGuardSpan >= lo && addr < lo + kStackGuardSpan;
 }
 
+// A fault at a Fault site of machine code (vm::CodeImage): the thread resumes in the image's
+// fault stub as if the faulting instruction had called it (return address = the faulting pc,
+// trap kind in edi, wasm offset in esi). The stub records the trap and unwinds to the
+// innermost machine-code entry in ordinary code, outside the signal handler, so the frames
+// of every tier are appended in order (each tier unwinding through its own activations).
+// Machine code keeps nothing below its stack pointer, so the pushed return address
+// overwrites nothing live.
+bool redirectNativeFault(const EntryRecord* e, siginfo_t* info, void* uctx) {
+  auto* uc = static_cast<ucontext_t*>(uctx);
+  auto pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+  const vm::CodeImage* image = vm::findCodeImage(pc);
+  if (!image || !image->faultStub()) return false;
+  const vm::CodeSite* site = image->siteAt(pc, vm::SiteKind::Fault);
+  if (!site) return false;
+  // The access must have hit this store's memory reservations: anything else at a Fault site
+  // is a bug in the code, which must crash rather than pass for a trap.
+  if (!e->store->ownsAddress(info->si_addr)) return false;
+  auto sp = uintptr_t(uc->uc_mcontext.gregs[REG_RSP]) - 8;
+  *reinterpret_cast<uintptr_t*>(sp) = pc;
+  uc->uc_mcontext.gregs[REG_RSP] = greg_t(sp);
+  uc->uc_mcontext.gregs[REG_RDI] = greg_t(site->trap);
+  uc->uc_mcontext.gregs[REG_RSI] = greg_t(site->wasm);
+  uc->uc_mcontext.gregs[REG_RIP] = greg_t(uintptr_t(image->faultStub()));
+  return true;
+}
+
 void onFault(int sig, siginfo_t* info, void* uctx) {
   EntryRecord* e = tl_entry;
   if (e && !e->in_host) {
+    if (redirectNativeFault(e, info, uctx)) return;
     auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
     bool memory = e->store->ownsAddress(info->si_addr);
     if (memory || onThreadStackGuard(addr)) {
@@ -173,8 +202,11 @@ TrapResult<void> enterWasm(StoreImpl& store, const vm::VMFuncRef* callee, vm::Ra
   ++ctx.depth;
   tl_entry = &rec;
   volatile bool ok = false;
-  // A fault comes back here with sigsetjmp returning 1, trap recorded and tiers unwound.
+  const uintptr_t native_entry = ctx.native_entry_sp;
+  // A fault comes back here with sigsetjmp returning 1, trap recorded and tiers unwound; the
+  // jump may have skipped machine-code entries, whose link is restored.
   if (sigsetjmp(rec.jmp, 0) == 0) ok = callee->array_call(callee, nullptr, vals, nvals);
+  else ctx.native_entry_sp = native_entry;
   tl_entry = rec.prev;
   --ctx.depth;
   if (ok) return {};

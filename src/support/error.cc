@@ -14,6 +14,8 @@ const char* errorKindName(ErrorKind kind) {
     case ErrorKind::Trap: return "trap";
     case ErrorKind::Io: return "io";
     case ErrorKind::Usage: return "usage";
+    case ErrorKind::Resource: return "resource";
+    case ErrorKind::Unsupported: return "unsupported";
   }
   return "?";
 }

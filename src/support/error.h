@@ -16,6 +16,8 @@ enum class ErrorKind : uint8_t {
   Trap,            // runtime trap
   Io,              // file system
   Usage,           // bad command line or API misuse
+  Resource,        // the host could not provide memory or address space (code mappings)
+  Unsupported,     // a tier cannot compile a feature (the caller may pick another tier)
 };
 
 const char* errorKindName(ErrorKind kind);

@@ -94,6 +94,12 @@ struct VMStoreContext {
   // then discards those activations. The interpreter saves its current instruction pointer in its
   // tier state before every access that may fault, so the innermost offset is exact.
   void (*tier_unwind[2])(void* state, TrapRecord* trap, const void* entry_sp);
+  // The innermost machine-code entry frame of this store (the native tiers' array-call entry,
+  // see src/jit/stubs.cc), 0 when none is active. A trap in machine code unwinds to it: the
+  // trap stub records the frames between the trapping pc and this entry, resets the stack
+  // pointer to it and makes the entry return false. The runtime restores it when a fault in
+  // another tier skips machine-code entries (entry.cc).
+  uintptr_t native_entry_sp;
 };
 
 struct VMBuiltins;

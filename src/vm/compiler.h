@@ -13,6 +13,7 @@
 #include "support/error.h"
 #include "validate/module_env.h"
 #include "vm/abi.h"
+#include "vm/code_image.h"
 
 namespace strata::vm {
 
@@ -40,6 +41,8 @@ class CompiledModule {
   virtual void initFuncRef(uint32_t func_index, VMFuncRef& ref) const = 0;
   virtual std::string_view tierName() const = 0;
   virtual size_t codeBytes() const = 0;
+  // The machine code of the module (machine-code tiers), or null (the interpreter).
+  virtual const CodeImage* codeImage() const { return nullptr; }
 };
 
 class Compiler {

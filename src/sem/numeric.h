@@ -17,7 +17,7 @@
 
 #include "vm/trap.h"
 
-namespace strata::interp::numeric {
+namespace strata::sem::numeric {
 
 // The result of an instruction that may trap: a value, or the kind of trap.
 template <class T>
@@ -309,4 +309,4 @@ inline uint32_t remByConst(uint32_t x, uint64_t m, uint32_t d) {
   return uint32_t((static_cast<unsigned __int128>(low) * d) >> 64);
 }
 
-}  // namespace strata::interp::numeric
+}  // namespace strata::sem::numeric

@@ -6,9 +6,9 @@
 #include <limits>
 #include <type_traits>
 
-#include "interp/simd_types.h"
+#include "sem/simd_types.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 // ---- shared lanewise forms, L is the lane type (its signedness picks the interpretation) ----
 
@@ -224,4 +224,4 @@ inline V128 I64x2Add(V128 a, V128 b) { return intWrapping<uint64_t>(a, b, std::p
 inline V128 I64x2Sub(V128 a, V128 b) { return intWrapping<uint64_t>(a, b, std::minus<>()); }
 inline V128 I64x2Mul(V128 a, V128 b) { return intWrapping<uint64_t>(a, b, std::multiplies<>()); }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -4,9 +4,9 @@
 
 #include <limits>
 
-#include "interp/simd_types.h"
+#include "sem/simd_types.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 // spec trunc_sat_sx: NaN -> 0, values beyond the integer range saturate, the rest truncate.
 // The bounds are powers of two, exact in both float and double.
@@ -71,4 +71,4 @@ inline V128 F64x2PromoteLowF32x4(V128 a) {
   return canonicalizeNaN<double>(r);
 }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -18,7 +18,7 @@
 #include <limits>
 #include <type_traits>
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 static_assert(std::endian::native == std::endian::little,
               "V128 lane order assumes a little-endian host (spec lane 0 = lowest bytes)");
@@ -205,4 +205,4 @@ inline V128 canonicalizeNaN(V128 r) {
   return selectBits(wrap(x != x), canonicalNaNs<F>(), r);
 }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -2,9 +2,9 @@
 // v128 bitwise ops, and the helpers the interpreter's SIMD memory handlers call after loading.
 #pragma once
 
-#include "interp/simd_types.h"
+#include "sem/simd_types.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 // ---- splat (spec 4.6 vector instructions, splat: every lane gets the scalar, wrapped) ----
 
@@ -125,4 +125,4 @@ inline V128 V128Load32x2U(uint64_t bits) { return loadExtend<uint32_t, uint64_t>
 inline V128 V128Load32Zero(uint32_t x) { return wrap(VecU32{x, 0, 0, 0}); }
 inline V128 V128Load64Zero(uint64_t x) { return wrap(VecU64{x, 0}); }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

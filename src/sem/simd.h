@@ -19,10 +19,10 @@
 // with the signature above; the static check fails the build until it exists.
 #pragma once
 
-#include "interp/simd_conv.h"     // IWYU pragma: export
-#include "interp/simd_float.h"    // IWYU pragma: export
-#include "interp/simd_int.h"      // IWYU pragma: export
-#include "interp/simd_lanes.h"    // IWYU pragma: export
-#include "interp/simd_relaxed.h"  // IWYU pragma: export
-#include "interp/simd_types.h"    // IWYU pragma: export
-#include "interp/simd_widen.h"    // IWYU pragma: export
+#include "sem/simd_conv.h"     // IWYU pragma: export
+#include "sem/simd_float.h"    // IWYU pragma: export
+#include "sem/simd_int.h"      // IWYU pragma: export
+#include "sem/simd_lanes.h"    // IWYU pragma: export
+#include "sem/simd_relaxed.h"  // IWYU pragma: export
+#include "sem/simd_types.h"    // IWYU pragma: export
+#include "sem/simd_widen.h"    // IWYU pragma: export

@@ -4,9 +4,9 @@
 
 #include <limits>
 
-#include "interp/simd_types.h"
+#include "sem/simd_types.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 // Clamps each signed From lane into the range of To (still From-wide lanes).
 template <class From, class To>
@@ -135,4 +135,4 @@ inline V128 I16x8Q15mulrSatS(V128 a, V128 b) {
   });
 }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -12,9 +12,9 @@
 #include <cmath>
 #include <functional>
 
-#include "interp/simd_types.h"
+#include "sem/simd_types.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 // ---- shared forms, F is float or double ----
 
@@ -145,4 +145,4 @@ inline V128 F64x2Nearest(V128 a) {
   return floatMap<double>(a, [](double x) { return std::rint(x); });
 }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -18,13 +18,13 @@
 
 #include <functional>
 
-#include "interp/simd_conv.h"
-#include "interp/simd_float.h"
-#include "interp/simd_int.h"
-#include "interp/simd_lanes.h"
-#include "interp/simd_widen.h"
+#include "sem/simd_conv.h"
+#include "sem/simd_float.h"
+#include "sem/simd_int.h"
+#include "sem/simd_lanes.h"
+#include "sem/simd_widen.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 // The canonicalization between the two steps goes through integer bit operations, so the
 // compiler cannot contract the multiply and the add into one fused operation.
@@ -84,4 +84,4 @@ inline V128 I32x4RelaxedDotI8x16I7x16AddS(V128 a, V128 b, V128 c) {
   return I32x4Add(I32x4ExtaddPairwiseI16x8S(relaxedDotI16(a, b)), c);
 }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

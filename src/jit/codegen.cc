@@ -1,0 +1,395 @@
+// The code generator's machinery: frame, registers, the virtual stack, trap stubs, sites.
+#include "jit/codegen.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/core.h>
+
+#include "jit/stubs.h"
+
+namespace strata::jit {
+
+using asmjit::Label;
+using ir::ValKind;
+using namespace x86;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+// Allocation order: registers no instruction needs for itself first; rax, rcx and rdx last
+// (division and shifts take them). r11 is the scratch register, r14 the memory base, r15 the
+// vmctx; rsp and rbp hold the frame.
+constexpr uint8_t kGprOrder[] = {Gp::kIdSi, Gp::kIdDi, Gp::kIdR8, Gp::kIdR9, Gp::kIdR10, Gp::kIdR12,
+                                 Gp::kIdR13, Gp::kIdBx, Gp::kIdAx, Gp::kIdCx, Gp::kIdDx};
+constexpr uint8_t kXmmCount = 15;  // xmm15 is the scratch register
+
+}  // namespace
+
+FuncCompiler::FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info)
+    : ms_(ms), module_(*ms.module), func_index_(func_index), info_(info) {
+  type_ = &module_.funcType(func_index);
+  info_.func_index = func_index;
+}
+
+int32_t FuncCompiler::localDisp(uint32_t i) const {
+  if (i < num_params_) return 16 + 16 * int32_t(i);
+  return -16 - 16 * int32_t(i - num_params_ + 1);
+}
+
+// ---- registers ----
+
+Gp FuncCompiler::allocGpr(uint32_t avoid) {
+  for (;;) {
+    for (uint8_t id : kGprOrder) {
+      if (!((gpr_used_ | avoid) & (1u << id))) {
+        take(Cls::Gpr, id);
+        return gpq(id);
+      }
+    }
+    spillOne(Cls::Gpr, avoid);
+  }
+}
+
+Xmm FuncCompiler::allocXmm(uint32_t avoid) {
+  for (;;) {
+    for (uint8_t id = 0; id < kXmmCount; ++id) {
+      if (!((xmm_used_ | avoid) & (1u << id))) {
+        take(Cls::Xmm, id);
+        return xmm(id);
+      }
+    }
+    spillOne(Cls::Xmm, avoid);
+  }
+}
+
+void FuncCompiler::release(const Val& v) {
+  if (v.loc != Loc::Reg) return;
+  (clsOf(v.kind) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << v.reg);
+}
+
+// The deepest entry is spilled: the top of the stack is used soonest.
+void FuncCompiler::spillOne(Cls c, uint32_t avoid) {
+  for (size_t i = 0; i < stack_.size(); ++i) {
+    Val& v = stack_[i];
+    if (v.loc == Loc::Reg && clsOf(v.kind) == c && !(avoid & (1u << v.reg))) {
+      spillEntry(i);
+      return;
+    }
+  }
+  error_ = makeError(ErrorKind::Unsupported, wasm_offset_, "baseline: out of registers");
+  // Keep going with a register nobody owns: the module is rejected anyway.
+  (c == Cls::Gpr ? gpr_used_ : xmm_used_) = 0;
+}
+
+void FuncCompiler::evict(Cls c, uint8_t id) {
+  uint32_t& used = c == Cls::Gpr ? gpr_used_ : xmm_used_;
+  if (!(used & (1u << id))) return;
+  for (size_t i = 0; i < stack_.size(); ++i) {
+    Val& v = stack_[i];
+    if (v.loc == Loc::Reg && clsOf(v.kind) == c && v.reg == id) {
+      if (c == Cls::Gpr) {
+        Gp to = allocGpr(1u << id);
+        a().mov(to, gpq(id));
+        v.reg = uint8_t(to.id());
+      } else {
+        Xmm to = allocXmm(1u << id);
+        a().movaps(to, xmm(id));
+        v.reg = uint8_t(to.id());
+      }
+      used &= ~(1u << id);
+      return;
+    }
+  }
+  used &= ~(1u << id);
+}
+
+// ---- entries ----
+
+void FuncCompiler::pushConst(ValKind k, uint64_t lo, uint64_t hi) {
+  Val v;
+  v.loc = Loc::Const;
+  v.kind = k;
+  v.imm = lo;
+  v.imm_hi = hi;
+  stack_.push_back(v);
+}
+
+FuncCompiler::Val FuncCompiler::pop() {
+  Val v = stack_.back();
+  stack_.pop_back();
+  release(v);
+  return v;
+}
+
+void FuncCompiler::materializeFlags() {
+  if (stack_.empty() || top().loc != Loc::Flags) return;
+  Val& v = top();
+  Gp r = allocGpr();
+  a().set(v.cc, gpb(r.id()));
+  a().movzx(r.r32(), gpb(r.id()));
+  v.loc = Loc::Reg;
+  v.reg = uint8_t(r.id());
+}
+
+Gp FuncCompiler::toGpr(Val& v, uint32_t avoid) {
+  switch (v.loc) {
+    case Loc::Reg: return gpq(v.reg);
+    case Loc::Flags: {
+      Gp r = allocGpr(avoid);
+      a().set(v.cc, gpb(r.id()));
+      a().movzx(r.r32(), gpb(r.id()));
+      v.loc = Loc::Reg;
+      v.reg = uint8_t(r.id());
+      return r;
+    }
+    case Loc::Const: {
+      Gp r = allocGpr(avoid);
+      if (is64(v.kind) || v.kind == ValKind::F64) a().mov(r, asmjit::imm(int64_t(v.imm)));
+      else a().mov(r.r32(), asmjit::imm(uint32_t(v.imm)));
+      v.loc = Loc::Reg;
+      v.reg = uint8_t(r.id());
+      return r;
+    }
+    case Loc::Mem: {
+      Gp r = allocGpr(avoid);
+      if (is64(v.kind)) a().mov(r, qword_ptr(rbp, v.disp));
+      else a().mov(r.r32(), dword_ptr(rbp, v.disp));
+      v.loc = Loc::Reg;
+      v.reg = uint8_t(r.id());
+      return r;
+    }
+  }
+  return r11;
+}
+
+Xmm FuncCompiler::toXmm(Val& v, uint32_t avoid) {
+  if (v.loc == Loc::Reg) return xmm(v.reg);
+  Xmm r = allocXmm(avoid);
+  if (v.loc == Loc::Const) {
+    if (v.kind == ValKind::V128) {
+      a().mov(r11, asmjit::imm(int64_t(v.imm)));
+      a().movq(r, r11);
+      a().mov(r11, asmjit::imm(int64_t(v.imm_hi)));
+      a().pinsrq(r, r11, 1);
+    } else if (v.imm == 0) {
+      a().xorps(r, r);
+    } else {
+      a().mov(r11, asmjit::imm(int64_t(v.imm)));
+      a().movq(r, r11);
+    }
+  } else {
+    switch (v.kind) {
+      case ValKind::F32: a().movss(r, dword_ptr(rbp, v.disp)); break;
+      case ValKind::F64: a().movsd(r, qword_ptr(rbp, v.disp)); break;
+      default: a().movups(r, xmmword_ptr(rbp, v.disp)); break;
+    }
+  }
+  v.loc = Loc::Reg;
+  v.reg = uint8_t(r.id());
+  return r;
+}
+
+void FuncCompiler::storeTo(const Val& v, int32_t disp) {
+  switch (v.loc) {
+    case Loc::Reg:
+      switch (v.kind) {
+        case ValKind::I32: a().mov(dword_ptr(rbp, disp), gpd(v.reg)); break;
+        case ValKind::F32: a().movss(dword_ptr(rbp, disp), xmm(v.reg)); break;
+        case ValKind::F64: a().movsd(qword_ptr(rbp, disp), xmm(v.reg)); break;
+        case ValKind::V128: a().movups(xmmword_ptr(rbp, disp), xmm(v.reg)); break;
+        default: a().mov(qword_ptr(rbp, disp), gpq(v.reg)); break;
+      }
+      return;
+    case Loc::Flags:
+      a().set(v.cc, byte_ptr(rbp, disp));
+      a().mov(byte_ptr(rbp, disp + 1), 0);
+      a().mov(word_ptr(rbp, disp + 2), 0);
+      return;
+    case Loc::Const: {
+      auto store64 = [&](int32_t at, uint64_t bits) {
+        if (int64_t(bits) == int64_t(int32_t(bits))) {
+          a().mov(qword_ptr(rbp, at), asmjit::imm(int32_t(bits)));
+        } else {
+          a().mov(r11, asmjit::imm(int64_t(bits)));
+          a().mov(qword_ptr(rbp, at), r11);
+        }
+      };
+      if (v.kind == ValKind::I32 || v.kind == ValKind::F32) a().mov(dword_ptr(rbp, disp), asmjit::imm(uint32_t(v.imm)));
+      else store64(disp, v.imm);
+      if (v.kind == ValKind::V128) store64(disp + 8, v.imm_hi);
+      return;
+    }
+    case Loc::Mem:
+      if (v.disp == disp) return;
+      if (v.kind == ValKind::V128) {
+        a().movups(xmm15, xmmword_ptr(rbp, v.disp));
+        a().movups(xmmword_ptr(rbp, disp), xmm15);
+      } else if (v.kind == ValKind::I32 || v.kind == ValKind::F32) {
+        a().mov(r11d, dword_ptr(rbp, v.disp));
+        a().mov(dword_ptr(rbp, disp), r11d);
+      } else {
+        a().mov(r11, qword_ptr(rbp, v.disp));
+        a().mov(qword_ptr(rbp, disp), r11);
+      }
+      return;
+  }
+}
+
+void FuncCompiler::spillEntry(size_t pos) {
+  Val& v = stack_[pos];
+  int32_t own = slotDisp(pos);
+  if (v.loc == Loc::Mem && v.disp == own) return;
+  storeTo(v, own);
+  release(v);
+  v.loc = Loc::Mem;
+  v.disp = own;
+  max_height_ = std::max(max_height_, pos + 1);
+}
+
+void FuncCompiler::spillAll() {
+  for (size_t i = 0; i < stack_.size(); ++i) spillEntry(i);
+}
+
+void FuncCompiler::spillRegs() {
+  for (size_t i = 0; i < stack_.size(); ++i)
+    if (stack_[i].loc == Loc::Reg || stack_[i].loc == Loc::Flags) spillEntry(i);
+}
+
+void FuncCompiler::spillAliasesOf(int32_t disp) {
+  for (size_t i = 0; i < stack_.size(); ++i)
+    if (stack_[i].loc == Loc::Mem && stack_[i].disp == disp && disp != slotDisp(i)) spillEntry(i);
+}
+
+// ---- traps and sites ----
+
+Label FuncCompiler::trapLabel(uint32_t kind) {
+  for (const TrapStub& s : stubs_)
+    if (s.kind == kind && s.wasm == uint32_t(wasm_offset_)) return s.label;
+  TrapStub s{a().newLabel(), kind, uint32_t(wasm_offset_)};
+  stubs_.push_back(s);
+  return s.label;
+}
+
+void FuncCompiler::siteCall() {
+  info_.sites.push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Call, {}});
+}
+
+void FuncCompiler::siteFault() {
+  info_.sites.push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Fault,
+                         vm::TrapKind::MemoryOutOfBounds});
+}
+
+void FuncCompiler::checkInterrupt() {
+  if (!ms_.options.epoch_interruption) return;
+  a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, store_ctx)));
+  a().mov(rcx, qword_ptr(rax, offsetof(vm::VMStoreLimits, epoch_counter)));
+  a().mov(rcx, qword_ptr(rcx));
+  a().cmp(rcx, qword_ptr(rax, offsetof(vm::VMStoreLimits, epoch_deadline)));
+  trapIf(CondCode::kAE, uint32_t(vm::TrapKind::Interrupt));
+}
+
+void FuncCompiler::callAddr(const void* fn) {
+  a().mov(rax, asmjit::imm(reinterpret_cast<uint64_t>(fn)));
+  a().call(rax);
+}
+
+void FuncCompiler::reloadContext() {
+  a().mov(r15, qword_ptr(rbp, -8));
+  if (!module_.memories.empty()) a().mov(r14, qword_ptr(r15, offsetof(vm::VMContext, memory0_base)));
+}
+
+void FuncCompiler::unsupported(const decode::Instr& in) {
+  if (error_) error_ = makeError(ErrorKind::Unsupported, in.offset, fmt::format("baseline: {} is not supported", ir::opcodeText(in.op)));
+}
+
+// ---- the function ----
+
+void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
+  num_params_ = uint32_t(type_->params.size());
+  num_decl_ = uint32_t(locals.size()) - num_params_;
+  for (const ir::ValType& t : locals) local_kinds_.push_back(t.kind);
+  wasm_offset_ = module_.functions[func_index_].body.offset;
+
+  a().align(asmjit::AlignMode::kCode, 16);
+  code_start_ = uint32_t(a().offset());
+  info_.start = code_start_;
+  a().push(rbp);
+  a().mov(rbp, rsp);
+  a().mov(r15, rdi);
+  if (!module_.memories.empty()) a().mov(r14, qword_ptr(r15, offsetof(vm::VMContext, memory0_base)));
+  // Stack check against the frame's lowest address (both immediates patched in onEnd).
+  static const uint8_t kMovRaxRsp[] = {0x48, 0x89, 0xe0}, kSubRax[] = {0x48, 0x2d}, kSubRsp[] = {0x48, 0x81, 0xec};
+  const uint8_t zero[4] = {};
+  a().embed(kMovRaxRsp, 3);
+  a().embed(kSubRax, 2);
+  frame_at_[0] = uint32_t(a().offset());
+  a().embed(zero, 4);
+  a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, store_ctx)));
+  a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMStoreLimits, stack_limit)));
+  trapIf(CondCode::kB, uint32_t(vm::TrapKind::CallStackExhausted));
+  a().embed(kSubRsp, 3);
+  frame_at_[1] = uint32_t(a().offset());
+  a().embed(zero, 4);
+  a().mov(qword_ptr(rbp, -8), r15);
+  // Declared locals start at zero (spec 4.4.10: default values).
+  if (num_decl_ > 0) {
+    if (num_decl_ <= 8) {
+      for (uint32_t i = 0; i < num_decl_; ++i) {
+        int32_t d = localDisp(num_params_ + i);
+        a().mov(qword_ptr(rbp, d), 0);
+        if (local_kinds_[num_params_ + i] == ValKind::V128) a().mov(qword_ptr(rbp, d + 8), 0);
+      }
+    } else {
+      a().lea(rdi, qword_ptr(rbp, localDisp(num_params_ + num_decl_ - 1)));
+      a().mov(ecx, 2 * num_decl_);
+      a().xor_(eax, eax);
+      a().rep().stosq();
+    }
+  }
+  checkInterrupt();
+
+  Ctrl f;
+  f.kind = Ctrl::Function;
+  f.label = a().newLabel();
+  for (const ir::ValType& t : type_->results) f.results.push_back(t.kind);
+  ctrls_.push_back(std::move(f));
+}
+
+void FuncCompiler::onInstr(const decode::Instr& in, const validate::InstrContext& c) {
+  wasm_offset_ = in.offset;
+  if (!error_) return;
+  if (!c.reachable || dead_) {
+    visitDead(in);
+    return;
+  }
+  info_.wasm_map.emplace_back(uint32_t(a().offset() - code_start_), uint32_t(in.offset));
+  visit(in, c);
+}
+
+void FuncCompiler::onEnd() {
+  for (const TrapStub& s : stubs_) {
+    a().bind(s.label);
+    if (s.kind == kDynamic) {
+      a().lea(edi, dword_ptr(rax, -1));
+    } else {
+      a().mov(edi, s.kind);
+    }
+    a().mov(esi, s.wasm);
+    a().call(ms_.trap_tramp);
+  }
+  info_.size = uint32_t(a().offset()) - code_start_;
+  // The frame: vmctx (+ padding), declared locals, stack slots, argument area; 16-byte multiple
+  // so that rsp stays 16-byte aligned at calls.
+  uint64_t frame = 16 + 16 * uint64_t(num_decl_) + 16 * uint64_t(max_height_) + 16 * uint64_t(max_out_);
+  if (frame > (uint64_t(1) << 30)) {
+    error_ = makeError(ErrorKind::Unsupported, wasm_offset_, "baseline: frame too large");
+    return;
+  }
+  uint8_t* buf = a().code()->textSection()->buffer().data();
+  auto f32 = uint32_t(frame);
+  // The frame's base is rbp - 0 and rbp = rsp at entry - 8 (return address pushed, rbp pushed).
+  std::memcpy(buf + frame_at_[0], &f32, 4);
+  std::memcpy(buf + frame_at_[1], &f32, 4);
+}
+
+}  // namespace strata::jit

@@ -1,0 +1,209 @@
+// The baseline tier's single-pass code generator: a FuncValidator consumer that emits x86-64
+// for one function while the validator reads it (docs/jit.md is the essay).
+//
+// In short. The operand stack is virtual: each entry is in a register, a constant not yet
+// materialised, a compare result still in the flags, or in memory at an rbp-relative address
+// (its own stack slot, or a local's home when `local.get` emitted nothing). Registers are taken
+// from a pool and freed when their entry is consumed; when the pool is empty the deepest
+// register entry is spilled. At every control-flow join (block, loop, if, else, end, branch)
+// the entries are made canonical (each in its own stack slot), so the labels need no register
+// state. Traps jump to out-of-line stubs emitted after the function's body.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "decode/instr.h"
+#include "ir/module.h"
+#include "support/error.h"
+#include "validate/func_validator.h"
+#include "validate/module_env.h"
+#include "vm/code_image.h"
+#include "vm/compiler.h"
+
+namespace strata::jit {
+
+namespace x86 = asmjit::x86;
+
+// What every function of a module shares while the module is compiled.
+struct ModuleState {
+  const ir::Module* module = nullptr;
+  const validate::ModuleEnv* env = nullptr;
+  vm::CompileOptions options;
+  x86::Assembler* a = nullptr;
+  asmjit::Label got;          // call slots: one code pointer per defined function (data page)
+  asmjit::Label trap_tramp;   // jumps to the process-wide trap stub (stubs.h)
+};
+
+class FuncCompiler {
+ public:
+  static constexpr bool kWantsTypes = true;
+
+  FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info);
+  void onLocals(std::span<const ir::ValType> locals);
+  void onInstr(const decode::Instr& in, const validate::InstrContext& c);
+  void onEnd();
+  Result<void> status() const { return error_; }
+
+  // --- the virtual operand stack ---
+  enum class Loc : uint8_t { Reg, Const, Mem, Flags };
+  enum class Cls : uint8_t { Gpr, Xmm };
+  struct Val {
+    Loc loc = Loc::Mem;
+    ir::ValKind kind = ir::ValKind::I32;
+    uint8_t reg = 0;                      // Reg
+    x86::CondCode cc = x86::CondCode::kE; // Flags: the value is 1 when cc holds
+    int32_t disp = 0;                     // Mem: rbp-relative address
+    uint64_t imm = 0, imm_hi = 0;         // Const (imm_hi: high half of a v128)
+  };
+
+ private:
+  struct Ctrl {
+    enum Kind : uint8_t { Function, Block, Loop, If } kind = Block;
+    bool dead_entry = false;  // opened in dead code: nothing of it is emitted
+    bool has_else = false;
+    uint32_t height = 0;      // where its results (or a loop's parameters) go
+    uint32_t base = 0;        // where its own operands start (height, + saved if-parameters)
+    std::vector<ir::ValKind> params, results;
+    asmjit::Label label;      // branch target: the end, or a loop's head
+    asmjit::Label else_label;
+    std::span<const ir::ValKind> labelKinds() const { return kind == Loop ? params : results; }
+  };
+  struct TrapStub {
+    asmjit::Label label;
+    uint32_t kind;  // vm::TrapKind, or kPropagate; kDynamic: the kind is in eax (thunk result - 1)
+    uint32_t wasm;
+  };
+  static constexpr uint32_t kDynamic = 0xfe;
+
+  x86::Assembler& a() { return *ms_.a; }
+  static Cls clsOf(ir::ValKind k) { return k == ir::ValKind::F32 || k == ir::ValKind::F64 || k == ir::ValKind::V128 ? Cls::Xmm : Cls::Gpr; }
+  static bool is64(ir::ValKind k) { return k == ir::ValKind::I64 || k == ir::ValKind::Ref; }
+
+  // Frame layout (docs/jit.md "Frame"): parameters in the caller's argument area above the
+  // return address, then the vmctx, declared locals and one 16-byte slot per stack position.
+  int32_t localDisp(uint32_t i) const;
+  int32_t slotDisp(size_t pos) const { return -16 - 16 * int32_t(num_decl_) - 16 * int32_t(pos + 1); }
+  x86::Mem slot(int32_t disp, uint32_t size = 0) const { return x86::ptr(x86::rbp, disp, size); }
+
+  // Registers.
+  x86::Gp gp(uint8_t id, bool wide) const { return wide ? x86::Gp(x86::gpq(id)) : x86::Gp(x86::gpd(id)); }
+  x86::Gp allocGpr(uint32_t avoid = 0);
+  x86::Xmm allocXmm(uint32_t avoid = 0);
+  void take(Cls c, uint8_t id) { (c == Cls::Gpr ? gpr_used_ : xmm_used_) |= 1u << id; }
+  void release(const Val& v);
+  void spillOne(Cls c, uint32_t avoid);
+  void evict(Cls c, uint8_t id);  // frees a specific register (moves or spills its entry)
+
+  // Stack entries.
+  void push(Val v) { stack_.push_back(v); }
+  void pushReg(ir::ValKind k, uint8_t reg) {
+    Val v;
+    v.loc = Loc::Reg;
+    v.kind = k;
+    v.reg = reg;
+    take(clsOf(k), reg);
+    stack_.push_back(v);
+  }
+  void pushConst(ir::ValKind k, uint64_t lo, uint64_t hi = 0);
+  Val pop();
+  Val& top(size_t i = 0) { return stack_[stack_.size() - 1 - i]; }
+  void materializeFlags();          // a Flags top entry -> register
+  x86::Gp toGpr(Val& v, uint32_t avoid = 0);   // the entry in some gpr (which it keeps)
+  x86::Xmm toXmm(Val& v, uint32_t avoid = 0);
+  void storeTo(const Val& v, int32_t disp);    // writes the value to an rbp-relative address
+  void spillEntry(size_t pos);                 // entry pos -> its own slot
+  void spillAll();                             // every entry canonical (join points)
+  void spillRegs();                            // registers and flags to slots (before calls)
+  void spillAliasesOf(int32_t disp);           // entries reading a local's home -> own slots
+  x86::Gp scratchGp(bool wide) const { return wide ? x86::Gp(x86::r11) : x86::Gp(x86::r11d); }
+
+  // Control.
+  void enterDead();
+  void moveToLabel(const Ctrl& target, size_t n);   // top n values -> target's slots
+  void emitBranch(uint32_t depth);
+  void emitReturn();
+  void emitEpilogue();
+  x86::CondCode popCond();  // an i32 condition as flags: the branch is taken when cc holds
+  void branchIf(x86::CondCode cc, uint32_t depth);
+  asmjit::Label trapLabel(uint32_t kind);
+  void trapIf(x86::CondCode cc, uint32_t kind) { a().j(cc, trapLabel(kind)); }
+  void siteCall();    // records the return address of the call just emitted
+  void siteFault();   // records the next instruction as a guard-page access
+  void checkInterrupt();  // epoch check (loop heads and entry) when enabled
+  void chargeFuel();
+
+  // Visitors (codegen_control.cc, codegen_ops.cc, codegen_mem.cc).
+  void visit(const decode::Instr& in, const validate::InstrContext& c);
+  void visitDead(const decode::Instr& in);
+  void blockKinds(const decode::BlockType& bt, std::vector<ir::ValKind>& params, std::vector<ir::ValKind>& results) const;
+  void visitBlock(const decode::Instr& in);
+  void visitElse();
+  void visitEnd();
+  void visitBrTable(const decode::Instr& in, const validate::InstrContext& c);
+  void visitSelect(const decode::Instr& in);
+  void visitLocal(const decode::Instr& in);
+  void visitGlobal(const decode::Instr& in);
+  void visitCall(const decode::Instr& in);
+  void callRef(x86::Gp ref, const ir::FuncType& ft, bool tail);
+  void callDirect(uint32_t func_index, const ir::FuncType& ft, bool tail);
+  void storeOut(const Val& v, int32_t at);
+  void passArgs(const ir::FuncType& ft);
+  void takeResults(const ir::FuncType& ft);
+  void reloadContext();
+  bool visitNumeric(const decode::Instr& in);  // inline forms; false: not handled inline
+  bool visitCompare(const decode::Instr& in);
+  bool visitIntArith(const decode::Instr& in);
+  bool visitFloat(const decode::Instr& in);
+  bool visitConvert(const decode::Instr& in);
+  void visitDivRem(const decode::Instr& in);
+  void visitThunk(const decode::Instr& in);
+  void visitMemory(const decode::Instr& in);
+  void visitMemoryMisc(const decode::Instr& in);
+  void visitTable(const decode::Instr& in);
+  void visitRef(const decode::Instr& in);
+  x86::Mem memOperand(const decode::Instr& in, uint32_t size, x86::Gp& base_reg);
+  void releaseMemTemps();
+  void loadArg(const Val& v, x86::Gp reg, bool wide);
+  void callBuiltin(size_t offset);
+  void callAddr(const void* fn);
+  void unsupported(const decode::Instr& in);
+
+  ModuleState& ms_;
+  const ir::Module& module_;
+  uint32_t func_index_;
+  vm::FuncCodeInfo& info_;
+  const ir::FuncType* type_ = nullptr;
+  Result<void> error_;
+  uint32_t code_start_ = 0;
+
+  std::vector<ir::ValKind> local_kinds_;
+  uint32_t num_params_ = 0;
+  uint32_t num_decl_ = 0;
+  size_t max_height_ = 0;
+  uint32_t max_out_ = 3;    // argument-area slots at the bottom of the frame (thunks use 3)
+  uint32_t frame_at_[2] = {0, 0};  // offsets of the two frame-size immediates to patch
+
+  std::vector<Val> stack_;
+  std::vector<Ctrl> ctrls_;
+  std::vector<TrapStub> stubs_;
+  bool dead_ = false;
+  uint32_t gpr_used_ = 0, xmm_used_ = 0;
+  uint32_t mem_temps_ = 0;  // registers an access's address computation holds
+  uint64_t wasm_offset_ = 0;
+};
+
+// Compiles a whole module into one image. Errors: Unsupported for instructions the tier does
+// not implement yet (the caller falls back), Resource when code cannot be mapped.
+struct CompiledCode {
+  std::unique_ptr<vm::CodeImage> image;
+  std::vector<uint32_t> func_starts;  // by defined-function index
+};
+Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
+                                   const vm::CompileOptions& options);
+
+}  // namespace strata::jit

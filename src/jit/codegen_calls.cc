@@ -1,0 +1,306 @@
+// Locals, globals, select and calls (spec 4.4.4, 4.4.5, 4.4.8). Calls follow the native
+// convention of docs/jit.md: rdi = callee vmctx, arguments and results in 16-byte slots of the
+// caller's argument area at [rsp], every register but rsp and rbp clobbered.
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "jit/codegen.h"
+#include "jit/stubs.h"
+#include "vm/builtins.h"
+
+namespace strata::jit {
+
+using asmjit::Label;
+using ir::Opcode;
+using ir::ValKind;
+using namespace x86;  // NOLINT(google-build-using-namespace)
+
+void FuncCompiler::visitLocal(const decode::Instr& in) {
+  int32_t disp = localDisp(in.idx);
+  ValKind k = local_kinds_[in.idx];
+  if (in.op == Opcode::LocalGet) {
+    // Nothing is emitted: the entry reads the local's home until the local changes.
+    Val v;
+    v.loc = Loc::Mem;
+    v.kind = k;
+    v.disp = disp;
+    push(v);
+    return;
+  }
+  Val v = pop();
+  if (in.op == Opcode::LocalTee && v.loc == Loc::Mem && v.disp != disp) {
+    push(v);
+    if (clsOf(k) == Cls::Gpr) toGpr(top());
+    else toXmm(top());
+    v = pop();
+  }
+  spillAliasesOf(disp);
+  storeTo(v, disp);
+  if (in.op == Opcode::LocalTee) {
+    if (v.loc == Loc::Reg) take(clsOf(k), v.reg);
+    if (v.loc == Loc::Mem) v.disp = disp;
+    push(v);
+  }
+}
+
+void FuncCompiler::visitGlobal(const decode::Instr& in) {
+  ValKind k = module_.globals[in.idx].type.type.kind;
+  Gp g = allocGpr();
+  a().mov(g, qword_ptr(r15, offsetof(vm::VMContext, globals)));
+  a().mov(g, qword_ptr(g, 8 * int32_t(in.idx)));
+  if (in.op == Opcode::GlobalGet) {
+    Val v;
+    v.kind = k;
+    v.loc = Loc::Reg;
+    if (clsOf(k) == Cls::Gpr) {
+      if (is64(k)) a().mov(g, qword_ptr(g));
+      else a().mov(g.r32(), dword_ptr(g));
+      v.reg = uint8_t(g.id());
+      push(v);
+      return;
+    }
+    Xmm x = allocXmm();
+    if (k == ValKind::F32) a().movss(x, dword_ptr(g));
+    else if (k == ValKind::F64) a().movsd(x, qword_ptr(g));
+    else a().movups(x, xmmword_ptr(g));
+    gpr_used_ &= ~(1u << g.id());
+    v.reg = uint8_t(x.id());
+    push(v);
+    return;
+  }
+  Val& val = top();
+  if (clsOf(k) == Cls::Gpr) {
+    Gp r = toGpr(val, 1u << g.id());
+    if (is64(k)) a().mov(qword_ptr(g), r);
+    else a().mov(dword_ptr(g), r.r32());
+  } else {
+    Xmm x = toXmm(val);
+    if (k == ValKind::F32) a().movss(dword_ptr(g), x);
+    else if (k == ValKind::F64) a().movsd(qword_ptr(g), x);
+    else a().movups(xmmword_ptr(g), x);
+  }
+  pop();
+  gpr_used_ &= ~(1u << g.id());
+}
+
+void FuncCompiler::visitSelect(const decode::Instr& in) {
+  (void)in;
+  // The condition's flags must survive the loads of the operands: loads are movs.
+  Val& vb = top(1);
+  Val& va = top(2);
+  ValKind k = va.kind;
+  if (clsOf(k) == Cls::Gpr) {
+    Val cond = stack_.back();
+    stack_.pop_back();
+    uint32_t avoid = cond.loc == Loc::Reg ? 1u << cond.reg : 0;
+    Gp ra = toGpr(va, avoid);
+    Gp rb = toGpr(vb, avoid | (1u << ra.id()));
+    stack_.push_back(cond);
+    CondCode cc = popCond();
+    // cc holds when the condition is true (keep a): take b when it does not.
+    CondCode take_b = CondCode(uint8_t(cc) ^ 1);
+    if (is64(k)) a().cmov(take_b, ra, rb);
+    else a().cmov(take_b, ra.r32(), rb.r32());
+    pop();
+    return;
+  }
+  Val cond = stack_.back();
+  stack_.pop_back();
+  uint32_t avoid = 0;
+  Xmm xa = toXmm(va, avoid);
+  Xmm xb = toXmm(vb, 1u << xa.id());
+  stack_.push_back(cond);
+  CondCode cc = popCond();
+  Label keep = a().newLabel();
+  a().j(cc, keep);
+  a().movaps(xa, xb);
+  a().bind(keep);
+  pop();
+}
+
+// ---- calls ----
+
+// Writes an entry (in memory or a constant: registers are spilled before calls) to the
+// argument area at [rsp + at].
+void FuncCompiler::storeOut(const Val& v, int32_t at) {
+  switch (v.loc) {
+    case Loc::Const:
+      if (v.kind == ValKind::I32 || v.kind == ValKind::F32) {
+        a().mov(dword_ptr(rsp, at), asmjit::imm(uint32_t(v.imm)));
+      } else {
+        a().mov(r11, asmjit::imm(int64_t(v.imm)));
+        a().mov(qword_ptr(rsp, at), r11);
+        if (v.kind == ValKind::V128) {
+          a().mov(r11, asmjit::imm(int64_t(v.imm_hi)));
+          a().mov(qword_ptr(rsp, at + 8), r11);
+        }
+      }
+      return;
+    case Loc::Mem:
+      if (v.kind == ValKind::V128) {
+        a().movups(xmm15, xmmword_ptr(rbp, v.disp));
+        a().movups(xmmword_ptr(rsp, at), xmm15);
+      } else {
+        a().mov(r11, qword_ptr(rbp, v.disp));
+        a().mov(qword_ptr(rsp, at), r11);
+      }
+      return;
+    case Loc::Reg:
+      switch (v.kind) {
+        case ValKind::F32: a().movss(dword_ptr(rsp, at), xmm(v.reg)); return;
+        case ValKind::F64: a().movsd(qword_ptr(rsp, at), xmm(v.reg)); return;
+        case ValKind::V128: a().movups(xmmword_ptr(rsp, at), xmm(v.reg)); return;
+        default: a().mov(qword_ptr(rsp, at), gpq(v.reg)); return;
+      }
+    case Loc::Flags: return;
+  }
+}
+
+void FuncCompiler::passArgs(const ir::FuncType& ft) {
+  size_t n = ft.params.size();
+  max_out_ = std::max<uint32_t>(max_out_, uint32_t(std::max(n, ft.results.size())));
+  size_t first = stack_.size() - n;
+  for (size_t i = 0; i < n; ++i) storeOut(stack_[first + i], int32_t(16 * i));
+  for (size_t i = 0; i < n; ++i) pop();
+}
+
+void FuncCompiler::takeResults(const ir::FuncType& ft) {
+  for (size_t i = 0; i < ft.results.size(); ++i) {
+    ValKind k = ft.results[i].kind;
+    auto at = int32_t(16 * i);
+    if (ft.results.size() > 4) {
+      // Many results: straight to their slots.
+      Val v;
+      v.loc = Loc::Mem;
+      v.kind = k;
+      v.disp = slotDisp(stack_.size());
+      if (k == ValKind::V128) {
+        a().movups(xmm15, xmmword_ptr(rsp, at));
+        a().movups(xmmword_ptr(rbp, v.disp), xmm15);
+      } else {
+        a().mov(r11, qword_ptr(rsp, at));
+        a().mov(qword_ptr(rbp, v.disp), r11);
+      }
+      max_height_ = std::max(max_height_, stack_.size() + 1);
+      push(v);
+      continue;
+    }
+    if (clsOf(k) == Cls::Gpr) {
+      Gp r = allocGpr();
+      if (is64(k)) a().mov(r, qword_ptr(rsp, at));
+      else a().mov(r.r32(), dword_ptr(rsp, at));
+      gpr_used_ &= ~(1u << r.id());
+      pushReg(k, uint8_t(r.id()));
+    } else {
+      Xmm x = allocXmm();
+      if (k == ValKind::F32) a().movss(x, dword_ptr(rsp, at));
+      else if (k == ValKind::F64) a().movsd(x, qword_ptr(rsp, at));
+      else a().movups(x, xmmword_ptr(rsp, at));
+      xmm_used_ &= ~(1u << x.id());
+      pushReg(k, uint8_t(x.id()));
+    }
+  }
+}
+
+void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool tail) {
+  uint32_t nimp = module_.num_imported_functions;
+  if (func_index < nimp) {
+    a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, funcs)));
+    a().mov(rax, qword_ptr(rax, 8 * int32_t(func_index)));
+    return callRef(rax, ft, tail);
+  }
+  passArgs(ft);
+  a().mov(rdi, r15);
+  a().call(x86::ptr(ms_.got, 8 * int32_t(func_index - nimp)));
+  siteCall();
+  reloadContext();
+  takeResults(ft);
+}
+
+// Calls the VMFuncRef in `ref` (rax): natively when it has a wasm_call entry, else through its
+// array call (host functions, other tiers), whose false result means it trapped.
+void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
+  (void)tail;
+  passArgs(ft);
+  Label array = a().newLabel(), done = a().newLabel();
+  a().mov(rcx, qword_ptr(ref, offsetof(vm::VMFuncRef, wasm_call)));
+  a().test(rcx, rcx);
+  a().jz(array);
+  a().mov(rdi, qword_ptr(ref, offsetof(vm::VMFuncRef, vmctx)));
+  a().mov(rsi, ref);
+  a().call(rcx);
+  siteCall();
+  a().jmp(done);
+  a().bind(array);
+  a().mov(rdi, ref);
+  a().mov(rsi, r15);
+  a().mov(rdx, rsp);
+  a().mov(ecx, uint32_t(std::max<size_t>({ft.params.size(), ft.results.size(), 1})));
+  a().call(qword_ptr(ref, offsetof(vm::VMFuncRef, array_call)));
+  siteCall();
+  a().test(al, al);
+  a().jz(trapLabel(kPropagate));
+  a().bind(done);
+  reloadContext();
+  takeResults(ft);
+}
+
+void FuncCompiler::visitCall(const decode::Instr& in) {
+  bool tail = in.op == Opcode::ReturnCall || in.op == Opcode::ReturnCallIndirect || in.op == Opcode::ReturnCallRef;
+  spillRegs();
+  if (in.op == Opcode::Call || in.op == Opcode::ReturnCall) {
+    callDirect(in.idx, module_.funcType(in.idx), tail);
+  } else if (in.op == Opcode::CallIndirect || in.op == Opcode::ReturnCallIndirect) {
+    const ir::FuncType& ft = module_.types[in.idx].func;
+    // spec 4.4.8 call_indirect: bounds, null, then the type check.
+    Val idx = pop();
+    bool t64 = module_.tables[in.idx2].type.limits.is64;
+    if (idx.loc == Loc::Const) a().mov(rax, asmjit::imm(int64_t(t64 ? idx.imm : uint32_t(idx.imm))));
+    else if (t64) a().mov(rax, qword_ptr(rbp, idx.disp));
+    else a().mov(eax, dword_ptr(rbp, idx.disp));
+    a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, tables)));
+    a().mov(rcx, qword_ptr(rcx, 8 * int32_t(in.idx2)));
+    a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMTable, length)));
+    trapIf(CondCode::kAE, uint32_t(vm::TrapKind::UndefinedElement));
+    a().mov(rcx, qword_ptr(rcx, offsetof(vm::VMTable, elements)));
+    a().mov(rax, qword_ptr(rcx, rax, 3));
+    a().test(rax, rax);
+    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::UninitializedElement));
+    Label ok = a().newLabel();
+    a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, type_ids)));
+    a().mov(ecx, dword_ptr(rcx, 4 * int32_t(in.idx)));
+    a().cmp(ecx, dword_ptr(rax, offsetof(vm::VMFuncRef, type_id)));
+    a().je(ok);
+    // Different ids: a subtype (GC) still matches; the builtin answers.
+    a().push(rax);
+    a().push(rax);
+    a().mov(rdi, r15);
+    a().mov(esi, dword_ptr(rax, offsetof(vm::VMFuncRef, type_id)));
+    a().mov(edx, ecx);
+    a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, builtins)));
+    a().call(qword_ptr(rax, offsetof(vm::VMBuiltins, type_is_subtype)));
+    a().mov(ecx, eax);
+    a().pop(rax);
+    a().pop(rax);
+    a().test(cl, cl);
+    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::IndirectCallTypeMismatch));
+    a().bind(ok);
+    // The callee reference must survive passArgs (which uses r11 and xmm15 only).
+    callRef(rax, ft, tail);
+  } else {
+    const ir::FuncType& ft = module_.types[in.idx].func;
+    Val r = pop();
+    if (r.loc == Loc::Const) a().mov(rax, asmjit::imm(int64_t(r.imm)));
+    else a().mov(rax, qword_ptr(rbp, r.disp));
+    a().test(rax, rax);
+    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullFunctionReference));
+    callRef(rax, ft, tail);
+  }
+  if (tail) {
+    emitReturn();
+    enterDead();
+  }
+}
+
+}  // namespace strata::jit

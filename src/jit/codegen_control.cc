@@ -1,0 +1,316 @@
+// Control flow, locals, globals and calls (spec 4.4.4, 4.4.5, 4.4.8, 4.4.10).
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "jit/codegen.h"
+#include "jit/stubs.h"
+
+namespace strata::jit {
+
+using asmjit::Label;
+using ir::Opcode;
+using ir::ValKind;
+using namespace x86;  // NOLINT(google-build-using-namespace)
+
+void FuncCompiler::visit(const decode::Instr& in, const validate::InstrContext& c) {
+  // A compare result may stay in the flags only until the next instruction, unless that one
+  // consumes it as a condition.
+  switch (in.op) {
+    case Opcode::BrIf:
+    case Opcode::If:
+    case Opcode::I32Eqz:
+    case Opcode::Select:
+    case Opcode::SelectT: break;
+    default: materializeFlags();
+  }
+  switch (in.op) {
+    case Opcode::Nop: return;
+    case Opcode::Unreachable:
+      a().jmp(trapLabel(uint32_t(vm::TrapKind::Unreachable)));
+      enterDead();
+      return;
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If: return visitBlock(in);
+    case Opcode::Else: return visitElse();
+    case Opcode::End: return visitEnd();
+    case Opcode::Br:
+      emitBranch(in.idx);
+      enterDead();
+      return;
+    case Opcode::BrIf: return branchIf(popCond(), in.idx);
+    case Opcode::BrTable: return visitBrTable(in, c);
+    case Opcode::Return:
+      emitReturn();
+      enterDead();
+      return;
+    case Opcode::Drop: pop(); return;
+    case Opcode::Select:
+    case Opcode::SelectT: return visitSelect(in);
+    case Opcode::LocalGet:
+    case Opcode::LocalSet:
+    case Opcode::LocalTee: return visitLocal(in);
+    case Opcode::GlobalGet:
+    case Opcode::GlobalSet: return visitGlobal(in);
+    case Opcode::Call:
+    case Opcode::CallIndirect:
+    case Opcode::ReturnCall:
+    case Opcode::ReturnCallIndirect:
+    case Opcode::CallRef:
+    case Opcode::ReturnCallRef: return visitCall(in);
+    case Opcode::I32Const: return pushConst(ValKind::I32, uint32_t(in.i32));
+    case Opcode::I64Const: return pushConst(ValKind::I64, uint64_t(in.i64));
+    case Opcode::F32Const: return pushConst(ValKind::F32, in.f32_bits);
+    case Opcode::F64Const: return pushConst(ValKind::F64, in.f64_bits);
+    case Opcode::V128Const: {
+      uint64_t lo, hi;
+      std::memcpy(&lo, in.v128.data(), 8);
+      std::memcpy(&hi, in.v128.data() + 8, 8);
+      return pushConst(ValKind::V128, lo, hi);
+    }
+    default: break;
+  }
+  const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
+  if (info.imm == ir::Imm::MemArg || info.imm == ir::Imm::MemArgLane) return visitMemory(in);
+  switch (info.imm) {
+    case ir::Imm::Memory:
+    case ir::Imm::MemoryInit:
+    case ir::Imm::MemoryCopy:
+    case ir::Imm::Data: return visitMemoryMisc(in);
+    case ir::Imm::Table:
+    case ir::Imm::TableInit:
+    case ir::Imm::TableCopy:
+    case ir::Imm::Elem: return visitTable(in);
+    default: break;
+  }
+  if (visitNumeric(in)) return;
+  visitRef(in);
+}
+
+void FuncCompiler::enterDead() {
+  dead_ = true;
+  for (const Val& v : stack_) release(v);
+}
+
+void FuncCompiler::blockKinds(const decode::BlockType& bt, std::vector<ValKind>& params,
+                              std::vector<ValKind>& results) const {
+  switch (bt.kind) {
+    case decode::BlockType::Kind::Empty: break;
+    case decode::BlockType::Kind::Value: results.push_back(bt.value.kind); break;
+    case decode::BlockType::Kind::Index: {
+      const ir::FuncType& ft = module_.types[bt.index].func;
+      for (const ir::ValType& t : ft.params) params.push_back(t.kind);
+      for (const ir::ValType& t : ft.results) results.push_back(t.kind);
+      break;
+    }
+  }
+}
+
+void FuncCompiler::visitDead(const decode::Instr& in) {
+  switch (in.op) {
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If:
+    case Opcode::Try:
+    case Opcode::TryTable: {
+      Ctrl c;
+      c.dead_entry = true;
+      c.kind = in.op == Opcode::Loop ? Ctrl::Loop : in.op == Opcode::If ? Ctrl::If : Ctrl::Block;
+      ctrls_.push_back(std::move(c));
+      return;
+    }
+    case Opcode::Else:
+      if (!ctrls_.back().dead_entry) return visitElse();
+      return;
+    case Opcode::End:
+      if (ctrls_.back().dead_entry) {
+        ctrls_.pop_back();
+        return;
+      }
+      return visitEnd();
+    default: return;
+  }
+}
+
+void FuncCompiler::visitBlock(const decode::Instr& in) {
+  Ctrl c;
+  c.kind = in.op == Opcode::Loop ? Ctrl::Loop : in.op == Opcode::If ? Ctrl::If : Ctrl::Block;
+  blockKinds(in.block, c.params, c.results);
+  x86::CondCode cc{};
+  if (c.kind == Ctrl::If) cc = popCond();
+  spillAll();  // joins see every value in its own slot
+  c.height = uint32_t(stack_.size() - c.params.size());
+  c.base = c.height;
+  c.label = a().newLabel();
+  if (c.kind == Ctrl::Loop) {
+    a().bind(c.label);
+    checkInterrupt();
+  } else if (c.kind == Ctrl::If) {
+    c.else_label = a().newLabel();
+    a().j(x86::CondCode(uint8_t(cc) ^ 1), c.else_label);
+    // The else branch needs the parameters again: they stay below the block's own operands
+    // (hidden), and the then branch starts from copies that read them in place.
+    if (!c.params.empty()) {
+      c.base = c.height + uint32_t(c.params.size());
+      for (size_t k = 0; k < c.params.size(); ++k) {
+        Val v;
+        v.loc = Loc::Mem;
+        v.kind = c.params[k];
+        v.disp = slotDisp(c.height + k);
+        push(v);
+      }
+    }
+  }
+  ctrls_.push_back(std::move(c));
+}
+
+void FuncCompiler::visitElse() {
+  Ctrl& c = ctrls_.back();
+  if (!dead_) {
+    moveToLabel(c, c.results.size());
+    a().jmp(c.label);
+  }
+  a().bind(c.else_label);
+  c.has_else = true;
+  for (size_t i = c.base; i < stack_.size(); ++i) release(stack_[i]);
+  stack_.resize(c.base);
+  for (size_t k = 0; k < c.params.size() && c.base != c.height; ++k) {
+    Val v;
+    v.loc = Loc::Mem;
+    v.kind = c.params[k];
+    v.disp = slotDisp(c.height + k);
+    push(v);
+  }
+  dead_ = false;
+}
+
+void FuncCompiler::visitEnd() {
+  Ctrl& c = ctrls_.back();
+  if (c.kind == Ctrl::Function) {
+    if (!dead_) emitReturn();
+    a().bind(c.label);
+    ctrls_.pop_back();
+    return;
+  }
+  if (!dead_) moveToLabel(c, c.results.size());
+  if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
+  if (c.kind != Ctrl::Loop) a().bind(c.label);
+  for (size_t i = c.height; i < stack_.size(); ++i) release(stack_[i]);
+  stack_.resize(c.height);
+  gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
+  for (size_t k = 0; k < c.results.size(); ++k) {
+    Val v;
+    v.loc = Loc::Mem;
+    v.kind = c.results[k];
+    v.disp = slotDisp(stack_.size());
+    max_height_ = std::max(max_height_, stack_.size() + 1);
+    push(v);
+  }
+  dead_ = false;
+  ctrls_.pop_back();
+}
+
+// The top n values to the slots where the target label expects them. Ascending order is safe:
+// the k-th value sits at or above its destination, so a store never clobbers a value not yet
+// moved.
+void FuncCompiler::moveToLabel(const Ctrl& target, size_t n) {
+  size_t first = stack_.size() - n;
+  for (size_t k = 0; k < n; ++k) {
+    size_t dst = target.height + k;
+    storeTo(stack_[first + k], slotDisp(dst));
+    max_height_ = std::max(max_height_, dst + 1);
+  }
+}
+
+void FuncCompiler::emitBranch(uint32_t depth) {
+  const Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
+  if (t.kind == Ctrl::Function) return emitReturn();
+  moveToLabel(t, t.labelKinds().size());
+  a().jmp(t.label);
+}
+
+void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
+  const Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
+  // A conditional return must not move values on one path only: make them canonical first.
+  if (t.kind == Ctrl::Function) spillAll();
+  size_t n = t.labelKinds().size();
+  bool in_place = t.kind != Ctrl::Function;
+  for (size_t k = 0; k < n && in_place; ++k) {
+    const Val& v = stack_[stack_.size() - n + k];
+    in_place = v.loc == Loc::Mem && v.disp == slotDisp(t.height + k);
+  }
+  if (in_place) {
+    a().j(cc, t.label);
+    return;
+  }
+  Label skip = a().newLabel();
+  a().j(x86::CondCode(uint8_t(cc) ^ 1), skip);
+  emitBranch(depth);
+  a().bind(skip);
+}
+
+void FuncCompiler::emitReturn() {
+  size_t n = type_->results.size();
+  size_t first = stack_.size() - n;
+  // Results go to the argument area, where parameters live: values still reading a
+  // parameter move to their own slots first.
+  for (size_t k = 0; k < n; ++k) {
+    const Val& v = stack_[first + k];
+    if (v.loc == Loc::Mem && v.disp > 0) spillEntry(first + k);
+  }
+  for (size_t k = 0; k < n; ++k) storeTo(stack_[first + k], 16 + 16 * int32_t(k));
+  emitEpilogue();
+}
+
+void FuncCompiler::emitEpilogue() {
+  a().leave();
+  a().ret();
+}
+
+x86::CondCode FuncCompiler::popCond() {
+  Val v = pop();
+  switch (v.loc) {
+    case Loc::Flags: return v.cc;
+    case Loc::Mem: a().cmp(dword_ptr(rbp, v.disp), 0); return CondCode::kNE;
+    case Loc::Const:
+      a().mov(r11d, asmjit::imm(uint32_t(v.imm)));
+      a().test(r11d, r11d);
+      return CondCode::kNE;
+    case Loc::Reg: a().test(gpd(v.reg), gpd(v.reg)); return CondCode::kNE;
+  }
+  return CondCode::kNE;
+}
+
+void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrContext& c) {
+  (void)in;
+  const std::vector<uint32_t>& targets = c.reader->brTargets();  // the last one is the default
+  Gp r = toGpr(top());
+  pop();  // r keeps the index: what follows allocates no register
+  spillAll();
+  uint32_t n = uint32_t(targets.size() - 1);
+  std::vector<std::pair<uint32_t, Label>> landings;  // one per distinct depth
+  auto landing = [&](uint32_t depth) {
+    for (auto& [d, l] : landings)
+      if (d == depth) return l;
+    landings.emplace_back(depth, a().newLabel());
+    return landings.back().second;
+  };
+  a().cmp(r.r32(), n);
+  a().jae(landing(targets[n]));
+  Label table = a().newLabel();
+  a().lea(r11, x86::ptr(table));
+  a().movsxd(r, dword_ptr(r11, r, 2));
+  a().add(r, r11);
+  a().jmp(r);
+  a().align(asmjit::AlignMode::kData, 4);
+  a().bind(table);
+  for (uint32_t i = 0; i < n; ++i) a().embedLabelDelta(landing(targets[i]), table, 4);
+  for (auto& [d, l] : landings) {
+    a().bind(l);
+    emitBranch(d);
+  }
+  enterDead();
+}
+
+}  // namespace strata::jit

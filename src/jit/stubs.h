@@ -1,0 +1,30 @@
+// The baseline tier's process-wide stubs: the array-call entry into machine code and the trap
+// path back out of it (see docs/jit.md "Traps" and stubs.cc).
+#pragma once
+
+#include <cstdint>
+
+#include "vm/abi.h"
+#include "vm/trap.h"
+
+namespace strata::jit {
+
+// edi value of a trap stub call meaning "the callee already recorded the trap": append this
+// activation's frames only.
+inline constexpr uint32_t kPropagate = 0xff;
+
+struct Stubs {
+  // vm::ArrayCallFn of every function compiled by this tier: copies the RawVals into an
+  // argument area, calls callee->wasm_call, copies the results back.
+  vm::ArrayCallFn entry = nullptr;
+  // Entered as if called from machine code (return address = a pc inside the trapping
+  // function), with edi = trap kind or kPropagate, esi = wasm offset, rbp = that function's
+  // frame and r15 = its vmctx. Records the trap and the frames up to the innermost entry, then
+  // unwinds to that entry, which returns false. Also the fault stub of every module image.
+  void* trap = nullptr;
+};
+
+// Generated on first use; null members when the host cannot map executable memory.
+const Stubs& stubs();
+
+}  // namespace strata::jit

@@ -1,0 +1,23 @@
+// Out-of-line implementations of the numeric and SIMD rows (sem/rows.h) for the baseline tier:
+// every row the code generator does not emit inline is a call to its thunk, so the tier runs
+// every instruction the interpreter runs with the same semantics, and inline code is added
+// where measurement says it pays (docs/jit.md "Adding an instruction").
+#pragma once
+
+#include <cstdint>
+
+#include "ir/opcodes.h"
+
+namespace strata::jit {
+
+// Operands in 16-byte slots at args[0..n) (bottom of the stack first, each value in the low
+// bytes of its slot), then the lane index (one byte) or the 16 shuffle indices in slot n. The
+// result goes to slot 0. Returns 0, or 1 + the vm::TrapKind when the instruction traps.
+using Thunk = uint32_t (*)(uint8_t* args);
+
+// The thunk of a generated row (sem::rows::isGenerated), or null.
+Thunk thunkFor(ir::Opcode op);
+// Whether the row may trap (its semantic function returns TrapOr).
+bool thunkMayTrap(ir::Opcode op);
+
+}  // namespace strata::jit

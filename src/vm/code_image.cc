@@ -1,0 +1,143 @@
+// Code images and the pc registry (see code_image.h).
+#include "vm/code_image.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+
+namespace strata::vm {
+
+namespace {
+
+size_t pageSize() {
+  static const size_t size = size_t(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+size_t roundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+// The registry: image ranges sorted by start address. Writers (publish, destruction) take
+// `writers` and raise `writing`, then wait for readers to leave; readers (any thread, the signal
+// handler included) spin while a writer is active. A writer never runs machine code while it
+// holds the registry, so a reader in a signal handler never waits on its own thread.
+struct Registry {
+  struct Range {
+    uintptr_t start, end;
+    const CodeImage* image;
+  };
+  std::mutex writers;
+  std::atomic<bool> writing{false};
+  std::atomic<int> readers{0};
+  std::vector<Range> ranges;
+
+  template <class F>
+  void write(F&& f) {
+    std::lock_guard lock(writers);
+    writing.store(true, std::memory_order_seq_cst);
+    while (readers.load(std::memory_order_seq_cst) != 0) {
+    }
+    f(ranges);
+    writing.store(false, std::memory_order_seq_cst);
+  }
+
+  const CodeImage* find(uintptr_t pc) {
+    for (;;) {
+      while (writing.load(std::memory_order_seq_cst)) {
+      }
+      readers.fetch_add(1, std::memory_order_seq_cst);
+      if (!writing.load(std::memory_order_seq_cst)) break;
+      readers.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    const CodeImage* found = nullptr;
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), pc, [](uintptr_t v, const Range& r) { return v < r.start; });
+    if (it != ranges.begin() && pc < std::prev(it)->end) found = std::prev(it)->image;
+    readers.fetch_sub(1, std::memory_order_seq_cst);
+    return found;
+  }
+};
+
+Registry& registry() {
+  static Registry* r = new Registry;  // never destroyed: images may outlive static destructors
+  return *r;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t data_bytes) {
+  size_t page = pageSize();
+  size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
+  size_t data_map = roundUp(data_bytes, page);
+  void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return makeError(ErrorKind::Resource, kNoOffset, "cannot map memory for code");
+  std::unique_ptr<CodeImage> img(new CodeImage);
+  img->base_ = static_cast<uint8_t*>(p);
+  img->map_bytes_ = code_map + data_map;
+  img->code_bytes_ = code_bytes;
+  img->data_ = data_bytes ? img->base_ + code_map : nullptr;
+  img->data_bytes_ = data_bytes;
+  return img;
+}
+
+CodeImage::~CodeImage() {
+  if (registered_) {
+    registry().write([&](std::vector<Registry::Range>& ranges) {
+      std::erase_if(ranges, [&](const Registry::Range& r) { return r.image == this; });
+    });
+  }
+  if (base_) munmap(base_, map_bytes_);
+}
+
+Result<void> CodeImage::publish(std::span<const uint8_t> code, std::vector<FuncCodeInfo> funcs, ImageKind kind,
+                                const void* module, void* fault_stub) {
+  if (code.size() > code_bytes_) return makeError(ErrorKind::Resource, kNoOffset, "code larger than its image");
+  std::memcpy(base_, code.data(), code.size());
+  size_t code_map = roundUp(std::max<size_t>(code_bytes_, 1), pageSize());
+  // W^X: from here on the code is never writable again.
+  if (mprotect(base_, code_map, PROT_READ | PROT_EXEC) != 0)
+    return makeError(ErrorKind::Resource, kNoOffset, "cannot make code executable");
+  funcs_ = std::move(funcs);
+  kind_ = kind;
+  module_ = module;
+  fault_stub_ = fault_stub;
+  registry().write([&](std::vector<Registry::Range>& ranges) {
+    Registry::Range r{uintptr_t(base_), uintptr_t(base_) + code_bytes_, this};
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), r.start,
+                               [](uintptr_t v, const Registry::Range& x) { return v < x.start; });
+    ranges.insert(it, r);
+  });
+  registered_ = true;
+  return {};
+}
+
+const FuncCodeInfo* CodeImage::funcAt(uintptr_t pc) const {
+  if (!contains(pc)) return nullptr;
+  auto off = uint32_t(pc - uintptr_t(base_));
+  auto it = std::upper_bound(funcs_.begin(), funcs_.end(), off, [](uint32_t v, const FuncCodeInfo& f) { return v < f.start; });
+  if (it == funcs_.begin()) return nullptr;
+  const FuncCodeInfo& f = *std::prev(it);
+  return off < f.start + f.size ? &f : nullptr;
+}
+
+const CodeSite* CodeImage::siteAt(uintptr_t pc, SiteKind kind) const {
+  const FuncCodeInfo* f = funcAt(pc);
+  if (!f) return nullptr;
+  auto off = uint32_t(pc - uintptr_t(base_) - f->start);
+  auto it = std::lower_bound(f->sites.begin(), f->sites.end(), off, [](const CodeSite& s, uint32_t v) { return s.pc < v; });
+  for (; it != f->sites.end() && it->pc == off; ++it)
+    if (it->kind == kind) return &*it;
+  return nullptr;
+}
+
+const FuncCodeInfo* CodeImage::func(uint32_t func_index) const {
+  for (const FuncCodeInfo& f : funcs_)
+    if (f.func_index == func_index) return &f;
+  return nullptr;
+}
+
+const CodeImage* findCodeImage(uintptr_t pc) { return registry().find(pc); }
+
+}  // namespace strata::vm

@@ -1,0 +1,114 @@
+// The code image: machine code of one compiled module (or of a tier's shared stubs) in one
+// mapping, and the process-wide registry that maps a pc back to it. Every machine-code tier
+// fills a CodeImage; the signal handler, backtraces and tools (explore, objdump) read it.
+//
+// Why one image per module: calls between the module's functions are pc-relative within the
+// mapping, the mapping is written once and then published W^X (read+execute, never writable and
+// executable at once), and one sorted table per image answers "which function, which wasm
+// offset, which trap" for any pc inside it.
+//
+// Sites. A function records, sorted by pc offset from its start:
+//   - Call sites: the return address of every call (the pc an outer frame of a backtrace holds)
+//     with the wasm offset of the call instruction;
+//   - Fault sites: the first byte of every instruction that may fault on purpose (a guard-page
+//     memory access) with its wasm offset and trap kind. The signal handler converts a fault
+//     into a trap only at such a pc.
+// Explicit traps (division, unreachable, table bounds...) jump to out-of-line stubs that pass
+// their wasm offset themselves, so they need no site.
+//
+// The registry is read by the signal handler, so lookups take no lock that the faulting thread
+// could hold: registration swaps an immutable sorted snapshot under a spin lock that lookups
+// only enter as readers (see code_image.cc).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "support/error.h"
+#include "vm/trap.h"
+
+namespace strata::vm {
+
+enum class SiteKind : uint8_t { Call, Fault };
+
+struct CodeSite {
+  uint32_t pc = 0;    // offset from the function's first byte
+  uint32_t wasm = 0;  // byte offset of the wasm instruction in the module binary
+  SiteKind kind = SiteKind::Call;
+  TrapKind trap = TrapKind::MemoryOutOfBounds;  // Fault sites
+};
+
+// One function's code in an image.
+struct FuncCodeInfo {
+  uint32_t func_index = 0;  // in the module's function space
+  uint32_t start = 0;       // offset of its first byte in the image
+  uint32_t size = 0;
+  std::vector<CodeSite> sites;  // sorted by pc
+  // Offsets (from start) paired with the wasm offset of the instruction whose code begins
+  // there: what `strata explore` interleaves with the disassembly. Sorted by pc.
+  std::vector<std::pair<uint32_t, uint32_t>> wasm_map;
+};
+
+enum class ImageKind : uint8_t { Module, Stubs };
+
+class CodeImage {
+ public:
+  // Maps `code` (position-independent or already relocated to `base()` by the caller through
+  // `reserve` + `publish`) and publishes it read+execute. `data_bytes` of zeroed read-write
+  // memory follow the code on their own pages (tables code reads, such as call slots).
+  static Result<std::unique_ptr<CodeImage>> reserve(size_t code_bytes, size_t data_bytes);
+  ~CodeImage();
+  CodeImage(const CodeImage&) = delete;
+  CodeImage& operator=(const CodeImage&) = delete;
+
+  uint8_t* base() const { return base_; }
+  size_t codeBytes() const { return code_bytes_; }
+  uint8_t* data() const { return data_; }
+  size_t dataBytes() const { return data_bytes_; }
+
+  // Copies the code into the (still writable) mapping, makes the code pages read+execute and
+  // registers the image for pc lookups. `funcs` must be sorted by start.
+  Result<void> publish(std::span<const uint8_t> code, std::vector<FuncCodeInfo> funcs, ImageKind kind,
+                       const void* module, void* fault_stub);
+
+  ImageKind kind() const { return kind_; }
+  // The ir::Module the functions belong to (names for backtraces), null for stubs.
+  const void* module() const { return module_; }
+  // Where the signal handler sends a thread that faulted at a Fault site (see entry.cc):
+  // entered as if called from the faulting pc, with the trap kind in edi and the wasm offset
+  // in esi.
+  void* faultStub() const { return fault_stub_; }
+  std::span<const FuncCodeInfo> funcs() const { return funcs_; }
+
+  bool contains(uintptr_t pc) const {
+    return pc >= uintptr_t(base_) && pc < uintptr_t(base_) + code_bytes_;
+  }
+  // The function whose code contains pc, or null.
+  const FuncCodeInfo* funcAt(uintptr_t pc) const;
+  // The site at exactly pc, or null.
+  const CodeSite* siteAt(uintptr_t pc, SiteKind kind) const;
+  const FuncCodeInfo* func(uint32_t func_index) const;
+  const uint8_t* code(const FuncCodeInfo& f) const { return base_ + f.start; }
+
+ private:
+  CodeImage() = default;
+  uint8_t* base_ = nullptr;
+  size_t map_bytes_ = 0;
+  size_t code_bytes_ = 0;
+  uint8_t* data_ = nullptr;
+  size_t data_bytes_ = 0;
+  bool registered_ = false;
+  ImageKind kind_ = ImageKind::Module;
+  const void* module_ = nullptr;
+  void* fault_stub_ = nullptr;
+  std::vector<FuncCodeInfo> funcs_;
+};
+
+// The image containing pc, or null. Async-signal-safe (no allocation, no blocking lock).
+const CodeImage* findCodeImage(uintptr_t pc);
+
+}  // namespace strata::vm
