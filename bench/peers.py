@@ -2,13 +2,15 @@
 
     STRATA_BENCH_WASM3=/path/to/wasm3      runs  wasm3 PROGRAM.wasm ARGS...         (engine "wasm3")
     STRATA_BENCH_WAMR=/path/to/iwasm       runs  iwasm --dir=. PROGRAM.wasm ARGS... (engine "wamr")
+    STRATA_BENCH_WAMR_JIT=/path/to/iwasm   runs  iwasm --fast-jit --dir=. PROGRAM.wasm ARGS...
+                                           (engine "wamr-fastjit": an iwasm built with fast JIT)
     STRATA_BENCH_PEER_<NAME>='TEMPLATE'    any other engine "<name>" (lower-cased), e.g.
         STRATA_BENCH_PEER_WASMTIME='/opt/wasmtime run --dir=. {wasm} {args}'
 
 A template is split like a shell command line; {cmd} is the command of a known peer, {wasm} the
 program, {dir} its folder (also the working directory of the run) and {args} expands to the
-program's arguments. STRATA_BENCH_WASM3_TEMPLATE / STRATA_BENCH_WAMR_TEMPLATE replace the
-default templates of the known peers.
+program's arguments. STRATA_BENCH_WASM3_TEMPLATE / STRATA_BENCH_WAMR_TEMPLATE /
+STRATA_BENCH_WAMR_JIT_TEMPLATE replace the default templates of the known peers.
 
 Peers do not provide the Sightglass bench.start/bench.end imports, so they run self-timed
 programs: bench/programs built with -DBENCH_SELF_TIMED, and copies of the Sightglass programs
@@ -18,28 +20,37 @@ includes two WASI clock calls and one fd_write, nothing else.
 
 A peer that fails on a program (no SIMD in wasm3 or WAMR's fast interpreter, wasm3's limits) is
 reported as "peer cannot run" with its message, never as a failure of the run; report.py compares
-strata-interp with every peer that ran something (bench/README.md, "Peers").
+strata-interp with every interpreter peer that ran something, and strata-baseline (when measured)
+with every JIT peer (bench/README.md, "Peers").
 """
 import os
 import shlex
 
+# name -> (environment variable, default template, kind). The kind picks the Strata tier a peer is
+# compared with: an interpreter with strata-interp, a JIT with strata-baseline.
 KNOWN = {
-    'wasm3': ('STRATA_BENCH_WASM3', '{cmd} {wasm} {args}'),
-    'wamr': ('STRATA_BENCH_WAMR', '{cmd} --dir=. {wasm} {args}'),
+    'wasm3': ('STRATA_BENCH_WASM3', '{cmd} {wasm} {args}', 'interp'),
+    'wamr': ('STRATA_BENCH_WAMR', '{cmd} --dir=. {wasm} {args}', 'interp'),
+    # --fast-jit is iwasm's default mode when fast JIT is its only JIT; explicit, an iwasm built
+    # without fast JIT rejects the option instead of silently interpreting.
+    'wamr-fastjit': ('STRATA_BENCH_WAMR_JIT', '{cmd} --fast-jit --dir=. {wasm} {args}', 'jit'),
 }
 GENERIC_PREFIX = 'STRATA_BENCH_PEER_'
 
 
 def from_environment(env=None):
-    """[(engine name, command or None, template)] for every peer the environment switches on."""
+    """[(engine name, command or None, template, kind)] for every peer the environment switches on.
+
+    kind is 'interp' or 'jit' for the known peers, None for the STRATA_BENCH_PEER_ ones.
+    """
     env = os.environ if env is None else env
     found = []
-    for name, (var, template) in KNOWN.items():
+    for name, (var, template, kind) in KNOWN.items():
         if env.get(var):
-            found.append((name, env[var], env.get(var + '_TEMPLATE', template)))
+            found.append((name, env[var], env.get(var + '_TEMPLATE', template), kind))
     for var in sorted(env):
         if var.startswith(GENERIC_PREFIX) and env[var]:
-            found.append((var[len(GENERIC_PREFIX):].lower(), None, env[var]))
+            found.append((var[len(GENERIC_PREFIX):].lower(), None, env[var], None))
     return found
 
 

@@ -16,6 +16,11 @@ PEER_STRATA = 'strata-interp'
 # ...leaving out of its geometric means and win counts the programs under this on the peer: there
 # (noop, shootout-nestedloop) the work is optimised away and the figure is the clock calls around it.
 PEER_MIN_MS = 0.05
+# The JIT tier is compared with the other compilers of a single pass: Liftoff, the JIT peers
+# (WAMR's fast JIT) and native code. Its ratios are those of the main tables (reference figure at
+# least MIN_FIGURE_MS), so the section's geometric means are the tables' ones.
+BASELINE_STRATA = 'strata-baseline'
+LIFTOFF = 'v8-liftoff'
 
 
 def _first_line(cmd):
@@ -96,11 +101,15 @@ def _geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
 
 
-def _versus_peer(programs, peer):
-    """Strata's interpreter against one peer: per-program ratios strata / peer, wins, geometric mean."""
+def _versus(programs, strata, peer, min_ms=PEER_MIN_MS):
+    """A Strata tier against one other engine: per-program ratios strata / peer, wins, geometric mean.
+
+    "peer" is any engine here (a peer, v8-liftoff, native); programs under min_ms on it are listed
+    but not counted.
+    """
     rows, counted = {}, []
     for p in programs:
-        s, o, n = (p['engines'].get(k) for k in (PEER_STRATA, peer, 'native'))
+        s, o, n = (p['engines'].get(k) for k in (strata, peer, 'native'))
         if not o or 'bench_ms' not in o:  # the peer did not run it (cannot, or no such program)
             continue
         strata_ms = s['bench_ms']['median'] if s and 'bench_ms' in s else None
@@ -108,40 +117,49 @@ def _versus_peer(programs, peer):
         row = {'strata_ms': strata_ms, 'peer_ms': peer_ms,
                'native_ms': n['bench_ms']['median'] if n and 'bench_ms' in n else None,
                'ratio': strata_ms / peer_ms if strata_ms is not None and peer_ms > 0 else None,
-               'counted': strata_ms is not None and peer_ms >= PEER_MIN_MS}
+               'counted': strata_ms is not None and peer_ms >= min_ms}
         rows[p['name']] = row
         if row['counted']:
             counted.append((row['ratio'], p['name']))
     worst = max(counted, default=None)
     return {
-        'against': PEER_STRATA, 'min_peer_ms': PEER_MIN_MS, 'programs': rows,
+        'against': strata, 'min_peer_ms': min_ms, 'programs': rows,
         # count: programs both ran, the peer above min_peer_ms; wins: those where Strata is faster.
         'count': len(counted), 'wins': sum(1 for r, _ in counted if r < 1.0),
         'geomean': _geomean([r for r, _ in counted]),
         'worst': {'program': worst[1], 'ratio': worst[0]} if worst else None,
-        'left_out': [name for name, row in rows.items() if row['peer_ms'] < PEER_MIN_MS],
+        'left_out': [name for name, row in rows.items() if row['peer_ms'] < min_ms],
         'cannot_run': [p['name'] for p in programs if 'cannot_run' in p['engines'].get(peer, {})],
     }
+
+
+def _ran(programs, name):
+    return any('bench_ms' in p['engines'].get(name, {}) for p in programs)
 
 
 def build(args, engines, measured, repo, elapsed):
     names = [e.name for e in engines]
     peer_names = [e.name for e in engines if e.peer]
+    jit_peers = [e.name for e in engines if e.peer and e.peer_kind == 'jit']
     programs = []
     for program, results in measured:
         summary = {name: summarize(res, name in peer_names) for name, res in results.items()}
-        native, v8 = summary.get('native'), summary.get('v8')
+        native, v8, liftoff = summary.get('native'), summary.get('v8'), summary.get(LIFTOFF)
         programs.append({
             'name': program.name, 'suite': program.suite, 'args': program.args, 'engines': summary,
             'to_native': {n: _ratio(s, native) for n, s in summary.items() if native},
             'to_v8': {n: _ratio(s, v8) for n, s in summary.items() if v8},
+            'to_liftoff': {n: _ratio(s, liftoff) for n, s in summary.items() if liftoff},
         })
+    baseline = BASELINE_STRATA in names and _ran(programs, BASELINE_STRATA)
     geomean, noise = {}, {}
     for name in names:
         to_native = [p['to_native'].get(name) for p in programs]
         to_v8 = [p['to_v8'].get(name) for p in programs]
+        to_liftoff = [p['to_liftoff'].get(name) for p in programs]
         geomean[name] = {'to_native': _geomean(to_native), 'to_native_programs': sum(1 for v in to_native if v),
-                         'to_v8': _geomean(to_v8), 'to_v8_programs': sum(1 for v in to_v8 if v)}
+                         'to_v8': _geomean(to_v8), 'to_v8_programs': sum(1 for v in to_v8 if v),
+                         'to_liftoff': _geomean(to_liftoff), 'to_liftoff_programs': sum(1 for v in to_liftoff if v)}
         spreads = [p['engines'][name]['spread'] for p in programs
                    if name in p['engines'] and p['engines'][name].get('spread') is not None]
         mads = [p['engines'][name]['mad'] for p in programs
@@ -156,10 +174,18 @@ def build(args, engines, measured, repo, elapsed):
         'method': {'quick': args.quick, 'warmup': 0 if args.quick else args.warmup, 'runs': args.runs,
                    'order': 'every engine once per round, same order each round (A B C A B C)',
                    'elapsed_s': round(elapsed, 1)},
-        'engines': names, 'peer_engines': peer_names, 'programs': programs, 'geomean': geomean, 'noise': noise,
-        # Strata's interpreter against each peer that ran something (empty without peers).
-        'peers': {n: _versus_peer(programs, n) for n in peer_names
-                  if PEER_STRATA in names and any('bench_ms' in p['engines'].get(n, {}) for p in programs)},
+        'engines': names, 'peer_engines': peer_names, 'jit_peers': jit_peers, 'programs': programs,
+        'geomean': geomean, 'noise': noise,
+        # Strata's interpreter against each peer that ran something (empty without peers); a JIT peer
+        # goes to 'baseline' instead when the baseline tier was measured.
+        'peers': {n: _versus(programs, PEER_STRATA, n) for n in peer_names
+                  if PEER_STRATA in names and _ran(programs, n) and not (n in jit_peers and baseline)},
+        # Strata's baseline tier against Liftoff, the JIT peers and native code (None without it).
+        'baseline': {
+            'against': BASELINE_STRATA, 'min_ms': MIN_FIGURE_MS,
+            'versus': {n: _versus(programs, BASELINE_STRATA, n, MIN_FIGURE_MS)
+                       for n in [LIFTOFF] + jit_peers + ['native'] if n in names and _ran(programs, n)},
+        } if baseline else None,
         # What went wrong: failures of the run, and programs a peer cannot run (not failures).
         'failures': [{'program': p['name'], 'engine': n, 'error': s['error']}
                      for p in programs for n, s in p['engines'].items() if 'error' in s],
@@ -220,6 +246,7 @@ def markdown(doc):
         '',
     ]
     lines += _peer_section(doc)
+    lines += _baseline_section(doc)
     header = '| program | ' + ' | '.join(names) + ' |'
     rule = '|---|' + '---:|' * len(names)
     for suite, title, key in (('programs', 'bench/programs (ratio to native)', 'to_native'),
@@ -240,11 +267,14 @@ def markdown(doc):
             cells.append(_not_run(s) if s and 'bench_ms' not in s else
                          f'{_fmt_ms(b["median"])} ({_fmt_ms(b["min"])} - {_fmt_ms(b["max"])})' if b else '')
         lines.append(f'| {p["name"]} | ' + ' | '.join(cells) + ' |')
-    lines += ['', '## Geometric means of the ratios', '', '| engine | / native | / V8 default |', '|---|---:|---:|']
+    lines += ['', '## Geometric means of the ratios', '',
+              f'Over every program with a ratio: `native` and `{LIFTOFF}` figures of at least {MIN_FIGURE_MS} ms.', '',
+              '| engine | / native | / V8 default | / V8 Liftoff |', '|---|---:|---:|---:|']
     for n in names:
         gm = doc['geomean'][n]
         lines.append(f'| {n} | {_fmt_ratio(gm["to_native"])} ({gm["to_native_programs"]} programs) | '
-                     f'{_fmt_ratio(gm["to_v8"])} ({gm["to_v8_programs"]} programs) |')
+                     f'{_fmt_ratio(gm["to_v8"])} ({gm["to_v8_programs"]} programs) | '
+                     f'{_fmt_ratio(gm["to_liftoff"])} ({gm["to_liftoff_programs"]} programs) |')
     lines += ['', '## Noise of repeated runs', '',
               'Per program and engine: the spread (max - min) / median and the median absolute deviation / median '
               f'of the measured runs; then the median over programs, and the worst program. Figures under '
@@ -276,15 +306,15 @@ def _fmt_rss(mib):
     return '-' if mib is None else f'{mib:.1f}'
 
 
-def _fmt_peer_ratio(row):
+def _fmt_peer_ratio(row, min_ms=PEER_MIN_MS, bold=True):
     """strata / peer, 3 decimals, bold when Strata is not faster; † when left out of the means."""
     r = row['ratio']
     if r is None:
         return ''
     text = f'{r:.3f}'
-    if row['peer_ms'] < PEER_MIN_MS:
-        return text + ' †'
-    return f'**{text}**' if r >= 1.0 else text
+    if row['peer_ms'] < min_ms:
+        return text + ' †' if min_ms == PEER_MIN_MS else f'({text})'
+    return f'**{text}**' if bold and r >= 1.0 else text
 
 
 def _peer_section(doc):
@@ -292,44 +322,70 @@ def _peer_section(doc):
     versus = doc.get('peers') or {}
     if not versus:
         return []
-    peers = list(versus)
-    programs = [p for p in doc['programs'] if any(p['name'] in versus[n]['programs'] for n in peers)]
     lines = ["## Strata's interpreter against the peers", '',
              f'Median ms of `{PEER_STRATA}` and of each peer (self-timed builds, see bench/README.md), native '
              'for bench/programs, and the ratio strata / peer: under 1 Strata is faster, **bold** when it is '
-             'not. `n/a`: the peer cannot run the program (list at the end).', '',
-             f'| program | {PEER_STRATA} ms | ' + ' | '.join(f'{n} ms' for n in peers) + ' | native ms | '
-             + ' | '.join(f'strata/{n}' for n in peers) + ' |',
-             '|---|---:|' + '---:|' * (2 * len(peers) + 1)]
-    for p in programs:
-        s = p['engines'].get(PEER_STRATA)
-        strata = _fmt_fine(s['bench_ms']['median']) if s and 'bench_ms' in s else _not_run(s) if s else ''
-        native = p['engines'].get('native')
-        times, ratios = [], []
-        for n in peers:
-            row = versus[n]['programs'].get(p['name'])
-            o = p['engines'].get(n)
-            times.append(_fmt_fine(row['peer_ms']) if row else _not_run(o) if o else '')
-            ratios.append(_fmt_peer_ratio(row) if row else 'n/a' if o else '')
-        lines.append(f'| {p["name"]} | {strata} | ' + ' | '.join(times) + ' | '
-                     + (_fmt_fine(native['bench_ms']['median']) if native and 'bench_ms' in native else '')
-                     + ' | ' + ' | '.join(ratios) + ' |')
-    lines.append('')
-    for n in peers:
-        v = versus[n]
-        ran = len(v['programs'])
-        line = (f'- **{n}**: ran {ran} program(s)' + (f', cannot run {len(v["cannot_run"])}' if v['cannot_run'] else '')
-                + f'; over the {v["count"]} counted, Strata is faster on {v["wins"]}')
-        if v['geomean'] is not None:
-            line += (f', geometric mean of strata/{n} {v["geomean"]:.3f}, worst {v["worst"]["ratio"]:.3f} '
-                     f'({v["worst"]["program"]})')
-        lines.append(line + '.')
+             'not. `n/a`: the peer cannot run the program (list at the end).', '']
+    lines += _versus_table(doc, PEER_STRATA, versus, 'strata')
     left_out = sorted({name for v in versus.values() for name in v['left_out']})
     if left_out:
         lines += ['', f'† Left out of the counts and geometric means: {", ".join(left_out)}, under '
                   f'{PEER_MIN_MS} ms on the peer (the work is optimised away; the figure is the clock calls '
                   f'around nothing).']
     lines.append('')
+    return lines
+
+
+def _baseline_section(doc):
+    """Strata's baseline tier against Liftoff, the JIT peers and native code."""
+    b = doc.get('baseline')
+    if not b or not b['versus']:
+        return []
+    versus = b['versus']
+    lines = ["## Strata's baseline tier against Liftoff, the JIT peers and native code", '',
+             f'Median ms of `{BASELINE_STRATA}` and of each engine (peers: self-timed builds, see '
+             'bench/README.md), and the ratio baseline / engine: under 1 the baseline tier is faster, '
+             f'**bold** when it is not (but against native). In brackets and not counted: the engine\'s figure '
+             f'is under {MIN_FIGURE_MS} ms (as in the geometric means below); `n/a`: the engine cannot run the '
+             'program.', '']
+    lines += _versus_table(doc, BASELINE_STRATA, versus, 'baseline')
+    lines.append('')
+    return lines
+
+
+def _versus_table(doc, strata, versus, label):
+    """Rows: the Strata engine's ms, each other engine's ms, native ms, the ratios; then a line per engine."""
+    others = list(versus)
+    native_column = 'native' not in versus
+    programs = [p for p in doc['programs'] if any(p['name'] in versus[n]['programs'] for n in others)]
+    lines = [f'| program | {strata} ms | ' + ' | '.join(f'{n} ms' for n in others)
+             + (' | native ms' if native_column else '') + ' | '
+             + ' | '.join(f'{label}/{n}' for n in others) + ' |',
+             '|---|---:|' + '---:|' * (2 * len(others) + native_column)]
+    for p in programs:
+        s = p['engines'].get(strata)
+        own = _fmt_fine(s['bench_ms']['median']) if s and 'bench_ms' in s else _not_run(s) if s else ''
+        native = p['engines'].get('native')
+        times, ratios = [], []
+        for n in others:
+            row = versus[n]['programs'].get(p['name'])
+            o = p['engines'].get(n)
+            times.append(_fmt_fine(row['peer_ms']) if row else _not_run(o) if o else '')
+            ratios.append(_fmt_peer_ratio(row, versus[n]['min_peer_ms'], bold=n != 'native')
+                          if row else 'n/a' if o else '')
+        if native_column:
+            times.append(_fmt_fine(native['bench_ms']['median']) if native and 'bench_ms' in native else '')
+        lines.append(f'| {p["name"]} | {own} | ' + ' | '.join(times) + ' | ' + ' | '.join(ratios) + ' |')
+    lines.append('')
+    for n in others:
+        v = versus[n]
+        ran = len(v['programs'])
+        line = (f'- **{n}**: ran {ran} program(s)' + (f', cannot run {len(v["cannot_run"])}' if v['cannot_run'] else '')
+                + f'; over the {v["count"]} counted, {strata} is faster on {v["wins"]}')
+        if v['geomean'] is not None:
+            line += (f', geometric mean of {label}/{n} {v["geomean"]:.3f}, worst {v["worst"]["ratio"]:.3f} '
+                     f'({v["worst"]["program"]})')
+        lines.append(line + '.')
     return lines
 
 

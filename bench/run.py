@@ -8,11 +8,12 @@ Programs: the Sightglass-format programs of $STRATA_SHARED/bench (default ../sha
 the C programs of bench/programs, compiled by this script with clang-19 -O2 to wasm32-wasi and
 to native x86-64 (into --work, never into the source tree).
 
-Engines: native (bench/programs only), strata-<tier> for each tier strata_bench lists, V8 through
-node (v8 = default tiering, v8-liftoff = baseline only, v8-turbofan = optimizing only) when node
-is installed, and peers switched on by environment variables (see peers.py): wasm3, WAMR, or any
-command. The figure of a run is the time between bench.start and bench.end as the engine itself
-measures it; the harness also takes whole-process wall time and peak RSS, through a small launcher
+Engines: native (bench/programs only), strata-<tier> for each tier strata_bench lists (interp,
+baseline once the JIT is built), V8 through node (v8 = default tiering, v8-liftoff = baseline only,
+v8-turbofan = optimizing only) when node is installed, and peers switched on by environment
+variables (see peers.py): wasm3, WAMR's fast interpreter, WAMR's fast JIT, or any command. The
+figure of a run is the time between bench.start and bench.end as the engine itself measures it;
+the harness also takes whole-process wall time and peak RSS, through a small launcher
 (LAUNCHER_SOURCE below: wait4's rusage of the program alone).
 
 Method: one warm-up run per engine, then --runs rounds in which every engine runs once, in the
@@ -57,6 +58,9 @@ V8_ENGINES = {
     'v8-liftoff': ['--liftoff', '--no-wasm-tier-up'],
     'v8-turbofan': ['--no-liftoff'],
 }
+
+# Tiers in the order of the report's columns: the reference interpreter first, the JIT next to it.
+TIER_ORDER = ('interp', 'baseline')
 
 
 class Program:
@@ -265,12 +269,14 @@ class Engine:
 
     kind: 'native', 'strata', 'node', or 'command' (a template of peers.py run on self-timed builds).
     peer: a peer engine; a program it cannot run is reported as such, never as a failure of the run.
+    peer_kind: 'interp' or 'jit' for the known peers (peers.py), None for the others; the report
+    compares a JIT peer with Strata's baseline tier, every other peer with the interpreter.
     """
 
-    def __init__(self, name, kind, command=None, flags=(), template=None, peer=False):
+    def __init__(self, name, kind, command=None, flags=(), template=None, peer=False, peer_kind=None):
         self.name, self.kind = name, kind
         self.command, self.flags, self.template = command, list(flags), template
-        self.peer = peer
+        self.peer, self.peer_kind = peer, peer_kind
 
     def applies(self, program):
         return program.native is not None if self.kind == 'native' else True
@@ -293,7 +299,9 @@ def strata_tiers(driver):
     r = subprocess.run([driver, '--tiers'], capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f'{driver} --tiers failed: {r.stderr}')
-    return [t for t in r.stdout.split() if t]
+    tiers = [t for t in r.stdout.split() if t]
+    # A tier strata_bench does not list (baseline before the JIT lands) is simply not measured.
+    return sorted(tiers, key=lambda t: (TIER_ORDER.index(t) if t in TIER_ORDER else len(TIER_ORDER), t))
 
 
 def discover_engines(args):
@@ -321,8 +329,8 @@ def discover_engines(args):
             engines.append(Engine(name, 'node', node, base + flags))
     elif not args.no_node:
         print('note: node not found: V8 is not measured', file=sys.stderr)
-    for name, command, template in peers.from_environment():
-        engines.append(Engine(name, 'command', command, template=template, peer=True))
+    for name, command, template, peer_kind in peers.from_environment():
+        engines.append(Engine(name, 'command', command, template=template, peer=True, peer_kind=peer_kind))
     if args.engines:
         wanted = set(args.engines.split(','))
         engines = [e for e in engines if e.name in wanted]
