@@ -21,6 +21,10 @@ PEER_MIN_MS = 0.05
 # least MIN_FIGURE_MS), so the section's geometric means are the tables' ones.
 BASELINE_STRATA = 'strata-baseline'
 LIFTOFF = 'v8-liftoff'
+# The eager compile of Liftoff (run.py V8_COMPILE) the compile-speed ratios are taken against; the
+# one-thread figure is shown beside it.
+COMPILE_REFERENCE = 'v8-liftoff-eager'
+COMPILE_ONE_THREAD = 'v8-liftoff-eager-1thread'
 
 
 def _first_line(cmd):
@@ -137,6 +141,46 @@ def _ran(programs, name):
     return any('bench_ms' in p['engines'].get(name, {}) for p in programs)
 
 
+def _compile_speed(measured, programs, names):
+    """Per program: code section size, each Strata tier's compile time (median of its runs) and
+    MB/s, Liftoff's eager compile (run.py V8_COMPILE) and the speed ratio Liftoff ms / Strata ms."""
+    rows = {}
+    for (program, _), p in zip(measured, programs):
+        if not program.code_bytes:
+            continue
+        mb_s = lambda ms: program.code_bytes / 1e6 / (ms / 1e3) if ms else None
+        strata = {}
+        for name, s in p['engines'].items():
+            if name.startswith('strata-') and s.get('compile_ms'):
+                ms = s['compile_ms']['median']
+                strata[name] = {'ms': ms, 'mb_s': mb_s(ms)}
+        v8 = {}
+        for name, timing in program.compile_timing.items():
+            stats = _stats([ns / 1e6 for ns in timing['runs']])
+            if stats:
+                v8[name] = dict(stats, mb_s=mb_s(stats['median']), runs=len(timing['runs']))
+        ref = v8.get(COMPILE_REFERENCE)
+        rows[p['name']] = {
+            'code_bytes': program.code_bytes, 'strata': strata, 'v8': v8,
+            # Over 1: the Strata tier compiles faster than Liftoff.
+            'liftoff_over_strata': {n: ref['median'] / t['ms'] for n, t in strata.items() if ref and t['ms']},
+        }
+    summary = {}
+    tiers = [n for n in names if any(n in r['strata'] for r in rows.values())]  # the tables' order
+    for n in tiers:
+        speeds = [(r['strata'][n]['mb_s'], r['code_bytes'], name) for name, r in rows.items() if n in r['strata']]
+        ratios = [(r['liftoff_over_strata'][n], name) for name, r in rows.items() if n in r['liftoff_over_strata']]
+        largest = max(speeds, key=lambda v: v[1])
+        slowest = min(ratios, default=None)
+        summary[n] = {
+            'median_mb_s': statistics.median(v[0] for v in speeds),
+            'largest': {'program': largest[2], 'code_bytes': largest[1], 'mb_s': largest[0]},
+            'liftoff_over_strata_geomean': _geomean([r for r, _ in ratios]), 'programs': len(ratios),
+            'liftoff_over_strata_min': {'program': slowest[1], 'ratio': slowest[0]} if slowest else None,
+        }
+    return {'reference': COMPILE_REFERENCE, 'programs': rows, 'summary': summary} if rows else None
+
+
 def build(args, engines, measured, repo, elapsed):
     names = [e.name for e in engines]
     peer_names = [e.name for e in engines if e.peer]
@@ -146,7 +190,8 @@ def build(args, engines, measured, repo, elapsed):
         summary = {name: summarize(res, name in peer_names) for name, res in results.items()}
         native, v8, liftoff = summary.get('native'), summary.get('v8'), summary.get(LIFTOFF)
         programs.append({
-            'name': program.name, 'suite': program.suite, 'args': program.args, 'engines': summary,
+            'name': program.name, 'suite': program.suite, 'args': program.args, 'code_bytes': program.code_bytes,
+            'engines': summary,
             'to_native': {n: _ratio(s, native) for n, s in summary.items() if native},
             'to_v8': {n: _ratio(s, v8) for n, s in summary.items() if v8},
             'to_liftoff': {n: _ratio(s, liftoff) for n, s in summary.items() if liftoff},
@@ -186,9 +231,12 @@ def build(args, engines, measured, repo, elapsed):
             'versus': {n: _versus(programs, BASELINE_STRATA, n, MIN_FIGURE_MS)
                        for n in [LIFTOFF] + jit_peers + ['native'] if n in names and _ran(programs, n)},
         } if baseline else None,
+        'compile': _compile_speed(measured, programs, names),
         # What went wrong: failures of the run, and programs a peer cannot run (not failures).
         'failures': [{'program': p['name'], 'engine': n, 'error': s['error']}
-                     for p in programs for n, s in p['engines'].items() if 'error' in s],
+                     for p in programs for n, s in p['engines'].items() if 'error' in s]
+        + [{'program': program.name, 'engine': n, 'error': t['error']}
+           for program, _ in measured for n, t in program.compile_timing.items() if t['error']],
         'peers_cannot_run': [{'program': p['name'], 'engine': n, 'error': s['cannot_run']}
                              for p in programs for n, s in p['engines'].items() if 'cannot_run' in s],
     }
@@ -283,7 +331,8 @@ def markdown(doc):
     for n, s in doc['noise'].items():
         lines.append(f'| {n} | {s["median_spread"] * 100:.1f}% | {s["max_spread"] * 100:.1f}% | '
                      f'{s["median_mad"] * 100:.1f}% |')
-    lines += ['', '## Start-up and memory (medians)', '',
+    lines += [''] + _compile_section(doc)
+    lines += ['## Start-up and memory (medians)', '',
               '| program | engine | compile ms | instantiate ms | whole process ms | peak RSS MiB |',
               '|---|---|---:|---:|---:|---:|']
     for p in doc['programs']:
@@ -386,6 +435,52 @@ def _versus_table(doc, strata, versus, label):
             line += (f', geometric mean of {label}/{n} {v["geomean"]:.3f}, worst {v["worst"]["ratio"]:.3f} '
                      f'({v["worst"]["program"]})')
         lines.append(line + '.')
+    return lines
+
+
+def _compile_section(doc):
+    """Compile time per Strata tier in MB/s of code section, beside Liftoff's eager compile."""
+    c = doc.get('compile')
+    if not c:
+        return []
+    tiers = list(c['summary'])
+    v8 = [n for n in (COMPILE_REFERENCE, COMPILE_ONE_THREAD) if any(n in r['v8'] for r in c['programs'].values())]
+    lines = ['## Compile speed', '',
+             'Strata: `Module::fromBinary` in strata_bench (decoding, validation and code for every function), '
+             'the median over the runs above; MB/s of the module\'s code section (1 MB = 10^6 bytes). '
+             f'`{COMPILE_REFERENCE}`: node `--liftoff --no-wasm-tier-up --no-wasm-lazy-compilation` timing '
+             '`new WebAssembly.Module(bytes)` (bench/node_compile.mjs), one fresh process per round, alternated '
+             f'with the engines, median; V8 spreads it over background threads, `{COMPILE_ONE_THREAD}` is the '
+             'same on one thread (`--wasm-num-compilation-tasks=0`). Liftoff/tier: Liftoff\'s ms over the '
+             'tier\'s, over 1 when the tier compiles faster.', '',
+             '| program | code KiB | ' + ' | '.join(f'{n} ms | {n} MB/s' for n in tiers)
+             + ''.join(f' | {n} ms' for n in v8) + (f' | Liftoff MB/s' if v8 else '')
+             + ''.join(f' | Liftoff/{n.removeprefix("strata-")}' for n in tiers) + ' |',
+             '|---|---:|' + '---:|' * (2 * len(tiers) + len(v8) + (1 if v8 else 0) + len(tiers))]
+    for name, r in c['programs'].items():
+        cells = [name, f'{r["code_bytes"] / 1024:.1f}']
+        for n in tiers:
+            t = r['strata'].get(n)
+            cells += [_fmt_fine(t['ms']), f'{t["mb_s"]:.1f}'] if t else ['-', '-']
+        for n in v8:
+            cells.append(_fmt_fine(r['v8'][n]['median']) if n in r['v8'] else '-')
+        if v8:
+            ref = r['v8'].get(COMPILE_REFERENCE)
+            cells.append(f'{ref["mb_s"]:.1f}' if ref else '-')
+        for n in tiers:
+            ratio = r['liftoff_over_strata'].get(n)
+            cells.append(f'{ratio:.2f}' if ratio is not None else '')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    lines.append('')
+    for n, sm in c['summary'].items():
+        line = (f'- **{n}**: median {sm["median_mb_s"]:.1f} MB/s over the programs; {sm["largest"]["mb_s"]:.1f} MB/s on '
+                f'the largest code section ({sm["largest"]["program"]}, {sm["largest"]["code_bytes"] / 1024:.0f} KiB)')
+        if sm['liftoff_over_strata_geomean'] is not None:
+            line += (f'; Liftoff/{n.removeprefix("strata-")} geometric mean {sm["liftoff_over_strata_geomean"]:.2f} '
+                     f'over {sm["programs"]} programs, lowest {sm["liftoff_over_strata_min"]["ratio"]:.2f} '
+                     f'({sm["liftoff_over_strata_min"]["program"]})')
+        lines.append(line + '.')
+    lines.append('')
     return lines
 
 

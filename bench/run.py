@@ -16,6 +16,10 @@ figure of a run is the time between bench.start and bench.end as the engine itse
 the harness also takes whole-process wall time and peak RSS, through a small launcher
 (LAUNCHER_SOURCE below: wait4's rusage of the program alone).
 
+One more figure: compile speed (Strata's compile time per tier in MB/s of the module's code
+section, beside V8 Liftoff compiling the same module eagerly: node_compile.mjs, one process a
+round).
+
 Method: one warm-up run per engine, then --runs rounds in which every engine runs once, in the
 same order each round (A B C A B C: drift over time hits every engine alike). Every run's stdout
 and stderr are compared with the expected files (*.stdout.expected, *.stderr.expected) or with
@@ -45,6 +49,7 @@ import shim  # noqa: E402
 REPO = Path(__file__).resolve().parent.parent
 PROGRAMS_DIR = REPO / 'bench' / 'programs'
 NODE_RUNNER = REPO / 'bench' / 'node_runner.mjs'
+NODE_COMPILE = REPO / 'bench' / 'node_compile.mjs'
 BENCH_LINE = re.compile(rb'^\[bench\] ns=(\d+)\n', re.M)
 
 # Sightglass programs have no size argument. Quick mode leaves out those that take over a second on
@@ -57,6 +62,17 @@ V8_ENGINES = {
     'v8': [],
     'v8-liftoff': ['--liftoff', '--no-wasm-tier-up'],
     'v8-turbofan': ['--no-liftoff'],
+}
+
+# Liftoff compiling a whole module before it runs (node_compile.mjs), for the compile-speed table:
+# name -> node flags. node compiles lazily by default (first call of each function), so the
+# engines above never show a whole module's code generation. The eager compile spreads over V8's
+# background threads; the one-thread figure is what Strata's compiler, single-threaded, compares
+# with core for core.
+V8_COMPILE = {
+    'v8-liftoff-eager': ['--liftoff', '--no-wasm-tier-up', '--no-wasm-lazy-compilation'],
+    'v8-liftoff-eager-1thread': ['--liftoff', '--no-wasm-tier-up', '--no-wasm-lazy-compilation',
+                                 '--wasm-num-compilation-tasks=0'],
 }
 
 # Tiers in the order of the report's columns: the reference interpreter first, the JIT next to it.
@@ -73,6 +89,34 @@ class Program:
         self.expected_stdout, self.expected_stderr = expected_stdout, expected_stderr
         self.native = native          # native executable (bench/programs only)
         self.self_timed = self_timed  # wasm printing its own figure, for peers without bench imports
+        self.code_bytes = None        # size of the code section (compile speed), set by main
+        self.compile_timing = {}      # V8_COMPILE name -> {'runs': [ns], 'error': why or None}
+
+
+def code_section_size(data):
+    """Payload size of the code section (id 10) of a wasm binary, or None when there is none.
+
+    Compile speed is given per byte of code: the other sections (data segments, names) cost little
+    to compile and vary between toolchains.
+    """
+    if data[:4] != b'\0asm':
+        raise ValueError('not a wasm binary')
+    pos = 8
+    while pos < len(data):
+        section_id = data[pos]
+        pos += 1
+        size, shift = 0, 0
+        while True:  # LEB128 u32
+            byte = data[pos]
+            pos += 1
+            size |= (byte & 0x7f) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        if section_id == 10:
+            return size
+        pos += size
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +364,7 @@ def discover_engines(args):
         engines.append(Engine('self-timed', 'command', driver,
                               template=f'{{cmd}} --tier {tiers[0]} --report /dev/null --dir {{dir}} {{wasm}} {{args}}'))
     node = os.environ.get('STRATA_BENCH_NODE') or shutil.which('node')
+    base = []
     if node and not args.no_node:
         # Before node 20, node:wasi sits behind a flag (Debian 12 ships node 18).
         version = subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()
@@ -334,6 +379,10 @@ def discover_engines(args):
     if args.engines:
         wanted = set(args.engines.split(','))
         engines = [e for e in engines if e.name in wanted]
+    # Liftoff's eager compile goes with the V8 engines: measured when one of them is.
+    args.compile_timers = []
+    if any(e.kind == 'node' for e in engines):
+        args.compile_timers = [(name, [node] + base + flags) for name, flags in V8_COMPILE.items()]
     return engines
 
 
@@ -415,8 +464,28 @@ def first_diff(want, got):
     return 'trailing bytes differ'
 
 
+def time_compile(command, program, args):
+    """(compile ns, None) of one fresh node process compiling the program eagerly, else (None, why)."""
+    try:
+        r = subprocess.run(command + [str(NODE_COMPILE), str(program.wasm)], capture_output=True, text=True,
+                           timeout=args.timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None, 'killed: it ran longer than --timeout'
+    if r.returncode != 0:
+        tail = (r.stderr.strip() or r.stdout.strip()).splitlines()[-3:]
+        return None, f'exit status {r.returncode}: {" / ".join(tail)}'
+    try:
+        return json.loads(r.stdout)['compile_ns'], None
+    except (ValueError, KeyError) as e:
+        return None, f'no figure in {r.stdout.strip()!r} ({e})'
+
+
 def measure(program, engines, args, scratch):
-    """Warm-up and alternated rounds on every engine; returns {engine: result dict}."""
+    """Warm-up and alternated rounds on every engine; returns {engine: result dict}.
+
+    The eager compile timers (V8_COMPILE) run in the same rounds, after the engines; their figures
+    go to program.compile_timing.
+    """
     runnable = [e for e in engines if e.applies(program)]
     reference = {}
     if program.expected_stdout is None:
@@ -446,6 +515,13 @@ def measure(program, engines, args, scratch):
             if args.quick or i >= args.warmup:
                 res['runs'].append({k: r[k] for k in ('bench_ns', 'wall_ns', 'compile_ns', 'instantiate_ns',
                                                        'peak_rss_kb')})
+        for name, command in args.compile_timers:
+            timing = program.compile_timing.setdefault(name, {'runs': [], 'error': None})
+            if timing['error']:
+                continue
+            ns, timing['error'] = time_compile(command, program, args)
+            if ns is not None and (args.quick or i >= args.warmup):
+                timing['runs'].append(ns)
     for e in runnable:
         results[e.name]['checked_against'] = ('expected files' if program.expected_stdout is not None
                                               else reference.get('source', 'nothing'))
@@ -508,6 +584,11 @@ def main():
         programs += sightglass
     if args.programs:
         programs = [p for p in programs if re.search(args.programs, p.name)]
+    for p in programs:
+        try:
+            p.code_bytes = code_section_size(p.wasm.read_bytes())
+        except (ValueError, IndexError) as e:
+            print(f'note: {p.name}: no code section size ({e})', file=sys.stderr)
     # Per process: two harnesses sharing --work must not read each other's outputs.
     scratch = Path(tempfile.mkdtemp(prefix='scratch-', dir=args.work))
     started = time.time()
@@ -518,8 +599,11 @@ def main():
         measured.append((program, results))
         print(line_for(program, results, peer_names), flush=True)
     # A peer's error means the peer cannot run the program (no SIMD, its own limits): reported, not
-    # a failure. Strata's, native's and V8's errors are failures.
+    # a failure. Strata's, native's and V8's errors are failures, and so are those of the compile
+    # timers.
     errors = [(p.name, e, r['error']) for p, res in measured for e, r in res.items() if r['error']]
+    errors += [(p.name, name, t['error']) for p, _ in measured for name, t in p.compile_timing.items()
+               if t['error']]
     failures = [f for f in errors if f[1] not in peer_names]
     cannot_run = [f for f in errors if f[1] in peer_names]
     for name, engine, err in cannot_run:
@@ -528,7 +612,7 @@ def main():
         print(f'FAIL {name} on {engine}: {err}', file=sys.stderr)
     doc = report.build(args, engines, measured, REPO, time.time() - started)
     report.write(doc, args.out, charts=not args.quick)
-    total = sum(len(res) for _, res in measured)
+    total = sum(len(res) + len(p.compile_timing) for p, res in measured)
     shutil.rmtree(scratch, ignore_errors=True)
     print(f'results in {args.out}')
     # The plain closing line CI readers understand.
