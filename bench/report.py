@@ -181,7 +181,24 @@ def _compile_speed(measured, programs, names):
     return {'reference': COMPILE_REFERENCE, 'programs': rows, 'summary': summary} if rows else None
 
 
-def build(args, engines, measured, repo, elapsed):
+def _startup(startup):
+    """Medians of the whole-process runs of noop; Strata's figures as ms above the native program's."""
+    if not startup:
+        return None
+    engines = {}
+    for name, runs in startup['wall_ns'].items():
+        if name in startup['errors']:
+            engines[name] = {'error': startup['errors'][name]}
+        else:
+            engines[name] = _stats([ns / 1e6 for ns in runs])
+    native = engines.get('native')
+    for name, e in engines.items():
+        if name != 'native' and e and 'median' in e and native and 'median' in native:
+            e['above_native_ms'] = e['median'] - native['median']
+    return {'program': startup['program'], 'cli': startup['cli'], 'runs': startup['runs'], 'engines': engines}
+
+
+def build(args, engines, measured, repo, elapsed, startup=None):
     names = [e.name for e in engines]
     peer_names = [e.name for e in engines if e.peer]
     jit_peers = [e.name for e in engines if e.peer and e.peer_kind == 'jit']
@@ -232,11 +249,14 @@ def build(args, engines, measured, repo, elapsed):
                        for n in [LIFTOFF] + jit_peers + ['native'] if n in names and _ran(programs, n)},
         } if baseline else None,
         'compile': _compile_speed(measured, programs, names),
+        'startup': _startup(startup),
         # What went wrong: failures of the run, and programs a peer cannot run (not failures).
         'failures': [{'program': p['name'], 'engine': n, 'error': s['error']}
                      for p in programs for n, s in p['engines'].items() if 'error' in s]
         + [{'program': program.name, 'engine': n, 'error': t['error']}
-           for program, _ in measured for n, t in program.compile_timing.items() if t['error']],
+           for program, _ in measured for n, t in program.compile_timing.items() if t['error']]
+        + [{'program': f'{startup["program"]} (start-up)', 'engine': n, 'error': err}
+           for n, err in (startup['errors'].items() if startup else ())],
         'peers_cannot_run': [{'program': p['name'], 'engine': n, 'error': s['cannot_run']}
                              for p in programs for n, s in p['engines'].items() if 'cannot_run' in s],
     }
@@ -331,7 +351,7 @@ def markdown(doc):
     for n, s in doc['noise'].items():
         lines.append(f'| {n} | {s["median_spread"] * 100:.1f}% | {s["max_spread"] * 100:.1f}% | '
                      f'{s["median_mad"] * 100:.1f}% |')
-    lines += [''] + _compile_section(doc)
+    lines += [''] + _compile_section(doc) + _startup_section(doc)
     lines += ['## Start-up and memory (medians)', '',
               '| program | engine | compile ms | instantiate ms | whole process ms | peak RSS MiB |',
               '|---|---|---:|---:|---:|---:|']
@@ -480,6 +500,27 @@ def _compile_section(doc):
                      f'over {sm["programs"]} programs, lowest {sm["liftoff_over_strata_min"]["ratio"]:.2f} '
                      f'({sm["liftoff_over_strata_min"]["program"]})')
         lines.append(line + '.')
+    lines.append('')
+    return lines
+
+
+def _startup_section(doc):
+    st = doc.get('startup')
+    if not st:
+        return []
+    lines = [f'## Start-up: whole process of `{st["program"]}`', '',
+             f'`{st["cli"]} run --tier T` on {st["program"]} against a native C program that does nothing '
+             f'(clang -O2), {st["runs"]} runs each, alternated, after one warm-up round; wall time from fork to '
+             'wait4 in the launcher. Process creation alone costs several ms here and moves with the machine: '
+             'only the difference to native, measured in the same rounds, is what Strata adds.', '',
+             '| engine | median ms | min ms | max ms | above native ms |', '|---|---:|---:|---:|---:|']
+    for name, e in st['engines'].items():
+        if 'error' in e:
+            lines.append(f'| {name} | **FAIL** | | | |')
+            continue
+        above = e.get('above_native_ms')
+        lines.append(f'| {name} | {e["median"]:.2f} | {e["min"]:.2f} | {e["max"]:.2f} | '
+                     + ('' if above is None else f'{above:+.2f}') + ' |')
     lines.append('')
     return lines
 

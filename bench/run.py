@@ -16,9 +16,10 @@ figure of a run is the time between bench.start and bench.end as the engine itse
 the harness also takes whole-process wall time and peak RSS, through a small launcher
 (LAUNCHER_SOURCE below: wait4's rusage of the program alone).
 
-One more figure: compile speed (Strata's compile time per tier in MB/s of the module's code
+Two more figures: compile speed (Strata's compile time per tier in MB/s of the module's code
 section, beside V8 Liftoff compiling the same module eagerly: node_compile.mjs, one process a
-round).
+round) and start-up (whole-process time of `strata run` on noop against a native C program that
+does nothing, alternated many times; only the difference means anything).
 
 Method: one warm-up run per engine, then --runs rounds in which every engine runs once, in the
 same order each round (A B C A B C: drift over time hits every engine alike). Every run's stdout
@@ -77,6 +78,11 @@ V8_COMPILE = {
 
 # Tiers in the order of the report's columns: the reference interpreter first, the JIT next to it.
 TIER_ORDER = ('interp', 'baseline')
+
+# Start-up: the Sightglass program whose whole process is timed, and how often (alternated with a
+# native program that does nothing; process creation alone costs several ms on this machine).
+STARTUP_PROGRAM = 'noop'
+NATIVE_NOOP_SOURCE = '// Written by bench/run.py (NATIVE_NOOP_SOURCE): the start-up reference.\nint main(void) { return 0; }\n'
 
 
 class Program:
@@ -183,18 +189,23 @@ int main(int argc, char **argv) {
 
 def build_launcher(work, clang):
     """The launcher's executable in work, compiled again when LAUNCHER_SOURCE changed."""
+    return build_c(work, clang, 'launcher', LAUNCHER_SOURCE)
+
+
+def build_c(work, clang, name, text):
+    """work/name compiled from the C source text with clang -O2, again only when the text changed."""
     work.mkdir(parents=True, exist_ok=True)
-    source, exe = work / 'launcher.c', work / 'launcher'
-    if exe.exists() and source.exists() and source.read_text() == LAUNCHER_SOURCE:
+    source, exe = work / f'{name}.c', work / name
+    if exe.exists() and source.exists() and source.read_text() == text:
         return exe
     # Built under names of this process, then renamed: harnesses sharing --work never see half a file.
-    tmp_source, tmp_exe = work / f'launcher.{os.getpid()}.c', work / f'launcher.{os.getpid()}'
-    tmp_source.write_text(LAUNCHER_SOURCE)
+    tmp_source, tmp_exe = work / f'{name}.{os.getpid()}.c', work / f'{name}.{os.getpid()}'
+    tmp_source.write_text(text)
     r = subprocess.run([clang, '-O2', '-Wall', '-Werror', str(tmp_source), '-o', str(tmp_exe)],
                        capture_output=True, text=True)
     if r.returncode != 0:
         tmp_source.unlink(missing_ok=True)
-        raise SystemExit(f'compiling the launcher failed:\n{r.stderr}')
+        raise SystemExit(f'compiling {name} failed:\n{r.stderr}')
     os.replace(tmp_exe, exe)
     os.replace(tmp_source, source)
     return exe
@@ -528,6 +539,44 @@ def measure(program, engines, args, scratch):
     return results
 
 
+def measure_startup(programs, engines, args, scratch):
+    """Whole-process wall time of `strata run --tier T` on noop for every Strata tier, and of a native
+    program that does nothing, alternated (one warm-up round, then --startup-runs rounds).
+
+    Returns None when noop is not among the programs or the CLI is missing, else {'program', 'cli',
+    'runs', 'wall_ns': {engine: [ns]}, 'errors': {engine: why}}. Process creation, the dynamic
+    loader and exit cost several ms here whatever runs, and move with the machine's state: only the
+    difference to the native program, measured in the same rounds, says what Strata adds.
+    """
+    noop = next((p for p in programs if p.name == STARTUP_PROGRAM and p.suite == 'sightglass'), None)
+    tiers = [e.flags[0] for e in engines if e.kind == 'strata']
+    if noop is None or not tiers:
+        return None
+    cli = Path(args.strata_cli)
+    if not cli.exists():
+        print(f'note: {cli} not found: no start-up figures (build the `strata` target or pass --strata-cli)',
+              file=sys.stderr)
+        return None
+    native = Program(noop.name, 'startup', noop.wasm, noop.cwd,
+                     native=build_c(args.work, args.clang, 'noop-native', NATIVE_NOOP_SOURCE))
+    contenders = [Engine('native', 'native')] + [
+        Engine(f'strata-{t}', 'command', str(cli), template=f'{{cmd}} run --tier {t} {{wasm}}') for t in tiers]
+    walls, errors = {e.name: [] for e in contenders}, {}
+    for i in range(1 + args.startup_runs):
+        for e in contenders:
+            if e.name in errors:
+                continue
+            r = run_once(e, native, scratch, args)
+            want = b'' if e.kind == 'native' else noop.expected_stdout
+            if r['timed_out'] or r['exit'] != 0:
+                errors[e.name] = 'killed: it ran longer than --timeout' if r['timed_out'] else f'exit status {r["exit"]}'
+            elif want is not None and r['stdout'] != want:
+                errors[e.name] = 'stdout differs: ' + first_diff(want, r['stdout'])
+            elif i > 0:
+                walls[e.name].append(r['wall_ns'])
+    return {'program': noop.name, 'cli': str(cli), 'runs': args.startup_runs, 'wall_ns': walls, 'errors': errors}
+
+
 def line_for(program, results, peer_names):
     cells = []
     for name, res in results.items():
@@ -537,6 +586,19 @@ def line_for(program, results, peer_names):
             ms = sorted(r['bench_ns'] for r in res['runs'])[len(res['runs']) // 2] / 1e6
             cells.append(f'{name} {ms:.1f}ms')
     return f'{program.name:24s} ' + '  '.join(cells)
+
+
+def startup_line(startup):
+    native = startup['wall_ns'].get('native')
+    base = sorted(native)[len(native) // 2] / 1e6 if native else None
+    cells = []
+    for name, runs in startup['wall_ns'].items():
+        if name in startup['errors'] or not runs:
+            cells.append(f'{name} FAIL')
+            continue
+        ms = sorted(runs)[len(runs) // 2] / 1e6
+        cells.append(f'{name} {ms:.2f}ms' + (f' ({ms - base:+.2f})' if base is not None and name != 'native' else ''))
+    return f'{"start-up (" + startup["program"] + ")":24s} ' + '  '.join(cells)
 
 
 def parse_args():
@@ -560,12 +622,22 @@ def parse_args():
     p.add_argument('--no-node', action='store_true', help='do not measure V8')
     p.add_argument('--no-sightglass', action='store_true', help=f'only bench/programs')
     p.add_argument('--timeout', type=float, default=600.0, help='seconds before a run is killed')
+    p.add_argument('--strata-cli', default=None,
+                   help='the strata CLI for the start-up figure (default: bin/strata beside --strata\'s build)')
+    p.add_argument('--startup-runs', type=int, default=None,
+                   help=f'alternated whole-process runs of {STARTUP_PROGRAM} for the start-up figure '
+                        '(default 30; quick: 3)')
     args = p.parse_args()
     if args.runs is None:
         args.runs = 1 if args.quick else 5
+    if args.startup_runs is None:
+        args.startup_runs = 3 if args.quick else 30
     # Runs happen in each program's folder: every path must be absolute.
     args.work, args.out, args.shared = args.work.resolve(), args.out.resolve(), args.shared.resolve()
     args.strata = str(Path(args.strata).resolve())
+    # build/release/bench/strata_bench -> build/release/bin/strata
+    args.strata_cli = str(Path(args.strata_cli).resolve() if args.strata_cli
+                          else Path(args.strata).parent.parent / 'bin' / 'strata')
     return args
 
 
@@ -598,21 +670,26 @@ def main():
         results = measure(program, engines, args, scratch)
         measured.append((program, results))
         print(line_for(program, results, peer_names), flush=True)
+    startup = measure_startup(programs, engines, args, scratch)
+    if startup:
+        print(startup_line(startup), flush=True)
     # A peer's error means the peer cannot run the program (no SIMD, its own limits): reported, not
     # a failure. Strata's, native's and V8's errors are failures, and so are those of the compile
-    # timers.
+    # timers and of the start-up runs.
     errors = [(p.name, e, r['error']) for p, res in measured for e, r in res.items() if r['error']]
     errors += [(p.name, name, t['error']) for p, _ in measured for name, t in p.compile_timing.items()
                if t['error']]
+    if startup:
+        errors += [(f'{startup["program"]} (start-up)', e, err) for e, err in startup['errors'].items()]
     failures = [f for f in errors if f[1] not in peer_names]
     cannot_run = [f for f in errors if f[1] in peer_names]
     for name, engine, err in cannot_run:
         print(f'peer cannot run {name} on {engine}: {err}', file=sys.stderr)
     for name, engine, err in failures:
         print(f'FAIL {name} on {engine}: {err}', file=sys.stderr)
-    doc = report.build(args, engines, measured, REPO, time.time() - started)
+    doc = report.build(args, engines, measured, REPO, time.time() - started, startup)
     report.write(doc, args.out, charts=not args.quick)
-    total = sum(len(res) + len(p.compile_timing) for p, res in measured)
+    total = sum(len(res) + len(p.compile_timing) for p, res in measured) + (len(startup['wall_ns']) if startup else 0)
     shutil.rmtree(scratch, ignore_errors=True)
     print(f'results in {args.out}')
     # The plain closing line CI readers understand.
