@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor, FIRST_COMPLETED, wait
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_FEATURES = "sign-ext,mutable-globals,nontrapping-float-to-int,bulk-memory,multivalue,simd,tail-call"
 DIFFTEST_TIMEOUT = 300  # seconds per module, both tiers (each call is bounded by fuel and a watchdog)
+PROGRESS_EVERY = 300  # seconds between progress lines
 
 
 def parse_args():
@@ -70,6 +71,7 @@ class Totals:
         self.generated = self.compared = self.calls = self.events = 0
         self.mismatches = self.skipped = self.cut = self.gen_failed = self.errors = 0
         self.skip_reasons = {}
+        self.mismatch_kinds = {}  # compilation, instantiation, event (a call or log), memory, global
 
 
 def generate(args, seed, work):
@@ -131,6 +133,9 @@ def one(args, tiers, seed, work, totals):
             line += "skipped: " + text.strip()
         elif code == 1:
             totals.mismatches += 1
+            m = re.search(r"^  (compilation|instantiation|event|memory|global|different)", text, re.M)
+            kind = m.group(1) if m else "other"
+            totals.mismatch_kinds[kind] = totals.mismatch_kinds.get(kind, 0) + 1
             line += "MISMATCH\n" + text
         else:
             totals.errors += 1
@@ -156,6 +161,7 @@ def main():
     work = tempfile.mkdtemp(prefix="fuzz_diff-")
     next_seed = args.seed
     started = 0
+    last_progress = start
 
     def more():
         if args.count is not None and started >= args.count:
@@ -171,6 +177,10 @@ def main():
                     next_seed += 1
                     started += 1
                 done, running = wait(running, return_when=FIRST_COMPLETED)
+                if time.monotonic() - last_progress >= PROGRESS_EVERY:
+                    last_progress = time.monotonic()
+                    print(f"... {last_progress - start:.0f} s: {totals.compared} modules compared, "
+                          f"{totals.calls} calls, {totals.mismatches} mismatches", flush=True)
                 for f in done:
                     line = f.result()
                     if args.verbose or "MISMATCH" in line or "tester failed" in line:
@@ -186,6 +196,8 @@ def main():
     print(f"calls compared: {t.calls}, events compared: {t.events}")
     print(f"mismatches: {t.mismatches}, tester failures: {t.errors}, elapsed: {elapsed:.0f} s, "
           f"seeds {args.seed}..{next_seed - 1}")
+    if t.mismatch_kinds:
+        print("  mismatches by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(t.mismatch_kinds.items())))
     for reason, n in sorted(t.skip_reasons.items(), key=lambda kv: -kv[1])[:5]:
         print(f"  skipped {n}: {reason}")
     sys.exit(1 if t.mismatches or t.errors else 0)

@@ -125,6 +125,7 @@ int run(const Args& a) {
     RunOptions options = a.run;
     options.perturb = records.size() == perturbed;
     options.text = a.file.ends_with(".wat");
+    if (!records.empty()) options.stop_before = records.front().cut;
     auto rec = runTier(tier, bytes, options);
     if (!rec) {
       fmt::print(stderr, "strata_difftest: {}: {}\n", tier, rec.error().message);

@@ -240,6 +240,7 @@ Result<Module> compile(const Engine& engine, std::span<const uint8_t> bytes, boo
 bool harnessCall(State& s, Store& store, Watchdog& watchdog, const std::string& name, const Func& func,
                  std::vector<Val> args, bool pre = false) {
   const RunOptions& o = *s.options;
+  if (o.stop_before && s.call + 1 >= *o.stop_before) return false;
   s.call++;
   s.taint.clear();
   if (o.perturb)

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -19,6 +20,9 @@ struct RunOptions {
   std::chrono::milliseconds timeout{10'000};  // per harness call, through epoch interruption
   bool text = false;    // the module is .wat
   bool perturb = false; // testing the tester: flips bit 0 of every i32 argument on this tier
+  // Harness calls from this index on are not made: where the reference tier's record was cut,
+  // nothing later is compared, and a tier without working fuel or epochs would hang there.
+  std::optional<uint32_t> stop_before;
 };
 
 // Compile and link errors are recorded in the TierRecord; the error is for an engine that
