@@ -69,8 +69,9 @@ class Totals:
     def __init__(self):
         self.lock = threading.Lock()
         self.generated = self.compared = self.calls = self.events = 0
-        self.mismatches = self.skipped = self.cut = self.gen_failed = self.errors = 0
+        self.mismatches = self.skipped = self.cut = self.gen_failed = self.errors = self.fallback = 0
         self.skip_reasons = {}
+        self.fallback_reasons = {}
         self.mismatch_kinds = {}  # compilation, instantiation, event (a call or log), memory, global
 
 
@@ -97,7 +98,7 @@ def save(args, seed, data, wasm, cmd, text):
         f.write(text)
     with open(os.path.join(folder, "repro.sh"), "w") as f:
         f.write("#!/bin/sh\n# wasm-opt features: " + args.features + "\n")
-        f.write(" ".join(cmd[:1] + ["module.wasm"] + cmd[2:]) + " -v\n")
+        f.write(" ".join([args.repro_difftest, "module.wasm"] + cmd[2:]) + " -v\n")
     return folder
 
 
@@ -121,9 +122,14 @@ def one(args, tiers, seed, work, totals):
     with totals.lock:
         if code == 0:
             totals.compared += 1
-            for m in re.finditer(r"calls=(\d+) events=(\d+)", text):
-                totals.calls += int(m.group(1))
-                totals.events += int(m.group(2))
+            if "fallback=" in text:  # a tier handed the module to another: it tested nothing
+                totals.fallback += 1
+                why = re.search(r'fallback="([^"]*)"', text).group(1)
+                totals.fallback_reasons[why] = totals.fallback_reasons.get(why, 0) + 1
+            else:
+                for m in re.finditer(r"calls=(\d+) events=(\d+)", text):
+                    totals.calls += int(m.group(1))
+                    totals.events += int(m.group(2))
             totals.cut += "cut=" in text
             line += text.strip().splitlines()[-1]
         elif code == 3:
@@ -159,6 +165,9 @@ def main():
     totals = Totals()
     start = time.monotonic()
     work = tempfile.mkdtemp(prefix="fuzz_diff-")
+    # A private copy, so rebuilding the tester during a long run cannot pull it from under us.
+    shutil.copy2(args.difftest, os.path.join(work, "strata_difftest"))
+    args.repro_difftest, args.difftest = args.difftest, os.path.join(work, "strata_difftest")
     next_seed = args.seed
     started = 0
     last_progress = start
@@ -193,11 +202,14 @@ def main():
     t = totals
     print(f"modules generated: {t.generated} (wasm-opt failed: {t.gen_failed}), compared: {t.compared}, "
           f"skipped: {t.skipped}, cut short by fuel/timeout/stack: {t.cut}")
-    print(f"calls compared: {t.calls}, events compared: {t.events}")
+    print(f"calls compared: {t.calls}, events compared: {t.events} (not counting {t.fallback} modules "
+          f"a tier handed to another, e.g. baseline to interp for an instruction it lacks)")
     print(f"mismatches: {t.mismatches}, tester failures: {t.errors}, elapsed: {elapsed:.0f} s, "
           f"seeds {args.seed}..{next_seed - 1}")
     if t.mismatch_kinds:
         print("  mismatches by kind: " + ", ".join(f"{k} {n}" for k, n in sorted(t.mismatch_kinds.items())))
+    for reason, n in sorted(t.fallback_reasons.items(), key=lambda kv: -kv[1])[:8]:
+        print(f"  fallback {n}: {reason}")
     for reason, n in sorted(t.skip_reasons.items(), key=lambda kv: -kv[1])[:5]:
         print(f"  skipped {n}: {reason}")
     sys.exit(1 if t.mismatches or t.errors else 0)

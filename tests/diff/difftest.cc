@@ -93,7 +93,8 @@ bool readFile(const std::string& path, std::vector<uint8_t>& out) {
 }
 
 void printRecord(const TierRecord& r, bool frames) {
-  fmt::print("== {}{}\n", r.tier, r.note.empty() ? "" : " (" + r.note + ")");
+  fmt::print("== {}{}{}\n", r.tier, r.ran_by.empty() || r.ran_by == r.tier ? "" : " (ran as " + r.ran_by + ")",
+             r.note.empty() ? "" : " (" + r.note + ")");
   if (!r.compile_error.empty()) fmt::print("  compile error: {}\n", r.compile_error);
   if (!r.link_error.empty()) fmt::print("  link error: {}\n", r.link_error);
   for (const Event& e : r.events) fmt::print("  {}\n", format(e, frames));
@@ -143,14 +144,18 @@ int run(const Args& a) {
   int status = kAgree;
   for (size_t k = 1; k < records.size(); ++k) {
     Comparison c = compare(records[0], records[k], a.compare);
-    std::string cut = c.cut ? fmt::format(" cut=\"{}\"", c.cut_why) : "";
+    std::string notes = c.cut ? fmt::format(" cut=\"{}\"", c.cut_why) : "";
+    // A tier that handed the module to another one was not tested by it: say so (fuzz_diff counts these apart).
+    for (const TierRecord* r : {&records[0], &records[k]})
+      if (!r->ran_by.empty() && r->ran_by != r->tier) notes += fmt::format(" fallback=\"{} ran as {}{}{}\"", r->tier, r->ran_by,
+                             r->fallback_why.empty() ? "" : ": ", r->fallback_why);
     if (!c.equal) {
-      fmt::print("MISMATCH {} vs {} in {}\n  {}\n", records[0].tier, records[k].tier, a.file, c.difference);
+      fmt::print("MISMATCH {} vs {} in {}{}\n  {}\n", records[0].tier, records[k].tier, a.file, notes, c.difference);
       status = kMismatch;
       continue;
     }
     fmt::print("agree {} vs {}: calls={} events={} memories={} globals={}{}\n", records[0].tier, records[k].tier, c.calls,
-               c.events, c.cut ? 0 : records[0].memories.size(), c.cut ? 0 : records[0].globals.size(), cut);
+               c.events, c.cut ? 0 : records[0].memories.size(), c.cut ? 0 : records[0].globals.size(), notes);
   }
   return status;
 }

@@ -52,6 +52,10 @@ std::string format(const Event& e, bool frames);
 struct TierRecord {
   std::string tier;
   std::string note;           // e.g. "no fuel support: epoch watchdog only"
+  // The tier whose code ran: a tier may hand a module it cannot compile yet to another one
+  // (baseline falls back to interp), and then the comparison says nothing about it.
+  std::string ran_by;
+  std::string fallback_why;  // when ran_by differs, the tier's own reason if it gives one
   std::string compile_error;  // non-empty: the module did not compile
   std::string link_error;     // non-empty: instantiation failed other than by a trap
   std::vector<Event> events;

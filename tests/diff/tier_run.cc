@@ -24,6 +24,11 @@
 
 #include <fmt/core.h>
 
+#include "runtime/module_impl.h"
+#ifdef STRATA_DIFF_HAVE_JIT
+#include "jit/jit.h"
+#endif
+
 namespace strata::difftest {
 
 namespace {
@@ -295,6 +300,23 @@ void recordState(State& s, Store& store, const Instance& instance) {
   }
 }
 
+// Why a tier handed the module to another: the baseline compiler without its fallback says
+// which instruction it lacks.
+std::string whyFallback(const std::string& tier, const Engine& engine, const Module& module) {
+#ifdef STRATA_DIFF_HAVE_JIT
+  if (tier == "baseline") {
+    vm::CompileOptions options;
+    options.features = engine.config().features;
+    options.bounds = engine.config().bounds_checks;
+    options.consume_fuel = engine.config().consume_fuel;
+    options.epoch_interruption = engine.config().epoch_interruption;
+    auto code = jit::createCompiler()->compile(module.ir(), module.impl().env, options);
+    if (!code) return code.error().message;
+  }
+#endif
+  return {};
+}
+
 }  // namespace
 
 Config configFor(const std::string& tier, bool fuel) {
@@ -311,10 +333,12 @@ Result<TierRecord> runTier(const std::string& tier, std::span<const uint8_t> byt
   s.rec.tier = tier;
   Engine engine = STRATA_TRY(Engine::create(configFor(tier, true)));
   auto module = compile(engine, bytes, options.text);
-  if (!module) {
-    // A tier without fuel yet: the watchdog alone bounds the calls.
+  auto ranAs = [&](const Result<Module>& m) { return m ? std::string(m->impl().compiled->tierName()) : tier; };
+  if (!module || ranAs(module) != tier) {
+    // A tier without fuel yet (it fails, or hands the module to another tier): the watchdog
+    // alone bounds the calls.
     Engine no_fuel = STRATA_TRY(Engine::create(configFor(tier, false)));
-    if (auto retry = compile(no_fuel, bytes, options.text)) {
+    if (auto retry = compile(no_fuel, bytes, options.text); retry && ranAs(retry) == tier) {
       engine = no_fuel;
       module = std::move(retry);
       s.rec.note = "compiles only without fuel: bounded by the watchdog alone";
@@ -324,6 +348,8 @@ Result<TierRecord> runTier(const std::string& tier, std::span<const uint8_t> byt
     s.rec.compile_error = module.error().message;
     return std::move(s.rec);
   }
+  s.rec.ran_by = ranAs(module);
+  if (s.rec.ran_by != tier) s.rec.fallback_why = whyFallback(tier, engine, *module);
   for (const ExportType& e : module->exports())
     if (e.type.kind == ExternKind::Func) s.func_exports.push_back(e.name);
   Store store(engine);
