@@ -374,6 +374,7 @@ void FuncCompiler::onEnd() {
     } else {
       a().mov(edi, s.kind);
     }
+    if (s.kind == uint32_t(vm::TrapKind::UninitializedElement)) a().mov(r9, rax);  // the index
     a().mov(esi, s.wasm);
     a().call(ms_.trap_tramp);
   }

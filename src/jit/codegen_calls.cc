@@ -264,9 +264,10 @@ void FuncCompiler::visitCall(const decode::Instr& in) {
     a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMTable, length)));
     trapIf(CondCode::kAE, uint32_t(vm::TrapKind::UndefinedElement));
     a().mov(rcx, qword_ptr(rcx, offsetof(vm::VMTable, elements)));
-    a().mov(rax, qword_ptr(rcx, rax, 3));
-    a().test(rax, rax);
-    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::UninitializedElement));
+    a().mov(rdx, qword_ptr(rcx, rax, 3));
+    a().test(rdx, rdx);
+    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::UninitializedElement));  // the stub reports rax
+    a().mov(rax, rdx);
     Label ok = a().newLabel();
     a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, type_ids)));
     a().mov(ecx, dword_ptr(rcx, 4 * int32_t(in.idx)));

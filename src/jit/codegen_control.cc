@@ -303,13 +303,16 @@ void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrCo
   a().movsxd(r, dword_ptr(r11, r, 2));
   a().add(r, r11);
   a().jmp(r);
-  a().align(asmjit::AlignMode::kData, 4);
-  a().bind(table);
-  for (uint32_t i = 0; i < n; ++i) a().embedLabelDelta(landing(targets[i]), table, 4);
+  for (uint32_t i = 0; i < n; ++i) landing(targets[i]);
   for (auto& [d, l] : landings) {
     a().bind(l);
     emitBranch(d);
   }
+  // The table after the landings: asmjit resolves a label delta only when both labels are
+  // bound at the time it is embedded.
+  a().align(asmjit::AlignMode::kData, 4);
+  a().bind(table);
+  for (uint32_t i = 0; i < n; ++i) a().embedLabelDelta(landing(targets[i]), table, 4);
   enterDead();
 }
 

@@ -4,6 +4,8 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "jit/codegen.h"
@@ -109,6 +111,14 @@ Result<CompiledCode> compileModule(const ir::Module& module, const validate::Mod
   a.bind(ms.got);
   if (errors.failed) return makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
   CodeBuffer& buf = code.textSection()->buffer();
+  // Development aid: STRATA_JIT_DUMP=FILE writes the last module's code (objdump -D -b binary
+  // -mi386:x86-64 FILE) until `strata explore` shows it.
+  if (const char* dump = std::getenv("STRATA_JIT_DUMP")) {
+    if (FILE* f = std::fopen(dump, "wb")) {
+      std::fwrite(buf.data(), 1, buf.size(), f);
+      std::fclose(f);
+    }
+  }
   CompiledCode out;
   out.image = STRATA_TRY(vm::CodeImage::reserve(buf.size(), std::max<size_t>(8 * ndef, 8)));
   auto* slots = reinterpret_cast<uintptr_t*>(out.image->data());

@@ -11,8 +11,8 @@
 //   [rbp-64]      vals                       [rbp-72] nvals
 //
 // Trap (machine code -> entry). A trapping function calls (or the signal handler simulates a
-// call to) the trap stub, which hands the trap kind, wasm offset, pc, frame pointer and vmctx
-// to raiseTrap (C++): it records the trap and walks the frame-pointer chain from the trapping
+// call to) the trap stub, which hands the trap kind, wasm offset, pc, frame pointer, vmctx and
+// a detail (r9: the element index of "uninitialized element") to raiseTrap (C++): it records the trap and walks the frame-pointer chain from the trapping
 // function outward, one backtrace frame per machine-code function, until the return address
 // lies in this stub image (the entry). The stub then sets rsp to the entry's record and jumps
 // into the entry's epilogue, which returns false: the caller of the entry (the runtime, the
@@ -20,6 +20,7 @@
 #include "jit/stubs.h"
 
 #include <asmjit/x86.h>
+#include <fmt/core.h>
 
 #include <memory>
 #include <mutex>
@@ -37,10 +38,13 @@ constexpr int32_t kStoreCtx = offsetof(vm::VMContext, store_ctx);
 constexpr int32_t kEntryLink = offsetof(vm::VMStoreContext, native_entry_sp);
 constexpr int32_t kRecord = 56;  // rbp - native_entry_sp of an entry frame
 
-uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t fp, vm::VMContext* vmctx) {
+uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t fp, vm::VMContext* vmctx,
+                    uint64_t detail) {
   vm::TrapRecord* trap = vmctx->store_ctx->trap;
   if (kind == kPropagate) trap->pending = true;
   else trap->raise(vm::TrapKind(kind));
+  // The reference interpreter names the element ("uninitialized element 2").
+  if (kind == uint32_t(vm::TrapKind::UninitializedElement)) trap->message = fmt::format("uninitialized element {}", detail);
   const vm::CodeImage* image = vm::findCodeImage(pc);
   if (image && image->kind() == vm::ImageKind::Module) {
     if (const vm::FuncCodeInfo* f = image->funcAt(pc)) trap->frames.push_back({image->module(), f->func_index, wasm_offset});

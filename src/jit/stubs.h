@@ -19,7 +19,7 @@ struct Stubs {
   vm::ArrayCallFn entry = nullptr;
   // Entered as if called from machine code (return address = a pc inside the trapping
   // function), with edi = trap kind or kPropagate, esi = wasm offset, rbp = that function's
-  // frame and r15 = its vmctx. Records the trap and the frames up to the innermost entry, then
+  // frame, r15 = its vmctx and, for UninitializedElement, r9 = the element index. Records the trap and the frames up to the innermost entry, then
   // unwinds to that entry, which returns false. Also the fault stub of every module image.
   void* trap = nullptr;
 };
