@@ -153,6 +153,9 @@ class FuncCompiler {
   void callDirect(uint32_t func_index, const ir::FuncType& ft, bool tail);
   void storeOut(const Val& v, int32_t at);
   void passArgs(const ir::FuncType& ft);
+  bool tailFits(const ir::FuncType& ft) const;
+  void spillParamAliases(size_t n);
+  void tailArgs(const ir::FuncType& ft);
   void takeResults(const ir::FuncType& ft);
   void reloadContext();
   bool visitNumeric(const decode::Instr& in);  // inline forms; false: not handled inline

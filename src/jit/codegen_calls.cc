@@ -210,6 +210,14 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
     a().mov(rax, qword_ptr(rax, 8 * int32_t(func_index)));
     return callRef(rax, ft, tail);
   }
+  if (tail && tailFits(ft)) {
+    tailArgs(ft);
+    a().mov(rdi, r15);
+    a().leave();
+    a().jmp(x86::ptr(ms_.got, 8 * int32_t(func_index - nimp)));
+    enterDead();
+    return;
+  }
   passArgs(ft);
   a().mov(rdi, r15);
   a().call(x86::ptr(ms_.got, 8 * int32_t(func_index - nimp)));
@@ -221,18 +229,35 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
 // Calls the VMFuncRef in `ref` (rax): natively when it has a wasm_call entry, else through its
 // array call (host functions, other tiers), whose false result means it trapped.
 void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
-  (void)tail;
-  passArgs(ft);
   Label array = a().newLabel(), done = a().newLabel();
-  a().mov(rcx, qword_ptr(ref, offsetof(vm::VMFuncRef, wasm_call)));
-  a().test(rcx, rcx);
-  a().jz(array);
-  a().mov(rdi, qword_ptr(ref, offsetof(vm::VMFuncRef, vmctx)));
-  a().mov(rsi, ref);
-  a().call(rcx);
-  siteCall();
-  a().jmp(done);
-  a().bind(array);
+  bool native_tail = tail && tailFits(ft);
+  if (native_tail) {
+    // A native callee replaces this frame; another tier's function is called and returned
+    // from (its array call cannot take over a native frame).
+    spillParamAliases(ft.params.size());
+    a().mov(rcx, qword_ptr(ref, offsetof(vm::VMFuncRef, wasm_call)));
+    a().test(rcx, rcx);
+    a().jz(array);
+    size_t first = stack_.size() - ft.params.size();
+    for (size_t i = 0; i < ft.params.size(); ++i) storeTo(stack_[first + i], 16 + 16 * int32_t(i));
+    a().mov(rdi, qword_ptr(ref, offsetof(vm::VMFuncRef, vmctx)));
+    a().mov(rsi, ref);
+    a().leave();
+    a().jmp(rcx);
+    a().bind(array);
+    passArgs(ft);
+  } else {
+    passArgs(ft);
+    a().mov(rcx, qword_ptr(ref, offsetof(vm::VMFuncRef, wasm_call)));
+    a().test(rcx, rcx);
+    a().jz(array);
+    a().mov(rdi, qword_ptr(ref, offsetof(vm::VMFuncRef, vmctx)));
+    a().mov(rsi, ref);
+    a().call(rcx);
+    siteCall();
+    a().jmp(done);
+    a().bind(array);
+  }
   a().mov(rdi, ref);
   a().mov(rsi, r15);
   a().mov(rdx, rsp);
@@ -298,10 +323,32 @@ void FuncCompiler::visitCall(const decode::Instr& in) {
     trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullFunctionReference));
     callRef(rax, ft, tail);
   }
-  if (tail) {
+  if (tail && !dead_) {
     emitReturn();
     enterDead();
   }
+}
+
+// spec 4.4.8 return_call: the callee takes this function's place. Its arguments go where this
+// function's parameters are (the caller's argument area), which is large enough when the
+// callee needs no more slots than this function was given (max(params, results) of its type).
+bool FuncCompiler::tailFits(const ir::FuncType& ft) const {
+  return std::max(ft.params.size(), ft.results.size()) <= std::max(type_->params.size(), type_->results.size());
+}
+
+// Arguments still reading a parameter's home move to their own slots before the homes are
+// overwritten.
+void FuncCompiler::spillParamAliases(size_t n) {
+  for (size_t i = stack_.size() - n; i < stack_.size(); ++i)
+    if (stack_[i].loc == Loc::Mem && stack_[i].disp > 0) spillEntry(i);
+}
+
+void FuncCompiler::tailArgs(const ir::FuncType& ft) {
+  size_t n = ft.params.size();
+  spillParamAliases(n);
+  size_t first = stack_.size() - n;
+  for (size_t i = 0; i < n; ++i) storeTo(stack_[first + i], 16 + 16 * int32_t(i));
+  for (size_t i = 0; i < n; ++i) pop();
 }
 
 }  // namespace strata::jit
