@@ -288,6 +288,30 @@ void FuncCompiler::checkInterrupt() {
   trapIf(CondCode::kAE, uint32_t(vm::TrapKind::Interrupt));
 }
 
+// Fuel (Config::consume_fuel) is charged like the interpreter charges it, so both tiers trap
+// after the same instruction: at the function's entry and at every loop head, the number of
+// wasm instructions from there to the next such point in code order (patched when known).
+void FuncCompiler::chargeFuel() {
+  if (!ms_.options.consume_fuel) return;
+  patchFuel();
+  a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, store_ctx)));
+  static const uint8_t kSubRax8[] = {0x48, 0x81, 0x68, uint8_t(offsetof(vm::VMStoreLimits, fuel_remaining))};
+  const uint8_t zero[4] = {};
+  a().embed(kSubRax8, sizeof kSubRax8);  // sub qword [rax + fuel_remaining], imm32
+  fuel_at_ = uint32_t(a().offset());
+  a().embed(zero, 4);
+  trapIf(CondCode::kS, uint32_t(vm::TrapKind::OutOfFuel));
+  fuel_count_ = 0;
+  has_fuel_ = true;
+}
+
+void FuncCompiler::patchFuel() {
+  if (!has_fuel_) return;
+  uint8_t* buf = a().code()->textSection()->buffer().data();
+  auto n = int32_t(fuel_count_);
+  std::memcpy(buf + fuel_at_, &n, 4);
+}
+
 void FuncCompiler::callAddr(const void* fn) {
   a().mov(rax, asmjit::imm(reinterpret_cast<uint64_t>(fn)));
   a().call(rax);
@@ -347,6 +371,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
     }
   }
   checkInterrupt();
+  chargeFuel();
 
   Ctrl f;
   f.kind = Ctrl::Function;
@@ -363,10 +388,12 @@ void FuncCompiler::onInstr(const decode::Instr& in, const validate::InstrContext
     return;
   }
   info_.wasm_map.emplace_back(uint32_t(a().offset() - code_start_), uint32_t(in.offset));
+  ++fuel_count_;
   visit(in, c);
 }
 
 void FuncCompiler::onEnd() {
+  patchFuel();
   for (const TrapStub& s : stubs_) {
     a().bind(s.label);
     if (s.kind == kDynamic) {

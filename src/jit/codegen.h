@@ -136,6 +136,7 @@ class FuncCompiler {
   void siteFault();   // records the next instruction as a guard-page access
   void checkInterrupt();  // epoch check (loop heads and entry) when enabled
   void chargeFuel();
+  void patchFuel();
 
   // Visitors (codegen_control.cc, codegen_ops.cc, codegen_mem.cc).
   void visit(const decode::Instr& in, const validate::InstrContext& c);
@@ -196,7 +197,10 @@ class FuncCompiler {
   std::vector<TrapStub> stubs_;
   bool dead_ = false;
   uint32_t gpr_used_ = 0, xmm_used_ = 0;
-  uint32_t mem_temps_ = 0;  // registers an access's address computation holds
+  uint32_t mem_temps_ = 0;
+  uint32_t fuel_at_ = 0;     // the immediate of the last fuel charge
+  uint32_t fuel_count_ = 0;  // instructions since it
+  bool has_fuel_ = false;  // registers an access's address computation holds
   uint64_t wasm_offset_ = 0;
 };
 

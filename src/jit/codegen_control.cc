@@ -146,6 +146,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in) {
   if (c.kind == Ctrl::Loop) {
     a().bind(c.label);
     checkInterrupt();
+    chargeFuel();
   } else if (c.kind == Ctrl::If) {
     c.else_label = a().newLabel();
     a().j(x86::CondCode(uint8_t(cc) ^ 1), c.else_label);

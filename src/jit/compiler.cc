@@ -71,7 +71,6 @@ class JitCompiler final : public vm::Compiler {
 
 Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
                                    const vm::CompileOptions& options) {
-  if (options.consume_fuel) return makeError(ErrorKind::Unsupported, kNoOffset, "baseline: fuel is not supported yet");
   const Stubs& st = stubs();
   if (!st.entry) return makeError(ErrorKind::Resource, kNoOffset, "baseline: cannot map executable memory");
   CodeHolder code;

@@ -46,8 +46,10 @@ uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t
   // The reference interpreter names the element ("uninitialized element 2").
   if (kind == uint32_t(vm::TrapKind::UninitializedElement)) trap->message = fmt::format("uninitialized element {}", detail);
   const vm::CodeImage* image = vm::findCodeImage(pc);
+  // pc is a return address (possibly just past the function's last stub) or a faulting
+  // instruction (never a function's first byte): pc - 1 lies in the function either way.
   if (image && image->kind() == vm::ImageKind::Module) {
-    if (const vm::FuncCodeInfo* f = image->funcAt(pc)) trap->frames.push_back({image->module(), f->func_index, wasm_offset});
+    if (const vm::FuncCodeInfo* f = image->funcAt(pc - 1)) trap->frames.push_back({image->module(), f->func_index, wasm_offset});
   }
   // Outer frames: every machine-code frame starts with push rbp; mov rbp, rsp.
   for (;;) {
@@ -55,7 +57,7 @@ uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t
     fp = *reinterpret_cast<const uintptr_t*>(fp);
     const vm::CodeImage* img = vm::findCodeImage(ret);
     if (!img || img->kind() != vm::ImageKind::Module) break;
-    const vm::FuncCodeInfo* f = img->funcAt(ret);
+    const vm::FuncCodeInfo* f = img->funcAt(ret - 1);
     if (!f) break;
     const vm::CodeSite* site = img->siteAt(ret, vm::SiteKind::Call);
     trap->frames.push_back({img->module(), f->func_index, site ? site->wasm : 0});
