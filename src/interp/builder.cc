@@ -149,6 +149,8 @@ void Builder::onLocals(std::span<const ir::ValType> locals) {
 void Builder::onInstr(const decode::Instr& in, const validate::InstrContext& c) {
   if (!error_) return;
   wasm_offset_ = in.offset;
+  cur_op_ = in.op;
+  rewound_ = false;
   if (dead_) {
     visitDead(in);
     return;
@@ -242,8 +244,14 @@ void Builder::visitDead(const decode::Instr& in) {
 uint32_t Builder::begin(const void* handler) {
   uint32_t at = pos();
   auto& offs = out_.offsets;
-  if (!offs.empty() && offs.back().pc == at) offs.back().wasm = uint32_t(wasm_offset_);
-  else if (offs.empty() || offs.back().wasm != wasm_offset_) offs.push_back({at, uint32_t(wasm_offset_)});
+  // An instruction re-emitted in a fused form (rewind) keeps the offset of the instruction it
+  // started as when the one that absorbed it cannot trap (a branch): the part that may trap is
+  // the rewound one. A load or store that absorbed its address computation keeps its own.
+  bool consumer_cannot_trap = cur_op_ == ir::Opcode::BrIf || cur_op_ == ir::Opcode::If ||
+                              cur_op_ == ir::Opcode::Select || cur_op_ == ir::Opcode::BrTable;
+  uint64_t wasm = rewound_ && consumer_cannot_trap ? rewound_wasm_ : wasm_offset_;
+  if (!offs.empty() && offs.back().pc == at) offs.back().wasm = uint32_t(wasm);
+  else if (offs.empty() || offs.back().wasm != wasm) offs.push_back({at, uint32_t(wasm)});
   append(&handler, sizeof handler);
   last_ = {};
   hand_ = {};
@@ -273,6 +281,15 @@ void Builder::rewind(uint32_t at) {
   if (at <= incr_.at) incr_.valid = false;
   code_.resize(at);
   auto& offs = out_.offsets;
+  if (!rewound_) {
+    for (auto it = offs.rbegin(); it != offs.rend(); ++it) {
+      if (it->pc <= at) {
+        rewound_wasm_ = it->wasm;
+        rewound_ = true;
+        break;
+      }
+    }
+  }
   while (!offs.empty() && offs.back().pc >= at) offs.pop_back();
   last_ = {};
 }

@@ -266,6 +266,11 @@ class Builder {
   std::vector<Ctrl> ctrls_;
   bool dead_ = false;
   uint64_t wasm_offset_ = 0;
+  // Set by rewind() until the next wasm instruction: the offset of the rewound instruction,
+  // which the fused form that replaces it reports (begin()).
+  bool rewound_ = false;
+  uint64_t rewound_wasm_ = 0;
+  ir::Opcode cur_op_{};
   uint32_t fuel_at_ = 0;  // code offset of the last CheckFuel's cost
   uint32_t fuel_count_ = 0;
   bool has_fuel_ = false;
