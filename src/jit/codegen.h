@@ -165,6 +165,7 @@ class FuncCompiler {
   bool visitFloat(const decode::Instr& in);
   bool visitConvert(const decode::Instr& in);
   void visitDivRem(const decode::Instr& in);
+  bool visitSimd(const decode::Instr& in);  // codegen_simd.cc: SIMD rows emitted inline
   void visitThunk(const decode::Instr& in);
   void visitMemory(const decode::Instr& in);
   void visitMemoryMisc(const decode::Instr& in);

@@ -26,6 +26,7 @@ const asmjit::CpuInfo& cpu() { return asmjit::CpuInfo::host(); }
 
 bool FuncCompiler::visitNumeric(const decode::Instr& in) {
   if (visitCompare(in) || visitIntArith(in) || visitFloat(in) || visitConvert(in)) return true;
+  if (ir::opcodeInfo(in.op).prefix == 0xfd && visitSimd(in)) return true;
   switch (in.op) {
     case Opcode::I32DivS:
     case Opcode::I32DivU:
