@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -67,6 +69,8 @@ Registry& registry() {
 
 }  // namespace
 
+void writePerfMap(const CodeImage& img);
+
 Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t data_bytes) {
   size_t page = pageSize();
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
@@ -110,7 +114,28 @@ Result<void> CodeImage::publish(std::span<const uint8_t> code, std::vector<FuncC
     ranges.insert(it, r);
   });
   registered_ = true;
+  writePerfMap(*this);
   return {};
+}
+
+// perf's map of JIT code (perf report reads /tmp/perf-<pid>.map): one line per function,
+// appended at publish when STRATA_PERFMAP is set in the environment (the CLI's
+// `--profile perfmap` sets it).
+void writePerfMap(const CodeImage& img) {
+  static const bool enabled = std::getenv("STRATA_PERFMAP") != nullptr;
+  if (!enabled) return;
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  char path[64];
+  std::snprintf(path, sizeof path, "/tmp/perf-%d.map", int(getpid()));
+  FILE* f = std::fopen(path, "a");
+  if (!f) return;
+  if (img.kind() == ImageKind::Stubs) {
+    std::fprintf(f, "%lx %zx strata-stubs\n", uintptr_t(img.base()), img.codeBytes());
+  }
+  for (const FuncCodeInfo& fn : img.funcs())
+    std::fprintf(f, "%lx %x wasm-function[%u]@%p\n", uintptr_t(img.base() + fn.start), fn.size, fn.func_index, img.module());
+  std::fclose(f);
 }
 
 const FuncCodeInfo* CodeImage::funcAt(uintptr_t pc) const {

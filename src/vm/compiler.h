@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "ir/features.h"
@@ -43,6 +44,12 @@ class CompiledModule {
   virtual size_t codeBytes() const = 0;
   // The machine code of the module (machine-code tiers), or null (the interpreter).
   virtual const CodeImage* codeImage() const { return nullptr; }
+  // A listing of defined function func_index's code, for tools (`strata explore`, `objdump
+  // --disassemble`) that must not know the tier: the first line is a one-line summary (sizes),
+  // the rest the listing. The interpreter lists its bytecode. The default, for machine-code
+  // tiers, gives the code range and codeImage()'s wasm offset map without disassembling (the CLI
+  // disassembles codeImage() itself, so that no disassembler is linked into the runtime).
+  virtual std::string describeFunction(uint32_t func_index) const;
 };
 
 class Compiler {
