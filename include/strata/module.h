@@ -38,6 +38,10 @@ class Module {
 
   const ir::Module& ir() const;
   Engine engine() const;
+  // The engine tier's code, for tools (explore, objdump --disassemble) that list it through the
+  // vm::CompiledModule interface. Its tierName() may differ from Config::tier when a tier hands
+  // a module it cannot compile to another.
+  const vm::CompiledModule& compiled() const;
   // For the runtime: wraps a module it already holds.
   static Module fromShared(std::shared_ptr<runtime::ModuleImpl> impl) { return Module(std::move(impl)); }
   runtime::ModuleImpl& impl() const { return *impl_; }

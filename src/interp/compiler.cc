@@ -1,5 +1,7 @@
 // The interpreter's vm::Compiler: translates every defined function with the bytecode builder
 // and hands out VMFuncRefs whose array call is the interpreter's entry.
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <atomic>
 #include <numeric>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "interp/builder.h"
+#include "interp/disasm.h"
 #include "interp/dispatch.h"
 #include "interp/interp.h"
 
@@ -90,6 +93,11 @@ class InterpModule final : public vm::CompiledModule {
   }
   std::string_view tierName() const override { return "interp"; }
   size_t codeBytes() const override { return code_bytes_; }
+  std::string describeFunction(uint32_t func_index) const override {
+    const FuncCode& code = funcs_[func_index - module_.num_imported_functions];
+    return fmt::format("{} bytes of bytecode, frame {} bytes\n", code.code.size(), code.frame_bytes) +
+           disassemble(code);
+  }
 
  private:
   const ir::Module& module_;

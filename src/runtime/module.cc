@@ -83,4 +83,6 @@ const ir::Module& Module::ir() const { return *impl_->ir; }
 
 Engine Module::engine() const { return Engine::fromShared(impl_->engine); }
 
+const vm::CompiledModule& Module::compiled() const { return *impl_->compiled; }
+
 }  // namespace strata
