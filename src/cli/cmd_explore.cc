@@ -1,6 +1,8 @@
-// `strata explore FILE [--func N]...`: the interpreter's bytecode for each defined function, as
-// the tier will run it (the role of `wasmtime explore`, as text). Used to check what the builder
-// made of a hot loop before changing peepholes or superinstructions (docs/interpreter.md).
+// `strata explore FILE [--tier T] [--func N]...`: each defined function's code as the tier will
+// run it (the role of `wasmtime explore`, as text): the interpreter's bytecode, or a machine-code
+// tier's x86-64 with the wasm instructions interleaved. Used to check what a tier made of a hot
+// loop before changing peepholes or superinstructions (docs/interpreter.md). The tier is reached
+// only through vm::CompiledModule (style guide section 9).
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -8,10 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "interp/bytecode.h"
-#include "interp/disasm.h"
-#include "interp/interp.h"
-#include "validate/module_env.h"
+#include "cli/disasm.h"
 
 namespace strata::cli {
 
@@ -19,6 +18,7 @@ namespace {
 
 struct ExploreOptions {
   std::string file;
+  std::string tier = "interp";
   std::vector<uint32_t> funcs;
   FeatureOptions features;
 };
@@ -26,23 +26,17 @@ struct ExploreOptions {
 int runExplore(const ExploreOptions& opts, const ir::Features& features) {
   auto loaded = loadModule(opts.file, features, /*validate=*/true);
   if (!loaded) return reportError(loaded.error());
-  const ir::Module& m = loaded->module;
-  vm::CompileOptions options;
-  options.features = features;
-  auto env = validate::ModuleEnv::create(m, features);
-  if (!env) return reportError(env.error());
-  auto compiled = interp::createCompiler()->compile(m, *env, options);
-  if (!compiled) return reportError(compiled.error());
+  auto binary = withBinaryOffsets(std::move(*loaded), features);  // offsets as objdump shows them
+  if (!binary) return reportError(binary.error());
+  auto module = compileForListing(std::move(*binary), features, opts.tier, /*validated=*/true);
+  if (!module) return reportError(module.error());
+  const ir::Module& m = module->ir();
+  const vm::CompiledModule& compiled = module->compiled();
+  if (compiled.tierName() != opts.tier)
+    fmt::print(";; tier {} handed this module to tier {}\n\n", opts.tier, compiled.tierName());
   for (uint32_t f = m.num_imported_functions; f < m.functions.size(); ++f) {
     if (!opts.funcs.empty() && std::find(opts.funcs.begin(), opts.funcs.end(), f) == opts.funcs.end()) continue;
-    vm::VMFuncRef ref{};
-    (*compiled)->initFuncRef(f, ref);
-    const auto& code = *static_cast<const interp::FuncCode*>(ref.code);
-    auto name = m.names.functions.find(f);
-    fmt::print("func {}{} ({} bytes of bytecode, frame {} bytes)\n", f,
-               name == m.names.functions.end() ? std::string() : " $" + name->second, code.code.size(),
-               code.frame_bytes);
-    fmt::print("{}\n", interp::disassemble(code));
+    fmt::print("{}\n", describeFunction(m, compiled, f));
   }
   return kExitOk;
 }
@@ -51,9 +45,10 @@ int runExplore(const ExploreOptions& opts, const ir::Features& features) {
 
 void addExploreCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<ExploreOptions>();
-  CLI::App* cmd = addCommand(app, "explore", "Print the interpreter bytecode of a module's functions", exit_code,
+  CLI::App* cmd = addCommand(app, "explore", "Print the code a tier makes of a module's functions", exit_code,
                              opts, runExplore);
   cmd->add_option("FILE", opts->file, "Module (.wasm binary or .wat text)")->required();
+  cmd->add_option("--tier", opts->tier, "Execution tier (interp: bytecode; baseline: x86-64)");
   cmd->add_option("--func", opts->funcs, "Only these function indices (repeatable)");
 }
 

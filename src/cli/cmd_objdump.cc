@@ -1,13 +1,14 @@
-// `strata objdump FILE`: section headers and contents, in the spirit of `wasm-objdump -h -x`.
+// `strata objdump FILE`: section headers and contents, in the spirit of `wasm-objdump -h -x`;
+// `--disassemble [--tier T]`: each defined function's code as the tier compiled it (x86-64 with
+// the wasm offsets interleaved for machine-code tiers, the interpreter's bytecode otherwise).
 #include <fmt/core.h>
 
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/disasm.h"
 #include "cli/objdump.h"
-#include "decode/decoder.h"
-#include "encode/encoder.h"
 #include "support/byte_reader.h"
 
 namespace strata::cli {
@@ -47,21 +48,33 @@ namespace {
 
 struct ObjdumpOptions {
   std::string file;
+  bool disassemble = false;
+  std::string tier;  // empty: defaultListingTier()
   FeatureOptions features;
 };
 
+int printDisassembly(ir::Module module, const ir::Features& features, const std::string& tier,
+                     const std::string& base) {
+  auto compiled = compileForListing(std::move(module), features, tier, /*validated=*/true);
+  if (!compiled) return reportError(compiled.error());
+  const ir::Module& m = compiled->ir();
+  fmt::print("\n{}:\tfile format wasm 0x1\n\n", base);
+  fmt::print("Code Disassembly (tier {}):\n\n", compiled->compiled().tierName());
+  for (uint32_t f = m.num_imported_functions; f < m.functions.size(); ++f)
+    fmt::print("{}\n", describeFunction(m, compiled->compiled(), f));
+  return kExitOk;
+}
+
 int runObjdump(const ObjdumpOptions& opts, const ir::Features& features) {
-  auto loaded = loadModule(opts.file, features, /*validate=*/false);
+  auto loaded = loadModule(opts.file, features, /*validate=*/opts.disassemble);
   if (!loaded) return reportError(loaded.error());
-  ir::Module module = std::move(loaded->module);
-  if (loaded->from_text) {
-    // Offsets of a text module mean nothing; dump its encoding, decoded again so that every
-    // span is a file offset of that encoding.
-    auto decoded = decode::decodeModule(encode::encodeModule(module), features);
-    if (!decoded) return reportError(decoded.error());
-    module = std::move(*decoded);
-  }
+  // Of a text module, dump its encoding: every span a file offset of that encoding.
+  auto decoded = withBinaryOffsets(std::move(*loaded), features);
+  if (!decoded) return reportError(decoded.error());
+  ir::Module module = std::move(*decoded);
   std::string base = opts.file.substr(opts.file.find_last_of('/') + 1);
+  if (opts.disassemble)
+    return printDisassembly(std::move(module), features, opts.tier.empty() ? defaultListingTier() : opts.tier, base);
   fmt::print("\n{}:\tfile format wasm 0x1\n\n", base);
   printSectionHeaders(module.bytes);
   fmt::print("\nSection Details:\n\n");
@@ -76,6 +89,8 @@ void addObjdumpCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd =
       addCommand(app, "objdump", "Print the sections and contents of a module", exit_code, opts, runObjdump);
   cmd->add_option("FILE", opts->file, "Module (.wasm binary or .wat text)")->required();
+  cmd->add_flag("-d,--disassemble", opts->disassemble, "Print each function's compiled code instead of the sections");
+  cmd->add_option("--tier", opts->tier, "Tier that compiles for --disassemble (default: baseline where available)");
 }
 
 }  // namespace strata::cli

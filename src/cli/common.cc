@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "decode/decoder.h"
+#include "encode/encoder.h"
 #include "text/text.h"
 #include "validate/validator.h"
 
@@ -91,6 +92,11 @@ Result<LoadedModule> loadModule(const std::string& path, const ir::Features& fea
     }
   }
   return loaded;
+}
+
+Result<ir::Module> withBinaryOffsets(LoadedModule loaded, const ir::Features& features) {
+  if (!loaded.from_text) return std::move(loaded.module);
+  return decode::decodeModule(encode::encodeModule(loaded.module), features);
 }
 
 int reportError(const Error& e) {

@@ -42,6 +42,10 @@ struct LoadedModule {
   bool from_text = false;
 };
 Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, bool validate);
+// The module with the offsets of its binary: a text module's spans are offsets into the parser's
+// buffer, so tools that show offsets (objdump, explore) decode its encoding again, giving the
+// offsets of the .wasm that `wat2wasm` writes.
+Result<ir::Module> withBinaryOffsets(LoadedModule loaded, const ir::Features& features);
 
 // Prints the (already placed) message to stderr and returns the exit code for its kind.
 int reportError(const Error& e);

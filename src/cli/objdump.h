@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 
+#include "decode/instr.h"
 #include "ir/module.h"
 
 namespace strata::cli {
@@ -18,6 +19,9 @@ void printSectionDetails(const ir::Module& m);
 const char* sectionName(uint8_t id);
 // A constant expression as text: "i32.const 1024", "global.get 0", "ref.func 3".
 std::string renderConstExpr(const ir::Module& m, const ir::ConstExpr& e);
+// One instruction as text: the opcode's name and its index or constant immediate ("i32.const
+// 7", "local.get 0", "br 1", "i32.load offset=8").
+std::string renderInstr(const decode::Instr& in);
 // A function type as "(i32, i64) -> f32" ("nil" for no results).
 std::string renderFuncType(const ir::FuncType& t);
 

@@ -201,6 +201,8 @@ void printCustomAndNames(const Module& m) {
     for (const auto& [local, name] : locals) fmt::print(" - func[{}] local[{}] <{}>\n", func, local, name);
 }
 
+}  // namespace
+
 std::string renderInstr(const decode::Instr& in) {
   const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
   std::string text(info.text);
@@ -210,6 +212,8 @@ std::string renderInstr(const decode::Instr& in) {
     case ir::Imm::F32: return fmt::format("{} {}", text, std::bit_cast<float>(in.f32_bits));
     case ir::Imm::F64: return fmt::format("{} {}", text, std::bit_cast<double>(in.f64_bits));
     case ir::Imm::HeapType: return fmt::format("{} {}", text, ir::toString(in.heap));
+    case ir::Imm::MemArg: return in.mem.offset ? fmt::format("{} offset={}", text, in.mem.offset) : text;
+    case ir::Imm::Label:
     case ir::Imm::Func:
     case ir::Imm::Global:
     case ir::Imm::Type:
@@ -219,8 +223,6 @@ std::string renderInstr(const decode::Instr& in) {
     default: return text;
   }
 }
-
-}  // namespace
 
 std::string renderFuncType(const ir::FuncType& t) {
   return fmt::format("({}) -> {}", join(t.params), t.results.empty() ? "nil" : join(t.results));

@@ -1,0 +1,193 @@
+// Function listings (disasm.h). Zydis decodes and formats the x86-64 in Intel syntax; a
+// formatter hook names branch targets and rip-relative operands by where they point in the
+// code image (this function's offsets, another function, the image's data pages).
+#include "cli/disasm.h"
+
+#include <Zydis/Zydis.h>
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "cli/objdump.h"
+#include "decode/instr.h"
+#include "strata/engine.h"
+#include "support/byte_reader.h"
+#include "vm/trap.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct Decoded {
+  uint32_t pc = 0;  // offset from the function's first byte
+  bool ok = false;
+  ZydisDecodedInstruction in{};
+  ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT]{};
+};
+
+// The function being listed, for the formatter hook (passed as its user data).
+struct Where {
+  const vm::CodeImage* image;
+  const vm::FuncCodeInfo* f;
+};
+
+std::string nameAddress(const Where& w, uint64_t addr) {
+  auto base = uintptr_t(w.image->base());
+  uint64_t start = base + w.f->start;
+  if (addr >= start && addr < start + w.f->size) return fmt::format("0x{:04x}", addr - start);
+  if (w.image->contains(addr)) {
+    if (const vm::FuncCodeInfo* g = w.image->funcAt(addr)) {
+      uint64_t off = addr - (base + g->start);
+      return off ? fmt::format("func {}+0x{:x}", g->func_index, off) : fmt::format("func {}", g->func_index);
+    }
+    return fmt::format("image+0x{:x}", addr - base);
+  }
+  auto data = uintptr_t(w.image->data());
+  if (addr >= data && addr < data + w.image->dataBytes()) return fmt::format("data+0x{:x}", addr - data);
+  return fmt::format("0x{:x}", addr);
+}
+
+ZyanStatus printAddressAbs(const ZydisFormatter*, ZydisFormatterBuffer* buffer, ZydisFormatterContext* ctx) {
+  ZyanU64 addr = 0;
+  ZYAN_CHECK(ZydisCalcAbsoluteAddress(ctx->instruction, ctx->operand, ctx->runtime_address, &addr));
+  std::string text = nameAddress(*static_cast<const Where*>(ctx->user_data), addr);
+  ZYAN_CHECK(ZydisFormatterBufferAppend(buffer, ZYDIS_TOKEN_SYMBOL));
+  ZyanString* out = nullptr;
+  ZYAN_CHECK(ZydisFormatterBufferGetString(buffer, &out));
+  ZyanStringView view;
+  ZYAN_CHECK(ZyanStringViewInsideBuffer(&view, text.c_str()));
+  return ZyanStringAppend(out, &view);
+}
+
+std::vector<Decoded> decodeAll(const uint8_t* code, uint32_t size) {
+  ZydisDecoder decoder;
+  ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  std::vector<Decoded> out;
+  for (uint32_t pc = 0; pc < size;) {
+    Decoded d;
+    d.pc = pc;
+    d.ok = ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, code + pc, size - pc, &d.in, d.ops));
+    pc += d.ok ? d.in.length : 1;  // undecodable: show one byte and go on
+    out.push_back(d);
+  }
+  return out;
+}
+
+// The wasm instruction at byte offset `offset` of function func_index's body, as text.
+std::string wasmText(const ir::Module& m, uint32_t func_index, uint32_t offset) {
+  static const ir::Features kAll = ir::Features::everything();  // only displaying
+  const ir::ByteSpan& body = m.functions[func_index].body;
+  if (offset < body.offset || offset >= body.offset + body.size || body.offset + body.size > m.bytes.size())
+    return "?";
+  std::span<const uint8_t> rest(m.bytes.data() + offset, body.offset + body.size - offset);
+  decode::InstrReader reader(ByteReader(rest, offset), kAll);
+  decode::Instr in;
+  return reader.next(in) ? renderInstr(in) : "?";
+}
+
+// Index of the first trap stub: stubs follow the function's last ret or jmp (the epilogue of
+// its final `end`, or a tail call) and each ends in a call, so none of them returns or jumps.
+size_t firstStub(const std::vector<Decoded>& code, uint32_t last_wasm_pc) {
+  for (size_t i = code.size(); i-- > 0 && code[i].pc >= last_wasm_pc;) {
+    if (!code[i].ok) continue;
+    ZydisMnemonic mn = code[i].in.mnemonic;
+    if (mn == ZYDIS_MNEMONIC_RET || mn == ZYDIS_MNEMONIC_JMP) return i + 1;
+  }
+  return code.size();
+}
+
+// A stub passes its trap kind in edi and its wasm offset in esi (the trap entry's convention,
+// code_image.h): returns the immediate `mov reg, imm` loads, if this instruction is one.
+bool movImmTo(const Decoded& d, ZydisRegister reg, uint64_t& value) {
+  if (!d.ok || d.in.mnemonic != ZYDIS_MNEMONIC_MOV || d.in.operand_count_visible != 2) return false;
+  if (d.ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER || d.ops[0].reg.value != reg) return false;
+  if (d.ops[1].type != ZYDIS_OPERAND_TYPE_IMMEDIATE) return false;
+  value = d.ops[1].imm.value.u;
+  return true;
+}
+
+std::string hexBytes(const uint8_t* p, size_t n) {
+  std::string s;
+  for (size_t i = 0; i < n; ++i) s += fmt::format("{}{:02x}", i ? " " : "", p[i]);
+  return s;
+}
+
+}  // namespace
+
+std::string defaultListingTier() {
+  std::vector<std::string> tiers = Engine::tiers();
+  return std::find(tiers.begin(), tiers.end(), "baseline") != tiers.end() ? "baseline" : "interp";
+}
+
+Result<Module> compileForListing(ir::Module m, const ir::Features& features, const std::string& tier,
+                                 bool validated) {
+  Config config;
+  config.features = features;
+  config.tier = tier;
+  Engine engine = STRATA_TRY(Engine::create(config));
+  return Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(m)), validated);
+}
+
+std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image, const vm::FuncCodeInfo& f) {
+  ZydisFormatter formatter;
+  ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+  ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
+  ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_IMM_PADDING, ZYDIS_PADDING_DISABLED);
+  ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_DISP_PADDING, ZYDIS_PADDING_DISABLED);
+  auto hook = reinterpret_cast<const void*>(&printAddressAbs);
+  ZydisFormatterSetHook(&formatter, ZYDIS_FORMATTER_FUNC_PRINT_ADDRESS_ABS, &hook);
+  Where where{&image, &f};
+
+  const uint8_t* code = image.code(f);
+  std::vector<Decoded> insns = decodeAll(code, f.size);
+  size_t stubs = firstStub(insns, f.wasm_map.empty() ? 0 : f.wasm_map.back().first);
+  std::string out = fmt::format("{} bytes of x86-64 at image+0x{:x}\n", f.size, f.start);
+  if (!f.wasm_map.empty() && f.wasm_map.front().first > 0) out += "  ;; prologue\n";
+  size_t next_wasm = 0;
+  uint64_t stub_kind = 0, stub_wasm = 0;
+  bool has_kind = false, has_wasm = false;
+  for (size_t i = 0; i < insns.size(); ++i) {
+    const Decoded& d = insns[i];
+    if (i == stubs) out += "  ;; trap stubs\n";
+    for (; next_wasm < f.wasm_map.size() && f.wasm_map[next_wasm].first <= d.pc; ++next_wasm) {
+      uint32_t wasm = f.wasm_map[next_wasm].second;
+      out += fmt::format("  ;; 0x{:04x} {}\n", wasm, wasmText(m, f.func_index, wasm));
+    }
+    uint32_t len = d.ok ? d.in.length : 1;
+    char text[256] = "(bad)";
+    if (d.ok)
+      ZydisFormatterFormatInstruction(&formatter, &d.in, d.ops, d.in.operand_count_visible, text, sizeof text,
+                                      uintptr_t(code) + d.pc, &where);
+    std::string note;
+    auto site = std::find_if(f.sites.begin(), f.sites.end(),
+                             [&](const vm::CodeSite& s) { return s.kind == vm::SiteKind::Fault && s.pc == d.pc; });
+    if (site != f.sites.end()) note = fmt::format("  ; may trap: {}", vm::trapMessage(site->trap));
+    if (i >= stubs) {
+      has_kind |= movImmTo(d, ZYDIS_REGISTER_EDI, stub_kind);
+      has_wasm |= movImmTo(d, ZYDIS_REGISTER_ESI, stub_wasm);
+      if (d.ok && d.in.mnemonic == ZYDIS_MNEMONIC_CALL) {
+        const char* kind = has_kind ? vm::trapMessage(vm::TrapKind(stub_kind)) : "kind computed at run time";
+        note = has_wasm ? fmt::format("  ; trap: {} at wasm 0x{:04x}", kind, stub_wasm)
+                        : fmt::format("  ; trap: {}", kind);
+        has_kind = has_wasm = false;
+      }
+    }
+    out += fmt::format("  {:04x}  {:<24} {}{}\n", d.pc, hexBytes(code + d.pc, len), text, note);
+  }
+  return out;
+}
+
+std::string describeFunction(const ir::Module& m, const vm::CompiledModule& compiled, uint32_t func_index) {
+  auto name = m.names.functions.find(func_index);
+  const vm::CodeImage* image = compiled.codeImage();
+  const vm::FuncCodeInfo* f = image ? image->func(func_index) : nullptr;
+  std::string body = f ? disassembleFunction(m, *image, *f) : compiled.describeFunction(func_index);
+  size_t nl = std::min(body.find('\n'), body.size());
+  return fmt::format("func {}{} ({}, {})\n{}", func_index,
+                     name == m.names.functions.end() ? std::string() : " $" + name->second, compiled.tierName(),
+                     body.substr(0, nl), nl < body.size() ? body.substr(nl + 1) : std::string());
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,36 @@
+// Function listings for `strata explore` and `strata objdump --disassemble`: a machine-code
+// tier's x86-64 (disassembled here with Zydis) interleaved with the wasm instructions it came
+// from, or the tier's own listing (the interpreter's bytecode) through vm::CompiledModule.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "ir/features.h"
+#include "ir/module.h"
+#include "strata/module.h"
+#include "support/error.h"
+#include "vm/code_image.h"
+#include "vm/compiler.h"
+
+namespace strata::cli {
+
+// The tier listings default to: "baseline" where it is registered (x86-64 hosts), else "interp".
+std::string defaultListingTier();
+
+// Compiles m with the named tier (a Usage error names an unknown tier). `validated` says that
+// m has passed validation already.
+Result<Module> compileForListing(ir::Module m, const ir::Features& features, const std::string& tier,
+                                 bool validated);
+
+// "func N $name (summary)" and the listing of defined function func_index, from the code image
+// when the tier has one, else from CompiledModule::describeFunction.
+std::string describeFunction(const ir::Module& m, const vm::CompiledModule& compiled, uint32_t func_index);
+
+// The x86-64 of one function of an image, one line per instruction ("0010  01 c8  add eax,
+// ecx"), each group under the wasm instruction whose code it is (";; 0x002d i32.add"); code
+// before the first wasm instruction is the prologue, the code after the function's last
+// ret/jmp its trap stubs (each annotated with the trap kind and wasm offset it passes).
+std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image, const vm::FuncCodeInfo& f);
+
+}  // namespace strata::cli
