@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -20,9 +21,14 @@ namespace strata::cli {
 
 namespace {
 
+// One line of the listing: an instruction, a word of a jump table, or a byte that decodes to
+// nothing (or to an instruction that would run into a known instruction start).
 struct Decoded {
+  enum Kind : uint8_t { Insn, TableWord, Bad } kind = Bad;
   uint32_t pc = 0;  // offset from the function's first byte
-  bool ok = false;
+  uint32_t len = 1;
+  uint32_t table = 0;  // TableWord: where its table starts (entries are relative to it)
+  bool ok = false;     // kind == Insn
   ZydisDecodedInstruction in{};
   ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT]{};
 };
@@ -61,18 +67,66 @@ ZyanStatus printAddressAbs(const ZydisFormatter*, ZydisFormatterBuffer* buffer, 
   return ZyanStringAppend(out, &view);
 }
 
-std::vector<Decoded> decodeAll(const uint8_t* code, uint32_t size) {
+// Where code certainly starts or data lies, so that bytes the decoder misreads (a jump table in
+// the code) cannot swallow the instructions after them.
+struct Layout {
+  std::vector<uint32_t> starts;                        // wasm instruction starts, sorted
+  std::vector<std::pair<uint32_t, uint32_t>> tables;  // [begin, end) of jump tables
+};
+
+uint32_t nextStart(const Layout& l, uint32_t pc, uint32_t size) {
+  auto it = std::upper_bound(l.starts.begin(), l.starts.end(), pc);
+  uint32_t next = it == l.starts.end() ? size : std::min(*it, size);
+  for (const auto& [b, e] : l.tables)
+    if (b > pc) next = std::min(next, b);
+  return next;
+}
+
+std::vector<Decoded> decodeAll(const uint8_t* code, uint32_t size, const Layout& layout) {
   ZydisDecoder decoder;
   ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   std::vector<Decoded> out;
   for (uint32_t pc = 0; pc < size;) {
     Decoded d;
     d.pc = pc;
-    d.ok = ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, code + pc, size - pc, &d.in, d.ops));
-    pc += d.ok ? d.in.length : 1;  // undecodable: show one byte and go on
+    auto table = std::find_if(layout.tables.begin(), layout.tables.end(),
+                              [&](const auto& t) { return pc >= t.first && pc < t.second; });
+    if (table != layout.tables.end()) {
+      d.kind = Decoded::TableWord;
+      d.table = table->first;
+      d.len = std::min<uint32_t>(4, table->second - pc);
+    } else {
+      uint32_t limit = nextStart(layout, pc, size);
+      d.ok = ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, code + pc, limit - pc, &d.in, d.ops));
+      d.kind = d.ok ? Decoded::Insn : Decoded::Bad;
+      d.len = d.ok ? d.in.length : 1;
+    }
+    pc += d.len;
     out.push_back(d);
   }
   return out;
+}
+
+// Jump tables (br_table): a rip-relative `lea` of an address inside the function takes the
+// address of data, not code. Each word is the distance from the table back to a landing between
+// the lea and the table; the first word that is not ends the table (or the next wasm start).
+Layout findLayout(const uint8_t* code, const vm::FuncCodeInfo& f) {
+  Layout l;
+  for (const auto& [pc, wasm] : f.wasm_map) l.starts.push_back(pc);
+  std::sort(l.starts.begin(), l.starts.end());
+  for (const Decoded& d : decodeAll(code, f.size, l)) {
+    if (!d.ok || d.in.mnemonic != ZYDIS_MNEMONIC_LEA || d.ops[1].mem.base != ZYDIS_REGISTER_RIP) continue;
+    ZyanU64 table = 0;
+    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&d.in, &d.ops[1], d.pc, &table)) || table <= d.pc || table >= f.size)
+      continue;
+    uint32_t end = uint32_t(table), limit = nextStart(l, end, f.size);
+    for (int32_t delta = 0; end + 4 <= limit; end += 4) {
+      std::memcpy(&delta, code + end, 4);
+      if (int64_t(table) + delta <= int64_t(d.pc) || delta >= 0) break;
+    }
+    if (end > table) l.tables.emplace_back(uint32_t(table), end);
+  }
+  return l;
 }
 
 // The wasm instruction at byte offset `offset` of function func_index's body, as text.
@@ -141,7 +195,7 @@ std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image,
   Where where{&image, &f};
 
   const uint8_t* code = image.code(f);
-  std::vector<Decoded> insns = decodeAll(code, f.size);
+  std::vector<Decoded> insns = decodeAll(code, f.size, findLayout(code, f));
   size_t stubs = firstStub(insns, f.wasm_map.empty() ? 0 : f.wasm_map.back().first);
   std::string out = fmt::format("{} bytes of x86-64 at image+0x{:x}\n", f.size, f.start);
   if (!f.wasm_map.empty() && f.wasm_map.front().first > 0) out += "  ;; prologue\n";
@@ -155,12 +209,18 @@ std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image,
       uint32_t wasm = f.wasm_map[next_wasm].second;
       out += fmt::format("  ;; 0x{:04x} {}\n", wasm, wasmText(m, f.func_index, wasm));
     }
-    uint32_t len = d.ok ? d.in.length : 1;
-    char text[256] = "(bad)";
-    if (d.ok)
-      ZydisFormatterFormatInstruction(&formatter, &d.in, d.ops, d.in.operand_count_visible, text, sizeof text,
+    std::string text = "(bad)", note;
+    if (d.ok) {
+      char buf[256];
+      ZydisFormatterFormatInstruction(&formatter, &d.in, d.ops, d.in.operand_count_visible, buf, sizeof buf,
                                       uintptr_t(code) + d.pc, &where);
-    std::string note;
+      text = buf;
+    } else if (d.kind == Decoded::TableWord && d.len == 4) {
+      int32_t delta = 0;
+      std::memcpy(&delta, code + d.pc, 4);
+      text = fmt::format("dd {}", delta);
+      note = fmt::format("  ; jump table: 0x{:04x}", uint32_t(int64_t(d.table) + delta));
+    }
     auto site = std::find_if(f.sites.begin(), f.sites.end(),
                              [&](const vm::CodeSite& s) { return s.kind == vm::SiteKind::Fault && s.pc == d.pc; });
     if (site != f.sites.end()) note = fmt::format("  ; may trap: {}", vm::trapMessage(site->trap));
@@ -174,7 +234,7 @@ std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image,
         has_kind = has_wasm = false;
       }
     }
-    out += fmt::format("  {:04x}  {:<24} {}{}\n", d.pc, hexBytes(code + d.pc, len), text, note);
+    out += fmt::format("  {:04x}  {:<24} {}{}\n", d.pc, hexBytes(code + d.pc, d.len), text, note);
   }
   return out;
 }

@@ -30,7 +30,9 @@ std::string describeFunction(const ir::Module& m, const vm::CompiledModule& comp
 // The x86-64 of one function of an image, one line per instruction ("0010  01 c8  add eax,
 // ecx"), each group under the wasm instruction whose code it is (";; 0x002d i32.add"); code
 // before the first wasm instruction is the prologue, the code after the function's last
-// ret/jmp its trap stubs (each annotated with the trap kind and wasm offset it passes).
+// ret/jmp its trap stubs (each annotated with the trap kind and wasm offset it passes). Jump
+// tables are listed as data words, and decoding restarts at every wasm instruction's code. The
+// first line is a summary, as of CompiledModule::describeFunction.
 std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image, const vm::FuncCodeInfo& f);
 
 }  // namespace strata::cli
