@@ -2,6 +2,7 @@
 #include "jit/codegen.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include <fmt/core.h>
@@ -46,7 +47,7 @@ Gp FuncCompiler::allocGpr(uint32_t avoid) {
         return gpq(id);
       }
     }
-    spillOne(Cls::Gpr, avoid);
+    if (!dropOneCache(Cls::Gpr, avoid)) spillOne(Cls::Gpr, avoid);
   }
 }
 
@@ -58,7 +59,7 @@ Xmm FuncCompiler::allocXmm(uint32_t avoid) {
         return xmm(id);
       }
     }
-    spillOne(Cls::Xmm, avoid);
+    if (!dropOneCache(Cls::Xmm, avoid)) spillOne(Cls::Xmm, avoid);
   }
 }
 
@@ -84,6 +85,12 @@ void FuncCompiler::spillOne(Cls c, uint32_t avoid) {
 void FuncCompiler::evict(Cls c, uint8_t id) {
   uint32_t& used = c == Cls::Gpr ? gpr_used_ : xmm_used_;
   if (!(used & (1u << id))) return;
+  for (uint32_t i = 0; i < local_cache_.size(); ++i) {
+    if (local_cache_[i] == int(id) && clsOf(local_kinds_[i]) == c) {
+      dropCache(i);
+      return;
+    }
+  }
   for (size_t i = 0; i < stack_.size(); ++i) {
     Val& v = stack_[i];
     if (v.loc == Loc::Reg && clsOf(v.kind) == c && v.reg == id) {
@@ -151,8 +158,10 @@ Gp FuncCompiler::toGpr(Val& v, uint32_t avoid) {
       return r;
     }
     case Loc::Mem: {
-      Gp r = allocGpr(avoid);
-      if (is64(v.kind)) a().mov(r, qword_ptr(rbp, v.disp));
+      int c = cacheOf(v);
+      Gp r = allocGpr(avoid | (c >= 0 ? 1u << c : 0));
+      if (c >= 0) a().mov(r, gpq(c));
+      else if (is64(v.kind)) a().mov(r, qword_ptr(rbp, v.disp));
       else a().mov(r.r32(), dword_ptr(rbp, v.disp));
       v.loc = Loc::Reg;
       v.reg = uint8_t(r.id());
@@ -164,8 +173,11 @@ Gp FuncCompiler::toGpr(Val& v, uint32_t avoid) {
 
 Xmm FuncCompiler::toXmm(Val& v, uint32_t avoid) {
   if (v.loc == Loc::Reg) return xmm(v.reg);
-  Xmm r = allocXmm(avoid);
-  if (v.loc == Loc::Const) {
+  int c = cacheOf(v);
+  Xmm r = allocXmm(avoid | (c >= 0 ? 1u << c : 0));
+  if (c >= 0) {
+    a().movaps(r, xmm(c));
+  } else if (v.loc == Loc::Const) {
     if (v.kind == ValKind::V128) {
       a().mov(r11, asmjit::imm(int64_t(v.imm)));
       a().movq(r, r11);
@@ -221,6 +233,13 @@ void FuncCompiler::storeTo(const Val& v, int32_t disp) {
     }
     case Loc::Mem:
       if (v.disp == disp) return;
+      if (int c = cacheOf(v); c >= 0) {
+        Val r = v;
+        r.loc = Loc::Reg;
+        r.reg = uint8_t(c);
+        storeTo(r, disp);
+        return;
+      }
       if (v.kind == ValKind::V128) {
         a().movups(xmm15, xmmword_ptr(rbp, v.disp));
         a().movups(xmmword_ptr(rbp, disp), xmm15);
@@ -251,6 +270,7 @@ void FuncCompiler::spillAll() {
 }
 
 void FuncCompiler::spillRegs() {
+  clearCaches();  // every call clobbers them
   for (size_t i = 0; i < stack_.size(); ++i)
     if (stack_[i].loc == Loc::Reg || stack_[i].loc == Loc::Flags) spillEntry(i);
 }
@@ -258,6 +278,51 @@ void FuncCompiler::spillRegs() {
 void FuncCompiler::spillAliasesOf(int32_t disp) {
   for (size_t i = 0; i < stack_.size(); ++i)
     if (stack_[i].loc == Loc::Mem && stack_[i].disp == disp && disp != slotDisp(i)) spillEntry(i);
+}
+
+// ---- the register cache of locals ----
+
+int32_t FuncCompiler::localOfDisp(int32_t disp) const {
+  if (disp >= 16) {
+    int32_t i = (disp - 16) / 16;
+    return i < int32_t(num_params_) ? i : -1;
+  }
+  int32_t j = (-disp - 16) / 16 - 1;
+  return j >= 0 && j < int32_t(num_decl_) ? int32_t(num_params_) + j : -1;
+}
+
+int FuncCompiler::cacheOf(const Val& v) const {
+  if (v.loc != Loc::Mem) return -1;
+  int32_t i = localOfDisp(v.disp);
+  return i < 0 ? -1 : local_cache_[i];
+}
+
+void FuncCompiler::setCache(uint32_t local, int reg) {
+  dropCache(local);
+  local_cache_[local] = int8_t(reg);
+  take(clsOf(local_kinds_[local]), uint8_t(reg));
+}
+
+void FuncCompiler::dropCache(uint32_t local) {
+  int r = local_cache_[local];
+  if (r < 0) return;
+  (clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << r);
+  local_cache_[local] = -1;
+}
+
+void FuncCompiler::clearCaches() {
+  for (uint32_t i = 0; i < local_cache_.size(); ++i) dropCache(i);
+}
+
+bool FuncCompiler::dropOneCache(Cls c, uint32_t avoid) {
+  for (uint32_t i = 0; i < local_cache_.size(); ++i) {
+    int r = local_cache_[i];
+    if (r >= 0 && clsOf(local_kinds_[i]) == c && !(avoid & (1u << r))) {
+      dropCache(i);
+      return true;
+    }
+  }
+  return false;
 }
 
 // ---- traps and sites ----
@@ -332,6 +397,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   num_params_ = uint32_t(type_->params.size());
   num_decl_ = uint32_t(locals.size()) - num_params_;
   for (const ir::ValType& t : locals) local_kinds_.push_back(t.kind);
+  local_cache_.assign(locals.size(), -1);
   wasm_offset_ = module_.functions[func_index_].body.offset;
 
   a().align(asmjit::AlignMode::kCode, 16);

@@ -120,6 +120,24 @@ class FuncCompiler {
   void spillAll();                             // every entry canonical (join points)
   void spillRegs();                            // registers and flags to slots (before calls)
   void spillAliasesOf(int32_t disp);           // entries reading a local's home -> own slots
+
+  // Register cache of locals (write-through): after local.set/tee the value stays in a
+  // register as well as in the local's home, so later reads in the same straight-line code
+  // use the register. Memory is always current, so a cache is simply dropped at labels, calls
+  // and when registers run short.
+  int32_t localOfDisp(int32_t disp) const;
+  int cacheOf(const Val& v) const;  // the register caching the local v reads, or -1
+  // The registers an operand about to be read occupies (its own or its local's cache): the
+  // allocation of the other operand's register must leave them alone.
+  uint32_t holdMask(const Val& v) const {
+    if (v.loc == Loc::Reg) return 1u << v.reg;
+    int c = cacheOf(v);
+    return c >= 0 ? 1u << c : 0;
+  }
+  void setCache(uint32_t local, int reg);
+  void dropCache(uint32_t local);
+  void clearCaches();
+  bool dropOneCache(Cls c, uint32_t avoid);
   x86::Gp scratchGp(bool wide) const { return wide ? x86::Gp(x86::r11) : x86::Gp(x86::r11d); }
 
   // Control.
@@ -198,7 +216,9 @@ class FuncCompiler {
   std::vector<TrapStub> stubs_;
   bool dead_ = false;
   uint32_t gpr_used_ = 0, xmm_used_ = 0;
-  uint32_t mem_temps_ = 0;
+  uint32_t mem_temps_ = 0;     // registers an access's address computation holds
+  uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
+  std::vector<int8_t> local_cache_;  // per local: caching register id, or -1
   uint32_t fuel_at_ = 0;     // the immediate of the last fuel charge
   uint32_t fuel_count_ = 0;  // instructions since it
   bool has_fuel_ = false;  // registers an access's address computation holds

@@ -37,8 +37,32 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
   }
   spillAliasesOf(disp);
   storeTo(v, disp);
+  // The register cache (codegen.h): local.set hands the value's register to the cache,
+  // local.tee caches a copy (the stack entry keeps its own register).
+  if (v.loc == Loc::Reg) {
+    if (in.op == Opcode::LocalTee) {
+      take(clsOf(k), v.reg);
+      uint32_t hold = 1u << v.reg;
+      int copy;
+      if (clsOf(k) == Cls::Gpr) {
+        Gp r = allocGpr(hold);
+        a().mov(r, gpq(v.reg));
+        copy = r.id();
+      } else {
+        Xmm x = allocXmm(hold);
+        a().movaps(x, xmm(v.reg));
+        copy = x.id();
+      }
+      (clsOf(k) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << copy);
+      setCache(in.idx, copy);
+      push(v);
+      return;
+    }
+    setCache(in.idx, v.reg);
+    return;
+  }
+  dropCache(in.idx);
   if (in.op == Opcode::LocalTee) {
-    if (v.loc == Loc::Reg) take(clsOf(k), v.reg);
     if (v.loc == Loc::Mem) v.disp = disp;
     push(v);
   }

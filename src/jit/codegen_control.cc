@@ -90,6 +90,7 @@ void FuncCompiler::visit(const decode::Instr& in, const validate::InstrContext& 
 
 void FuncCompiler::enterDead() {
   dead_ = true;
+  clearCaches();
   for (const Val& v : stack_) release(v);
 }
 
@@ -144,6 +145,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in) {
   c.base = c.height;
   c.label = a().newLabel();
   if (c.kind == Ctrl::Loop) {
+    clearCaches();  // the back edge arrives with other register contents
     a().bind(c.label);
     checkInterrupt();
     chargeFuel();
@@ -172,6 +174,7 @@ void FuncCompiler::visitElse() {
     moveToLabel(c, c.results.size());
     a().jmp(c.label);
   }
+  clearCaches();
   a().bind(c.else_label);
   c.has_else = true;
   for (size_t i = c.base; i < stack_.size(); ++i) release(stack_[i]);
@@ -195,6 +198,7 @@ void FuncCompiler::visitEnd() {
     return;
   }
   if (!dead_) moveToLabel(c, c.results.size());
+  clearCaches();
   if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
   if (c.kind != Ctrl::Loop) a().bind(c.label);
   for (size_t i = c.height; i < stack_.size(); ++i) release(stack_[i]);
@@ -273,7 +277,10 @@ x86::CondCode FuncCompiler::popCond() {
   Val v = pop();
   switch (v.loc) {
     case Loc::Flags: return v.cc;
-    case Loc::Mem: a().cmp(dword_ptr(rbp, v.disp), 0); return CondCode::kNE;
+    case Loc::Mem:
+      if (int c = cacheOf(v); c >= 0) a().test(gpd(c), gpd(c));
+      else a().cmp(dword_ptr(rbp, v.disp), 0);
+      return CondCode::kNE;
     case Loc::Const:
       a().mov(r11d, asmjit::imm(uint32_t(v.imm)));
       a().test(r11d, r11d);

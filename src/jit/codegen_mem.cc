@@ -108,8 +108,11 @@ Mem FuncCompiler::memOperand(const decode::Instr& in, uint32_t size, Gp& base_re
       a().mov(r11, asmjit::imm(int64_t(ea)));
       return ptr(base, r11, 0, 0, size);
     }
-    Gp idx = toGpr(addr, mem_temps_);
+    // A cached local is read in place (its register is held, never released, by the access).
+    int c = cacheOf(addr);
+    Gp idx = c >= 0 ? gpq(uint8_t(c)) : toGpr(addr, mem_temps_);
     mem_temps_ |= 1u << idx.id();
+    if (c >= 0) mem_borrowed_ = 1u << c;
     if (offset < (uint64_t(1) << 31)) return ptr(base, idx, 0, int32_t(offset), size);
     a().mov(r11, asmjit::imm(int64_t(offset)));
     a().add(r11, idx);
@@ -150,8 +153,8 @@ Mem FuncCompiler::memOperand(const decode::Instr& in, uint32_t size, Gp& base_re
 }
 
 void FuncCompiler::releaseMemTemps() {
-  gpr_used_ &= ~mem_temps_;
-  mem_temps_ = 0;
+  gpr_used_ &= ~(mem_temps_ & ~mem_borrowed_);
+  mem_temps_ = mem_borrowed_ = 0;
 }
 
 void FuncCompiler::visitMemory(const decode::Instr& in) {

@@ -61,7 +61,9 @@ bool FuncCompiler::visitCompare(const decode::Instr& in) {
         pushConst(ValKind::I32, x == 0);
         return true;
       }
-      if (v.loc == Loc::Mem) {
+      if (int c = cacheOf(v); c >= 0) {
+        a().test(gp(uint8_t(c), w), gp(uint8_t(c), w));
+      } else if (v.loc == Loc::Mem) {
         if (w) a().cmp(qword_ptr(rbp, v.disp), 0);
         else a().cmp(dword_ptr(rbp, v.disp), 0);
       } else {
@@ -99,8 +101,9 @@ bool FuncCompiler::visitCompare(const decode::Instr& in) {
   }
   Val b = stack_.back();
   stack_.pop_back();
-  Gp ra = toGpr(top(), b.loc == Loc::Reg ? 1u << b.reg : 0);
-  if (b.loc == Loc::Reg) a().cmp(gp(ra.id(), wide), gp(b.reg, wide));
+  Gp ra = toGpr(top(), holdMask(b));
+  if (int c = cacheOf(b); c >= 0) a().cmp(gp(ra.id(), wide), gp(uint8_t(c), wide));
+  else if (b.loc == Loc::Reg) a().cmp(gp(ra.id(), wide), gp(b.reg, wide));
   else if (b.loc == Loc::Mem) a().cmp(gp(ra.id(), wide), ptr(rbp, b.disp, wide ? 8 : 4));
   else if (fitsImm32(b, wide)) a().cmp(gp(ra.id(), wide), asmjit::imm(int32_t(b.imm)));
   else {
@@ -186,7 +189,7 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
   }
   Val b = stack_.back();
   stack_.pop_back();
-  Gp r = gp(toGpr(top(), b.loc == Loc::Reg ? 1u << b.reg : 0).id(), wide);
+  Gp r = gp(toGpr(top(), holdMask(b)).id(), wide);
   auto emit = [&](const asmjit::Operand& src) {
     switch (op) {
       case Add: a().emit(asmjit::x86::Inst::kIdAdd, r, src); break;
@@ -197,7 +200,8 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
       default: a().emit(asmjit::x86::Inst::kIdXor, r, src); break;
     }
   };
-  if (b.loc == Loc::Reg) emit(gp(b.reg, wide));
+  if (int c = cacheOf(b); c >= 0) emit(gp(uint8_t(c), wide));
+  else if (b.loc == Loc::Reg) emit(gp(b.reg, wide));
   else if (b.loc == Loc::Mem) emit(ptr(rbp, b.disp, wide ? 8 : 4));
   else if (fitsImm32(b, wide)) {
     if (op == Mul) a().imul(r, r, asmjit::imm(int32_t(b.imm)));
@@ -307,9 +311,10 @@ bool FuncCompiler::visitFloat(const decode::Instr& in) {
   if (op <= Div) {
     Val b = stack_.back();
     stack_.pop_back();
-    Xmm xa = toXmm(top(), b.loc == Loc::Reg ? 1u << b.reg : 0);
+    Xmm xa = toXmm(top(), holdMask(b));
     asmjit::Operand src;
-    if (b.loc == Loc::Reg) src = xmm(b.reg);
+    if (int c = cacheOf(b); c >= 0) src = xmm(uint8_t(c));
+    else if (b.loc == Loc::Reg) src = xmm(b.reg);
     else if (b.loc == Loc::Mem) src = ptr(rbp, b.disp, d ? 8 : 4);
     else {
       a().mov(r11, asmjit::imm(int64_t(b.imm)));

@@ -1,12 +1,1136 @@
 // SIMD instructions emitted inline (spec 4.4.3 vector instructions). Every SIMD row not handled
 // here runs through its thunk (thunks.h) with the semantics of src/sem/simd*.h.
+//
+// The code is SSE4.1 (the tier's floor; i64x2 lt/gt/le/ge also want SSE4.2's pcmpgtq and stay
+// thunks without it) and matches src/sem bit for bit, the deterministic NaN rules included:
+// every float operation that may produce a NaN (arithmetic, sqrt, rounding, min/max, demote,
+// promote) replaces NaN lanes by the positive canonical NaN (canonNaN below); abs, neg, pmin,
+// pmax and the comparisons keep their operands' bits as x86 does.
+//
+// Operands. Binary rows reuse the first operand's register for the result; the second operand
+// is read from its register, or loaded into xmm15 when it is in memory or a constant (SSE memory
+// operands would need 16-byte alignment). Rows that need a scratch while the second operand is
+// live ask for it in a register of its own (binary(true)). xmm15 and r11 are clobbered freely,
+// but only after every operand is materialised (toXmm of a constant uses r11).
+#include <array>
+#include <bit>
+#include <cstring>
+#include <utility>
+
 #include "jit/codegen.h"
 
 namespace strata::jit {
 
+using ir::Opcode;
+using ir::ValKind;
+using namespace x86;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+const asmjit::CpuInfo& cpu() { return asmjit::CpuInfo::host(); }
+
+// NaN lanes of x -> the positive canonical NaN; m holds all ones in exactly those lanes and is
+// clobbered. A NaN lane becomes all ones, then 0xffc00000 (f32) / 0xfff8... (f64), then loses its
+// sign bit: m >> 10 (>> 13) is the low mask, its lowest bit shifted to the top the sign.
+void canonWithMask(Assembler& a, Xmm x, Xmm m, bool d) {
+  a.orps(x, m);
+  if (d) {
+    a.psrlq(m, 13);
+    a.xorps(x, m);
+    a.psllq(m, 63);
+  } else {
+    a.psrld(m, 10);
+    a.xorps(x, m);
+    a.pslld(m, 31);
+  }
+  a.xorps(x, m);
+}
+
+void canonNaN(Assembler& a, Xmm x, bool d) {
+  a.movaps(xmm15, x);
+  if (d) a.cmppd(xmm15, xmm15, 3);  // unordered: x is NaN
+  else a.cmpps(xmm15, xmm15, 3);
+  canonWithMask(a, x, xmm15, d);
+}
+
+// 16 constant bytes into x (through r11).
+void loadConst(Assembler& a, Xmm x, uint64_t lo, uint64_t hi) {
+  if (lo == 0 && hi == 0) {
+    a.pxor(x, x);
+    return;
+  }
+  a.mov(r11, asmjit::imm(int64_t(lo)));
+  a.movq(x, r11);
+  if (hi == lo) {
+    a.punpcklqdq(x, x);
+  } else {
+    a.mov(r11, asmjit::imm(int64_t(hi)));
+    a.pinsrq(x, r11, 1);
+  }
+}
+
+void notInPlace(Assembler& a, Xmm x) {
+  a.pcmpeqd(xmm15, xmm15);
+  a.pxor(x, xmm15);
+}
+
+// Simple binary rows: result = op(a, b) in a's register.
+asmjit::InstId simpleBinary(Opcode op) {
+  switch (op) {
+    case Opcode::V128And: return Inst::kIdPand;
+    case Opcode::V128Or: return Inst::kIdPor;
+    case Opcode::V128Xor: return Inst::kIdPxor;
+    case Opcode::I8x16Add: return Inst::kIdPaddb;
+    case Opcode::I8x16AddSatS: return Inst::kIdPaddsb;
+    case Opcode::I8x16AddSatU: return Inst::kIdPaddusb;
+    case Opcode::I8x16Sub: return Inst::kIdPsubb;
+    case Opcode::I8x16SubSatS: return Inst::kIdPsubsb;
+    case Opcode::I8x16SubSatU: return Inst::kIdPsubusb;
+    case Opcode::I8x16MinS: return Inst::kIdPminsb;
+    case Opcode::I8x16MinU: return Inst::kIdPminub;
+    case Opcode::I8x16MaxS: return Inst::kIdPmaxsb;
+    case Opcode::I8x16MaxU: return Inst::kIdPmaxub;
+    case Opcode::I8x16AvgrU: return Inst::kIdPavgb;
+    case Opcode::I8x16Eq: return Inst::kIdPcmpeqb;
+    case Opcode::I8x16GtS: return Inst::kIdPcmpgtb;
+    case Opcode::I8x16NarrowI16x8S: return Inst::kIdPacksswb;
+    case Opcode::I8x16NarrowI16x8U: return Inst::kIdPackuswb;
+    case Opcode::I16x8Add: return Inst::kIdPaddw;
+    case Opcode::I16x8AddSatS: return Inst::kIdPaddsw;
+    case Opcode::I16x8AddSatU: return Inst::kIdPaddusw;
+    case Opcode::I16x8Sub: return Inst::kIdPsubw;
+    case Opcode::I16x8SubSatS: return Inst::kIdPsubsw;
+    case Opcode::I16x8SubSatU: return Inst::kIdPsubusw;
+    case Opcode::I16x8Mul: return Inst::kIdPmullw;
+    case Opcode::I16x8MinS: return Inst::kIdPminsw;
+    case Opcode::I16x8MinU: return Inst::kIdPminuw;
+    case Opcode::I16x8MaxS: return Inst::kIdPmaxsw;
+    case Opcode::I16x8MaxU: return Inst::kIdPmaxuw;
+    case Opcode::I16x8AvgrU: return Inst::kIdPavgw;
+    case Opcode::I16x8Eq: return Inst::kIdPcmpeqw;
+    case Opcode::I16x8GtS: return Inst::kIdPcmpgtw;
+    case Opcode::I16x8NarrowI32x4S: return Inst::kIdPackssdw;
+    case Opcode::I16x8NarrowI32x4U: return Inst::kIdPackusdw;
+    case Opcode::I32x4Add: return Inst::kIdPaddd;
+    case Opcode::I32x4Sub: return Inst::kIdPsubd;
+    case Opcode::I32x4Mul: return Inst::kIdPmulld;
+    case Opcode::I32x4MinS: return Inst::kIdPminsd;
+    case Opcode::I32x4MinU: return Inst::kIdPminud;
+    case Opcode::I32x4MaxS: return Inst::kIdPmaxsd;
+    case Opcode::I32x4MaxU: return Inst::kIdPmaxud;
+    case Opcode::I32x4Eq: return Inst::kIdPcmpeqd;
+    case Opcode::I32x4GtS: return Inst::kIdPcmpgtd;
+    case Opcode::I32x4DotI16x8S: return Inst::kIdPmaddwd;  // wraps exactly as spec ivdot
+    case Opcode::I64x2Add: return Inst::kIdPaddq;
+    case Opcode::I64x2Sub: return Inst::kIdPsubq;
+    case Opcode::I64x2Eq: return Inst::kIdPcmpeqq;
+    case Opcode::I64x2GtS: return cpu().features().x86().hasSSE4_2() ? Inst::kIdPcmpgtq : Inst::kIdNone;
+    default: return Inst::kIdNone;
+  }
+}
+
+// Rows computed as op(b, a): result = the instruction with the operands swapped.
+asmjit::InstId swappedBinary(Opcode op) {
+  switch (op) {
+    case Opcode::V128Andnot: return Inst::kIdPandn;  // ~b & a
+    case Opcode::I8x16LtS: return Inst::kIdPcmpgtb;
+    case Opcode::I16x8LtS: return Inst::kIdPcmpgtw;
+    case Opcode::I32x4LtS: return Inst::kIdPcmpgtd;
+    case Opcode::I64x2LtS: return cpu().features().x86().hasSSE4_2() ? Inst::kIdPcmpgtq : Inst::kIdNone;
+    case Opcode::F32x4Pmin: return Inst::kIdMinps;  // b < a ? b : a (NaN or equal: a)
+    case Opcode::F32x4Pmax: return Inst::kIdMaxps;  // b > a ? b : a
+    case Opcode::F64x2Pmin: return Inst::kIdMinpd;
+    case Opcode::F64x2Pmax: return Inst::kIdMaxpd;
+    default: return Inst::kIdNone;
+  }
+}
+
+}  // namespace
+
 bool FuncCompiler::visitSimd(const decode::Instr& in) {
-  (void)in;
-  return false;
+  Assembler& as = a();
+  const Opcode op = in.op;
+
+  // ---- operand helpers ----
+  Val vb;
+  // Pops b (its register stays taken until release(vb)) and returns a's register and b's
+  // (xmm15 when b is not in a register, unless b_reg asks for a register of its own).
+  auto binary = [&](bool b_reg) -> std::pair<Xmm, Xmm> {
+    if (b_reg) toXmm(top());
+    vb = stack_.back();
+    stack_.pop_back();
+    Xmm xa = toXmm(top(), vb.loc == Loc::Reg ? 1u << vb.reg : 0);
+    if (vb.loc == Loc::Reg) return {xa, xmm(vb.reg)};
+    if (vb.loc == Loc::Mem) as.movups(xmm15, xmmword_ptr(rbp, vb.disp));
+    else loadConst(as, xmm15, vb.imm, vb.imm_hi);
+    return {xa, xmm15};
+  };
+  auto swapped = [&](asmjit::InstId id, Xmm xa, Xmm xb) {
+    if (xb.id() != 15) as.movaps(xmm15, xb);
+    as.emit(id, xmm15, xa);
+    as.movaps(xa, xmm15);
+  };
+  // Three v128 operands, all in registers; the result goes to the first's.
+  auto ternary = [&]() -> std::array<Xmm, 3> {
+    Xmm xc = toXmm(top());
+    Xmm xb = toXmm(top(1), 1u << xc.id());
+    Xmm xa = toXmm(top(2), (1u << xc.id()) | (1u << xb.id()));
+    return {xa, xb, xc};
+  };
+  auto pushGprResult = [&](ValKind k, Gp r) {
+    pop();
+    gpr_used_ &= ~(1u << r.id());
+    pushReg(k, uint8_t(r.id()));
+  };
+  auto pushFlags = [&](CondCode cc) {
+    pop();
+    Val f;
+    f.loc = Loc::Flags;
+    f.kind = ValKind::I32;
+    f.cc = cc;
+    push(f);
+  };
+  // The shift count (top, i32) masked to `mask`: a constant, or in r11d and xmm15 (movd).
+  // Materialises the vector first (toXmm may use r11).
+  auto shiftOperands = [&](uint32_t mask, bool& is_const, uint32_t& n) -> Xmm {
+    Val& c = top();
+    Xmm x = toXmm(top(1));
+    is_const = c.loc == Loc::Const;
+    n = uint32_t(c.imm) & mask;
+    if (!is_const) {
+      if (c.loc == Loc::Reg) as.mov(r11d, gpd(c.reg));
+      else as.mov(r11d, dword_ptr(rbp, c.disp));
+      as.and_(r11d, mask);
+    }
+    pop();
+    return x;
+  };
+  auto tempXmm = [&](uint32_t avoid) { return allocXmm(avoid); };
+  auto freeXmm = [&](Xmm t) { xmm_used_ &= ~(1u << t.id()); };
+
+  // ---- simple and swapped binary rows ----
+  if (asmjit::InstId id = simpleBinary(op); id != Inst::kIdNone) {
+    auto [xa, xb] = binary(false);
+    as.emit(id, xa, xb);
+    release(vb);
+    return true;
+  }
+  if (asmjit::InstId id = swappedBinary(op); id != Inst::kIdNone) {
+    auto [xa, xb] = binary(false);
+    swapped(id, xa, xb);
+    release(vb);
+    return true;
+  }
+
+  switch (op) {
+    // ---- integer comparisons built from eq/gt/min/max ----
+    case Opcode::I8x16Ne:
+    case Opcode::I16x8Ne:
+    case Opcode::I32x4Ne:
+    case Opcode::I64x2Ne: {
+      auto [xa, xb] = binary(false);
+      as.emit(op == Opcode::I8x16Ne   ? Inst::kIdPcmpeqb
+              : op == Opcode::I16x8Ne ? Inst::kIdPcmpeqw
+              : op == Opcode::I32x4Ne ? Inst::kIdPcmpeqd
+                                      : Inst::kIdPcmpeqq,
+              xa, xb);
+      notInPlace(as, xa);
+      release(vb);
+      return true;
+    }
+    // le(a, b) = max(a, b) == b; ge(a, b) = min(a, b) == b; gt_u = !le_u; lt_u = !ge_u;
+    // le_s = max_s form too (no constant needed).
+    case Opcode::I8x16LeS:
+    case Opcode::I8x16LeU:
+    case Opcode::I8x16GeS:
+    case Opcode::I8x16GeU:
+    case Opcode::I8x16GtU:
+    case Opcode::I8x16LtU:
+    case Opcode::I16x8LeS:
+    case Opcode::I16x8LeU:
+    case Opcode::I16x8GeS:
+    case Opcode::I16x8GeU:
+    case Opcode::I16x8GtU:
+    case Opcode::I16x8LtU:
+    case Opcode::I32x4LeS:
+    case Opcode::I32x4LeU:
+    case Opcode::I32x4GeS:
+    case Opcode::I32x4GeU:
+    case Opcode::I32x4GtU:
+    case Opcode::I32x4LtU: {
+      int shape;  // 0 i8, 1 i16, 2 i32
+      bool is_signed, le, negate;
+      switch (op) {
+        case Opcode::I8x16LeS: shape = 0, is_signed = true, le = true, negate = false; break;
+        case Opcode::I8x16LeU: shape = 0, is_signed = false, le = true, negate = false; break;
+        case Opcode::I8x16GeS: shape = 0, is_signed = true, le = false, negate = false; break;
+        case Opcode::I8x16GeU: shape = 0, is_signed = false, le = false, negate = false; break;
+        case Opcode::I8x16GtU: shape = 0, is_signed = false, le = true, negate = true; break;
+        case Opcode::I8x16LtU: shape = 0, is_signed = false, le = false, negate = true; break;
+        case Opcode::I16x8LeS: shape = 1, is_signed = true, le = true, negate = false; break;
+        case Opcode::I16x8LeU: shape = 1, is_signed = false, le = true, negate = false; break;
+        case Opcode::I16x8GeS: shape = 1, is_signed = true, le = false, negate = false; break;
+        case Opcode::I16x8GeU: shape = 1, is_signed = false, le = false, negate = false; break;
+        case Opcode::I16x8GtU: shape = 1, is_signed = false, le = true, negate = true; break;
+        case Opcode::I16x8LtU: shape = 1, is_signed = false, le = false, negate = true; break;
+        case Opcode::I32x4LeS: shape = 2, is_signed = true, le = true, negate = false; break;
+        case Opcode::I32x4LeU: shape = 2, is_signed = false, le = true, negate = false; break;
+        case Opcode::I32x4GeS: shape = 2, is_signed = true, le = false, negate = false; break;
+        case Opcode::I32x4GeU: shape = 2, is_signed = false, le = false, negate = false; break;
+        case Opcode::I32x4GtU: shape = 2, is_signed = false, le = true, negate = true; break;
+        default: shape = 2, is_signed = false, le = false, negate = true; break;  // I32x4LtU
+      }
+      static constexpr asmjit::InstId kMax[2][3] = {{Inst::kIdPmaxub, Inst::kIdPmaxuw, Inst::kIdPmaxud},
+                                                    {Inst::kIdPmaxsb, Inst::kIdPmaxsw, Inst::kIdPmaxsd}};
+      static constexpr asmjit::InstId kMin[2][3] = {{Inst::kIdPminub, Inst::kIdPminuw, Inst::kIdPminud},
+                                                    {Inst::kIdPminsb, Inst::kIdPminsw, Inst::kIdPminsd}};
+      static constexpr asmjit::InstId kEq[3] = {Inst::kIdPcmpeqb, Inst::kIdPcmpeqw, Inst::kIdPcmpeqd};
+      auto [xa, xb] = binary(false);
+      as.emit(le ? kMax[is_signed][shape] : kMin[is_signed][shape], xa, xb);
+      as.emit(kEq[shape], xa, xb);
+      if (negate) notInPlace(as, xa);
+      release(vb);
+      return true;
+    }
+    case Opcode::I64x2LeS:
+    case Opcode::I64x2GeS: {
+      if (!cpu().features().x86().hasSSE4_2()) return false;
+      auto [xa, xb] = binary(false);
+      if (op == Opcode::I64x2LeS) as.pcmpgtq(xa, xb);  // !(a > b)
+      else swapped(Inst::kIdPcmpgtq, xa, xb);          // !(b > a)
+      notInPlace(as, xa);
+      release(vb);
+      return true;
+    }
+
+    // ---- v128 bitwise ----
+    case Opcode::V128Not: notInPlace(as, toXmm(top())); return true;
+    case Opcode::V128Bitselect:
+    case Opcode::I8x16RelaxedLaneselect:
+    case Opcode::I16x8RelaxedLaneselect:
+    case Opcode::I32x4RelaxedLaneselect:
+    case Opcode::I64x2RelaxedLaneselect: {
+      auto [xa, xb, xm] = ternary();
+      as.pxor(xa, xb);  // ((v1 ^ v2) & m) ^ v2
+      as.pand(xa, xm);
+      as.pxor(xa, xb);
+      pop();
+      pop();
+      return true;
+    }
+    case Opcode::V128AnyTrue: {
+      Xmm x = toXmm(top());
+      as.ptest(x, x);
+      pushFlags(CondCode::kNE);
+      return true;
+    }
+    case Opcode::I8x16AllTrue:
+    case Opcode::I16x8AllTrue:
+    case Opcode::I32x4AllTrue:
+    case Opcode::I64x2AllTrue: {
+      Xmm x = toXmm(top());
+      as.pxor(xmm15, xmm15);
+      as.emit(op == Opcode::I8x16AllTrue   ? Inst::kIdPcmpeqb
+              : op == Opcode::I16x8AllTrue ? Inst::kIdPcmpeqw
+              : op == Opcode::I32x4AllTrue ? Inst::kIdPcmpeqd
+                                           : Inst::kIdPcmpeqq,
+              xmm15, x);
+      as.ptest(xmm15, xmm15);  // ZF: no lane is zero
+      pushFlags(CondCode::kE);
+      return true;
+    }
+    case Opcode::I8x16Bitmask:
+    case Opcode::I16x8Bitmask:
+    case Opcode::I32x4Bitmask:
+    case Opcode::I64x2Bitmask: {
+      Xmm x = toXmm(top());
+      Gp r = allocGpr();
+      switch (op) {
+        case Opcode::I8x16Bitmask: as.pmovmskb(r.r32(), x); break;
+        case Opcode::I16x8Bitmask:
+          as.movdqa(xmm15, x);
+          as.packsswb(xmm15, xmm15);  // signed saturation keeps each lane's sign
+          as.pmovmskb(r.r32(), xmm15);
+          as.movzx(r.r32(), gpb(r.id()));
+          break;
+        case Opcode::I32x4Bitmask: as.movmskps(r.r32(), x); break;
+        default: as.movmskpd(r.r32(), x); break;
+      }
+      pushGprResult(ValKind::I32, r);
+      return true;
+    }
+
+    // ---- integer unary ----
+    case Opcode::I8x16Abs: as.pabsb(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I16x8Abs: as.pabsw(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I32x4Abs: as.pabsd(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I64x2Abs: {
+      Xmm x = toXmm(top());
+      as.movdqa(xmm15, x);
+      as.psrad(xmm15, 31);
+      as.pshufd(xmm15, xmm15, 0xf5);  // the high dword's sign over the whole lane
+      as.pxor(x, xmm15);
+      as.psubq(x, xmm15);
+      return true;
+    }
+    case Opcode::I8x16Neg:
+    case Opcode::I16x8Neg:
+    case Opcode::I32x4Neg:
+    case Opcode::I64x2Neg: {
+      Xmm x = toXmm(top());
+      as.pxor(xmm15, xmm15);
+      as.emit(op == Opcode::I8x16Neg   ? Inst::kIdPsubb
+              : op == Opcode::I16x8Neg ? Inst::kIdPsubw
+              : op == Opcode::I32x4Neg ? Inst::kIdPsubd
+                                       : Inst::kIdPsubq,
+              xmm15, x);
+      as.movdqa(x, xmm15);
+      return true;
+    }
+    case Opcode::I8x16Popcnt: {
+      // Nibble table lookups: popcnt(lo) + popcnt(hi).
+      Xmm x = toXmm(top());
+      Xmm t = tempXmm(1u << x.id());
+      constexpr uint64_t kLutLo = 0x0302020102010100ull, kLutHi = 0x0403030203020201ull;
+      loadConst(as, t, 0x0f0f0f0f0f0f0f0full, 0x0f0f0f0f0f0f0f0full);
+      as.movdqa(xmm15, x);
+      as.psrlw(xmm15, 4);
+      as.pand(xmm15, t);  // high nibbles
+      as.pand(x, t);      // low nibbles
+      loadConst(as, t, kLutLo, kLutHi);
+      as.pshufb(t, xmm15);
+      loadConst(as, xmm15, kLutLo, kLutHi);
+      as.pshufb(xmm15, x);
+      as.movdqa(x, xmm15);
+      as.paddb(x, t);
+      freeXmm(t);
+      return true;
+    }
+    case Opcode::I64x2Mul: {
+      auto [xa, xb] = binary(true);
+      Xmm t = tempXmm((1u << xa.id()) | (1u << xb.id()));
+      as.movdqa(t, xb);
+      as.psrlq(t, 32);
+      as.pmuludq(t, xa);  // b.hi * a.lo
+      as.movdqa(xmm15, xa);
+      as.psrlq(xmm15, 32);
+      as.pmuludq(xmm15, xb);  // a.hi * b.lo
+      as.paddq(t, xmm15);
+      as.psllq(t, 32);
+      as.pmuludq(xa, xb);  // a.lo * b.lo
+      as.paddq(xa, t);
+      freeXmm(t);
+      release(vb);
+      return true;
+    }
+    case Opcode::I16x8Q15mulrSatS:
+    case Opcode::I16x8RelaxedQ15mulrS: {
+      auto [xa, xb] = binary(false);
+      as.pmulhrsw(xa, xb);  // (a*b + 0x4000) >> 15; only -32768 * -32768 gives 0x8000
+      as.pcmpeqd(xmm15, xmm15);
+      as.psllw(xmm15, 15);
+      as.pcmpeqw(xmm15, xa);
+      as.pxor(xa, xmm15);  // 0x8000 -> 0x7fff
+      release(vb);
+      return true;
+    }
+
+    // ---- shifts ----
+    case Opcode::I16x8Shl:
+    case Opcode::I16x8ShrS:
+    case Opcode::I16x8ShrU:
+    case Opcode::I32x4Shl:
+    case Opcode::I32x4ShrS:
+    case Opcode::I32x4ShrU:
+    case Opcode::I64x2Shl:
+    case Opcode::I64x2ShrU: {
+      uint32_t mask;
+      asmjit::InstId id;
+      switch (op) {
+        case Opcode::I16x8Shl: mask = 15, id = Inst::kIdPsllw; break;
+        case Opcode::I16x8ShrS: mask = 15, id = Inst::kIdPsraw; break;
+        case Opcode::I16x8ShrU: mask = 15, id = Inst::kIdPsrlw; break;
+        case Opcode::I32x4Shl: mask = 31, id = Inst::kIdPslld; break;
+        case Opcode::I32x4ShrS: mask = 31, id = Inst::kIdPsrad; break;
+        case Opcode::I32x4ShrU: mask = 31, id = Inst::kIdPsrld; break;
+        case Opcode::I64x2Shl: mask = 63, id = Inst::kIdPsllq; break;
+        default: mask = 63, id = Inst::kIdPsrlq; break;
+      }
+      bool is_const;
+      uint32_t n;
+      Xmm x = shiftOperands(mask, is_const, n);
+      if (is_const) {
+        if (n != 0) as.emit(id, x, asmjit::imm(n));
+      } else {
+        as.movd(xmm15, r11d);
+        as.emit(id, x, xmm15);
+      }
+      return true;
+    }
+    case Opcode::I8x16Shl:
+    case Opcode::I8x16ShrU: {
+      bool shl = op == Opcode::I8x16Shl;
+      bool is_const;
+      uint32_t n;
+      Xmm x = shiftOperands(7, is_const, n);
+      if (is_const) {
+        if (n == 0) return true;
+        uint32_t m = (shl ? 0xffu << n : 0xffu >> n) & 0xff;
+        if (shl) as.psllw(x, n);
+        else as.psrlw(x, n);
+        as.mov(r11d, m * 0x01010101u);
+        as.movd(xmm15, r11d);
+        as.pshufd(xmm15, xmm15, 0);
+        as.pand(x, xmm15);
+        return true;
+      }
+      // The word shift leaks bits across bytes; the byte mask (0xff << n or 0xff >> n, from a
+      // word shift of 0x00ff / 0xffff) clears them.
+      Xmm t = tempXmm(1u << x.id());
+      as.movd(xmm15, r11d);
+      as.pcmpeqd(t, t);
+      if (shl) {
+        as.psllw(x, xmm15);
+        as.psllw(t, xmm15);  // low byte: (0xff << n) & 0xff
+        as.psllw(t, 8);
+        as.psrlw(t, 8);
+      } else {
+        as.psrlw(x, xmm15);
+        as.psrlw(t, 8);
+        as.psrlw(t, xmm15);  // 0xff >> n
+      }
+      as.packuswb(t, t);
+      as.pand(x, t);
+      freeXmm(t);
+      return true;
+    }
+    case Opcode::I8x16ShrS: {
+      // Each byte doubled into a word (its sign on top), shifted by n + 8, packed back.
+      bool is_const;
+      uint32_t n;
+      Xmm x = shiftOperands(7, is_const, n);
+      if (is_const && n == 0) return true;
+      Xmm t;
+      if (!is_const) {
+        t = tempXmm(1u << x.id());
+        as.add(r11d, 8);
+        as.movd(t, r11d);
+      }
+      as.movdqa(xmm15, x);
+      as.punpckhbw(xmm15, xmm15);
+      as.punpcklbw(x, x);
+      if (is_const) {
+        as.psraw(x, n + 8);
+        as.psraw(xmm15, n + 8);
+      } else {
+        as.psraw(x, t);
+        as.psraw(xmm15, t);
+        freeXmm(t);
+      }
+      as.packsswb(x, xmm15);
+      return true;
+    }
+    case Opcode::I64x2ShrS: {
+      bool is_const;
+      uint32_t n;
+      Xmm x = shiftOperands(63, is_const, n);
+      if (is_const) {
+        if (n == 0) return true;
+        as.movdqa(xmm15, x);
+        as.psrad(xmm15, 31);
+        as.pshufd(xmm15, xmm15, 0xf5);  // sign mask per lane
+        as.psrlq(x, n);
+        as.psllq(xmm15, 64 - n);
+        as.por(x, xmm15);
+        return true;
+      }
+      // ((x >>u n) ^ m) - m with m = 2^63 >>u n: sign extension from bit 63 - n.
+      Xmm t = tempXmm(1u << x.id());
+      as.movd(xmm15, r11d);
+      as.pcmpeqd(t, t);
+      as.psllq(t, 63);
+      as.psrlq(t, xmm15);
+      as.psrlq(x, xmm15);
+      as.pxor(x, t);
+      as.psubq(x, t);
+      freeXmm(t);
+      return true;
+    }
+
+    // ---- widening and narrowing ----
+    case Opcode::I16x8ExtendLowI8x16S: as.pmovsxbw(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I16x8ExtendLowI8x16U: as.pmovzxbw(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I32x4ExtendLowI16x8S: as.pmovsxwd(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I32x4ExtendLowI16x8U: as.pmovzxwd(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I64x2ExtendLowI32x4S: as.pmovsxdq(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I64x2ExtendLowI32x4U: as.pmovzxdq(toXmm(top()), toXmm(top())); return true;
+    case Opcode::I16x8ExtendHighI8x16S:
+    case Opcode::I16x8ExtendHighI8x16U:
+    case Opcode::I32x4ExtendHighI16x8S:
+    case Opcode::I32x4ExtendHighI16x8U:
+    case Opcode::I64x2ExtendHighI32x4S:
+    case Opcode::I64x2ExtendHighI32x4U: {
+      Xmm x = toXmm(top());
+      as.pshufd(x, x, 0xee);  // the high half down
+      switch (op) {
+        case Opcode::I16x8ExtendHighI8x16S: as.pmovsxbw(x, x); break;
+        case Opcode::I16x8ExtendHighI8x16U: as.pmovzxbw(x, x); break;
+        case Opcode::I32x4ExtendHighI16x8S: as.pmovsxwd(x, x); break;
+        case Opcode::I32x4ExtendHighI16x8U: as.pmovzxwd(x, x); break;
+        case Opcode::I64x2ExtendHighI32x4S: as.pmovsxdq(x, x); break;
+        default: as.pmovzxdq(x, x); break;
+      }
+      return true;
+    }
+    case Opcode::I16x8ExtmulLowI8x16S:
+    case Opcode::I16x8ExtmulHighI8x16S:
+    case Opcode::I16x8ExtmulLowI8x16U:
+    case Opcode::I16x8ExtmulHighI8x16U:
+    case Opcode::I32x4ExtmulLowI16x8S:
+    case Opcode::I32x4ExtmulHighI16x8S:
+    case Opcode::I32x4ExtmulLowI16x8U:
+    case Opcode::I32x4ExtmulHighI16x8U:
+    case Opcode::I64x2ExtmulLowI32x4S:
+    case Opcode::I64x2ExtmulHighI32x4S:
+    case Opcode::I64x2ExtmulLowI32x4U:
+    case Opcode::I64x2ExtmulHighI32x4U: {
+      bool high = op == Opcode::I16x8ExtmulHighI8x16S || op == Opcode::I16x8ExtmulHighI8x16U ||
+                  op == Opcode::I32x4ExtmulHighI16x8S || op == Opcode::I32x4ExtmulHighI16x8U ||
+                  op == Opcode::I64x2ExtmulHighI32x4S || op == Opcode::I64x2ExtmulHighI32x4U;
+      auto [xa, xb] = binary(false);
+      // Both operands extended (a in place, b into xmm15), then a same-width multiply.
+      auto extend = [&](Xmm d, Xmm s) {
+        switch (op) {
+          case Opcode::I16x8ExtmulLowI8x16S:
+          case Opcode::I16x8ExtmulHighI8x16S:
+            if (high) as.pshufd(d, s, 0xee), s = d;
+            as.pmovsxbw(d, s);
+            break;
+          case Opcode::I16x8ExtmulLowI8x16U:
+          case Opcode::I16x8ExtmulHighI8x16U:
+            if (high) as.pshufd(d, s, 0xee), s = d;
+            as.pmovzxbw(d, s);
+            break;
+          case Opcode::I32x4ExtmulLowI16x8S:
+          case Opcode::I32x4ExtmulHighI16x8S:
+            if (high) as.pshufd(d, s, 0xee), s = d;
+            as.pmovsxwd(d, s);
+            break;
+          case Opcode::I32x4ExtmulLowI16x8U:
+          case Opcode::I32x4ExtmulHighI16x8U:
+            if (high) as.pshufd(d, s, 0xee), s = d;
+            as.pmovzxwd(d, s);
+            break;
+          default:
+            as.pshufd(d, s, high ? 0xfa : 0x50);  // dwords i, i, i+1, i+1: pmul*dq reads 0 and 2
+            break;
+        }
+      };
+      extend(xa, xa);
+      extend(xmm15, xb);
+      switch (op) {
+        case Opcode::I16x8ExtmulLowI8x16S:
+        case Opcode::I16x8ExtmulHighI8x16S:
+        case Opcode::I16x8ExtmulLowI8x16U:
+        case Opcode::I16x8ExtmulHighI8x16U: as.pmullw(xa, xmm15); break;
+        case Opcode::I32x4ExtmulLowI16x8S:
+        case Opcode::I32x4ExtmulHighI16x8S:
+        case Opcode::I32x4ExtmulLowI16x8U:
+        case Opcode::I32x4ExtmulHighI16x8U: as.pmulld(xa, xmm15); break;
+        case Opcode::I64x2ExtmulLowI32x4S:
+        case Opcode::I64x2ExtmulHighI32x4S: as.pmuldq(xa, xmm15); break;
+        default: as.pmuludq(xa, xmm15); break;
+      }
+      release(vb);
+      return true;
+    }
+    case Opcode::I16x8ExtaddPairwiseI8x16S:
+    case Opcode::I16x8ExtaddPairwiseI8x16U: {
+      Xmm x = toXmm(top());
+      as.pcmpeqb(xmm15, xmm15);
+      as.pabsb(xmm15, xmm15);  // 1 in every byte
+      if (op == Opcode::I16x8ExtaddPairwiseI8x16S) {
+        as.pmaddubsw(xmm15, x);  // 1 * x (signed), no saturation possible
+        as.movdqa(x, xmm15);
+      } else {
+        as.pmaddubsw(x, xmm15);  // x (unsigned) * 1
+      }
+      return true;
+    }
+    case Opcode::I32x4ExtaddPairwiseI16x8S: {
+      Xmm x = toXmm(top());
+      as.pcmpeqw(xmm15, xmm15);
+      as.psrlw(xmm15, 15);
+      as.pmaddwd(x, xmm15);
+      return true;
+    }
+    case Opcode::I32x4ExtaddPairwiseI16x8U: {
+      Xmm x = toXmm(top());
+      as.movdqa(xmm15, x);
+      as.psrld(xmm15, 16);
+      as.pslld(x, 16);
+      as.psrld(x, 16);
+      as.paddd(x, xmm15);
+      return true;
+    }
+
+    // ---- splat, lanes, shuffle, swizzle ----
+    case Opcode::I8x16Splat:
+    case Opcode::I16x8Splat:
+    case Opcode::I32x4Splat:
+    case Opcode::I64x2Splat: {
+      Val& s = top();
+      if (s.loc == Loc::Const) {
+        uint64_t x = s.imm;
+        switch (op) {
+          case Opcode::I8x16Splat: x = (x & 0xff) * 0x0101010101010101ull; break;
+          case Opcode::I16x8Splat: x = (x & 0xffff) * 0x0001000100010001ull; break;
+          case Opcode::I32x4Splat: x = (x & 0xffffffffull) * 0x0000000100000001ull; break;
+          default: break;
+        }
+        pop();
+        pushConst(ValKind::V128, x, x);
+        return true;
+      }
+      Gp r = toGpr(s);
+      Xmm x = allocXmm();
+      switch (op) {
+        case Opcode::I8x16Splat:
+          as.movd(x, r.r32());
+          as.pxor(xmm15, xmm15);
+          as.pshufb(x, xmm15);
+          break;
+        case Opcode::I16x8Splat:
+          as.movd(x, r.r32());
+          as.pshuflw(x, x, 0);
+          as.pshufd(x, x, 0);
+          break;
+        case Opcode::I32x4Splat:
+          as.movd(x, r.r32());
+          as.pshufd(x, x, 0);
+          break;
+        default:
+          as.movq(x, r);
+          as.punpcklqdq(x, x);
+          break;
+      }
+      pop();
+      freeXmm(x);
+      pushReg(ValKind::V128, uint8_t(x.id()));
+      return true;
+    }
+    case Opcode::F32x4Splat:
+    case Opcode::F64x2Splat: {
+      Val& s = top();
+      if (s.loc == Loc::Const) {
+        uint64_t x = op == Opcode::F32x4Splat ? (s.imm & 0xffffffffull) * 0x0000000100000001ull : s.imm;
+        pop();
+        pushConst(ValKind::V128, x, x);
+        return true;
+      }
+      Xmm x = toXmm(s);
+      if (op == Opcode::F32x4Splat) as.shufps(x, x, 0);
+      else as.punpcklqdq(x, x);
+      top().kind = ValKind::V128;
+      return true;
+    }
+    case Opcode::I8x16ExtractLaneS:
+    case Opcode::I8x16ExtractLaneU:
+    case Opcode::I16x8ExtractLaneS:
+    case Opcode::I16x8ExtractLaneU:
+    case Opcode::I32x4ExtractLane:
+    case Opcode::I64x2ExtractLane: {
+      Xmm x = toXmm(top());
+      Gp r = allocGpr();
+      ValKind k = ValKind::I32;
+      switch (op) {
+        case Opcode::I8x16ExtractLaneS:
+          as.pextrb(r.r32(), x, in.lane & 15);
+          as.movsx(r.r32(), gpb(r.id()));
+          break;
+        case Opcode::I8x16ExtractLaneU: as.pextrb(r.r32(), x, in.lane & 15); break;
+        case Opcode::I16x8ExtractLaneS:
+          as.pextrw(r.r32(), x, in.lane & 7);
+          as.movsx(r.r32(), gpw(r.id()));
+          break;
+        case Opcode::I16x8ExtractLaneU: as.pextrw(r.r32(), x, in.lane & 7); break;
+        case Opcode::I32x4ExtractLane:
+          if ((in.lane & 3) == 0) as.movd(r.r32(), x);
+          else as.pextrd(r.r32(), x, in.lane & 3);
+          break;
+        default:
+          k = ValKind::I64;
+          if ((in.lane & 1) == 0) as.movq(r, x);
+          else as.pextrq(r, x, 1);
+          break;
+      }
+      pushGprResult(k, r);
+      return true;
+    }
+    case Opcode::F32x4ExtractLane: {
+      // The consumed vector's register becomes the f32's (lane moved to the bottom).
+      Xmm x = toXmm(top());
+      if ((in.lane & 3) != 0) as.pshufd(x, x, in.lane & 3);
+      top().kind = ValKind::F32;
+      return true;
+    }
+    case Opcode::F64x2ExtractLane: {
+      Xmm x = toXmm(top());
+      if ((in.lane & 1) != 0) as.movhlps(x, x);
+      top().kind = ValKind::F64;
+      return true;
+    }
+    case Opcode::I8x16ReplaceLane:
+    case Opcode::I16x8ReplaceLane:
+    case Opcode::I32x4ReplaceLane:
+    case Opcode::I64x2ReplaceLane: {
+      Xmm x = toXmm(top(1));
+      Val& s = top();
+      bool wide = op == Opcode::I64x2ReplaceLane;
+      asmjit::Operand src;
+      if (s.loc == Loc::Const) {
+        if (wide) as.mov(r11, asmjit::imm(int64_t(s.imm)));
+        else as.mov(r11d, asmjit::imm(uint32_t(s.imm)));
+        src = wide ? Gp(r11) : Gp(r11d);
+      } else if (s.loc == Loc::Mem) {
+        uint32_t size = op == Opcode::I8x16ReplaceLane ? 1 : op == Opcode::I16x8ReplaceLane ? 2 : wide ? 8 : 4;
+        src = ptr(rbp, s.disp, size);
+      } else {
+        src = wide ? Gp(gpq(s.reg)) : Gp(gpd(s.reg));
+      }
+      switch (op) {
+        case Opcode::I8x16ReplaceLane: as.emit(Inst::kIdPinsrb, x, src, asmjit::imm(in.lane & 15)); break;
+        case Opcode::I16x8ReplaceLane: as.emit(Inst::kIdPinsrw, x, src, asmjit::imm(in.lane & 7)); break;
+        case Opcode::I32x4ReplaceLane: as.emit(Inst::kIdPinsrd, x, src, asmjit::imm(in.lane & 3)); break;
+        default: as.emit(Inst::kIdPinsrq, x, src, asmjit::imm(in.lane & 1)); break;
+      }
+      pop();
+      return true;
+    }
+    case Opcode::F32x4ReplaceLane:
+    case Opcode::F64x2ReplaceLane: {
+      Xmm y = toXmm(top());
+      Xmm x = toXmm(top(1), 1u << y.id());
+      if (op == Opcode::F32x4ReplaceLane) as.insertps(x, y, (in.lane & 3) << 4);
+      else if ((in.lane & 1) == 0) as.movsd(x, y);
+      else as.movlhps(x, y);
+      pop();
+      return true;
+    }
+    case Opcode::I8x16Shuffle: {
+      uint8_t m1[16], m2[16];
+      bool from_a = false, from_b = false;
+      for (int i = 0; i < 16; ++i) {
+        uint8_t l = in.v128[i] & 31;
+        m1[i] = l < 16 ? l : 0x80;
+        m2[i] = l >= 16 ? uint8_t(l - 16) : 0x80;
+        (l < 16 ? from_a : from_b) = true;
+      }
+      uint64_t lo1, hi1, lo2, hi2;
+      std::memcpy(&lo1, m1, 8);
+      std::memcpy(&hi1, m1 + 8, 8);
+      std::memcpy(&lo2, m2, 8);
+      std::memcpy(&hi2, m2 + 8, 8);
+      auto [xa, xb] = binary(from_a && from_b);
+      if (!from_b) {
+        loadConst(as, xmm15, lo1, hi1);
+        as.pshufb(xa, xmm15);
+      } else if (!from_a) {
+        if (xb.id() != 15) as.movdqa(xmm15, xb);
+        as.movdqa(xa, xmm15);
+        loadConst(as, xmm15, lo2, hi2);
+        as.pshufb(xa, xmm15);
+      } else {
+        loadConst(as, xmm15, lo1, hi1);
+        as.pshufb(xa, xmm15);
+        loadConst(as, xmm15, lo2, hi2);
+        as.pshufb(xb, xmm15);  // b's own register: consumed here
+        as.por(xa, xb);
+      }
+      release(vb);
+      return true;
+    }
+    case Opcode::I8x16Swizzle:
+    case Opcode::I8x16RelaxedSwizzle: {
+      auto [xa, xb] = binary(true);
+      // Indices >= 16 get the top bit (saturating + 0x70): pshufb zeroes those lanes.
+      as.mov(r11d, 0x70707070);
+      as.movd(xmm15, r11d);
+      as.pshufd(xmm15, xmm15, 0);
+      as.paddusb(xmm15, xb);
+      as.pshufb(xa, xmm15);
+      release(vb);
+      return true;
+    }
+
+    // ---- float ----
+    case Opcode::F32x4Add:
+    case Opcode::F32x4Sub:
+    case Opcode::F32x4Mul:
+    case Opcode::F32x4Div:
+    case Opcode::F64x2Add:
+    case Opcode::F64x2Sub:
+    case Opcode::F64x2Mul:
+    case Opcode::F64x2Div: {
+      asmjit::InstId id;
+      bool d = false;
+      switch (op) {
+        case Opcode::F32x4Add: id = Inst::kIdAddps; break;
+        case Opcode::F32x4Sub: id = Inst::kIdSubps; break;
+        case Opcode::F32x4Mul: id = Inst::kIdMulps; break;
+        case Opcode::F32x4Div: id = Inst::kIdDivps; break;
+        case Opcode::F64x2Add: id = Inst::kIdAddpd, d = true; break;
+        case Opcode::F64x2Sub: id = Inst::kIdSubpd, d = true; break;
+        case Opcode::F64x2Mul: id = Inst::kIdMulpd, d = true; break;
+        default: id = Inst::kIdDivpd, d = true; break;
+      }
+      auto [xa, xb] = binary(false);
+      as.emit(id, xa, xb);
+      canonNaN(as, xa, d);
+      release(vb);
+      return true;
+    }
+    case Opcode::F32x4Eq:
+    case Opcode::F32x4Ne:
+    case Opcode::F32x4Lt:
+    case Opcode::F32x4Le:
+    case Opcode::F32x4Gt:
+    case Opcode::F32x4Ge:
+    case Opcode::F64x2Eq:
+    case Opcode::F64x2Ne:
+    case Opcode::F64x2Lt:
+    case Opcode::F64x2Le:
+    case Opcode::F64x2Gt:
+    case Opcode::F64x2Ge: {
+      bool d = op == Opcode::F64x2Eq || op == Opcode::F64x2Ne || op == Opcode::F64x2Lt || op == Opcode::F64x2Le ||
+               op == Opcode::F64x2Gt || op == Opcode::F64x2Ge;
+      // Predicates: 0 eq (ordered), 1 lt, 2 le, 4 neq (unordered: NaN != x is true).
+      uint32_t pred;
+      bool swap = false;
+      switch (op) {
+        case Opcode::F32x4Eq:
+        case Opcode::F64x2Eq: pred = 0; break;
+        case Opcode::F32x4Ne:
+        case Opcode::F64x2Ne: pred = 4; break;
+        case Opcode::F32x4Lt:
+        case Opcode::F64x2Lt: pred = 1; break;
+        case Opcode::F32x4Le:
+        case Opcode::F64x2Le: pred = 2; break;
+        case Opcode::F32x4Gt:
+        case Opcode::F64x2Gt: pred = 1, swap = true; break;
+        default: pred = 2, swap = true; break;
+      }
+      auto [xa, xb] = binary(false);
+      asmjit::InstId id = d ? Inst::kIdCmppd : Inst::kIdCmpps;
+      if (swap) {
+        if (xb.id() != 15) as.movaps(xmm15, xb);
+        as.emit(id, xmm15, xa, asmjit::imm(pred));
+        as.movaps(xa, xmm15);
+      } else {
+        as.emit(id, xa, xb, asmjit::imm(pred));
+      }
+      release(vb);
+      return true;
+    }
+    case Opcode::F32x4Min:
+    case Opcode::F32x4Max:
+    case Opcode::F64x2Min:
+    case Opcode::F64x2Max:
+    case Opcode::F32x4RelaxedMin:
+    case Opcode::F32x4RelaxedMax:
+    case Opcode::F64x2RelaxedMin:
+    case Opcode::F64x2RelaxedMax: {
+      bool d = op == Opcode::F64x2Min || op == Opcode::F64x2Max || op == Opcode::F64x2RelaxedMin || op == Opcode::F64x2RelaxedMax;
+      bool is_min = op == Opcode::F32x4Min || op == Opcode::F64x2Min || op == Opcode::F32x4RelaxedMin || op == Opcode::F64x2RelaxedMin;
+      asmjit::InstId id = is_min ? (d ? Inst::kIdMinpd : Inst::kIdMinps) : (d ? Inst::kIdMaxpd : Inst::kIdMaxps);
+      auto [xa, xb] = binary(true);
+      // Both operand orders: they agree except for NaNs (each returns its second operand) and
+      // zeroes of either sign (OR gives -0 for min, AND +0 for max). In NaN lanes the two hold
+      // the original a and b, so an unordered compare of them is the NaN mask.
+      as.movaps(xmm15, xa);
+      as.emit(id, xmm15, xb);  // a op b: NaN -> b
+      as.emit(id, xb, xa);     // b op a: NaN -> a
+      as.movaps(xa, xmm15);
+      if (is_min) as.orps(xa, xb);
+      else as.andps(xa, xb);
+      as.emit(d ? Inst::kIdCmppd : Inst::kIdCmpps, xb, xmm15, asmjit::imm(3));
+      canonWithMask(as, xa, xb, d);
+      release(vb);
+      return true;
+    }
+    case Opcode::F32x4Abs:
+    case Opcode::F32x4Neg:
+    case Opcode::F64x2Abs:
+    case Opcode::F64x2Neg: {
+      Xmm x = toXmm(top());
+      as.pcmpeqd(xmm15, xmm15);
+      switch (op) {
+        case Opcode::F32x4Abs: as.psrld(xmm15, 1), as.andps(x, xmm15); break;
+        case Opcode::F64x2Abs: as.psrlq(xmm15, 1), as.andps(x, xmm15); break;
+        case Opcode::F32x4Neg: as.pslld(xmm15, 31), as.xorps(x, xmm15); break;
+        default: as.psllq(xmm15, 63), as.xorps(x, xmm15); break;
+      }
+      return true;
+    }
+    case Opcode::F32x4Sqrt:
+    case Opcode::F64x2Sqrt: {
+      Xmm x = toXmm(top());
+      bool d = op == Opcode::F64x2Sqrt;
+      if (d) as.sqrtpd(x, x);
+      else as.sqrtps(x, x);
+      canonNaN(as, x, d);
+      return true;
+    }
+    case Opcode::F32x4Ceil:
+    case Opcode::F32x4Floor:
+    case Opcode::F32x4Trunc:
+    case Opcode::F32x4Nearest:
+    case Opcode::F64x2Ceil:
+    case Opcode::F64x2Floor:
+    case Opcode::F64x2Trunc:
+    case Opcode::F64x2Nearest: {
+      Xmm x = toXmm(top());
+      bool d = op == Opcode::F64x2Ceil || op == Opcode::F64x2Floor || op == Opcode::F64x2Trunc || op == Opcode::F64x2Nearest;
+      // roundps modes: 0 nearest-even, 1 down, 2 up, 3 toward zero; +8 no inexact exception.
+      uint32_t mode = op == Opcode::F32x4Nearest || op == Opcode::F64x2Nearest ? 0
+                      : op == Opcode::F32x4Floor || op == Opcode::F64x2Floor   ? 1
+                      : op == Opcode::F32x4Ceil || op == Opcode::F64x2Ceil     ? 2
+                                                                               : 3;
+      if (d) as.roundpd(x, x, mode | 8);
+      else as.roundps(x, x, mode | 8);
+      canonNaN(as, x, d);
+      return true;
+    }
+    case Opcode::F32x4RelaxedMadd:
+    case Opcode::F32x4RelaxedNmadd:
+    case Opcode::F64x2RelaxedMadd:
+    case Opcode::F64x2RelaxedNmadd: {
+      // Unfused: a * b rounded (and canonicalized), then + c (sem floatMaddUnfused).
+      bool d = op == Opcode::F64x2RelaxedMadd || op == Opcode::F64x2RelaxedNmadd;
+      bool neg = op == Opcode::F32x4RelaxedNmadd || op == Opcode::F64x2RelaxedNmadd;
+      auto [xa, xb, xc] = ternary();
+      if (neg) {
+        as.pcmpeqd(xmm15, xmm15);
+        if (d) as.psllq(xmm15, 63);
+        else as.pslld(xmm15, 31);
+        as.xorps(xa, xmm15);
+      }
+      if (d) as.mulpd(xa, xb);
+      else as.mulps(xa, xb);
+      canonNaN(as, xa, d);
+      if (d) as.addpd(xa, xc);
+      else as.addps(xa, xc);
+      canonNaN(as, xa, d);
+      pop();
+      pop();
+      return true;
+    }
+
+    // ---- conversions ----
+    case Opcode::F32x4ConvertI32x4S: as.cvtdq2ps(toXmm(top()), toXmm(top())); return true;
+    case Opcode::F64x2ConvertLowI32x4S: as.cvtdq2pd(toXmm(top()), toXmm(top())); return true;
+    case Opcode::F32x4ConvertI32x4U: {
+      // Low 16 bits exactly, plus the high part halved (exact), converted and doubled: one
+      // rounding, in the final add.
+      Xmm x = toXmm(top());
+      as.pxor(xmm15, xmm15);
+      as.pblendw(xmm15, x, 0x55);
+      as.psubd(x, xmm15);
+      as.cvtdq2ps(xmm15, xmm15);
+      as.psrld(x, 1);
+      as.cvtdq2ps(x, x);
+      as.addps(x, x);
+      as.addps(x, xmm15);
+      return true;
+    }
+    case Opcode::F64x2ConvertLowI32x4U: {
+      // 2^52 + x as a double's bits, minus 2^52: exact.
+      Xmm x = toXmm(top());
+      as.pmovzxdq(x, x);
+      uint64_t two52 = std::bit_cast<uint64_t>(4503599627370496.0);
+      loadConst(as, xmm15, two52, two52);
+      as.por(x, xmm15);
+      as.subpd(x, xmm15);
+      return true;
+    }
+    case Opcode::F64x2PromoteLowF32x4: {
+      Xmm x = toXmm(top());
+      as.cvtps2pd(x, x);
+      canonNaN(as, x, true);
+      return true;
+    }
+    case Opcode::F32x4DemoteF64x2Zero: {
+      Xmm x = toXmm(top());
+      as.cvtpd2ps(x, x);  // lanes 2, 3 = +0
+      canonNaN(as, x, false);
+      return true;
+    }
+    case Opcode::I32x4TruncSatF32x4S:
+    case Opcode::I32x4RelaxedTruncF32x4S: {
+      // NaN lanes zeroed; cvttps2dq gives 0x80000000 out of range, which is right below and is
+      // flipped to 0x7fffffff where the input was positive (sign of ~input & result).
+      Xmm x = toXmm(top());
+      as.movaps(xmm15, x);
+      as.cmpps(xmm15, xmm15, 0);  // ordered
+      as.andps(x, xmm15);
+      as.pxor(xmm15, x);          // ~x in ordered lanes
+      as.cvttps2dq(x, x);
+      as.pand(xmm15, x);
+      as.psrad(xmm15, 31);
+      as.pxor(x, xmm15);
+      return true;
+    }
+    case Opcode::I32x4TruncSatF32x4U:
+    case Opcode::I32x4RelaxedTruncF32x4U: {
+      Xmm x = toXmm(top());
+      Xmm t = tempXmm(1u << x.id());
+      as.pxor(xmm15, xmm15);
+      as.maxps(x, xmm15);  // NaN and negatives -> 0
+      as.pcmpeqd(xmm15, xmm15);
+      as.psrld(xmm15, 1);
+      as.cvtdq2ps(xmm15, xmm15);  // 2^31
+      as.movaps(t, x);
+      as.subps(t, xmm15);         // x - 2^31
+      as.cmpps(xmm15, t, 2);      // 2^31 <= x - 2^31: x >= 2^32
+      as.cvttps2dq(t, t);
+      as.pxor(t, xmm15);          // saturate to 0x7fffffff there
+      as.pxor(xmm15, xmm15);
+      as.pmaxsd(t, xmm15);        // x < 2^31: nothing to add
+      as.cvttps2dq(x, x);         // x < 2^31 exact, else 0x80000000
+      as.paddd(x, t);
+      freeXmm(t);
+      return true;
+    }
+    case Opcode::I32x4TruncSatF64x2SZero:
+    case Opcode::I32x4RelaxedTruncF64x2SZero: {
+      Xmm x = toXmm(top());
+      as.movapd(xmm15, x);
+      as.cmppd(xmm15, xmm15, 0);  // ordered
+      as.andpd(x, xmm15);         // NaN -> 0
+      uint64_t max = std::bit_cast<uint64_t>(2147483647.0);
+      loadConst(as, xmm15, max, max);
+      as.minpd(x, xmm15);
+      as.cvttpd2dq(x, x);  // below -2^31: 0x80000000 = INT32_MIN; lanes 2, 3 = 0
+      return true;
+    }
+    case Opcode::I32x4TruncSatF64x2UZero:
+    case Opcode::I32x4RelaxedTruncF64x2UZero: {
+      Xmm x = toXmm(top());
+      as.xorpd(xmm15, xmm15);
+      as.maxpd(x, xmm15);  // NaN and negatives -> 0
+      uint64_t max = std::bit_cast<uint64_t>(4294967295.0);
+      loadConst(as, xmm15, max, max);
+      as.minpd(x, xmm15);
+      as.roundpd(x, x, 3 | 8);
+      uint64_t two52 = std::bit_cast<uint64_t>(4503599627370496.0);
+      loadConst(as, xmm15, two52, two52);
+      as.addpd(x, xmm15);  // the integer in the low 32 bits
+      as.xorps(xmm15, xmm15);
+      as.shufps(x, xmm15, 0x88);
+      return true;
+    }
+    default: return false;
+  }
 }
 
 }  // namespace strata::jit
