@@ -8,10 +8,11 @@
 // pmax and the comparisons keep their operands' bits as x86 does.
 //
 // Operands. Binary rows reuse the first operand's register for the result; the second operand
-// is read from its register, or loaded into xmm15 when it is in memory or a constant (SSE memory
-// operands would need 16-byte alignment). Rows that need a scratch while the second operand is
-// live ask for it in a register of its own (binary(true)). xmm15 and r11 are clobbered freely,
-// but only after every operand is materialised (toXmm of a constant uses r11).
+// is read from its register (or its local's cache register, codegen.h), or loaded into xmm15
+// when it is in memory or a constant (SSE memory operands would need 16-byte alignment). Rows
+// that need a scratch while the second operand is live ask for it in a register of its own
+// (binary(true)). xmm15 and r11 are clobbered freely, but only after every operand is
+// materialised (toXmm of a constant uses r11).
 #include <array>
 #include <bit>
 #include <cstring>
@@ -153,14 +154,16 @@ bool FuncCompiler::visitSimd(const decode::Instr& in) {
 
   // ---- operand helpers ----
   Val vb;
-  // Pops b (its register stays taken until release(vb)) and returns a's register and b's
-  // (xmm15 when b is not in a register, unless b_reg asks for a register of its own).
+  // Pops b (its register stays taken until release(vb)) and returns a's register and b's:
+  // its own, its local's cache register (then only read), or xmm15 loaded from memory or a
+  // constant. b_reg asks for a register of b's own, which the row may clobber.
   auto binary = [&](bool b_reg) -> std::pair<Xmm, Xmm> {
     if (b_reg) toXmm(top());
     vb = stack_.back();
     stack_.pop_back();
-    Xmm xa = toXmm(top(), vb.loc == Loc::Reg ? 1u << vb.reg : 0);
+    Xmm xa = toXmm(top(), holdMask(vb));
     if (vb.loc == Loc::Reg) return {xa, xmm(vb.reg)};
+    if (int c = cacheOf(vb); c >= 0) return {xa, xmm(uint8_t(c))};  // read only: not b's own
     if (vb.loc == Loc::Mem) as.movups(xmm15, xmmword_ptr(rbp, vb.disp));
     else loadConst(as, xmm15, vb.imm, vb.imm_hi);
     return {xa, xmm15};
@@ -199,6 +202,7 @@ bool FuncCompiler::visitSimd(const decode::Instr& in) {
     n = uint32_t(c.imm) & mask;
     if (!is_const) {
       if (c.loc == Loc::Reg) as.mov(r11d, gpd(c.reg));
+      else if (int r = cacheOf(c); r >= 0) as.mov(r11d, gpd(uint8_t(r)));
       else as.mov(r11d, dword_ptr(rbp, c.disp));
       as.and_(r11d, mask);
     }
