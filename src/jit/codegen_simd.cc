@@ -47,11 +47,17 @@ void canonWithMask(Assembler& a, Xmm x, Xmm m, bool d) {
   a.xorps(x, m);
 }
 
+// The fix-up is skipped by a branch when no lane is NaN: x's dependency chain (mandelbrot-like
+// loops) does not wait for the compare.
 void canonNaN(Assembler& a, Xmm x, bool d) {
+  asmjit::Label done = a.newLabel();
   a.movaps(xmm15, x);
   if (d) a.cmppd(xmm15, xmm15, 3);  // unordered: x is NaN
   else a.cmpps(xmm15, xmm15, 3);
+  a.ptest(xmm15, xmm15);
+  a.jz(done);
   canonWithMask(a, x, xmm15, d);
+  a.bind(done);
 }
 
 // 16 constant bytes into x (through r11).
