@@ -749,45 +749,95 @@ bool FuncCompiler::visitSimd(const decode::Instr& in) {
     case Opcode::I16x8ExtractLaneS:
     case Opcode::I16x8ExtractLaneU:
     case Opcode::I32x4ExtractLane:
-    case Opcode::I64x2ExtractLane: {
-      Xmm x = toXmm(top());
-      Gp r = allocGpr();
-      ValKind k = ValKind::I32;
+    case Opcode::I64x2ExtractLane:
+    case Opcode::F32x4ExtractLane:
+    case Opcode::F64x2ExtractLane: {
+      uint32_t size, lane;
       switch (op) {
         case Opcode::I8x16ExtractLaneS:
-          as.pextrb(r.r32(), x, in.lane & 15);
+        case Opcode::I8x16ExtractLaneU: size = 1, lane = in.lane & 15; break;
+        case Opcode::I16x8ExtractLaneS:
+        case Opcode::I16x8ExtractLaneU: size = 2, lane = in.lane & 7; break;
+        case Opcode::I32x4ExtractLane:
+        case Opcode::F32x4ExtractLane: size = 4, lane = in.lane & 3; break;
+        default: size = 8, lane = in.lane & 1; break;
+      }
+      bool is_signed = op == Opcode::I8x16ExtractLaneS || op == Opcode::I16x8ExtractLaneS;
+      bool fp = op == Opcode::F32x4ExtractLane || op == Opcode::F64x2ExtractLane;
+      ValKind k = op == Opcode::F32x4ExtractLane   ? ValKind::F32
+                  : op == Opcode::F64x2ExtractLane ? ValKind::F64
+                  : op == Opcode::I64x2ExtractLane ? ValKind::I64
+                                                   : ValKind::I32;
+      Val& v = top();
+      if (v.loc == Loc::Const) {  // folded
+        uint8_t bytes[16];
+        std::memcpy(bytes, &v.imm, 8);
+        std::memcpy(bytes + 8, &v.imm_hi, 8);
+        uint64_t x = 0;
+        std::memcpy(&x, bytes + lane * size, size);
+        if (is_signed) x = size == 1 ? uint32_t(int32_t(int8_t(x))) : uint32_t(int32_t(int16_t(x)));
+        pop();
+        pushConst(k, x);
+        return true;
+      }
+      int cache = cacheOf(v);
+      if (v.loc == Loc::Mem && cache < 0) {  // the lane's bytes read from the vector's home
+        Mem m = ptr(rbp, v.disp + int32_t(lane * size), size);
+        if (fp) {
+          Xmm y = allocXmm();
+          if (size == 4) as.movss(y, m);
+          else as.movsd(y, m);
+          pop();
+          freeXmm(y);
+          pushReg(k, uint8_t(y.id()));
+          return true;
+        }
+        Gp r = allocGpr();
+        if (size == 8) as.mov(r, m);
+        else if (size == 4) as.mov(r.r32(), m);
+        else if (is_signed) as.movsx(r.r32(), m);
+        else as.movzx(r.r32(), m);
+        pushGprResult(k, r);
+        return true;
+      }
+      // A register: the entry's own, or its local's cache (only read).
+      Xmm x = v.loc == Loc::Reg ? xmm(v.reg) : xmm(uint8_t(cache));
+      if (fp) {
+        if (v.loc == Loc::Reg) {  // the consumed vector's register becomes the scalar's
+          if (size == 4 && lane != 0) as.pshufd(x, x, lane);
+          if (size == 8 && lane != 0) as.movhlps(x, x);
+          top().kind = k;
+          return true;
+        }
+        Xmm y = allocXmm(1u << x.id());
+        as.pshufd(y, x, size == 4 ? lane : lane ? 0xee : 0x44);
+        pop();
+        freeXmm(y);
+        pushReg(k, uint8_t(y.id()));
+        return true;
+      }
+      Gp r = allocGpr();
+      switch (op) {
+        case Opcode::I8x16ExtractLaneS:
+          as.pextrb(r.r32(), x, lane);
           as.movsx(r.r32(), gpb(r.id()));
           break;
-        case Opcode::I8x16ExtractLaneU: as.pextrb(r.r32(), x, in.lane & 15); break;
+        case Opcode::I8x16ExtractLaneU: as.pextrb(r.r32(), x, lane); break;
         case Opcode::I16x8ExtractLaneS:
-          as.pextrw(r.r32(), x, in.lane & 7);
+          as.pextrw(r.r32(), x, lane);
           as.movsx(r.r32(), gpw(r.id()));
           break;
-        case Opcode::I16x8ExtractLaneU: as.pextrw(r.r32(), x, in.lane & 7); break;
+        case Opcode::I16x8ExtractLaneU: as.pextrw(r.r32(), x, lane); break;
         case Opcode::I32x4ExtractLane:
-          if ((in.lane & 3) == 0) as.movd(r.r32(), x);
-          else as.pextrd(r.r32(), x, in.lane & 3);
+          if (lane == 0) as.movd(r.r32(), x);
+          else as.pextrd(r.r32(), x, lane);
           break;
         default:
-          k = ValKind::I64;
-          if ((in.lane & 1) == 0) as.movq(r, x);
+          if (lane == 0) as.movq(r, x);
           else as.pextrq(r, x, 1);
           break;
       }
       pushGprResult(k, r);
-      return true;
-    }
-    case Opcode::F32x4ExtractLane: {
-      // The consumed vector's register becomes the f32's (lane moved to the bottom).
-      Xmm x = toXmm(top());
-      if ((in.lane & 3) != 0) as.pshufd(x, x, in.lane & 3);
-      top().kind = ValKind::F32;
-      return true;
-    }
-    case Opcode::F64x2ExtractLane: {
-      Xmm x = toXmm(top());
-      if ((in.lane & 1) != 0) as.movhlps(x, x);
-      top().kind = ValKind::F64;
       return true;
     }
     case Opcode::I8x16ReplaceLane:
