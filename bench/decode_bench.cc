@@ -1,5 +1,7 @@
-// Decode and validate throughput (MB/s) on every program of ../shared/bench: the front end must
-// take a small fraction of a second per module. Run: build/release/bench/decode_bench
+// Front-end and compile throughput (MB/s) on every program of ../shared/bench: decode, decode +
+// validate, and decode + validate + compile on each tier (compile/<tier>/...). The compile
+// figures count bytes of the code section only (issue 10's measure of a compiler's speed); the
+// others the whole module. Run: build/release/bench/decode_bench [--benchmark_filter=compile/]
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -10,6 +12,8 @@
 #include <vector>
 
 #include "decode/decoder.h"
+#include "strata/strata.h"
+#include "tiers/tiers.h"
 #include "validate/validator.h"
 
 namespace {
@@ -26,7 +30,29 @@ std::string sharedDir() {
   return STRATA_SHARED_DIR;
 }
 
+// Bytes of the code section (id 10), 0 if none.
+size_t codeSectionBytes(const std::vector<uint8_t>& b) {
+  size_t i = 8;
+  auto leb = [&](size_t& at) {
+    uint64_t r = 0;
+    for (int shift = 0; at < b.size(); shift += 7) {
+      uint8_t x = b[at++];
+      r |= uint64_t(x & 0x7f) << shift;
+      if (x < 0x80) break;
+    }
+    return r;
+  };
+  while (i < b.size()) {
+    uint8_t id = b[i++];
+    uint64_t n = leb(i);
+    if (id == 10) return size_t(n);
+    i += size_t(n);
+  }
+  return 0;
+}
+
 void registerAll() {
+  strata::tiers::registerAll();
   fs::path root = fs::path(sharedDir()) / "bench";
   std::vector<fs::path> files;
   for (auto& e : fs::recursive_directory_iterator(root))
@@ -54,6 +80,24 @@ void registerAll() {
       }
       st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes->size()));
     });
+    for (const std::string& tier : strata::Engine::tiers()) {
+      size_t code = codeSectionBytes(*bytes);
+      benchmark::RegisterBenchmark(("compile/" + tier + "/" + name).c_str(), [bytes, tier, code](benchmark::State& st) {
+        strata::Config config;
+        config.tier = tier;
+        auto engine = strata::Engine::create(config);
+        if (!engine) {
+          st.SkipWithError(engine.error().message.c_str());
+          return;
+        }
+        for (auto _ : st) {
+          auto m = strata::Module::fromBinary(*engine, *bytes);
+          if (!m) { st.SkipWithError(m.error().message.c_str()); break; }
+          benchmark::DoNotOptimize(m);
+        }
+        st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(code));
+      });
+    }
   }
 }
 

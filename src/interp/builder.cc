@@ -119,6 +119,8 @@ Builder::Builder(const ModuleCtx& mc, uint32_t func_index, FuncCode& out, size_t
     : mc_(mc), module_(*mc.module), tables_(mc.tables), out_(out), code_(out.code),
       pool_capacity_(uint32_t(std::min<size_t>(loop_constants, kMaxPool))) {
   type_ = &module_.funcType(func_index);
+  // Checks on entry (epoch, fuel) report the body's first byte, as the machine-code tiers do.
+  wasm_offset_ = module_.functions[func_index].body.offset;
   out_.func_index = func_index;
   out_.module = mc.module;
   out_.sig = &(*mc.sigs)[module_.functions[func_index].type_index];

@@ -109,6 +109,7 @@ class InterpModule final : public vm::CompiledModule {
 class InterpCompiler final : public vm::Compiler {
  public:
   std::string_view name() const override { return "interp"; }
+  bool validatesBodies() const override { return true; }  // the builder is a FuncValidator consumer
   Result<std::shared_ptr<const vm::CompiledModule>> compile(const ir::Module& module, const validate::ModuleEnv& env,
                                                             const vm::CompileOptions& options) const override {
     auto cm = std::make_shared<InterpModule>(module);

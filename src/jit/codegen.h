@@ -41,7 +41,8 @@ struct ModuleState {
 
 class FuncCompiler {
  public:
-  static constexpr bool kWantsTypes = true;
+  // The generator tracks value kinds on its own stack: the validator need not record types.
+  static constexpr bool kWantsTypes = false;
 
   FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info);
   void onLocals(std::span<const ir::ValType> locals);
@@ -66,6 +67,10 @@ class FuncCompiler {
     enum Kind : uint8_t { Function, Block, Loop, If } kind = Block;
     bool dead_entry = false;  // opened in dead code: nothing of it is emitted
     bool has_else = false;
+    // A branch jumps to the label (the end of a block or if): code after the end is reachable
+    // even when the body's fallthrough is not (as the interpreter decides, so both charge fuel
+    // for the same instructions).
+    mutable bool targeted = false;
     uint32_t height = 0;      // where its results (or a loop's parameters) go
     uint32_t base = 0;        // where its own operands start (height, + saved if-parameters)
     std::vector<ir::ValKind> params, results;

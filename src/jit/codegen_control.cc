@@ -173,6 +173,7 @@ void FuncCompiler::visitElse() {
   if (!dead_) {
     moveToLabel(c, c.results.size());
     a().jmp(c.label);
+    c.targeted = true;
   }
   clearCaches();
   a().bind(c.else_label);
@@ -198,6 +199,9 @@ void FuncCompiler::visitEnd() {
     return;
   }
   if (!dead_) moveToLabel(c, c.results.size());
+  // spec 3.3.8: the end is reached by the fallthrough, a branch to the label, or an if's
+  // missing else arm; otherwise what follows is dead code.
+  bool reachable = !dead_ || (c.kind != Ctrl::Loop && c.targeted) || (c.kind == Ctrl::If && !c.has_else);
   clearCaches();
   if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
   if (c.kind != Ctrl::Loop) a().bind(c.label);
@@ -212,7 +216,7 @@ void FuncCompiler::visitEnd() {
     max_height_ = std::max(max_height_, stack_.size() + 1);
     push(v);
   }
-  dead_ = false;
+  dead_ = !reachable;
   ctrls_.pop_back();
 }
 
@@ -231,6 +235,7 @@ void FuncCompiler::moveToLabel(const Ctrl& target, size_t n) {
 void FuncCompiler::emitBranch(uint32_t depth) {
   const Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
   if (t.kind == Ctrl::Function) return emitReturn();
+  t.targeted = true;
   moveToLabel(t, t.labelKinds().size());
   a().jmp(t.label);
 }
@@ -246,6 +251,7 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
     in_place = v.loc == Loc::Mem && v.disp == slotDisp(t.height + k);
   }
   if (in_place) {
+    t.targeted = true;
     a().j(cc, t.label);
     return;
   }

@@ -31,7 +31,7 @@ class ModuleValidator {
     STRATA_CHECK(checkDatas());
     STRATA_CHECK(checkStart());
     STRATA_CHECK(checkExports());
-    for (uint32_t i = m_.num_imported_functions; i < m_.functions.size(); ++i) {
+    for (uint32_t i = m_.num_imported_functions; bodies_ && i < m_.functions.size(); ++i) {
       NullConsumer consumer;
       STRATA_CHECK(inSource(FuncValidator<NullConsumer>(env_, i, consumer).run()));
     }
@@ -198,13 +198,18 @@ class ModuleValidator {
   const ModuleEnv& env_;
   const ir::Module& m_;
   const ir::Features& f_;
+
+ public:
+  bool bodies_ = true;
 };
 
 }  // namespace
 
-Result<void> validateModule(const ir::Module& m, const ir::Features& features) {
+Result<void> validateModule(const ir::Module& m, const ir::Features& features, bool bodies) {
   ModuleEnv env = STRATA_TRY(ModuleEnv::create(m, features));
-  return ModuleValidator(env).run();
+  ModuleValidator v(env);
+  v.bodies_ = bodies;
+  return v.run();
 }
 
 }  // namespace strata::validate

@@ -12,6 +12,8 @@ namespace strata::validate {
 // "too many locals", "data count section required"). Every error carries a position: inside
 // bodies and constant expressions the instruction's offset, above them the `pos` the decoder
 // (or text parser) recorded for the entry concerned (type, import, table, export, segment...).
-Result<void> validateModule(const ir::Module& m, const ir::Features& features);
+// `bodies` false skips the function bodies (checked last, after every other section), for
+// callers whose compiler runs FuncValidator over every body anyway (vm::Compiler::validatesBodies).
+Result<void> validateModule(const ir::Module& m, const ir::Features& features, bool bodies = true);
 
 }  // namespace strata::validate

@@ -56,7 +56,12 @@ class Compiler {
  public:
   virtual ~Compiler() = default;
   virtual std::string_view name() const = 0;
-  // `module` has passed validation; env is its ModuleEnv. The result must not keep references
+  // Whether compile() runs FuncValidator over every function body and returns its errors
+  // (spec wording, byte offsets into the module) before anything else: the runtime then
+  // validates only the other sections (bodies come last in validation order, so the first
+  // error reported is the same).
+  virtual bool validatesBodies() const { return false; }
+  // `module` has passed validation (of its bodies too, unless validatesBodies()); env is its ModuleEnv. The result must not keep references
   // to env, but may keep a pointer to module (the runtime keeps the module alive as long).
   virtual Result<std::shared_ptr<const CompiledModule>> compile(const ir::Module& module,
                                                                 const validate::ModuleEnv& env,

@@ -33,12 +33,9 @@ constexpr const char* kSpin = R"((module $spin
 
 const char* const kLoops[] = {"loop", "nested", "br_if", "br_table", "calls", "tail", "store"};
 
-// BUG (interp, entry-check offset): a trap raised by the check at a function's entry (epoch
-// deadline or fuel) gets frame offset 0x0 on the interpreter (an offset outside every function:
-// its entry check has no wasm instruction in the pc -> offset map), while the baseline tier gives
-// the function body's start (0x21 for `(module (func (export "loop") (loop $l (br $l))))` run
-// with fuel 1: interp "0: 0x0 - spin!loop", baseline "0: 0x21 - ..." in `strata run --fuel 1`).
-// The deadline passed before the call: both tiers stop at the same place. `compare_offsets`
+// A trap raised by the check at a function's entry (epoch deadline or fuel) reports the
+// function body's first byte on both tiers (the interpreter once reported 0x0, outside every
+// function). The deadline passed before the call: both tiers stop at the same place. `compare_offsets`
 // false compares the frames' functions only.
 void epochDeadlineAlreadyPassed(bool compare_offsets) {
   Options o;
@@ -58,7 +55,6 @@ void epochDeadlineAlreadyPassed(bool compare_offsets) {
 
 TEST(JitInterrupt, EpochDeadlineAlreadyPassed) {
   REQUIRE_BASELINE();
-  GTEST_SKIP() << "interp reports offset 0x0 for traps of a function-entry check (see comment)";
   epochDeadlineAlreadyPassed(true);
 }
 
@@ -103,10 +99,9 @@ TEST(JitInterrupt, EpochBumpedFromAnotherThread) {
   }
 }
 
-// Fails from both bugs: the entry-check offset (above) and the fuel accounting (below).
+// Regression test of the entry-check offset (above) and of the fuel accounting (below).
 TEST(JitInterrupt, FuelRunsOutInEveryLoop) {
   REQUIRE_BASELINE();
-  GTEST_SKIP() << "entry-check offset 0x0 on interp; baseline charges one more fuel unit per loop iteration";
   Options o;
   o.config.consume_fuel = true;
   Both m(kSpin, o);
@@ -199,14 +194,13 @@ constexpr const char* kWork = R"((module $work
     (memory.copy (i32.const 2000) (i32.const 0) (i32.const 1000))
     (i32.load (i32.const 2996)))))";
 
-// BUG (baseline, fuel accounting): the baseline tier charges one more unit of fuel per loop
-// iteration than the interpreter (the comment on jit FuncCompiler::chargeFuel promises identical
-// charges). `sum` below with argument 0 completes with fuel 16 on interp but needs 17 on
-// baseline; sum(100) consumes 1416 on interp and 1517 on baseline; `calls` 510 vs 531. Fuel
-// therefore runs out at different instructions (different frames, different memory written).
+// Both tiers charge the same fuel: at function entries and loop heads, the instructions up to
+// the next charge in code order, where code after a block's end counts only when the end is
+// reachable (a fallthrough, a branch to the label or an if's missing else). The baseline tier
+// once counted a dead function `end` after a block left by `return`: sum(100) cost 1517 units
+// against the interpreter's 1416.
 TEST(JitInterrupt, FuelChargedIdentically) {
   REQUIRE_BASELINE();
-  GTEST_SKIP() << "baseline charges one more fuel unit per loop iteration than interp (see comment)";
   Options o;
   o.config.consume_fuel = true;
   Both m(kWork, o);
