@@ -23,10 +23,12 @@ class ErrorCollector : public ErrorHandler {
   void handleError(asmjit::Error err, const char* message, BaseEmitter*) override {
     if (!failed) {
       failed = true;
+      too_large = err == kErrorTooLarge;
       text = fmt::format("baseline: assembler error {}: {}", err, message);
     }
   }
   bool failed = false;
+  bool too_large = false;
   std::string text;
 };
 
@@ -70,21 +72,25 @@ class JitCompiler final : public vm::Compiler {
   std::unique_ptr<vm::Compiler> fallback_;
 };
 
-}  // namespace
 
-Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
-                                   const vm::CompileOptions& options) {
+// Assembles the module straight into a reservation of `capacity` bytes (no copy of the code
+// at publish); Resource when it does not fit.
+Result<CompiledCode> compileInto(const ir::Module& module, const validate::ModuleEnv& env,
+                                 const vm::CompileOptions& options, size_t capacity) {
   const Stubs& st = stubs();
-  if (!st.entry) return makeError(ErrorKind::Resource, kNoOffset, "baseline: cannot map executable memory");
+  uint32_t nimp = module.num_imported_functions;
+  auto ndef = uint32_t(module.functions.size() - nimp);
+  size_t data_bytes = std::max<size_t>(8 * ndef, 8);
+  std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::reserve(capacity, 0));
   CodeHolder code;
   code.init(Environment::host());
   ErrorCollector errors;
   code.setErrorHandler(&errors);
-  // Machine code is about 10x the bodies' bytes: reserving it up front saves the copies of a
-  // buffer growing by doubling.
-  size_t body_bytes = 0;
-  for (uint32_t i = module.num_imported_functions; i < module.functions.size(); ++i) body_bytes += module.functions[i].body.size;
-  code.reserveBuffer(&code.textSection()->_buffer, 12 * body_bytes + 4096);
+  CodeBuffer& buffer = code.textSection()->_buffer;
+  buffer._data = image->base();
+  buffer._capacity = capacity - data_bytes - 4096;
+  buffer._size = 0;
+  buffer._flags = CodeBufferFlags::kIsExternal | CodeBufferFlags::kIsFixed;
   x86::Assembler a(&code);
 
   ModuleState ms;
@@ -99,42 +105,57 @@ Result<CompiledCode> compileModule(const ir::Module& module, const validate::Mod
   a.mov(x86::rax, imm(reinterpret_cast<uint64_t>(st.trap)));
   a.jmp(x86::rax);
 
-  uint32_t nimp = module.num_imported_functions;
-  auto ndef = uint32_t(module.functions.size() - nimp);
+  auto too_large = [&] { return makeError(ErrorKind::Resource, kNoOffset, "baseline: code reservation too small"); };
   std::vector<vm::FuncCodeInfo> infos(ndef);
   for (uint32_t i = 0; i < ndef; ++i) {
     FuncCompiler fc(ms, nimp + i, infos[i]);
     validate::FuncValidator<FuncCompiler> v(env, nimp + i, fc);
     STRATA_CHECK(v.run());
     STRATA_CHECK(fc.status());
-    if (errors.failed) return makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
+    if (errors.failed) return errors.too_large ? too_large() : makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
   }
-  // The call slots start on a page of their own, right after the code (CodeImage::reserve puts
+  // The call slots start on a page of their own, right after the code (publishInPlace puts
   // the data pages there): the code reaches them pc-relative.
   auto page = size_t(sysconf(_SC_PAGESIZE));
-  size_t pad = (page - a.offset() % page) % page;
-  std::vector<uint8_t> zeros(pad);
-  if (pad) a.embed(zeros.data(), pad);
+  size_t code_end = (a.offset() + page - 1) / page * page;
+  if (code_end + data_bytes + page > capacity) return too_large();
+  size_t pad = code_end - a.offset();
+  static const uint8_t kZeros[4096] = {};
+  if (pad) a.embed(kZeros, pad);
   a.bind(ms.got);
-  if (errors.failed) return makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
-  CodeBuffer& buf = code.textSection()->buffer();
+  if (errors.failed) return errors.too_large ? too_large() : makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
   // Development aid: STRATA_JIT_DUMP=FILE writes the last module's code (objdump -D -b binary
-  // -mi386:x86-64 FILE) until `strata explore` shows it.
+  // -mi386:x86-64 FILE).
   if (const char* dump = std::getenv("STRATA_JIT_DUMP")) {
     if (FILE* f = std::fopen(dump, "wb")) {
-      std::fwrite(buf.data(), 1, buf.size(), f);
+      std::fwrite(image->base(), 1, code_end, f);
       std::fclose(f);
     }
   }
   CompiledCode out;
-  out.image = STRATA_TRY(vm::CodeImage::reserve(buf.size(), std::max<size_t>(8 * ndef, 8)));
-  auto* slots = reinterpret_cast<uintptr_t*>(out.image->data());
-  for (uint32_t i = 0; i < ndef; ++i) {
-    slots[i] = uintptr_t(out.image->base() + infos[i].start);
-    out.func_starts.push_back(infos[i].start);
-  }
-  STRATA_CHECK(out.image->publish({buf.data(), buf.size()}, std::move(infos), vm::ImageKind::Module, &module, st.trap));
+  for (uint32_t i = 0; i < ndef; ++i) out.func_starts.push_back(infos[i].start);
+  STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
+  auto* slots = reinterpret_cast<uintptr_t*>(image->data());
+  for (uint32_t i = 0; i < ndef; ++i) slots[i] = uintptr_t(image->base() + out.func_starts[i]);
+  out.image = std::move(image);
   return out;
+}
+
+}  // namespace
+
+Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
+                                   const vm::CompileOptions& options) {
+  if (!stubs().entry) return makeError(ErrorKind::Resource, kNoOffset, "baseline: cannot map executable memory");
+  // Machine code is about 3x the bodies' bytes (ed25519: 2.9x); the unused tail is unmapped at
+  // publish, and a module that needs more is compiled again with twice the room.
+  size_t body_bytes = 0;
+  for (uint32_t i = module.num_imported_functions; i < module.functions.size(); ++i) body_bytes += module.functions[i].body.size;
+  size_t capacity = 4 * body_bytes + 8 * module.functions.size() + (size_t(64) << 10);
+  for (;;) {
+    auto r = compileInto(module, env, options, capacity);
+    if (r || r.error().kind != ErrorKind::Resource || capacity > (size_t(1) << 34)) return r;
+    capacity *= 2;
+  }
 }
 
 bool hostSupported() {

@@ -75,7 +75,9 @@ Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t 
   size_t page = pageSize();
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
   size_t data_map = roundUp(data_bytes, page);
-  void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // MAP_POPULATE: the pages are written right away, and faulting them in one by one cost more
+  // than the code generation of a small module.
+  void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (p == MAP_FAILED) return makeError(ErrorKind::Resource, kNoOffset, "cannot map memory for code");
   std::unique_ptr<CodeImage> img(new CodeImage);
   img->base_ = static_cast<uint8_t*>(p);
@@ -107,6 +109,32 @@ Result<void> CodeImage::publish(std::span<const uint8_t> code, std::vector<FuncC
   kind_ = kind;
   module_ = module;
   fault_stub_ = fault_stub;
+  registerSelf();
+  return {};
+}
+
+Result<void> CodeImage::publishInPlace(size_t code_bytes, size_t data_bytes, std::vector<FuncCodeInfo> funcs,
+                                       ImageKind kind, const void* module, void* fault_stub) {
+  size_t page = pageSize();
+  size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
+  size_t used = code_map + roundUp(data_bytes, page);
+  if (used > map_bytes_) return makeError(ErrorKind::Resource, kNoOffset, "code larger than its reservation");
+  if (mprotect(base_, code_map, PROT_READ | PROT_EXEC) != 0)
+    return makeError(ErrorKind::Resource, kNoOffset, "cannot make code executable");
+  if (used < map_bytes_) munmap(base_ + used, map_bytes_ - used);
+  map_bytes_ = used;
+  code_bytes_ = code_bytes;
+  data_ = data_bytes ? base_ + code_map : nullptr;
+  data_bytes_ = data_bytes;
+  funcs_ = std::move(funcs);
+  kind_ = kind;
+  module_ = module;
+  fault_stub_ = fault_stub;
+  registerSelf();
+  return {};
+}
+
+void CodeImage::registerSelf() {
   registry().write([&](std::vector<Registry::Range>& ranges) {
     Registry::Range r{uintptr_t(base_), uintptr_t(base_) + code_bytes_, this};
     auto it = std::upper_bound(ranges.begin(), ranges.end(), r.start,
@@ -115,7 +143,6 @@ Result<void> CodeImage::publish(std::span<const uint8_t> code, std::vector<FuncC
   });
   registered_ = true;
   writePerfMap(*this);
-  return {};
 }
 
 // perf's map of JIT code (perf report reads /tmp/perf-<pid>.map): one line per function,

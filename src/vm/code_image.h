@@ -74,6 +74,15 @@ class CodeImage {
   // registers the image for pc lookups. `funcs` must be sorted by start.
   Result<void> publish(std::span<const uint8_t> code, std::vector<FuncCodeInfo> funcs, ImageKind kind,
                        const void* module, void* fault_stub);
+  
+
+  // For code assembled directly into the mapping (base(), writable until now): makes the first
+  // `code_bytes` (a page multiple) read+execute, puts `data_bytes` of read-write memory on the
+  // pages right after them, returns the rest of the reservation to the OS and registers the
+  // image. Fails when the reservation is too small (the caller reserves more and retries).
+  Result<void> publishInPlace(size_t code_bytes, size_t data_bytes, std::vector<FuncCodeInfo> funcs, ImageKind kind,
+                              const void* module, void* fault_stub);
+  size_t reservedBytes() const { return map_bytes_; }
 
   ImageKind kind() const { return kind_; }
   // The ir::Module the functions belong to (names for backtraces), null for stubs.
@@ -96,6 +105,7 @@ class CodeImage {
 
  private:
   CodeImage() = default;
+  void registerSelf();
   uint8_t* base_ = nullptr;
   size_t map_bytes_ = 0;
   size_t code_bytes_ = 0;
