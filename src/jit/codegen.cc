@@ -384,7 +384,16 @@ void FuncCompiler::callAddr(const void* fn) {
 
 void FuncCompiler::reloadContext() {
   a().mov(r15, qword_ptr(rbp, -8));
-  if (!module_.memories.empty()) a().mov(r14, qword_ptr(r15, offsetof(vm::VMContext, memory0_base)));
+  loadMemoryBase();
+}
+
+// r14 = memory 0's base. Recorded so that onEnd can turn every such load into a nop when the
+// function never used it (calls made from a function without memory accesses pay nothing).
+void FuncCompiler::loadMemoryBase() {
+  if (module_.memories.empty()) return;
+  auto at = uint32_t(a().offset());
+  a().mov(r14, qword_ptr(r15, offsetof(vm::VMContext, memory0_base)));
+  base_loads_.emplace_back(at, uint32_t(a().offset()) - at);
 }
 
 void FuncCompiler::unsupported(const decode::Instr& in) {
@@ -406,7 +415,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   a().push(rbp);
   a().mov(rbp, rsp);
   a().mov(r15, rdi);
-  if (!module_.memories.empty()) a().mov(r14, qword_ptr(r15, offsetof(vm::VMContext, memory0_base)));
+  loadMemoryBase();
   // Stack check against the frame's lowest address (both immediates patched in onEnd).
   static const uint8_t kMovRaxRsp[] = {0x48, 0x89, 0xe0}, kSubRax[] = {0x48, 0x2d}, kSubRsp[] = {0x48, 0x81, 0xec};
   const uint8_t zero[4] = {};
@@ -480,6 +489,14 @@ void FuncCompiler::onEnd() {
     return;
   }
   uint8_t* buf = a().code()->textSection()->buffer().data();
+  if (!uses_memory_base_) {
+    for (auto [at, size] : base_loads_) {
+      // The recommended multi-byte nops (Intel SDM, NOP): 3 and 4 bytes cover mov r14, [r15+d8].
+      static const uint8_t kNop3[] = {0x0f, 0x1f, 0x00}, kNop4[] = {0x0f, 0x1f, 0x40, 0x00};
+      if (size == 3) std::memcpy(buf + at, kNop3, 3);
+      else if (size == 4) std::memcpy(buf + at, kNop4, 4);
+    }
+  }
   auto f32 = uint32_t(frame);
   // The frame's base is rbp - 0 and rbp = rsp at entry - 8 (return address pushed, rbp pushed).
   std::memcpy(buf + frame_at_[0], &f32, 4);

@@ -182,12 +182,14 @@ class FuncCompiler {
   void tailArgs(const ir::FuncType& ft);
   void takeResults(const ir::FuncType& ft);
   void reloadContext();
+  void loadMemoryBase();
   bool visitNumeric(const decode::Instr& in);  // inline forms; false: not handled inline
   bool visitCompare(const decode::Instr& in);
   bool visitIntArith(const decode::Instr& in);
   bool visitFloat(const decode::Instr& in);
   bool visitConvert(const decode::Instr& in);
   void visitDivRem(const decode::Instr& in);
+  bool divRemByConstant(const decode::Instr& in);
   bool visitSimd(const decode::Instr& in);  // codegen_simd.cc: SIMD rows emitted inline
   void visitThunk(const decode::Instr& in);
   void visitMemory(const decode::Instr& in);
@@ -224,6 +226,8 @@ class FuncCompiler {
   uint32_t mem_temps_ = 0;     // registers an access's address computation holds
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
   std::vector<int8_t> local_cache_;  // per local: caching register id, or -1
+  std::vector<std::pair<uint32_t, uint32_t>> base_loads_;  // (offset, size) of each r14 load
+  bool uses_memory_base_ = false;                          // some access reads r14
   uint32_t fuel_at_ = 0;     // the immediate of the last fuel charge
   uint32_t fuel_count_ = 0;  // instructions since it
   bool has_fuel_ = false;  // registers an access's address computation holds

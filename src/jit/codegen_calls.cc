@@ -189,10 +189,15 @@ void FuncCompiler::passArgs(const ir::FuncType& ft) {
   for (size_t i = 0; i < n; ++i) pop();
 }
 
+// After a call: the first result is in rax or xmm0, the others in the argument area.
 void FuncCompiler::takeResults(const ir::FuncType& ft) {
   for (size_t i = 0; i < ft.results.size(); ++i) {
     ValKind k = ft.results[i].kind;
     auto at = int32_t(16 * i);
+    if (i == 0 && ft.results.size() <= 4) {
+      pushReg(k, clsOf(k) == Cls::Gpr ? uint8_t(Gp::kIdAx) : uint8_t(0));
+      continue;
+    }
     if (ft.results.size() > 4) {
       // Many results: straight to their slots.
       Val v;
@@ -290,6 +295,14 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
   siteCall();
   a().test(al, al);
   a().jz(trapLabel(kPropagate));
+  // The array call leaves every result in the argument area: the first goes where a native
+  // callee leaves it.
+  if (!ft.results.empty()) {
+    ValKind k0 = ft.results[0].kind;
+    if (clsOf(k0) == Cls::Gpr && is64(k0)) a().mov(rax, qword_ptr(rsp));
+    else if (clsOf(k0) == Cls::Gpr) a().mov(eax, dword_ptr(rsp));
+    else a().movups(xmm0, xmmword_ptr(rsp));
+  }
   a().bind(done);
   reloadContext();
   takeResults(ft);

@@ -271,6 +271,24 @@ void FuncCompiler::emitReturn() {
     if (v.loc == Loc::Mem && v.disp > 0) spillEntry(first + k);
   }
   for (size_t k = 0; k < n; ++k) storeTo(stack_[first + k], 16 + 16 * int32_t(k));
+  // The first result also leaves in rax or xmm0 (docs/jit.md "Calling convention"): a native
+  // caller takes it from there without waiting for the store above.
+  if (n > 0) {
+    const Val& v = stack_[first];
+    int c = cacheOf(v);
+    if (clsOf(v.kind) == Cls::Gpr) {
+      // An i32 leaves zero-extended, like every i32 in a register.
+      if (v.loc == Loc::Reg) a().mov(rax, gpq(v.reg));
+      else if (c >= 0) a().mov(rax, gpq(uint8_t(c)));
+      else if (v.loc == Loc::Const) a().mov(rax, asmjit::imm(int64_t(is64(v.kind) ? v.imm : uint32_t(v.imm))));
+      else if (is64(v.kind)) a().mov(rax, qword_ptr(rbp, 16));
+      else a().mov(eax, dword_ptr(rbp, 16));
+    } else {
+      if (v.loc == Loc::Reg) a().movaps(xmm0, xmm(v.reg));
+      else if (c >= 0) a().movaps(xmm0, xmm(uint8_t(c)));
+      else a().movups(xmm0, xmmword_ptr(rbp, 16));
+    }
+  }
   emitEpilogue();
 }
 
@@ -304,11 +322,13 @@ void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrCo
   spillAll();
   uint32_t n = uint32_t(targets.size() - 1);
   std::vector<std::pair<uint32_t, Label>> landings;  // one per distinct depth
+  std::vector<int32_t> landing_of(ctrls_.size(), -1);  // by depth: index in landings
   auto landing = [&](uint32_t depth) {
-    for (auto& [d, l] : landings)
-      if (d == depth) return l;
-    landings.emplace_back(depth, a().newLabel());
-    return landings.back().second;
+    if (landing_of[depth] < 0) {
+      landing_of[depth] = int32_t(landings.size());
+      landings.emplace_back(depth, a().newLabel());
+    }
+    return landings[size_t(landing_of[depth])].second;
   };
   a().cmp(r.r32(), n);
   a().jae(landing(targets[n]));

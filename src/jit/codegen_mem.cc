@@ -94,6 +94,7 @@ Mem FuncCompiler::memOperand(const decode::Instr& in, uint32_t size, Gp& base_re
   mem_temps_ = addr.loc == Loc::Reg ? 1u << addr.reg : 0;
   if (guard) {
     Gp base = r14;
+    if (m == 0) uses_memory_base_ = true;
     if (m != 0) {
       base = allocGpr();
       mem_temps_ |= 1u << base.id();

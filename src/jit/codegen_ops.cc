@@ -2,6 +2,8 @@
 // thunk (thunks.h), which runs the shared semantics of src/sem.
 #include <asmjit/core.h>
 
+#include <bit>
+
 #include "jit/codegen.h"
 #include "jit/thunks.h"
 #include "sem/rows.h"
@@ -215,7 +217,47 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
   return true;
 }
 
+// i32.div_u / i32.rem_u by a constant d > 1 without a divide instruction (Lemire, Kaser and
+// Kurz, "Faster remainder by direct computation", 2019): with M = floor((2^64 - 1) / d) + 1,
+// x / d = (M * x) >> 64 and x % d = ((M * x mod 2^64) * d) >> 64 for every 32-bit x. Powers of
+// two are a shift or a mask.
+bool FuncCompiler::divRemByConstant(const decode::Instr& in) {
+  if (in.op != Opcode::I32DivU && in.op != Opcode::I32RemU) return false;
+  const Val& b = top();
+  if (b.loc != Loc::Const || uint32_t(b.imm) < 2) return false;
+  auto d = uint32_t(b.imm);
+  bool rem = in.op == Opcode::I32RemU;
+  pop();
+  if ((d & (d - 1)) == 0) {
+    Gp r = toGpr(top());
+    if (rem) a().and_(r.r32(), d - 1);
+    else a().shr(r.r32(), uint8_t(std::countr_zero(d)));
+    return true;
+  }
+  uint64_t m = ~uint64_t{0} / d + 1;
+  evict(Cls::Gpr, Gp::kIdAx);
+  take(Cls::Gpr, Gp::kIdAx);
+  evict(Cls::Gpr, Gp::kIdDx);
+  take(Cls::Gpr, Gp::kIdDx);
+  Val& av = top();
+  if (av.loc == Loc::Reg) a().mov(eax, gpd(av.reg));
+  else if (int c = cacheOf(av); c >= 0) a().mov(eax, gpd(uint8_t(c)));
+  else if (av.loc == Loc::Mem) a().mov(eax, dword_ptr(rbp, av.disp));
+  else a().mov(eax, asmjit::imm(uint32_t(av.imm)));
+  a().mov(r11, asmjit::imm(int64_t(m)));
+  a().mul(r11);  // rdx:rax = M * x
+  if (rem) {
+    a().mov(r11d, d);
+    a().mul(r11);  // rdx = high half of (M * x mod 2^64) * d
+  }
+  pop();
+  gpr_used_ &= ~((1u << Gp::kIdAx) | (1u << Gp::kIdDx));
+  pushReg(ValKind::I32, Gp::kIdDx);
+  return true;
+}
+
 void FuncCompiler::visitDivRem(const decode::Instr& in) {
+  if (divRemByConstant(in)) return;
   bool wide = in.op == Opcode::I64DivS || in.op == Opcode::I64DivU || in.op == Opcode::I64RemS || in.op == Opcode::I64RemU;
   bool is_signed = in.op == Opcode::I32DivS || in.op == Opcode::I32RemS || in.op == Opcode::I64DivS || in.op == Opcode::I64RemS;
   bool rem = in.op == Opcode::I32RemS || in.op == Opcode::I32RemU || in.op == Opcode::I64RemS || in.op == Opcode::I64RemU;

@@ -158,10 +158,9 @@ Result<CompiledCode> compileModule(const ir::Module& module, const validate::Mod
   }
 }
 
-bool hostSupported() {
-  const CpuInfo& cpu = CpuInfo::host();
-  return cpu.hasFeature(CpuFeatures::X86::kSSE4_1) && stubs().entry != nullptr;
-}
+// The stubs are generated when the first module is compiled, not here: a program that never
+// compiles for this tier (strata --version) does not pay for them.
+bool hostSupported() { return CpuInfo::host().hasFeature(CpuFeatures::X86::kSSE4_1); }
 
 std::unique_ptr<vm::Compiler> createCompiler(std::unique_ptr<vm::Compiler> fallback) {
   return std::make_unique<JitCompiler>(std::move(fallback));

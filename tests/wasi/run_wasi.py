@@ -95,10 +95,10 @@ def testsuite(strata, wasm, run_options):
     print("PASS " + os.path.basename(wasm))
 
 
-def bench(strata, wasm):
+def bench(strata, wasm, run_options=()):
     folder = os.path.dirname(wasm)
     base = wasm[:-len(".wasm")]
-    proc = run([strata, "run", "--dir", folder + "::.", wasm], cwd=folder)
+    proc = run([strata, "run"] + list(run_options) + ["--dir", folder + "::.", wasm], cwd=folder)
     if proc.returncode != 0:
         fail("exit code %d" % proc.returncode, proc)
     for stream, data in (("stdout", proc.stdout), ("stderr", proc.stderr)):
@@ -135,7 +135,7 @@ def main():
         for wasm in programs:
             testsuite(strata, wasm, [a for a in rest if not a.endswith(".wasm")])
     elif mode == "bench":
-        bench(strata, sys.argv[3])
+        bench(strata, sys.argv[3], sys.argv[4:])
     elif mode == "expect":
         expect(strata, sys.argv[3:])
     else:
