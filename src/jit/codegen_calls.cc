@@ -310,6 +310,19 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
 
 void FuncCompiler::visitCall(const decode::Instr& in) {
   bool tail = in.op == Opcode::ReturnCall || in.op == Opcode::ReturnCallIndirect || in.op == Opcode::ReturnCallRef;
+  if (in.op == Opcode::Call && in.idx >= module_.num_imported_functions) {
+    // The arguments go to the argument area straight from where they are (registers
+    // included), then the rest of the stack is spilled.
+    const ir::FuncType& ft = module_.funcType(in.idx);
+    passArgs(ft);
+    spillRegs();
+    a().mov(rdi, r15);
+    a().call(x86::ptr(ms_.got, 8 * int32_t(in.idx - module_.num_imported_functions)));
+    siteCall();
+    reloadContext();
+    takeResults(ft);
+    return;
+  }
   spillRegs();
   if (in.op == Opcode::Call || in.op == Opcode::ReturnCall) {
     callDirect(in.idx, module_.funcType(in.idx), tail);

@@ -270,6 +270,11 @@ void FuncCompiler::emitReturn() {
     const Val& v = stack_[first + k];
     if (v.loc == Loc::Mem && v.disp > 0) spillEntry(first + k);
   }
+  // The first result in a register (it leaves in rax/xmm0 too): no reload after its store.
+  if (n > 0 && stack_[first].loc == Loc::Mem && cacheOf(stack_[first]) < 0) {
+    if (clsOf(stack_[first].kind) == Cls::Gpr) toGpr(stack_[first]);
+    else toXmm(stack_[first]);
+  }
   for (size_t k = 0; k < n; ++k) storeTo(stack_[first + k], 16 + 16 * int32_t(k));
   // The first result also leaves in rax or xmm0 (docs/jit.md "Calling convention"): a native
   // caller takes it from there without waiting for the store above.
