@@ -1,6 +1,6 @@
 // Scalar numeric semantics (numeric.h): the edge cases of spec 4.3.2-4.3.4 that C++ or the
 // hardware would get wrong by default.
-#include "interp/numeric.h"
+#include "sem/numeric.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <limits>
 #include <vector>
 
-namespace strata::interp::numeric {
+namespace strata::sem::numeric {
 namespace {
 
 uint32_t bits(float f) { return std::bit_cast<uint32_t>(f); }
@@ -121,4 +121,4 @@ TEST(Numeric, ConversionsRoundToNearest) {
 }
 
 }  // namespace
-}  // namespace strata::interp::numeric
+}  // namespace strata::sem::numeric

@@ -4,7 +4,7 @@
 
 #include "simd_test_util.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -73,4 +73,4 @@ TEST(SimdPromote, IsExactAndCanonicalizesNaN) {
 }
 
 }  // namespace
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -4,7 +4,7 @@
 
 #include "simd_test_util.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -148,4 +148,4 @@ TEST(SimdFloatRounding, NaNInputsGiveCanonicalNaN) {
 }
 
 }  // namespace
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

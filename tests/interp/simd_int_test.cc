@@ -2,7 +2,7 @@
 // hand from the spec's definitions (spec 4.3.2).
 #include "simd_test_util.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 namespace {
 
 constexpr uint8_t kT = 0xff;  // an all-ones (true) i8 lane
@@ -220,4 +220,4 @@ TEST(SimdIntArith, AvgrURoundsUpWithoutOverflow) {
 }
 
 }  // namespace
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -2,7 +2,7 @@
 // memory helpers.
 #include "simd_test_util.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 namespace {
 
 TEST(SimdSplat, IntegerSplatsWrapToTheLaneWidth) {
@@ -110,4 +110,4 @@ TEST(SimdMemoryHelpers, ZeroLoads) {
 }
 
 }  // namespace
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -4,7 +4,7 @@
 
 #include "simd_test_util.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -86,4 +86,4 @@ TEST(SimdRelaxed, DotTreatsBothOperandsAsSignedAndSaturates) {
 }
 
 }  // namespace
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

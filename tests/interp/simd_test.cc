@@ -4,7 +4,7 @@
 // Shuffle must have a function simd::<Name> whose type is exactly the one their signature letters
 // give (see src/interp/simd.h): a missing function or a wrong signature fails the build. The
 // prefix and Imm tokens select the macro by token pasting; the opcode names are never pasted.
-#include "interp/simd.h"
+#include "sem/simd.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +16,7 @@
 
 #include "ir/opcodes.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 namespace {
 
 // A string literal usable as a template argument ("vv", "v", "").
@@ -199,4 +199,4 @@ TEST(SimdTypes, CanonicalizeNaNOnlyTouchesNaNLanes) {
 }
 
 }  // namespace
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

@@ -9,9 +9,9 @@
 #include <ostream>
 #include <string>
 
-#include "interp/simd.h"
+#include "sem/simd.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 
 inline V128 i8(Lanes<int8_t> l) { return V128::fromLanes<int8_t>(l); }
 inline V128 u8(Lanes<uint8_t> l) { return V128::fromLanes<uint8_t>(l); }
@@ -42,4 +42,4 @@ inline void PrintTo(const V128& v, std::ostream* os) {
   *os << buf;
 }
 
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd

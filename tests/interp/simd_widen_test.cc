@@ -2,7 +2,7 @@
 // expected lanes computed by hand.
 #include "simd_test_util.h"
 
-namespace strata::interp::simd {
+namespace strata::sem::simd {
 namespace {
 
 TEST(SimdNarrow, SaturatesSignedInputs) {
@@ -103,4 +103,4 @@ TEST(SimdQ15, RoundsAndSaturates) {
 }
 
 }  // namespace
-}  // namespace strata::interp::simd
+}  // namespace strata::sem::simd
