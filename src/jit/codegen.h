@@ -115,6 +115,13 @@ class FuncCompiler {
     stack_.push_back(v);
   }
   void pushConst(ir::ValKind k, uint64_t lo, uint64_t hi = 0);
+  void pushFlags(x86::CondCode cc) {  // an i32 that is 1 when cc holds, still in the flags
+    Val v;
+    v.loc = Loc::Flags;
+    v.kind = ir::ValKind::I32;
+    v.cc = cc;
+    stack_.push_back(v);
+  }
   Val pop();
   Val& top(size_t i = 0) { return stack_[stack_.size() - 1 - i]; }
   void materializeFlags();          // a Flags top entry -> register

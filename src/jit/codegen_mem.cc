@@ -468,11 +468,7 @@ void FuncCompiler::visitRef(const decode::Instr& in) {
       Gp r = toGpr(top());
       a().test(r, r);
       pop();
-      Val f;
-      f.loc = Loc::Flags;
-      f.kind = ValKind::I32;
-      f.cc = CondCode::kE;
-      push(f);
+      pushFlags(CondCode::kE);
       return;
     }
     case Opcode::RefFunc: {

@@ -72,11 +72,7 @@ bool FuncCompiler::visitCompare(const decode::Instr& in) {
         a().test(gp(v.reg, w), gp(v.reg, w));
       }
       pop();
-      Val f;
-      f.loc = Loc::Flags;
-      f.kind = ValKind::I32;
-      f.cc = CondCode::kE;
-      push(f);
+      pushFlags(CondCode::kE);
       return true;
     }
     case Opcode::I32Eq: cc = CondCode::kE; break;
@@ -114,11 +110,7 @@ bool FuncCompiler::visitCompare(const decode::Instr& in) {
   }
   release(b);
   pop();
-  Val f;
-  f.loc = Loc::Flags;
-  f.kind = ValKind::I32;
-  f.cc = cc;
-  push(f);
+  pushFlags(cc);
   return true;
 }
 
@@ -428,11 +420,7 @@ bool FuncCompiler::visitFloat(const decode::Instr& in) {
   CondCode cc = op == Lt || op == Gt ? CondCode::kA : CondCode::kAE;
   if (op == Lt || op == Le) ucomis(xb, xa);
   else ucomis(xa, xb);
-  Val f;
-  f.loc = Loc::Flags;
-  f.kind = ValKind::I32;
-  f.cc = cc;
-  push(f);
+  pushFlags(cc);
   return true;
 }
 

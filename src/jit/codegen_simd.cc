@@ -191,13 +191,9 @@ bool FuncCompiler::visitSimd(const decode::Instr& in) {
     gpr_used_ &= ~(1u << r.id());
     pushReg(k, uint8_t(r.id()));
   };
-  auto pushFlags = [&](CondCode cc) {
+  auto popPushFlags = [&](CondCode cc) {
     pop();
-    Val f;
-    f.loc = Loc::Flags;
-    f.kind = ValKind::I32;
-    f.cc = cc;
-    push(f);
+    pushFlags(cc);
   };
   // The shift count (top, i32) masked to `mask`: a constant, or in r11d and xmm15 (movd).
   // Materialises the vector first (toXmm may use r11).
@@ -331,7 +327,7 @@ bool FuncCompiler::visitSimd(const decode::Instr& in) {
     case Opcode::V128AnyTrue: {
       Xmm x = toXmm(top());
       as.ptest(x, x);
-      pushFlags(CondCode::kNE);
+      popPushFlags(CondCode::kNE);
       return true;
     }
     case Opcode::I8x16AllTrue:
@@ -346,7 +342,7 @@ bool FuncCompiler::visitSimd(const decode::Instr& in) {
                                            : Inst::kIdPcmpeqq,
               xmm15, x);
       as.ptest(xmm15, xmm15);  // ZF: no lane is zero
-      pushFlags(CondCode::kE);
+      popPushFlags(CondCode::kE);
       return true;
     }
     case Opcode::I8x16Bitmask:
