@@ -12,9 +12,11 @@
 
 #include <asmjit/x86.h>
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "decode/instr.h"
@@ -198,6 +200,16 @@ class FuncCompiler {
   void visitDivRem(const decode::Instr& in);
   bool divRemByConstant(const decode::Instr& in);
   bool visitSimd(const decode::Instr& in);  // codegen_simd.cc: SIMD rows emitted inline
+  bool visitSimdInt(const decode::Instr& in);         // codegen_simd_int.cc
+  bool visitSimdLanesFloat(const decode::Instr& in);  // codegen_simd.cc
+  // SIMD operand helpers (codegen_simd.cc).
+  std::pair<x86::Xmm, x86::Xmm> simdBinary(bool b_reg, Val& b);
+  void simdSwapped(asmjit::InstId id, x86::Xmm xa, x86::Xmm xb);
+  std::array<x86::Xmm, 3> simdTernary();
+  void pushGprResult(ir::ValKind k, x86::Gp r);
+  void popPushFlags(x86::CondCode cc);
+  x86::Xmm simdShiftOperands(uint32_t mask, bool& is_const, uint32_t& n);
+  void freeXmm(x86::Xmm t);
   void visitThunk(const decode::Instr& in);
   void visitMemory(const decode::Instr& in);
   void visitMemoryMisc(const decode::Instr& in);
