@@ -85,9 +85,9 @@ void FuncCompiler::spillOne(Cls c, uint32_t avoid) {
 void FuncCompiler::evict(Cls c, uint8_t id) {
   uint32_t& used = c == Cls::Gpr ? gpr_used_ : xmm_used_;
   if (!(used & (1u << id))) return;
-  for (uint32_t i = 0; i < local_cache_.size(); ++i) {
-    if (local_cache_[i] == int(id) && clsOf(local_kinds_[i]) == c) {
-      dropCache(i);
+  for (uint32_t local : cached_) {
+    if (local_cache_[local] == int(id) && clsOf(local_kinds_[local]) == c) {
+      dropCache(local);
       return;
     }
   }
@@ -300,6 +300,7 @@ int FuncCompiler::cacheOf(const Val& v) const {
 void FuncCompiler::setCache(uint32_t local, int reg) {
   dropCache(local);
   local_cache_[local] = int8_t(reg);
+  cached_.push_back(local);
   take(clsOf(local_kinds_[local]), uint8_t(reg));
 }
 
@@ -308,17 +309,21 @@ void FuncCompiler::dropCache(uint32_t local) {
   if (r < 0) return;
   (clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << r);
   local_cache_[local] = -1;
+  // At most one entry per register: the list is short.
+  auto it = std::find(cached_.begin(), cached_.end(), local);
+  *it = cached_.back();
+  cached_.pop_back();
 }
 
 void FuncCompiler::clearCaches() {
-  for (uint32_t i = 0; i < local_cache_.size(); ++i) dropCache(i);
+  while (!cached_.empty()) dropCache(cached_.back());
 }
 
 bool FuncCompiler::dropOneCache(Cls c, uint32_t avoid) {
-  for (uint32_t i = 0; i < local_cache_.size(); ++i) {
-    int r = local_cache_[i];
-    if (r >= 0 && clsOf(local_kinds_[i]) == c && !(avoid & (1u << r))) {
-      dropCache(i);
+  for (uint32_t local : cached_) {
+    int r = local_cache_[local];
+    if (clsOf(local_kinds_[local]) == c && !(avoid & (1u << r))) {
+      dropCache(local);
       return true;
     }
   }
@@ -328,8 +333,9 @@ bool FuncCompiler::dropOneCache(Cls c, uint32_t avoid) {
 // ---- traps and sites ----
 
 Label FuncCompiler::trapLabel(uint32_t kind) {
-  for (const TrapStub& s : stubs_)
-    if (s.kind == kind && s.wasm == uint32_t(wasm_offset_)) return s.label;
+  // Only the current instruction's stubs can be shared, and they are the last ones made.
+  for (auto it = stubs_.rbegin(); it != stubs_.rend() && it->wasm == uint32_t(wasm_offset_); ++it)
+    if (it->kind == kind) return it->label;
   TrapStub s{a().newLabel(), kind, uint32_t(wasm_offset_)};
   stubs_.push_back(s);
   return s.label;

@@ -34,7 +34,6 @@ namespace x86 = asmjit::x86;
 // What every function of a module shares while the module is compiled.
 struct ModuleState {
   const ir::Module* module = nullptr;
-  const validate::ModuleEnv* env = nullptr;
   vm::CompileOptions options;
   x86::Assembler* a = nullptr;
   asmjit::Label got;          // call slots: one code pointer per defined function (data page)
@@ -152,7 +151,6 @@ class FuncCompiler {
   void dropCache(uint32_t local);
   void clearCaches();
   bool dropOneCache(Cls c, uint32_t avoid);
-  x86::Gp scratchGp(bool wide) const { return wide ? x86::Gp(x86::r11) : x86::Gp(x86::r11d); }
 
   // Control.
   void enterDead();
@@ -173,8 +171,7 @@ class FuncCompiler {
   // Visitors (codegen_control.cc, codegen_ops.cc, codegen_mem.cc).
   void visit(const decode::Instr& in, const validate::InstrContext& c);
   void visitDead(const decode::Instr& in);
-  void blockKinds(const decode::BlockType& bt, std::vector<ir::ValKind>& params, std::vector<ir::ValKind>& results) const;
-  void visitBlock(const decode::Instr& in);
+  void visitBlock(const decode::Instr& in, const validate::InstrContext& ctx);
   void visitElse();
   void visitEnd();
   void visitBrTable(const decode::Instr& in, const validate::InstrContext& c);
@@ -234,7 +231,7 @@ class FuncCompiler {
   uint32_t num_params_ = 0;
   uint32_t num_decl_ = 0;
   size_t max_height_ = 0;
-  uint32_t max_out_ = 3;    // argument-area slots at the bottom of the frame (thunks use 3)
+  uint32_t max_out_ = 0;    // argument-area slots at the bottom of the frame (calls, thunks)
   uint32_t frame_at_[2] = {0, 0};  // offsets of the two frame-size immediates to patch
 
   std::vector<Val> stack_;
@@ -245,6 +242,7 @@ class FuncCompiler {
   uint32_t mem_temps_ = 0;     // registers an access's address computation holds
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
   std::vector<int8_t> local_cache_;  // per local: caching register id, or -1
+  std::vector<uint32_t> cached_;     // the locals with a cache (labels and calls drop them all)
   std::vector<std::pair<uint32_t, uint32_t>> base_loads_;  // (offset, size) of each r14 load
   bool uses_memory_base_ = false;                          // some access reads r14
   uint32_t fuel_at_ = 0;     // the immediate of the last fuel charge
@@ -257,7 +255,6 @@ class FuncCompiler {
 // not implement yet (the caller falls back), Resource when code cannot be mapped.
 struct CompiledCode {
   std::unique_ptr<vm::CodeImage> image;
-  std::vector<uint32_t> func_starts;  // by defined-function index
 };
 Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
                                    const vm::CompileOptions& options);

@@ -183,7 +183,7 @@ void FuncCompiler::storeOut(const Val& v, int32_t at) {
 
 void FuncCompiler::passArgs(const ir::FuncType& ft) {
   size_t n = ft.params.size();
-  max_out_ = std::max<uint32_t>(max_out_, uint32_t(std::max(n, ft.results.size())));
+  max_out_ = std::max<uint32_t>({max_out_, kMinArgSlots, uint32_t(n), uint32_t(ft.results.size())});
   size_t first = stack_.size() - n;
   for (size_t i = 0; i < n; ++i) storeOut(stack_[first + i], int32_t(16 * i));
   for (size_t i = 0; i < n; ++i) pop();
@@ -381,9 +381,11 @@ void FuncCompiler::visitCall(const decode::Instr& in) {
 
 // spec 4.4.8 return_call: the callee takes this function's place. Its arguments go where this
 // function's parameters are (the caller's argument area), which is large enough when the
-// callee needs no more slots than this function was given (max(params, results) of its type).
+// callee needs no more slots than this function was given: max(params, results) of its type,
+// and never fewer than kMinArgSlots.
 bool FuncCompiler::tailFits(const ir::FuncType& ft) const {
-  return std::max(ft.params.size(), ft.results.size()) <= std::max(type_->params.size(), type_->results.size());
+  size_t given = std::max<size_t>({kMinArgSlots, type_->params.size(), type_->results.size()});
+  return std::max(ft.params.size(), ft.results.size()) <= given;
 }
 
 // Arguments still reading a parameter's home move to their own slots before the homes are

@@ -32,7 +32,7 @@ void FuncCompiler::visit(const decode::Instr& in, const validate::InstrContext& 
       return;
     case Opcode::Block:
     case Opcode::Loop:
-    case Opcode::If: return visitBlock(in);
+    case Opcode::If: return visitBlock(in, c);
     case Opcode::Else: return visitElse();
     case Opcode::End: return visitEnd();
     case Opcode::Br:
@@ -94,20 +94,6 @@ void FuncCompiler::enterDead() {
   for (const Val& v : stack_) release(v);
 }
 
-void FuncCompiler::blockKinds(const decode::BlockType& bt, std::vector<ValKind>& params,
-                              std::vector<ValKind>& results) const {
-  switch (bt.kind) {
-    case decode::BlockType::Kind::Empty: break;
-    case decode::BlockType::Kind::Value: results.push_back(bt.value.kind); break;
-    case decode::BlockType::Kind::Index: {
-      const ir::FuncType& ft = module_.types[bt.index].func;
-      for (const ir::ValType& t : ft.params) params.push_back(t.kind);
-      for (const ir::ValType& t : ft.results) results.push_back(t.kind);
-      break;
-    }
-  }
-}
-
 void FuncCompiler::visitDead(const decode::Instr& in) {
   switch (in.op) {
     case Opcode::Block:
@@ -134,10 +120,13 @@ void FuncCompiler::visitDead(const decode::Instr& in) {
   }
 }
 
-void FuncCompiler::visitBlock(const decode::Instr& in) {
+void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrContext& ctx) {
   Ctrl c;
   c.kind = in.op == Opcode::Loop ? Ctrl::Loop : in.op == Opcode::If ? Ctrl::If : Ctrl::Block;
-  blockKinds(in.block, c.params, c.results);
+  // The validator has resolved the block type: its new frame carries the signature.
+  const validate::BlockSig& sig = ctx.frames.back().sig;
+  for (const ir::ValType& t : sig.paramTypes()) c.params.push_back(t.kind);
+  for (const ir::ValType& t : sig.resultTypes()) c.results.push_back(t.kind);
   x86::CondCode cc{};
   if (c.kind == Ctrl::If) cc = popCond();
   spillAll();  // joins see every value in its own slot

@@ -20,29 +20,6 @@ using namespace x86;  // NOLINT(google-build-using-namespace)
 
 namespace {
 
-bool inBounds(uint64_t start, uint64_t n, uint64_t size) { return start <= size && n <= size - start; }
-
-bool trapped(vm::VMContext* vmctx, vm::TrapKind kind) {
-  vmctx->store_ctx->trap->raise(kind);
-  return false;
-}
-
-// spec 4.4.7 memory.fill / memory.copy: bounds first, then the whole operation.
-bool memoryFill(vm::VMContext* vmctx, uint32_t mem, uint64_t d, uint64_t value, uint64_t n) {
-  vm::VMMemory* m = vmctx->memories[mem];
-  if (!inBounds(d, n, m->length)) return trapped(vmctx, vm::TrapKind::MemoryOutOfBounds);
-  std::memset(m->base + d, int(value & 0xff), n);
-  return true;
-}
-
-bool memoryCopy(vm::VMContext* vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t d, uint64_t s, uint64_t n) {
-  vm::VMMemory* dm = vmctx->memories[dst_mem];
-  vm::VMMemory* sm = vmctx->memories[src_mem];
-  if (!inBounds(d, n, dm->length) || !inBounds(s, n, sm->length)) return trapped(vmctx, vm::TrapKind::MemoryOutOfBounds);
-  std::memmove(dm->base + d, sm->base + s, n);
-  return true;
-}
-
 uint32_t accessBytes(Opcode op) {
   switch (op) {
     case Opcode::I32Load8S:
@@ -358,21 +335,20 @@ void FuncCompiler::visitMemoryMisc(const decode::Instr& in) {
   Val n = pop(), x = pop(), d = pop();
   if (in.op == Opcode::MemoryFill) {
     bool w = mem64(in.idx);
-    a().mov(rdi, r15);
     a().mov(esi, in.idx);
     loadArg(d, rdx, w);
     loadArg(x, rcx, false);
     loadArg(n, r8, w);
-    callAddr(reinterpret_cast<const void*>(&memoryFill));
+    callBuiltin(offsetof(vm::VMBuiltins, memory_fill));
   } else if (in.op == Opcode::MemoryCopy) {
+    // memory64: n is i64 only when both memories are 64-bit.
     bool d64 = mem64(in.idx), s64 = mem64(in.idx2);
-    a().mov(rdi, r15);
     a().mov(esi, in.idx);
     a().mov(edx, in.idx2);
     loadArg(d, rcx, d64);
     loadArg(x, r8, s64);
     loadArg(n, r9, d64 && s64);
-    callAddr(reinterpret_cast<const void*>(&memoryCopy));
+    callBuiltin(offsetof(vm::VMBuiltins, memory_copy));
   } else {  // memory.init: idx = data segment, idx2 = memory
     a().mov(esi, in.idx2);
     a().mov(edx, in.idx);

@@ -95,7 +95,6 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
 
   ModuleState ms;
   ms.module = &module;
-  ms.env = &env;
   ms.options = options;
   ms.a = &a;
   ms.got = a.newLabel();
@@ -132,11 +131,10 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
       std::fclose(f);
     }
   }
-  CompiledCode out;
-  for (uint32_t i = 0; i < ndef; ++i) out.func_starts.push_back(infos[i].start);
   STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
   auto* slots = reinterpret_cast<uintptr_t*>(image->data());
-  for (uint32_t i = 0; i < ndef; ++i) slots[i] = uintptr_t(image->base() + out.func_starts[i]);
+  for (uint32_t i = 0; i < ndef; ++i) slots[i] = uintptr_t(image->base() + image->funcs()[i].start);
+  CompiledCode out;
   out.image = std::move(image);
   return out;
 }

@@ -9,6 +9,7 @@
 //   [rbp-8..-40]  rbx r12 r13 r14 r15        [rbp-48] store context
 //   [rbp-56]      previous native_entry_sp   <- native_entry_sp points here
 //   [rbp-64]      vals                       [rbp-72] nvals
+//   [below]       the argument area: max(nvals, kMinArgSlots) slots, 16-byte aligned
 //
 // Trap (machine code -> entry). A trapping function calls (or the signal handler simulates a
 // call to) the trap stub, which hands the trap kind, wasm offset, pc, frame pointer, vmctx and
@@ -93,12 +94,18 @@ StubImage build() {
   a.push(rdx);
   a.push(rcx);
   a.mov(rbx, rdi);
+  // The area takes at least kMinArgSlots slots (what a tail call may reuse); nvals are copied.
   a.mov(rcx, qword_ptr(rbp, -72));
+  a.mov(eax, kMinArgSlots);
+  a.cmp(rcx, rax);
+  a.cmovb(rcx, rax);
   a.shl(rcx, 4);
   a.sub(rsp, rcx);
   a.and_(rsp, -16);
   a.mov(rdi, rsp);
   a.mov(rsi, qword_ptr(rbp, -64));
+  a.mov(rcx, qword_ptr(rbp, -72));
+  a.shl(rcx, 4);
   a.rep().movsb();
   a.mov(rdi, qword_ptr(rbx, offsetof(vm::VMFuncRef, vmctx)));
   a.mov(rsi, rbx);

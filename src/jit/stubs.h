@@ -9,6 +9,11 @@
 
 namespace strata::jit {
 
+// Every native call gives its callee an argument area of at least this many 16-byte slots
+// (more when the callee's type needs more): a tail call to a function with up to this many
+// parameters or results can always reuse the caller's area (docs/jit.md "Tail calls").
+inline constexpr uint32_t kMinArgSlots = 4;
+
 // edi value of a trap stub call meaning "the callee already recorded the trap": append this
 // activation's frames only.
 inline constexpr uint32_t kPropagate = 0xff;

@@ -35,6 +35,21 @@ bool memoryInit(vm::VMContext* vmctx, uint32_t mem, uint32_t data, uint64_t dst,
   return true;
 }
 
+bool memoryFill(vm::VMContext* vmctx, uint32_t mem, uint64_t dst, uint32_t value, uint64_t n) {
+  vm::VMMemory& m = *vmctx->memories[mem];
+  if (!inBounds(dst, n, m.length)) return trap(vmctx, vm::TrapKind::MemoryOutOfBounds);
+  std::memset(m.base + dst, int(value & 0xff), n);
+  return true;
+}
+
+bool memoryCopy(vm::VMContext* vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t dst, uint64_t src, uint64_t n) {
+  vm::VMMemory& d = *vmctx->memories[dst_mem];
+  vm::VMMemory& s = *vmctx->memories[src_mem];
+  if (!inBounds(src, n, s.length) || !inBounds(dst, n, d.length)) return trap(vmctx, vm::TrapKind::MemoryOutOfBounds);
+  std::memmove(d.base + dst, s.base + src, n);
+  return true;
+}
+
 void dataDrop(vm::VMContext* vmctx, uint32_t data) { instanceOf(vmctx).dropped_datas[data] = 1; }
 
 int64_t tableGrow(vm::VMContext* vmctx, uint32_t table, void* init, uint64_t delta) {
@@ -78,7 +93,8 @@ bool typeIsSubtype(vm::VMContext* vmctx, uint32_t sub, uint32_t super) {
 }
 
 constexpr vm::VMBuiltins kBuiltins = {
-    memoryGrow, memoryInit, dataDrop, tableGrow, tableFill, tableCopy, tableInit, elemDrop, typeIsSubtype,
+    memoryGrow, memoryInit, dataDrop, tableGrow, tableFill, tableCopy,
+    tableInit,  elemDrop,   typeIsSubtype, memoryFill, memoryCopy,
 };
 
 }  // namespace

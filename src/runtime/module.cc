@@ -46,18 +46,18 @@ Result<Module> Module::fromText(const Engine& engine, std::string_view wat) {
 Result<Module> Module::fromIr(const Engine& engine, std::shared_ptr<const ir::Module> module, bool validated) {
   const ir::Features& features = engine.config().features;
   const vm::Compiler& compiler = engine.impl().compiler();
-  if (!validated) STRATA_CHECK(validate::validateModule(*module, features, !compiler.validatesBodies()));
   auto impl = std::make_shared<ModuleImpl>();
   impl->engine = engine.shared();
   impl->ir = std::move(module);
   impl->env = STRATA_TRY(validate::ModuleEnv::create(*impl->ir, features));
+  if (!validated) STRATA_CHECK(validate::validateModule(impl->env, !compiler.validatesBodies()));
   auto compiled = compiler.compile(*impl->ir, impl->env, engine.impl().compileOptions());
   if (!compiled) {
-    // A body's validation error from the tier: for a text module, point back into the text.
+    // A body's validation error from the tier: for a text module, point back into the text
+    // (textOffset is the identity for binary modules).
     Error e = compiled.error();
-    const ir::Module& m = *impl->ir;
-    if ((e.kind == ErrorKind::Invalid || e.kind == ErrorKind::Malformed) && !m.text_map.empty() && e.offset != kNoOffset)
-      e.offset = m.textOffset(e.offset);
+    if ((e.kind == ErrorKind::Invalid || e.kind == ErrorKind::Malformed) && e.offset != kNoOffset)
+      e.offset = impl->ir->textOffset(e.offset);
     return std::unexpected(std::move(e));
   }
   impl->compiled = std::move(*compiled);

@@ -205,11 +205,15 @@ class ModuleValidator {
 
 }  // namespace
 
-Result<void> validateModule(const ir::Module& m, const ir::Features& features, bool bodies) {
-  ModuleEnv env = STRATA_TRY(ModuleEnv::create(m, features));
+Result<void> validateModule(const ModuleEnv& env, bool bodies) {
   ModuleValidator v(env);
   v.bodies_ = bodies;
   return v.run();
+}
+
+Result<void> validateModule(const ir::Module& m, const ir::Features& features, bool bodies) {
+  ModuleEnv env = STRATA_TRY(ModuleEnv::create(m, features));
+  return validateModule(env, bodies);
 }
 
 }  // namespace strata::validate

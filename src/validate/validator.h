@@ -3,6 +3,7 @@
 
 #include "ir/features.h"
 #include "ir/module.h"
+#include "validate/module_env.h"
 #include "support/error.h"
 
 namespace strata::validate {
@@ -15,5 +16,8 @@ namespace strata::validate {
 // `bodies` false skips the function bodies (checked last, after every other section), for
 // callers whose compiler runs FuncValidator over every body anyway (vm::Compiler::validatesBodies).
 Result<void> validateModule(const ir::Module& m, const ir::Features& features, bool bodies = true);
+// The same with the module's environment already built (ModuleEnv::create, whose errors are
+// the first validateModule reports).
+Result<void> validateModule(const ModuleEnv& env, bool bodies = true);
 
 }  // namespace strata::validate

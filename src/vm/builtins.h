@@ -28,6 +28,9 @@ struct VMBuiltins {
   // declares it as a transitive supertype (spec 3.3.x, GC subtyping of defined types).
   // call_indirect / call_ref casts call it only when the ids differ, so MVP code never does.
   bool (*type_is_subtype)(VMContext* vmctx, uint32_t sub, uint32_t super);
+  // memory.fill / memory.copy (spec 4.4.7): bounds of every range first, then the operation.
+  bool (*memory_fill)(VMContext* vmctx, uint32_t mem, uint64_t dst, uint32_t value, uint64_t n);
+  bool (*memory_copy)(VMContext* vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t dst, uint64_t src, uint64_t n);
 };
 
 }  // namespace strata::vm

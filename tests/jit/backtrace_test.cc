@@ -203,5 +203,27 @@ TEST(JitBacktraces, DeepChain) {
   m.ok("top", {i32(0)});
 }
 
+// A tail call to a function with more parameters than the caller has (spec 4.4.8: the callee
+// replaces the caller's frame whatever its type). Mutual tail recursion a(i32) <-> b(i32 i32 i32)
+// a million deep must not grow the stack (three parameters fit in the kMinArgSlots every call
+// gives), and a trap in d, tail-called by c, names d and c's
+// caller only. Regression:
+// the baseline tier once called and returned when the callee needed more argument slots.
+TEST(JitBacktraces, TailCallToMoreParameters) {
+  REQUIRE_BASELINE();
+  Both m(R"((module $tails
+    (func $a (export "a") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+        (else (return_call $b (i32.sub (local.get 0) (i32.const 1)) (i32.const 1) (i32.const 2)))))
+    (func $b (param i32 i32 i32) (result i32) (return_call $a (local.get 0)))
+    (func $c (param i32) (result i32) (return_call $d (local.get 0) (i32.const 0) (i32.const 0)))
+    (func $d (param i32 i32 i32) (result i32) (unreachable))
+    (func $top (export "top") (param i32) (result i32)
+      (i32.add (call $c (local.get 0)) (i32.const 1)))))");
+  EXPECT_EQ(m.ok("a", {i32(1000000)})[0].i32(), 7);
+  Trap t = m.trap("top", {i32(1)}, TrapKind::Unreachable);
+  EXPECT_EQ(names(t), (Names{"d", "top"}));
+}
+
 }  // namespace
 }  // namespace strata::jit_test
