@@ -24,7 +24,7 @@ struct ExploreOptions {
 };
 
 int runExplore(const ExploreOptions& opts, const ir::Features& features) {
-  auto loaded = loadModule(opts.file, features, /*validate=*/true);
+  auto loaded = loadModule(opts.file, features, Validate::Yes);
   if (!loaded) return reportError(loaded.error());
   auto binary = withBinaryOffsets(std::move(*loaded), features);  // offsets as objdump shows them
   if (!binary) return reportError(binary.error());

@@ -66,7 +66,7 @@ int printDisassembly(ir::Module module, const ir::Features& features, const std:
 }
 
 int runObjdump(const ObjdumpOptions& opts, const ir::Features& features) {
-  auto loaded = loadModule(opts.file, features, /*validate=*/opts.disassemble);
+  auto loaded = loadModule(opts.file, features, opts.disassemble ? Validate::Yes : Validate::No);
   if (!loaded) return reportError(loaded.error());
   // Of a text module, dump its encoding: every span a file offset of that encoding.
   auto decoded = withBinaryOffsets(std::move(*loaded), features);

@@ -14,7 +14,7 @@ struct ValidateOptions {
 };
 
 int runValidate(const ValidateOptions& opts, const ir::Features& features) {
-  auto loaded = loadModule(opts.file, features, /*validate=*/true);
+  auto loaded = loadModule(opts.file, features, Validate::Yes);
   if (!loaded) return reportError(loaded.error());
   return kExitOk;
 }

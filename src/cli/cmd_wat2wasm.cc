@@ -24,7 +24,7 @@ std::string defaultOutput(const std::string& input) {
 }
 
 int runWat2Wasm(const Wat2WasmOptions& opts, const ir::Features& features) {
-  auto loaded = loadModule(opts.input, features, !opts.no_check);
+  auto loaded = loadModule(opts.input, features, opts.no_check ? Validate::No : Validate::Yes);
   if (!loaded) return reportError(loaded.error());
   std::string out = opts.output.empty() ? defaultOutput(opts.input) : opts.output;
   if (auto ok = writeFile(out, encode::encodeModule(loaded->module)); !ok) return reportError(ok.error());

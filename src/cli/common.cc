@@ -3,9 +3,13 @@
 
 #include <fmt/core.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 
 #include "decode/decoder.h"
 #include "encode/encoder.h"
@@ -14,11 +18,29 @@
 
 namespace strata::cli {
 
+// One read of the file's size where the size is known (a regular file), in chunks otherwise (a
+// pipe): a stream read byte by byte into a growing vector cost a visible part of start-up.
 Result<std::vector<uint8_t>> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file", path));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: read error", path));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file", path));
+  struct stat st {};
+  // One byte more than a regular file's size, so the read that sees its end needs no growth.
+  bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::vector<uint8_t> bytes(regular ? size_t(st.st_size) + 1 : 65536);
+  size_t used = 0;
+  for (;;) {
+    if (used == bytes.size()) bytes.resize(bytes.size() * 2);
+    ssize_t n = ::read(fd, bytes.data() + used, bytes.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: read error", path));
+    }
+    if (n == 0) break;
+    used += size_t(n);
+  }
+  ::close(fd);
+  bytes.resize(used);
   return bytes;
 }
 
@@ -57,9 +79,6 @@ Result<ir::Features> resolveFeatures(const FeatureOptions& opts) {
   return f;
 }
 
-namespace {
-
-// Binary errors carry a file offset; text errors a text offset turned into line:column.
 Error placed(Error e, const std::string& path, const std::string_view* text) {
   if (e.offset == kNoOffset) e.message = fmt::format("{}: {}", path, e.message);
   else if (text) e.message = fmt::format("{}: {}", text::locate(*text, e.offset, path).str(), e.message);
@@ -68,9 +87,7 @@ Error placed(Error e, const std::string& path, const std::string_view* text) {
   return e;
 }
 
-}  // namespace
-
-Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, bool validate) {
+Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, Validate validate) {
   std::vector<uint8_t> bytes = STRATA_TRY(readFile(path));
   LoadedModule loaded;
   if (looksBinary(bytes)) {
@@ -84,7 +101,7 @@ Result<LoadedModule> loadModule(const std::string& path, const ir::Features& fea
     if (!m) return std::unexpected(placed(m.error(), path, &text));
     loaded.module = std::move(*m);
   }
-  if (validate) {
+  if (validate == Validate::Yes || (validate == Validate::TextOnly && loaded.from_text)) {
     if (auto ok = validate::validateModule(loaded.module, features); !ok) {
       // Validation errors of a text module carry text offsets (see Module::text_map).
       std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());

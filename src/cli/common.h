@@ -41,7 +41,15 @@ struct LoadedModule {
   ir::Module module;
   bool from_text = false;
 };
-Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, bool validate);
+// The error rendered for the user and its offset dropped: a binary's errors carry a file
+// offset ("FILE:offset 0x1f: message"), a text's (with `text` given) a line:column.
+Error placed(Error e, const std::string& path, const std::string_view* text);
+
+// What loadModule validates: everything, nothing, or a text module only (whose errors need the
+// text to be placed; a binary one is left to Module::fromIr, so that a tier that validates the
+// bodies as it compiles them is not preceded by a second pass over them).
+enum class Validate { Yes, No, TextOnly };
+Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, Validate validate);
 // The module with the offsets of its binary: a text module's spans are offsets into the parser's
 // buffer, so tools that show offsets (objdump, explore) decode its encoding again, giving the
 // offsets of the .wasm that `wat2wasm` writes.

@@ -3,7 +3,6 @@
 // code image (this function's offsets, another function, the image's data pages).
 #include "cli/disasm.h"
 
-#include <Zydis/Zydis.h>
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "cli/objdump.h"
+#include "cli/zydis_api.h"
 #include "decode/instr.h"
 #include "strata/engine.h"
 #include "support/byte_reader.h"
@@ -57,14 +57,14 @@ std::string nameAddress(const Where& w, uint64_t addr) {
 
 ZyanStatus printAddressAbs(const ZydisFormatter*, ZydisFormatterBuffer* buffer, ZydisFormatterContext* ctx) {
   ZyanU64 addr = 0;
-  ZYAN_CHECK(ZydisCalcAbsoluteAddress(ctx->instruction, ctx->operand, ctx->runtime_address, &addr));
+  ZYAN_CHECK(zydis()->ZydisCalcAbsoluteAddress(ctx->instruction, ctx->operand, ctx->runtime_address, &addr));
   std::string text = nameAddress(*static_cast<const Where*>(ctx->user_data), addr);
-  ZYAN_CHECK(ZydisFormatterBufferAppend(buffer, ZYDIS_TOKEN_SYMBOL));
+  ZYAN_CHECK(zydis()->ZydisFormatterBufferAppend(buffer, ZYDIS_TOKEN_SYMBOL));
   ZyanString* out = nullptr;
-  ZYAN_CHECK(ZydisFormatterBufferGetString(buffer, &out));
+  ZYAN_CHECK(zydis()->ZydisFormatterBufferGetString(buffer, &out));
   ZyanStringView view;
-  ZYAN_CHECK(ZyanStringViewInsideBuffer(&view, text.c_str()));
-  return ZyanStringAppend(out, &view);
+  ZYAN_CHECK(zydis()->ZyanStringViewInsideBuffer(&view, text.c_str()));
+  return zydis()->ZyanStringAppend(out, &view);
 }
 
 // Where code certainly starts or data lies, so that bytes the decoder misreads (a jump table in
@@ -84,7 +84,7 @@ uint32_t nextStart(const Layout& l, uint32_t pc, uint32_t size) {
 
 std::vector<Decoded> decodeAll(const uint8_t* code, uint32_t size, const Layout& layout) {
   ZydisDecoder decoder;
-  ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+  zydis()->ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
   std::vector<Decoded> out;
   for (uint32_t pc = 0; pc < size;) {
     Decoded d;
@@ -97,7 +97,7 @@ std::vector<Decoded> decodeAll(const uint8_t* code, uint32_t size, const Layout&
       d.len = std::min<uint32_t>(4, table->second - pc);
     } else {
       uint32_t limit = nextStart(layout, pc, size);
-      d.ok = ZYAN_SUCCESS(ZydisDecoderDecodeFull(&decoder, code + pc, limit - pc, &d.in, d.ops));
+      d.ok = ZYAN_SUCCESS(zydis()->ZydisDecoderDecodeFull(&decoder, code + pc, limit - pc, &d.in, d.ops));
       d.kind = d.ok ? Decoded::Insn : Decoded::Bad;
       d.len = d.ok ? d.in.length : 1;
     }
@@ -117,7 +117,7 @@ Layout findLayout(const uint8_t* code, const vm::FuncCodeInfo& f) {
   for (const Decoded& d : decodeAll(code, f.size, l)) {
     if (!d.ok || d.in.mnemonic != ZYDIS_MNEMONIC_LEA || d.ops[1].mem.base != ZYDIS_REGISTER_RIP) continue;
     ZyanU64 table = 0;
-    if (!ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(&d.in, &d.ops[1], d.pc, &table)) || table <= d.pc || table >= f.size)
+    if (!ZYAN_SUCCESS(zydis()->ZydisCalcAbsoluteAddress(&d.in, &d.ops[1], d.pc, &table)) || table <= d.pc || table >= f.size)
       continue;
     uint32_t end = uint32_t(table), limit = nextStart(l, end, f.size);
     for (int32_t delta = 0; end + 4 <= limit; end += 4) {
@@ -185,13 +185,15 @@ Result<Module> compileForListing(ir::Module m, const ir::Features& features, con
 }
 
 std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image, const vm::FuncCodeInfo& f) {
+  std::string unavailable;
+  if (!zydis(&unavailable)) return fmt::format("{} bytes of x86-64 at image+0x{:x}\n  ;; {}\n", f.size, f.start, unavailable);
   ZydisFormatter formatter;
-  ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
-  ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
-  ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_IMM_PADDING, ZYDIS_PADDING_DISABLED);
-  ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_DISP_PADDING, ZYDIS_PADDING_DISABLED);
+  zydis()->ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
+  zydis()->ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
+  zydis()->ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_IMM_PADDING, ZYDIS_PADDING_DISABLED);
+  zydis()->ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_DISP_PADDING, ZYDIS_PADDING_DISABLED);
   auto hook = reinterpret_cast<const void*>(&printAddressAbs);
-  ZydisFormatterSetHook(&formatter, ZYDIS_FORMATTER_FUNC_PRINT_ADDRESS_ABS, &hook);
+  zydis()->ZydisFormatterSetHook(&formatter, ZYDIS_FORMATTER_FUNC_PRINT_ADDRESS_ABS, &hook);
   Where where{&image, &f};
 
   const uint8_t* code = image.code(f);
@@ -212,7 +214,7 @@ std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image,
     std::string text = "(bad)", note;
     if (d.ok) {
       char buf[256];
-      ZydisFormatterFormatInstruction(&formatter, &d.in, d.ops, d.in.operand_count_visible, buf, sizeof buf,
+      zydis()->ZydisFormatterFormatInstruction(&formatter, &d.in, d.ops, d.in.operand_count_visible, buf, sizeof buf,
                                       uintptr_t(code) + d.pc, &where);
       text = buf;
     } else if (d.kind == Decoded::TableWord && d.len == 4) {

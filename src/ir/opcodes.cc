@@ -20,25 +20,34 @@ static_assert(std::size(kInfos) == kNumOpcodes);
 // Codes after a prefix stay below 0x200 for every proposal we know (relaxed SIMD ends at 0x113).
 constexpr uint32_t kMaxPrefixedCode = 0x200;
 
-struct Lookup {
+// The binary lookups are built by the compiler (read-only data): built at run time, they were
+// a few thousand stores and a hash table at every process's first decoded instruction.
+struct BinaryLookup {
   std::array<uint16_t, 256> single;
   std::array<std::array<uint16_t, kMaxPrefixedCode>, 4> prefixed;  // 0xfb..0xfe
-  std::unordered_map<std::string_view, uint16_t> text;
-
-  Lookup() {
-    single.fill(0xffff);
-    for (auto& p : prefixed) p.fill(0xffff);
-    for (unsigned i = 0; i < kNumOpcodes; ++i) {
-      const OpcodeInfo& info = kInfos[i];
-      if (info.prefix == 0) single[info.code] = uint16_t(i);
-      else prefixed[info.prefix - 0xfb][info.code] = uint16_t(i);
-      text.emplace(info.text, uint16_t(i));
-    }
-  }
 };
 
-const Lookup& lookup() {
-  static const Lookup table;
+constexpr BinaryLookup makeBinaryLookup() {
+  BinaryLookup l{};
+  l.single.fill(0xffff);
+  for (auto& p : l.prefixed) p.fill(0xffff);
+  for (unsigned i = 0; i < kNumOpcodes; ++i) {
+    const OpcodeInfo& info = kInfos[i];
+    if (info.prefix == 0) l.single[info.code] = uint16_t(i);
+    else l.prefixed[info.prefix - 0xfb][info.code] = uint16_t(i);
+  }
+  return l;
+}
+
+constexpr BinaryLookup kBinary = makeBinaryLookup();
+
+// The text parser's lookup, built on its first use.
+const std::unordered_map<std::string_view, uint16_t>& textLookup() {
+  static const auto table = [] {
+    std::unordered_map<std::string_view, uint16_t> m;
+    for (unsigned i = 0; i < kNumOpcodes; ++i) m.emplace(kInfos[i].text, uint16_t(i));
+    return m;
+  }();
   return table;
 }
 
@@ -47,7 +56,7 @@ const Lookup& lookup() {
 const OpcodeInfo& opcodeInfo(Opcode op) { return kInfos[unsigned(op)]; }
 
 std::optional<Opcode> opcodeFromBinary(uint8_t prefix, uint32_t code) {
-  const Lookup& l = lookup();
+  const BinaryLookup& l = kBinary;
   uint16_t v;
   if (prefix == 0) {
     if (code > 0xff) return std::nullopt;
@@ -61,9 +70,9 @@ std::optional<Opcode> opcodeFromBinary(uint8_t prefix, uint32_t code) {
 }
 
 std::optional<Opcode> opcodeFromText(std::string_view text) {
-  const Lookup& l = lookup();
-  auto it = l.text.find(text);
-  if (it == l.text.end()) return std::nullopt;
+  const auto& l = textLookup();
+  auto it = l.find(text);
+  if (it == l.end()) return std::nullopt;
   return Opcode(it->second);
 }
 

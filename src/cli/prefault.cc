@@ -1,0 +1,64 @@
+// Start-up: map the tool's own code and a first heap with one system call each instead of one
+// page fault per page. A page fault costs about 11 us on the virtual machines this runs on
+// (measured: populating costs about 1 us a page), and a `strata run` of a module that does
+// nothing touched some 35 pages of code and 30 of heap, one fault each. Issue 10 bounds the
+// whole start-up at 1 ms over a native program that does nothing.
+#include <link.h>
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22  // Linux 5.14; older kernels refuse it (EINVAL) and fault as before
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+namespace {
+
+// What the run of a small module allocates before its guest starts (measured with mallinfo2:
+// about 270 KB of arena for the Sightglass noop program).
+constexpr size_t kHeapPrefault = 320 << 10;
+
+void populate(uintptr_t begin, uintptr_t end, int advice) {
+  uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  begin &= ~(page - 1);
+  end = (end + page - 1) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, advice);
+}
+
+// The executable's read-only and executable segments (the first object dl_iterate_phdr lists).
+int populateSegments(dl_phdr_info* info, size_t, void*) {
+  for (int i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_W)) continue;
+    uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
+    populate(begin, begin + ph.p_memsz, MADV_POPULATE_READ);
+  }
+  return 1;  // only the executable
+}
+
+// STRATA_NO_PREFAULT=1 turns it off (to measure it). The environment comes as an argument:
+// .preinit_array functions run before the C library has set `environ` up.
+void prefault(int, char**, char** envp) {
+  for (char** e = envp; e && *e; ++e)
+    if (std::strncmp(*e, "STRATA_NO_PREFAULT=", 19) == 0) return;
+  dl_iterate_phdr(populateSegments, nullptr);
+  // The heap: let the first growth take the whole amount, then map it at once. Freed memory
+  // stays in the arena (top pad) rather than going back to the kernel at each free.
+  mallopt(M_TOP_PAD, int(kHeapPrefault));
+  void* first = std::malloc(1);
+  auto heap = uintptr_t(first);
+  populate(heap, uintptr_t(sbrk(0)), MADV_POPULATE_WRITE);
+  std::free(first);
+}
+
+}  // namespace
+
+// .preinit_array runs before every constructor of the executable (and its libraries' are few).
+__attribute__((section(".preinit_array"), used)) void (*const strata_prefault)(int, char**, char**) = prefault;
