@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -32,13 +33,27 @@ void populate(uintptr_t begin, uintptr_t end, int advice) {
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, advice);
 }
 
-// The executable's read-only and executable segments (the first object dl_iterate_phdr lists).
+// The executable's segments (the first object dl_iterate_phdr lists). Its data and bss are
+// written by the C++ library's start-up (locales, streams) and by ours; the part of the data
+// segment that is read-only after relocation (GNU_RELRO) can only be populated for reading.
 int populateSegments(dl_phdr_info* info, size_t, void*) {
+  uintptr_t relro_end = 0;
+  for (int i = 0; i < info->dlpi_phnum; ++i)
+    if (info->dlpi_phdr[i].p_type == PT_GNU_RELRO)
+      relro_end = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr + info->dlpi_phdr[i].p_memsz;
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_W)) continue;
-    uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
-    populate(begin, begin + ph.p_memsz, MADV_POPULATE_READ);
+    if (ph.p_type != PT_LOAD) continue;
+    uintptr_t begin = info->dlpi_addr + ph.p_vaddr, end = begin + ph.p_memsz;
+    if (!(ph.p_flags & PF_W)) {
+      populate(begin, end, MADV_POPULATE_READ);
+      continue;
+    }
+    // RELRO ends on a page boundary once the loader has protected it (rounded up here).
+    uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+    uintptr_t writable = std::max(begin, (relro_end + page - 1) & ~(page - 1));
+    populate(begin, writable, MADV_POPULATE_READ);
+    populate(writable, end, MADV_POPULATE_WRITE);
   }
   return 1;  // only the executable
 }
