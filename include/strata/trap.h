@@ -20,6 +20,7 @@ struct FrameInfo {
   uint32_t offset = 0;        // byte offset of the instruction in the module binary
   std::string module_name;    // empty when the module has no name
   std::string func_name;      // empty when the name section does not name the function
+  const void* module = nullptr;  // the ir::Module, for offsets within the function (C API frames)
 };
 
 class Trap {

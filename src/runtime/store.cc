@@ -84,6 +84,7 @@ FrameInfo resolveFrame(const vm::TrapFrame& frame) {
   FrameInfo info;
   info.func_index = frame.func_index;
   info.offset = frame.offset;
+  info.module = frame.module;
   if (const auto* m = static_cast<const ir::Module*>(frame.module)) {
     if (m->names.module) info.module_name = *m->names.module;
     auto it = m->names.functions.find(frame.func_index);
