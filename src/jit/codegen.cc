@@ -28,6 +28,14 @@ constexpr uint8_t kXmmCount = 15;  // xmm15 is the scratch register
 
 FuncCompiler::FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info)
     : ms_(ms), module_(*ms.module), func_index_(func_index), info_(info) {
+  local_kinds_.clear();
+  stack_.clear();
+  ctrls_.clear();
+  stubs_.clear();
+  local_cache_.clear();
+  cached_.clear();
+  base_loads_.clear();
+  wasm_map_.clear();
   type_ = &module_.funcType(func_index);
   info_.func_index = func_index;
 }
@@ -213,9 +221,11 @@ void FuncCompiler::storeTo(const Val& v, int32_t disp) {
       }
       return;
     case Loc::Flags:
-      a().set(v.cc, byte_ptr(rbp, disp));
-      a().mov(byte_ptr(rbp, disp + 1), 0);
-      a().mov(word_ptr(rbp, disp + 2), 0);
+      // One 4-byte store (through the scratch register): the later 4-byte load of a value
+      // written by three narrower stores could not be forwarded from them.
+      a().set(v.cc, r11b);
+      a().movzx(r11d, r11b);
+      a().mov(dword_ptr(rbp, disp), r11d);
       return;
     case Loc::Const: {
       auto store64 = [&](int32_t at, uint64_t bits) {
@@ -457,7 +467,8 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   Ctrl f;
   f.kind = Ctrl::Function;
   f.label = a().newLabel();
-  for (const ir::ValType& t : type_->results) f.results.push_back(t.kind);
+  f.sig.results = type_->results.data();
+  f.sig.num_results = uint32_t(type_->results.size());
   ctrls_.push_back(std::move(f));
 }
 
@@ -468,7 +479,7 @@ void FuncCompiler::onInstr(const decode::Instr& in, const validate::InstrContext
     visitDead(in);
     return;
   }
-  info_.wasm_map.emplace_back(uint32_t(a().offset() - code_start_), uint32_t(in.offset));
+  wasm_map_.emplace_back(uint32_t(a().offset() - code_start_), uint32_t(in.offset));
   ++fuel_count_;
   visit(in, c);
 }
@@ -487,6 +498,7 @@ void FuncCompiler::onEnd() {
     a().call(ms_.trap_tramp);
   }
   info_.size = uint32_t(a().offset()) - code_start_;
+  info_.wasm_map.assign(wasm_map_.begin(), wasm_map_.end());
   // The frame: vmctx (+ padding), declared locals, stack slots, argument area; 16-byte multiple
   // so that rsp stays 16-byte aligned at calls.
   uint64_t frame = 16 + 16 * uint64_t(num_decl_) + 16 * uint64_t(max_height_) + 16 * uint64_t(max_out_);

@@ -22,6 +22,7 @@
 #include "decode/instr.h"
 #include "ir/module.h"
 #include "support/error.h"
+#include "support/thread_scratch.h"
 #include "validate/func_validator.h"
 #include "validate/module_env.h"
 #include "vm/code_image.h"
@@ -74,10 +75,16 @@ class FuncCompiler {
     mutable bool targeted = false;
     uint32_t height = 0;      // where its results (or a loop's parameters) go
     uint32_t base = 0;        // where its own operands start (height, + saved if-parameters)
-    std::vector<ir::ValKind> params, results;
+    // The validator's block signature (types in the module, a single result inline): copied,
+    // not turned into vectors, since a block push is on the compiler's hottest path.
+    validate::BlockSig sig;
     asmjit::Label label;      // branch target: the end, or a loop's head
     asmjit::Label else_label;
-    std::span<const ir::ValKind> labelKinds() const { return kind == Loop ? params : results; }
+    size_t numParams() const { return sig.num_params; }
+    size_t numResults() const { return sig.num_results; }
+    ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }
+    ir::ValKind result(size_t k) const { return sig.resultTypes()[k].kind; }
+    size_t numLabelValues() const { return kind == Loop ? numParams() : numResults(); }
   };
   struct TrapStub {
     asmjit::Label label;
@@ -227,23 +234,39 @@ class FuncCompiler {
   Result<void> error_;
   uint32_t code_start_ = 0;
 
-  std::vector<ir::ValKind> local_kinds_;
+  // The per-function arrays live in a scratch of the thread (support/thread_scratch.h): grown
+  // into fresh pages for every function and module, their page faults were a fifth of the
+  // compile time of a module with deeply nested blocks (shootout-switch).
+  struct Scratch {
+    std::vector<ir::ValKind> local_kinds;
+    std::vector<Val> stack;
+    std::vector<Ctrl> ctrls;
+    std::vector<TrapStub> stubs;
+    std::vector<int8_t> local_cache;
+    std::vector<uint32_t> cached;
+    std::vector<std::pair<uint32_t, uint32_t>> base_loads;
+    std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
+  };
+  ThreadScratch<Scratch> scratch_holder_;
+  Scratch& scratch_ = scratch_holder_.get();
+  std::vector<ir::ValKind>& local_kinds_ = scratch_.local_kinds;
   uint32_t num_params_ = 0;
   uint32_t num_decl_ = 0;
   size_t max_height_ = 0;
   uint32_t max_out_ = 0;    // argument-area slots at the bottom of the frame (calls, thunks)
   uint32_t frame_at_[2] = {0, 0};  // offsets of the two frame-size immediates to patch
 
-  std::vector<Val> stack_;
-  std::vector<Ctrl> ctrls_;
-  std::vector<TrapStub> stubs_;
+  std::vector<Val>& stack_ = scratch_.stack;
+  std::vector<Ctrl>& ctrls_ = scratch_.ctrls;
+  std::vector<TrapStub>& stubs_ = scratch_.stubs;
   bool dead_ = false;
   uint32_t gpr_used_ = 0, xmm_used_ = 0;
   uint32_t mem_temps_ = 0;     // registers an access's address computation holds
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
-  std::vector<int8_t> local_cache_;  // per local: caching register id, or -1
-  std::vector<uint32_t> cached_;     // the locals with a cache (labels and calls drop them all)
-  std::vector<std::pair<uint32_t, uint32_t>> base_loads_;  // (offset, size) of each r14 load
+  std::vector<int8_t>& local_cache_ = scratch_.local_cache;  // per local: caching register id, or -1
+  std::vector<uint32_t>& cached_ = scratch_.cached;  // the locals with a cache (labels and calls drop them all)
+  std::vector<std::pair<uint32_t, uint32_t>>& wasm_map_ = scratch_.wasm_map;
+  std::vector<std::pair<uint32_t, uint32_t>>& base_loads_ = scratch_.base_loads;  // (offset, size) of each r14 load
   bool uses_memory_base_ = false;                          // some access reads r14
   uint32_t fuel_at_ = 0;     // the immediate of the last fuel charge
   uint32_t fuel_count_ = 0;  // instructions since it

@@ -124,13 +124,11 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   Ctrl c;
   c.kind = in.op == Opcode::Loop ? Ctrl::Loop : in.op == Opcode::If ? Ctrl::If : Ctrl::Block;
   // The validator has resolved the block type: its new frame carries the signature.
-  const validate::BlockSig& sig = ctx.frames.back().sig;
-  for (const ir::ValType& t : sig.paramTypes()) c.params.push_back(t.kind);
-  for (const ir::ValType& t : sig.resultTypes()) c.results.push_back(t.kind);
+  c.sig = ctx.frames.back().sig;
   x86::CondCode cc{};
   if (c.kind == Ctrl::If) cc = popCond();
   spillAll();  // joins see every value in its own slot
-  c.height = uint32_t(stack_.size() - c.params.size());
+  c.height = uint32_t(stack_.size() - c.numParams());
   c.base = c.height;
   c.label = a().newLabel();
   if (c.kind == Ctrl::Loop) {
@@ -143,12 +141,12 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     a().j(x86::CondCode(uint8_t(cc) ^ 1), c.else_label);
     // The else branch needs the parameters again: they stay below the block's own operands
     // (hidden), and the then branch starts from copies that read them in place.
-    if (!c.params.empty()) {
-      c.base = c.height + uint32_t(c.params.size());
-      for (size_t k = 0; k < c.params.size(); ++k) {
+    if (c.numParams() != 0) {
+      c.base = c.height + uint32_t(c.numParams());
+      for (size_t k = 0; k < c.numParams(); ++k) {
         Val v;
         v.loc = Loc::Mem;
-        v.kind = c.params[k];
+        v.kind = c.param(k);
         v.disp = slotDisp(c.height + k);
         push(v);
       }
@@ -160,7 +158,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
 void FuncCompiler::visitElse() {
   Ctrl& c = ctrls_.back();
   if (!dead_) {
-    moveToLabel(c, c.results.size());
+    moveToLabel(c, c.numResults());
     a().jmp(c.label);
     c.targeted = true;
   }
@@ -169,10 +167,10 @@ void FuncCompiler::visitElse() {
   c.has_else = true;
   for (size_t i = c.base; i < stack_.size(); ++i) release(stack_[i]);
   stack_.resize(c.base);
-  for (size_t k = 0; k < c.params.size() && c.base != c.height; ++k) {
+  for (size_t k = 0; k < c.numParams() && c.base != c.height; ++k) {
     Val v;
     v.loc = Loc::Mem;
-    v.kind = c.params[k];
+    v.kind = c.param(k);
     v.disp = slotDisp(c.height + k);
     push(v);
   }
@@ -187,7 +185,7 @@ void FuncCompiler::visitEnd() {
     ctrls_.pop_back();
     return;
   }
-  if (!dead_) moveToLabel(c, c.results.size());
+  if (!dead_) moveToLabel(c, c.numResults());
   // spec 3.3.8: the end is reached by the fallthrough, a branch to the label, or an if's
   // missing else arm; otherwise what follows is dead code.
   bool reachable = !dead_ || (c.kind != Ctrl::Loop && c.targeted) || (c.kind == Ctrl::If && !c.has_else);
@@ -197,10 +195,10 @@ void FuncCompiler::visitEnd() {
   for (size_t i = c.height; i < stack_.size(); ++i) release(stack_[i]);
   stack_.resize(c.height);
   gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
-  for (size_t k = 0; k < c.results.size(); ++k) {
+  for (size_t k = 0; k < c.numResults(); ++k) {
     Val v;
     v.loc = Loc::Mem;
-    v.kind = c.results[k];
+    v.kind = c.result(k);
     v.disp = slotDisp(stack_.size());
     max_height_ = std::max(max_height_, stack_.size() + 1);
     push(v);
@@ -225,7 +223,7 @@ void FuncCompiler::emitBranch(uint32_t depth) {
   const Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
   if (t.kind == Ctrl::Function) return emitReturn();
   t.targeted = true;
-  moveToLabel(t, t.labelKinds().size());
+  moveToLabel(t, t.numLabelValues());
   a().jmp(t.label);
 }
 
@@ -233,7 +231,7 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
   const Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
   // A conditional return must not move values on one path only: make them canonical first.
   if (t.kind == Ctrl::Function) spillAll();
-  size_t n = t.labelKinds().size();
+  size_t n = t.numLabelValues();
   bool in_place = t.kind != Ctrl::Function;
   for (size_t k = 0; k < n && in_place; ++k) {
     const Val& v = stack_[stack_.size() - n + k];

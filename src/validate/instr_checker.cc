@@ -28,6 +28,8 @@ void InstrChecker::beginFunction(std::span<const ValType> locals, const ir::Func
   init_marks_.clear();
   vals_.clear();
   ctrls_.clear();
+  popped_.clear();
+  pushed_.clear();
   BlockSig sig;
   sig.results = type.results.data();
   sig.num_results = uint32_t(type.results.size());
@@ -43,6 +45,8 @@ void InstrChecker::beginConstExpr(ValType result, uint32_t visible_globals) {
   init_marks_.clear();
   vals_.clear();
   ctrls_.clear();
+  popped_.clear();
+  pushed_.clear();
   BlockSig sig;
   sig.single = result;
   sig.num_results = 1;

@@ -21,6 +21,7 @@
 #include "ir/opcodes.h"
 #include "ir/types.h"
 #include "support/error.h"
+#include "support/thread_scratch.h"
 #include "validate/module_env.h"
 
 namespace strata::validate {
@@ -144,12 +145,22 @@ class InstrChecker {
   bool const_expr_ = false;
   uint32_t visible_globals_ = 0;
 
-  std::vector<ir::ValType> vals_;
-  std::vector<ir::ValType> scratch_;  // br_table's operands, reused across instructions
-  std::vector<ControlFrame> ctrls_;
-  std::vector<ir::ValType> locals_;
-  std::vector<uint8_t> local_init_;
-  std::vector<uint32_t> init_marks_;
+  // The stacks live in a scratch of the thread (support/thread_scratch.h), so that validating
+  // function after function does not grow them into fresh memory each time.
+  struct Arrays {
+    std::vector<ir::ValType> vals, scratch, locals, popped, pushed;
+    std::vector<ControlFrame> ctrls;
+    std::vector<uint8_t> local_init;
+    std::vector<uint32_t> init_marks;
+  };
+  ThreadScratch<Arrays> arrays_holder_;
+  Arrays& arrays_ = arrays_holder_.get();
+  std::vector<ir::ValType>& vals_ = arrays_.vals;
+  std::vector<ir::ValType>& scratch_ = arrays_.scratch;  // br_table's operands, reused across instructions
+  std::vector<ControlFrame>& ctrls_ = arrays_.ctrls;
+  std::vector<ir::ValType>& locals_ = arrays_.locals;
+  std::vector<uint8_t>& local_init_ = arrays_.local_init;
+  std::vector<uint32_t>& init_marks_ = arrays_.init_marks;
   const ir::FuncType* func_type_ = nullptr;
   ir::ValType const_result_{};
 
@@ -158,8 +169,8 @@ class InstrChecker {
   bool reachable_before_ = true;
   uint32_t depth_before_ = 0;
   uint32_t height_before_ = 0;
-  std::vector<ir::ValType> popped_;
-  std::vector<ir::ValType> pushed_;
+  std::vector<ir::ValType>& popped_ = arrays_.popped;
+  std::vector<ir::ValType>& pushed_ = arrays_.pushed;
 };
 
 }  // namespace strata::validate
