@@ -396,6 +396,7 @@ void FuncCompiler::patchFuel() {
 void FuncCompiler::callAddr(const void* fn) {
   a().mov(rax, asmjit::imm(reinterpret_cast<uint64_t>(fn)));
   a().call(rax);
+  makes_calls_ = true;
 }
 
 void FuncCompiler::reloadContext() {
@@ -435,6 +436,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   // Stack check against the frame's lowest address (both immediates patched in onEnd).
   static const uint8_t kMovRaxRsp[] = {0x48, 0x89, 0xe0}, kSubRax[] = {0x48, 0x2d}, kSubRsp[] = {0x48, 0x81, 0xec};
   const uint8_t zero[4] = {};
+  check_at_ = uint32_t(a().offset());
   a().embed(kMovRaxRsp, 3);
   a().embed(kSubRax, 2);
   frame_at_[0] = uint32_t(a().offset());
@@ -442,6 +444,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, store_ctx)));
   a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMStoreLimits, stack_limit)));
   trapIf(CondCode::kB, uint32_t(vm::TrapKind::CallStackExhausted));
+  check_end_ = uint32_t(a().offset());
   a().embed(kSubRsp, 3);
   frame_at_[1] = uint32_t(a().offset());
   a().embed(zero, 4);
@@ -519,6 +522,15 @@ void FuncCompiler::onEnd() {
   // The frame's base is rbp - 0 and rbp = rsp at entry - 8 (return address pushed, rbp pushed).
   std::memcpy(buf + frame_at_[0], &f32, 4);
   std::memcpy(buf + frame_at_[1], &f32, 4);
+  // A leaf (no call of any kind but to a trap stub) with a small frame jumps over its stack
+  // check: it cannot recurse, so it goes at most its frame below the limit, and the limit
+  // stays at least 64 KiB above the thread's guard page (runtime/entry.cc kStackGuardSpan),
+  // room for its frame and a trap's unwinding. Its callers have checked theirs.
+  if (!makes_calls_ && frame <= kLeafFrameMax) {
+    buf[check_at_] = 0xeb;  // jmp rel8 (the check is 22 bytes), then int3 over what it skips
+    buf[check_at_ + 1] = uint8_t(check_end_ - check_at_ - 2);
+    std::memset(buf + check_at_ + 2, 0xcc, check_end_ - check_at_ - 2);
+  }
 }
 
 }  // namespace strata::jit

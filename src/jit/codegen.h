@@ -255,6 +255,9 @@ class FuncCompiler {
   size_t max_height_ = 0;
   uint32_t max_out_ = 0;    // argument-area slots at the bottom of the frame (calls, thunks)
   uint32_t frame_at_[2] = {0, 0};  // offsets of the two frame-size immediates to patch
+  uint32_t check_at_ = 0, check_end_ = 0;  // the prologue's stack check, skipped by leaves
+  bool makes_calls_ = false;               // a call other than to a trap stub was emitted
+  static constexpr uint64_t kLeafFrameMax = 4096;
 
   std::vector<Val>& stack_ = scratch_.stack;
   std::vector<Ctrl>& ctrls_ = scratch_.ctrls;

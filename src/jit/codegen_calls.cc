@@ -266,6 +266,7 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
   passArgs(ft);
   a().mov(rdi, r15);
   a().call(x86::ptr(ms_.got, 8 * int32_t(func_index - nimp)));
+  makes_calls_ = true;
   siteCall();
   reloadContext();
   takeResults(ft);
@@ -299,6 +300,7 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
     a().mov(rdi, qword_ptr(ref, offsetof(vm::VMFuncRef, vmctx)));
     a().mov(rsi, ref);
     a().call(rcx);
+    makes_calls_ = true;
     siteCall();
     a().jmp(done);
     a().bind(array);
@@ -308,6 +310,7 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
   a().mov(rdx, rsp);
   a().mov(ecx, uint32_t(std::max<size_t>({ft.params.size(), ft.results.size(), 1})));
   a().call(qword_ptr(ref, offsetof(vm::VMFuncRef, array_call)));
+  makes_calls_ = true;
   siteCall();
   a().test(al, al);
   a().jz(trapLabel(kPropagate));
@@ -334,6 +337,7 @@ void FuncCompiler::visitCall(const decode::Instr& in) {
     spillRegs();
     a().mov(rdi, r15);
     a().call(x86::ptr(ms_.got, 8 * int32_t(in.idx - module_.num_imported_functions)));
+    makes_calls_ = true;
     siteCall();
     reloadContext();
     takeResults(ft);
@@ -372,6 +376,7 @@ void FuncCompiler::visitCall(const decode::Instr& in) {
     a().mov(edx, ecx);
     a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, builtins)));
     a().call(qword_ptr(rax, offsetof(vm::VMBuiltins, type_is_subtype)));
+    makes_calls_ = true;
     a().mov(ecx, eax);
     a().pop(rax);
     a().pop(rax);

@@ -301,6 +301,7 @@ void FuncCompiler::callBuiltin(size_t offset) {
   a().mov(rdi, r15);
   a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, builtins)));
   a().call(qword_ptr(rax, int32_t(offset)));
+  makes_calls_ = true;
 }
 
 void FuncCompiler::visitMemoryMisc(const decode::Instr& in) {
