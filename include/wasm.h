@@ -412,91 +412,34 @@ static inline own wasm_functype_t* wasm_functype_new_from_arrays_(size_t np, was
   return wasm_functype_new(&params, &results);
 }
 
-static inline own wasm_functype_t* wasm_functype_new_0_0(void) {
-  return wasm_functype_new_from_arrays_(0, NULL, 0, NULL);
-}
-static inline own wasm_functype_t* wasm_functype_new_1_0(own wasm_valtype_t* p) {
-  wasm_valtype_t* ps[1] = {p};
-  return wasm_functype_new_from_arrays_(1, ps, 0, NULL);
-}
-static inline own wasm_functype_t* wasm_functype_new_2_0(own wasm_valtype_t* p1, own wasm_valtype_t* p2) {
-  wasm_valtype_t* ps[2] = {p1, p2};
-  return wasm_functype_new_from_arrays_(2, ps, 0, NULL);
-}
-static inline own wasm_functype_t* wasm_functype_new_3_0(own wasm_valtype_t* p1, own wasm_valtype_t* p2,
-                                                         own wasm_valtype_t* p3) {
-  wasm_valtype_t* ps[3] = {p1, p2, p3};
-  return wasm_functype_new_from_arrays_(3, ps, 0, NULL);
-}
-static inline own wasm_functype_t* wasm_functype_new_0_1(own wasm_valtype_t* r) {
-  wasm_valtype_t* rs[1] = {r};
-  return wasm_functype_new_from_arrays_(0, NULL, 1, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_1_1(own wasm_valtype_t* p, own wasm_valtype_t* r) {
-  wasm_valtype_t* ps[1] = {p};
-  wasm_valtype_t* rs[1] = {r};
-  return wasm_functype_new_from_arrays_(1, ps, 1, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_2_1(own wasm_valtype_t* p1, own wasm_valtype_t* p2,
-                                                         own wasm_valtype_t* r) {
-  wasm_valtype_t* ps[2] = {p1, p2};
-  wasm_valtype_t* rs[1] = {r};
-  return wasm_functype_new_from_arrays_(2, ps, 1, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_3_1(own wasm_valtype_t* p1, own wasm_valtype_t* p2,
-                                                         own wasm_valtype_t* p3, own wasm_valtype_t* r) {
-  wasm_valtype_t* ps[3] = {p1, p2, p3};
-  wasm_valtype_t* rs[1] = {r};
-  return wasm_functype_new_from_arrays_(3, ps, 1, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_0_2(own wasm_valtype_t* r1, own wasm_valtype_t* r2) {
-  wasm_valtype_t* rs[2] = {r1, r2};
-  return wasm_functype_new_from_arrays_(0, NULL, 2, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_1_2(own wasm_valtype_t* p, own wasm_valtype_t* r1,
-                                                         own wasm_valtype_t* r2) {
-  wasm_valtype_t* ps[1] = {p};
-  wasm_valtype_t* rs[2] = {r1, r2};
-  return wasm_functype_new_from_arrays_(1, ps, 2, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_2_2(own wasm_valtype_t* p1, own wasm_valtype_t* p2,
-                                                         own wasm_valtype_t* r1, own wasm_valtype_t* r2) {
-  wasm_valtype_t* ps[2] = {p1, p2};
-  wasm_valtype_t* rs[2] = {r1, r2};
-  return wasm_functype_new_from_arrays_(2, ps, 2, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_3_2(own wasm_valtype_t* p1, own wasm_valtype_t* p2,
-                                                         own wasm_valtype_t* p3, own wasm_valtype_t* r1,
-                                                         own wasm_valtype_t* r2) {
-  wasm_valtype_t* ps[3] = {p1, p2, p3};
-  wasm_valtype_t* rs[2] = {r1, r2};
-  return wasm_functype_new_from_arrays_(3, ps, 2, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_0_3(own wasm_valtype_t* r1, own wasm_valtype_t* r2,
-                                                         own wasm_valtype_t* r3) {
-  wasm_valtype_t* rs[3] = {r1, r2, r3};
-  return wasm_functype_new_from_arrays_(0, NULL, 3, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_1_3(own wasm_valtype_t* p, own wasm_valtype_t* r1,
-                                                         own wasm_valtype_t* r2, own wasm_valtype_t* r3) {
-  wasm_valtype_t* ps[1] = {p};
-  wasm_valtype_t* rs[3] = {r1, r2, r3};
-  return wasm_functype_new_from_arrays_(1, ps, 3, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_2_3(own wasm_valtype_t* p1, own wasm_valtype_t* p2,
-                                                         own wasm_valtype_t* r1, own wasm_valtype_t* r2,
-                                                         own wasm_valtype_t* r3) {
-  wasm_valtype_t* ps[2] = {p1, p2};
-  wasm_valtype_t* rs[3] = {r1, r2, r3};
-  return wasm_functype_new_from_arrays_(2, ps, 3, rs);
-}
-static inline own wasm_functype_t* wasm_functype_new_3_3(own wasm_valtype_t* p1, own wasm_valtype_t* p2,
-                                                         own wasm_valtype_t* p3, own wasm_valtype_t* r1,
-                                                         own wasm_valtype_t* r2, own wasm_valtype_t* r3) {
-  wasm_valtype_t* ps[3] = {p1, p2, p3};
-  wasm_valtype_t* rs[3] = {r1, r2, r3};
-  return wasm_functype_new_from_arrays_(3, ps, 3, rs);
-}
+#define WASM_UNPAREN_(...) __VA_ARGS__
+/* wasm_functype_new_<params>_<results>(params..., results...): arrays get one spare slot so
+ * that none has size zero. */
+#define WASM_DECLARE_FUNCTYPE_NEW_(np, nr, decl, params, results)                    \
+  static inline own wasm_functype_t* wasm_functype_new_##np##_##nr decl {           \
+    wasm_valtype_t* ps[np + 1] = {WASM_UNPAREN_ params};                            \
+    wasm_valtype_t* rs[nr + 1] = {WASM_UNPAREN_ results};                           \
+    return wasm_functype_new_from_arrays_(np, ps, nr, rs);                          \
+  }
+#define WASM_VT_ own wasm_valtype_t*
+
+WASM_DECLARE_FUNCTYPE_NEW_(0, 0, (void), (NULL), (NULL))
+WASM_DECLARE_FUNCTYPE_NEW_(1, 0, (WASM_VT_ p), (p), (NULL))
+WASM_DECLARE_FUNCTYPE_NEW_(2, 0, (WASM_VT_ p1, WASM_VT_ p2), (p1, p2), (NULL))
+WASM_DECLARE_FUNCTYPE_NEW_(3, 0, (WASM_VT_ p1, WASM_VT_ p2, WASM_VT_ p3), (p1, p2, p3), (NULL))
+WASM_DECLARE_FUNCTYPE_NEW_(0, 1, (WASM_VT_ r), (NULL), (r))
+WASM_DECLARE_FUNCTYPE_NEW_(1, 1, (WASM_VT_ p, WASM_VT_ r), (p), (r))
+WASM_DECLARE_FUNCTYPE_NEW_(2, 1, (WASM_VT_ p1, WASM_VT_ p2, WASM_VT_ r), (p1, p2), (r))
+WASM_DECLARE_FUNCTYPE_NEW_(3, 1, (WASM_VT_ p1, WASM_VT_ p2, WASM_VT_ p3, WASM_VT_ r), (p1, p2, p3), (r))
+WASM_DECLARE_FUNCTYPE_NEW_(0, 2, (WASM_VT_ r1, WASM_VT_ r2), (NULL), (r1, r2))
+WASM_DECLARE_FUNCTYPE_NEW_(1, 2, (WASM_VT_ p, WASM_VT_ r1, WASM_VT_ r2), (p), (r1, r2))
+WASM_DECLARE_FUNCTYPE_NEW_(2, 2, (WASM_VT_ p1, WASM_VT_ p2, WASM_VT_ r1, WASM_VT_ r2), (p1, p2), (r1, r2))
+WASM_DECLARE_FUNCTYPE_NEW_(3, 2, (WASM_VT_ p1, WASM_VT_ p2, WASM_VT_ p3, WASM_VT_ r1, WASM_VT_ r2), (p1, p2, p3), (r1, r2))
+WASM_DECLARE_FUNCTYPE_NEW_(0, 3, (WASM_VT_ r1, WASM_VT_ r2, WASM_VT_ r3), (NULL), (r1, r2, r3))
+WASM_DECLARE_FUNCTYPE_NEW_(1, 3, (WASM_VT_ p, WASM_VT_ r1, WASM_VT_ r2, WASM_VT_ r3), (p), (r1, r2, r3))
+WASM_DECLARE_FUNCTYPE_NEW_(2, 3, (WASM_VT_ p1, WASM_VT_ p2, WASM_VT_ r1, WASM_VT_ r2, WASM_VT_ r3), (p1, p2), (r1, r2, r3))
+WASM_DECLARE_FUNCTYPE_NEW_(3, 3, (WASM_VT_ p1, WASM_VT_ p2, WASM_VT_ p3, WASM_VT_ r1, WASM_VT_ r2, WASM_VT_ r3), (p1, p2, p3),
+                           (r1, r2, r3))
 
 /* A value holding a host pointer, as an i32 or i64 depending on the pointer width. */
 static inline void wasm_val_init_ptr(own wasm_val_t* out, void* p) {

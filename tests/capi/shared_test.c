@@ -1,6 +1,6 @@
 /* Shared modules: one compiled module, shared with threads that each obtain it in their own
  * store, instantiate it and call it concurrently (run under ThreadSanitizer by
- * scripts/capi_sanitizers.sh). */
+ * tests/capi/sanitizers.sh). */
 #include <pthread.h>
 
 #include "capi_test.h"

@@ -64,6 +64,20 @@ static void test_functypes(void) {
   wasm_functype_vec_delete(&vec);
   wasm_functype_vec_delete(&vec_copy);
 
+  /* The convenience constructors put each argument in its place. */
+  wasm_functype_t* wide = wasm_functype_new_3_3(wasm_valtype_new_i32(), wasm_valtype_new_i64(), wasm_valtype_new_f32(),
+                                                wasm_valtype_new_f64(), wasm_valtype_new_externref(), wasm_valtype_new_funcref());
+  wasm_valkind_t wide_kinds[6] = {WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_EXTERNREF, WASM_FUNCREF};
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(wasm_valtype_kind(wasm_functype_params(wide)->data[i]) == wide_kinds[i]);
+    CHECK(wasm_valtype_kind(wasm_functype_results(wide)->data[i]) == wide_kinds[3 + i]);
+  }
+  wasm_functype_delete(wide);
+  wasm_functype_t* only_results = wasm_functype_new_0_2(wasm_valtype_new_f32(), wasm_valtype_new_i64());
+  CHECK(wasm_functype_params(only_results)->size == 0 && wasm_functype_results(only_results)->size == 2);
+  CHECK(wasm_valtype_kind(wasm_functype_results(only_results)->data[1]) == WASM_I64);
+  wasm_functype_delete(only_results);
+
   wasm_valtype_vec_t none_params, none_results;
   wasm_valtype_vec_new_empty(&none_params);
   wasm_valtype_vec_new_empty(&none_results);
