@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "capi/capi_impl.h"
+#include "decode/decoder.h"
+#include "validate/validator.h"
 
 using namespace strata::capi;
 
@@ -33,9 +35,10 @@ extern "C" {
 wasm_module_t* wasm_module_new(wasm_store_t* store, const wasm_byte_vec_t* binary) { return compile(store, bytesOf(binary)); }
 
 bool wasm_module_validate(wasm_store_t* store, const wasm_byte_vec_t* binary) {
-  // Module::fromIr validates without compiling, but needs the decoded module: decoding and
-  // validating is what fromBinary does before compiling, so the compile is the only waste.
-  return strata::Module::fromBinary(store->store.engine(), bytesOf(binary)).has_value();
+  // Decoding and validation only: no tier compiles anything.
+  const strata::ir::Features& features = store->store.engine().config().features;
+  auto module = strata::decode::decodeModule(bytesOf(binary), features);
+  return module && strata::validate::validateModule(*module, features).has_value();
 }
 
 void wasm_module_imports(const wasm_module_t* module, wasm_importtype_vec_t* out) {
