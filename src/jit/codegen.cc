@@ -449,6 +449,9 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   frame_at_[1] = uint32_t(a().offset());
   a().embed(zero, 4);
   a().mov(qword_ptr(rbp, -8), r15);
+  // The size of the argument area the caller gave (r10d, in slots), for tail calls.
+  area_store_at_ = uint32_t(a().offset());
+  a().mov(dword_ptr(rbp, kAreaDisp), r10d);
   // Declared locals start at zero (spec 4.4.10: default values).
   if (num_decl_ > 0) {
     if (num_decl_ <= 8) {
@@ -510,14 +513,15 @@ void FuncCompiler::onEnd() {
     return;
   }
   uint8_t* buf = a().code()->textSection()->buffer().data();
+  // The recommended multi-byte nops (Intel SDM, NOP): 3 and 4 bytes cover mov r14, [r15+d8].
+  static const uint8_t kNop3[] = {0x0f, 0x1f, 0x00}, kNop4[] = {0x0f, 0x1f, 0x40, 0x00};
   if (!uses_memory_base_) {
     for (auto [at, size] : base_loads_) {
-      // The recommended multi-byte nops (Intel SDM, NOP): 3 and 4 bytes cover mov r14, [r15+d8].
-      static const uint8_t kNop3[] = {0x0f, 0x1f, 0x00}, kNop4[] = {0x0f, 0x1f, 0x40, 0x00};
       if (size == 3) std::memcpy(buf + at, kNop3, 3);
       else if (size == 4) std::memcpy(buf + at, kNop4, 4);
     }
   }
+  if (!uses_area_) std::memcpy(buf + area_store_at_, kNop4, 4);  // mov [rbp-16], r10d is 4 bytes
   auto f32 = uint32_t(frame);
   // The frame's base is rbp - 0 and rbp = rsp at entry - 8 (return address pushed, rbp pushed).
   std::memcpy(buf + frame_at_[0], &f32, 4);

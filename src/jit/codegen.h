@@ -39,6 +39,10 @@ struct ModuleState {
   x86::Assembler* a = nullptr;
   asmjit::Label got;          // call slots: one code pointer per defined function (data page)
   asmjit::Label trap_tramp;   // jumps to the process-wide trap stub (stubs.h)
+  // Slots every call of the module gives at least (kMinArgSlots, or what its tail calls need up
+  // to kTailSlots: compileModule compiles such a module again), and the need seen.
+  uint32_t tail_slots = 0;
+  uint32_t tail_need = 0;
 };
 
 class FuncCompiler {
@@ -192,7 +196,6 @@ class FuncCompiler {
   void passArgs(const ir::FuncType& ft);
   bool tailFits(const ir::FuncType& ft) const;
   void spillParamAliases(size_t n);
-  void tailArgs(const ir::FuncType& ft);
   void takeResults(const ir::FuncType& ft);
   void reloadContext();
   void loadMemoryBase();
@@ -224,6 +227,10 @@ class FuncCompiler {
   void loadArg(const Val& v, x86::Gp reg, bool wide);
   void callBuiltin(size_t offset);
   void callAddr(const void* fn);
+  void giveArea(const ir::FuncType& ft);           // r10d = the area this call gives
+  void checkArea(const ir::FuncType& ft, asmjit::Label small);
+  void tailStore(const ir::FuncType& ft);          // the arguments over this function's own
+  static size_t slotsOf(const ir::FuncType& ft) { return std::max(ft.params.size(), ft.results.size()); }
   void unsupported(const decode::Instr& in);
 
   ModuleState& ms_;
@@ -257,7 +264,10 @@ class FuncCompiler {
   uint32_t frame_at_[2] = {0, 0};  // offsets of the two frame-size immediates to patch
   uint32_t check_at_ = 0, check_end_ = 0;  // the prologue's stack check, skipped by leaves
   bool makes_calls_ = false;               // a call other than to a trap stub was emitted
+  uint32_t area_store_at_ = 0;             // the prologue's store of r10d (the given area)
+  bool uses_area_ = false;                 // a tail call reads it (else the store is a nop)
   static constexpr uint64_t kLeafFrameMax = 4096;
+  static constexpr int32_t kAreaDisp = -16;  // the frame's padding slot below the vmctx
 
   std::vector<Val>& stack_ = scratch_.stack;
   std::vector<Ctrl>& ctrls_ = scratch_.ctrls;

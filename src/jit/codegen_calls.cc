@@ -196,7 +196,7 @@ void FuncCompiler::storeOut(const Val& v, int32_t at) {
 
 void FuncCompiler::passArgs(const ir::FuncType& ft) {
   size_t n = ft.params.size();
-  max_out_ = std::max<uint32_t>({max_out_, kMinArgSlots, uint32_t(n), uint32_t(ft.results.size())});
+  max_out_ = std::max<uint32_t>({max_out_, kMinArgSlots, ms_.tail_slots, uint32_t(n), uint32_t(ft.results.size())});
   size_t first = stack_.size() - n;
   for (size_t i = 0; i < n; ++i) storeOut(stack_[first + i], int32_t(16 * i));
   for (size_t i = 0; i < n; ++i) pop();
@@ -255,16 +255,27 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
     a().mov(rax, qword_ptr(rax, 8 * int32_t(func_index)));
     return callRef(rax, ft, tail);
   }
-  if (tail && tailFits(ft)) {
-    tailArgs(ft);
+  if (tail) {
+    // A callee needing more slots than every caller gives checks the area this function was
+    // given; too small, it is called and returned from.
+    Label small = a().newLabel();
+    bool fits = tailFits(ft);
+    spillParamAliases(ft.params.size());
+    if (!fits) checkArea(ft, small);
+    tailStore(ft);
     a().mov(rdi, r15);
     a().leave();
     a().jmp(x86::ptr(ms_.got, 8 * int32_t(func_index - nimp)));
-    enterDead();
-    return;
+    if (fits) {
+      for (size_t i = 0; i < ft.params.size(); ++i) pop();
+      enterDead();
+      return;
+    }
+    a().bind(small);
   }
   passArgs(ft);
   a().mov(rdi, r15);
+  giveArea(ft);
   a().call(x86::ptr(ms_.got, 8 * int32_t(func_index - nimp)));
   makes_calls_ = true;
   siteCall();
@@ -276,16 +287,16 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
 // array call (host functions, other tiers), whose false result means it trapped.
 void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
   Label array = a().newLabel(), done = a().newLabel();
-  bool native_tail = tail && tailFits(ft);
-  if (native_tail) {
-    // A native callee replaces this frame; another tier's function is called and returned
-    // from (its array call cannot take over a native frame).
+  if (tail) {
+    // A native callee replaces this frame; another tier's function, or a native one needing
+    // more slots than this function was given, is called (through its array call, which
+    // gives a large area) and returned from.
     spillParamAliases(ft.params.size());
     a().mov(rcx, qword_ptr(ref, offsetof(vm::VMFuncRef, wasm_call)));
     a().test(rcx, rcx);
     a().jz(array);
-    size_t first = stack_.size() - ft.params.size();
-    for (size_t i = 0; i < ft.params.size(); ++i) storeTo(stack_[first + i], 16 + 16 * int32_t(i));
+    if (!tailFits(ft)) checkArea(ft, array);
+    tailStore(ft);
     a().mov(rdi, qword_ptr(ref, offsetof(vm::VMFuncRef, vmctx)));
     a().mov(rsi, ref);
     a().leave();
@@ -299,6 +310,7 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
     a().jz(array);
     a().mov(rdi, qword_ptr(ref, offsetof(vm::VMFuncRef, vmctx)));
     a().mov(rsi, ref);
+    giveArea(ft);
     a().call(rcx);
     makes_calls_ = true;
     siteCall();
@@ -336,6 +348,7 @@ void FuncCompiler::visitCall(const decode::Instr& in) {
     passArgs(ft);
     spillRegs();
     a().mov(rdi, r15);
+    giveArea(ft);
     a().call(x86::ptr(ms_.got, 8 * int32_t(in.idx - module_.num_imported_functions)));
     makes_calls_ = true;
     siteCall();
@@ -416,12 +429,29 @@ void FuncCompiler::spillParamAliases(size_t n) {
     if (stack_[i].loc == Loc::Mem && stack_[i].disp > 0) spillEntry(i);
 }
 
-void FuncCompiler::tailArgs(const ir::FuncType& ft) {
+// The callee's arguments over this function's parameter slots (after spillParamAliases), and
+// r10d = the area this function was given, which the callee inherits. The operand stack is
+// left as it was: a fallback path may still pass the same arguments to a call.
+void FuncCompiler::tailStore(const ir::FuncType& ft) {
   size_t n = ft.params.size();
-  spillParamAliases(n);
   size_t first = stack_.size() - n;
   for (size_t i = 0; i < n; ++i) storeTo(stack_[first + i], 16 + 16 * int32_t(i));
-  for (size_t i = 0; i < n; ++i) pop();
+  uses_area_ = true;
+  a().mov(r10d, dword_ptr(rbp, kAreaDisp));
+}
+
+// Jumps to `small` when the area this function was given cannot hold ft's arguments or results;
+// tells compileModule the module's calls should give that much.
+void FuncCompiler::checkArea(const ir::FuncType& ft, Label small) {
+  uses_area_ = true;
+  ms_.tail_need = std::max<uint32_t>(ms_.tail_need, uint32_t(std::min<size_t>(kTailSlots, slotsOf(ft))));
+  a().cmp(dword_ptr(rbp, kAreaDisp), uint32_t(slotsOf(ft)));
+  a().jb(small);
+}
+
+// The area a call gives (passArgs reserved at least this much): the callee reads it from r10d.
+void FuncCompiler::giveArea(const ir::FuncType& ft) {
+  a().mov(r10d, std::max<uint32_t>({kMinArgSlots, ms_.tail_slots, uint32_t(slotsOf(ft))}));
 }
 
 }  // namespace strata::jit

@@ -76,7 +76,8 @@ class JitCompiler final : public vm::Compiler {
 // Assembles the module straight into a reservation of `capacity` bytes (no copy of the code
 // at publish); Resource when it does not fit.
 Result<CompiledCode> compileInto(const ir::Module& module, const validate::ModuleEnv& env,
-                                 const vm::CompileOptions& options, size_t capacity) {
+                                 const vm::CompileOptions& options, size_t capacity, uint32_t tail_slots,
+                                 uint32_t& tail_need) {
   const Stubs& st = stubs();
   uint32_t nimp = module.num_imported_functions;
   auto ndef = uint32_t(module.functions.size() - nimp);
@@ -99,6 +100,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   ms.a = &a;
   ms.got = a.newLabel();
   ms.trap_tramp = a.newLabel();
+  ms.tail_slots = tail_slots;
   // Outside every function: the trap stub is too far for a rel32 call from the image.
   a.bind(ms.trap_tramp);
   a.mov(x86::rax, imm(reinterpret_cast<uint64_t>(st.trap)));
@@ -131,6 +133,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
       std::fclose(f);
     }
   }
+  tail_need = ms.tail_need;
   STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
   auto* slots = reinterpret_cast<uintptr_t*>(image->data());
   for (uint32_t i = 0; i < ndef; ++i) slots[i] = uintptr_t(image->base() + image->funcs()[i].start);
@@ -149,8 +152,16 @@ Result<CompiledCode> compileModule(const ir::Module& module, const validate::Mod
   size_t body_bytes = 0;
   for (uint32_t i = module.num_imported_functions; i < module.functions.size(); ++i) body_bytes += module.functions[i].body.size;
   size_t capacity = 4 * body_bytes + 8 * module.functions.size() + (size_t(64) << 10);
+  // Calls give kMinArgSlots; a module whose tail calls need more is compiled again with every
+  // call giving that much (up to kTailSlots), so that those tail calls replace frames too.
+  uint32_t tail_slots = kMinArgSlots;
   for (;;) {
-    auto r = compileInto(module, env, options, capacity);
+    uint32_t tail_need = 0;
+    auto r = compileInto(module, env, options, capacity, tail_slots, tail_need);
+    if (r && tail_need > tail_slots) {
+      tail_slots = tail_need;
+      continue;
+    }
     if (r || r.error().kind != ErrorKind::Resource || capacity > (size_t(1) << 34)) return r;
     capacity *= 2;
   }

@@ -9,7 +9,7 @@
 //   [rbp-8..-40]  rbx r12 r13 r14 r15        [rbp-48] store context
 //   [rbp-56]      previous native_entry_sp   <- native_entry_sp points here
 //   [rbp-64]      vals                       [rbp-72] nvals
-//   [below]       the argument area: max(nvals, kMinArgSlots) slots, 16-byte aligned
+//   [below]       the argument area: max(nvals, kTailSlots) slots, 16-byte aligned (r10d)
 //
 // Trap (machine code -> entry). A trapping function calls (or the signal handler simulates a
 // call to) the trap stub, which hands the trap kind, wasm offset, pc, frame pointer, vmctx and
@@ -94,11 +94,13 @@ StubImage build() {
   a.push(rdx);
   a.push(rcx);
   a.mov(rbx, rdi);
-  // The area takes at least kMinArgSlots slots (what a tail call may reuse); nvals are copied.
+  // The area takes at least kTailSlots slots (what a tail call may reuse; its size goes to the
+  // callee in r10d); nvals are copied.
   a.mov(rcx, qword_ptr(rbp, -72));
-  a.mov(eax, kMinArgSlots);
+  a.mov(eax, kTailSlots);
   a.cmp(rcx, rax);
   a.cmovb(rcx, rax);
+  a.mov(r10, rcx);
   a.shl(rcx, 4);
   a.sub(rsp, rcx);
   a.and_(rsp, -16);

@@ -13,6 +13,11 @@ namespace strata::jit {
 // (more when the callee's type needs more): a tail call to a function with up to this many
 // parameters or results can always reuse the caller's area (docs/jit.md "Tail calls").
 inline constexpr uint32_t kMinArgSlots = 4;
+// The array-call entry gives at least this many, and a module whose types need up to this many
+// gives them at each of its calls (ModuleState::tail_slots), so that tail calls to larger
+// callees replace frames too. Every native call passes the size of the area it gives, in
+// slots, in r10d; a function with a tail call keeps it at [rbp - 16] (docs/jit.md).
+inline constexpr uint32_t kTailSlots = 16;
 
 // edi value of a trap stub call meaning "the callee already recorded the trap": append this
 // activation's frames only.

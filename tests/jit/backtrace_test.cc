@@ -225,5 +225,30 @@ TEST(JitBacktraces, TailCallToMoreParameters) {
   EXPECT_EQ(names(t), (Names{"d", "top"}));
 }
 
+// Tail calls to callees needing more than kMinArgSlots argument slots (here eight), found by
+// the differential fuzzer (seed 508412: an export of one parameter tail-calling a function of
+// eight kept its frame on baseline). Whoever calls them, the area is big enough: the host's
+// (the array-call entry gives kTailSlots), this module's (its calls give what its tail calls
+// need once compileModule has seen them) and, through the runtime check of the area given,
+// a chain of tail calls between both sizes a million deep.
+TEST(JitBacktraces, TailCallToEightParameters) {
+  REQUIRE_BASELINE();
+  Both m(R"((module $wide_tails
+    (func $one (export "one") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 7))
+        (else (return_call $eight (i32.sub (local.get 0) (i32.const 1)) (i32.const 1) (i32.const 2)
+                (i32.const 3) (i32.const 4) (i32.const 5) (i32.const 6) (i32.const 7)))))
+    (func $eight (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32) (return_call $one (local.get 0)))
+    (func $f (export "f") (param i32) (result i32)
+      (return_call $g (local.get 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+        (i32.const 0) (i32.const 0) (i32.const 0)))
+    (func $g (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32) (unreachable))
+    (func $top (export "top") (param i32) (result i32)
+      (i32.add (call $f (local.get 0)) (i32.const 1)))))");
+  EXPECT_EQ(m.ok("one", {i32(1000000)})[0].i32(), 7);
+  EXPECT_EQ(names(m.trap("f", {i32(1)}, TrapKind::Unreachable)), (Names{"g"}));
+  EXPECT_EQ(names(m.trap("top", {i32(1)}, TrapKind::Unreachable)), (Names{"g", "top"}));
+}
+
 }  // namespace
 }  // namespace strata::jit_test
