@@ -47,6 +47,12 @@ int32_t FuncCompiler::localDisp(uint32_t i) const {
 
 // ---- registers ----
 
+int FuncCompiler::freeGpr(uint32_t avoid) const {
+  for (uint8_t id : kGprOrder)
+    if (!((gpr_used_ | avoid) & (1u << id))) return id;
+  return -1;
+}
+
 Gp FuncCompiler::allocGpr(uint32_t avoid) {
   for (;;) {
     for (uint8_t id : kGprOrder) {

@@ -150,6 +150,7 @@ class FuncCompiler {
   // use the register. Memory is always current, so a cache is simply dropped at labels, calls
   // and when registers run short.
   int32_t localOfDisp(int32_t disp) const;
+  int freeGpr(uint32_t avoid) const;  // a register free without evicting anything, or -1
   int cacheOf(const Val& v) const;  // the register caching the local v reads, or -1
   // The registers an operand about to be read occupies (its own or its local's cache): the
   // allocation of the other operand's register must leave them alone.

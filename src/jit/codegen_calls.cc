@@ -20,7 +20,17 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
   int32_t disp = localDisp(in.idx);
   ValKind k = local_kinds_[in.idx];
   if (in.op == Opcode::LocalGet) {
-    // Nothing is emitted: the entry reads the local's home until the local changes.
+    // The entry reads the local's home until the local changes. An integer local is also
+    // loaded into a free register that caches it (when two are free: nothing is evicted for
+    // it), so that later reads before the next label take the register, not another load.
+    if ((k == ValKind::I32 || k == ValKind::I64) && local_cache_[in.idx] < 0) {
+      int c = freeGpr(0);
+      if (c >= 0 && freeGpr(1u << c) >= 0) {
+        if (k == ValKind::I64) a().mov(gpq(uint8_t(c)), qword_ptr(rbp, disp));
+        else a().mov(gpd(uint8_t(c)), dword_ptr(rbp, disp));
+        setCache(in.idx, c);
+      }
+    }
     Val v;
     v.loc = Loc::Mem;
     v.kind = k;
