@@ -28,14 +28,7 @@ constexpr uint8_t kXmmCount = 15;  // xmm15 is the scratch register
 
 FuncCompiler::FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info)
     : ms_(ms), module_(*ms.module), func_index_(func_index), info_(info) {
-  local_kinds_.clear();
-  stack_.clear();
-  ctrls_.clear();
-  stubs_.clear();
-  local_cache_.clear();
-  cached_.clear();
-  base_loads_.clear();
-  wasm_map_.clear();
+  scratch_.clear();
   type_ = &module_.funcType(func_index);
   info_.func_index = func_index;
 }
@@ -358,6 +351,7 @@ Label FuncCompiler::trapLabel(uint32_t kind) {
 }
 
 void FuncCompiler::siteCall() {
+  makes_calls_ = true;  // every call of a wasm function records its site (leaves make none)
   info_.sites.push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Call, {}});
 }
 

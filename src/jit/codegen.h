@@ -228,6 +228,7 @@ class FuncCompiler {
   void loadArg(const Val& v, x86::Gp reg, bool wide);
   void callBuiltin(size_t offset);
   void callAddr(const void* fn);
+  uint32_t areaFor(const ir::FuncType& ft) const;
   void giveArea(const ir::FuncType& ft);           // r10d = the area this call gives
   void checkArea(const ir::FuncType& ft, asmjit::Label small);
   void tailStore(const ir::FuncType& ft);          // the arguments over this function's own
@@ -254,6 +255,10 @@ class FuncCompiler {
     std::vector<uint32_t> cached;
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
+    void clear() {
+      local_kinds.clear(), stack.clear(), ctrls.clear(), stubs.clear();
+      local_cache.clear(), cached.clear(), base_loads.clear(), wasm_map.clear();
+    }
   };
   ThreadScratch<Scratch> scratch_holder_;
   Scratch& scratch_ = scratch_holder_.get();

@@ -206,7 +206,7 @@ void FuncCompiler::storeOut(const Val& v, int32_t at) {
 
 void FuncCompiler::passArgs(const ir::FuncType& ft) {
   size_t n = ft.params.size();
-  max_out_ = std::max<uint32_t>({max_out_, kMinArgSlots, ms_.tail_slots, uint32_t(n), uint32_t(ft.results.size())});
+  max_out_ = std::max(max_out_, areaFor(ft));
   size_t first = stack_.size() - n;
   for (size_t i = 0; i < n; ++i) storeOut(stack_[first + i], int32_t(16 * i));
   for (size_t i = 0; i < n; ++i) pop();
@@ -287,7 +287,6 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
   a().mov(rdi, r15);
   giveArea(ft);
   a().call(x86::ptr(ms_.got, 8 * int32_t(func_index - nimp)));
-  makes_calls_ = true;
   siteCall();
   reloadContext();
   takeResults(ft);
@@ -322,7 +321,6 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
     a().mov(rsi, ref);
     giveArea(ft);
     a().call(rcx);
-    makes_calls_ = true;
     siteCall();
     a().jmp(done);
     a().bind(array);
@@ -332,7 +330,6 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
   a().mov(rdx, rsp);
   a().mov(ecx, uint32_t(std::max<size_t>({ft.params.size(), ft.results.size(), 1})));
   a().call(qword_ptr(ref, offsetof(vm::VMFuncRef, array_call)));
-  makes_calls_ = true;
   siteCall();
   a().test(al, al);
   a().jz(trapLabel(kPropagate));
@@ -360,7 +357,6 @@ void FuncCompiler::visitCall(const decode::Instr& in) {
     a().mov(rdi, r15);
     giveArea(ft);
     a().call(x86::ptr(ms_.got, 8 * int32_t(in.idx - module_.num_imported_functions)));
-    makes_calls_ = true;
     siteCall();
     reloadContext();
     takeResults(ft);
@@ -459,9 +455,12 @@ void FuncCompiler::checkArea(const ir::FuncType& ft, Label small) {
   a().jb(small);
 }
 
-// The area a call gives (passArgs reserved at least this much): the callee reads it from r10d.
-void FuncCompiler::giveArea(const ir::FuncType& ft) {
-  a().mov(r10d, std::max<uint32_t>({kMinArgSlots, ms_.tail_slots, uint32_t(slotsOf(ft))}));
+// The argument area a call to ft gives (passArgs reserves it), in slots.
+uint32_t FuncCompiler::areaFor(const ir::FuncType& ft) const {
+  return std::max<uint32_t>({kMinArgSlots, ms_.tail_slots, uint32_t(slotsOf(ft))});
 }
+
+// The callee reads the size of its area from r10d.
+void FuncCompiler::giveArea(const ir::FuncType& ft) { a().mov(r10d, areaFor(ft)); }
 
 }  // namespace strata::jit

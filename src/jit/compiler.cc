@@ -115,6 +115,10 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
     STRATA_CHECK(fc.status());
     if (errors.failed) return errors.too_large ? too_large() : makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
   }
+  // Tail calls needing a larger area than the calls gave: compileModule compiles again (nothing
+  // is published of this attempt).
+  tail_need = ms.tail_need;
+  if (tail_need > tail_slots) return CompiledCode{};
   // The call slots start on a page of their own, right after the code (publishInPlace puts
   // the data pages there): the code reaches them pc-relative.
   auto page = size_t(sysconf(_SC_PAGESIZE));
@@ -133,7 +137,6 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
       std::fclose(f);
     }
   }
-  tail_need = ms.tail_need;
   STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
   auto* slots = reinterpret_cast<uintptr_t*>(image->data());
   for (uint32_t i = 0; i < ndef; ++i) slots[i] = uintptr_t(image->base() + image->funcs()[i].start);
