@@ -10,6 +10,7 @@
 
 #include "strata/config.h"
 #include "strata/engine.h"
+#include "strata/exn.h"
 #include "strata/extern.h"
 #include "strata/func.h"
 #include "strata/instance.h"

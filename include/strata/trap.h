@@ -40,6 +40,15 @@ class Trap {
   }
   bool isExit() const { return kind_ == TrapKind::Exit; }
   int32_t exitStatus() const { return exit_status_; }
+  // A wasm exception no handler caught (kind UncaughtException); returned from a host callback,
+  // it throws `exn` into the calling wasm (strata/exn.h builds these).
+  static Trap uncaughtException(vm::VMException* exn, std::string message, std::vector<FrameInfo> frames = {}) {
+    Trap t(TrapKind::UncaughtException, std::move(message), std::move(frames));
+    t.exception_ = exn;
+    return t;
+  }
+  // The exception of an UncaughtException trap, null for every other trap (Exn::fromTrap).
+  vm::VMException* exceptionRaw() const { return exception_; }
 
   TrapKind kind() const { return kind_; }
   // The spec suite's wording ("integer divide by zero"), or the host's message.
@@ -57,6 +66,7 @@ class Trap {
   std::string message_ = "host error";
   std::vector<FrameInfo> frames_;
   int32_t exit_status_ = 0;
+  vm::VMException* exception_ = nullptr;
 };
 
 // What a call into wasm returns: the results or the trap that ended it.

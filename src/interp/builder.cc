@@ -18,11 +18,11 @@ namespace {
 // yet are Unsupported by their feature; every other row must be generated (rows.h) or listed.
 enum class Group : uint8_t {
   None, Unsupported, Control, Branch, Call, Parametric, Local, Global, Const, Memory, Lane, MemoryMisc, Table,
-  Ref, Wide, Atomic
+  Ref, Wide, Atomic, Exception
 };
 
 constexpr bool unsupportedFeature(ir::Feature f) {
-  return f == ir::Feature::Gc || f == ir::Feature::Exceptions || f == ir::Feature::LegacyExceptions;
+  return f == ir::Feature::Gc;
 }
 
 template <Opcode op>
@@ -58,7 +58,9 @@ inline constexpr Group kGroup = unsupportedFeature(row(op).feature) ? Group::Uns
   X(TableGet, Table) X(TableSet, Table) X(TableSize, Table) X(TableGrow, Table) X(TableFill, Table) \
   X(TableCopy, Table) X(TableInit, Table) X(ElemDrop, Table)                                       \
   X(RefIsNull, Ref) X(RefFunc, Ref) X(RefAsNonNull, Ref)                                           \
-  X(I64Add128, Wide) X(I64Sub128, Wide) X(I64MulWideS, Wide) X(I64MulWideU, Wide)
+  X(I64Add128, Wide) X(I64Sub128, Wide) X(I64MulWideS, Wide) X(I64MulWideU, Wide)                  \
+  X(Throw, Exception) X(ThrowRef, Exception) X(TryTable, Exception) X(Try, Exception)              \
+  X(Catch, Exception) X(CatchAll, Exception) X(Rethrow, Exception) X(Delegate, Exception)
 
 #define STRATA_X(name, group) \
   template <>                 \
@@ -98,6 +100,7 @@ void LoopConstants::onInstr(const decode::Instr& in, const validate::InstrContex
       ++loops;
       return;
     case Opcode::End:
+    case Opcode::Delegate:  // ends a legacy try
       if (is_loop.empty()) return;  // the function's end
       loops -= is_loop.back();
       is_loop.pop_back();
@@ -163,6 +166,7 @@ void Builder::onInstr(const decode::Instr& in, const validate::InstrContext& c) 
 
 void Builder::onEnd() {
   if (has_fuel_) patch<int32_t>(fuel_at_, int32_t(fuel_count_));
+  finishHandlers();
   emitPool();
   // Results are written to [0, result bytes) and host calls convert arguments in place: the
   // frame covers both even when the operand stack never reached that far.
@@ -213,6 +217,7 @@ void Builder::visit(const decode::Instr& in, const validate::InstrContext& c) {
     case Group::Ref: return visitRef(in);
     case Group::Wide: return visitWide(in);
     case Group::Atomic: return visitAtomic(in);
+    case Group::Exception: return visitException(in, c);
   }
 }
 
@@ -232,10 +237,17 @@ void Builder::visitDead(const decode::Instr& in) {
     case Opcode::Else:
       if (!ctrls_.back().dead_entry) visitElse();
       return;
+    case Opcode::Catch:
+    case Opcode::CatchAll:
+      if (!ctrls_.back().dead_entry) visitCatch(in);
+      return;
     case Opcode::End:
-    case Opcode::Delegate:
       if (ctrls_.back().dead_entry) ctrls_.pop_back();
       else visitEnd();
+      return;
+    case Opcode::Delegate:
+      if (ctrls_.back().dead_entry) ctrls_.pop_back();
+      else visitDelegate(in);
       return;
     default: return;
   }
@@ -406,6 +418,11 @@ void Builder::emitPool() {
   uint32_t shift = pos();
   code_.insert(code_.end(), body.begin(), body.end());
   for (OffsetEntry& e : out_.offsets) e.pc += shift;
+  for (HandlerRange& h : out_.handlers) {
+    h.begin += shift;
+    h.end += shift;
+  }
+  for (CatchEntry& c : out_.catches) c.target += shift;
 }
 
 void Builder::materialize(Entry& e) {

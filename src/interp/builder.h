@@ -116,6 +116,15 @@ class Builder {
     bool has_else_fixup = false;
     Fixup else_fixup{};
     std::vector<Entry> saved;   // an if's parameters, restored at else
+    // Exception handling (builder_exceptions.cc). try_table: its handler's index in handlers_.
+    // Legacy try: `try_begin` starts the `do` part; once a catch started, `in_catch` and the
+    // handler index, and `exn_slot` holds the caught exception (for rethrow) below the
+    // catch's payload.
+    bool legacy_try = false;
+    bool in_catch = false;
+    int handler = -1;
+    uint32_t try_begin = 0;
+    Slot exn_slot = 0;
     // A loop whose first instruction is a conditional exit (`while (c) ...`): the back edge
     // repeats that test, negated, so each iteration dispatches one branch instead of two.
     struct HeadExit {
@@ -237,6 +246,21 @@ class Builder {
   void visitRef(const decode::Instr& in);
   void visitWide(const decode::Instr& in);
   void visitAtomic(const decode::Instr& in);
+  void visitException(const decode::Instr& in, const validate::InstrContext& c);
+  void visitTryTable(const decode::Instr& in, const validate::InstrContext& c);
+  void visitCatch(const decode::Instr& in);
+  void visitDelegate(const decode::Instr& in);
+  void visitThrow(const decode::Instr& in);
+  // A handler range starting here: no fusion may reach back over it (its first instruction
+  // must stay where the range says).
+  void markLabel() {
+    label_pos_ = std::max(label_pos_, pos());
+    closeWindow();
+  }
+  // At a block's end: closes a try_table's range; moves a legacy catch's results down over
+  // the caught exception's slot to the block's home.
+  void endHandlers(Ctrl& c);
+  void finishHandlers();  // onEnd: the handler tables into FuncCode, innermost first
   void unsupported(const decode::Instr& in);
 
   void emitCall(const ir::FuncType& ft, uint32_t type_index, const decode::Instr& in);
@@ -264,6 +288,12 @@ class Builder {
   Slot max_bytes_ = 0;
   std::vector<Entry> stack_;
   std::vector<Ctrl> ctrls_;
+  // Exception handlers (see bytecode.h HandlerRange), with their clauses, in creation order.
+  struct PendingHandler {
+    HandlerRange range;
+    std::vector<CatchEntry> clauses;
+  };
+  std::vector<PendingHandler> handlers_;
   bool dead_ = false;
   uint64_t wasm_offset_ = 0;
   // Set by rewind() until the next wasm instruction: the offset of the rewound instruction,

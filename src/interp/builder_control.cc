@@ -69,6 +69,7 @@ void Builder::visitElse() {
 void Builder::visitEnd() {
   Ctrl c = std::move(ctrls_.back());
   ctrls_.pop_back();
+  endHandlers(c);
   if (c.kind == FrameKind::Function) {
     if (!dead_) emitReturn();
     dead_ = true;

@@ -83,6 +83,8 @@ inline void wr(void* p, const T& v) {
   X(TableInit, OpBulk) X(ElemDrop, OpBulk)                                                          \
   /* references */                                                                                 \
   X(RefFunc, OpIndex) X(RefIsNull, OpIndex) X(RefAsNonNull, OpIndex)                                \
+  /* exceptions: throw, and throw_ref (also legacy rethrow of a caught exception's slot) */        \
+  X(Throw, OpThrow) X(ThrowRef, OpSlot)                                                             \
   /* NaN canonicalisation after scalar float results; SIMD results always are */                   \
   X(CanonF32, OpSlot) X(CanonF64, OpSlot)                                                           \
   /* unsigned i32 division and remainder by a constant (numeric.h divConstMagic) */                 \
@@ -154,6 +156,8 @@ struct OpCallM { const FuncCode* callee; Slot args; Slot d1, s1, d2, s2; };
 struct OpCallIndirectM { const SigInfo* sig; Slot index; Slot args; uint32_t table; uint32_t type; uint32_t is64;
                          Slot d1, s1, d2, s2; };
 struct OpCallRef { const SigInfo* sig; Slot ref; Slot args; };
+// throw: a new exception of tag `tag` (module index) whose payload is at [args, ...).
+struct OpThrow { const SigInfo* sig; Slot args; uint32_t tag; };
 
 struct OpFuel { int32_t cost; };
 struct OpGlobal { Slot slot; uint32_t global; };
@@ -230,6 +234,29 @@ struct OffsetEntry {
   uint32_t wasm;  // its byte offset in the module (Module::bytes coordinates)
 };
 
+// Exception handlers (docs/exceptions.md). A HandlerRange covers the bytecode of a try_table's
+// body or a legacy try's `do` part; an exception thrown at a pc inside it (a throw, or a call
+// whose callee threw) is matched against its clauses in order. Ranges that contain one pc are
+// nested, so FuncCode::handlers is sorted innermost (deepest) first.
+inline constexpr uint32_t kCatchAll = UINT32_MAX;     // CatchEntry::tag of catch_all*
+inline constexpr uint32_t kNoDelegate = UINT32_MAX;   // HandlerRange::delegate of a try with catches
+struct CatchEntry {
+  uint32_t target = 0;          // bytecode offset of the handler code
+  uint32_t tag = kCatchAll;     // tag index in the function's module
+  Slot payload = 0;             // the tag's payload values go to [payload, ...)
+  Slot exn = 0;                 // the exnref goes here when store_exn
+  const SigInfo* sig = nullptr; // the tag's type (the payload layout); null for catch_all*
+  bool store_exn = false;       // catch_ref, catch_all_ref, and legacy catches (for rethrow)
+};
+struct HandlerRange {
+  uint32_t begin = 0, end = 0;  // [begin, end) in FuncCode::code
+  uint32_t depth = 0;           // nesting depth of the try block (the function body is 0)
+  // legacy `delegate l`: the exception goes on to the handlers at depth <= delegate (spec
+  // legacy exception handling: thrown again "at" label l); 0 = to the caller.
+  uint32_t delegate = kNoDelegate;
+  uint32_t first = 0, count = 0;  // its clauses in FuncCode::catches
+};
+
 // One defined function after translation. Immutable once the module is compiled.
 struct FuncCode {
   std::vector<uint8_t> code;
@@ -240,6 +267,8 @@ struct FuncCode {
   const ir::Module* module = nullptr;
   const SigInfo* sig = nullptr;
   std::vector<OffsetEntry> offsets;  // sorted by pc
+  std::vector<HandlerRange> handlers;  // innermost first (see HandlerRange)
+  std::vector<CatchEntry> catches;
 
   // The wasm offset of the instruction whose bytecode contains `pc`.
   uint32_t wasmOffset(const uint8_t* pc) const;

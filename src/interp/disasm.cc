@@ -89,6 +89,17 @@ std::string disassemble(const FuncCode& f) {
     }
     out += '\n';
   });
+  // The exception handler table (docs/exceptions.md), innermost first.
+  for (const HandlerRange& h : f.handlers) {
+    out += fmt::format("handler [{:#06x}, {:#06x}) depth {}", h.begin, h.end, h.depth);
+    if (h.delegate != kNoDelegate) out += fmt::format(" delegate {}", h.delegate);
+    for (uint32_t i = h.first; i < h.first + h.count; ++i) {
+      const CatchEntry& c = f.catches[i];
+      std::string tag = c.tag == kCatchAll ? std::string("all") : fmt::format("tag {}", c.tag);
+      out += fmt::format(" | {}{} -> {:#06x}", tag, c.store_exn ? " ref" : "", c.target);
+    }
+    out += '\n';
+  }
   return out;
 }
 

@@ -127,6 +127,8 @@ bool execute(StoreStack* st_in, Activation* act, vm::VMContext* vmctx, uint8_t* 
   uint8_t* newfp = nullptr;
   const uint8_t* ret = nullptr;
   bool tail = false;
+  vm::VMException* exn = nullptr;  // the exception being thrown (do_throw)
+  Landing landing{};                 // where a caught exception resumes (do_land)
 
   NEXT();
 
@@ -443,7 +445,10 @@ do_host_call : {
   st->ip = ip;
   st->sp = std::max(fp + st->fsp[-1].func->frame_bytes, newfp + 16 * n);
   st->sp += (16 - uintptr_t(st->sp) % 16) % 16;
-  if (!ref->array_call(ref, vmctx, reinterpret_cast<vm::RawVal*>(newfp), n)) goto propagate;
+  if (!ref->array_call(ref, vmctx, reinterpret_cast<vm::RawVal*>(newfp), n)) {
+    if (tail) goto propagate_tail;
+    goto propagate;
+  }
   rawToSlots(sig->results, newfp, newfp);
   if (tail) goto do_return;
   ip = ret;
@@ -662,6 +667,36 @@ H_RefAsNonNull : {
   NEXT();
 }
 
+  // ---- exceptions (exceptions.cc, docs/exceptions.md) ----
+H_Throw : {
+  // spec 4.4.x throw: a fresh exception of the instance's tag, the payload from the operands.
+  OPS(Throw);
+  exn = vm::newException(vmctx->store_ctx, vmctx->tags[o.tag], uint32_t(o.sig->params.size()));
+  if (!exn) [[unlikely]] {
+    raiseTrap(st, act, ip, vmctx, vm::TrapKind::Host);
+    vmctx->store_ctx->trap->message = "out of memory: cannot allocate an exception";
+    return false;
+  }
+  slotsToRaw(o.sig->params, o.sig->param_bytes, fp + o.args, reinterpret_cast<uint8_t*>(exn->vals));
+  goto do_throw;
+}
+H_ThrowRef : {
+  OPS(ThrowRef);
+  exn = rd<vm::VMException*>(fp + o.slot);
+  if (!exn) TRAP(NullExceptionReference);
+  goto do_throw;
+}
+do_throw:
+  if (!findHandler(st, act, ip, fp, vmctx, exn, landing)) return throwUncaught(st, act, ip, vmctx, exn);
+do_land:
+  ip = landing.ip;
+  fp = landing.fp;
+  if (landing.vmctx != vmctx) {
+    vmctx = landing.vmctx;
+    mem = vmctx->memory0_base;
+  }
+  NEXT();
+
   // ---- NaN canonicalisation (CompileOptions::nan_canonicalization) ----
 H_I32DivUConst : {
   OPS(I32DivUConst);
@@ -730,8 +765,27 @@ H_I64MulWideU : {
 
 trap:
   return raiseTrap(st, act, ip, vmctx, tk);
-propagate:
+propagate_tail:
+  // return_call* out of the loop: the calling frame is gone (a tail call leaves its try
+  // blocks), so an exception the callee threw continues at the call site of the caller's caller.
+  if (vmctx->store_ctx->trap->exception) {
+    if (st->fsp - 1 == act->base) return propagateTrap(st, act, ip, vmctx);
+    CallFrame* f = --st->fsp;
+    ip = f->ret_ip - 1;
+    fp = f->ret_fp;
+    vmctx = f->ret_vmctx;
+    mem = vmctx->memory0_base;
+  }
+  goto propagate;
+propagate : {
+  // A callee that returned an exception (not a trap) throws it again at its call site.
+  vm::TrapRecord* rec = vmctx->store_ctx->trap;
+  if (rec->exception && findHandler(st, act, ip, fp, vmctx, rec->exception, landing)) {
+    rec->clear();
+    goto do_land;
+  }
   return propagateTrap(st, act, ip, vmctx);
+}
 }
 
 bool interpEntry(const vm::VMFuncRef* callee, vm::VMContext* caller, vm::RawVal* vals, size_t nvals) {

@@ -22,6 +22,7 @@
 
 #include "interp/bytecode.h"
 #include "vm/abi.h"
+#include "vm/exception.h"
 #include "vm/trap.h"
 
 namespace strata::interp {
@@ -83,6 +84,21 @@ bool raiseTrap(StoreStack* st, Activation* act, const uint8_t* ip, vm::VMContext
 // A callee (host function or runtime builtin) already recorded the trap: appends the frames of
 // `act`, the innermost at `ip`. Returns false.
 bool propagateTrap(StoreStack* st, Activation* act, const uint8_t* ip, vm::VMContext* vmctx);
+// Where a caught exception resumes: the handler's code, in the frame of its function.
+struct Landing {
+  const uint8_t* ip;
+  uint8_t* fp;
+  vm::VMContext* vmctx;
+};
+// Exception handling (exceptions.cc, docs/exceptions.md): searches the frames of `act`,
+// innermost first, the innermost at `ip` with `fp` and `vmctx`, for a clause catching `exn`.
+// On a match, drops the frames above the handler's, writes the payload (and the exnref) into
+// the handler's slots and returns true with `out`; else returns false and changes nothing.
+bool findHandler(StoreStack* st, Activation* act, const uint8_t* ip, uint8_t* fp, vm::VMContext* vmctx,
+                 vm::VMException* exn, Landing& out);
+// No frame of `act` catches the exception thrown at `ip`: records it in the store's trap record
+// as an uncaught exception with the activation's frames. Returns false.
+bool throwUncaught(StoreStack* st, Activation* act, const uint8_t* ip, vm::VMContext* vmctx, vm::VMException* exn);
 // vm::VMStoreContext::tier_unwind for slot 0 (see the file comment).
 void unwindHook(void* state, vm::TrapRecord* trap, const void* entry_sp);
 

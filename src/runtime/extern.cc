@@ -116,7 +116,7 @@ GlobalType Global::type() const { return obj_->type; }
 
 Result<Tag> Tag::create(Store& store, FuncType params) {
   uint32_t id = store.impl().engineImpl().types().internFunc(params);
-  return Tag(store.impl().newTag(id));
+  return Tag(store.impl().newTag(id, "<host tag>"));
 }
 
 FuncType Tag::type(const Store& store) const { return typesOf(store).funcType(obj_->type_id); }

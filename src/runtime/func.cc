@@ -19,6 +19,12 @@ bool failHost(StoreImpl& s, const Trap& trap) {
   s.trap.raise(trap.kind());
   s.trap.message = trap.message();
   s.trap.exit_status = trap.exitStatus();
+  if (vm::VMException* exn = trap.exceptionRaw()) {
+    // A wasm exception thrown (or let through) by the host: the calling wasm may catch it, so
+    // it starts a fresh backtrace, the frames of whoever does not catch it (docs/exceptions.md).
+    s.trap.exception = exn;
+    return false;
+  }
   s.host_frames = trap.frames();
   return false;
 }

@@ -37,6 +37,7 @@ class Instantiator {
 
  private:
   Result<void> linkOne(const ir::Import& imp, const Extern& ext);
+  std::string tagName(uint32_t index) const;
   Result<void> initElem(uint32_t index);
   Result<void> initData(uint32_t index);
   Result<uint64_t> offsetOf(const ir::ConstExpr& e, bool is64) {
@@ -118,6 +119,7 @@ void Instantiator::allocate() {
   inst_.tables.resize(ir_.tables.size());
   inst_.globals.resize(ir_.globals.size());
   inst_.tags.resize(ir_.tags.size());
+  inst_.vm_tags.resize(ir_.tags.size());
   inst_.vm_memories.resize(ir_.memories.size());
   inst_.vm_tables.resize(ir_.tables.size());
   inst_.vm_globals.resize(ir_.globals.size());
@@ -154,6 +156,16 @@ void Instantiator::initFuncs() {
   c.dropped_elems = inst_.dropped_elems.data();
   c.dropped_datas = inst_.dropped_datas.data();
   c.module = &ir_;
+  c.tags = inst_.vm_tags.data();
+}
+
+// "module!export" (the first export of the tag), or "module!<tag N>"; module is the name
+// section's module name or "<unknown>", as in backtraces.
+std::string Instantiator::tagName(uint32_t index) const {
+  std::string name = (ir_.names.module ? *ir_.names.module : std::string("<unknown>")) + "!";
+  for (const ir::Export& e : ir_.exports)
+    if (e.kind == ir::ExternKind::Tag && e.index == index) return name + e.name;
+  return name + "<tag " + std::to_string(index) + ">";
 }
 
 // Imported entities are already in place; defined ones are created in index order so that a
@@ -182,8 +194,9 @@ Result<void> Instantiator::initEntities() {
     if (i >= ir_.num_imported_memories) inst_.memories[i] = STRATA_TRY(s_.newMemory(ir_.memories[i].type));
     inst_.vm_memories[i] = &inst_.memories[i]->vm;
   }
-  for (uint32_t i = ir_.num_imported_tags; i < ir_.tags.size(); ++i) {
-    inst_.tags[i] = s_.newTag(m_.type_ids[ir_.tags[i].type.type_index]);
+  for (uint32_t i = 0; i < ir_.tags.size(); ++i) {
+    if (i >= ir_.num_imported_tags) inst_.tags[i] = s_.newTag(m_.type_ids[ir_.tags[i].type.type_index], tagName(i));
+    inst_.vm_tags[i] = inst_.tags[i];
   }
   if (!inst_.vm_memories.empty()) {
     inst_.ctx.memory0 = inst_.vm_memories[0];

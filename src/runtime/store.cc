@@ -5,6 +5,7 @@
 
 #include "runtime/store_impl.h"
 #include "vm/builtins.h"
+#include "vm/exception.h"
 
 namespace strata {
 
@@ -30,6 +31,7 @@ StoreImpl::~StoreImpl() {
   for (int i = 0; i < 2; ++i) {
     if (ctx.tier_state[i] && ctx.tier_state_free[i]) ctx.tier_state_free[i](ctx.tier_state[i]);
   }
+  vm::freeExceptions(&ctx);
 }
 
 Result<MemoryObj*> StoreImpl::newMemory(const ir::MemoryType& type) {
@@ -68,8 +70,8 @@ GlobalObj* StoreImpl::newGlobal(const ir::GlobalType& type, vm::RawVal value) {
   return globals.back().get();
 }
 
-TagObj* StoreImpl::newTag(uint32_t type_id) {
-  tags.push_back(std::make_unique<TagObj>(TagObj{type_id, this}));
+TagObj* StoreImpl::newTag(uint32_t type_id, std::string name) {
+  tags.push_back(std::make_unique<TagObj>(TagObj{type_id, this, std::move(name)}));
   return tags.back().get();
 }
 
@@ -98,10 +100,9 @@ Trap StoreImpl::takeTrap() {
   host_frames.clear();
   for (const vm::TrapFrame& f : trap.frames) frames.push_back(resolveFrame(f));
   Trap t = trap.kind == vm::TrapKind::Exit ? Trap::exit(trap.exit_status, std::move(frames))
-                                           : Trap(trap.kind, trap.message, std::move(frames));
-  trap.pending = false;
-  trap.message.clear();
-  trap.frames.clear();
+            : trap.exception ? uncaught(trap.exception, std::move(frames))
+                             : Trap(trap.kind, trap.message, std::move(frames));
+  trap.clear();
   return t;
 }
 

@@ -41,6 +41,9 @@ struct GlobalObj {
 struct TagObj {
   uint32_t type_id = 0;  // canonical id of the tag's function type
   const void* owner = nullptr;
+  // How messages name it ("m!e0": the defining module's name and the tag's first export name,
+  // or "<tag N>"): an uncaught exception reaching the embedder names its tag.
+  std::string name;
 };
 
 // A host function: its VMFuncRef's array_call is hostTrampoline and `code` points back here.
@@ -65,6 +68,7 @@ struct InstanceObj {
   std::vector<GlobalObj*> globals;
   std::vector<TableObj*> tables;
   std::vector<TagObj*> tags;
+  std::vector<const void*> vm_tags;  // VMContext::tags: the TagObj* as opaque identities
   std::vector<uint8_t> dropped_elems;
   std::vector<uint8_t> dropped_datas;
   // Element segment instances (spec 4.2.x eleminst): evaluated references; empty once dropped.
@@ -108,13 +112,15 @@ class StoreImpl {
   Result<MemoryObj*> newMemory(const ir::MemoryType& type);
   Result<TableObj*> newTable(const ir::TableType& type, void* init);
   GlobalObj* newGlobal(const ir::GlobalType& type, vm::RawVal value);
-  TagObj* newTag(uint32_t type_id);
+  TagObj* newTag(uint32_t type_id, std::string name);
   vm::VMFuncRef* newHostFunc(FuncType type, HostCallback callback);
 
   // Whether a fault address lies in one of this store's memory reservations.
   bool ownsAddress(const void* addr) const;
   // Turns the pending trap record (and host_frames) into a Trap and clears both.
   Trap takeTrap();
+  // The Trap of an exception no handler caught (exn.cc): names the tag, carries the exception.
+  Trap uncaught(vm::VMException* exn, std::vector<FrameInfo> frames);
 };
 
 // The one way into wasm from the host (docs/architecture.md "Trap path"): stack check, fault

@@ -71,6 +71,7 @@ struct VMStoreLimits {
 };
 
 struct TrapRecord;
+struct VMException;
 
 // The part of a Store that code can reach: limits, the trap record, and a slot per tier for its
 // per-store state (the interpreter keeps its value stack there). One per Store.
@@ -100,6 +101,8 @@ struct VMStoreContext {
   // pointer to it and makes the entry return false. The runtime restores it when a fault in
   // another tier skips machine-code entries (entry.cc).
   uintptr_t native_entry_sp;
+  // Every exception object of the store not yet freed (vm/exception.h), newest first.
+  VMException* exceptions;  // +120
 };
 
 struct VMBuiltins;
@@ -119,6 +122,10 @@ struct VMContext {
   uint8_t* dropped_elems;        // +80  1 per elem segment once dropped
   uint8_t* dropped_datas;        // +88  1 per data segment once dropped
   const void* module;            // +96  ir::Module* of the instance (backtrace names, segments)
+  // +104 by tag index (imported first): the tag's identity, an opaque runtime::TagObj*. Two
+  // tags are the same tag exactly when these pointers are equal (spec 4.5.3: tag imports
+  // alias, each definition is fresh).
+  const void* const* tags;
 };
 static_assert(offsetof(VMContext, funcs) == 48 && offsetof(VMContext, builtins) == 64);
 

@@ -20,6 +20,7 @@ namespace strata::vm {
   X(IndirectCallTypeMismatch, "indirect call type mismatch")           \
   X(NullFunctionReference, "null function reference")                  \
   X(NullReference, "null reference")                                   \
+  X(NullExceptionReference, "null exception reference")               \
   X(NullStructReference, "null structure reference")                   \
   X(NullArrayReference, "null array reference")                        \
   X(ArrayOutOfBounds, "out of bounds array access")                    \
@@ -48,6 +49,8 @@ struct TrapFrame {
   uint32_t offset = 0;
 };
 
+struct VMException;
+
 // Filled by the tier that detects the trap (innermost frame first), then by every tier that
 // unwinds through an activation, and read by the runtime when the call returns false.
 struct TrapRecord {
@@ -56,12 +59,26 @@ struct TrapRecord {
   std::string message;  // for Host traps: the host's message; else empty (use trapMessage)
   int32_t exit_status = 0;  // for Exit (WASI proc_exit): the status the program exits with
   std::vector<TrapFrame> frames;
+  // For UncaughtException: the exception in flight (a VMException*, vm/exception.h). A tier
+  // that finds a handler for it takes it out and clears the record (the unwinding of a wasm
+  // exception through other tiers' and host frames rides on the trap path: docs/exceptions.md).
+  // Traps proper never carry one, so no handler can catch them (spec 4.4.x: traps are not
+  // exceptions).
+  VMException* exception = nullptr;
 
   void raise(TrapKind k) {
     pending = true;
     kind = k;
     message.clear();
     frames.clear();
+    exception = nullptr;
+  }
+  // Clears the record after a handler caught the exception it carried.
+  void clear() {
+    pending = false;
+    message.clear();
+    frames.clear();
+    exception = nullptr;
   }
 };
 
