@@ -122,6 +122,8 @@ class Builder {
     // catch's payload.
     bool legacy_try = false;
     bool in_catch = false;
+    bool rethrown = false;         // the current catch body rethrows its exception
+    bool rethrown_nested = false;  // ... from inside a handler of its own
     int handler = -1;
     uint32_t try_begin = 0;
     Slot exn_slot = 0;
@@ -260,6 +262,7 @@ class Builder {
   // At a block's end: closes a try_table's range; moves a legacy catch's results down over
   // the caught exception's slot to the block's home.
   void endHandlers(Ctrl& c);
+  void endCatchBody(const Ctrl& c);
   void finishHandlers();  // onEnd: the handler tables into FuncCode, innermost first
   void unsupported(const decode::Instr& in);
 

@@ -12,8 +12,11 @@
 //   as a virtual stack at the try_table's own height, so the ordinary branch code moves them
 //   into the label's home (or returns them, for the function's label).
 // * legacy try: a catch body is the handler code itself. Its first stack slot holds the caught
-//   exception (an entry the validator does not know of, so `rethrow` can throw it again), the
-//   tag's payload comes above it; at the end of the catch body the results move down over it.
+//   exception (an entry the validator does not know of, so `rethrow` can throw it again; stored
+//   only when the body has a rethrow), the tag's payload comes above it; at the end of the
+//   catch body the results move down over it. The slot dies with the catch body, so it does
+//   not count as an exposed reference unless a handler inside the same body may catch the
+//   rethrown exception while the slot still holds it.
 #include "interp/builder.h"
 
 namespace strata::interp {
@@ -52,7 +55,14 @@ void Builder::visitThrow(const decode::Instr& in) {
     Entry ref = pop();
     emit(H::ThrowRef, OpSlot{use(ref)});
   } else {  // rethrow l: the exception caught by the catch body at label l
-    emit(H::ThrowRef, OpSlot{ctrls_[ctrls_.size() - 1 - in.idx].exn_slot});
+    size_t target = ctrls_.size() - 1 - in.idx;
+    Ctrl& t = ctrls_[target];
+    t.rethrown = true;
+    // A handler between here and the catch body may catch what this throws while the hidden
+    // slot still holds it (and rethrow it again): then it must never be freed early.
+    for (size_t i = target + 1; i < ctrls_.size(); ++i)
+      if (ctrls_[i].handler >= 0 || (ctrls_[i].legacy_try && !ctrls_[i].in_catch)) t.rethrown_nested = true;
+    emit(H::ThrowRef, OpSlot{t.exn_slot});
   }
   enterDead();
 }
@@ -85,7 +95,7 @@ void Builder::visitTryTable(const decode::Instr& in, const validate::InstrContex
         for (const ir::ValType& t : module_.types[type_index].func.params) pushHome(isWide(t));
       }
       if (cc.kind == decode::CatchClause::Kind::CatchRef || cc.kind == decode::CatchClause::Kind::CatchAllRef) {
-        e.store_exn = true;
+        e.store_exn = e.expose = true;
         e.exn = pushHome(false).home;
       }
       // The clause's label counts from outside the try_table (spec 3.3.8.x), as here.
@@ -114,6 +124,8 @@ void Builder::visitCatch(const decode::Instr& in) {
     h.range = HandlerRange{t.try_begin, pos(), uint32_t(depth), kNoDelegate, 0, 0};
     t.handler = int(handlers_.size());
     handlers_.push_back(std::move(h));
+  } else {
+    endCatchBody(t);
   }
   if (!dead_) {
     if (t.in_catch) moveValues(t, t.results.size());
@@ -124,9 +136,9 @@ void Builder::visitCatch(const decode::Instr& in) {
   stack_.resize(t.height);
   CatchEntry e;
   e.target = pos();
-  e.store_exn = true;
-  e.exn = pushHome(false).home;
+  e.exn = pushHome(false).home;  // stored only if the body rethrows (endCatchBody)
   t.exn_slot = e.exn;
+  t.rethrown = t.rethrown_nested = false;
   if (in.op == Opcode::Catch) {
     uint32_t type_index = module_.tags[in.idx].type.type_index;
     e.tag = in.idx;
@@ -150,8 +162,16 @@ void Builder::visitDelegate(const decode::Instr& in) {
   visitEnd();
 }
 
+// The catch body's code is complete: its clause keeps the exception only for a rethrow in it.
+void Builder::endCatchBody(const Ctrl& c) {
+  CatchEntry& e = handlers_[size_t(c.handler)].clauses.back();
+  e.store_exn = c.rethrown;
+  e.expose = c.rethrown_nested;
+}
+
 void Builder::endHandlers(Ctrl& c) {
   if (c.handler >= 0 && !c.legacy_try) handlers_[size_t(c.handler)].range.end = pos();
+  if (c.in_catch) endCatchBody(c);
   if (c.in_catch && !dead_) {
     moveValues(c, c.results.size());
     stack_.resize(c.height);

@@ -246,7 +246,12 @@ struct CatchEntry {
   Slot payload = 0;             // the tag's payload values go to [payload, ...)
   Slot exn = 0;                 // the exnref goes here when store_exn
   const SigInfo* sig = nullptr; // the tag's type (the payload layout); null for catch_all*
-  bool store_exn = false;       // catch_ref, catch_all_ref, and legacy catches (for rethrow)
+  // catch_ref and catch_all_ref; a legacy catch whose body rethrows (its hidden slot).
+  bool store_exn = false;
+  // The slot is an exnref anyone may copy (not a legacy catch's hidden slot, or one whose
+  // rethrow a handler inside the same catch body may catch): the exception is then never freed
+  // before its store (vm/exception.h).
+  bool expose = false;
 };
 struct HandlerRange {
   uint32_t begin = 0, end = 0;  // [begin, end) in FuncCode::code

@@ -53,9 +53,10 @@ bool findHandler(StoreStack* st, Activation* act, const uint8_t* ip, uint8_t* fp
     if (c->sig) rawToSlots(c->sig->params, reinterpret_cast<const uint8_t*>(exn->vals), fp + c->payload);
     if (c->store_exn) {
       wr(fp + c->exn, exn);
-      exn->exposed = 1;
+      if (c->expose) exn->exposed = 1;
     } else if (!exn->exposed) {
-      // A plain catch drops the only reference to an exception nobody else has seen.
+      // A clause that keeps no reference drops the only one to an exception nobody else has
+      // seen (a legacy catch's hidden slot dies with its catch body, see builder_exceptions.cc).
       vm::freeException(vmctx->store_ctx, exn);
     }
     out = Landing{fc.code.data() + c->target, fp, vmctx};
