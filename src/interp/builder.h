@@ -84,7 +84,7 @@ class Builder {
   void onLocals(std::span<const ir::ValType> locals);
   void onInstr(const decode::Instr& in, const validate::InstrContext& c);
   void onEnd();
-  // An instruction the tier does not implement (GC, exceptions, atomics) makes the whole
+  // An instruction the tier does not implement (GC) makes the whole
   // module fail to compile.
   Result<void> status() const { return error_; }
 
