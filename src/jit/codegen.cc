@@ -339,6 +339,102 @@ bool FuncCompiler::dropOneCache(Cls c, uint32_t avoid) {
   return false;
 }
 
+// ---- the caches at labels ----
+
+FuncCompiler::CacheState FuncCompiler::captureCaches() const {
+  CacheState s;
+  s.all = false;
+  for (uint32_t local : cached_) {
+    if (s.n == CacheState::kMax) break;
+    s.local[s.n] = local;
+    s.reg[s.n] = local_cache_[local];
+    ++s.n;
+  }
+  return s;
+}
+
+void FuncCompiler::meet(CacheState& s, const CacheState& t) {
+  if (t.all) return;
+  if (s.all) {
+    s = t;
+    return;
+  }
+  uint8_t kept = 0;
+  for (uint8_t i = 0; i < s.n; ++i) {
+    for (uint8_t j = 0; j < t.n; ++j) {
+      if (t.local[j] == s.local[i] && t.reg[j] == s.reg[i]) {
+        s.local[kept] = s.local[i];
+        s.reg[kept] = s.reg[i];
+        ++kept;
+        break;
+      }
+    }
+  }
+  s.n = kept;
+}
+
+void FuncCompiler::adoptCaches(const CacheState& s) {
+  clearCaches();
+  if (s.all) return;
+  for (uint8_t i = 0; i < s.n; ++i) setCache(s.local[i], s.reg[i]);
+}
+
+bool FuncCompiler::cachesHold(const CacheState& s) const {
+  for (uint8_t i = 0; i < s.n; ++i)
+    if (local_cache_[s.local[i]] != s.reg[i]) return false;
+  return true;
+}
+
+// Emitted on a back edge (after the label's values are in their slots, so every register is
+// free to overwrite): each binding of the loop head is made to hold again. Register moves
+// first, and only from registers that no binding writes, so no move overwrites a source still
+// to be read; the rest load from the locals' homes, which are always current (write-through).
+// The compiler's own cache state is left alone: the code after a conditional branch continues
+// with it.
+void FuncCompiler::establishCaches(const CacheState& s) {
+  uint32_t dst[2] = {0, 0};
+  for (uint8_t i = 0; i < s.n; ++i) dst[int(clsOf(local_kinds_[s.local[i]]))] |= 1u << s.reg[i];
+  uint32_t moved = 0;
+  for (uint8_t i = 0; i < s.n; ++i) {
+    int cur = local_cache_[s.local[i]];
+    Cls c = clsOf(local_kinds_[s.local[i]]);
+    if (cur == s.reg[i]) {
+      moved |= 1u << i;
+    } else if (cur >= 0 && !(dst[int(c)] & (1u << cur))) {
+      if (c == Cls::Gpr) a().mov(gpq(uint8_t(s.reg[i])), gpq(uint8_t(cur)));
+      else a().movaps(xmm(uint8_t(s.reg[i])), xmm(uint8_t(cur)));
+      moved |= 1u << i;
+    }
+  }
+  for (uint8_t i = 0; i < s.n; ++i) {
+    if (moved & (1u << i)) continue;
+    auto r = uint8_t(s.reg[i]);
+    int32_t d = localDisp(s.local[i]);
+    switch (local_kinds_[s.local[i]]) {
+      case ValKind::I32: a().mov(gpd(r), dword_ptr(rbp, d)); break;
+      case ValKind::F32: a().movss(xmm(r), dword_ptr(rbp, d)); break;
+      case ValKind::F64: a().movsd(xmm(r), qword_ptr(rbp, d)); break;
+      case ValKind::V128: a().movups(xmm(r), xmmword_ptr(rbp, d)); break;
+      default: a().mov(gpq(r), qword_ptr(rbp, d)); break;
+    }
+  }
+}
+
+int FuncCompiler::loopRegFor(uint32_t local) const {
+  for (size_t i = ctrls_.size(); i-- > 0;) {
+    const Ctrl& c = ctrls_[i];
+    if (c.kind != Ctrl::Loop) continue;
+    for (uint8_t j = 0; j < c.at_label.n; ++j) {
+      if (c.at_label.local[j] != local) continue;
+      int r = c.at_label.reg[j];
+      uint32_t used = clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_;
+      return !(used & (1u << r)) || local_cache_[local] == r ? r : -1;
+    }
+    return -1;
+  }
+  return -1;
+}
+
 // ---- traps and sites ----
 
 Label FuncCompiler::trapLabel(uint32_t kind) {
@@ -424,6 +520,8 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   num_decl_ = uint32_t(locals.size()) - num_params_;
   for (const ir::ValType& t : locals) local_kinds_.push_back(t.kind);
   local_cache_.assign(locals.size(), -1);
+  touched_.assign(locals.size(), 0);
+  instr_count_ = kLoopWindow + 1;
   wasm_offset_ = module_.functions[func_index_].body.offset;
 
   a().align(asmjit::AlignMode::kCode, 16);
@@ -487,6 +585,7 @@ void FuncCompiler::onInstr(const decode::Instr& in, const validate::InstrContext
   }
   wasm_map_.emplace_back(uint32_t(a().offset() - code_start_), uint32_t(in.offset));
   ++fuel_count_;
+  ++instr_count_;
   visit(in, c);
 }
 

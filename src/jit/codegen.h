@@ -69,6 +69,18 @@ class FuncCompiler {
   };
 
  private:
+  // Bindings local -> register of the local cache that hold at a label (docs/jit.md "The local
+  // cache"): for a block or if, the intersection of what every edge into its end had; for a
+  // loop, what its head started with, which every back edge re-establishes. Bounded: a subset
+  // is always safe.
+  struct CacheState {
+    static constexpr size_t kMax = 12;
+    uint8_t n = 0;
+    bool all = true;  // no edge met yet (the identity of the intersection)
+    std::array<uint32_t, kMax> local{};
+    std::array<int8_t, kMax> reg{};
+  };
+
   struct Ctrl {
     enum Kind : uint8_t { Function, Block, Loop, If } kind = Block;
     bool dead_entry = false;  // opened in dead code: nothing of it is emitted
@@ -84,6 +96,8 @@ class FuncCompiler {
     validate::BlockSig sig;
     asmjit::Label label;      // branch target: the end, or a loop's head
     asmjit::Label else_label;
+    CacheState at_label;      // the caches the label's code may assume
+    CacheState at_else;       // an if's caches at its conditional jump (the else arm's start)
     size_t numParams() const { return sig.num_params; }
     size_t numResults() const { return sig.num_results; }
     ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }
@@ -163,6 +177,14 @@ class FuncCompiler {
   void dropCache(uint32_t local);
   void clearCaches();
   bool dropOneCache(Cls c, uint32_t avoid);
+  CacheState captureCaches() const;
+  static void meet(CacheState& s, const CacheState& t);  // s = s intersected with t
+  void adoptCaches(const CacheState& s);       // at a label: the caches are s (registers free)
+  bool cachesHold(const CacheState& s) const;
+  void establishCaches(const CacheState& s);   // a back edge: moves and loads to make s hold
+  // The register the innermost loop's head bound the local to, when it is free now (or is the
+  // local's own cache), else -1: a value cached there needs no move on the back edge.
+  int loopRegFor(uint32_t local) const;
 
   // Control.
   void enterDead();
@@ -253,11 +275,12 @@ class FuncCompiler {
     std::vector<TrapStub> stubs;
     std::vector<int8_t> local_cache;
     std::vector<uint32_t> cached;
+    std::vector<uint32_t> touched;
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
     void clear() {
       local_kinds.clear(), stack.clear(), ctrls.clear(), stubs.clear();
-      local_cache.clear(), cached.clear(), base_loads.clear(), wasm_map.clear();
+      local_cache.clear(), cached.clear(), touched.clear(), base_loads.clear(), wasm_map.clear();
     }
   };
   ThreadScratch<Scratch> scratch_holder_;
@@ -284,6 +307,11 @@ class FuncCompiler {
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
   std::vector<int8_t>& local_cache_ = scratch_.local_cache;  // per local: caching register id, or -1
   std::vector<uint32_t>& cached_ = scratch_.cached;  // the locals with a cache (labels and calls drop them all)
+  // Per local: the instruction count at its last local.get/set/tee. A loop head keeps the caches
+  // of the locals touched just before it (the loop's counters and bounds, set up for it).
+  std::vector<uint32_t>& touched_ = scratch_.touched;
+  uint32_t instr_count_ = 0;
+  static constexpr uint32_t kLoopWindow = 8;
   std::vector<std::pair<uint32_t, uint32_t>>& wasm_map_ = scratch_.wasm_map;
   std::vector<std::pair<uint32_t, uint32_t>>& base_loads_ = scratch_.base_loads;  // (offset, size) of each r14 load
   bool uses_memory_base_ = false;                          // some access reads r14

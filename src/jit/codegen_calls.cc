@@ -19,12 +19,14 @@ using namespace x86;  // NOLINT(google-build-using-namespace)
 void FuncCompiler::visitLocal(const decode::Instr& in) {
   int32_t disp = localDisp(in.idx);
   ValKind k = local_kinds_[in.idx];
+  touched_[in.idx] = instr_count_;
   if (in.op == Opcode::LocalGet) {
     // The entry reads the local's home until the local changes. An integer local is also
     // loaded into a free register that caches it (when two are free: nothing is evicted for
     // it), so that later reads before the next label take the register, not another load.
     if ((k == ValKind::I32 || k == ValKind::I64) && local_cache_[in.idx] < 0) {
-      int c = freeGpr(0);
+      int c = loopRegFor(in.idx);
+      if (c < 0) c = freeGpr(0);
       if (c >= 0 && freeGpr(1u << c) >= 0) {
         if (k == ValKind::I64) a().mov(gpq(uint8_t(c)), qword_ptr(rbp, disp));
         else a().mov(gpd(uint8_t(c)), dword_ptr(rbp, disp));
@@ -53,8 +55,11 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
     if (in.op == Opcode::LocalTee) {
       take(clsOf(k), v.reg);
       uint32_t hold = 1u << v.reg;
-      int copy;
-      if (clsOf(k) == Cls::Gpr) {
+      int copy = loopRegFor(in.idx);
+      if (copy >= 0 && copy != v.reg) {
+        if (clsOf(k) == Cls::Gpr) a().mov(gpq(uint8_t(copy)), gpq(v.reg));
+        else a().movaps(xmm(uint8_t(copy)), xmm(v.reg));
+      } else if (clsOf(k) == Cls::Gpr) {
         Gp r = allocGpr(hold);
         a().mov(r, gpq(v.reg));
         copy = r.id();
@@ -66,6 +71,13 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
       (clsOf(k) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << copy);
       setCache(in.idx, copy);
       push(v);
+      return;
+    }
+    // In a loop, the register its head bound the local to: the back edge then finds it there.
+    if (int r = loopRegFor(in.idx); r >= 0 && r != v.reg) {
+      if (clsOf(k) == Cls::Gpr) a().mov(gpq(uint8_t(r)), gpq(v.reg));
+      else a().movaps(xmm(uint8_t(r)), xmm(v.reg));
+      setCache(in.idx, r);
       return;
     }
     setCache(in.idx, v.reg);

@@ -132,13 +132,27 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   c.base = c.height;
   c.label = a().newLabel();
   if (c.kind == Ctrl::Loop) {
-    clearCaches();  // the back edge arrives with other register contents
+    // The body starts with the caches of the entry, and every back edge re-establishes them
+    // (establishCaches): a loop's locals stay in their registers from one iteration to the
+    // next. The head's epoch and fuel checks use rax and rcx.
+    if (ms_.options.epoch_interruption || ms_.options.consume_fuel) {
+      evict(Cls::Gpr, Gp::kIdAx);
+      evict(Cls::Gpr, Gp::kIdCx);
+    }
+    // Only the caches of locals touched just before the head are kept: those are what the loop
+    // was set up with. Any other would hold a register through the whole loop, and a back edge
+    // reload it, for a local the loop may never read.
+    for (size_t i = cached_.size(); i-- > 0;)
+      if (instr_count_ - touched_[cached_[i]] > kLoopWindow) dropCache(cached_[i]);
+    while (cached_.size() > CacheState::kMax) dropCache(cached_.back());
+    c.at_label = captureCaches();
     a().bind(c.label);
     checkInterrupt();
     chargeFuel();
   } else if (c.kind == Ctrl::If) {
     c.else_label = a().newLabel();
     a().j(x86::CondCode(uint8_t(cc) ^ 1), c.else_label);
+    c.at_else = captureCaches();
     // The else branch needs the parameters again: they stay below the block's own operands
     // (hidden), and the then branch starts from copies that read them in place.
     if (c.numParams() != 0) {
@@ -159,14 +173,19 @@ void FuncCompiler::visitElse() {
   Ctrl& c = ctrls_.back();
   if (!dead_) {
     moveToLabel(c, c.numResults());
+    meet(c.at_label, captureCaches());
     a().jmp(c.label);
     c.targeted = true;
   }
-  clearCaches();
   a().bind(c.else_label);
   c.has_else = true;
   for (size_t i = c.base; i < stack_.size(); ++i) release(stack_[i]);
   stack_.resize(c.base);
+  // The else arm starts where the if's conditional jump left: with its caches (every entry
+  // below the arm's operands is in its slot, so only caches hold registers).
+  clearCaches();
+  gpr_used_ = xmm_used_ = 0;
+  adoptCaches(c.at_else);
   for (size_t k = 0; k < c.numParams() && c.base != c.height; ++k) {
     Val v;
     v.loc = Loc::Mem;
@@ -189,12 +208,20 @@ void FuncCompiler::visitEnd() {
   // spec 3.3.8: the end is reached by the fallthrough, a branch to the label, or an if's
   // missing else arm; otherwise what follows is dead code.
   bool reachable = !dead_ || (c.kind != Ctrl::Loop && c.targeted) || (c.kind == Ctrl::If && !c.has_else);
-  clearCaches();
+  // The caches after the end: those every edge into it agrees on. A loop's end is reached by
+  // its fallthrough only; a block's or an if's also by the branches to its label (met in
+  // at_label as they were emitted) and an if's missing else arm (the state at its jump).
+  CacheState after;
+  if (c.kind != Ctrl::Loop) after = c.at_label;
+  if (!dead_) meet(after, captureCaches());
+  if (c.kind == Ctrl::If && !c.has_else) meet(after, c.at_else);
   if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
   if (c.kind != Ctrl::Loop) a().bind(c.label);
   for (size_t i = c.height; i < stack_.size(); ++i) release(stack_[i]);
   stack_.resize(c.height);
+  clearCaches();
   gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
+  if (reachable) adoptCaches(after);
   for (size_t k = 0; k < c.numResults(); ++k) {
     Val v;
     v.loc = Loc::Mem;
@@ -220,25 +247,28 @@ void FuncCompiler::moveToLabel(const Ctrl& target, size_t n) {
 }
 
 void FuncCompiler::emitBranch(uint32_t depth) {
-  const Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
+  Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
   if (t.kind == Ctrl::Function) return emitReturn();
   t.targeted = true;
   moveToLabel(t, t.numLabelValues());
+  if (t.kind == Ctrl::Loop) establishCaches(t.at_label);
+  else meet(t.at_label, captureCaches());
   a().jmp(t.label);
 }
 
 void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
-  const Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
+  Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
   // A conditional return must not move values on one path only: make them canonical first.
   if (t.kind == Ctrl::Function) spillAll();
   size_t n = t.numLabelValues();
-  bool in_place = t.kind != Ctrl::Function;
+  bool in_place = t.kind != Ctrl::Function && (t.kind != Ctrl::Loop || cachesHold(t.at_label));
   for (size_t k = 0; k < n && in_place; ++k) {
     const Val& v = stack_[stack_.size() - n + k];
     in_place = v.loc == Loc::Mem && v.disp == slotDisp(t.height + k);
   }
   if (in_place) {
     t.targeted = true;
+    if (t.kind != Ctrl::Loop) meet(t.at_label, captureCaches());
     a().j(cc, t.label);
     return;
   }

@@ -183,6 +183,25 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
   }
   Val b = stack_.back();
   stack_.pop_back();
+  // a + b and a +/- constant when a is a local's cache (not a register of its own, which the
+  // result could take over): lea into a new register, one instruction where a copy and an add
+  // would be two. A 32-bit lea of 64-bit registers keeps the low half: i32 wraps as it must.
+  if (Val& av = top(); (op == Add || (op == Sub && b.loc == Loc::Const)) && cacheOf(av) >= 0) {
+    auto ca = uint8_t(cacheOf(av));
+    int cb = b.loc == Loc::Reg ? b.reg : cacheOf(b);
+    auto d = int64_t(op == Add ? b.imm : 0 - b.imm);
+    bool imm_ok = b.loc == Loc::Const && (wide ? d == int64_t(int32_t(d)) : true);
+    if (cb >= 0 || imm_ok) {
+      Gp r = allocGpr((1u << ca) | holdMask(b));
+      Gp dst = wide ? r : r.r32();
+      if (cb >= 0) a().lea(dst, ptr(gpq(ca), gpq(uint8_t(cb))));
+      else a().lea(dst, ptr(gpq(ca), int32_t(d)));
+      release(b);
+      av.loc = Loc::Reg;
+      av.reg = uint8_t(r.id());
+      return true;
+    }
+  }
   Gp r = gp(toGpr(top(), holdMask(b)).id(), wide);
   auto emit = [&](const asmjit::Operand& src) {
     switch (op) {
@@ -200,6 +219,8 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
   else if (fitsImm32(b, wide)) {
     if (op == Mul) a().imul(r, r, asmjit::imm(int32_t(b.imm)));
     else emit(asmjit::imm(int32_t(b.imm)));
+  } else if (op == And && b.imm == 0xffffffffu) {
+    a().mov(r.r32(), r.r32());  // the low half, zero-extended: no 64-bit immediate needed
   } else {
     a().mov(r11, asmjit::imm(int64_t(b.imm)));
     emit(r11);
@@ -254,9 +275,12 @@ void FuncCompiler::visitDivRem(const decode::Instr& in) {
   bool is_signed = in.op == Opcode::I32DivS || in.op == Opcode::I32RemS || in.op == Opcode::I64DivS || in.op == Opcode::I64RemS;
   bool rem = in.op == Opcode::I32RemS || in.op == Opcode::I32RemU || in.op == Opcode::I64RemS || in.op == Opcode::I64RemU;
   ValKind k = wide ? ValKind::I64 : ValKind::I32;
-  // x86 division takes the dividend in rdx:rax.
+  // x86 division takes the dividend in rdx:rax. rax is held while rdx is evicted, so that an
+  // entry moved out of rdx does not land in rax (which the dividend overwrites).
   evict(Cls::Gpr, Gp::kIdAx);
+  take(Cls::Gpr, Gp::kIdAx);
   evict(Cls::Gpr, Gp::kIdDx);
+  gpr_used_ &= ~(1u << Gp::kIdAx);
   constexpr uint32_t kAxDx = (1u << Gp::kIdAx) | (1u << Gp::kIdDx);
   Gp rb = gp(toGpr(top(), kAxDx).id(), wide);
   Val& av = top(1);
