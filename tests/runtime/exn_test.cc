@@ -107,7 +107,9 @@ TEST_F(ExnTest, ExceptionFromWasmPassesThroughAHostFunction) {
                                     if (!exn.isNull()) {
                                       std::vector<Val> p = exn.payload(c.store());
                                       EXPECT_EQ(p.size(), 2u);
-                                      if (p.size() == 2) EXPECT_EQ(p[1].i64(), -7);
+                                      if (p.size() == 2) {
+                                        EXPECT_EQ(p[1].i64(), -7);
+                                      }
                                     }
                                     // ... and lets it through to the wasm around it.
                                     return std::unexpected(r.error());
@@ -162,6 +164,27 @@ TEST_F(ExnTest, HostTagThrownIntoWasmIsCaughtByCatchAll) {
   Trap t = callTrap(*store_, m, "escape");
   EXPECT_EQ(t.kind(), TrapKind::UncaughtException);
   EXPECT_EQ(t.message(), "uncaught exception: tag <host tag>");
+}
+
+TEST_F(ExnTest, ExnrefCrossesTheApiBothWays) {
+  Instance m = instantiate(*store_, *linker_, R"((module $refs
+    (tag $e (export "e") (param i32))
+    (func (export "catch") (param i32) (result exnref)
+      (block $h (result exnref)
+        (try_table (catch_all_ref $h) (throw $e (local.get 0)))
+        (unreachable)))
+    (func (export "rethrow") (param exnref) (throw_ref (local.get 0)))))");
+  auto r = m.getFunc("catch")->call(*store_, {Val::i32(33)});
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->size(), 1u);
+  Exn exn = Exn::fromVal((*r)[0]);
+  ASSERT_FALSE(exn.isNull());
+  EXPECT_EQ(exn.tag(), *m.getTag("e"));
+  EXPECT_EQ(exn.payload(*store_)[0].i32(), 33);
+  // Handed back to wasm, it is thrown again: the very same exception reaches the embedder.
+  auto t = m.getFunc("rethrow")->call(*store_, {exn.toVal()});
+  ASSERT_FALSE(t.has_value());
+  EXPECT_EQ(Exn::fromTrap(t.error()), exn);
 }
 
 }  // namespace
