@@ -26,7 +26,10 @@ class Instance {
   // Instantiates (spec 4.5.4) with imports in the module's import order. Errors: Unlinkable
   // ("unknown import" when too few, "incompatible import type"), Trap (a segment that does not
   // fit, the start function: message starts with the trap's wording), Usage (store limits).
-  static Result<Instance> create(Store& store, const Module& module, std::span<const Extern> imports);
+  // When instantiation traps, `trap` (if given) receives the trap itself: kind, message and the
+  // start function's frames.
+  static Result<Instance> create(Store& store, const Module& module, std::span<const Extern> imports,
+                                 Trap* trap = nullptr);
 
   std::optional<Extern> getExport(std::string_view name) const;
   std::optional<Func> getFunc(std::string_view name) const;
@@ -36,6 +39,7 @@ class Instance {
   std::optional<Tag> getTag(std::string_view name) const;
   std::vector<std::pair<std::string, Extern>> exports() const;
   Module module() const;
+  const Store& store() const;
 
   runtime::InstanceObj* raw() const { return obj_; }
   explicit Instance(runtime::InstanceObj* obj) : obj_(obj) {}

@@ -14,6 +14,10 @@ namespace strata {
 
 using vm::TrapKind;
 
+namespace runtime {
+struct InstanceObj;
+}
+
 // One wasm frame, innermost first. Names come from the module's name section when present.
 struct FrameInfo {
   uint32_t func_index = 0;
@@ -21,6 +25,8 @@ struct FrameInfo {
   std::string module_name;    // empty when the module has no name
   std::string func_name;      // empty when the name section does not name the function
   const void* module = nullptr;  // the ir::Module, for offsets within the function (C API frames)
+  // The instance the function ran in, when the runtime could tell (see StoreImpl::takeTrap).
+  runtime::InstanceObj* instance = nullptr;
 };
 
 class Trap {

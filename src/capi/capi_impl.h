@@ -185,6 +185,8 @@ struct wasm_frame_t {
   uint32_t func_index = 0;
   size_t func_offset = 0;
   size_t module_offset = 0;
+  // What wasm_frame_instance returns (owned by the frame; null when unknown).
+  std::unique_ptr<wasm_instance_t> instance;
 };
 
 // ---- Types ----

@@ -159,13 +159,14 @@ wasm_instance_t* wasm_instance_new(wasm_store_t* store, const wasm_module_t* mod
     }
     externs.push_back(imports->data[i]->ext);
   }
-  auto instance = strata::Instance::create(store->store, module->data->module, externs);
+  strata::Trap start_trap;
+  auto instance = strata::Instance::create(store->store, module->data->module, externs, &start_trap);
   if (!instance) {
+    // A trap (the start function's, or a segment that does not fit) keeps its kind and frames;
+    // link errors become host traps with the error's message.
     if (trap) {
-      // A start function's trap arrives as an Error whose message is the trap's text with its
-      // backtrace; the message is its first line.
-      const std::string& text = instance.error().message;
-      *trap = newTrap(store, strata::Trap::host(text.substr(0, text.find('\n'))));
+      bool trapped = instance.error().kind == strata::ErrorKind::Trap;
+      *trap = newTrap(store, trapped ? std::move(start_trap) : strata::Trap::host(instance.error().message));
     }
     return nullptr;
   }

@@ -18,10 +18,14 @@ using namespace strata::capi;
 
 namespace {
 
-wasm_frame_t* newFrame(const strata::FrameInfo& info) {
+wasm_frame_t* newFrame(wasm_store_t* store, const strata::FrameInfo& info) {
   auto* f = new wasm_frame_t{};
   f->func_index = info.func_index;
   f->module_offset = info.offset;
+  // The frame's instance, when the runtime knows it and it lives in the trap's store.
+  if (store && info.instance && &strata::Instance(info.instance).store() == &store->store) {
+    f->instance = std::make_unique<wasm_instance_t>(store, strata::Instance(info.instance));
+  }
   // The function's offset is relative to its code section entry (its body), when the frame
   // knows the module.
   if (const auto* m = static_cast<const strata::ir::Module*>(info.module)) {
@@ -38,9 +42,13 @@ wasm_frame_t* newFrame(const strata::FrameInfo& info) {
 extern "C" {
 
 void wasm_frame_delete(wasm_frame_t* frame) { delete frame; }
-wasm_frame_t* wasm_frame_copy(const wasm_frame_t* frame) { return new wasm_frame_t(*frame); }
-// Frames do not record their instance yet (the runtime's trap frames name the module only).
-wasm_instance_t* wasm_frame_instance(const wasm_frame_t*) { return nullptr; }
+wasm_frame_t* wasm_frame_copy(const wasm_frame_t* frame) {
+  auto* f = new wasm_frame_t{frame->func_index, frame->func_offset, frame->module_offset, nullptr};
+  if (frame->instance) f->instance.reset(static_cast<wasm_instance_t*>(frame->instance->clone()));
+  return f;
+}
+// Borrowed: valid as long as the frame (wasm.h declares no `own` here).
+wasm_instance_t* wasm_frame_instance(const wasm_frame_t* frame) { return frame->instance.get(); }
 uint32_t wasm_frame_func_index(const wasm_frame_t* frame) { return frame->func_index; }
 size_t wasm_frame_func_offset(const wasm_frame_t* frame) { return frame->func_offset; }
 size_t wasm_frame_module_offset(const wasm_frame_t* frame) { return frame->module_offset; }
@@ -56,13 +64,13 @@ void wasm_trap_message(const wasm_trap_t* trap, wasm_message_t* out) { newMessag
 
 wasm_frame_t* wasm_trap_origin(const wasm_trap_t* trap) {
   const auto& frames = trap->data->trap.frames();
-  return frames.empty() ? nullptr : newFrame(frames.front());
+  return frames.empty() ? nullptr : newFrame(trap->store, frames.front());
 }
 
 void wasm_trap_trace(const wasm_trap_t* trap, wasm_frame_vec_t* out) {
   const auto& frames = trap->data->trap.frames();
   wasm_frame_vec_new_uninitialized(out, frames.size());
-  for (size_t i = 0; i < frames.size(); ++i) out->data[i] = newFrame(frames[i]);
+  for (size_t i = 0; i < frames.size(); ++i) out->data[i] = newFrame(trap->store, frames[i]);
 }
 
 bool strata_trap_exit_status(const wasm_trap_t* trap, int32_t* status) {

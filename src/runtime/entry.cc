@@ -192,7 +192,7 @@ TrapResult<void> enterWasm(StoreImpl& store, const vm::VMFuncRef* callee, vm::Ra
     ctx.limits.stack_limit = limit;
   } else if (sp < ctx.limits.stack_limit + kEntryReserve) {
     store.trap.raise(vm::TrapKind::CallStackExhausted);
-    return std::unexpected(store.takeTrap());
+    return std::unexpected(store.takeTrap(callee));
   }
 
   EntryRecord rec;
@@ -211,7 +211,7 @@ TrapResult<void> enterWasm(StoreImpl& store, const vm::VMFuncRef* callee, vm::Ra
   --ctx.depth;
   if (ok) return {};
   if (!store.trap.pending) store.trap.raise(vm::TrapKind::Host);
-  return std::unexpected(store.takeTrap());
+  return std::unexpected(store.takeTrap(callee));
 }
 
 }  // namespace strata::runtime

@@ -25,8 +25,9 @@ bool limitsMatch(const ir::Limits& have, const ir::Limits& want) {
 
 class Instantiator {
  public:
-  Instantiator(StoreImpl& store, ModuleImpl& module, InstanceObj& inst)
-      : s_(store), m_(module), ir_(*module.ir), inst_(inst), types_(store.engineImpl().types()) {}
+  Instantiator(StoreImpl& store, ModuleImpl& module, InstanceObj& inst, Trap* trap_out)
+      : s_(store), m_(module), ir_(*module.ir), inst_(inst), types_(store.engineImpl().types()),
+        trap_out_(trap_out) {}
 
   Result<void> link(std::span<const Extern> imports);
   void allocate();
@@ -44,13 +45,18 @@ class Instantiator {
     vm::RawVal v = STRATA_TRY(evalConst(inst_, e, is64 ? ir::ValType::i64() : ir::ValType::i32()));
     return is64 ? v.i64 : v.i32;
   }
-  std::unexpected<Error> trapError() { return std::unexpected(s_.takeTrap().toError()); }
+  std::unexpected<Error> trapError() { return trapError(s_.takeTrap()); }
+  std::unexpected<Error> trapError(Trap trap) {
+    if (trap_out_) *trap_out_ = trap;
+    return std::unexpected(trap.toError());
+  }
 
   StoreImpl& s_;
   ModuleImpl& m_;
   const ir::Module& ir_;
   InstanceObj& inst_;
   TypeRegistry& types_;
+  Trap* trap_out_;
 };
 
 Result<void> Instantiator::linkOne(const ir::Import& imp, const Extern& ext) {
@@ -245,7 +251,7 @@ Result<void> Instantiator::runStart() {
   if (!ir_.start) return {};
   vm::RawVal vals[1] = {};
   auto r = enterWasm(s_, inst_.vm_funcs[*ir_.start], vals, 1);
-  if (!r) return std::unexpected(r.error().toError());
+  if (!r) return trapError(std::move(r.error()));
   return {};
 }
 
@@ -269,7 +275,8 @@ std::span<const uint8_t> InstanceObj::dataSegment(uint32_t index) const {
 
 }  // namespace runtime
 
-Result<Instance> Instance::create(Store& store, const Module& module, std::span<const Extern> imports) {
+Result<Instance> Instance::create(Store& store, const Module& module, std::span<const Extern> imports,
+                                  Trap* trap) {
   runtime::StoreImpl& s = store.impl();
   if (!(module.engine() == store.engine())) {
     return makeError(ErrorKind::Usage, kNoOffset, "module and store belong to different engines");
@@ -280,7 +287,7 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
   auto inst = std::make_unique<runtime::InstanceObj>();
   inst->module = module.shared();
   inst->store = &s;
-  runtime::Instantiator in(s, module.impl(), *inst);
+  runtime::Instantiator in(s, module.impl(), *inst, trap);
   STRATA_CHECK(in.link(imports));
   // From here on the instance stays in the store even if instantiation traps: since 2.0 an
   // element segment may already have put its functions into an imported table.
@@ -321,5 +328,6 @@ std::vector<std::pair<std::string, Extern>> Instance::exports() const {
 }
 
 Module Instance::module() const { return Module::fromShared(obj_->module); }
+const Store& Instance::store() const { return *obj_->store->owner; }
 
 }  // namespace strata

@@ -3,7 +3,9 @@
 
 #include <fmt/core.h>
 
+#include "ir/opcodes.h"
 #include "runtime/store_impl.h"
+#include "support/byte_reader.h"
 #include "vm/builtins.h"
 #include "vm/exception.h"
 
@@ -95,10 +97,56 @@ FrameInfo resolveFrame(const vm::TrapFrame& frame) {
   return info;
 }
 
-Trap StoreImpl::takeTrap() {
+InstanceObj* StoreImpl::instanceOf(const vm::VMContext* vmctx) const {
+  for (const auto& inst : instances) {
+    if (&inst->ctx == vmctx) return inst.get();
+  }
+  return nullptr;
+}
+
+InstanceObj* StoreImpl::onlyInstanceOf(const void* ir_module) const {
+  InstanceObj* found = nullptr;
+  for (const auto& inst : instances) {
+    if (inst->module->ir.get() != ir_module) continue;
+    if (found) return nullptr;
+    found = inst.get();
+  }
+  return found;
+}
+
+InstanceObj* StoreImpl::importCallee(const InstanceObj& caller, uint32_t offset) const {
+  const ir::Module& m = *caller.module->ir;
+  if (offset >= m.bytes.size() || m.bytes[offset] != ir::opcodeInfo(ir::Opcode::Call).code) return nullptr;
+  ByteReader reader(std::span<const uint8_t>(m.bytes).subspan(offset + 1));
+  auto index = reader.readVarU32();
+  if (!index || *index >= m.num_imported_functions) return nullptr;
+  return instanceOf(caller.vm_funcs[*index]->vmctx);
+}
+
+// The tiers record each frame's module but not its instance (machine code knows the vmctx of
+// the innermost frame only), so the instance is worked out here, outermost frame first. The
+// outermost frame is the callee, which runs in the instance of its vmctx. An inner frame runs
+// in the instance its caller's import names when the caller's instruction is a `call` of an
+// imported function; otherwise in the caller's instance when both have the same module (a
+// direct call stays in its instance); otherwise in the store's only instance of its module,
+// or none when the store has several. The one attribution this gets wrong: a call_indirect or
+// call_ref from one instance into another instance of the same module.
+Trap StoreImpl::takeTrap(const vm::VMFuncRef* callee) {
   std::vector<FrameInfo> frames = std::move(host_frames);
   host_frames.clear();
+  size_t first = frames.size();
   for (const vm::TrapFrame& f : trap.frames) frames.push_back(resolveFrame(f));
+  InstanceObj* caller = nullptr;  // the instance of frames[i + 1]
+  for (size_t i = frames.size(); i-- > first;) {
+    const void* module = frames[i].module;
+    InstanceObj* inst = nullptr;
+    if (i + 1 == frames.size()) inst = callee ? instanceOf(callee->vmctx) : nullptr;
+    else if (caller) inst = importCallee(*caller, frames[i + 1].offset);
+    if (inst && inst->module->ir.get() != module) inst = nullptr;
+    if (!inst && caller && caller->module->ir.get() == module) inst = caller;
+    if (!inst) inst = onlyInstanceOf(module);
+    frames[i].instance = caller = inst;
+  }
   Trap t = trap.kind == vm::TrapKind::Exit ? Trap::exit(trap.exit_status, std::move(frames))
             : trap.exception ? uncaught(trap.exception, std::move(frames))
                              : Trap(trap.kind, trap.message, std::move(frames));

@@ -117,10 +117,17 @@ class StoreImpl {
 
   // Whether a fault address lies in one of this store's memory reservations.
   bool ownsAddress(const void* addr) const;
-  // Turns the pending trap record (and host_frames) into a Trap and clears both.
-  Trap takeTrap();
+  // Turns the pending trap record (and host_frames) into a Trap and clears both. `callee`, the
+  // function the activation entered, tells which instance its frames ran in (store.cc).
+  Trap takeTrap(const vm::VMFuncRef* callee = nullptr);
   // The Trap of an exception no handler caught (exn.cc): names the tag, carries the exception.
   Trap uncaught(vm::VMException* exn, std::vector<FrameInfo> frames);
+
+ private:
+  InstanceObj* instanceOf(const vm::VMContext* vmctx) const;
+  InstanceObj* onlyInstanceOf(const void* ir_module) const;
+  // The instance `caller`'s instruction at `offset` calls when it is a `call` of an import.
+  InstanceObj* importCallee(const InstanceObj& caller, uint32_t offset) const;
 };
 
 // The one way into wasm from the host (docs/architecture.md "Trap path"): stack check, fault
