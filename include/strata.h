@@ -2,7 +2,21 @@
  * config, fuel and epoch deadlines, and WASI preview 1 for modules that import it.
  *
  * Everything here uses wasm.h's conventions (own, _delete, vectors). See docs/embedding.md.
- * (include/strata/strata.h, with a folder, is the C++ API's umbrella header; this is the C one.)
+ * (strata/strata.hh, in a folder, is the C++ API: header-only over this one.)
+ *
+ * What wasm.h functions do in Strata where the standard leaves room or cannot say:
+ * - wasm_module_serialize writes a small header and the module's wasm binary, not compiled
+ *   code; wasm_module_deserialize validates and compiles that binary again for the store's
+ *   engine (any tier, any version that reads the format). Caching compiled code is to come.
+ * - Exception tags have no extern kind in wasm.h: they are left out of module imports/exports
+ *   and instance exports, and a module that imports a tag cannot be instantiated here.
+ * - Limits are 32-bit in wasm.h: a memory64/table64 limit above 2^32-1 is reported as 2^32-1,
+ *   which wasm.h reads as "no maximum". wasm_memory_data_size is exact.
+ * - wasm_frame_instance is the instance the frame ran in (borrowed, valid with the frame),
+ *   worked out from the frames' modules and their calls: for a function reached through a
+ *   table (call_indirect, call_ref) it is the caller's instance when the caller has the same
+ *   module (wrong if the table held another instance's function) and otherwise the store's
+ *   only instance of the function's module, or NULL when the store has several.
  */
 #ifndef STRATA_H
 #define STRATA_H
@@ -69,6 +83,14 @@ WASM_API_EXTERN uint64_t strata_store_get_fuel(const wasm_store_t*);
 
 /* Calls in this store trap once the engine's epoch is `ticks` beyond its current value. */
 WASM_API_EXTERN void strata_store_set_epoch_deadline(wasm_store_t*, uint64_t ticks);
+
+/* ---- Modules -------------------------------------------------------------------------------- */
+
+/* wasm_module_new that says why: NULL when the binary is malformed or invalid, with
+ * `error_message` (when not NULL) receiving a NUL-terminated message with the kind, the byte
+ * offset and the spec suite's wording ("invalid at offset 0x1f: type mismatch"). */
+WASM_API_EXTERN own wasm_module_t* strata_module_new(wasm_store_t*, const wasm_byte_vec_t* binary,
+                                                     own wasm_message_t* error_message);
 
 /* ---- Traps ---------------------------------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
 
 #include "capi/capi_impl.h"
 #include "decode/decoder.h"
+#include "strata.h"
 #include "validate/validator.h"
 
 using namespace strata::capi;
@@ -21,9 +22,12 @@ std::span<const uint8_t> bytesOf(const wasm_byte_vec_t* v) {
   return {reinterpret_cast<const uint8_t*>(v->data), v->size};
 }
 
-wasm_module_t* compile(wasm_store_t* store, std::span<const uint8_t> binary) {
+wasm_module_t* compile(wasm_store_t* store, std::span<const uint8_t> binary, wasm_message_t* error = nullptr) {
   auto module = strata::Module::fromBinary(store->store.engine(), binary);
-  if (!module) return nullptr;
+  if (!module) {
+    if (error) newMessage(error, module.error().describe());
+    return nullptr;
+  }
   auto data = std::make_shared<ModuleData>(std::move(*module), std::vector<uint8_t>(binary.begin(), binary.end()));
   return new wasm_module_t(store, std::move(data));
 }
@@ -33,6 +37,10 @@ wasm_module_t* compile(wasm_store_t* store, std::span<const uint8_t> binary) {
 extern "C" {
 
 wasm_module_t* wasm_module_new(wasm_store_t* store, const wasm_byte_vec_t* binary) { return compile(store, bytesOf(binary)); }
+
+wasm_module_t* strata_module_new(wasm_store_t* store, const wasm_byte_vec_t* binary, wasm_message_t* error_message) {
+  return compile(store, bytesOf(binary), error_message);
+}
 
 bool wasm_module_validate(wasm_store_t* store, const wasm_byte_vec_t* binary) {
   // Decoding and validation only: no tier compiles anything.

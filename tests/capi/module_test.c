@@ -80,6 +80,17 @@ static void test_validate_and_errors(wasm_store_t* store) {
   CHECK(!wasm_module_validate(store, &garbage));
   CHECK(wasm_module_new(store, &garbage) == NULL);
 
+  /* strata_module_new says why. */
+  wasm_message_t why;
+  CHECK(strata_module_new(store, &bad_type, &why) == NULL);
+  CHECK(why.size > 1 && why.data[why.size - 1] == '\0' && strstr(why.data, "type mismatch") != NULL);
+  wasm_byte_vec_delete(&why);
+  CHECK(strata_module_new(store, &garbage, &why) == NULL && strstr(why.data, "magic") != NULL);
+  wasm_byte_vec_delete(&why);
+  wasm_module_t* fine = strata_module_new(store, &good, NULL);
+  CHECK(fine != NULL && strata_module_new(store, &garbage, NULL) == NULL);
+  wasm_module_delete(fine);
+
   wasm_byte_vec_t out;
   wasm_message_t error;
   const char* broken = "(module (func (result i32) i32.const))";
