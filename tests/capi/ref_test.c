@@ -53,10 +53,105 @@ static void test_foreign_through_wasm(wasm_store_t* store, wasm_extern_vec_t* ex
   (void)store;
 }
 
+/* What every reference kind has (wasm.h's WASM_DECLARE_REF): a copy that is the same object,
+ * host info shared by every handle and reachable through the wasm_ref_t view, the view and the
+ * way back, and a finalizer that runs once, when the object dies. */
+#define CHECK_REF_KIND(name, x, slot)                                                                   \
+  do {                                                                                                  \
+    wasm_##name##_t* copy = wasm_##name##_copy(x);                                                      \
+    CHECK(copy != NULL && copy != (x) && wasm_##name##_same(copy, x));                                  \
+    wasm_##name##_set_host_info(copy, &ids[slot]);                                                      \
+    CHECK(wasm_##name##_get_host_info(x) == &ids[slot]);                                                \
+    wasm_ref_t* ref = wasm_##name##_as_ref(copy);                                                       \
+    CHECK(wasm_ref_as_##name(ref) == copy && wasm_ref_get_host_info(ref) == &ids[slot]);                \
+    CHECK(wasm_ref_as_##name##_const(wasm_##name##_as_ref_const(copy)) == copy);                        \
+    wasm_##name##_set_host_info_with_finalizer(copy, &ids[slot], finalize);                             \
+    wasm_##name##_delete(copy);                                                                         \
+  } while (0)
+
+/* The extern views of each kind of extern, const and not. */
+#define CHECK_EXTERN_VIEWS(name, x)                                                                     \
+  do {                                                                                                  \
+    CHECK(wasm_extern_as_##name(wasm_##name##_as_extern(x)) == (x));                                    \
+    CHECK(wasm_extern_as_##name##_const(wasm_##name##_as_extern_const(x)) == (x));                      \
+  } while (0)
+
+/* Every reference kind through CHECK_REF_KIND, in a store of its own whose death finalizes them. */
+static void test_ref_kinds(wasm_engine_t* engine, int* ids) {
+  wasm_store_t* store = wasm_store_new(engine);
+  struct test_instance t;
+  test_instantiate(&t, store, kModule);
+  wasm_func_t* func = test_export_func(&t.exports, 3);
+  wasm_global_t* global = wasm_extern_as_global(t.exports.data[1]);
+  wasm_table_t* table = wasm_extern_as_table(t.exports.data[0]);
+  wasm_memory_t* memory = wasm_extern_as_memory(t.exports.data[2]);
+  wasm_foreign_t* foreign = wasm_foreign_new(store);
+  wasm_message_t message;
+  wasm_name_new_from_string_nt(&message, "t");
+  wasm_trap_t* trap = wasm_trap_new(store, &message);
+  wasm_byte_vec_delete(&message);
+  memset(finalized, 0, sizeof finalized);
+
+  CHECK_REF_KIND(func, func, 1);
+  CHECK_REF_KIND(global, global, 2);
+  CHECK_REF_KIND(table, table, 3);
+  CHECK_REF_KIND(memory, memory, 4);
+  CHECK_REF_KIND(extern, t.exports.data[4], 5);
+  CHECK_REF_KIND(instance, t.instance, 6);
+  CHECK_REF_KIND(module, t.module, 7);
+  CHECK_REF_KIND(foreign, foreign, 8);
+  CHECK_REF_KIND(trap, trap, 9);
+  CHECK_EXTERN_VIEWS(func, func);
+  CHECK_EXTERN_VIEWS(global, global);
+  CHECK_EXTERN_VIEWS(table, table);
+  CHECK_EXTERN_VIEWS(memory, memory);
+  /* Views between kinds are NULL. */
+  CHECK(wasm_ref_as_global(wasm_table_as_ref(table)) == NULL && wasm_ref_as_table(wasm_global_as_ref(global)) == NULL);
+  CHECK(wasm_ref_as_instance(wasm_func_as_ref(func)) == NULL && wasm_ref_as_extern_const(wasm_trap_as_ref_const(trap)) == NULL);
+  CHECK(wasm_ref_as_func_const(wasm_memory_as_ref_const(memory)) == NULL);
+  CHECK(wasm_ref_as_foreign_const(wasm_module_as_ref_const(t.module)) == NULL);
+  CHECK(wasm_ref_as_memory_const(wasm_global_as_ref_const(global)) == NULL);
+  CHECK(wasm_ref_as_module_const(wasm_instance_as_ref_const(t.instance)) == NULL);
+  CHECK(wasm_ref_as_trap_const(wasm_foreign_as_ref_const(foreign)) == NULL);
+  CHECK(wasm_ref_as_table_const(wasm_extern_as_ref_const(t.exports.data[4])) == NULL);
+  CHECK(wasm_ref_as_global_const(wasm_func_as_ref_const(func)) == NULL);
+  CHECK(wasm_extern_as_memory_const(wasm_func_as_extern_const(func)) == NULL);
+  /* Host info set through the wasm_ref_t view, with a finalizer. */
+  wasm_ref_t* foreign_ref = wasm_foreign_as_ref(foreign);
+  wasm_ref_set_host_info(foreign_ref, &ids[10]);
+  CHECK(wasm_foreign_get_host_info(foreign) == &ids[10]);
+  wasm_ref_set_host_info_with_finalizer(foreign_ref, &ids[8], finalize);
+
+  /* Extern vectors: empty, uninitialized, new (takes the handles), copy (new handles). */
+  wasm_extern_vec_t empty, uninit, vec, copy;
+  wasm_extern_vec_new_empty(&empty);
+  wasm_extern_vec_new_uninitialized(&uninit, 1);
+  CHECK(empty.size == 0 && uninit.size == 1 && uninit.data[0] == NULL);
+  wasm_extern_t* elems[2] = {wasm_extern_copy(t.exports.data[0]), wasm_extern_copy(t.exports.data[3])};
+  wasm_extern_vec_new(&vec, 2, elems);
+  wasm_extern_vec_copy(&copy, &vec);
+  CHECK(copy.size == 2 && copy.data[1] != elems[1] && wasm_extern_same(copy.data[1], elems[1]));
+  CHECK(wasm_extern_kind(copy.data[0]) == WASM_EXTERN_TABLE);
+  wasm_extern_vec_delete(&empty);
+  wasm_extern_vec_delete(&uninit);
+  wasm_extern_vec_delete(&vec);
+  wasm_extern_vec_delete(&copy);
+
+  wasm_trap_delete(trap);
+  CHECK(finalized[9] == 1);  /* traps and modules die with their last handle */
+  wasm_foreign_delete(foreign);
+  test_instance_delete(&t);
+  CHECK(finalized[7] == 1 && finalized[1] == 0);
+  wasm_store_delete(store);
+  for (int i = 1; i <= 9; ++i) CHECK(finalized[i] == 1);
+  memset(finalized, 0, sizeof finalized);
+}
+
 int main(int argc, char** argv) {
   int ids[16];
   for (int i = 0; i < 16; ++i) ids[i] = i;
   wasm_engine_t* engine = test_engine(argc, argv);
+  test_ref_kinds(engine, ids);
   wasm_store_t* store = wasm_store_new(engine);
 
   struct test_instance t;

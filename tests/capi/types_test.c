@@ -138,6 +138,120 @@ static void test_other_types(void) {
   wasm_memorytype_delete(m2);
 }
 
+/* Makers of one element of each type vector, and what a deep copy of one keeps. */
+static wasm_limits_t test_limits = {3, 9};
+static wasm_importtype_t* make_importtype(void) {
+  wasm_name_t module, name;
+  wasm_name_new_from_string(&module, "m");
+  wasm_name_new_from_string(&name, "n");
+  return wasm_importtype_new(&module, &name, wasm_memorytype_as_externtype(wasm_memorytype_new(&test_limits)));
+}
+static wasm_exporttype_t* make_exporttype(void) {
+  wasm_name_t name;
+  wasm_name_new_from_string(&name, "e");
+  return wasm_exporttype_new(&name, wasm_globaltype_as_externtype(wasm_globaltype_new(wasm_valtype_new_i32(), WASM_VAR)));
+}
+static int same_valtype(const wasm_valtype_t* a, const wasm_valtype_t* b) { return wasm_valtype_kind(a) == wasm_valtype_kind(b); }
+static int same_functype(const wasm_functype_t* a, const wasm_functype_t* b) {
+  return wasm_functype_params(a)->size == wasm_functype_params(b)->size &&
+         wasm_functype_results(a)->size == wasm_functype_results(b)->size;
+}
+static int same_globaltype(const wasm_globaltype_t* a, const wasm_globaltype_t* b) {
+  return wasm_globaltype_mutability(a) == wasm_globaltype_mutability(b) &&
+         same_valtype(wasm_globaltype_content(a), wasm_globaltype_content(b));
+}
+static int same_tabletype(const wasm_tabletype_t* a, const wasm_tabletype_t* b) {
+  return wasm_tabletype_limits(a)->min == wasm_tabletype_limits(b)->min && same_valtype(wasm_tabletype_element(a), wasm_tabletype_element(b));
+}
+static int same_memorytype(const wasm_memorytype_t* a, const wasm_memorytype_t* b) {
+  return wasm_memorytype_limits(a)->max == wasm_memorytype_limits(b)->max;
+}
+static int same_externtype(const wasm_externtype_t* a, const wasm_externtype_t* b) {
+  return wasm_externtype_kind(a) == wasm_externtype_kind(b);
+}
+static int same_importtype(const wasm_importtype_t* a, const wasm_importtype_t* b) {
+  return wasm_importtype_name(a)->size == wasm_importtype_name(b)->size &&
+         same_externtype(wasm_importtype_type(a), wasm_importtype_type(b));
+}
+static int same_exporttype(const wasm_exporttype_t* a, const wasm_exporttype_t* b) {
+  return wasm_exporttype_name(a)->size == wasm_exporttype_name(b)->size &&
+         same_externtype(wasm_exporttype_type(a), wasm_exporttype_type(b));
+}
+
+/* Every vector of type objects: empty, uninitialized (NULL elements, which _delete skips), new
+ * (takes the elements), copy (deep: new elements of the same content), delete. */
+#define CHECK_TYPE_VEC(name, make)                                                                     \
+  do {                                                                                                 \
+    wasm_##name##_vec_t empty, uninit, vec, copy;                                                      \
+    wasm_##name##_vec_new_empty(&empty);                                                               \
+    wasm_##name##_vec_new_uninitialized(&uninit, 2);                                                   \
+    CHECK(empty.size == 0 && uninit.size == 2 && uninit.data[0] == NULL && uninit.data[1] == NULL);    \
+    wasm_##name##_t* elems[1] = {make};                                                                \
+    wasm_##name##_vec_new(&vec, 1, elems);                                                             \
+    wasm_##name##_vec_copy(&copy, &vec);                                                               \
+    CHECK(copy.size == 1 && copy.data[0] != elems[0] && same_##name(copy.data[0], elems[0]));          \
+    wasm_##name##_vec_delete(&empty);                                                                  \
+    wasm_##name##_vec_delete(&uninit);                                                                 \
+    wasm_##name##_vec_delete(&vec);                                                                    \
+    wasm_##name##_vec_delete(&copy);                                                                   \
+    CHECK(vec.size == 0 && vec.data == NULL);                                                          \
+  } while (0)
+
+static void test_type_vectors(void) {
+  CHECK_TYPE_VEC(valtype, wasm_valtype_new_f32());
+  CHECK_TYPE_VEC(functype, wasm_functype_new_1_1(wasm_valtype_new_i32(), wasm_valtype_new_i64()));
+  CHECK_TYPE_VEC(globaltype, wasm_globaltype_new(wasm_valtype_new_f64(), WASM_CONST));
+  CHECK_TYPE_VEC(tabletype, wasm_tabletype_new(wasm_valtype_new_funcref(), &test_limits));
+  CHECK_TYPE_VEC(memorytype, wasm_memorytype_new(&test_limits));
+  CHECK_TYPE_VEC(externtype, wasm_tabletype_as_externtype(wasm_tabletype_new(wasm_valtype_new_externref(), &test_limits)));
+  CHECK_TYPE_VEC(importtype, make_importtype());
+  CHECK_TYPE_VEC(exporttype, make_exporttype());
+}
+
+/* Copies and const views of the global, table and memory types; the functype shorthands. */
+static void test_type_copies_and_shorthands(void) {
+  wasm_globaltype_t* g = wasm_globaltype_new(wasm_valtype_new_f32(), WASM_VAR);
+  wasm_globaltype_t* g2 = wasm_globaltype_copy(g);
+  CHECK(g2 != g && same_globaltype(g, g2));
+  CHECK(wasm_externtype_as_globaltype_const(wasm_globaltype_as_externtype_const(g2)) == g2);
+  wasm_tabletype_t* t = wasm_tabletype_new(wasm_valtype_new_funcref(), &test_limits);
+  wasm_tabletype_t* t2 = wasm_tabletype_copy(t);
+  CHECK(t2 != t && same_tabletype(t, t2));
+  CHECK(wasm_externtype_as_tabletype(wasm_tabletype_as_externtype(t2)) == t2);
+  CHECK(wasm_externtype_as_tabletype_const(wasm_tabletype_as_externtype_const(t2)) == t2);
+  wasm_memorytype_t* m = wasm_memorytype_new(&test_limits);
+  CHECK(wasm_externtype_as_memorytype_const(wasm_memorytype_as_externtype_const(m)) == m);
+  CHECK(wasm_externtype_as_tabletype(wasm_memorytype_as_externtype(m)) == NULL);
+  wasm_globaltype_delete(g);
+  wasm_globaltype_delete(g2);
+  wasm_tabletype_delete(t);
+  wasm_tabletype_delete(t2);
+  wasm_memorytype_delete(m);
+
+  /* wasm_functype_new_P_R for the shapes the other tests do not make: P params, R results. */
+  wasm_functype_t* shapes[] = {
+      wasm_functype_new_0_1(wasm_valtype_new_i32()),
+      wasm_functype_new_0_3(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32()),
+      wasm_functype_new_1_0(wasm_valtype_new_i32()),
+      wasm_functype_new_1_2(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32()),
+      wasm_functype_new_1_3(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32()),
+      wasm_functype_new_2_0(wasm_valtype_new_i32(), wasm_valtype_new_i32()),
+      wasm_functype_new_2_3(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32(),
+                            wasm_valtype_new_i32()),
+      wasm_functype_new_3_0(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32()),
+      wasm_functype_new_3_1(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32()),
+      wasm_functype_new_3_2(wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32(), wasm_valtype_new_i32(),
+                            wasm_valtype_new_i32()),
+  };
+  static const size_t arity[][2] = {{0, 1}, {0, 3}, {1, 0}, {1, 2}, {1, 3}, {2, 0}, {2, 3}, {3, 0}, {3, 1}, {3, 2}};
+  for (size_t i = 0; i < sizeof shapes / sizeof *shapes; ++i) {
+    CHECK(wasm_functype_params(shapes[i])->size == arity[i][0] && wasm_functype_results(shapes[i])->size == arity[i][1]);
+    wasm_functype_delete(shapes[i]);
+  }
+  CHECK(wasm_valkind_is_num(WASM_F64) && !wasm_valkind_is_num(WASM_FUNCREF));
+  CHECK(wasm_valkind_is_ref(WASM_EXTERNREF) && !wasm_valkind_is_ref(WASM_I32));
+}
+
 static void test_values(void) {
   wasm_val_t vals[4] = {WASM_I32_VAL(-7), WASM_I64_VAL(1LL << 40), WASM_F32_VAL(1.5f), WASM_F64_VAL(-0.25)};
   wasm_val_vec_t vec, copy;
@@ -145,6 +259,11 @@ static void test_values(void) {
   wasm_val_vec_copy(&copy, &vec);
   CHECK(copy.size == 4 && copy.data[0].kind == WASM_I32 && copy.data[0].of.i32 == -7);
   CHECK(copy.data[1].of.i64 == (1LL << 40) && copy.data[2].of.f32 == 1.5f && copy.data[3].of.f64 == -0.25);
+  wasm_val_vec_delete(&vec);
+  wasm_val_vec_delete(&copy);
+  wasm_val_vec_new_empty(&vec);
+  wasm_val_vec_new_uninitialized(&copy, 2);
+  CHECK(vec.size == 0 && copy.size == 2);
   wasm_val_vec_delete(&vec);
   wasm_val_vec_delete(&copy);
 
@@ -164,6 +283,8 @@ int main(int argc, char** argv) {
   test_valtypes();
   test_functypes();
   test_other_types();
+  test_type_vectors();
+  test_type_copies_and_shorthands();
   test_values();
   return test_finish("types");
 }
