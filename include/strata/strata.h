@@ -1,4 +1,5 @@
-// The Strata C++ API: Engine, Module, Store, Linker, Instance, Func, Memory, Table, Global, Val, Trap.
+// The runtime's C++ API: Engine, Module, Store, Linker, Instance, Func, Memory, Table, Global, Val, Trap.
+// In-tree only (it includes internal headers); embedders use the installed strata/strata.hh.
 //
 //   auto engine = strata::Engine::create().value();
 //   auto module = strata::Module::fromText(engine, "(module (func (export \"f\") (result i32) i32.const 7))");
