@@ -328,12 +328,22 @@ void FuncCompiler::clearCaches() {
   while (!cached_.empty()) dropCache(cached_.back());
 }
 
+// A cache the innermost loop's head bound goes last: dropping it costs a reload on every
+// back edge, and the back edge a jump of its own.
 bool FuncCompiler::dropOneCache(Cls c, uint32_t avoid) {
-  for (uint32_t local : cached_) {
-    int r = local_cache_[local];
-    if (clsOf(local_kinds_[local]) == c && !(avoid & (1u << r))) {
-      dropCache(local);
-      return true;
+  uint32_t bound = 0;
+  if (innermost_loop_ >= 0) {
+    const CacheState& s = ctrls_[size_t(innermost_loop_)].at_label;
+    for (uint8_t j = 0; j < s.n; ++j)
+      if (local_cache_[s.local[j]] == s.reg[j] && clsOf(local_kinds_[s.local[j]]) == c) bound |= 1u << s.reg[j];
+  }
+  for (uint32_t skip : {avoid | bound, avoid}) {
+    for (uint32_t local : cached_) {
+      int r = local_cache_[local];
+      if (clsOf(local_kinds_[local]) == c && !(skip & (1u << r))) {
+        dropCache(local);
+        return true;
+      }
     }
   }
   return false;
@@ -421,16 +431,13 @@ void FuncCompiler::establishCaches(const CacheState& s) {
 }
 
 int FuncCompiler::loopRegFor(uint32_t local) const {
-  for (size_t i = ctrls_.size(); i-- > 0;) {
-    const Ctrl& c = ctrls_[i];
-    if (c.kind != Ctrl::Loop) continue;
-    for (uint8_t j = 0; j < c.at_label.n; ++j) {
-      if (c.at_label.local[j] != local) continue;
-      int r = c.at_label.reg[j];
-      uint32_t used = clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_;
-      return !(used & (1u << r)) || local_cache_[local] == r ? r : -1;
-    }
-    return -1;
+  if (innermost_loop_ < 0) return -1;
+  const CacheState& s = ctrls_[size_t(innermost_loop_)].at_label;
+  for (uint8_t j = 0; j < s.n; ++j) {
+    if (s.local[j] != local) continue;
+    int r = s.reg[j];
+    uint32_t used = clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_;
+    return !(used & (1u << r)) || local_cache_[local] == r ? r : -1;
   }
   return -1;
 }

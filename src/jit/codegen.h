@@ -98,6 +98,7 @@ class FuncCompiler {
     asmjit::Label else_label;
     CacheState at_label;      // the caches the label's code may assume
     CacheState at_else;       // an if's caches at its conditional jump (the else arm's start)
+    int32_t outer_loop = -1;  // a loop: the enclosing loop's index in ctrls_ (innermost_loop_)
     size_t numParams() const { return sig.num_params; }
     size_t numResults() const { return sig.num_results; }
     ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }
@@ -307,10 +308,11 @@ class FuncCompiler {
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
   std::vector<int8_t>& local_cache_ = scratch_.local_cache;  // per local: caching register id, or -1
   std::vector<uint32_t>& cached_ = scratch_.cached;  // the locals with a cache (labels and calls drop them all)
-  // Per local: the instruction count at its last local.get/set/tee. A loop head keeps the caches
-  // of the locals touched just before it (the loop's counters and bounds, set up for it).
+  // Per local: the instruction count at its last local.set/tee. A loop head keeps the caches of
+  // the locals written just before it (the loop's counters, set up for it).
   std::vector<uint32_t>& touched_ = scratch_.touched;
   uint32_t instr_count_ = 0;
+  int32_t innermost_loop_ = -1;  // index in ctrls_ of the innermost live loop, or -1
   static constexpr uint32_t kLoopWindow = 8;
   std::vector<std::pair<uint32_t, uint32_t>>& wasm_map_ = scratch_.wasm_map;
   std::vector<std::pair<uint32_t, uint32_t>>& base_loads_ = scratch_.base_loads;  // (offset, size) of each r14 load

@@ -19,7 +19,6 @@ using namespace x86;  // NOLINT(google-build-using-namespace)
 void FuncCompiler::visitLocal(const decode::Instr& in) {
   int32_t disp = localDisp(in.idx);
   ValKind k = local_kinds_[in.idx];
-  touched_[in.idx] = instr_count_;
   if (in.op == Opcode::LocalGet) {
     // The entry reads the local's home until the local changes. An integer local is also
     // loaded into a free register that caches it (when two are free: nothing is evicted for
@@ -40,7 +39,23 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
     push(v);
     return;
   }
+  touched_[in.idx] = instr_count_;
   Val v = pop();
+  // A constant written to an integer local (a loop counter's start, typically) is also put in
+  // a register that caches it, when two are free (and so is kept by a loop head after it).
+  if (v.loc == Loc::Const && (k == ValKind::I32 || k == ValKind::I64)) {
+    int c = loopRegFor(in.idx);
+    if (c < 0) c = freeGpr(0);
+    if (c >= 0 && freeGpr(1u << c) >= 0) {
+      evict(Cls::Gpr, uint8_t(c));  // only the local's own cache can be there
+      if (k == ValKind::I64) a().mov(gpq(uint8_t(c)), asmjit::imm(int64_t(v.imm)));
+      else a().mov(gpd(uint8_t(c)), asmjit::imm(uint32_t(v.imm)));
+      v.loc = Loc::Reg;
+      v.reg = uint8_t(c);
+      take(Cls::Gpr, v.reg);
+      release(v);  // as if popped from the stack (the paths below expect a popped value)
+    }
+  }
   if (in.op == Opcode::LocalTee && v.loc == Loc::Mem && v.disp != disp) {
     push(v);
     if (clsOf(k) == Cls::Gpr) toGpr(top());

@@ -139,13 +139,15 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
       evict(Cls::Gpr, Gp::kIdAx);
       evict(Cls::Gpr, Gp::kIdCx);
     }
-    // Only the caches of locals touched just before the head are kept: those are what the loop
+    // Only the caches of locals written just before the head are kept: those are what the loop
     // was set up with. Any other would hold a register through the whole loop, and a back edge
     // reload it, for a local the loop may never read.
     for (size_t i = cached_.size(); i-- > 0;)
       if (instr_count_ - touched_[cached_[i]] > kLoopWindow) dropCache(cached_[i]);
     while (cached_.size() > CacheState::kMax) dropCache(cached_.back());
     c.at_label = captureCaches();
+    c.outer_loop = innermost_loop_;
+    innermost_loop_ = int32_t(ctrls_.size());
     a().bind(c.label);
     checkInterrupt();
     chargeFuel();
@@ -231,6 +233,7 @@ void FuncCompiler::visitEnd() {
     push(v);
   }
   dead_ = !reachable;
+  if (c.kind == Ctrl::Loop) innermost_loop_ = c.outer_loop;
   ctrls_.pop_back();
 }
 
