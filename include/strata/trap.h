@@ -24,7 +24,9 @@ struct FrameInfo {
   uint32_t offset = 0;        // byte offset of the instruction in the module binary
   std::string module_name;    // empty when the module has no name
   std::string func_name;      // empty when the name section does not name the function
-  const void* module = nullptr;  // the ir::Module, for offsets within the function (C API frames)
+  uint32_t func_offset = 0;   // from the start of the function's code section entry
+  // The ir::Module, to compare only: a trap may outlive the module (the store of a nested call).
+  const void* module = nullptr;
   // The instance the function ran in, when the runtime could tell (see StoreImpl::takeTrap).
   runtime::InstanceObj* instance = nullptr;
 };

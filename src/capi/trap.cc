@@ -1,7 +1,6 @@
 // Traps and frames (wasm.h): a trap is the runtime's Trap (message and wasm backtrace), shared
 // by every copy of the handle.
 #include "capi/capi_impl.h"
-#include "ir/module.h"
 #include "strata.h"
 
 namespace strata::capi {
@@ -22,17 +21,10 @@ wasm_frame_t* newFrame(wasm_store_t* store, const strata::FrameInfo& info) {
   auto* f = new wasm_frame_t{};
   f->func_index = info.func_index;
   f->module_offset = info.offset;
+  f->func_offset = info.func_offset;
   // The frame's instance, when the runtime knows it and it lives in the trap's store.
   if (store && info.instance && &strata::Instance(info.instance).store() == &store->store) {
     f->instance = std::make_unique<wasm_instance_t>(store, strata::Instance(info.instance));
-  }
-  // The function's offset is relative to its code section entry (its body), when the frame
-  // knows the module.
-  if (const auto* m = static_cast<const strata::ir::Module*>(info.module)) {
-    if (info.func_index < m->functions.size()) {
-      uint32_t start = m->functions[info.func_index].body.offset;
-      if (info.offset >= start) f->func_offset = info.offset - start;
-    }
   }
   return f;
 }

@@ -1,6 +1,8 @@
 // The Store: construction, object allocation, trap conversion, and the Store API.
 #include "strata/store.h"
 
+#include <algorithm>
+
 #include <fmt/core.h>
 
 #include "ir/opcodes.h"
@@ -90,6 +92,10 @@ FrameInfo resolveFrame(const vm::TrapFrame& frame) {
   info.offset = frame.offset;
   info.module = frame.module;
   if (const auto* m = static_cast<const ir::Module*>(frame.module)) {
+    if (frame.func_index < m->functions.size()) {
+      uint32_t start = m->functions[frame.func_index].body.offset;
+      if (frame.offset >= start) info.func_offset = frame.offset - start;
+    }
     if (m->names.module) info.module_name = *m->names.module;
     auto it = m->names.functions.find(frame.func_index);
     if (it != m->names.functions.end()) info.func_name = it->second;
@@ -135,6 +141,13 @@ Trap StoreImpl::takeTrap(const vm::VMFuncRef* callee) {
   std::vector<FrameInfo> frames = std::move(host_frames);
   host_frames.clear();
   size_t first = frames.size();
+  // A host function may return the trap of a call into another store: its frames keep their
+  // places but name no instance, since only this store's instances are known to live as long
+  // as the trap may be looked at.
+  for (size_t i = 0; i < first; ++i) {
+    auto& inst = frames[i].instance;
+    if (inst && std::none_of(instances.begin(), instances.end(), [&](const auto& p) { return p.get() == inst; })) inst = nullptr;
+  }
   for (const vm::TrapFrame& f : trap.frames) frames.push_back(resolveFrame(f));
   InstanceObj* caller = nullptr;  // the instance of frames[i + 1]
   for (size_t i = frames.size(); i-- > first;) {

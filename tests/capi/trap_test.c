@@ -183,6 +183,48 @@ static void test_frame_instances(wasm_store_t* store) {
   test_instance_delete(&a);
 }
 
+/* A host function of one store that returns the trap of a call into another store. */
+static wasm_func_t* other_store_func;
+static wasm_trap_t* call_other_store(const wasm_val_vec_t* args, wasm_val_vec_t* results) {
+  wasm_val_vec_t none = WASM_EMPTY_VEC;
+  return wasm_func_call(other_store_func, &none, &none);
+}
+
+/* That trap's frame keeps its place in the trace but names no instance (the other store may be
+ * gone by the time the trace is read); the caller's frame names its instance. */
+static void test_trap_from_another_store(wasm_engine_t* engine, wasm_store_t* store) {
+  wasm_store_t* other = wasm_store_new(engine);
+  struct test_instance o;
+  test_instantiate(&o, other, "(module (func (export \"boom\") nop unreachable))");
+  other_store_func = test_export_func(&o.exports, 0);
+  wasm_functype_t* t = wasm_functype_new_0_0();
+  wasm_func_t* host = wasm_func_new(store, t, call_other_store);
+  wasm_extern_t* imports_arr[1] = {wasm_func_as_extern(host)};
+  wasm_extern_vec_t imports = WASM_ARRAY_VEC(imports_arr), exports;
+  wasm_module_t* module = test_module(store, "(module (import \"o\" \"boom\" (func $boom)) (func (export \"f\") call $boom))");
+  wasm_instance_t* instance = wasm_instance_new(store, module, &imports, NULL);
+  REQUIRE(instance != NULL);
+  wasm_instance_exports(instance, &exports);
+  wasm_val_vec_t none = WASM_EMPTY_VEC;
+  wasm_trap_t* trap = wasm_func_call(test_export_func(&exports, 0), &none, &none);
+  test_instance_delete(&o);
+  wasm_store_delete(other);
+  REQUIRE(trap != NULL);
+  wasm_frame_vec_t trace;
+  wasm_trap_trace(trap, &trace);
+  REQUIRE(trace.size == 2);
+  CHECK(wasm_frame_func_index(trace.data[0]) == 0 && wasm_frame_func_offset(trace.data[0]) == 2);
+  CHECK(wasm_frame_instance(trace.data[0]) == NULL);
+  CHECK(wasm_frame_func_index(trace.data[1]) == 1 && wasm_instance_same(wasm_frame_instance(trace.data[1]), instance));
+  wasm_frame_vec_delete(&trace);
+  CHECK(test_trap_is(trap, "unreachable"));
+  wasm_extern_vec_delete(&exports);
+  wasm_instance_delete(instance);
+  wasm_module_delete(module);
+  wasm_func_delete(host);
+  wasm_functype_delete(t);
+}
+
 /* A start function's trap keeps its kind, message and frames ($boom called from $start). */
 static void test_start_trap(wasm_store_t* store) {
   wasm_module_t* module = test_module(store, "(module (func $boom unreachable) (func $start nop call $boom) (start $start))");
@@ -219,6 +261,7 @@ int main(int argc, char** argv) {
   test_host_made_trap(store);
   test_wasm_traps(store);
   test_frame_instances(store);
+  test_trap_from_another_store(engine, store);
   test_start_trap(store);
   wasm_store_delete(store);
   wasm_engine_delete(engine);
