@@ -8,6 +8,11 @@
 
 #include "strata/strata.hh"
 
+// wasm.h's empty `own` marker must not reach code that includes only the C++ API.
+#ifdef own
+#error "strata/strata.hh leaks wasm.h's own macro"
+#endif
+
 namespace {
 
 int failures = 0;
