@@ -244,6 +244,16 @@ void FuncCompiler::visitMemory(const decode::Instr& in) {
   ValKind k = vv.kind;
   bool small_const = vv.loc == Loc::Const && clsOf(k) == Cls::Gpr &&
                      (k == ValKind::I32 || int64_t(vv.imm) == int64_t(int32_t(vv.imm)));
+  // A local's cache is stored from in place: the register leaves the cache for the length of
+  // the store (so the address computation cannot take it) and caches the local again after.
+  int32_t recache = -1;
+  if (int c = cacheOf(vv); c >= 0) {
+    recache = localOfDisp(vv.disp);
+    dropCache(uint32_t(recache));
+    vv.loc = Loc::Reg;
+    vv.reg = uint8_t(c);
+    take(clsOf(k), vv.reg);
+  }
   if (!small_const) {
     if (clsOf(k) == Cls::Gpr) toGpr(vv);
     else toXmm(vv);
@@ -279,6 +289,7 @@ void FuncCompiler::visitMemory(const decode::Instr& in) {
   }
   releaseMemTemps();
   release(v);
+  if (recache >= 0) setCache(uint32_t(recache), v.reg);
 }
 
 // ---- calls to helpers ----
