@@ -99,7 +99,9 @@ bool FuncCompiler::visitCompare(const decode::Instr& in) {
   }
   Val b = stack_.back();
   stack_.pop_back();
-  Gp ra = toGpr(top(), holdMask(b));
+  // cmp writes nothing: a local's cache is compared in place.
+  int ca = cacheOf(top());
+  Gp ra = ca >= 0 ? gpq(uint8_t(ca)) : toGpr(top(), holdMask(b));
   if (int c = cacheOf(b); c >= 0) a().cmp(gp(ra.id(), wide), gp(uint8_t(c), wide));
   else if (b.loc == Loc::Reg) a().cmp(gp(ra.id(), wide), gp(b.reg, wide));
   else if (b.loc == Loc::Mem) a().cmp(gp(ra.id(), wide), ptr(rbp, b.disp, wide ? 8 : 4));
