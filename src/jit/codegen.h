@@ -242,6 +242,7 @@ class FuncCompiler {
   x86::Xmm simdShiftOperands(uint32_t mask, bool& is_const, uint32_t& n);
   void freeXmm(x86::Xmm t);
   void visitThunk(const decode::Instr& in);
+  void canonicalizeNan(const decode::Instr& in);  // CompileOptions::nan_canonicalization
   void visitMemory(const decode::Instr& in);
   void visitMemoryMisc(const decode::Instr& in);
   void visitTable(const decode::Instr& in);

@@ -84,7 +84,10 @@ void FuncCompiler::visit(const decode::Instr& in, const validate::InstrContext& 
     case ir::Imm::Elem: return visitTable(in);
     default: break;
   }
-  if (visitNumeric(in)) return;
+  if (visitNumeric(in)) {
+    if (ms_.options.nan_canonicalization) canonicalizeNan(in);
+    return;
+  }
   visitRef(in);
 }
 

@@ -116,6 +116,34 @@ bool FuncCompiler::visitCompare(const decode::Instr& in) {
   return true;
 }
 
+// CompileOptions::nan_canonicalization, as the interpreter's CanonF32/CanonF64 rows: a scalar
+// float that arithmetic computes (numeric rows of scalar operands, conversions included)
+// becomes the canonical NaN (positive, quiet, no payload) when it is a NaN. abs, neg, copysign
+// and reinterpretations only move bits and keep theirs (spec 4.3.3, NaN propagation).
+void FuncCompiler::canonicalizeNan(const decode::Instr& in) {
+  const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
+  if ((info.results != "f" && info.results != "d") || info.imm != ir::Imm::None) return;
+  if (info.params.find_first_of("v*") != std::string_view::npos) return;
+  std::string_view t = info.text;
+  if (t.ends_with(".abs") || t.ends_with(".neg") || t.ends_with(".copysign") ||
+      t.find("reinterpret") != std::string_view::npos)
+    return;
+  bool f32 = info.results == "f";
+  Xmm x = toXmm(top());
+  asmjit::Label done = a().newLabel();
+  if (f32) a().ucomiss(x, x);
+  else a().ucomisd(x, x);
+  a().jnp(done);  // the parity flag is set only for an unordered compare: x is a NaN
+  if (f32) {
+    a().mov(r11d, 0x7fc00000u);
+    a().movd(x, r11d);
+  } else {
+    a().mov(r11, asmjit::imm(int64_t(0x7ff8000000000000ull)));
+    a().movq(x, r11);
+  }
+  a().bind(done);
+}
+
 bool FuncCompiler::visitIntArith(const decode::Instr& in) {
   enum { Add, Sub, Mul, And, Or, Xor, Shl, ShrS, ShrU, Rotl, Rotr } op;
   bool wide = false;
