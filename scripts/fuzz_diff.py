@@ -47,6 +47,8 @@ def parse_args():
     p.add_argument("--calls", type=int, default=2, help="calls per export (strata_difftest --calls)")
     p.add_argument("--features", default=DEFAULT_FEATURES, help="binaryen --enable-X flags, comma-separated")
     p.add_argument("--frames", action="store_true", help="also compare trap backtraces")
+    p.add_argument("--canonicalize-nans", action="store_true",
+                   help="run the tiers with NaN canonicalization and compare NaN payloads exactly")
     p.add_argument("--difftest", default=os.path.join(ROOT, "build/release/tests/diff/strata_difftest"))
     p.add_argument("--wasm-opt", default=shutil.which("wasm-opt") or "/usr/bin/wasm-opt")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per module")
@@ -113,6 +115,8 @@ def one(args, tiers, seed, work, totals):
     cmd = [args.difftest, wasm, "--tiers", tiers, "--seed", str(seed), "--calls", str(args.calls)]
     if args.frames:
         cmd.append("--frames")
+    if args.canonicalize_nans:
+        cmd.append("--canonicalize-nans")
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=DIFFTEST_TIMEOUT)
         code, text = r.returncode, r.stdout + r.stderr

@@ -25,13 +25,15 @@ constexpr int kAgree = 0, kMismatch = 1, kUsage = 2, kSkipped = 3;
 
 constexpr const char* kUsageText =
     "usage: strata_difftest MODULE.wasm|MODULE.wat [--tiers A,B] [--calls N] [--seed S]\n"
-    "                       [--fuel F] [--timeout SECONDS] [--frames] [--strict-nan] [--perturb TIER] [-v]\n"
+    "                       [--fuel F] [--timeout SECONDS] [--frames] [--strict-nan] [--canonicalize-nans]\n"
+    "                       [--perturb TIER] [-v]\n"
     "  --tiers A,B     tiers to compare, the first is the reference (default interp,baseline)\n"
     "  --calls N       calls per exported function, in N passes over the exports (default 2)\n"
     "  --seed S        seed of the argument values (default 1)\n"
     "  --fuel F        fuel per call (default 50000000); --timeout: wall clock per call (default 10)\n"
     "  --frames        also compare trap backtraces (function index and byte offset per frame)\n"
     "  --strict-nan    compare NaN payloads too\n"
+    "  --canonicalize-nans  run every tier with NaN canonicalization (implies --strict-nan)\n"
     "  --perturb TIER  flip bit 0 of every i32 argument on TIER (to check that differences are found)\n"
     "  -v              print every event of every tier\n"
     "strata_difftest --list-tiers: the tiers this build has, one per line\n"
@@ -70,6 +72,7 @@ bool parseArgs(int argc, char** argv, Args& a) {
     if (arg == "-v" || arg == "--verbose") a.verbose = true;
     else if (arg == "--frames") a.compare.frames = true;
     else if (arg == "--strict-nan") a.compare.strict_nan = true;
+    else if (arg == "--canonicalize-nans") a.run.canonicalize_nans = a.compare.strict_nan = true;
     else if (arg == "--tiers") a.tiers = split(value());
     else if (arg == "--perturb") a.perturb = value();
     else if (arg == "--calls" && parseNumber(value(), n) && n > 0 && n < 1000) a.run.rounds = uint32_t(n);

@@ -319,10 +319,11 @@ std::string whyFallback(const std::string& tier, const Engine& engine, const Mod
 
 }  // namespace
 
-Config configFor(const std::string& tier, bool fuel) {
+Config configFor(const std::string& tier, bool fuel, bool canonicalize_nans) {
   Config config;
   config.tier = tier;
   config.consume_fuel = fuel;
+  config.nan_canonicalization = canonicalize_nans;
   config.epoch_interruption = true;
   return config;
 }
@@ -331,13 +332,13 @@ Result<TierRecord> runTier(const std::string& tier, std::span<const uint8_t> byt
   State s;
   s.options = &options;
   s.rec.tier = tier;
-  Engine engine = STRATA_TRY(Engine::create(configFor(tier, true)));
+  Engine engine = STRATA_TRY(Engine::create(configFor(tier, true, options.canonicalize_nans)));
   auto module = compile(engine, bytes, options.text);
   auto ranAs = [&](const Result<Module>& m) { return m ? std::string(m->impl().compiled->tierName()) : tier; };
   if (!module || ranAs(module) != tier) {
     // A tier without fuel yet (it fails, or hands the module to another tier): the watchdog
     // alone bounds the calls.
-    Engine no_fuel = STRATA_TRY(Engine::create(configFor(tier, false)));
+    Engine no_fuel = STRATA_TRY(Engine::create(configFor(tier, false, options.canonicalize_nans)));
     if (auto retry = compile(no_fuel, bytes, options.text); retry && ranAs(retry) == tier) {
       engine = no_fuel;
       module = std::move(retry);

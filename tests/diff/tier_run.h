@@ -20,6 +20,7 @@ struct RunOptions {
   std::chrono::milliseconds timeout{10'000};  // per harness call, through epoch interruption
   bool text = false;    // the module is .wat
   bool perturb = false; // testing the tester: flips bit 0 of every i32 argument on this tier
+  bool canonicalize_nans = false;  // Config::nan_canonicalization on every tier
   // Harness calls from this index on are not made: where the reference tier's record was cut,
   // nothing later is compared, and a tier without working fuel or epochs would hang there.
   std::optional<uint32_t> stop_before;
@@ -30,6 +31,6 @@ struct RunOptions {
 Result<TierRecord> runTier(const std::string& tier, std::span<const uint8_t> module, const RunOptions& options);
 
 // The engine configuration every tier runs with (fuel and epoch interruption on).
-Config configFor(const std::string& tier, bool fuel);
+Config configFor(const std::string& tier, bool fuel, bool canonicalize_nans = false);
 
 }  // namespace strata::difftest
