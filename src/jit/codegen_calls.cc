@@ -64,38 +64,25 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
   }
   spillAliasesOf(disp);
   storeTo(v, disp);
-  // The register cache (codegen.h): local.set hands the value's register to the cache,
-  // local.tee caches a copy (the stack entry keeps its own register).
+  // The register cache (codegen.h): local.set hands the value's register to the cache (in a
+  // loop, the register the head bound the local to, so the back edge finds it there). local.tee
+  // does the same and leaves an alias of the local on the stack: it reads the cache in place,
+  // copied only by an instruction that overwrites its first operand.
   if (v.loc == Loc::Reg) {
-    if (in.op == Opcode::LocalTee) {
-      take(clsOf(k), v.reg);
-      uint32_t hold = 1u << v.reg;
-      int copy = loopRegFor(in.idx);
-      if (copy >= 0 && copy != v.reg) {
-        if (clsOf(k) == Cls::Gpr) a().mov(gpq(uint8_t(copy)), gpq(v.reg));
-        else a().movaps(xmm(uint8_t(copy)), xmm(v.reg));
-      } else if (clsOf(k) == Cls::Gpr) {
-        Gp r = allocGpr(hold);
-        a().mov(r, gpq(v.reg));
-        copy = r.id();
-      } else {
-        Xmm x = allocXmm(hold);
-        a().movaps(x, xmm(v.reg));
-        copy = x.id();
-      }
-      (clsOf(k) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << copy);
-      setCache(in.idx, copy);
-      push(v);
-      return;
-    }
-    // In a loop, the register its head bound the local to: the back edge then finds it there.
     if (int r = loopRegFor(in.idx); r >= 0 && r != v.reg) {
       if (clsOf(k) == Cls::Gpr) a().mov(gpq(uint8_t(r)), gpq(v.reg));
       else a().movaps(xmm(uint8_t(r)), xmm(v.reg));
       setCache(in.idx, r);
-      return;
+    } else {
+      setCache(in.idx, v.reg);
     }
-    setCache(in.idx, v.reg);
+    if (in.op == Opcode::LocalTee) {
+      Val alias;
+      alias.loc = Loc::Mem;
+      alias.kind = k;
+      alias.disp = disp;
+      push(alias);
+    }
     return;
   }
   dropCache(in.idx);
