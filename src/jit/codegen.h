@@ -142,6 +142,13 @@ class FuncCompiler {
     stack_.push_back(v);
   }
   void pushConst(ir::ValKind k, uint64_t lo, uint64_t hi = 0);
+  void pushMem(ir::ValKind k, int32_t disp) {  // a value at an rbp-relative address (a local's home: an alias)
+    Val v;
+    v.loc = Loc::Mem;
+    v.kind = k;
+    v.disp = disp;
+    stack_.push_back(v);
+  }
   void pushFlags(x86::CondCode cc) {  // an i32 that is 1 when cc holds, still in the flags
     Val v;
     v.loc = Loc::Flags;

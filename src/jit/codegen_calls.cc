@@ -32,11 +32,7 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
         setCache(in.idx, c);
       }
     }
-    Val v;
-    v.loc = Loc::Mem;
-    v.kind = k;
-    v.disp = disp;
-    push(v);
+    pushMem(k, disp);
     return;
   }
   touched_[in.idx] = instr_count_;
@@ -76,13 +72,7 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
     } else {
       setCache(in.idx, v.reg);
     }
-    if (in.op == Opcode::LocalTee) {
-      Val alias;
-      alias.loc = Loc::Mem;
-      alias.kind = k;
-      alias.disp = disp;
-      push(alias);
-    }
+    if (in.op == Opcode::LocalTee) pushMem(k, disp);
     return;
   }
   dropCache(in.idx);

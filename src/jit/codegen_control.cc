@@ -162,13 +162,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     // (hidden), and the then branch starts from copies that read them in place.
     if (c.numParams() != 0) {
       c.base = c.height + uint32_t(c.numParams());
-      for (size_t k = 0; k < c.numParams(); ++k) {
-        Val v;
-        v.loc = Loc::Mem;
-        v.kind = c.param(k);
-        v.disp = slotDisp(c.height + k);
-        push(v);
-      }
+      for (size_t k = 0; k < c.numParams(); ++k) pushMem(c.param(k), slotDisp(c.height + k));
     }
   }
   ctrls_.push_back(std::move(c));
@@ -191,13 +185,7 @@ void FuncCompiler::visitElse() {
   clearCaches();
   gpr_used_ = xmm_used_ = 0;
   adoptCaches(c.at_else);
-  for (size_t k = 0; k < c.numParams() && c.base != c.height; ++k) {
-    Val v;
-    v.loc = Loc::Mem;
-    v.kind = c.param(k);
-    v.disp = slotDisp(c.height + k);
-    push(v);
-  }
+  for (size_t k = 0; k < c.numParams() && c.base != c.height; ++k) pushMem(c.param(k), slotDisp(c.height + k));
   dead_ = false;
 }
 
