@@ -178,6 +178,14 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
     if (bv.loc == Loc::Const) {
       uint8_t n = uint8_t(bv.imm & (wide ? 63 : 31));
       pop();
+      // A local's cache shifted left by 1..3 (array indexing): lea from it, no copy.
+      if (int ca = cacheOf(top()); op == Shl && n >= 1 && n <= 3 && ca >= 0) {
+        Gp r = allocGpr(1u << ca);
+        a().lea(wide ? r : r.r32(), ptr(uint64_t(0), gpq(uint8_t(ca)), n));
+        top().loc = Loc::Reg;
+        top().reg = uint8_t(r.id());
+        return true;
+      }
       Gp r = gp(toGpr(top()).id(), wide);
       switch (op) {
         case Shl: a().shl(r, n); break;
@@ -231,6 +239,14 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
       av.reg = uint8_t(r.id());
       return true;
     }
+  }
+  // A local's cache times a constant: the three-operand imul reads it in place.
+  if (int ca = cacheOf(top()); op == Mul && ca >= 0 && b.loc == Loc::Const && fitsImm32(b, wide)) {
+    Gp r = allocGpr(1u << ca);
+    a().imul(wide ? r : r.r32(), gp(uint8_t(ca), wide), asmjit::imm(int32_t(b.imm)));
+    top().loc = Loc::Reg;
+    top().reg = uint8_t(r.id());
+    return true;
   }
   Gp r = gp(toGpr(top(), holdMask(b)).id(), wide);
   auto emit = [&](const asmjit::Operand& src) {
