@@ -69,8 +69,8 @@ WASM_API_EXTERN void strata_config_max_wasm_stack(wasm_config_t*, size_t bytes);
  * true compares each address with the memory size (less address space). */
 WASM_API_EXTERN void strata_config_explicit_bounds_checks(wasm_config_t*, bool enable);
 
-/* Canonical NaNs from floating-point arithmetic (deterministic results across hosts). The
- * interpreter only, for now: the baseline tier ignores the setting. */
+/* Canonical NaNs from floating-point arithmetic (deterministic results across hosts), on
+ * every tier. */
 WASM_API_EXTERN void strata_config_nan_canonicalization(wasm_config_t*, bool enable);
 
 /* ---- Engine and store ----------------------------------------------------------------------- */
