@@ -193,6 +193,13 @@ class FuncCompiler {
   // The register the innermost loop's head bound the local to, when it is free now (or is the
   // local's own cache), else -1: a value cached there needs no move on the back edge.
   int loopRegFor(uint32_t local) const;
+  // The register to cache an integer local in without evicting anything: its loop register or
+  // any free one, and only while another stays free; else -1.
+  int cacheRegFor(uint32_t local) const {
+    int c = loopRegFor(local);
+    if (c < 0) c = freeGpr(0);
+    return c >= 0 && freeGpr(1u << c) >= 0 ? c : -1;
+  }
 
   // Control.
   void enterDead();

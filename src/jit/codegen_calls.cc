@@ -24,9 +24,7 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
     // loaded into a free register that caches it (when two are free: nothing is evicted for
     // it), so that later reads before the next label take the register, not another load.
     if ((k == ValKind::I32 || k == ValKind::I64) && local_cache_[in.idx] < 0) {
-      int c = loopRegFor(in.idx);
-      if (c < 0) c = freeGpr(0);
-      if (c >= 0 && freeGpr(1u << c) >= 0) {
+      if (int c = cacheRegFor(in.idx); c >= 0) {
         if (k == ValKind::I64) a().mov(gpq(uint8_t(c)), qword_ptr(rbp, disp));
         else a().mov(gpd(uint8_t(c)), dword_ptr(rbp, disp));
         setCache(in.idx, c);
@@ -40,16 +38,12 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
   // A constant written to an integer local (a loop counter's start, typically) is also put in
   // a register that caches it, when two are free (and so is kept by a loop head after it).
   if (v.loc == Loc::Const && (k == ValKind::I32 || k == ValKind::I64)) {
-    int c = loopRegFor(in.idx);
-    if (c < 0) c = freeGpr(0);
-    if (c >= 0 && freeGpr(1u << c) >= 0) {
+    if (int c = cacheRegFor(in.idx); c >= 0) {
       evict(Cls::Gpr, uint8_t(c));  // only the local's own cache can be there
       if (k == ValKind::I64) a().mov(gpq(uint8_t(c)), asmjit::imm(int64_t(v.imm)));
       else a().mov(gpd(uint8_t(c)), asmjit::imm(uint32_t(v.imm)));
-      v.loc = Loc::Reg;
+      v.loc = Loc::Reg;  // a popped value in a free register, as the paths below expect
       v.reg = uint8_t(c);
-      take(Cls::Gpr, v.reg);
-      release(v);  // as if popped from the stack (the paths below expect a popped value)
     }
   }
   if (in.op == Opcode::LocalTee && v.loc == Loc::Mem && v.disp != disp) {
