@@ -1,8 +1,14 @@
 // Entry point of the `strata` tool: one subcommand per file (cmd_*.cc), dispatched by CLI11.
+// Before CLI11 sees the command line it is brought to one shape: `strata FILE ARGS...` becomes
+// `strata run FILE ARGS...` (wasmtime's shorthand) and `strata help [COMMAND]` becomes
+// `strata [COMMAND] --help`; afterwards every parse error exits 2, the README's code for usage
+// errors, rather than CLI11's own codes (106 for a missing subcommand, 109 for an unknown option).
 #include <fmt/core.h>
 
-#include <cstring>
+#include <algorithm>
 #include <exception>
+#include <string_view>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -16,10 +22,52 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"validate", strata::cli::addValidateCommand}, {"objdump", strata::cli::addObjdumpCommand},
+    {"run", strata::cli::addRunCommand},           {"validate", strata::cli::addValidateCommand},
+    {"objdump", strata::cli::addObjdumpCommand},   {"explore", strata::cli::addExploreCommand},
     {"wat2wasm", strata::cli::addWat2WasmCommand}, {"wast", strata::cli::addWastCommand},
-    {"run", strata::cli::addRunCommand},           {"explore", strata::cli::addExploreCommand},
 };
+
+const Command* findCommand(std::string_view name) {
+  for (const Command& c : kCommands)
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+// `help` is not a CLI11 subcommand (it is rewritten before parsing), but --help lists it.
+void addHelpEntry(CLI::App& app) {
+  app.add_subcommand("help", "Print the help of a command (strata help COMMAND)");
+}
+
+// The command line in its one shape (see the top of the file), or an error message.
+struct Normalized {
+  std::vector<const char*> argv;
+  std::string error;
+};
+
+Normalized normalize(int argc, char** argv) {
+  Normalized n;
+  n.argv.assign(argv, argv + argc);
+  if (argc < 2) {
+    n.error = "a command or a module to run is required";
+    return n;
+  }
+  std::string_view first = argv[1];
+  if (first == "help") {
+    if (argc > 3) n.error = "help takes one command";
+    else if (argc == 3 && !findCommand(argv[2])) n.error = fmt::format("unknown command `{}`", argv[2]);
+    n.argv.assign({argv[0]});
+    if (argc == 3) n.argv.push_back(argv[2]);
+    n.argv.push_back("--help");
+  } else if (first.starts_with('-') && std::all_of(argv + 1, argv + argc, [](const char* a) { return a[0] == '-'; }) &&
+             first != "-h" && first != "--help" && first != "--version") {
+    n.error = fmt::format("unknown option `{}` (and no command or module to run)", first);
+  } else if (!findCommand(first) && first != "-h" && first != "--help" && first != "--version") {
+    // Anything else is `run`'s: a module path, or run's options before it (strata --tier
+    // baseline f.wasm); run reports a file that does not exist or an option it does not know.
+    n.argv.insert(n.argv.begin() + 1, "run");
+  }
+  return n;
+}
 
 }  // namespace
 
@@ -27,20 +75,29 @@ int main(int argc, char** argv) {
   strata::tiers::registerAll();
   CLI::App app{"strata: a WebAssembly runtime"};
   app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
+  app.footer("`strata FILE.wasm ARGS...` is short for `strata run FILE.wasm ARGS...`.\n"
+             "`strata help COMMAND` (or `strata COMMAND --help`) prints the options of COMMAND.\n"
+             "Exit status: 0 success, 1 bad input (malformed, invalid, failing), 2 usage or I/O error;\n"
+             "run: the program's own status, 134 after a trap.");
   app.require_subcommand(1);
+  Normalized line = normalize(argc, argv);
+  if (!line.error.empty()) {
+    fmt::print(stderr, "strata: {}\nRun `strata --help` for the commands.\n", line.error);
+    return strata::cli::kExitUsage;
+  }
   int exit_code = strata::cli::kExitOk;
   // A command line that names its subcommand first builds that subcommand alone: building all
   // of them (their options, validators and help) was a third of a millisecond of every start.
-  // Anything else (--help, a typo, options first) gets them all, for CLI11's help and errors.
-  const Command* named = nullptr;
-  for (const Command& c : kCommands)
-    if (argc > 1 && std::strcmp(argv[1], c.name) == 0) named = &c;
+  // Anything else (--help, options first) gets them all, for CLI11's help and errors.
+  const Command* named = line.argv.size() > 1 ? findCommand(line.argv[1]) : nullptr;
   for (const Command& c : kCommands)
     if (!named || named == &c) c.add(app, exit_code);
+  if (!named) addHelpEntry(app);
   try {
-    app.parse(argc, argv);
+    app.parse(int(line.argv.size()), line.argv.data());
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the message (or the help, or the version); --help and --version exit 0.
+    return app.exit(e) == 0 ? strata::cli::kExitOk : strata::cli::kExitUsage;
   } catch (const std::exception& e) {
     // Stages return errors as values; this only catches allocation failure and the like.
     fmt::print(stderr, "strata: internal error: {}\n", e.what());
