@@ -21,6 +21,9 @@ struct StoreLimits {
   uint32_t max_instances = 10000;
   uint32_t max_memories = 10000;
   uint32_t max_tables = 10000;
+  // Bytes of live GC objects (structs and arrays, docs/gc.md): an allocation beyond it, after
+  // a collection, traps.
+  uint64_t max_gc_heap_bytes = std::numeric_limits<uint64_t>::max();
 };
 
 struct Config {

@@ -253,6 +253,9 @@ class Builder {
   void visitCatch(const decode::Instr& in);
   void visitDelegate(const decode::Instr& in);
   void visitThrow(const decode::Instr& in);
+  void visitGc(const decode::Instr& in);  // builder_gc.cc
+  void visitBrOnCast(const decode::Instr& in);
+  Slot takeConsecutive(size_t n);  // pops n operands left in consecutive slots: the first one's
   // A handler range starting here: no fusion may reach back over it (its first instruction
   // must stay where the range says).
   void markLabel() {

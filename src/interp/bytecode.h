@@ -83,6 +83,13 @@ inline void wr(void* p, const T& v) {
   X(TableInit, OpBulk) X(ElemDrop, OpBulk)                                                          \
   /* references */                                                                                 \
   X(RefFunc, OpIndex) X(RefIsNull, OpIndex) X(RefAsNonNull, OpIndex)                                \
+  /* GC (gc_ops.h, docs/gc.md) */                                                                  \
+  X(RefI31, OpIndex) X(I31GetS, OpIndex) X(I31GetU, OpIndex) X(RefEq, OpGc) X(RefTest, OpCast)      \
+  X(RefCast, OpCast) X(StructNew, OpGc) X(StructNewDefault, OpGc) X(StructGet, OpGc)               \
+  X(StructGetS, OpGc) X(StructGetU, OpGc) X(StructSet, OpGc) X(ArrayNew, OpGc)                     \
+  X(ArrayNewDefault, OpGc) X(ArrayNewFixed, OpGc) X(ArrayNewData, OpGc) X(ArrayNewElem, OpGc)      \
+  X(ArrayGet, OpGc) X(ArrayGetS, OpGc) X(ArrayGetU, OpGc) X(ArraySet, OpGc) X(ArrayLen, OpGc)      \
+  X(ArrayFill, OpGc) X(ArrayCopy, OpGc) X(ArrayInitData, OpGc) X(ArrayInitElem, OpGc)              \
   /* exceptions: throw, and throw_ref (also legacy rethrow of a caught exception's slot) */        \
   X(Throw, OpThrow) X(ThrowRef, OpSlot)                                                             \
   /* NaN canonicalisation after scalar float results; SIMD results always are */                   \
@@ -193,6 +200,14 @@ struct OpMemImmS { Slot index; uint32_t shift; uint32_t k; uint32_t offset; uint
 // flags bit 0: the first (address) operand is 64-bit, bit 1: the second, bit 2: the third.
 struct OpBulk { Slot dst; Slot a, b, c; uint32_t idx, idx2, flags; };
 struct OpIndex { Slot dst; Slot src; uint32_t index; };
+// GC instructions (gc_ops.cc): `type` is the module's type index of the struct or array,
+// `idx` the field, data or element segment index, or array.new_fixed's count; a..e are the
+// operands in stack order (for struct.new and array.new_fixed, `a` is the first of
+// consecutive slots, 8 bytes each, 16 for v128) and dst the result.
+struct OpGc { Slot dst, a, b, c, d, e; uint32_t type, idx; };
+// ref.test / ref.cast: `heap` is the target's ir::HeapType bits (a module type index for
+// concrete types); ref.cast checks `src` in place.
+struct OpCast { Slot dst, src; uint32_t heap; uint32_t nullable; };
 struct OpWide { Slot dst_lo, dst_hi, a, b, c, d; };
 // dst = a / d or a % d for a constant d >= 2, through the 64-bit reciprocal m.
 struct OpDivConst { Slot dst; Slot a; uint32_t d; uint64_t m; };

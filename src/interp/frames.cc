@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "vm/gc.h"
+
 namespace strata::interp {
 
 namespace {
@@ -37,6 +39,14 @@ uint32_t FuncCode::wasmOffset(const uint8_t* pc) const {
   return std::prev(it)->wasm;
 }
 
+// GC roots in interpreter frames (docs/gc.md "Roots" 1): every word of the value stack below
+// sp, which covers the innermost frame (a GC handler or a call out sets it) and every outer
+// activation. The heap keeps only the words that are addresses of its objects.
+static void traceHook(void* state, vm::GcHeap* heap) {
+  auto* st = static_cast<StoreStack*>(state);
+  for (const uint8_t* p = st->base; p + 8 <= st->sp; p += 8) heap->markWord(rd<uintptr_t>(p));
+}
+
 StoreStack* StoreStack::of(vm::VMStoreContext* store_ctx) {
   if (store_ctx->tier_state[0]) return static_cast<StoreStack*>(store_ctx->tier_state[0]);
   uint64_t bytes = store_ctx->max_wasm_stack ? store_ctx->max_wasm_stack : kDefaultMaxWasmStack;
@@ -57,6 +67,7 @@ StoreStack* StoreStack::of(vm::VMStoreContext* store_ctx) {
   store_ctx->tier_state[0] = st;
   store_ctx->tier_state_free[0] = freeStack;
   store_ctx->tier_unwind[0] = unwindHook;
+  store_ctx->tier_trace[0] = traceHook;
   return st;
 }
 

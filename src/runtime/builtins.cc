@@ -92,9 +92,21 @@ bool typeIsSubtype(vm::VMContext* vmctx, uint32_t sub, uint32_t super) {
   return store->engineImpl().types().isSubtype(sub, super);
 }
 
+const uint8_t* dataSegment(vm::VMContext* vmctx, uint32_t data, uint64_t* size) {
+  std::span<const uint8_t> seg = instanceOf(vmctx).dataSegment(data);
+  *size = seg.size();
+  return seg.data();
+}
+
+void* const* elemSegment(vm::VMContext* vmctx, uint32_t elem, uint64_t* size) {
+  const std::vector<void*>& seg = instanceOf(vmctx).elem_segments[elem];
+  *size = seg.size();
+  return seg.data();
+}
+
 constexpr vm::VMBuiltins kBuiltins = {
-    memoryGrow, memoryInit, dataDrop, tableGrow, tableFill, tableCopy,
-    tableInit,  elemDrop,   typeIsSubtype, memoryFill, memoryCopy,
+    memoryGrow, memoryInit, dataDrop,    tableGrow,  tableFill,  tableCopy,   tableInit,
+    elemDrop,   typeIsSubtype, memoryFill, memoryCopy, dataSegment, elemSegment,
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <fmt/core.h>
 
+#include <cstring>
 #include <vector>
 
 #include "runtime/store_impl.h"
@@ -42,6 +43,15 @@ class ConstEval {
       // The VM represents host references the same way in both hierarchies.
       case Opcode::AnyConvertExtern:
       case Opcode::ExternConvertAny: return;
+      // GC constant instructions (spec 3.3.10 since 3.0; docs/gc.md).
+      case Opcode::RefI31:
+        if (!stack_.empty()) stack_.back().ref = reinterpret_cast<void*>(vm::makeI31(stack_.back().i32));
+        return;
+      case Opcode::StructNew:
+      case Opcode::StructNewDefault:
+      case Opcode::ArrayNew:
+      case Opcode::ArrayNewDefault:
+      case Opcode::ArrayNewFixed: return allocate(in);
       case Opcode::End: return;
       default:
         if (!unsupported_) unsupported_ = in.op;
@@ -55,6 +65,7 @@ class ConstEval {
       return makeError(ErrorKind::Uninstantiable, kNoOffset,
                        fmt::format("unsupported constant expression: {}", ir::opcodeText(*unsupported_)));
     }
+    if (out_of_memory_) return makeError(ErrorKind::Uninstantiable, kNoOffset, "out of memory: the GC heap limit is reached");
     return stack_.empty() ? vm::RawVal{} : stack_.back();
   }
 
@@ -68,7 +79,40 @@ class ConstEval {
     stack_.back().*field = f(stack_.back().*field, b);
   }
 
+  // Pops the operands of an allocating constant instruction and pushes the new object.
+  void allocate(const decode::Instr& in) {
+    using ir::Opcode;
+    const vm::GcType* rtt = inst_.module->gc_types[in.idx];
+    bool is_struct = rtt->kind == vm::GcType::Kind::Struct;
+    size_t nvals = in.op == Opcode::StructNew ? rtt->fields.size()
+                   : in.op == Opcode::ArrayNewFixed ? in.idx2
+                   : in.op == Opcode::ArrayNew ? 2 : in.op == Opcode::ArrayNewDefault ? 1 : 0;
+    if (stack_.size() < nvals) return;
+    std::vector<vm::RawVal> vals(stack_.end() - nvals, stack_.end());
+    stack_.resize(stack_.size() - nvals);
+    uint32_t length = in.op == Opcode::ArrayNewFixed ? in.idx2 : is_struct ? 0 : vals.back().i32;
+    vm::GcObject* obj = inst_.store->heap->allocate(rtt, length);
+    if (!obj) {
+      out_of_memory_ = true;
+      stack_.push_back(vm::RawVal{});
+      return;
+    }
+    const auto& f = rtt->fields;
+    if (in.op == Opcode::StructNew) {
+      for (size_t i = 0; i < f.size(); ++i) std::memcpy(obj->payload() + f[i].offset, vals[i].v128, f[i].bytes);
+    } else if (in.op == Opcode::ArrayNewFixed || in.op == Opcode::ArrayNew) {
+      for (uint32_t i = 0; i < length; ++i) {
+        const vm::RawVal& v = in.op == Opcode::ArrayNew ? vals[0] : vals[i];
+        std::memcpy(obj->payload() + uint64_t(i) * f[0].bytes, v.v128, f[0].bytes);
+      }
+    }
+    vm::RawVal r{};
+    r.ref = obj;
+    stack_.push_back(r);
+  }
+
   const InstanceObj& inst_;
+  bool out_of_memory_ = false;
   std::vector<vm::RawVal> stack_;
   std::optional<ir::Opcode> unsupported_;
 };

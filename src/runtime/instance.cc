@@ -157,6 +157,7 @@ void Instantiator::initFuncs() {
   c.tables = inst_.vm_tables.data();
   c.funcs = inst_.vm_funcs.data();
   c.type_ids = m_.type_ids.data();
+  c.gc_types = m_.gc_types.data();
   c.builtins = builtinsTable();
   c.instance = &inst_;
   c.dropped_elems = inst_.dropped_elems.data();
@@ -294,7 +295,14 @@ Result<Instance> Instance::create(Store& store, const Module& module, std::span<
   runtime::InstanceObj* p = inst.get();
   s.instances.push_back(std::move(inst));
   in.initFuncs();
-  STRATA_CHECK(in.initEntities());
+  {
+    // Constant expressions allocate objects that are roots only once stored in their global,
+    // table or segment (docs/gc.md "Roots" 5): no collection until every one is.
+    s.heap->holdCollections(1);
+    auto entities = in.initEntities();
+    s.heap->holdCollections(-1);
+    STRATA_CHECK(entities);
+  }
   STRATA_CHECK(in.initSegments());
   STRATA_CHECK(in.runStart());
   return Instance(p);

@@ -62,6 +62,7 @@ Result<Module> Module::fromIr(const Engine& engine, std::shared_ptr<const ir::Mo
   }
   impl->compiled = std::move(*compiled);
   impl->type_ids = engine.impl().types().intern(*impl->ir);
+  for (uint32_t id : impl->type_ids) impl->gc_types.push_back(engine.impl().types().gcType(id));
   return Module(std::move(impl));
 }
 

@@ -20,6 +20,7 @@ class ModuleImpl {
   validate::ModuleEnv env;
   std::shared_ptr<const vm::CompiledModule> compiled;
   std::vector<uint32_t> type_ids;  // canonical id per type index
+  std::vector<const vm::GcType*> gc_types;  // runtime type per type index (VMContext::gc_types)
 
   // The external type of the kind's index-th entity, with canonical heap types.
   ExternType externType(ExternKind kind, uint32_t index) const;

@@ -29,6 +29,22 @@ StoreImpl::StoreImpl(const Engine& engine, StoreLimits limits_in) : engine_(engi
   ctx.limits.fuel_remaining = 0;
   host_ctx.store_ctx = &ctx;
   host_ctx.builtins = builtinsTable();
+  heap = std::make_unique<vm::GcHeap>(&ctx, limits.max_gc_heap_bytes, [this](vm::GcHeap& h) { traceRoots(h); });
+  ctx.gc_heap = heap.get();
+}
+
+// The runtime's GC roots (docs/gc.md "Roots" 2): globals, tables and element segments.
+void StoreImpl::traceRoots(vm::GcHeap& h) const {
+  for (const auto& g : globals) {
+    if (g->type.type.isRef()) h.markWord(reinterpret_cast<uintptr_t>(g->vm.value.ref));
+  }
+  for (const auto& t : tables) {
+    for (void* e : t->elems) h.markWord(reinterpret_cast<uintptr_t>(e));
+  }
+  for (const auto& inst : instances) {
+    for (const auto& seg : inst->elem_segments)
+      for (void* e : seg) h.markWord(reinterpret_cast<uintptr_t>(e));
+  }
 }
 
 StoreImpl::~StoreImpl() {
@@ -36,6 +52,7 @@ StoreImpl::~StoreImpl() {
     if (ctx.tier_state[i] && ctx.tier_state_free[i]) ctx.tier_state_free[i](ctx.tier_state[i]);
   }
   vm::freeExceptions(&ctx);
+  ctx.gc_heap = nullptr;
 }
 
 Result<MemoryObj*> StoreImpl::newMemory(const ir::MemoryType& type) {
@@ -202,7 +219,10 @@ Store& Store::operator=(Store&& other) noexcept {
 
 const Engine& Store::engine() const { return impl_->engine(); }
 const StoreLimits& Store::limits() const { return impl_->limits; }
-void Store::setLimits(StoreLimits limits) { impl_->limits = limits; }
+void Store::setLimits(StoreLimits limits) {
+  impl_->limits = limits;
+  impl_->heap->setLimit(limits.max_gc_heap_bytes);
+}
 
 void Store::setFuel(uint64_t fuel) { impl_->ctx.limits.fuel_remaining = int64_t(std::min<uint64_t>(fuel, INT64_MAX)); }
 uint64_t Store::fuel() const { return uint64_t(std::max<int64_t>(impl_->ctx.limits.fuel_remaining, 0)); }

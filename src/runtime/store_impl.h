@@ -14,6 +14,7 @@
 #include "strata/store.h"
 #include "strata/trap.h"
 #include "vm/abi.h"
+#include "vm/gc.h"
 #include "vm/trap.h"
 
 namespace strata::runtime {
@@ -108,6 +109,8 @@ class StoreImpl {
   std::vector<std::unique_ptr<TagObj>> tags;
   std::vector<std::unique_ptr<HostFuncObj>> host_funcs;
   std::vector<std::unique_ptr<InstanceObj>> instances;
+  std::unique_ptr<vm::GcHeap> heap;  // ctx.gc_heap (docs/gc.md)
+  void traceRoots(vm::GcHeap& h) const;
 
   Result<MemoryObj*> newMemory(const ir::MemoryType& type);
   Result<TableObj*> newTable(const ir::TableType& type, void* init);

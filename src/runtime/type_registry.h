@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <vector>
 
 #include "ir/module.h"
 #include "ir/types.h"
+#include "vm/gc.h"
 
 namespace strata::runtime {
 
@@ -40,6 +42,9 @@ class TypeRegistry {
   // Canonical form of a module's value type: concrete indices rewritten with `ids`.
   static ir::ValType canonicalize(ir::ValType t, const std::vector<uint32_t>& ids);
   static ir::FuncType canonicalize(const ir::FuncType& f, const std::vector<uint32_t>& ids);
+  // The runtime type of a canonical struct or array type (null for function types), built on
+  // first use and kept with the registry (gc_types.cc; docs/gc.md "Object layout").
+  const vm::GcType* gcType(uint32_t id);
 
  private:
   struct Entry {
@@ -56,6 +61,7 @@ class TypeRegistry {
   mutable std::shared_mutex mutex_;
   std::deque<Entry> entries_;
   std::map<Key, uint32_t> groups_;  // group key -> id of its first type
+  std::map<uint32_t, std::unique_ptr<vm::GcType>> gc_types_;
 };
 
 }  // namespace strata::runtime

@@ -72,6 +72,8 @@ struct VMStoreLimits {
 
 struct TrapRecord;
 struct VMException;
+class GcHeap;
+struct GcType;
 
 // The part of a Store that code can reach: limits, the trap record, and a slot per tier for its
 // per-store state (the interpreter keeps its value stack there). One per Store.
@@ -103,6 +105,12 @@ struct VMStoreContext {
   uintptr_t native_entry_sp;
   // Every exception object of the store not yet freed (vm/exception.h), newest first.
   VMException* exceptions;  // +120
+  // The store's GC heap (vm/gc.h GcHeap, docs/gc.md), created with the store.
+  void* gc_heap;  // +128
+  // Roots in tier frames (docs/gc.md "Roots"): before a collection the heap calls every
+  // non-null tier_trace[i](tier_state[i], heap); the tier reports the words of its live frames
+  // that may hold references through GcHeap::markWord.
+  void (*tier_trace[2])(void* state, GcHeap* heap);
 };
 
 struct VMBuiltins;
@@ -126,6 +134,9 @@ struct VMContext {
   // tags are the same tag exactly when these pointers are equal (spec 4.5.3: tag imports
   // alias, each definition is fresh).
   const void* const* tags;
+  // +112 by type index: the runtime type of struct and array types (vm/gc.h), null for
+  // function types. struct.new and casts to concrete types read it.
+  const GcType* const* gc_types;
 };
 static_assert(offsetof(VMContext, funcs) == 48 && offsetof(VMContext, builtins) == 64);
 

@@ -31,6 +31,10 @@ struct VMBuiltins {
   // memory.fill / memory.copy (spec 4.4.7): bounds of every range first, then the operation.
   bool (*memory_fill)(VMContext* vmctx, uint32_t mem, uint64_t dst, uint32_t value, uint64_t n);
   bool (*memory_copy)(VMContext* vmctx, uint32_t dst_mem, uint32_t src_mem, uint64_t dst, uint64_t src, uint64_t n);
+  // A passive data segment's bytes and an element segment's references (empty once dropped),
+  // for array.new_data/new_elem/init_data/init_elem (spec 4.4.x; docs/gc.md).
+  const uint8_t* (*data_segment)(VMContext* vmctx, uint32_t data, uint64_t* size);
+  void* const* (*elem_segment)(VMContext* vmctx, uint32_t elem, uint64_t* size);
 };
 
 }  // namespace strata::vm

@@ -22,6 +22,7 @@ namespace strata::vm {
   X(NullReference, "null reference")                                   \
   X(NullExceptionReference, "null exception reference")               \
   X(NullStructReference, "null structure reference")                   \
+  X(NullI31Reference, "null i31 reference")                            \
   X(NullArrayReference, "null array reference")                        \
   X(ArrayOutOfBounds, "out of bounds array access")                    \
   X(CastFailure, "cast failure")                                       \

@@ -1,0 +1,59 @@
+// Runtime types of struct and array types: field layout, trace map and supertype display
+// (docs/gc.md "Object layout").
+#include <mutex>
+
+#include "runtime/type_registry.h"
+
+namespace strata::runtime {
+
+namespace {
+
+// Storage bytes of a field (spec 2.3.8): packed types in their size, references one word.
+uint8_t storageBytes(const ir::StorageType& s) {
+  if (s.packed == ir::Packed::I8) return 1;
+  if (s.packed == ir::Packed::I16) return 2;
+  switch (s.type.kind) {
+    case ir::ValKind::I32:
+    case ir::ValKind::F32: return 4;
+    case ir::ValKind::V128: return 16;
+    default: return 8;
+  }
+}
+
+vm::GcType::Field fieldOf(const ir::FieldType& f) {
+  vm::GcType::Field out;
+  out.bytes = storageBytes(f.storage);
+  out.is_ref = f.storage.packed == ir::Packed::None && f.storage.type.isRef();
+  return out;
+}
+
+}  // namespace
+
+const vm::GcType* TypeRegistry::gcType(uint32_t id) {
+  std::unique_lock lock(mutex_);
+  if (auto it = gc_types_.find(id); it != gc_types_.end()) return it->second.get();
+  const ir::SubType& st = entries_[id].type;
+  if (st.kind == ir::CompKind::Func) return nullptr;
+  auto t = std::make_unique<vm::GcType>();
+  t->type_id = id;
+  if (st.kind == ir::CompKind::Struct) {
+    t->kind = vm::GcType::Kind::Struct;
+    uint32_t off = 0;
+    for (const ir::FieldType& f : st.strct.fields) {
+      vm::GcType::Field fd = fieldOf(f);
+      uint32_t align = fd.bytes < 8 ? fd.bytes : 8;
+      off = (off + align - 1) & ~(align - 1);
+      fd.offset = off;
+      off += fd.bytes;
+      t->fields.push_back(fd);
+    }
+    t->payload_bytes = off;
+  } else {
+    t->kind = vm::GcType::Kind::Array;
+    t->fields.push_back(fieldOf(st.array.field));
+  }
+  for (std::optional<uint32_t> s = id; s; s = entries_[*s].super) t->display.insert(t->display.begin(), *s);
+  return (gc_types_[id] = std::move(t)).get();
+}
+
+}  // namespace strata::runtime

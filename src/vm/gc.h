@@ -1,0 +1,110 @@
+// GC objects, their runtime types and the store's heap with its mark-sweep collector
+// (docs/gc.md has the design: reference bits, layout, roots, and what the machine-code tiers need).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "vm/abi.h"
+
+namespace strata::vm {
+
+// The runtime type (RTT) of a canonical struct or array type; built once per engine
+// (runtime/gc_types.cc) and never freed while the engine lives.
+struct GcType {
+  enum class Kind : uint8_t { Struct, Array };
+  struct Field {
+    uint32_t offset = 0;  // from the start of the payload
+    uint8_t bytes = 0;    // storage size: 1, 2, 4, 8 or 16
+    bool is_ref = false;  // traced by the collector
+  };
+  uint32_t type_id = 0;  // canonical id (runtime::TypeRegistry)
+  Kind kind = Kind::Struct;
+  std::vector<Field> fields;  // struct fields; an array's element is fields[0] (offset 0)
+  uint32_t payload_bytes = 0;  // structs
+  // Declared supertype chain, root first, ending with type_id (spec 3.3.x: subtyping of
+  // defined types is the declared chain): a cast to id t of depth d is display[d] == t.
+  std::vector<uint32_t> display;
+};
+
+struct GcObject {
+  const GcType* rtt;  // +0
+  uint32_t length;    // +8  array elements
+  uint32_t mark;      // +12 collector
+  uint8_t* payload() { return reinterpret_cast<uint8_t*>(this + 1); }
+};
+static_assert(sizeof(GcObject) == 16);
+
+// The bits of reference values (docs/gc.md "Reference values").
+inline bool isI31(uintptr_t w) { return w & 1; }
+inline uintptr_t makeI31(uint32_t x) { return (uintptr_t(x & 0x7fffffffu) << 1) | 1; }
+inline uint32_t i31U(uintptr_t w) { return uint32_t(w >> 1) & 0x7fffffffu; }
+inline int32_t i31S(uintptr_t w) { return int32_t(uint32_t(w >> 1) << 1) >> 1; }
+
+// One store's heap. Not thread-safe (a store runs on one thread at a time).
+class GcHeap {
+ public:
+  // `trace_roots`: the runtime's roots (globals, tables, segments), reported through markWord.
+  GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&)> trace_roots);
+  ~GcHeap();
+  GcHeap(const GcHeap&) = delete;
+  GcHeap& operator=(const GcHeap&) = delete;
+
+  // A zeroed object of `rtt` (arrays: `length` elements); null when the heap limit or the
+  // system refuses even after a collection (the caller traps). May collect first.
+  GcObject* allocate(const GcType* rtt, uint32_t length);
+  // Whether `p` is the address of one of this heap's objects.
+  bool contains(const void* p) const { return objects_.count(const_cast<void*>(p)) != 0; }
+  void collect();
+  // A root: marks the object `word` refers to, if it is one of this heap's (any other word,
+  // i31 and host references included, is ignored).
+  void markWord(uintptr_t word);
+  // Host handles: objects pinned at least once survive collections.
+  void pin(void* p);
+  void unpin(void* p);
+  // While positive, allocation never collects (instantiation evaluates constant expressions
+  // whose values are not roots yet).
+  void holdCollections(int delta) { hold_ += delta; }
+
+  void setLimit(uint64_t limit) { limit_ = limit; }
+  uint64_t liveBytes() const { return live_bytes_; }
+  uint64_t collections() const { return collections_; }
+  size_t objectCount() const { return objects_.size(); }
+
+  static uint64_t objectBytes(const GcType* rtt, uint32_t length);
+
+ private:
+  void trace(GcObject* obj);
+  void sweep();
+
+  VMStoreContext* store_;
+  uint64_t limit_;
+  std::function<void(GcHeap&)> trace_roots_;
+  std::unordered_set<void*> objects_;
+  std::unordered_map<void*, uint32_t> pins_;
+  std::vector<GcObject*> mark_stack_;
+  uint64_t live_bytes_ = 0;
+  uint64_t since_last_ = 0;  // bytes allocated since the last collection
+  uint64_t threshold_;
+  uint64_t collections_ = 0;
+  int hold_ = 0;
+};
+
+// The store's heap (VMStoreContext::gc_heap).
+inline GcHeap* heapOf(VMStoreContext* store) { return static_cast<GcHeap*>(store->gc_heap); }
+
+// Abstract heap types of casts, as the low byte of ir::AbsHeap; concrete types by canonical id.
+struct CastTarget {
+  uint32_t bits;  // ir::HeapType::bits with concrete indices replaced by canonical ids
+  bool nullable;
+  const GcType* rtt;  // concrete struct/array target; null otherwise
+};
+// Whether reference `w` matches the target (spec 4.4.x ref.test): subtyping on RTT displays,
+// function types through the type_is_subtype builtin.
+bool refMatches(VMContext* vmctx, uintptr_t w, const CastTarget& t);
+
+}  // namespace strata::vm
