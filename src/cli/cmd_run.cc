@@ -32,16 +32,13 @@ struct RunOptions {
   std::string file;
   std::vector<std::string> args;
   std::string invoke;
-  std::string tier = "interp";
+  EngineOptions engine;
   std::vector<std::string> dirs;
   std::vector<std::string> env;
   bool inherit_env = false;
   std::vector<std::string> preloads;
   std::vector<std::string> tcplisten;
-  std::vector<std::string> wasm_options;
   std::vector<std::string> wasi_options;
-  std::optional<uint64_t> fuel;
-  std::string timeout;
   FeatureOptions features;
 };
 
@@ -151,22 +148,10 @@ class Watchdog {
   std::thread thread_;
 };
 
-Result<WasmSettings> settingsFor(const RunOptions& opts, const ir::Features& features) {
-  WasmSettings s;
-  s.config.features = features;
-  s.config.tier = opts.tier;
-  STRATA_CHECK(applyWasmOptions(opts.wasm_options, s));
-  if (opts.fuel) s.fuel = opts.fuel;
-  if (!opts.timeout.empty()) s.timeout = STRATA_TRY(parseDuration(opts.timeout));
-  s.config.consume_fuel = s.fuel.has_value();
-  s.config.epoch_interruption = s.timeout.has_value();
-  return s;
-}
-
 int runRun(const RunOptions& opts, const ir::Features& features) {
   // A guest writing to a closed pipe or socket gets EPIPE (as under wasmtime), not SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
-  auto settings = settingsFor(opts, features);
+  auto settings = settingsFor(opts.engine, features);
   if (!settings) return reportError(settings.error());
   auto engine = Engine::create(settings->config);
   if (!engine) return reportError(engine.error());
@@ -222,18 +207,11 @@ void addRunCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("--tcplisten", opts->tcplisten,
                   "Listen on HOST:PORT and give the guest the socket (fd after the preopens; repeatable)")
       ->allow_extra_args(false);
-  cmd->add_option("--tier", opts->tier, "Execution tier (interp)");
-  cmd->add_option("-W", opts->wasm_options,
-                  "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
-                  "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, "
-                  "bounds-checks=guard|explicit, or a proposal name (simd, threads, ...) =y|n")
-      ->allow_extra_args(false);
+  addEngineOptions(*cmd, opts->engine);
   cmd->add_option("-S", opts->wasi_options,
                   "WASI settings KEY[=VALUE][,...]: inherit-env, tcplisten=HOST:PORT, resolve=auto|openat2|walk "
                   "(walk: the path resolver of kernels without openat2)")
       ->allow_extra_args(false);
-  cmd->add_option("--fuel", opts->fuel, "Trap with \"all fuel consumed\" after about N instructions");
-  cmd->add_option("--timeout", opts->timeout, "Interrupt the guest after DURATION (e.g. 500ms, 10s, 2m)");
   cmd->add_option("FILE", opts->file, "Module (.wasm binary or .wat text)")->required();
   cmd->add_option("ARGS", opts->args, "Arguments of the program (or of the invoked function)");
   // Everything after FILE belongs to the guest, even when it looks like an option ("-1").

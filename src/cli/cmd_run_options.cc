@@ -28,7 +28,7 @@ Result<uint64_t> parseNumber(std::string_view text, std::string_view what) {
 Result<bool> parseBool(const std::string& key, const std::string& value) {
   if (value.empty() || value == "y" || value == "yes" || value == "true") return true;
   if (value == "n" || value == "no" || value == "false") return false;
-  return usage(fmt::format("-W {}: expected y or n, got `{}`", key, value));
+  return usage(fmt::format("{}: expected y or n, got `{}`", key, value));
 }
 
 Result<void> applyOne(const std::string& key, const std::string& value, WasmSettings& s) {
@@ -116,6 +116,29 @@ Result<void> applyWasiOne(const std::string& key, const std::string& value, Wasi
 }
 
 }  // namespace
+
+void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
+  cmd.add_option("--tier", opts.tier, "Execution tier: interp (default) or baseline (x86-64 JIT)");
+  cmd.add_option("-W", opts.wasm_options,
+                 "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
+                 "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, "
+                 "bounds-checks=guard|explicit, or a proposal name (simd, threads, ...) =y|n")
+      ->allow_extra_args(false);
+  cmd.add_option("--fuel", opts.fuel, "Trap with \"all fuel consumed\" after about N instructions");
+  cmd.add_option("--timeout", opts.timeout, "Interrupt the guest after DURATION (e.g. 500ms, 10s, 2m)");
+}
+
+Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& features) {
+  WasmSettings s;
+  s.config.features = features;
+  s.config.tier = opts.tier;
+  STRATA_CHECK(applyWasmOptions(opts.wasm_options, s));
+  if (opts.fuel) s.fuel = opts.fuel;
+  if (!opts.timeout.empty()) s.timeout = STRATA_TRY(parseDuration(opts.timeout));
+  s.config.consume_fuel = s.fuel.has_value();
+  s.config.epoch_interruption = s.timeout.has_value();
+  return s;
+}
 
 Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSettings& settings) {
   return forEachItem(items, [&](const std::string& k, const std::string& v) { return applyOne(k, v, settings); });

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
+#include "ir/features.h"
 #include "strata/config.h"
 #include "support/error.h"
 #include "wasi/ctx.h"
@@ -20,6 +23,18 @@ struct WasmSettings {
   std::optional<uint64_t> fuel;   // --fuel N, -W fuel=N
   std::optional<std::chrono::nanoseconds> timeout;  // --timeout D, -W timeout=D
 };
+
+// The options that configure the engine (how modules are compiled and limited), shared by
+// `run` and `settings`, which shows what they resolve to.
+struct EngineOptions {
+  std::string tier = "interp";
+  std::vector<std::string> wasm_options;  // -W
+  std::optional<uint64_t> fuel;
+  std::string timeout;
+};
+void addEngineOptions(CLI::App& cmd, EngineOptions& opts);
+// The defaults, then -W items, then --fuel and --timeout (which win over -W fuel/timeout).
+Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& features);
 
 // wasmtime-style durations: a number with an optional unit ns, us, ms, s (default), m, h.
 Result<std::chrono::nanoseconds> parseDuration(const std::string& text);

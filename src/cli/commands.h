@@ -12,5 +12,6 @@ void addWat2WasmCommand(CLI::App& app, int& exit_code);
 void addWastCommand(CLI::App& app, int& exit_code);
 void addRunCommand(CLI::App& app, int& exit_code);
 void addExploreCommand(CLI::App& app, int& exit_code);
+void addSettingsCommand(CLI::App& app, int& exit_code);
 
 }  // namespace strata::cli

@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"run", strata::cli::addRunCommand},           {"validate", strata::cli::addValidateCommand},
     {"objdump", strata::cli::addObjdumpCommand},   {"explore", strata::cli::addExploreCommand},
     {"wat2wasm", strata::cli::addWat2WasmCommand}, {"wast", strata::cli::addWastCommand},
+    {"settings", strata::cli::addSettingsCommand},
 };
 
 const Command* findCommand(std::string_view name) {

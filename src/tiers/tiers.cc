@@ -25,4 +25,23 @@ void registerAll() {
 
 const char* defaultTier() { return "interp"; }
 
+// The baseline tier's uses, read off src/jit (its asmjit calls and the CpuInfo checks in
+// compiler.cc, codegen_simd.cc and codegen_simd_int.cc). They belong in the tier itself, behind
+// vm::Compiler, and move there with the next change to src/jit; until then a new CPU check in
+// the jit must be added here too. Scalar clz/ctz/popcnt are not here: the tier calls the shared
+// C++ semantics for them (thunks.h), so POPCNT, LZCNT and BMI are unused, as is all of AVX.
+std::span<const CpuFeatureUse> cpuFeatureUses(std::string_view tier) {
+  using support::CpuFeature;
+  static constexpr CpuFeatureUse kBaseline[] = {
+      {CpuFeature::Sse2, true, "scalar floats, v128 moves, integer and float lanes"},
+      {CpuFeature::Ssse3, true, "pshufb (i8x16.swizzle, shuffle, popcnt), pabs*, pmaddubsw, pmulhrsw"},
+      {CpuFeature::Sse41, true,
+       "roundss/sd/ps/pd (floor, ceil, trunc, nearest), ptest (any_true, all_true), pmovsx/zx "
+       "(extend), pextr/pinsr, pmulld, pmin/pmax d/ud, pcmpeqq, insertps, pblendw"},
+      {CpuFeature::Sse42, false, "pcmpgtq for i64x2.gt_s, lt_s, le_s, ge_s (without it, calls to the shared C++ semantics)"},
+  };
+  if (tier == "baseline") return kBaseline;
+  return {};
+}
+
 }  // namespace strata::tiers
