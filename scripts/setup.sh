@@ -17,8 +17,9 @@ PACKAGES=(
   wabt binaryen
   # scripting used by test runners
   python3
-  # benchmarks (bench/run.py): V8 as a peer through node:wasi, charts, profiles
-  nodejs gnuplot-nox linux-perf
+  # benchmarks (bench/run.py): V8 as a peer through node:wasi, charts, profiles; perf and gdb
+  # also run in tests/cli (profiling_test.sh: perf map, jitdump, the GDB JIT interface)
+  nodejs gnuplot-nox linux-perf gdb
 )
 
 missing=()

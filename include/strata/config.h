@@ -26,6 +26,13 @@ struct StoreLimits {
   uint64_t max_gc_heap_bytes = std::numeric_limits<uint64_t>::max();
 };
 
+// How machine code is made visible to a profiler (docs/profiling.md).
+enum class Profiling : uint8_t {
+  None,
+  PerfMap,  // /tmp/perf-PID.map, read by `perf report`
+  JitDump,  // jit-PID.dump in the current directory, for `perf inject --jit`
+};
+
 struct Config {
   ir::Features features;
   // Execution tier by name (see Engine::registerTier); "interp" is the interpreter.
@@ -45,6 +52,13 @@ struct Config {
   bool epoch_interruption = false;
   // Limits every new Store starts with.
   StoreLimits store_limits;
+  // Profiler and debugger support. Both are process-wide from the first engine that asks for
+  // them on: every code image published afterwards is described, whichever engine compiled it.
+  // An engine without them costs nothing. The environment variable STRATA_PERFMAP (any value)
+  // asks for PerfMap on every engine, for programs that cannot change their Config.
+  Profiling profiling = Profiling::None;
+  // The GDB JIT interface: gdb names the wasm functions of machine-code tiers in backtraces.
+  bool debug_info = false;
 };
 
 }  // namespace strata

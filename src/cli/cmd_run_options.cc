@@ -126,6 +126,14 @@ void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
       ->allow_extra_args(false);
   cmd.add_option("--fuel", opts.fuel, "Trap with \"all fuel consumed\" after about N instructions");
   cmd.add_option("--timeout", opts.timeout, "Interrupt the guest after DURATION (e.g. 500ms, 10s, 2m)");
+  cmd.add_option("--profile", opts.profile,
+                 "Tell perf about machine code: perfmap (/tmp/perf-PID.map) or jitdump (./jit-PID.dump, for "
+                 "perf record -k mono + perf inject --jit); docs/profiling.md")
+      ->check(CLI::IsMember({"perfmap", "jitdump"}));
+  cmd.add_option("-D", opts.debug_options,
+                 "Debug settings KEY[=VALUE][,...]: debug-info (register machine code with gdb's JIT "
+                 "interface, so backtraces name wasm functions)")
+      ->allow_extra_args(false);
 }
 
 Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& features) {
@@ -137,6 +145,13 @@ Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& 
   if (!opts.timeout.empty()) s.timeout = STRATA_TRY(parseDuration(opts.timeout));
   s.config.consume_fuel = s.fuel.has_value();
   s.config.epoch_interruption = s.timeout.has_value();
+  if (opts.profile == "perfmap") s.config.profiling = Profiling::PerfMap;
+  if (opts.profile == "jitdump") s.config.profiling = Profiling::JitDump;
+  STRATA_CHECK(forEachItem(opts.debug_options, [&](const std::string& key, const std::string& value) -> Result<void> {
+    if (key != "debug-info") return usage(fmt::format("unknown -D option `{}`", key));
+    s.config.debug_info = STRATA_TRY(parseBool(key, value));
+    return {};
+  }));
   return s;
 }
 

@@ -31,9 +31,12 @@ struct EngineOptions {
   std::vector<std::string> wasm_options;  // -W
   std::optional<uint64_t> fuel;
   std::string timeout;
+  std::string profile;                     // --profile perfmap|jitdump
+  std::vector<std::string> debug_options;  // -D
 };
 void addEngineOptions(CLI::App& cmd, EngineOptions& opts);
-// The defaults, then -W items, then --fuel and --timeout (which win over -W fuel/timeout).
+// The defaults, then -W items, then --fuel and --timeout (which win over -W fuel/timeout),
+// --profile and -D debug-info[=y|n].
 Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& features);
 
 // wasmtime-style durations: a number with an optional unit ns, us, ms, s (default), m, h.

@@ -56,6 +56,8 @@ void printRunSettings(const WasmSettings& s) {
   row("max-memories", std::to_string(c.store_limits.max_memories));
   row("fuel", s.fuel ? std::to_string(*s.fuel) : "none");
   row("timeout", s.timeout ? fmt::format("{}ns", s.timeout->count()) : "none");
+  row("profile", c.profiling == Profiling::PerfMap ? "perfmap" : c.profiling == Profiling::JitDump ? "jitdump" : "none");
+  row("debug-info", yesNo(c.debug_info));
 }
 
 void printHostCpu() {

@@ -1,9 +1,11 @@
 // Engine creation and the process-wide registry of execution tiers.
 #include <fmt/core.h>
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
 
+#include "profiling/profiling.h"
 #include "runtime/engine_impl.h"
 #include "strata/engine.h"
 
@@ -29,6 +31,16 @@ struct TierRegistry {
 TierRegistry& tierRegistry() {
   static TierRegistry registry;
   return registry;
+}
+
+// Profilers and debuggers learn about code as it is published, so they are switched on
+// before the engine compiles anything (see Config::profiling).
+Result<void> enableTools(const Config& config) {
+  static const bool perfmap_env = std::getenv("STRATA_PERFMAP") != nullptr;
+  if (config.profiling == Profiling::PerfMap || perfmap_env) STRATA_CHECK(profiling::enablePerfMap());
+  if (config.profiling == Profiling::JitDump) STRATA_CHECK(profiling::enableJitDump());
+  if (config.debug_info) profiling::enableGdbJit();
+  return {};
 }
 
 }  // namespace
@@ -66,6 +78,7 @@ Result<Engine> Engine::create(Config config) {
     if (it == r.factories.end()) return makeError(ErrorKind::Usage, kNoOffset, fmt::format("unknown tier {}", config.tier));
     factory = it->second;
   }
+  STRATA_CHECK(enableTools(config));
   std::unique_ptr<vm::Compiler> compiler = factory();
   if (!compiler) return makeError(ErrorKind::Usage, kNoOffset, fmt::format("tier {} is not available", config.tier));
   return Engine(std::make_shared<runtime::EngineImpl>(std::move(config), std::move(compiler)));

@@ -67,9 +67,38 @@ Registry& registry() {
   return *r;
 }
 
+// Listeners: a fixed array filled under a mutex and read without one (a slot is written before
+// the count that makes it visible), so that publishing with none costs one atomic load.
+struct Listeners {
+  static constexpr int kMax = 8;
+  std::mutex mutex;
+  CodeListener* slots[kMax] = {};
+  std::atomic<int> count{0};
+
+  template <class F>
+  void each(F&& f) {
+    int n = count.load(std::memory_order_acquire);
+    for (int i = 0; i < n; ++i) f(*slots[i]);
+  }
+};
+
+Listeners& listeners() {
+  static Listeners* l = new Listeners;  // never destroyed, as the registry
+  return *l;
+}
+
 }  // namespace
 
-void writePerfMap(const CodeImage& img);
+void addCodeListener(CodeListener* listener) {
+  Listeners& l = listeners();
+  std::lock_guard lock(l.mutex);
+  int n = l.count.load(std::memory_order_relaxed);
+  for (int i = 0; i < n; ++i)
+    if (l.slots[i] == listener) return;
+  if (n == Listeners::kMax) std::abort();  // a handful of tools at most; more is a bug
+  l.slots[n] = listener;
+  l.count.store(n + 1, std::memory_order_release);
+}
 
 Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t data_bytes) {
   size_t page = pageSize();
@@ -90,6 +119,7 @@ Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t 
 
 CodeImage::~CodeImage() {
   if (registered_) {
+    listeners().each([&](CodeListener& l) { l.released(*this); });
     registry().write([&](std::vector<Registry::Range>& ranges) {
       std::erase_if(ranges, [&](const Registry::Range& r) { return r.image == this; });
     });
@@ -142,27 +172,7 @@ void CodeImage::registerSelf() {
     ranges.insert(it, r);
   });
   registered_ = true;
-  writePerfMap(*this);
-}
-
-// perf's map of JIT code (perf report reads /tmp/perf-<pid>.map): one line per function,
-// appended at publish when STRATA_PERFMAP is set in the environment (the CLI's
-// `--profile perfmap` sets it).
-void writePerfMap(const CodeImage& img) {
-  static const bool enabled = std::getenv("STRATA_PERFMAP") != nullptr;
-  if (!enabled) return;
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  char path[64];
-  std::snprintf(path, sizeof path, "/tmp/perf-%d.map", int(getpid()));
-  FILE* f = std::fopen(path, "a");
-  if (!f) return;
-  if (img.kind() == ImageKind::Stubs) {
-    std::fprintf(f, "%lx %zx strata-stubs\n", uintptr_t(img.base()), img.codeBytes());
-  }
-  for (const FuncCodeInfo& fn : img.funcs())
-    std::fprintf(f, "%lx %x wasm-function[%u]@%p\n", uintptr_t(img.base() + fn.start), fn.size, fn.func_index, img.module());
-  std::fclose(f);
+  listeners().each([&](CodeListener& l) { l.published(*this); });
 }
 
 const FuncCodeInfo* CodeImage::funcAt(uintptr_t pc) const {

@@ -121,4 +121,19 @@ class CodeImage {
 // The image containing pc, or null. Async-signal-safe (no allocation, no blocking lock).
 const CodeImage* findCodeImage(uintptr_t pc);
 
+// Told of every image once it is published (read+execute, registered) and before it is
+// unmapped: how profilers (perf map, jitdump) and debuggers (the GDB JIT interface) learn
+// about machine code. Calls come from the publishing or destroying thread, outside the
+// registry's lock; a listener does its own locking.
+class CodeListener {
+ public:
+  virtual ~CodeListener() = default;
+  virtual void published(const CodeImage& image) = 0;
+  virtual void released(const CodeImage& image) = 0;
+};
+
+// Adds a process-wide listener, which must live until exit (listeners are never removed).
+// Images published earlier are not replayed. With no listener, publishing pays one atomic load.
+void addCodeListener(CodeListener* listener);
+
 }  // namespace strata::vm
