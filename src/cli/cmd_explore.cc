@@ -1,6 +1,7 @@
-// `strata explore FILE [--tier T] [--func N]...`: each defined function's code as the tier will
-// run it (the role of `wasmtime explore`, as text): the interpreter's bytecode, or a machine-code
-// tier's x86-64 with the wasm instructions interleaved. Used to check what a tier made of a hot
+// `strata explore FILE [--tier T] [--func N]... [-o PAGE.html]`: each defined function's code as
+// the tier will run it (the role of `wasmtime explore`): the interpreter's bytecode, or a
+// machine-code tier's x86-64 with the wasm instructions interleaved, as text, or with -o as one
+// HTML page with the two side by side (explore_html.h). Used to check what a tier made of a hot
 // loop before changing peepholes or superinstructions (docs/interpreter.md). The tier is reached
 // only through vm::CompiledModule (style guide section 9).
 #include <fmt/core.h>
@@ -11,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/disasm.h"
+#include "cli/explore_html.h"
 
 namespace strata::cli {
 
@@ -20,6 +22,7 @@ struct ExploreOptions {
   std::string file;
   std::string tier = "interp";
   std::vector<uint32_t> funcs;
+  std::string html;
   FeatureOptions features;
 };
 
@@ -32,6 +35,11 @@ int runExplore(const ExploreOptions& opts, const ir::Features& features) {
   if (!module) return reportError(module.error());
   const ir::Module& m = module->ir();
   const vm::CompiledModule& compiled = module->compiled();
+  if (!opts.html.empty()) {
+    std::string page = exploreHtml(m, compiled, opts.funcs, opts.file);
+    auto ok = writeFile(opts.html, std::vector<uint8_t>(page.begin(), page.end()));
+    return ok ? kExitOk : reportError(ok.error());
+  }
   if (compiled.tierName() != opts.tier)
     fmt::print(";; tier {} handed this module to tier {}\n\n", opts.tier, compiled.tierName());
   for (uint32_t f = m.num_imported_functions; f < m.functions.size(); ++f) {
@@ -50,6 +58,8 @@ void addExploreCommand(CLI::App& app, int& exit_code) {
   cmd->add_option("FILE", opts->file, "Module (.wasm binary or .wat text)")->required();
   cmd->add_option("--tier", opts->tier, "Execution tier (interp: bytecode; baseline: x86-64)");
   cmd->add_option("--func", opts->funcs, "Only these function indices (repeatable)");
+  cmd->add_option("-o,--html", opts->html,
+                  "Write one HTML page instead: wasm instructions beside the tier's code, linked by offset");
 }
 
 }  // namespace strata::cli

@@ -129,17 +129,6 @@ Layout findLayout(const uint8_t* code, const vm::FuncCodeInfo& f) {
   return l;
 }
 
-// The wasm instruction at byte offset `offset` of function func_index's body, as text.
-std::string wasmText(const ir::Module& m, uint32_t func_index, uint32_t offset) {
-  static const ir::Features kAll = ir::Features::everything();  // only displaying
-  const ir::ByteSpan& body = m.functions[func_index].body;
-  if (offset < body.offset || offset >= body.offset + body.size || body.offset + body.size > m.bytes.size())
-    return "?";
-  std::span<const uint8_t> rest(m.bytes.data() + offset, body.offset + body.size - offset);
-  decode::InstrReader reader(ByteReader(rest, offset), kAll);
-  decode::Instr in;
-  return reader.next(in) ? renderInstr(in) : "?";
-}
 
 // Index of the first trap stub: stubs follow the function's last ret or jmp (the epilogue of
 // its final `end`, or a tail call) and each ends in a call, so none of them returns or jumps.
@@ -170,6 +159,17 @@ std::string hexBytes(const uint8_t* p, size_t n) {
 
 }  // namespace
 
+std::string wasmText(const ir::Module& m, uint32_t func_index, uint32_t offset) {
+  static const ir::Features kAll = ir::Features::everything();  // only displaying
+  const ir::ByteSpan& body = m.functions[func_index].body;
+  if (offset < body.offset || offset >= body.offset + body.size || body.offset + body.size > m.bytes.size())
+    return "?";
+  std::span<const uint8_t> rest(m.bytes.data() + offset, body.offset + body.size - offset);
+  decode::InstrReader reader(ByteReader(rest, offset), kAll);
+  decode::Instr in;
+  return reader.next(in) ? renderInstr(in) : "?";
+}
+
 std::string defaultListingTier() {
   std::vector<std::string> tiers = Engine::tiers();
   return std::find(tiers.begin(), tiers.end(), "baseline") != tiers.end() ? "baseline" : "interp";
@@ -184,9 +184,10 @@ Result<Module> compileForListing(ir::Module m, const ir::Features& features, con
   return Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(m)), validated);
 }
 
-std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image, const vm::FuncCodeInfo& f) {
-  std::string unavailable;
-  if (!zydis(&unavailable)) return fmt::format("{} bytes of x86-64 at image+0x{:x}\n  ;; {}\n", f.size, f.start, unavailable);
+MachineListing listMachineCode(const ir::Module& m, const vm::CodeImage& image, const vm::FuncCodeInfo& f) {
+  MachineListing out;
+  out.summary = fmt::format("{} bytes of x86-64 at image+0x{:x}", f.size, f.start);
+  if (!zydis(&out.unavailable)) return out;
   ZydisFormatter formatter;
   zydis()->ZydisFormatterInit(&formatter, ZYDIS_FORMATTER_STYLE_INTEL);
   zydis()->ZydisFormatterSetProperty(&formatter, ZYDIS_FORMATTER_PROP_HEX_UPPERCASE, ZYAN_FALSE);
@@ -199,44 +200,63 @@ std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image,
   const uint8_t* code = image.code(f);
   std::vector<Decoded> insns = decodeAll(code, f.size, findLayout(code, f));
   size_t stubs = firstStub(insns, f.wasm_map.empty() ? 0 : f.wasm_map.back().first);
-  std::string out = fmt::format("{} bytes of x86-64 at image+0x{:x}\n", f.size, f.start);
-  if (!f.wasm_map.empty() && f.wasm_map.front().first > 0) out += "  ;; prologue\n";
+  out.groups.emplace_back();
+  if (!f.wasm_map.empty() && f.wasm_map.front().first > 0) out.groups.back().kind = MachineGroup::Prologue;
   size_t next_wasm = 0;
   uint64_t stub_kind = 0, stub_wasm = 0;
   bool has_kind = false, has_wasm = false;
   for (size_t i = 0; i < insns.size(); ++i) {
     const Decoded& d = insns[i];
-    if (i == stubs) out += "  ;; trap stubs\n";
+    if (i == stubs) out.groups.emplace_back().kind = MachineGroup::TrapStubs;
     for (; next_wasm < f.wasm_map.size() && f.wasm_map[next_wasm].first <= d.pc; ++next_wasm) {
       uint32_t wasm = f.wasm_map[next_wasm].second;
-      out += fmt::format("  ;; 0x{:04x} {}\n", wasm, wasmText(m, f.func_index, wasm));
+      MachineGroup& g = out.groups.emplace_back();
+      g.kind = MachineGroup::Wasm;
+      g.wasm = wasm;
+      g.wasm_text = wasmText(m, f.func_index, wasm);
     }
-    std::string text = "(bad)", note;
+    MachineLine line;
+    line.pc = d.pc;
+    line.bytes = hexBytes(code + d.pc, d.len);
+    line.text = "(bad)";
     if (d.ok) {
       char buf[256];
       zydis()->ZydisFormatterFormatInstruction(&formatter, &d.in, d.ops, d.in.operand_count_visible, buf, sizeof buf,
                                       uintptr_t(code) + d.pc, &where);
-      text = buf;
+      line.text = buf;
     } else if (d.kind == Decoded::TableWord && d.len == 4) {
       int32_t delta = 0;
       std::memcpy(&delta, code + d.pc, 4);
-      text = fmt::format("dd {}", delta);
-      note = fmt::format("  ; jump table: 0x{:04x}", uint32_t(int64_t(d.table) + delta));
+      line.text = fmt::format("dd {}", delta);
+      line.note = fmt::format("  ; jump table: 0x{:04x}", uint32_t(int64_t(d.table) + delta));
     }
     auto site = std::find_if(f.sites.begin(), f.sites.end(),
                              [&](const vm::CodeSite& s) { return s.kind == vm::SiteKind::Fault && s.pc == d.pc; });
-    if (site != f.sites.end()) note = fmt::format("  ; may trap: {}", vm::trapMessage(site->trap));
+    if (site != f.sites.end()) line.note = fmt::format("  ; may trap: {}", vm::trapMessage(site->trap));
     if (i >= stubs) {
       has_kind |= movImmTo(d, ZYDIS_REGISTER_EDI, stub_kind);
       has_wasm |= movImmTo(d, ZYDIS_REGISTER_ESI, stub_wasm);
       if (d.ok && d.in.mnemonic == ZYDIS_MNEMONIC_CALL) {
         const char* kind = has_kind ? vm::trapMessage(vm::TrapKind(stub_kind)) : "kind computed at run time";
-        note = has_wasm ? fmt::format("  ; trap: {} at wasm 0x{:04x}", kind, stub_wasm)
-                        : fmt::format("  ; trap: {}", kind);
+        line.note = has_wasm ? fmt::format("  ; trap: {} at wasm 0x{:04x}", kind, stub_wasm)
+                             : fmt::format("  ; trap: {}", kind);
         has_kind = has_wasm = false;
       }
     }
-    out += fmt::format("  {:04x}  {:<24} {}{}\n", d.pc, hexBytes(code + d.pc, d.len), text, note);
+    out.groups.back().lines.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::string disassembleFunction(const ir::Module& m, const vm::CodeImage& image, const vm::FuncCodeInfo& f) {
+  MachineListing listing = listMachineCode(m, image, f);
+  std::string out = listing.summary + "\n";
+  if (!listing.unavailable.empty()) return out + fmt::format("  ;; {}\n", listing.unavailable);
+  for (const MachineGroup& g : listing.groups) {
+    if (g.kind == MachineGroup::Prologue) out += "  ;; prologue\n";
+    if (g.kind == MachineGroup::TrapStubs) out += "  ;; trap stubs\n";
+    if (g.kind == MachineGroup::Wasm) out += fmt::format("  ;; 0x{:04x} {}\n", g.wasm, g.wasm_text);
+    for (const MachineLine& l : g.lines) out += fmt::format("  {:04x}  {:<24} {}{}\n", l.pc, l.bytes, l.text, l.note);
   }
   return out;
 }
