@@ -13,7 +13,17 @@ namespace runtime {
 class StoreImpl;
 }
 
-// Everything created in a store lives until the store dies (no per-object GC), like wasmtime.
+class Val;
+
+// Collector statistics of a store's GC heap (docs/gc.md).
+struct GcStats {
+  uint64_t live_bytes = 0;   // bytes of structs and arrays not yet freed
+  uint64_t collections = 0;  // collections so far
+  uint64_t objects = 0;
+};
+
+// Everything created in a store lives until the store dies, like wasmtime, except GC objects
+// (structs and arrays), which the store's collector frees once nothing reaches them.
 // A Store is used by one thread at a time; it may move between threads between calls.
 class Store {
  public:
@@ -35,6 +45,15 @@ class Store {
   // Epoch interruption (Config::epoch_interruption): code traps with "interrupt" once the
   // engine's epoch passes the current epoch plus `ticks`.
   void setEpochDeadline(uint64_t ticks);
+
+  // GC references held by the host (docs/gc.md "Roots" 4). A reference a call returned stays
+  // valid until the next call into the store; root it to keep it longer. Roots count: each
+  // root() needs one unroot(). Values that are not GC objects (null, i31, host references,
+  // functions) are ignored.
+  void root(const Val& v);
+  void unroot(const Val& v);
+  void collectGarbage();
+  GcStats gcStats() const;
 
   // Host data the embedder attaches (reachable from host functions through Caller::store()).
   void setData(void* data);

@@ -7,6 +7,7 @@
 
 #include "ir/opcodes.h"
 #include "runtime/store_impl.h"
+#include "strata/val.h"
 #include "support/byte_reader.h"
 #include "vm/builtins.h"
 #include "vm/exception.h"
@@ -222,6 +223,18 @@ const StoreLimits& Store::limits() const { return impl_->limits; }
 void Store::setLimits(StoreLimits limits) {
   impl_->limits = limits;
   impl_->heap->setLimit(limits.max_gc_heap_bytes);
+}
+
+void Store::root(const Val& v) {
+  if (v.isRef()) impl_->heap->pin(v.refRaw());
+}
+void Store::unroot(const Val& v) {
+  if (v.isRef()) impl_->heap->unpin(v.refRaw());
+}
+void Store::collectGarbage() { impl_->heap->collect(); }
+GcStats Store::gcStats() const {
+  const vm::GcHeap& h = *impl_->heap;
+  return {h.liveBytes(), h.collections(), h.objectCount()};
 }
 
 void Store::setFuel(uint64_t fuel) { impl_->ctx.limits.fuel_remaining = int64_t(std::min<uint64_t>(fuel, INT64_MAX)); }

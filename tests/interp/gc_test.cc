@@ -1,0 +1,188 @@
+// GC on the interpreter tier (builder_gc.cc, gc_ops.cc, vm/gc.cc; docs/gc.md): the object
+// layout seen through the instructions, the heap limit, and the collector: bounded memory for
+// short-lived garbage, cycles, host roots, and live references in deep recursion.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include "interp_test_util.h"
+
+namespace strata::interp_test {
+namespace {
+
+// Peak resident set of this process in MiB (Linux reports ru_maxrss in KiB).
+long peakRssMiB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+Config withHeapLimit(uint64_t bytes) {
+  Config c;
+  c.store_limits.max_gc_heap_bytes = bytes;
+  return c;
+}
+
+TEST(Gc, PackedFieldsWrapOnStoreAndExtendOnLoad) {
+  Instance1 inst(R"((module
+    (type $s (struct (field (mut i8)) (field (mut i16)) (field (mut i64)) (field (mut f32))))
+    (func (export "s8") (param i32) (result i32)
+      (struct.get_s $s 0 (struct.new $s (local.get 0) (i32.const 0) (i64.const 0) (f32.const 0))))
+    (func (export "u8") (param i32) (result i32)
+      (struct.get_u $s 0 (struct.new $s (local.get 0) (i32.const 0) (i64.const 0) (f32.const 0))))
+    (func (export "u16") (param i32) (result i32)
+      (local $r (ref $s))
+      (local.set $r (struct.new_default $s))
+      (struct.set $s 1 (local.get $r) (local.get 0))
+      (struct.get_u $s 1 (local.get $r)))
+    (func (export "i64") (result i64)
+      (struct.get $s 2 (struct.new $s (i32.const 1) (i32.const 2) (i64.const -5) (f32.const 1.5))))))");
+  EXPECT_EQ(inst.i32("s8", {Val::i32(0x1ff)}), -1);
+  EXPECT_EQ(inst.i32("u8", {Val::i32(0x1ff)}), 0xff);
+  EXPECT_EQ(inst.i32("u16", {Val::i32(0x12345)}), 0x2345);
+  EXPECT_EQ(inst.i64("i64"), -5);
+}
+
+TEST(Gc, ArrayBoundsAndNullTrapWithTheSpecWording) {
+  Instance1 inst(R"((module
+    (type $a (array (mut i32)))
+    (func (export "get") (param i32) (result i32) (array.get $a (array.new $a (i32.const 7) (i32.const 3)) (local.get 0)))
+    (func (export "null") (result i32) (array.len (ref.null $a)))
+    (func (export "copy") (result i32)
+      (local $x (ref $a))
+      (local.set $x (array.new_fixed $a 4 (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)))
+      ;; overlapping copy forwards: [1 1 2 3]
+      (array.copy $a $a (local.get $x) (i32.const 1) (local.get $x) (i32.const 0) (i32.const 3))
+      (i32.add (array.get $a (local.get $x) (i32.const 3)) (i32.mul (i32.const 10) (array.get $a (local.get $x) (i32.const 1)))))))");
+  EXPECT_EQ(inst.i32("get", {Val::i32(2)}), 7);
+  EXPECT_EQ(inst.trap("get", {Val::i32(3)}).message(), "out of bounds array access");
+  EXPECT_EQ(inst.trap("null").message(), "null array reference");
+  EXPECT_EQ(inst.i32("copy"), 13);
+}
+
+// Short-lived garbage far beyond the limit: a collection must free it, else the limit traps.
+constexpr const char* kChurn = R"((module
+  (type $a (array (mut i64)))
+  (func (export "churn") (param $n i32) (result i64)
+    (local $sum i64) (local $x (ref null $a))
+    (loop $l
+      (local.set $x (array.new $a (i64.extend_i32_u (local.get $n)) (i32.const 1000)))
+      (local.set $sum (i64.add (local.get $sum) (array.get $a (local.get $x) (i32.const 999))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $sum))))";
+
+TEST(GcCollector, ShortLivedGarbageRunsInBoundedMemory) {
+  constexpr uint64_t kLimit = 16 << 20;
+  Instance1 inst(kChurn, withHeapLimit(kLimit));
+  long before = peakRssMiB();
+  // 200,000 arrays of 8 KB: 1.6 GB allocated in all, 100 times the limit.
+  EXPECT_EQ(inst.i64("churn", {Val::i32(200000)}), int64_t(200000) * 200001 / 2);
+  GcStats s = inst.store().gcStats();
+  EXPECT_GT(s.collections, 50u);
+  EXPECT_LE(s.live_bytes, kLimit);
+  long after = peakRssMiB();
+  std::printf("peak RSS %ld MiB before, %ld MiB after 1.6 GB of garbage (heap limit 16 MiB)\n", before, after);
+  EXPECT_LT(after - before, 200);
+}
+
+TEST(GcCollector, ReachableObjectsBeyondTheLimitTrap) {
+  Instance1 inst(R"((module
+    (type $a (array (mut i64)))
+    (type $list (struct (field (ref null $list)) (field (ref $a))))
+    ;; 8 MB kept alive in a list: twice the limit (returns if nothing trapped).
+    (func (export "hoard") (result i32)
+      (local $l (ref null $list)) (local $n i32)
+      (local.set $n (i32.const 1000))
+      (loop $k
+        (local.set $l (struct.new $list (local.get $l) (array.new_default $a (i32.const 1000))))
+        (br_if $k (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+      (i32.const 0))))", withHeapLimit(4 << 20));
+  Trap t = inst.trap("hoard");
+  EXPECT_NE(t.message().find("out of memory"), std::string::npos) << t.message();
+  // The store is still usable: the garbage of the failed call goes at the next collection.
+  inst.store().collectGarbage();
+  EXPECT_EQ(inst.store().gcStats().live_bytes, 0u);
+}
+
+TEST(GcCollector, CyclesAreCollected) {
+  Instance1 inst(R"((module
+    (type $node (struct (field (mut (ref null $node)))))
+    (func (export "cycles") (param $n i32)
+      (local $a (ref $node)) (local $b (ref $node))
+      (loop $l
+        (local.set $a (struct.new $node (ref.null $node)))
+        (local.set $b (struct.new $node (local.get $a)))
+        (struct.set $node 0 (local.get $a) (local.get $b))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))))", withHeapLimit(1 << 20));
+  // 2 million nodes of 24 bytes: 48 MB, every pair a cycle; a collector that counted
+  // references would keep them all and reach the limit.
+  ASSERT_TRUE(inst.call("cycles", {Val::i32(1000000)}).has_value());
+  inst.store().collectGarbage();
+  EXPECT_EQ(inst.store().gcStats().objects, 0u);
+}
+
+TEST(GcCollector, ObjectsRootedByTheHostSurvive) {
+  Instance1 inst(R"((module
+    (type $box (struct (field i64)))
+    (type $a (array (mut i64)))
+    (func (export "make") (param i64) (result anyref) (struct.new $box (local.get 0)))
+    (func (export "read") (param anyref) (result i64) (struct.get $box 0 (ref.cast (ref $box) (local.get 0))))
+    (func (export "garbage") (param $n i32)
+      (loop $l
+        (drop (array.new_default $a (i32.const 100)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))))");
+  Val kept = inst.one("make", {Val::i64(42)});
+  inst.store().root(kept);
+  ASSERT_TRUE(inst.call("garbage", {Val::i32(100000)}).has_value());
+  inst.store().collectGarbage();
+  EXPECT_GT(inst.store().gcStats().collections, 1u);
+  EXPECT_EQ(inst.store().gcStats().objects, 1u);
+  EXPECT_EQ(inst.i64("read", {kept}), 42);
+  inst.store().unroot(kept);
+  inst.store().collectGarbage();
+  EXPECT_EQ(inst.store().gcStats().objects, 0u);
+}
+
+// Each level keeps its own node in a local and its operand stack while the levels below
+// allocate enough garbage to collect many times; after the recursion every node must still
+// hold its depth, and the list built from them must be whole.
+TEST(GcCollector, DeepRecursionKeepsEveryLiveReference) {
+  Instance1 inst(R"((module
+    (type $node (struct (field i32) (field (ref null $node))))
+    (type $a (array (mut i64)))
+    (func $churn (local $i i32)
+      (local.set $i (i32.const 20))
+      (loop $l
+        (drop (array.new_default $a (i32.const 1000)))
+        (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 1))))))
+    (func $down (param $d i32) (param $prev (ref null $node)) (result i32)
+      (local $me (ref $node))
+      (local.set $me (struct.new $node (local.get $d) (local.get $prev)))
+      (call $churn)
+      (if (result i32) (i32.eqz (local.get $d))
+        (then (call $sum (local.get $me)))
+        (else
+          ;; the node is also an operand below the call's result
+          (struct.get $node 0 (local.get $me))
+          (call $down (i32.sub (local.get $d) (i32.const 1)) (local.get $me))
+          (i32.add)
+          (call $churn)
+          (i32.add (struct.get $node 0 (local.get $me))))))
+    (func $sum (param $n (ref null $node)) (result i32)
+      (local $s i32)
+      (block $done
+        (loop $l
+          (br_if $done (ref.is_null (local.get $n)))
+          (local.set $s (i32.add (local.get $s) (struct.get $node 0 (local.get $n))))
+          (local.set $n (struct.get $node 1 (local.get $n)))
+          (br $l)))
+      (local.get $s))
+    (func (export "run") (param i32) (result i32) (call $down (local.get 0) (ref.null $node)))))",
+                 withHeapLimit(8 << 20));
+  // Depth 2000: every level adds its depth twice on the way up, the bottom the whole list.
+  int64_t depth = 2000, tri = depth * (depth + 1) / 2;
+  EXPECT_EQ(inst.i32("run", {Val::i32(int32_t(depth))}), int32_t(3 * tri));
+  EXPECT_GT(inst.store().gcStats().collections, 10u);
+}
+
+}  // namespace
+}  // namespace strata::interp_test
