@@ -49,6 +49,8 @@ import shim  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PROGRAMS_DIR = REPO / 'bench' / 'programs'
+# WasmGC programs written in the text format (binary_trees.wat), compiled by the strata CLI.
+WAT_DIR = REPO / 'bench' / 'wat'
 NODE_RUNNER = REPO / 'bench' / 'node_runner.mjs'
 NODE_COMPILE = REPO / 'bench' / 'node_compile.mjs'
 BENCH_LINE = re.compile(rb'^\[bench\] ns=(\d+)\n', re.M)
@@ -89,8 +91,9 @@ class Program:
     """One benchmark: a wasm file, the folder it runs in, arguments, and how to check its output."""
 
     def __init__(self, name, suite, wasm, cwd, args=(), expected_stdout=None, expected_stderr=None,
-                 native=None, self_timed=None):
+                 native=None, self_timed=None, gc=False):
         self.name, self.suite, self.wasm, self.cwd = name, suite, Path(wasm), Path(cwd)
+        self.gc = gc                  # uses WasmGC (final encoding): only engines that run it
         self.args = list(args)
         self.expected_stdout, self.expected_stderr = expected_stdout, expected_stderr
         self.native = native          # native executable (bench/programs only)
@@ -297,6 +300,20 @@ def add_self_timed(programs, work):
         p.self_timed = out
 
 
+def wat_programs(work, cli):
+    """bench/wat/*.wat, compiled with `strata wat2wasm` into work, checked against NAME.stdout.expected."""
+    programs = []
+    for wat in sorted(WAT_DIR.glob('*.wat')):
+        wasm = work / f'{wat.stem}.wasm'
+        r = subprocess.run([cli, 'wat2wasm', str(wat), '-o', str(wasm)], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f'strata wat2wasm {wat} failed: {r.stderr}')
+        expected = wat.parent / f'{wat.stem}.stdout.expected'
+        programs.append(Program(wat.stem, 'wat', wasm, work, gc=True,
+                                expected_stdout=expected.read_bytes() if expected.exists() else None))
+    return programs
+
+
 def sightglass_programs(shared):
     """Every *.wasm under shared/bench, with its expected outputs (Sightglass naming)."""
     root = shared / 'bench'
@@ -328,12 +345,15 @@ class Engine:
     compares a JIT peer with Strata's baseline tier, every other peer with the interpreter.
     """
 
-    def __init__(self, name, kind, command=None, flags=(), template=None, peer=False, peer_kind=None):
+    def __init__(self, name, kind, command=None, flags=(), template=None, peer=False, peer_kind=None, gc=True):
         self.name, self.kind = name, kind
         self.command, self.flags, self.template = command, list(flags), template
         self.peer, self.peer_kind = peer, peer_kind
+        self.gc = gc  # runs WasmGC programs
 
     def applies(self, program):
+        if program.gc and not self.gc:
+            return False
         return program.native is not None if self.kind == 'native' else True
 
     def argv(self, program, report_file):
@@ -381,8 +401,13 @@ def discover_engines(args):
         version = subprocess.run([node, '--version'], capture_output=True, text=True).stdout.strip()
         major = int(re.match(r'v(\d+)', version).group(1)) if re.match(r'v\d+', version) else 20
         base = ['--experimental-wasi-unstable-preview1'] if major < 20 else []
+        # WasmGC in its final encoding is on by default from V8 11.9 (node 22); older nodes
+        # decode another draft, so the GC programs are compared with V8 only on node >= 22
+        # (STRATA_BENCH_NODE may name one).
+        if major < 22:
+            print(f'note: node {version} predates final WasmGC: V8 does not run bench/wat', file=sys.stderr)
         for name, flags in V8_ENGINES.items():
-            engines.append(Engine(name, 'node', node, base + flags))
+            engines.append(Engine(name, 'node', node, base + flags, gc=major >= 22))
     elif not args.no_node:
         print('note: node not found: V8 is not measured', file=sys.stderr)
     for name, command, template, peer_kind in peers.from_environment():
@@ -392,6 +417,7 @@ def discover_engines(args):
         engines = [e for e in engines if e.name in wanted]
     # Liftoff's eager compile goes with the V8 engines: measured when one of them is.
     args.compile_timers = []
+    args.node_gc = any(e.kind == 'node' and e.gc for e in engines)
     if any(e.kind == 'node' for e in engines):
         args.compile_timers = [(name, [node] + base + flags) for name, flags in V8_COMPILE.items()]
     return engines
@@ -527,6 +553,8 @@ def measure(program, engines, args, scratch):
                 res['runs'].append({k: r[k] for k in ('bench_ns', 'wall_ns', 'compile_ns', 'instantiate_ns',
                                                        'peak_rss_kb')})
         for name, command in args.compile_timers:
+            if program.gc and not args.node_gc:
+                continue
             timing = program.compile_timing.setdefault(name, {'runs': [], 'error': None})
             if timing['error']:
                 continue
@@ -649,6 +677,9 @@ def main():
         raise SystemExit(f'{args.clang} not found (scripts/setup.sh installs it)')
     args.launcher = build_launcher(args.work, args.clang)
     programs = build_programs(args.work, args.clang, args.quick)
+    # The GC programs have no quick size (binary_trees takes seconds on the interpreter).
+    if not args.quick:
+        programs += wat_programs(args.work, args.strata_cli)
     if not args.no_sightglass:
         sightglass = [p for p in sightglass_programs(args.shared) if not (args.quick and p.name in QUICK_SKIP)]
         if any(e.kind == 'command' for e in engines):
