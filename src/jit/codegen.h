@@ -343,6 +343,12 @@ class FuncCompiler {
 struct CompiledCode {
   std::unique_ptr<vm::CodeImage> image;
 };
+// Whether values of type t may be GC objects (the any hierarchy: anyref, eqref, i31ref,
+// structs, arrays): the collector finds them only in interpreter frames until this tier has
+// stack maps (docs/gc.md), so a module whose signatures, globals, tables or locals hold one goes
+// to the interpreter, like a module with GC instructions.
+bool holdsGcObjects(const ir::Module& m, ir::ValType t);
+
 Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
                                    const vm::CompileOptions& options);
 

@@ -108,6 +108,27 @@ TEST(JitMixed, InterpretedAndCompiledModulesInOneStore) {
   EXPECT_EQ(r.error().frames()[2].module_name, "blib");
 }
 
+// A module that may hold GC objects (any hierarchy in a signature, global, table or local, or
+// a struct or array type) goes to the interpreter: the collector finds objects only in its
+// frames until the baseline tier has stack maps (docs/gc.md). Function and host references do
+// not need the collector.
+TEST(JitMixed, ModulesHoldingGcReferencesGoToTheInterpreter) {
+  REQUIRE_BASELINE();
+  Config config;
+  config.tier = "baseline";
+  Engine engine = *Engine::create(config);
+  auto tierOf = [&](const char* wat) {
+    auto m = Module::fromText(engine, wat);
+    EXPECT_TRUE(m.has_value()) << m.error().describe();
+    return m ? std::string(m->compiled().tierName()) : std::string("error");
+  };
+  EXPECT_EQ(tierOf("(module (func (param anyref)))"), "interp");
+  EXPECT_EQ(tierOf("(module (func (local eqref)))"), "interp");
+  EXPECT_EQ(tierOf("(module (global (mut i31ref) (ref.null i31)))"), "interp");
+  EXPECT_EQ(tierOf("(module (type (struct)) (func))"), "interp");
+  EXPECT_EQ(tierOf("(module (table 1 externref) (func (param funcref) (local externref)))"), "baseline");
+}
+
 // host -> wasm $outer -> host $inner_call -> wasm $inner traps; the host callback swallows the
 // trap (counting it) and $outer goes on and returns normally. Repeated, so that any state the
 // trap leaves behind (stack limits, activation records) would show.
