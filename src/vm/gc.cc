@@ -27,11 +27,44 @@ uintptr_t load(const uint8_t* p) {
 
 }  // namespace
 
+void AddressSet::insert(uintptr_t p) {
+  if (2 * (count_ + 1) > slots_.size()) {
+    std::vector<uintptr_t> live;
+    live.reserve(count_ + 1);
+    forEach([&](uintptr_t q) { live.push_back(q); });
+    live.push_back(p);
+    rebuild(live);
+    return;
+  }
+  size_t i = slot(p);
+  while (slots_[i]) i = (i + 1) & (slots_.size() - 1);
+  slots_[i] = p;
+  ++count_;
+}
+
+void AddressSet::rebuild(const std::vector<uintptr_t>& live) {
+  size_t cap = kMinCapacity;
+  unsigned bits = 10;
+  while (cap < 2 * live.size() + 2) {
+    cap *= 2;
+    ++bits;
+  }
+  slots_.assign(cap, 0);
+  shift_ = 64 - bits;
+  count_ = 0;
+  for (uintptr_t p : live) {
+    size_t i = slot(p);
+    while (slots_[i]) i = (i + 1) & (cap - 1);
+    slots_[i] = p;
+    ++count_;
+  }
+}
+
 GcHeap::GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&)> trace_roots)
     : store_(store), limit_(limit), trace_roots_(std::move(trace_roots)), threshold_(kMinThreshold) {}
 
 GcHeap::~GcHeap() {
-  for (void* p : objects_) std::free(p);
+  objects_.forEach([](uintptr_t p) { std::free(reinterpret_cast<void*>(p)); });
 }
 
 uint64_t GcHeap::objectBytes(const GcType* rtt, uint32_t length) {
@@ -50,7 +83,7 @@ GcObject* GcHeap::allocate(const GcType* rtt, uint32_t length) {
   auto* obj = static_cast<GcObject*>(p);
   obj->rtt = rtt;
   obj->length = length;
-  objects_.insert(p);
+  objects_.insert(reinterpret_cast<uintptr_t>(p));
   live_bytes_ += bytes;
   since_last_ += bytes;
   return obj;
@@ -110,17 +143,16 @@ void GcHeap::collect() {
 
 void GcHeap::sweep() {
   uint64_t before = live_bytes_;
-  for (auto it = objects_.begin(); it != objects_.end();) {
-    auto* obj = static_cast<GcObject*>(*it);
+  objects_.retainIf([this](uintptr_t p) {
+    auto* obj = reinterpret_cast<GcObject*>(p);
     if (obj->mark) {
       obj->mark = 0;
-      ++it;
-      continue;
+      return true;
     }
     live_bytes_ -= objectBytes(obj->rtt, obj->length);
     std::free(obj);
-    it = objects_.erase(it);
-  }
+    return false;
+  });
   since_last_ = 0;
   threshold_ = live_bytes_ > kMinThreshold ? live_bytes_ : kMinThreshold;
   // Small blocks went back to malloc's free lists; when most of the heap died, give the free
