@@ -228,7 +228,8 @@ class FuncCompiler {
   void visitLocal(const decode::Instr& in);
   void visitGlobal(const decode::Instr& in);
   void visitCall(const decode::Instr& in);
-  void callRef(x86::Gp ref, const ir::FuncType& ft, bool tail);
+  void callRef(x86::Gp ref, const ir::FuncType& ft, bool tail, bool args_passed = false);
+  void loadCallee(const Val& v, int cache, const decode::Instr& in);
   void callDirect(uint32_t func_index, const ir::FuncType& ft, bool tail);
   void storeOut(const Val& v, int32_t at);
   void passArgs(const ir::FuncType& ft);

@@ -292,7 +292,7 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
 
 // Calls the VMFuncRef in `ref` (rax): natively when it has a wasm_call entry, else through its
 // array call (host functions, other tiers), whose false result means it trapped.
-void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
+void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail, bool args_passed) {
   Label array = a().newLabel(), done = a().newLabel();
   if (tail) {
     // A native callee replaces this frame; another tier's function, or a native one needing
@@ -311,7 +311,7 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
     a().bind(array);
     passArgs(ft);
   } else {
-    passArgs(ft);
+    if (!args_passed) passArgs(ft);
     a().mov(rcx, qword_ptr(ref, offsetof(vm::VMFuncRef, wasm_call)));
     a().test(rcx, rcx);
     a().jz(array);
@@ -346,75 +346,107 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail) {
 
 void FuncCompiler::visitCall(const decode::Instr& in) {
   bool tail = in.op == Opcode::ReturnCall || in.op == Opcode::ReturnCallIndirect || in.op == Opcode::ReturnCallRef;
-  if (in.op == Opcode::Call && in.idx >= module_.num_imported_functions) {
+  bool direct = in.op == Opcode::Call || in.op == Opcode::ReturnCall;
+  uint32_t nimp = module_.num_imported_functions;
+  if (!tail) {
     // The arguments go to the argument area straight from where they are (registers
-    // included), then the rest of the stack is spilled.
-    const ir::FuncType& ft = module_.funcType(in.idx);
+    // included), then the rest of the stack is spilled. A callee operand (call_indirect's
+    // index, call_ref's reference) is taken off first and read from where it was: its register
+    // is not reused, since neither passArgs nor spillRegs allocates one.
+    const ir::FuncType& ft = direct ? module_.funcType(in.idx) : module_.types[in.idx].func;
+    Val callee;
+    int callee_cache = -1;
+    if (!direct) {
+      callee = pop();
+      callee_cache = cacheOf(callee);
+    }
     passArgs(ft);
     spillRegs();
-    a().mov(rdi, r15);
-    giveArea(ft);
-    a().call(x86::ptr(ms_.got, 8 * int32_t(in.idx - module_.num_imported_functions)));
-    siteCall();
-    reloadContext();
-    takeResults(ft);
+    if (direct && in.idx >= nimp) {
+      a().mov(rdi, r15);
+      giveArea(ft);
+      a().call(x86::ptr(ms_.got, 8 * int32_t(in.idx - nimp)));
+      siteCall();
+      reloadContext();
+      takeResults(ft);
+      return;
+    }
+    if (direct) {
+      a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, funcs)));
+      a().mov(rax, qword_ptr(rax, 8 * int32_t(in.idx)));
+    } else {
+      loadCallee(callee, callee_cache, in);
+    }
+    callRef(rax, ft, false, /*args_passed=*/true);
     return;
   }
   spillRegs();
-  if (in.op == Opcode::Call || in.op == Opcode::ReturnCall) {
+  if (direct) {
     callDirect(in.idx, module_.funcType(in.idx), tail);
-  } else if (in.op == Opcode::CallIndirect || in.op == Opcode::ReturnCallIndirect) {
-    const ir::FuncType& ft = module_.types[in.idx].func;
-    // spec 4.4.8 call_indirect: bounds, null, then the type check.
-    Val idx = pop();
-    bool t64 = module_.tables[in.idx2].type.limits.is64;
-    if (idx.loc == Loc::Const) a().mov(rax, asmjit::imm(int64_t(t64 ? idx.imm : uint32_t(idx.imm))));
-    else if (t64) a().mov(rax, qword_ptr(rbp, idx.disp));
-    else a().mov(eax, dword_ptr(rbp, idx.disp));
-    a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, tables)));
-    a().mov(rcx, qword_ptr(rcx, 8 * int32_t(in.idx2)));
-    a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMTable, length)));
-    trapIf(CondCode::kAE, uint32_t(vm::TrapKind::UndefinedElement));
-    a().mov(rcx, qword_ptr(rcx, offsetof(vm::VMTable, elements)));
-    a().mov(rdx, qword_ptr(rcx, rax, 3));
-    a().test(rdx, rdx);
-    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::UninitializedElement));  // the stub reports rax
-    a().mov(rax, rdx);
-    Label ok = a().newLabel();
-    a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, type_ids)));
-    a().mov(ecx, dword_ptr(rcx, 4 * int32_t(in.idx)));
-    a().cmp(ecx, dword_ptr(rax, offsetof(vm::VMFuncRef, type_id)));
-    a().je(ok);
-    // Different ids: a subtype (GC) still matches; the builtin answers.
-    a().push(rax);
-    a().push(rax);
-    a().mov(rdi, r15);
-    a().mov(esi, dword_ptr(rax, offsetof(vm::VMFuncRef, type_id)));
-    a().mov(edx, ecx);
-    a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, builtins)));
-    a().call(qword_ptr(rax, offsetof(vm::VMBuiltins, type_is_subtype)));
-    makes_calls_ = true;
-    a().mov(ecx, eax);
-    a().pop(rax);
-    a().pop(rax);
-    a().test(cl, cl);
-    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::IndirectCallTypeMismatch));
-    a().bind(ok);
-    // The callee reference must survive passArgs (which uses r11 and xmm15 only).
-    callRef(rax, ft, tail);
   } else {
-    const ir::FuncType& ft = module_.types[in.idx].func;
-    Val r = pop();
-    if (r.loc == Loc::Const) a().mov(rax, asmjit::imm(int64_t(r.imm)));
-    else a().mov(rax, qword_ptr(rbp, r.disp));
-    a().test(rax, rax);
-    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullFunctionReference));
-    callRef(rax, ft, tail);
+    Val callee = pop();
+    loadCallee(callee, -1, in);
+    callRef(rax, module_.types[in.idx].func, tail);
   }
-  if (tail && !dead_) {
+  if (!dead_) {
     emitReturn();
     enterDead();
   }
+}
+
+// rax = the VMFuncRef that call_indirect (after its checks) or call_ref (after the null check)
+// calls, from the callee operand `v` (popped; `cache` is the register of the local it reads, if
+// any).
+void FuncCompiler::loadCallee(const Val& v, int cache, const decode::Instr& in) {
+  bool indirect = in.op == Opcode::CallIndirect || in.op == Opcode::ReturnCallIndirect;
+  bool wide = !indirect || module_.tables[in.idx2].type.limits.is64;
+  if (v.loc == Loc::Const) {
+    a().mov(rax, asmjit::imm(int64_t(wide ? v.imm : uint32_t(v.imm))));
+  } else if (v.loc == Loc::Reg || cache >= 0) {
+    Gp r = gpq(v.loc == Loc::Reg ? v.reg : uint8_t(cache));
+    if (wide) a().mov(rax, r);
+    else a().mov(eax, r.r32());
+  } else if (wide) {
+    a().mov(rax, qword_ptr(rbp, v.disp));
+  } else {
+    a().mov(eax, dword_ptr(rbp, v.disp));
+  }
+  if (!indirect) {
+    a().test(rax, rax);
+    trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullFunctionReference));
+    return;
+  }
+  // spec 4.4.8 call_indirect: bounds, null, then the type check.
+  a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, tables)));
+  a().mov(rcx, qword_ptr(rcx, 8 * int32_t(in.idx2)));
+  a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMTable, length)));
+  trapIf(CondCode::kAE, uint32_t(vm::TrapKind::UndefinedElement));
+  a().mov(rcx, qword_ptr(rcx, offsetof(vm::VMTable, elements)));
+  a().mov(rdx, qword_ptr(rcx, rax, 3));
+  a().test(rdx, rdx);
+  trapIf(CondCode::kZ, uint32_t(vm::TrapKind::UninitializedElement));  // the stub reports rax
+  a().mov(rax, rdx);
+  Label ok = a().newLabel();
+  a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, type_ids)));
+  a().mov(ecx, dword_ptr(rcx, 4 * int32_t(in.idx)));
+  a().cmp(ecx, dword_ptr(rax, offsetof(vm::VMFuncRef, type_id)));
+  a().je(ok);
+  // Different ids: a subtype (GC) still matches; the builtin answers. The pushes keep the
+  // argument area at [rsp] intact below the builtin's frame.
+  a().push(rax);
+  a().push(rax);
+  a().mov(rdi, r15);
+  a().mov(esi, dword_ptr(rax, offsetof(vm::VMFuncRef, type_id)));
+  a().mov(edx, ecx);
+  a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, builtins)));
+  a().call(qword_ptr(rax, offsetof(vm::VMBuiltins, type_is_subtype)));
+  makes_calls_ = true;
+  a().mov(ecx, eax);
+  a().pop(rax);
+  a().pop(rax);
+  a().test(cl, cl);
+  trapIf(CondCode::kZ, uint32_t(vm::TrapKind::IndirectCallTypeMismatch));
+  a().bind(ok);
 }
 
 // spec 4.4.8 return_call: the callee takes this function's place. Its arguments go where this
