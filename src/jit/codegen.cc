@@ -496,9 +496,8 @@ void FuncCompiler::patchFuel() {
   std::memcpy(buf + fuel_at_, &n, 4);
 }
 
-void FuncCompiler::callAddr(const void* fn) {
-  a().mov(rax, asmjit::imm(reinterpret_cast<uint64_t>(fn)));
-  a().call(rax);
+void FuncCompiler::callExtern(uint32_t id) {
+  a().call(ms_.externSlot(id));
   makes_calls_ = true;
 }
 

@@ -43,7 +43,22 @@ struct ModuleState {
   // to kTailSlots: compileModule compiles such a module again), and the need seen.
   uint32_t tail_slots = 0;
   uint32_t tail_need = 0;
+  // Addresses outside the image (the thunks, the trap stub) are read from slots on the data
+  // page, after the call slots (`call [rip + slot]`): the code holds no absolute address, so an
+  // artifact maps it anywhere and fills the slots at load (docs/artifacts.md). externs[k] is
+  // the extern id of slot k (externId), extern_slot its inverse (-1: no slot yet).
+  uint32_t num_defined = 0;
+  std::vector<uint32_t> externs;
+  std::vector<int32_t> extern_slot;
+  // The data-page slot holding extern id `id`'s address, added on first use.
+  x86::Mem externSlot(uint32_t id);
 };
+
+// Extern ids: what an extern slot holds, independent of where this process put it.
+inline constexpr uint32_t kExternTrap = 0;  // the trap stub (stubs.h)
+inline constexpr uint32_t externThunk(ir::Opcode op) { return 1 + uint32_t(op); }
+// The address of extern `id` in this process, or null for an id this build does not know.
+const void* externAddress(uint32_t id);
 
 class FuncCompiler {
  public:
@@ -266,7 +281,7 @@ class FuncCompiler {
   void releaseMemTemps();
   void loadArg(const Val& v, x86::Gp reg, bool wide);
   void callBuiltin(size_t offset);
-  void callAddr(const void* fn);
+  void callExtern(uint32_t id);  // call [rip + the slot of extern id]
   uint32_t areaFor(const ir::FuncType& ft) const;
   void giveArea(const ir::FuncType& ft);           // r10d = the area this call gives
   void checkArea(const ir::FuncType& ft, asmjit::Label small);
@@ -343,6 +358,7 @@ class FuncCompiler {
 // not implement yet (the caller falls back), Resource when code cannot be mapped.
 struct CompiledCode {
   std::unique_ptr<vm::CodeImage> image;
+  std::vector<uint32_t> externs;  // extern id of each slot after the call slots
 };
 // Whether values of type t may be GC objects (the any hierarchy: anyref, eqref, i31ref,
 // structs, arrays): the collector finds them only in interpreter frames until this tier has

@@ -625,7 +625,7 @@ void FuncCompiler::visitThunk(const decode::Instr& in) {
   max_out_ = std::max<uint32_t>(max_out_, uint32_t(n + 1));
   for (size_t i = 0; i < n; ++i) pop();
   a().mov(rdi, rsp);
-  callAddr(reinterpret_cast<const void*>(thunkFor(in.op)));
+  callExtern(externThunk(in.op));
   if (thunkMayTrap(in.op)) {
     a().test(eax, eax);
     trapIf(CondCode::kNZ, kDynamic);

@@ -12,6 +12,7 @@
 #include "jit/codegen.h"
 #include "jit/jit.h"
 #include "jit/stubs.h"
+#include "jit/thunks.h"
 
 namespace strata::jit {
 
@@ -74,6 +75,14 @@ class JitCompiler final : public vm::Compiler {
 };
 
 
+// The data page: the call slots (each defined function's entry), then the extern slots.
+void fillSlots(const CompiledCode& c) {
+  auto* slots = reinterpret_cast<uintptr_t*>(c.image->data());
+  auto funcs = c.image->funcs();
+  for (size_t i = 0; i < funcs.size(); ++i) slots[i] = uintptr_t(c.image->base() + funcs[i].start);
+  for (size_t k = 0; k < c.externs.size(); ++k) slots[funcs.size() + k] = uintptr_t(externAddress(c.externs[k]));
+}
+
 // Assembles the module straight into a reservation of `capacity` bytes (no copy of the code
 // at publish); Resource when it does not fit.
 Result<CompiledCode> compileInto(const ir::Module& module, const validate::ModuleEnv& env,
@@ -102,10 +111,11 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   ms.got = a.newLabel();
   ms.trap_tramp = a.newLabel();
   ms.tail_slots = tail_slots;
+  ms.num_defined = ndef;
+  ms.extern_slot.assign(1 + ir::kNumOpcodes, -1);
   // Outside every function: the trap stub is too far for a rel32 call from the image.
   a.bind(ms.trap_tramp);
-  a.mov(x86::rax, imm(reinterpret_cast<uint64_t>(st.trap)));
-  a.jmp(x86::rax);
+  a.jmp(ms.externSlot(kExternTrap));
 
   auto too_large = [&] { return makeError(ErrorKind::Resource, kNoOffset, "baseline: code reservation too small"); };
   std::vector<vm::FuncCodeInfo> infos(ndef);
@@ -124,6 +134,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   // the data pages there): the code reaches them pc-relative.
   auto page = size_t(sysconf(_SC_PAGESIZE));
   size_t code_end = (a.offset() + page - 1) / page * page;
+  data_bytes = std::max<size_t>(8 * (size_t(ndef) + ms.externs.size()), 8);
   if (code_end + data_bytes + page > capacity) return too_large();
   size_t pad = code_end - a.offset();
   static const uint8_t kZeros[4096] = {};
@@ -139,10 +150,10 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
     }
   }
   STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
-  auto* slots = reinterpret_cast<uintptr_t*>(image->data());
-  for (uint32_t i = 0; i < ndef; ++i) slots[i] = uintptr_t(image->base() + image->funcs()[i].start);
   CompiledCode out;
   out.image = std::move(image);
+  out.externs = std::move(ms.externs);
+  fillSlots(out);
   return out;
 }
 
@@ -164,6 +175,20 @@ bool usesGcObjects(const ir::Module& m) {
 }
 
 }  // namespace
+
+x86::Mem ModuleState::externSlot(uint32_t id) {
+  if (extern_slot[id] < 0) {
+    extern_slot[id] = int32_t(externs.size());
+    externs.push_back(id);
+  }
+  return x86::ptr(got, 8 * (int32_t(num_defined) + extern_slot[id]));
+}
+
+const void* externAddress(uint32_t id) {
+  if (id == kExternTrap) return stubs().trap;
+  if (id - 1 >= ir::kNumOpcodes) return nullptr;
+  return reinterpret_cast<const void*>(thunkFor(ir::Opcode(id - 1)));
+}
 
 Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
                                    const vm::CompileOptions& options) {
