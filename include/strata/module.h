@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +31,20 @@ class Module {
   // Validate (unless `validated`) and compile an IR module someone else produced.
   static Result<Module> fromIr(const Engine& engine, std::shared_ptr<const ir::Module> module,
                                bool validated = false);
+
+  // Compiled artifacts (docs/artifacts.md): the module's machine code and what loading it
+  // needs, as an ELF file that deserialize() maps back without compiling. Machine-code tiers
+  // only, for modules made from their binary.
+  Result<std::vector<uint8_t>> serialize() const;
+  // An artifact is native code: load only files you trust (as with wasmtime's deserialize).
+  // Refused, with the reason, when written by another build of Strata, another tier or other
+  // code-changing settings than `engine`'s (features, bounds checks, NaN canonicalization,
+  // fuel, epoch), for CPU features this host lacks, or when its checksum fails.
+  static Result<Module> deserialize(const Engine& engine, std::span<const uint8_t> bytes);
+  // The same from a file, whose code pages are mapped (not read or copied).
+  static Result<Module> deserializeFile(const Engine& engine, const std::string& path);
+  // Whether `bytes` start like a compiled artifact (an ELF file) rather than a wasm binary.
+  static bool isArtifact(std::span<const uint8_t> bytes);
 
   std::vector<ImportType> imports() const;
   std::vector<ExportType> exports() const;

@@ -33,6 +33,7 @@ struct RunOptions {
   std::vector<std::string> args;
   std::string invoke;
   EngineOptions engine;
+  bool allow_precompiled = false;
   std::vector<std::string> dirs;
   std::vector<std::string> env;
   bool inherit_env = false;
@@ -77,7 +78,22 @@ int runStart(Store& store, const Instance& instance, const std::string& file) {
   return r ? kExitOk : exitStatusOf(r.error(), file, "_start");
 }
 
+// Whether `path` holds a compiled artifact (strata compile) rather than a module.
+bool isArtifactFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  uint8_t head[4] = {};
+  size_t n = std::fread(head, 1, 4, f);
+  std::fclose(f);
+  return Module::isArtifact({head, n});
+}
+
 Result<Module> compile(const Engine& engine, const std::string& path, const ir::Features& features) {
+  if (isArtifactFile(path)) {
+    auto module = Module::deserializeFile(engine, path);
+    if (!module) return std::unexpected(Error{module.error().kind, kNoOffset, fmt::format("{}: {}", path, module.error().message)});
+    return module;
+  }
   LoadedModule loaded = STRATA_TRY(loadModule(path, features, Validate::TextOnly));
   bool validated = loaded.from_text;
   auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), validated);
@@ -151,7 +167,18 @@ class Watchdog {
 int runRun(const RunOptions& opts, const ir::Features& features) {
   // A guest writing to a closed pipe or socket gets EPIPE (as under wasmtime), not SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
-  auto settings = settingsFor(opts.engine, features);
+  EngineOptions engine_opts = opts.engine;
+  if (isArtifactFile(opts.file)) {
+    // An artifact is native code that Strata runs unchecked: only when asked (wasmtime's
+    // --allow-precompiled), so that a file from elsewhere is never run as code by mistake.
+    if (!opts.allow_precompiled)
+      return reportError(Error{ErrorKind::Usage, kNoOffset,
+                               fmt::format("{} is a compiled artifact (native code): run it with --allow-precompiled, "
+                                           "and only if you trust it", opts.file)});
+    // The interpreter (the default tier) runs no machine code: the artifact's tier does.
+    if (engine_opts.tier == "interp") engine_opts.tier = "baseline";
+  }
+  auto settings = settingsFor(engine_opts, features);
   if (!settings) return reportError(settings.error());
   auto engine = Engine::create(settings->config);
   if (!engine) return reportError(engine.error());
@@ -208,11 +235,13 @@ void addRunCommand(CLI::App& app, int& exit_code) {
                   "Listen on HOST:PORT and give the guest the socket (fd after the preopens; repeatable)")
       ->allow_extra_args(false);
   addEngineOptions(*cmd, opts->engine);
+  cmd->add_flag("--allow-precompiled", opts->allow_precompiled,
+                "Run FILE even if it is a compiled artifact (strata compile): native code, trusted files only");
   cmd->add_option("-S", opts->wasi_options,
                   "WASI settings KEY[=VALUE][,...]: inherit-env, tcplisten=HOST:PORT, resolve=auto|openat2|walk "
                   "(walk: the path resolver of kernels without openat2)")
       ->allow_extra_args(false);
-  cmd->add_option("FILE", opts->file, "Module (.wasm binary or .wat text)")->required();
+  cmd->add_option("FILE", opts->file, "Module (.wasm binary, .wat text or .cwasm compiled artifact)")->required();
   cmd->add_option("ARGS", opts->args, "Arguments of the program (or of the invoked function)");
   // Everything after FILE belongs to the guest, even when it looks like an option ("-1").
   cmd->positionals_at_end();

@@ -13,5 +13,6 @@ void addWastCommand(CLI::App& app, int& exit_code);
 void addRunCommand(CLI::App& app, int& exit_code);
 void addExploreCommand(CLI::App& app, int& exit_code);
 void addSettingsCommand(CLI::App& app, int& exit_code);
+void addCompileCommand(CLI::App& app, int& exit_code);
 
 }  // namespace strata::cli

@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
     {"objdump", strata::cli::addObjdumpCommand},   {"explore", strata::cli::addExploreCommand},
     {"wat2wasm", strata::cli::addWat2WasmCommand}, {"wast", strata::cli::addWastCommand},
     {"settings", strata::cli::addSettingsCommand},
+    {"compile", strata::cli::addCompileCommand},
 };
 
 const Command* findCommand(std::string_view name) {

@@ -62,6 +62,8 @@ class Features {
     if (on) bits_ |= uint64_t{1} << unsigned(f);
     else bits_ &= ~(uint64_t{1} << unsigned(f));
   }
+  // One bit per Feature (compiled artifacts record the set their code was compiled with).
+  uint64_t bits() const { return bits_; }
   // Parse "simd" / "-simd" / "all"; returns false for unknown names.
   bool setByName(std::string_view name, bool on);
 

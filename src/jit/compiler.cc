@@ -34,6 +34,8 @@ class ErrorCollector : public ErrorHandler {
   std::string text;
 };
 
+void fillSlots(const CompiledCode& c);
+
 class JitModule final : public vm::CompiledModule {
  public:
   JitModule(const ir::Module& m, CompiledCode code) : module_(m), code_(std::move(code)) {}
@@ -47,6 +49,14 @@ class JitModule final : public vm::CompiledModule {
   std::string_view tierName() const override { return "baseline"; }
   size_t codeBytes() const override { return code_.image->codeBytes(); }
   const vm::CodeImage* codeImage() const override { return code_.image.get(); }
+  Result<vm::CodeArtifact> artifact() const override {
+    vm::CodeArtifact out;
+    out.code = {code_.image->base(), code_.image->codeBytes()};
+    out.data_bytes = code_.image->dataBytes();
+    out.funcs.assign(code_.image->funcs().begin(), code_.image->funcs().end());
+    out.externs = code_.externs;
+    return out;
+  }
 
  private:
   const ir::Module& module_;
@@ -68,6 +78,31 @@ class JitCompiler final : public vm::Compiler {
       return std::unexpected(code.error());
     }
     return std::shared_ptr<const vm::CompiledModule>(std::make_shared<JitModule>(module, std::move(*code)));
+  }
+  Result<std::shared_ptr<const vm::CompiledModule>> load(const ir::Module& module, vm::CodeArtifact art) const override {
+    if (!stubs().entry) return makeError(ErrorKind::Resource, kNoOffset, "baseline: cannot map executable memory");
+    auto bad = [](std::string_view what) {
+      return makeError(ErrorKind::Malformed, kNoOffset, fmt::format("compiled artifact: {}", what));
+    };
+    // The artifact passed its checksum, so these only catch a writer's bug; they keep a bad
+    // table from sending calls outside the code.
+    size_t ndef = module.functions.size() - module.num_imported_functions;
+    if (art.funcs.size() != ndef) return bad("function count differs from the module's");
+    for (size_t i = 0; i < ndef; ++i) {
+      const vm::FuncCodeInfo& f = art.funcs[i];
+      if (f.func_index != module.num_imported_functions + i || uint64_t(f.start) + f.size > art.code.size() ||
+          (i && f.start < art.funcs[i - 1].start + art.funcs[i - 1].size))
+        return bad("bad function table");
+    }
+    for (uint32_t id : art.externs)
+      if (!externAddress(id)) return bad(fmt::format("unknown extern slot id {}", id));
+    if (art.data_bytes != std::max<size_t>(8 * (ndef + art.externs.size()), 8)) return bad("bad data size");
+    CompiledCode code;
+    code.image = STRATA_TRY(vm::CodeImage::map(art.fd, art.file_offset, art.code, art.data_bytes, std::move(art.funcs),
+                                               vm::ImageKind::Module, &module, stubs().trap));
+    code.externs = std::move(art.externs);
+    fillSlots(code);
+    return std::shared_ptr<const vm::CompiledModule>(std::make_shared<JitModule>(module, std::move(code)));
   }
 
  private:

@@ -164,6 +164,39 @@ Result<void> CodeImage::publishInPlace(size_t code_bytes, size_t data_bytes, std
   return {};
 }
 
+Result<std::unique_ptr<CodeImage>> CodeImage::map(int fd, uint64_t file_offset, std::span<const uint8_t> code,
+                                                  size_t data_bytes, std::vector<FuncCodeInfo> funcs, ImageKind kind,
+                                                  const void* module, void* fault_stub) {
+  size_t page = pageSize();
+  size_t code_map = roundUp(std::max<size_t>(code.size(), 1), page);
+  size_t data_map = roundUp(data_bytes, page);
+  if (fd >= 0 && file_offset % page != 0) return makeError(ErrorKind::Resource, kNoOffset, "code not page-aligned in its file");
+  // One reservation, so the data pages lie right after the code (the code reaches them
+  // pc-relative); then the code over its first part.
+  void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return makeError(ErrorKind::Resource, kNoOffset, "cannot map memory for code");
+  std::unique_ptr<CodeImage> img(new CodeImage);
+  img->base_ = static_cast<uint8_t*>(p);
+  img->map_bytes_ = code_map + data_map;
+  if (fd >= 0) {
+    if (mmap(p, code_map, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, off_t(file_offset)) == MAP_FAILED)
+      return makeError(ErrorKind::Resource, kNoOffset, "cannot map code from its file");
+  } else {
+    std::memcpy(p, code.data(), code.size());
+    if (mprotect(p, code_map, PROT_READ | PROT_EXEC) != 0)
+      return makeError(ErrorKind::Resource, kNoOffset, "cannot make code executable");
+  }
+  img->code_bytes_ = code.size();
+  img->data_ = data_bytes ? img->base_ + code_map : nullptr;
+  img->data_bytes_ = data_bytes;
+  img->funcs_ = std::move(funcs);
+  img->kind_ = kind;
+  img->module_ = module;
+  img->fault_stub_ = fault_stub;
+  img->registerSelf();
+  return img;
+}
+
 void CodeImage::registerSelf() {
   registry().write([&](std::vector<Registry::Range>& ranges) {
     Registry::Range r{uintptr_t(base_), uintptr_t(base_) + code_bytes_, this};

@@ -84,6 +84,15 @@ class CodeImage {
                               const void* module, void* fault_stub);
   size_t reservedBytes() const { return map_bytes_; }
 
+  // An image whose code comes from an artifact (docs/artifacts.md): with fd >= 0, `code` is
+  // mapped read+execute straight from the file at `file_offset` (a page multiple; private, so
+  // never written back, and no copy of the code is made), else copied from `code`. Then
+  // `data_bytes` of zeroed read-write memory on the following pages (the caller fills them),
+  // and the image is registered like a published one.
+  static Result<std::unique_ptr<CodeImage>> map(int fd, uint64_t file_offset, std::span<const uint8_t> code,
+                                                size_t data_bytes, std::vector<FuncCodeInfo> funcs, ImageKind kind,
+                                                const void* module, void* fault_stub);
+
   ImageKind kind() const { return kind_; }
   // The ir::Module the functions belong to (names for backtraces), null for stubs.
   const void* module() const { return module_; }

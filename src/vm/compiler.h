@@ -8,6 +8,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <fmt/core.h>
 
 #include "ir/features.h"
 #include "ir/module.h"
@@ -33,6 +36,21 @@ struct CompileOptions {
   bool epoch_interruption = false;
 };
 
+// The machine-code part of a compiled artifact (docs/artifacts.md; src/runtime/artifact.cc
+// writes and reads the file around it): the code image's bytes and function table, the size of
+// its data pages, and the tier's ids of the data slots it fills at load (addresses outside the
+// image, such as its stubs, that differ from process to process).
+struct CodeArtifact {
+  std::span<const uint8_t> code;
+  size_t data_bytes = 0;
+  std::vector<FuncCodeInfo> funcs;
+  std::vector<uint32_t> externs;
+  // Loading: the file holding the code at file_offset (a page multiple), mapped rather than
+  // copied; -1 when the artifact is in memory.
+  int fd = -1;
+  uint64_t file_offset = 0;
+};
+
 // A module compiled by one tier. Immutable and shared by every store and thread.
 class CompiledModule {
  public:
@@ -50,6 +68,12 @@ class CompiledModule {
   // tiers, gives the code range and codeImage()'s wasm offset map without disassembling (the CLI
   // disassembles codeImage() itself, so that no disassembler is linked into the runtime).
   virtual std::string describeFunction(uint32_t func_index) const;
+  // What an artifact of this module holds (code, functions, extern slots), or an error saying
+  // why the tier cannot write one (the interpreter; a module a tier handed to another).
+  virtual Result<CodeArtifact> artifact() const {
+    return makeError(ErrorKind::Unsupported, kNoOffset,
+                     fmt::format("tier {} cannot write compiled artifacts", tierName()));
+  }
 };
 
 class Compiler {
@@ -66,6 +90,11 @@ class Compiler {
   virtual Result<std::shared_ptr<const CompiledModule>> compile(const ir::Module& module,
                                                                 const validate::ModuleEnv& env,
                                                                 const CompileOptions& options) const = 0;
+  // The module of an artifact written by this tier with these options (the caller has checked
+  // that they match): maps its code (no compilation) and fills the image's data pages.
+  virtual Result<std::shared_ptr<const CompiledModule>> load(const ir::Module& module, CodeArtifact code) const {
+    return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("tier {} cannot load compiled artifacts", name()));
+  }
 };
 
 }  // namespace strata::vm

@@ -95,10 +95,10 @@ def testsuite(strata, wasm, run_options):
     print("PASS " + os.path.basename(wasm))
 
 
-def bench(strata, wasm, run_options=()):
+def bench(strata, wasm, run_options=(), program=None):
     folder = os.path.dirname(wasm)
     base = wasm[:-len(".wasm")]
-    proc = run([strata, "run"] + list(run_options) + ["--dir", folder + "::.", wasm], cwd=folder)
+    proc = run([strata, "run"] + list(run_options) + ["--dir", folder + "::.", program or wasm], cwd=folder)
     if proc.returncode != 0:
         fail("exit code %d" % proc.returncode, proc)
     for stream, data in (("stdout", proc.stdout), ("stderr", proc.stderr)):
@@ -108,6 +108,16 @@ def bench(strata, wasm, run_options=()):
     print("PASS")
 
 
+def bench_compiled(strata, wasm, compile_options=()):
+    """`strata compile` to a temporary .cwasm, then `strata run --allow-precompiled` of it."""
+    with tempfile.TemporaryDirectory(prefix="strata-cwasm-") as tmp:
+        artifact = os.path.join(tmp, os.path.basename(wasm)[:-len(".wasm")] + ".cwasm")
+        proc = run([strata, "compile"] + list(compile_options) + ["-o", artifact, wasm])
+        if proc.returncode != 0 or not os.path.exists(artifact):
+            fail("strata compile: exit code %d" % proc.returncode, proc)
+        bench(strata, wasm, ["--allow-precompiled"], program=artifact)
+
+
 def expect(strata, argv):
     sep = argv.index("--")
     opts, args = argv[:sep], argv[sep + 1:]
@@ -115,7 +125,21 @@ def expect(strata, argv):
     for i in range(0, len(opts), 2):
         want[opts[i]] = opts[i + 1]
     with tempfile.TemporaryDirectory(prefix="strata-run-") as tmp:
-        proc = run([strata] + [a.replace("@TMP@", tmp) for a in args])
+        args = [a.replace("@TMP@", tmp) for a in args]
+        if args and args[0] == "@SH@":
+            # Several strata commands joined by && (each "strata" prefix added here).
+            steps = [s.strip() for s in args[1].split("&&")]
+            proc = None
+            for step in steps:
+                proc = run([strata] + step.split())
+                if proc.returncode != 0:
+                    break
+            # Files the commands themselves wrote (a .cwasm) are not the guest's.
+            for name in os.listdir(tmp):
+                if name.endswith(".cwasm"):
+                    os.unlink(os.path.join(tmp, name))
+        else:
+            proc = run([strata] + args)
         if proc.returncode != int(want["--exit"]):
             fail("exit code %d, expected %s" % (proc.returncode, want["--exit"]), proc)
         for stream, data in (("--stdout", proc.stdout), ("--stderr", proc.stderr)):
@@ -136,6 +160,8 @@ def main():
             testsuite(strata, wasm, [a for a in rest if not a.endswith(".wasm")])
     elif mode == "bench":
         bench(strata, sys.argv[3], sys.argv[4:])
+    elif mode == "bench-compiled":
+        bench_compiled(strata, sys.argv[3], sys.argv[4:])
     elif mode == "expect":
         expect(strata, sys.argv[3:])
     else:

@@ -1,0 +1,428 @@
+// Compiled artifacts (docs/artifacts.md): a module's machine code and what loading it needs, in
+// an ELF64 relocatable file that `objdump -d` and `readelf` read, mapped back without compiling.
+//
+//   ELF header
+//   .strata    the header below, then the function table and the extern slot ids
+//   .text      the code image's code, at a page-aligned file offset (mapped, never copied)
+//   .wasm      the module's binary (decoded again at load: types, imports, segments, names)
+//   .symtab / .strtab / .shstrtab   one symbol per function, for tools
+//   section headers
+//
+// Nothing is trusted before the checksum (xxh3-64 of the whole file with its own field zeroed)
+// matches; then every setting that changes code must equal the loading engine's.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cstring>
+#include <string>
+
+#include "decode/decoder.h"
+#include "runtime/build_id.h"
+#include "runtime/module_impl.h"
+#include "strata/module.h"
+
+namespace strata {
+
+using runtime::ModuleImpl;
+
+namespace {
+
+constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'C', 'W'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kPage = 4096;
+
+// CPU features machine code may need (vm tiers report them through CodeArtifact users; the
+// baseline tier needs SSE4.1 only).
+struct CpuFeature {
+  uint64_t bit;
+  const char* name;
+  bool (*present)();
+};
+const CpuFeature kCpuFeatures[] = {
+    {1u << 0, "sse4.1", [] { return bool(__builtin_cpu_supports("sse4.1")); }},
+    {1u << 1, "sse4.2", [] { return bool(__builtin_cpu_supports("sse4.2")); }},
+    {1u << 2, "popcnt", [] { return bool(__builtin_cpu_supports("popcnt")); }},
+    {1u << 3, "avx", [] { return bool(__builtin_cpu_supports("avx")); }},
+    {1u << 4, "avx2", [] { return bool(__builtin_cpu_supports("avx2")); }},
+    {1u << 5, "bmi1", [] { return bool(__builtin_cpu_supports("bmi")); }},
+    {1u << 6, "bmi2", [] { return bool(__builtin_cpu_supports("bmi2")); }},
+    {1u << 7, "avx512f", [] { return bool(__builtin_cpu_supports("avx512f")); }},
+};
+// What the baseline tier's code needs (jit::hostSupported).
+constexpr uint64_t kBaselineCpu = 1u << 0;
+
+// The fixed part of .strata. Every field little-endian, as the host writes it (x86-64 only).
+struct Header {
+  char magic[8];
+  uint32_t format_version;
+  uint32_t header_bytes;    // sizeof(Header): a layout change is a version change
+  uint64_t checksum;        // xxh3-64 of the file with these 8 bytes zeroed
+  char build_id[48];        // STRATA_BUILD_ID of the writer
+  char tier[16];
+  uint64_t features;        // ir::Features bits
+  uint8_t bounds_checks;    // vm::BoundsChecks
+  uint8_t nan_canonicalization, consume_fuel, epoch_interruption;
+  uint32_t num_funcs;
+  uint64_t cpu_features;    // kCpuFeatures bits the code needs
+  uint64_t code_offset, code_bytes, data_bytes;
+  uint64_t wasm_offset, wasm_bytes;
+  uint64_t table_bytes;     // function table and extern ids, after this header
+  uint32_t num_externs;
+  uint32_t reserved;
+};
+static_assert(sizeof(Header) == 168);
+
+// ELF64 (System V gABI), only what this file needs.
+struct ElfHeader {
+  uint8_t ident[16];
+  uint16_t type, machine;
+  uint32_t version;
+  uint64_t entry, phoff, shoff;
+  uint32_t flags;
+  uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct ElfSection {
+  uint32_t name, type;
+  uint64_t flags, addr, offset, size;
+  uint32_t link, info;
+  uint64_t addralign, entsize;
+};
+struct ElfSymbol {
+  uint32_t name;
+  uint8_t info, other;
+  uint16_t shndx;
+  uint64_t value, size;
+};
+static_assert(sizeof(ElfHeader) == 64 && sizeof(ElfSection) == 64 && sizeof(ElfSymbol) == 24);
+constexpr uint32_t kShtProgbits = 1, kShtSymtab = 2, kShtStrtab = 3;
+constexpr uint64_t kShfAlloc = 2, kShfExec = 4;
+enum Section : uint16_t { kNull, kStrata, kText, kWasm, kSymtab, kStrtab, kShstrtab, kNumSections };
+
+struct Writer {
+  std::vector<uint8_t> out;
+  template <class T>
+  void put(const T& v) {
+    auto* p = reinterpret_cast<const uint8_t*>(&v);
+    out.insert(out.end(), p, p + sizeof v);
+  }
+  void bytes(std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); }
+  void align(size_t to) { out.resize((out.size() + to - 1) / to * to, 0); }
+};
+
+struct Reader {
+  std::span<const uint8_t> in;
+  size_t at = 0;
+  bool ok = true;
+  template <class T>
+  T get() {
+    T v{};
+    if (in.size() - at < sizeof v) {
+      ok = false;
+      return v;
+    }
+    std::memcpy(&v, in.data() + at, sizeof v);
+    at += sizeof v;
+    return v;
+  }
+};
+
+uint64_t checksum(std::span<const uint8_t> file, size_t field) {
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  XXH3_64bits_update(st, file.data(), field);
+  const uint64_t zero = 0;
+  XXH3_64bits_update(st, &zero, sizeof zero);
+  XXH3_64bits_update(st, file.data() + field + 8, file.size() - field - 8);
+  uint64_t h = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  return h;
+}
+
+void copyName(char* dst, size_t n, std::string_view s) {
+  std::memset(dst, 0, n);
+  std::memcpy(dst, s.data(), std::min(n - 1, s.size()));
+}
+
+Error refused(std::string_view why) {
+  return Error{ErrorKind::Malformed, kNoOffset, fmt::format("compiled artifact refused: {}", why)};
+}
+
+std::string cpuNames(uint64_t bits) {
+  std::string s;
+  for (const CpuFeature& f : kCpuFeatures)
+    if (bits & f.bit) s += fmt::format("{}{}", s.empty() ? "" : ", ", f.name);
+  uint64_t known = 0;
+  for (const CpuFeature& f : kCpuFeatures) known |= f.bit;
+  if (bits & ~known) s += fmt::format("{}unknown features {:#x}", s.empty() ? "" : ", ", bits & ~known);
+  return s;
+}
+
+uint64_t hostCpu() {
+  uint64_t bits = 0;
+  for (const CpuFeature& f : kCpuFeatures)
+    if (f.present()) bits |= f.bit;
+  return bits;
+}
+
+// The header a module compiled by `engine` would carry (without sizes and checksum).
+Header expectedHeader(const Engine& engine) {
+  Header h{};
+  std::memcpy(h.magic, kMagic, 8);
+  h.format_version = kFormatVersion;
+  h.header_bytes = sizeof(Header);
+  copyName(h.build_id, sizeof h.build_id, STRATA_BUILD_ID);
+  copyName(h.tier, sizeof h.tier, engine.config().tier);
+  vm::CompileOptions o = engine.impl().compileOptions();
+  h.features = o.features.bits();
+  h.bounds_checks = uint8_t(o.bounds);
+  h.nan_canonicalization = o.nan_canonicalization;
+  h.consume_fuel = o.consume_fuel;
+  h.epoch_interruption = o.epoch_interruption;
+  h.cpu_features = kBaselineCpu;
+  return h;
+}
+
+// Every field that must equal the loading engine's, with the message naming the first that does not.
+Result<void> checkCompatible(const Header& h, const Engine& engine) {
+  Header e = expectedHeader(engine);
+  auto str = [](const char* s, size_t n) { return std::string(s, strnlen(s, n)); };
+  if (std::memcmp(h.build_id, e.build_id, sizeof h.build_id) != 0)
+    return std::unexpected(refused(fmt::format("written by Strata {}, this is Strata {}", str(h.build_id, sizeof h.build_id),
+                                               str(e.build_id, sizeof e.build_id))));
+  if (std::memcmp(h.tier, e.tier, sizeof h.tier) != 0)
+    return std::unexpected(refused(fmt::format("compiled by tier {}, the engine runs tier {}", str(h.tier, sizeof h.tier),
+                                               str(e.tier, sizeof e.tier))));
+  if (h.features != e.features) return std::unexpected(refused("compiled with other enabled features"));
+  if (h.bounds_checks != e.bounds_checks) return std::unexpected(refused("compiled with another bounds-checks mode"));
+  if (h.nan_canonicalization != e.nan_canonicalization)
+    return std::unexpected(refused("compiled with another NaN canonicalization setting"));
+  if (h.consume_fuel != e.consume_fuel) return std::unexpected(refused("compiled with another fuel setting"));
+  if (h.epoch_interruption != e.epoch_interruption)
+    return std::unexpected(refused("compiled with another epoch interruption setting"));
+  if (uint64_t missing = h.cpu_features & ~hostCpu())
+    return std::unexpected(refused(fmt::format("needs CPU features this host lacks: {}", cpuNames(missing))));
+  return {};
+}
+
+}  // namespace
+
+bool Module::isArtifact(std::span<const uint8_t> bytes) {
+  return bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F';
+}
+
+Result<std::vector<uint8_t>> Module::serialize() const {
+  const ir::Module& m = *impl_->ir;
+  if (!m.text_map.empty())
+    return makeError(ErrorKind::Unsupported, kNoOffset, "compiled artifacts are written from binary modules (encode the text first)");
+  vm::CodeArtifact art = STRATA_TRY(impl_->compiled->artifact());
+  Header h = expectedHeader(engine());
+  h.num_funcs = uint32_t(art.funcs.size());
+  h.num_externs = uint32_t(art.externs.size());
+  h.code_bytes = art.code.size();
+  h.data_bytes = art.data_bytes;
+  h.wasm_bytes = m.bytes.size();
+
+  Writer table;
+  for (const vm::FuncCodeInfo& f : art.funcs) {
+    table.put(f.func_index);
+    table.put(f.start);
+    table.put(f.size);
+    table.put(uint32_t(f.sites.size()));
+    table.put(uint32_t(f.wasm_map.size()));
+    for (const vm::CodeSite& s : f.sites) {
+      table.put(s.pc);
+      table.put(s.wasm);
+      table.put(uint8_t(s.kind));
+      table.put(uint8_t(s.trap));
+      table.put(uint16_t(0));
+    }
+    for (auto [pc, wasm] : f.wasm_map) {
+      table.put(pc);
+      table.put(wasm);
+    }
+  }
+  for (uint32_t id : art.externs) table.put(id);
+  h.table_bytes = table.out.size();
+
+  // Symbols and their names (the name section's, else wasm-function[N]).
+  Writer strtab, symtab;
+  strtab.out.push_back(0);
+  symtab.put(ElfSymbol{});
+  for (const vm::FuncCodeInfo& f : art.funcs) {
+    auto it = m.names.functions.find(f.func_index);
+    std::string name = it != m.names.functions.end() ? it->second : fmt::format("wasm-function[{}]", f.func_index);
+    ElfSymbol s{};
+    s.name = uint32_t(strtab.out.size());
+    s.info = (1 << 4) | 2;  // STB_GLOBAL, STT_FUNC
+    s.shndx = kText;
+    s.value = f.start;
+    s.size = f.size;
+    symtab.put(s);
+    strtab.bytes({reinterpret_cast<const uint8_t*>(name.data()), name.size()});
+    strtab.out.push_back(0);
+  }
+  const char* names[kNumSections] = {"", ".strata", ".text", ".wasm", ".symtab", ".strtab", ".shstrtab"};
+  Writer shstr;
+  uint32_t name_at[kNumSections];
+  for (int i = 0; i < kNumSections; ++i) {
+    name_at[i] = uint32_t(shstr.out.size());
+    shstr.bytes({reinterpret_cast<const uint8_t*>(names[i]), std::strlen(names[i]) + 1});
+  }
+
+  Writer f;
+  f.out.resize(sizeof(ElfHeader));
+  uint64_t strata_at = f.out.size();
+  f.put(h);  // sizes and offsets are written again below
+  f.bytes(table.out);
+  uint64_t strata_size = f.out.size() - strata_at;
+  f.align(kPage);
+  h.code_offset = f.out.size();
+  f.bytes(art.code);
+  h.wasm_offset = f.out.size();
+  f.bytes(m.bytes);
+  f.align(8);
+  uint64_t sym_at = f.out.size();
+  f.bytes(symtab.out);
+  uint64_t str_at = f.out.size();
+  f.bytes(strtab.out);
+  uint64_t shstr_at = f.out.size();
+  f.bytes(shstr.out);
+  f.align(8);
+  uint64_t sh_at = f.out.size();
+  ElfSection sec[kNumSections] = {};
+  auto set = [&](Section i, uint32_t type, uint64_t flags, uint64_t off, uint64_t size, uint64_t align) {
+    sec[i].name = name_at[i];
+    sec[i].type = type;
+    sec[i].flags = flags;
+    sec[i].offset = off;
+    sec[i].size = size;
+    sec[i].addralign = align;
+  };
+  set(kStrata, kShtProgbits, 0, strata_at, strata_size, 8);
+  set(kText, kShtProgbits, kShfAlloc | kShfExec, h.code_offset, h.code_bytes, kPage);
+  set(kWasm, kShtProgbits, 0, h.wasm_offset, h.wasm_bytes, 1);
+  set(kSymtab, kShtSymtab, 0, sym_at, symtab.out.size(), 8);
+  sec[kSymtab].link = kStrtab;
+  sec[kSymtab].info = 1;  // first global symbol
+  sec[kSymtab].entsize = sizeof(ElfSymbol);
+  set(kStrtab, kShtStrtab, 0, str_at, strtab.out.size(), 1);
+  set(kShstrtab, kShtStrtab, 0, shstr_at, shstr.out.size(), 1);
+  for (const ElfSection& s : sec) f.put(s);
+
+  ElfHeader eh{};
+  const uint8_t ident[16] = {0x7f, 'E', 'L', 'F', 2 /*64-bit*/, 1 /*little-endian*/, 1 /*EV_CURRENT*/};
+  std::memcpy(eh.ident, ident, 16);
+  eh.type = 1;      // ET_REL
+  eh.machine = 62;  // EM_X86_64
+  eh.version = 1;
+  eh.shoff = sh_at;
+  eh.ehsize = sizeof(ElfHeader);
+  eh.shentsize = sizeof(ElfSection);
+  eh.shnum = kNumSections;
+  eh.shstrndx = kShstrtab;
+  std::memcpy(f.out.data(), &eh, sizeof eh);
+  std::memcpy(f.out.data() + strata_at, &h, sizeof h);
+  h.checksum = checksum(f.out, strata_at + offsetof(Header, checksum));
+  std::memcpy(f.out.data() + strata_at, &h, sizeof h);
+  return std::move(f.out);
+}
+
+namespace {
+
+// Loads an artifact from `file` (its bytes; `fd` >= 0 when they are a mapping of that file,
+// whose code pages are then mapped rather than copied).
+Result<Module> load(const Engine& engine, std::span<const uint8_t> file, int fd) {
+  Reader r{file};
+  auto eh = r.get<ElfHeader>();
+  if (!r.ok || !Module::isArtifact(file) || eh.shnum != kNumSections || eh.shoff > file.size() ||
+      file.size() - eh.shoff < sizeof(ElfSection) * kNumSections)
+    return std::unexpected(refused("not a Strata compiled artifact (or cut short)"));
+  ElfSection strata_sec;
+  std::memcpy(&strata_sec, file.data() + eh.shoff + sizeof(ElfSection) * kStrata, sizeof strata_sec);
+  if (strata_sec.offset > file.size() || file.size() - strata_sec.offset < sizeof(Header))
+    return std::unexpected(refused("not a Strata compiled artifact (or cut short)"));
+  Header h;
+  std::memcpy(&h, file.data() + strata_sec.offset, sizeof h);
+  if (std::memcmp(h.magic, kMagic, 8) != 0) return std::unexpected(refused("not a Strata compiled artifact"));
+  if (h.format_version != kFormatVersion || h.header_bytes != sizeof(Header))
+    return std::unexpected(refused(fmt::format("format version {}, this build reads {}", h.format_version, kFormatVersion)));
+  if (h.checksum != checksum(file, strata_sec.offset + offsetof(Header, checksum)))
+    return std::unexpected(refused("checksum mismatch (the file is corrupted or cut short)"));
+  STRATA_CHECK(checkCompatible(h, engine));
+  if (h.code_offset % kPage || h.code_offset > file.size() || file.size() - h.code_offset < h.code_bytes ||
+      h.wasm_offset > file.size() || file.size() - h.wasm_offset < h.wasm_bytes ||
+      file.size() - strata_sec.offset - sizeof(Header) < h.table_bytes)
+    return std::unexpected(refused("section bounds"));
+
+  vm::CodeArtifact art;
+  Reader t{file.subspan(strata_sec.offset + sizeof(Header), h.table_bytes)};
+  art.funcs.resize(h.num_funcs);
+  for (vm::FuncCodeInfo& f : art.funcs) {
+    f.func_index = t.get<uint32_t>();
+    f.start = t.get<uint32_t>();
+    f.size = t.get<uint32_t>();
+    auto nsites = t.get<uint32_t>(), nmap = t.get<uint32_t>();
+    if (!t.ok || uint64_t(nsites) * 12 + uint64_t(nmap) * 8 > t.in.size() - t.at) return std::unexpected(refused("function table"));
+    f.sites.resize(nsites);
+    for (vm::CodeSite& s : f.sites) {
+      s.pc = t.get<uint32_t>();
+      s.wasm = t.get<uint32_t>();
+      s.kind = vm::SiteKind(t.get<uint8_t>());
+      s.trap = vm::TrapKind(t.get<uint8_t>());
+      t.get<uint16_t>();
+    }
+    f.wasm_map.resize(nmap);
+    for (auto& [pc, wasm] : f.wasm_map) {
+      pc = t.get<uint32_t>();
+      wasm = t.get<uint32_t>();
+    }
+  }
+  art.externs.resize(h.num_externs);
+  for (uint32_t& id : art.externs) id = t.get<uint32_t>();
+  if (!t.ok) return std::unexpected(refused("function table"));
+  art.code = file.subspan(h.code_offset, h.code_bytes);
+  art.data_bytes = h.data_bytes;
+  art.fd = fd;
+  art.file_offset = h.code_offset;
+
+  // The module was validated when it was compiled: decoded again for its types, imports,
+  // exports, segments and names, not validated or compiled.
+  auto impl = std::make_shared<ModuleImpl>();
+  impl->engine = engine.shared();
+  ir::Module m = STRATA_TRY(decode::decodeModule(file.subspan(h.wasm_offset, h.wasm_bytes), engine.config().features));
+  impl->ir = std::make_shared<const ir::Module>(std::move(m));
+  impl->env = STRATA_TRY(validate::ModuleEnv::create(*impl->ir, engine.config().features));
+  impl->compiled = STRATA_TRY(engine.impl().compiler().load(*impl->ir, std::move(art)));
+  impl->type_ids = engine.impl().types().intern(*impl->ir);
+  return Module::fromShared(std::move(impl));
+}
+
+}  // namespace
+
+Result<Module> Module::deserialize(const Engine& engine, std::span<const uint8_t> bytes) { return load(engine, bytes, -1); }
+
+Result<Module> Module::deserializeFile(const Engine& engine, const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return makeError(ErrorKind::Resource, kNoOffset, fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size == 0) {
+    close(fd);
+    return std::unexpected(refused("empty or unreadable file"));
+  }
+  auto size = size_t(st.st_size);
+  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) {
+    close(fd);
+    return makeError(ErrorKind::Resource, kNoOffset, fmt::format("cannot map {}", path));
+  }
+  // The code keeps its own mapping of the file; this one (header, table, wasm) goes.
+  auto r = load(engine, {static_cast<const uint8_t*>(p), size}, fd);
+  munmap(p, size);
+  close(fd);
+  return r;
+}
+
+}  // namespace strata
