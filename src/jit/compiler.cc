@@ -13,6 +13,7 @@
 #include "jit/jit.h"
 #include "jit/stubs.h"
 #include "jit/thunks.h"
+#include "support/cpu_features.h"
 
 namespace strata::jit {
 
@@ -36,6 +37,8 @@ class ErrorCollector : public ErrorHandler {
 
 void fillSlots(const CompiledCode& c);
 
+constexpr uint64_t bit(support::CpuFeature f) { return uint64_t{1} << unsigned(f); }
+
 class JitModule final : public vm::CompiledModule {
  public:
   JitModule(const ir::Module& m, CompiledCode code) : module_(m), code_(std::move(code)) {}
@@ -55,6 +58,11 @@ class JitModule final : public vm::CompiledModule {
     out.data_bytes = code_.image->dataBytes();
     out.funcs.assign(code_.image->funcs().begin(), code_.image->funcs().end());
     out.externs = code_.externs;
+    // What the code generator relies on (docs/jit.md; `strata settings` lists why), and SSE4.2
+    // where this host has it: the generator then emits pcmpgtq (i64x2 comparisons).
+    using support::CpuFeature;
+    out.cpu_features = bit(CpuFeature::Sse2) | bit(CpuFeature::Ssse3) | bit(CpuFeature::Sse41);
+    if (support::hostCpu().has(CpuFeature::Sse42)) out.cpu_features |= bit(CpuFeature::Sse42);
     return out;
   }
 

@@ -23,6 +23,7 @@
 #include "runtime/build_id.h"
 #include "runtime/module_impl.h"
 #include "strata/module.h"
+#include "support/cpu_features.h"
 
 namespace strata {
 
@@ -33,26 +34,6 @@ namespace {
 constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'C', 'W'};
 constexpr uint32_t kFormatVersion = 1;
 constexpr size_t kPage = 4096;
-
-// CPU features machine code may need (vm tiers report them through CodeArtifact users; the
-// baseline tier needs SSE4.1 only).
-struct CpuFeature {
-  uint64_t bit;
-  const char* name;
-  bool (*present)();
-};
-const CpuFeature kCpuFeatures[] = {
-    {1u << 0, "sse4.1", [] { return bool(__builtin_cpu_supports("sse4.1")); }},
-    {1u << 1, "sse4.2", [] { return bool(__builtin_cpu_supports("sse4.2")); }},
-    {1u << 2, "popcnt", [] { return bool(__builtin_cpu_supports("popcnt")); }},
-    {1u << 3, "avx", [] { return bool(__builtin_cpu_supports("avx")); }},
-    {1u << 4, "avx2", [] { return bool(__builtin_cpu_supports("avx2")); }},
-    {1u << 5, "bmi1", [] { return bool(__builtin_cpu_supports("bmi")); }},
-    {1u << 6, "bmi2", [] { return bool(__builtin_cpu_supports("bmi2")); }},
-    {1u << 7, "avx512f", [] { return bool(__builtin_cpu_supports("avx512f")); }},
-};
-// What the baseline tier's code needs (jit::hostSupported).
-constexpr uint64_t kBaselineCpu = 1u << 0;
 
 // The fixed part of .strata. Every field little-endian, as the host writes it (x86-64 only).
 struct Header {
@@ -66,7 +47,7 @@ struct Header {
   uint8_t bounds_checks;    // vm::BoundsChecks
   uint8_t nan_canonicalization, consume_fuel, epoch_interruption;
   uint32_t num_funcs;
-  uint64_t cpu_features;    // kCpuFeatures bits the code needs
+  uint64_t cpu_features;    // support::CpuFeature bits the code needs (CodeArtifact::cpu_features)
   uint64_t code_offset, code_bytes, data_bytes;
   uint64_t wasm_offset, wasm_bytes;
   uint64_t table_bytes;     // function table and extern ids, after this header
@@ -152,19 +133,11 @@ Error refused(std::string_view why) {
 
 std::string cpuNames(uint64_t bits) {
   std::string s;
-  for (const CpuFeature& f : kCpuFeatures)
-    if (bits & f.bit) s += fmt::format("{}{}", s.empty() ? "" : ", ", f.name);
-  uint64_t known = 0;
-  for (const CpuFeature& f : kCpuFeatures) known |= f.bit;
+  for (unsigned i = 0; i < unsigned(support::CpuFeature::Count); ++i)
+    if ((bits >> i) & 1) s += fmt::format("{}{}", s.empty() ? "" : ", ", support::cpuFeatureName(support::CpuFeature(i)));
+  uint64_t known = (uint64_t{1} << unsigned(support::CpuFeature::Count)) - 1;
   if (bits & ~known) s += fmt::format("{}unknown features {:#x}", s.empty() ? "" : ", ", bits & ~known);
   return s;
-}
-
-uint64_t hostCpu() {
-  uint64_t bits = 0;
-  for (const CpuFeature& f : kCpuFeatures)
-    if (f.present()) bits |= f.bit;
-  return bits;
 }
 
 // The header a module compiled by `engine` would carry (without sizes and checksum).
@@ -181,7 +154,6 @@ Header expectedHeader(const Engine& engine) {
   h.nan_canonicalization = o.nan_canonicalization;
   h.consume_fuel = o.consume_fuel;
   h.epoch_interruption = o.epoch_interruption;
-  h.cpu_features = kBaselineCpu;
   return h;
 }
 
@@ -202,7 +174,7 @@ Result<void> checkCompatible(const Header& h, const Engine& engine) {
   if (h.consume_fuel != e.consume_fuel) return std::unexpected(refused("compiled with another fuel setting"));
   if (h.epoch_interruption != e.epoch_interruption)
     return std::unexpected(refused("compiled with another epoch interruption setting"));
-  if (uint64_t missing = h.cpu_features & ~hostCpu())
+  if (uint64_t missing = h.cpu_features & ~support::hostCpu().bits)
     return std::unexpected(refused(fmt::format("needs CPU features this host lacks: {}", cpuNames(missing))));
   return {};
 }
@@ -219,6 +191,7 @@ Result<std::vector<uint8_t>> Module::serialize() const {
     return makeError(ErrorKind::Unsupported, kNoOffset, "compiled artifacts are written from binary modules (encode the text first)");
   vm::CodeArtifact art = STRATA_TRY(impl_->compiled->artifact());
   Header h = expectedHeader(engine());
+  h.cpu_features = art.cpu_features;
   h.num_funcs = uint32_t(art.funcs.size());
   h.num_externs = uint32_t(art.externs.size());
   h.code_bytes = art.code.size();

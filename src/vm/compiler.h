@@ -45,6 +45,9 @@ struct CodeArtifact {
   size_t data_bytes = 0;
   std::vector<FuncCodeInfo> funcs;
   std::vector<uint32_t> externs;
+  // The CPU extensions the code uses (bit i: support::CpuFeature(i)): a host without one of
+  // them cannot load it.
+  uint64_t cpu_features = 0;
   // Loading: the file holding the code at file_offset (a page multiple), mapped rather than
   // copied; -1 when the artifact is in memory.
   int fd = -1;
