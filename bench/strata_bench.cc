@@ -82,8 +82,12 @@ strata::Result<void> run(const Options& opts, Figures& fig) {
   auto bytes = readFile(opts.program);
   if (!bytes) return strata::makeError(strata::ErrorKind::Io, strata::kNoOffset, "cannot read " + opts.program);
 
+  // A compiled artifact (`strata compile`, docs/artifacts.md) is loaded rather than compiled:
+  // compile_ns is then the time of loading it.
+  bool artifact = strata::Module::isArtifact(*bytes);
   auto t0 = Clock::now();
-  strata::Module module = STRATA_TRY(strata::Module::fromBinary(engine, *bytes));
+  strata::Module module = STRATA_TRY(artifact ? strata::Module::deserializeFile(engine, opts.program)
+                                              : strata::Module::fromBinary(engine, *bytes));
   fig.compile_ns = nanos(Clock::now() - t0);
 
   strata::wasi::WasiConfig wasi_config;
