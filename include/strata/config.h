@@ -59,6 +59,12 @@ struct Config {
   Profiling profiling = Profiling::None;
   // The GDB JIT interface: gdb names the wasm functions of machine-code tiers in backtraces.
   bool debug_info = false;
+  // The on-disk code cache (docs/artifacts.md, "The cache"): when set and the tier writes
+  // machine code, Module::fromBinary loads a module compiled before with the same settings
+  // instead of compiling it again. Empty: no cache.
+  std::string cache_dir;
+  // Past this total, the least recently used entries are deleted.
+  uint64_t cache_max_bytes = uint64_t{1} << 30;
 };
 
 }  // namespace strata

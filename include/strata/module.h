@@ -24,8 +24,11 @@ class ModuleImpl;
 // bodies, segments and names stay readable for the life of every instance.
 class Module {
  public:
-  // Decode (Malformed errors) + validate (Invalid) + compile.
+  // Decode (Malformed errors) + validate (Invalid) + compile; with Config::cache_dir and a
+  // machine-code tier, loaded from the code cache when compiled before (docs/artifacts.md).
   static Result<Module> fromBinary(const Engine& engine, std::span<const uint8_t> bytes);
+  // The same, never through the cache.
+  static Result<Module> fromBinaryUncached(const Engine& engine, std::span<const uint8_t> bytes);
   // Parse a .wat module (Malformed with the text offset) + validate + compile.
   static Result<Module> fromText(const Engine& engine, std::string_view wat);
   // Validate (unless `validated`) and compile an IR module someone else produced.

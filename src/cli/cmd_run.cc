@@ -96,6 +96,12 @@ Result<Module> compile(const Engine& engine, const std::string& path, const ir::
   }
   LoadedModule loaded = STRATA_TRY(loadModule(path, features, Validate::TextOnly));
   bool validated = loaded.from_text;
+  // The code cache is keyed by the binary's bytes (a text module has none to key by).
+  if (!loaded.from_text && !engine.config().cache_dir.empty()) {
+    auto module = Module::fromBinary(engine, loaded.module.bytes);
+    if (!module) return std::unexpected(placed(module.error(), path, nullptr));
+    return module;
+  }
   auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), validated);
   // Only a binary module's errors carry offsets here (a text module was validated above).
   if (!module) return std::unexpected(placed(module.error(), path, nullptr));

@@ -134,6 +134,17 @@ void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
                  "Debug settings KEY[=VALUE][,...]: debug-info (register machine code with gdb's JIT "
                  "interface, so backtraces name wasm functions)")
       ->allow_extra_args(false);
+  cmd.add_flag("--cache", opts.cache, "Keep compiled machine code in the on-disk code cache (docs/artifacts.md)");
+  cmd.add_option("-C", opts.codegen_options,
+                 "Compilation settings KEY[=VALUE][,...]: cache[=y|n] (the code cache), cache-dir=PATH "
+                 "(default $XDG_CACHE_HOME/strata or ~/.cache/strata)")
+      ->allow_extra_args(false);
+}
+
+std::string defaultCacheDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/strata";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : ".") + "/.cache/strata";
 }
 
 Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& features) {
@@ -152,6 +163,16 @@ Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& 
     s.config.debug_info = STRATA_TRY(parseBool(key, value));
     return {};
   }));
+  bool cache = opts.cache;
+  std::string cache_dir;
+  STRATA_CHECK(forEachItem(opts.codegen_options, [&](const std::string& key, const std::string& value) -> Result<void> {
+    if (key == "cache") cache = STRATA_TRY(parseBool(key, value));
+    else if (key == "cache-dir" && !value.empty()) cache_dir = value;
+    else return usage(fmt::format("unknown -C option `{}`", key));
+    return {};
+  }));
+  // A directory given means the cache is wanted.
+  if (cache || !cache_dir.empty()) s.config.cache_dir = cache_dir.empty() ? defaultCacheDir() : cache_dir;
   return s;
 }
 

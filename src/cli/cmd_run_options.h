@@ -33,11 +33,17 @@ struct EngineOptions {
   std::string timeout;
   std::string profile;                     // --profile perfmap|jitdump
   std::vector<std::string> debug_options;  // -D
+  bool cache = false;                      // --cache
+  std::vector<std::string> codegen_options;  // -C cache[=y|n], cache-dir=PATH
 };
 void addEngineOptions(CLI::App& cmd, EngineOptions& opts);
 // The defaults, then -W items, then --fuel and --timeout (which win over -W fuel/timeout),
 // --profile and -D debug-info[=y|n].
 Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& features);
+
+// The code cache's directory unless -C cache-dir says otherwise: $XDG_CACHE_HOME/strata, else
+// ~/.cache/strata.
+std::string defaultCacheDir();
 
 // wasmtime-style durations: a number with an optional unit ns, us, ms, s (default), m, h.
 Result<std::chrono::nanoseconds> parseDuration(const std::string& text);

@@ -14,5 +14,6 @@ void addRunCommand(CLI::App& app, int& exit_code);
 void addExploreCommand(CLI::App& app, int& exit_code);
 void addSettingsCommand(CLI::App& app, int& exit_code);
 void addCompileCommand(CLI::App& app, int& exit_code);
+void addCacheCommand(CLI::App& app, int& exit_code);
 
 }  // namespace strata::cli

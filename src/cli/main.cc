@@ -26,7 +26,7 @@ constexpr Command kCommands[] = {
     {"objdump", strata::cli::addObjdumpCommand},   {"explore", strata::cli::addExploreCommand},
     {"wat2wasm", strata::cli::addWat2WasmCommand}, {"wast", strata::cli::addWastCommand},
     {"settings", strata::cli::addSettingsCommand},
-    {"compile", strata::cli::addCompileCommand},
+    {"compile", strata::cli::addCompileCommand},        {"cache", strata::cli::addCacheCommand},
 };
 
 const Command* findCommand(std::string_view name) {

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "decode/decoder.h"
+#include "runtime/artifact_key.h"
 #include "runtime/build_id.h"
 #include "runtime/module_impl.h"
 #include "strata/module.h"
@@ -180,6 +181,13 @@ Result<void> checkCompatible(const Header& h, const Engine& engine) {
 }
 
 }  // namespace
+
+std::string runtime::artifactKeyPrefix(const Engine& engine) {
+  Header h = expectedHeader(engine);
+  // An artifact's own CPU bits depend on the compiling host, so the host's stand in for them.
+  h.cpu_features = support::hostCpu().bits;
+  return std::string(reinterpret_cast<const char*>(&h), sizeof h);
+}
 
 bool Module::isArtifact(std::span<const uint8_t> bytes) {
   return bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F';

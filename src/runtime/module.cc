@@ -2,6 +2,7 @@
 #include "strata/module.h"
 
 #include "decode/decoder.h"
+#include "runtime/code_cache.h"
 #include "runtime/module_impl.h"
 #include "text/text.h"
 #include "validate/validator.h"
@@ -34,6 +35,13 @@ ExternType ModuleImpl::externType(ExternKind kind, uint32_t index) const {
 }
 
 Result<Module> Module::fromBinary(const Engine& engine, std::span<const uint8_t> bytes) {
+  // Only machine-code tiers write artifacts; the interpreter's "compile" is cheaper than a lookup.
+  if (!engine.config().cache_dir.empty() && engine.config().tier != "interp")
+    return runtime::compileCached(engine, bytes, [&] { return fromBinaryUncached(engine, bytes); });
+  return fromBinaryUncached(engine, bytes);
+}
+
+Result<Module> Module::fromBinaryUncached(const Engine& engine, std::span<const uint8_t> bytes) {
   ir::Module m = STRATA_TRY(decode::decodeModule(bytes, engine.config().features));
   return fromIr(engine, std::make_shared<const ir::Module>(std::move(m)));
 }
