@@ -14,6 +14,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+// Inlined: libstrata.a then needs no libxxhash from the embedder (tests/capi/install_test.sh).
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <cstring>

@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+// Inlined: libstrata.a then needs no libxxhash from the embedder (tests/capi/install_test.sh).
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
