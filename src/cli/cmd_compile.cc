@@ -26,14 +26,16 @@ struct CompileOptions {
 };
 
 int runCompile(const CompileOptions& opts, const ir::Features& features) {
-  WasmSettings settings;
-  settings.config.features = features;
-  settings.config.tier = opts.tier;
-  if (auto r = applyWasmOptions(opts.wasm_options, settings); !r) return reportError(r.error());
-  // The code checks fuel or the epoch only when compiled to: the run must ask for the same.
-  settings.config.consume_fuel = opts.fuel.has_value() || settings.fuel.has_value();
-  settings.config.epoch_interruption = opts.epoch || settings.timeout.has_value();
-  auto engine = Engine::create(settings.config);
+  // run's settings (settingsFor): a -W fuel or timeout turns the checks on as --fuel does.
+  EngineOptions engine_opts;
+  engine_opts.tier = opts.tier;
+  engine_opts.wasm_options = opts.wasm_options;
+  engine_opts.fuel = opts.fuel;
+  auto settings = settingsFor(engine_opts, features);
+  if (!settings) return reportError(settings.error());
+  // The code checks the epoch only when compiled to: the run must then give --timeout.
+  settings->config.epoch_interruption |= opts.epoch;
+  auto engine = Engine::create(settings->config);
   if (!engine) return reportError(engine.error());
   auto loaded = loadModule(opts.file, features, Validate::TextOnly);
   if (!loaded) return reportError(loaded.error());
