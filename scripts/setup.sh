@@ -20,6 +20,8 @@ PACKAGES=(
   # benchmarks (bench/run.py): V8 as a peer through node:wasi, charts, profiles; perf and gdb
   # also run in tests/cli (profiling_test.sh: perf map, jitdump, the GDB JIT interface)
   nodejs gnuplot-nox linux-perf gdb
+  # tests/cli/startup_test.sh: the system calls of a start-up
+  strace
   # tests/cli/explore_html_test.sh: the `strata explore -o` page in a headless browser
   chromium
 )

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# What `strata run` does before and around a module that does nothing, checked without a clock
+# (issues 10 and 12 bound the start-up at 1 ms over a native no-op; bench/run.py measures it):
+# a static tool maps no shared library, and the run of a small module makes none of the system
+# calls that start-up work was once found spending (strace).
+# Usage: startup_test.sh STRATA DATA_DIR WORK_DIR STATIC(ON|OFF). Exit 77 (skipped) without strace.
+set -uo pipefail
+strata=$1 data=$2 work=$3 static=$4
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# STRATA_CLI_STATIC (src/cli/CMakeLists.txt): no program interpreter, no shared library.
+if [ "$static" = ON ]; then
+  readelf -lW "$strata" | grep -q 'Requesting program interpreter' && fail "a static strata names a dynamic loader"
+  readelf -dW "$strata" | grep -q '(NEEDED)' && fail "a static strata needs shared libraries: $(readelf -dW "$strata" | grep NEEDED)"
+fi
+echo "static link: $static, checked"
+
+command -v strace >/dev/null || { echo "SKIPPED: strace is not installed (Debian strace)"; exit 77; }
+"$strata" wat2wasm "$data/run.wat" -o run.wasm || fail "wat2wasm exited $?"
+"$strata" run --invoke add run.wasm 2 3 > out.txt || fail "run exited $?"
+[ "$(cat out.txt)" = 5 ] || fail "run printed $(cat out.txt), not 5"
+for tier in interp baseline; do
+  strace -f -qq -o "trace-$tier.txt" "$strata" run --tier "$tier" --invoke add run.wasm 2 3 > /dev/null || fail "strace run exited $?"
+  trace=trace-$tier.txt
+  grep -Eq 'open(at)?\(.*\.so' "$trace" && fail "$tier: shared libraries opened: $(grep -E '\.so' "$trace" | head -3)"
+done
+echo "ok"
