@@ -64,7 +64,7 @@ void printHostCpu() {
   const support::CpuInfo& cpu = support::hostCpu();
   fmt::print("host cpu:\n");
   row("arch", cpu.arch);
-  if (!cpu.brand.empty()) row("brand", cpu.brand);
+  if (std::string brand = support::hostCpuBrand(); !brand.empty()) row("brand", brand);
   for (unsigned i = 0; i < unsigned(support::CpuFeature::Count); ++i) {
     auto f = support::CpuFeature(i);
     row(fmt::format("cpu {}", support::cpuFeatureName(f)), yesNo(cpu.has(f)));

@@ -259,7 +259,9 @@ Result<CompiledCode> compileModule(const ir::Module& module, const validate::Mod
 
 // The stubs are generated when the first module is compiled, not here: a program that never
 // compiles for this tier (strata --version) does not pay for them.
-bool hostSupported() { return CpuInfo::host().hasFeature(CpuFeatures::X86::kSSE4_1); }
+// support::hostCpu, not asmjit's CpuInfo::host: asmjit probes with some fifty cpuid
+// instructions, each a trap to the hypervisor on a virtual machine (~0.17 ms of every start).
+bool hostSupported() { return support::hostCpu().has(support::CpuFeature::Sse41); }
 
 std::unique_ptr<vm::Compiler> createCompiler(std::unique_ptr<vm::Compiler> fallback) {
   return std::make_unique<JitCompiler>(std::move(fallback));

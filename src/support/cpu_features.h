@@ -1,4 +1,4 @@
-// The host CPU's instruction-set extensions, read once with cpuid: what `strata settings` shows
+// The host CPU's instruction-set extensions, read once (from glibc, or with cpuid): what `strata settings` shows
 // and what a compiled artifact must record (a code generator may use an extension the loading
 // host lacks).
 #pragma once
@@ -41,7 +41,6 @@ std::string_view cpuFeatureName(CpuFeature f);
 
 struct CpuInfo {
   std::string arch;   // "x86-64", or the build's architecture elsewhere (no features then)
-  std::string brand;  // cpuid's processor brand string, trimmed; may be empty
   uint64_t bits = 0;  // bit i: CpuFeature(i)
   bool has(CpuFeature f) const { return (bits >> unsigned(f)) & 1; }
 };
@@ -49,5 +48,7 @@ struct CpuInfo {
 // The host's CPU, probed on first use. The AVX family counts only where the OS saves the
 // registers it needs (XCR0), as code using them would fault otherwise.
 const CpuInfo& hostCpu();
+// cpuid's processor brand string, trimmed; may be empty (asked only by `strata settings`).
+std::string hostCpuBrand();
 
 }  // namespace strata::support
