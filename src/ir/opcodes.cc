@@ -7,15 +7,17 @@
 
 namespace strata::ir {
 
-namespace {
-
-constexpr OpcodeInfo kInfos[] = {
+constexpr OpcodeInfo kOpcodeInfos[] = {
 #define OP(name, prefix, code, text, imm, params, results, feature) \
   {#name, text, prefix, code, Imm::imm, params, results, Feature::feature},
 #include "ir/opcodes.def"
 #undef OP
 };
-static_assert(std::size(kInfos) == kNumOpcodes);
+static_assert(std::size(kOpcodeInfos) == kNumOpcodes);
+
+namespace {
+
+constexpr const OpcodeInfo* kInfos = kOpcodeInfos;
 
 // Codes after a prefix stay below 0x200 for every proposal we know (relaxed SIMD ends at 0x113).
 constexpr uint32_t kMaxPrefixedCode = 0x200;
@@ -52,8 +54,6 @@ const std::unordered_map<std::string_view, uint16_t>& textLookup() {
 }
 
 }  // namespace
-
-const OpcodeInfo& opcodeInfo(Opcode op) { return kInfos[unsigned(op)]; }
 
 std::optional<Opcode> opcodeFromBinary(uint8_t prefix, uint32_t code) {
   const BinaryLookup& l = kBinary;

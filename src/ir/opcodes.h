@@ -74,7 +74,10 @@ struct OpcodeInfo {
   Feature feature;
 };
 
-const OpcodeInfo& opcodeInfo(Opcode op);
+// The table itself (opcodes.cc), visible so that the lookup inlines: the validator and every
+// tier ask it once or more per instruction.
+extern const OpcodeInfo kOpcodeInfos[];
+inline const OpcodeInfo& opcodeInfo(Opcode op) { return kOpcodeInfos[unsigned(op)]; }
 inline std::string_view opcodeText(Opcode op) { return opcodeInfo(op).text; }
 
 // Binary lookup: prefix 0 with a single byte, or a prefix byte (0xfb..0xfe) and a u32 code.

@@ -62,10 +62,20 @@ class ByteReader {
   // LEB128 (spec 5.2.2): at most ceil(N/7) bytes; unused bits of the last byte must be
   // zero (unsigned) or a sign extension (signed). Violations say "integer representation
   // too long" or "integer too large", as the spec suite expects.
-  Result<uint32_t> readVarU32() { return readUnsigned<uint32_t, 32>(); }
+  // The one-byte forms (most indices and constants of a body) are read inline.
+  Result<uint32_t> readVarU32() {
+    if (pos_ != end_ && *pos_ < 0x80) return *pos_++;
+    return readUnsigned<uint32_t, 32>();
+  }
   Result<uint64_t> readVarU64() { return readUnsigned<uint64_t, 64>(); }
-  Result<int32_t> readVarS32() { return readSigned<int32_t, 32>(); }
-  Result<int64_t> readVarS64() { return readSigned<int64_t, 64>(); }
+  Result<int32_t> readVarS32() {
+    if (pos_ != end_ && *pos_ < 0x80) return int32_t(int8_t(*pos_++ << 1)) >> 1;  // bit 6 is the sign
+    return readSigned<int32_t, 32>();
+  }
+  Result<int64_t> readVarS64() {
+    if (pos_ != end_ && *pos_ < 0x80) return int64_t(int8_t(*pos_++ << 1)) >> 1;
+    return readSigned<int64_t, 64>();
+  }
   // s33, used by block types (spec 5.4.1).
   Result<int64_t> readVarS33() { return readSigned<int64_t, 33>(); }
   // A u1 (one-bit) value encoded as LEB128 u32; used rarely. Provided for completeness.

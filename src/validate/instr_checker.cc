@@ -180,12 +180,93 @@ Result<BlockSig> InstrChecker::blockSig(const decode::BlockType& bt) const {
 
 // --- dispatch ------------------------------------------------------------------------------
 
+namespace {
+
+// A fixed signature of opcodes.def as value kinds, made by the compiler from the table's letters
+// (read-only data): check() types most instructions from it with a few compares, where
+// checkFixed maps letters to types and pops through the general subtype test. 'a' (the memory's
+// address type) is kAddr, resolved per instruction.
+struct FixedSig {
+  bool fixed = false;
+  uint8_t num_params = 0, num_results = 0;
+  bool has_addr = false;
+  std::array<ValKind, 4> params{};
+  std::array<ValKind, 2> results{};
+};
+constexpr auto kAddr = ValKind::Bot;
+
+constexpr ValKind kindOfLetter(char c) {
+  switch (c) {
+    case 'i': return ValKind::I32;
+    case 'l': return ValKind::I64;
+    case 'f': return ValKind::F32;
+    case 'd': return ValKind::F64;
+    case 'v': return ValKind::V128;
+    default: return kAddr;
+  }
+}
+
+constexpr FixedSig makeSig(std::string_view params, std::string_view results) {
+  FixedSig s;
+  if (params == "*" || params.size() > 4 || results.size() > 2) return s;
+  s.fixed = true;
+  s.num_params = uint8_t(params.size());
+  s.num_results = uint8_t(results.size());
+  for (size_t i = 0; i < params.size(); ++i) s.params[i] = kindOfLetter(params[i]);
+  for (size_t i = 0; i < results.size(); ++i) s.results[i] = kindOfLetter(results[i]);
+  s.has_addr = params.find('a') != std::string_view::npos || results.find('a') != std::string_view::npos;
+  return s;
+}
+
+constexpr FixedSig kFixedSigs[] = {
+#define OP(name, prefix, code, text, imm, params, results, feature) makeSig(params, results),
+#include "ir/opcodes.def"
+#undef OP
+};
+static_assert(std::size(kFixedSigs) == ir::kNumOpcodes);
+
+}  // namespace
+
 Result<void> InstrChecker::check(const decode::Instr& in, const decode::InstrReader& r) {
   offset_ = in.offset;
   if (ctrls_.empty()) return malformed(offset_, "section size mismatch");  // code after the final end
-  reachable_before_ = !ctrls_.back().unreachable;
+  const ControlFrame& frame = ctrls_.back();
+  reachable_before_ = !frame.unreachable;
   depth_before_ = uint32_t(ctrls_.size());
   height_before_ = uint32_t(vals_.size());
+  // The common case: a fixed signature in live code whose operands are there with the exact
+  // kinds (numeric and vector types have no subtypes). Anything else, errors included, takes
+  // the general path below, which gives the messages.
+  const FixedSig& sig = kFixedSigs[unsigned(in.op)];
+  if (sig.fixed && !frame.unreachable && !const_expr_ && vals_.size() - frame.height >= sig.num_params) {
+    const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
+    ValKind addr = ValKind::I32;
+    if (sig.has_addr) {
+      uint32_t mem = info.imm == ir::Imm::Memory ? in.idx : in.mem.memory;
+      if (mem < env_.module->memories.size()) addr = env_.memoryAddr(mem).kind;
+    }
+    ValType* top = vals_.data() + vals_.size() - sig.num_params;
+    bool ok = true;
+    for (size_t i = 0; i < sig.num_params; ++i) {
+      ValKind want = sig.params[i] == kAddr ? addr : sig.params[i];
+      ok &= top[i].kind == want;
+    }
+    if (ok) {
+      if (info.imm != ir::Imm::None) STRATA_CHECK(checkImmediates(in, info));
+      if (record_) {
+        popped_.assign(top, top + sig.num_params);
+        pushed_.clear();
+      }
+      for (size_t i = 0; i < sig.num_params; ++i) vals_.pop_back();  // resize() is a call
+      for (size_t i = 0; i < sig.num_results; ++i) {
+        ValKind k = sig.results[i] == kAddr ? addr : sig.results[i];
+        ValType t{k, false, {}};
+        vals_.push_back(t);
+        if (record_) pushed_.push_back(t);
+      }
+      return {};
+    }
+  }
   if (record_) {
     popped_.clear();
     pushed_.clear();
