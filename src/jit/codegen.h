@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "decode/instr.h"
+#include "jit/emitter.h"
 #include "ir/module.h"
 #include "support/error.h"
 #include "support/thread_scratch.h"
@@ -36,7 +37,7 @@ namespace x86 = asmjit::x86;
 struct ModuleState {
   const ir::Module* module = nullptr;
   vm::CompileOptions options;
-  x86::Assembler* a = nullptr;
+  Emitter* a = nullptr;
   asmjit::Label got;          // call slots: one code pointer per defined function (data page)
   asmjit::Label trap_tramp;   // jumps to the process-wide trap stub (stubs.h)
   // Slots every call of the module gives at least (kMinArgSlots, or what its tail calls need up
@@ -127,7 +128,7 @@ class FuncCompiler {
   };
   static constexpr uint32_t kDynamic = 0xfe;
 
-  x86::Assembler& a() { return *ms_.a; }
+  Emitter& a() { return *ms_.a; }
   static Cls clsOf(ir::ValKind k) { return k == ir::ValKind::F32 || k == ir::ValKind::F64 || k == ir::ValKind::V128 ? Cls::Xmm : Cls::Gpr; }
   static bool is64(ir::ValKind k) { return k == ir::ValKind::I64 || k == ir::ValKind::Ref; }
 

@@ -145,7 +145,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   buffer._capacity = capacity - data_bytes - 4096;
   buffer._size = 0;
   buffer._flags = CodeBufferFlags::kIsExternal | CodeBufferFlags::kIsFixed;
-  x86::Assembler a(&code);
+  Emitter a(&code);
 
   ModuleState ms;
   ms.module = &module;

@@ -1,0 +1,194 @@
+// The direct encodings of jit::Emitter (emitter.h says why). Intel SDM vol. 2, chapter 2:
+// [legacy prefix] [REX] opcode ModRM [SIB] [disp8/disp32] [imm].
+#include "jit/emitter.h"
+
+namespace strata::jit {
+
+using asmjit::InstId;
+using asmjit::Support::isInt32;
+using asmjit::Support::isInt8;
+using asmjit::Support::isUInt32;
+
+namespace {
+inline bool wide(const asmjit::x86::Gp& r) { return r.isGpq(); }
+}  // namespace
+
+// mod 00 has no displacement, except that rm/base 101 (rbp, r13) then means rip or no base, so
+// those always carry one; rm/base 100 (rsp, r12) means a SIB byte follows.
+void Emitter::modrmMem(uint32_t reg, const Mem& m) {
+  uint32_t base = m.baseId() & 7;
+  int32_t disp = m.offsetLo32();
+  uint32_t mod = disp == 0 && base != 5 ? 0x00 : isInt8(disp) ? 0x40 : 0x80;
+  if (m.hasIndex()) {
+    byte(mod | (reg & 7) << 3 | 4);
+    byte(m.shift() << 6 | (m.indexId() & 7) << 3 | base);
+  } else if (base == 4) {
+    byte(mod | (reg & 7) << 3 | 4);
+    byte(0x24);  // no index, base rsp/r12
+  } else {
+    byte(mod | (reg & 7) << 3 | base);
+  }
+  if (mod == 0x40) byte(uint32_t(disp));
+  else if (mod == 0x80) dword(uint32_t(disp));
+}
+
+Emitter::Error Emitter::rr(uint32_t op, const Gp& reg, const Gp& rmr, InstId id) {
+  if (!directOk() || !gp(reg) || reg.size() != rmr.size() || !gp(rmr)) return _emitI(id, rmr, reg);  // asmjit's order: r/m first
+  rex(wide(reg), reg.id(), 0, rmr.id());
+  byte(op);
+  modrmReg(reg.id(), rmr.id());
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::rr2(uint32_t op, const Gp& reg, const Gp& rmr, InstId id) {
+  if (!directOk() || !gp(reg) || reg.size() != rmr.size() || !gp(rmr)) return _emitI(id, reg, rmr);
+  rex(wide(reg), reg.id(), 0, rmr.id());
+  byte(op >> 8);
+  byte(op & 0xff);
+  modrmReg(reg.id(), rmr.id());
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::rm(uint32_t op, const Gp& reg, const Mem& m, InstId id) {
+  if (!directOk() || !gp(reg) || !simpleMem(m)) {
+    // asmjit's operand order: the destination first.
+    if (op == 0x89 || (op & 7) == 1) return _emitI(id, m, reg);
+    return _emitI(id, reg, m);
+  }
+  rex(wide(reg), reg.id(), memIndex(m), m.baseId());
+  byte(op);
+  modrmMem(reg.id(), m);
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::rm2(uint32_t op, const Gp& reg, const Mem& m, InstId id) {
+  if (!directOk() || !gp(reg) || !simpleMem(m)) return _emitI(id, reg, m);
+  rex(wide(reg), reg.id(), memIndex(m), m.baseId());
+  byte(op >> 8);
+  byte(op & 0xff);
+  modrmMem(reg.id(), m);
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::mov(const Gp& d, const Imm& i) {
+  int64_t v = i.value();
+  if (!directOk() || !gp(d) || !i.isInt()) return _emitI(asmjit::x86::Inst::kIdMov, d, i);
+  if (!wide(d)) {
+    if (!isInt32(v) && !isUInt32(v)) return _emitI(asmjit::x86::Inst::kIdMov, d, i);
+    rex(false, 0, 0, d.id());
+    byte(0xb8 | (d.id() & 7));
+    dword(uint32_t(v));
+  } else if (isInt32(v)) {
+    rex(true, 0, 0, d.id());
+    byte(0xc7);
+    modrmReg(0, d.id());
+    dword(uint32_t(v));
+  } else {
+    rex(true, 0, 0, d.id());
+    byte(0xb8 | (d.id() & 7));
+    dword(uint32_t(v));
+    dword(uint32_t(uint64_t(v) >> 32));
+  }
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::mov(const Mem& m, const Imm& i) {
+  int64_t v = i.value();
+  uint32_t size = m.size();
+  bool fits = size == 8 ? isInt32(v) : isInt32(v) || isUInt32(v);
+  if (!directOk() || !i.isInt() || !simpleMem(m) || (size != 4 && size != 8) || !fits) return _emitI(asmjit::x86::Inst::kIdMov, m, i);
+  rex(size == 8, 0, memIndex(m), m.baseId());
+  byte(0xc7);
+  modrmMem(0, m);
+  dword(uint32_t(v));
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::aluImm(uint32_t n, const Gp& d, const Imm& i, InstId id) {
+  int64_t v = i.value();
+  bool fits = wide(d) ? isInt32(v) : isInt32(v) || isUInt32(v);
+  if (!directOk() || !i.isInt() || !gp(d) || !fits) return _emitI(id, d, i);
+  auto v32 = int32_t(uint32_t(v));
+  rex(wide(d), 0, 0, d.id());
+  if (isInt8(v32)) {
+    byte(0x83);
+    modrmReg(n, d.id());
+    byte(uint32_t(v32));
+  } else if (d.id() == 0) {
+    byte(n * 8 + 5);  // the short accumulator form: op eax/rax, imm32
+    dword(uint32_t(v32));
+  } else {
+    byte(0x81);
+    modrmReg(n, d.id());
+    dword(uint32_t(v32));
+  }
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::aluImm(uint32_t n, const Mem& m, const Imm& i, InstId id) {
+  int64_t v = i.value();
+  uint32_t size = m.size();
+  bool fits = size == 8 ? isInt32(v) : isInt32(v) || isUInt32(v);
+  if (!directOk() || !i.isInt() || !simpleMem(m) || (size != 4 && size != 8) || !fits) return _emitI(id, m, i);
+  auto v32 = int32_t(uint32_t(v));
+  rex(size == 8, 0, memIndex(m), m.baseId());
+  byte(isInt8(v32) ? 0x83 : 0x81);
+  modrmMem(n, m);
+  if (isInt8(v32)) byte(uint32_t(v32));
+  else dword(uint32_t(v32));
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::set(asmjit::x86::CondCode cc, const Gp& r) {
+  auto c = uint32_t(cc);
+  if (!directOk() || !r.isGpbLo() || c >= 16) return Base::set(cc, r);
+  rex(false, 0, 0, r.id(), r.id() >= 4);
+  byte(0x0f);
+  byte(0x90 | c);
+  modrmReg(0, r.id());
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::movzx(const Gp& d, const Gp& s) {
+  if (!directOk() || !gp(d) || !s.isGpbLo()) return _emitI(asmjit::x86::Inst::kIdMovzx, d, s);
+  rex(wide(d), d.id(), 0, s.id(), s.id() >= 4);
+  byte(0x0f);
+  byte(0xb6);
+  modrmReg(d.id(), s.id());
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::movaps(const Xmm& d, const Xmm& s) {
+  if (!directOk() || !d.isXmm() || !s.isXmm() || d.id() >= 16 || s.id() >= 16)
+    return _emitI(asmjit::x86::Inst::kIdMovaps, d, s);
+  rex(false, d.id(), 0, s.id());
+  byte(0x0f);
+  byte(0x28);
+  modrmReg(d.id(), s.id());
+  done();
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::sse(uint32_t prefix, uint32_t op, uint32_t reg, const Mem& m, InstId id,
+                            const asmjit::Operand& o0, const asmjit::Operand& o1) {
+  if (!directOk() || reg >= 16 || !simpleMem(m)) return _emitI(id, o0, o1);
+  if (prefix) byte(prefix);
+  rex(false, reg, memIndex(m), m.baseId());
+  byte(0x0f);
+  byte(op);
+  modrmMem(reg, m);
+  done();
+  return asmjit::kErrorOk;
+}
+
+}  // namespace strata::jit

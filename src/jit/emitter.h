@@ -1,0 +1,137 @@
+// The assembler the code generator writes through: asmjit's x86::Assembler, with the forms the
+// generator emits most encoded here directly.
+//
+// Why: asmjit's generic Assembler::_emit (operand signature matching, instruction database
+// lookups, validation of the combination) cost about 230 machine instructions per instruction
+// emitted, a quarter of the tier's compile time. The generator's output is dominated by a
+// handful of forms: mov/lea/ALU/test/imul of 32- and 64-bit registers, [base + index*scale +
+// disp] operands and immediates, setcc/movzx of byte registers, and the SSE moves. Each of
+// those overloads below checks that its operands are in the simple subset and writes the bytes
+// itself; anything else (labels, rip-relative operands, segment or 8/16-bit registers, pending
+// prefixes such as rep, a logger) goes to asmjit as before. The encodings are the ones asmjit
+// picks (tests/jit/emitter_test.cc compares every form with asmjit's bytes), so the generated
+// code does not change. The bytes go straight into asmjit's buffer at its cursor
+// (BaseAssembler::_bufferPtr), so labels, offsets and asmjit's own later instructions see them.
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+
+namespace strata::jit {
+
+class Emitter : public asmjit::x86::Assembler {
+ public:
+  using Gp = asmjit::x86::Gp;
+  using Xmm = asmjit::x86::Xmm;
+  using Mem = asmjit::x86::Mem;
+  using Imm = asmjit::Imm;
+  using Error = asmjit::Error;
+  using Base = asmjit::x86::Assembler;
+
+  explicit Emitter(asmjit::CodeHolder* code) : Base(code) {}
+
+  // asmjit's overloads stay visible; the ones declared below take precedence for their types.
+  using Base::add;
+  using Base::and_;
+  using Base::cmp;
+  using Base::imul;
+  using Base::lea;
+  using Base::mov;
+  using Base::movaps;
+  using Base::movsd;
+  using Base::movss;
+  using Base::movups;
+  using Base::movzx;
+  using Base::or_;
+  using Base::set;
+  using Base::sub;
+  using Base::test;
+  using Base::xor_;
+
+  // x86 ALU group numbers (the /digit of 81/83 and opcode = digit * 8 + 1 or + 3).
+  enum Alu : uint8_t { kAdd = 0, kOr = 1, kAnd = 4, kSub = 5, kXor = 6, kCmp = 7 };
+
+  Error mov(const Gp& d, const Gp& s) { return rr(0x89, s, d, asmjit::x86::Inst::kIdMov); }
+  Error mov(const Gp& d, const Mem& m) { return rm(0x8b, d, m, asmjit::x86::Inst::kIdMov); }
+  Error mov(const Mem& m, const Gp& s) { return rm(0x89, s, m, asmjit::x86::Inst::kIdMov); }
+  Error mov(const Gp& d, const Imm& i);
+  Error mov(const Mem& m, const Imm& i);
+  Error lea(const Gp& d, const Mem& m) { return rm(0x8d, d, m, asmjit::x86::Inst::kIdLea); }
+  Error imul(const Gp& d, const Gp& s) { return rr2(0x0faf, d, s, asmjit::x86::Inst::kIdImul); }
+  Error imul(const Gp& d, const Mem& m) { return rm2(0x0faf, d, m, asmjit::x86::Inst::kIdImul); }
+  Error test(const Gp& a, const Gp& b) { return rr(0x85, b, a, asmjit::x86::Inst::kIdTest); }
+
+#define STRATA_ALU(name, n, id)                                                   \
+  Error name(const Gp& d, const Gp& s) { return rr(n * 8 + 1, s, d, id); }        \
+  Error name(const Gp& d, const Mem& m) { return rm(n * 8 + 3, d, m, id); }       \
+  Error name(const Mem& m, const Gp& s) { return rm(n * 8 + 1, s, m, id); }       \
+  Error name(const Gp& d, const Imm& i) { return aluImm(n, d, i, id); }           \
+  Error name(const Mem& m, const Imm& i) { return aluImm(n, m, i, id); }
+  STRATA_ALU(add, kAdd, asmjit::x86::Inst::kIdAdd)
+  STRATA_ALU(or_, kOr, asmjit::x86::Inst::kIdOr)
+  STRATA_ALU(and_, kAnd, asmjit::x86::Inst::kIdAnd)
+  STRATA_ALU(sub, kSub, asmjit::x86::Inst::kIdSub)
+  STRATA_ALU(xor_, kXor, asmjit::x86::Inst::kIdXor)
+  STRATA_ALU(cmp, kCmp, asmjit::x86::Inst::kIdCmp)
+#undef STRATA_ALU
+
+  Error set(asmjit::x86::CondCode cc, const Gp& r);
+  Error movzx(const Gp& d, const Gp& s);
+
+  // SSE moves: prefix (0 = none), the load and store opcodes (second byte after 0F).
+  Error movss(const Xmm& d, const Mem& m) { return sse(0xf3, 0x10, d.id(), m, asmjit::x86::Inst::kIdMovss, d, m); }
+  Error movss(const Mem& m, const Xmm& s) { return sse(0xf3, 0x11, s.id(), m, asmjit::x86::Inst::kIdMovss, m, s); }
+  Error movsd(const Xmm& d, const Mem& m) { return sse(0xf2, 0x10, d.id(), m, asmjit::x86::Inst::kIdMovsd, d, m); }
+  Error movsd(const Mem& m, const Xmm& s) { return sse(0xf2, 0x11, s.id(), m, asmjit::x86::Inst::kIdMovsd, m, s); }
+  Error movups(const Xmm& d, const Mem& m) { return sse(0, 0x10, d.id(), m, asmjit::x86::Inst::kIdMovups, d, m); }
+  Error movups(const Mem& m, const Xmm& s) { return sse(0, 0x11, s.id(), m, asmjit::x86::Inst::kIdMovups, m, s); }
+  Error movaps(const Xmm& d, const Xmm& s);
+
+  // Whether the direct path may write now (no pending prefix or option, no logger, room for
+  // the longest form); public for the test.
+  bool directOk() const {
+    return remainingSpace() >= 16 && uint32_t(_instOptions | _forcedInstOptions) == 0 && !_extraReg.isReg() &&
+           _inlineComment == nullptr;
+  }
+
+ private:
+  // Operand checks: 32/64-bit general registers, and memory as [base + index*scale + disp32]
+  // with 64-bit registers (no label, rip, segment or absolute address).
+  static bool gp(const Gp& r) { return r.isGpd() || r.isGpq(); }
+  static bool simpleMem(const Mem& m) {
+    return m.hasBaseReg() && m.baseType() == asmjit::RegType::kX86_Gpq && !m.hasSegment() &&
+           (!m.hasIndex() || (m.indexType() == asmjit::RegType::kX86_Gpq && m.indexId() != 4));
+  }
+
+  void byte(uint32_t b) { *_bufferPtr++ = uint8_t(b); }
+  void dword(uint32_t v) {
+    for (int i = 0; i < 4; ++i) byte(v >> (8 * i));
+  }
+  // REX with W, R (reg), X (index), B (base or rm); `force`: a byte register that needs it.
+  void rex(bool w, uint32_t reg, uint32_t index, uint32_t base, bool force = false) {
+    uint32_t r = (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((index >> 3) & 1) << 1 | ((base >> 3) & 1);
+    if (r || force) byte(0x40 | r);
+  }
+  // After a direct write: asmjit's section size follows its cursor, as after its own.
+  void done() {
+    auto off = size_t(_bufferPtr - _bufferData);
+    if (off > _section->_buffer._size) _section->_buffer._size = off;
+  }
+  static uint32_t memIndex(const Mem& m) { return m.hasIndex() ? m.indexId() : 0; }
+  void modrmMem(uint32_t reg, const Mem& m);
+  void modrmReg(uint32_t reg, uint32_t rm) { byte(0xc0 | (reg & 7) << 3 | (rm & 7)); }
+
+  // op r/m(rmr), reg: one-byte opcode, both general registers of one size.
+  Error rr(uint32_t op, const Gp& reg, const Gp& rmr, asmjit::InstId id);
+  // Two-byte 0F xx opcode, reg <- r/m.
+  Error rr2(uint32_t op, const Gp& reg, const Gp& rmr, asmjit::InstId id);
+  Error rm(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
+  Error rm2(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
+  Error aluImm(uint32_t n, const Gp& d, const Imm& i, asmjit::InstId id);
+  Error aluImm(uint32_t n, const Mem& m, const Imm& i, asmjit::InstId id);
+  Error sse(uint32_t prefix, uint32_t op, uint32_t reg, const Mem& m, asmjit::InstId id, const asmjit::Operand& o0,
+            const asmjit::Operand& o1);
+};
+
+}  // namespace strata::jit
