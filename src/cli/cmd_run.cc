@@ -3,7 +3,9 @@
 // -S, --fuel, --timeout. Exit status: the guest's proc_exit status (0 when _start returns), 134 after a
 // trap (128 + SIGABRT, as wasmtime on Unix), 1 for a module that does not load or link, 2 for
 // usage and I/O errors.
+#include <fcntl.h>
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -78,34 +80,44 @@ int runStart(Store& store, const Instance& instance, const std::string& file) {
   return r ? kExitOk : exitStatusOf(r.error(), file, "_start");
 }
 
-// Whether `path` holds a compiled artifact (strata compile) rather than a module.
+// Whether `path` holds a compiled artifact (strata compile) rather than a module: its first four
+// bytes, without stdio's buffer.
 bool isArtifactFile(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
   uint8_t head[4] = {};
-  size_t n = std::fread(head, 1, 4, f);
-  std::fclose(f);
-  return Module::isArtifact({head, n});
+  ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  return n > 0 && Module::isArtifact({head, size_t(n)});
 }
 
-Result<Module> compile(const Engine& engine, const std::string& path, const ir::Features& features) {
-  if (isArtifactFile(path)) {
+// The module in `path`, which holds a compiled artifact when `artifact` (the caller looked).
+Result<Module> compileFile(const Engine& engine, const std::string& path, const ir::Features& features, bool artifact) {
+  if (artifact) {
     auto module = Module::deserializeFile(engine, path);
     if (!module) return std::unexpected(Error{module.error().kind, kNoOffset, fmt::format("{}: {}", path, module.error().message)});
     return module;
   }
+  // The code cache is keyed by the binary's bytes (a text module has none to key by); on a hit
+  // the module is never decoded here, only its artifact loaded.
+  if (!engine.config().cache_dir.empty()) {
+    std::vector<uint8_t> bytes = STRATA_TRY(readFile(path));
+    if (looksBinary(bytes)) {
+      auto module = Module::fromBinary(engine, bytes);
+      if (!module) return std::unexpected(placed(module.error(), path, nullptr));
+      return module;
+    }
+  }
   LoadedModule loaded = STRATA_TRY(loadModule(path, features, Validate::TextOnly));
   bool validated = loaded.from_text;
-  // The code cache is keyed by the binary's bytes (a text module has none to key by).
-  if (!loaded.from_text && !engine.config().cache_dir.empty()) {
-    auto module = Module::fromBinary(engine, loaded.module.bytes);
-    if (!module) return std::unexpected(placed(module.error(), path, nullptr));
-    return module;
-  }
   auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), validated);
   // Only a binary module's errors carry offsets here (a text module was validated above).
   if (!module) return std::unexpected(placed(module.error(), path, nullptr));
   return module;
+}
+
+Result<Module> compile(const Engine& engine, const std::string& path, const ir::Features& features) {
+  return compileFile(engine, path, features, isArtifactFile(path));
 }
 
 // The linker a module sees: WASI preview 1, bench.start/end (no-ops: no harness attached) and
@@ -174,7 +186,8 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
   // A guest writing to a closed pipe or socket gets EPIPE (as under wasmtime), not SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   EngineOptions engine_opts = opts.engine;
-  if (isArtifactFile(opts.file)) {
+  bool artifact = isArtifactFile(opts.file);
+  if (artifact) {
     // An artifact is native code that Strata runs unchecked: only when asked (wasmtime's
     // --allow-precompiled), so that a file from elsewhere is never run as code by mistake.
     if (!opts.allow_precompiled)
@@ -188,7 +201,7 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
   if (!settings) return reportError(settings.error());
   auto engine = Engine::create(settings->config);
   if (!engine) return reportError(engine.error());
-  auto module = compile(*engine, opts.file, settings->config.features);
+  auto module = compileFile(*engine, opts.file, settings->config.features, artifact);
   if (!module) return reportError(module.error());
   Store store(*engine);
   if (settings->fuel) store.setFuel(*settings->fuel);
