@@ -28,11 +28,16 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <ucontext.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 
 #include "runtime/store_impl.h"
@@ -50,13 +55,39 @@ constexpr size_t kAltStackSize = 64 * 1024;
 // Around the low end of the thread stack, the addresses a stack overflow faults on.
 constexpr uintptr_t kStackGuardSpan = 64 * 1024;
 
+}  // namespace
+
+// For the main thread, pthread_getattr_np reads the whole of /proc/self/maps to find the stack's
+// mapping: ~0.1 ms, a tenth of issue 10's start-up budget for a no-op run. The kernel puts the
+// executable's name (AT_EXECFN) at the very top of the stack, right under an 8-byte end marker
+// (fs/exec.c), so that mapping ends at the page boundary after the name; the stack may grow
+// RLIMIT_STACK below that end, which is glibc's answer too as long as nothing is mapped within
+// the limit below the stack. The kernel's layout keeps the mmap area at least the limit (and at
+// least 128 MiB) below the stack, so this holds for a finite limit up to 128 MiB; otherwise (or
+// if our own frame is not where this says the stack is) 0, and the caller asks glibc.
+uintptr_t mainThreadStackLow() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t(128) << 20)) return 0;
+  auto execfn = uintptr_t(getauxval(AT_EXECFN));
+  if (!execfn) return 0;
+  auto page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t top = (execfn + std::strlen(reinterpret_cast<const char*>(execfn)) + 1 + 8 + page - 1) & ~(page - 1);
+  uintptr_t size = uintptr_t(rl.rlim_cur) & ~(page - 1);
+  auto sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  if (top < size || sp >= top || sp < top - size) return 0;
+  return top - size;
+}
+
+namespace {
+
 struct ThreadState {
   uintptr_t stack_lo = 0;
   void* alt_stack = nullptr;
 
   ThreadState() {
+    if (getpid() == pid_t(syscall(SYS_gettid))) stack_lo = mainThreadStackLow();
     pthread_attr_t attr;
-    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    if (!stack_lo && pthread_getattr_np(pthread_self(), &attr) == 0) {
       void* addr = nullptr;
       size_t size = 0;
       if (pthread_attr_getstack(&attr, &addr, &size) == 0) stack_lo = reinterpret_cast<uintptr_t>(addr);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <csetjmp>
+#include <cstdint>
 
 namespace strata::runtime {
 
@@ -19,5 +20,9 @@ struct EntryRecord {
 };
 
 EntryRecord* currentEntry();
+
+// The low end of the main thread's stack (the lowest address it may grow to), worked out without
+// reading /proc/self/maps; 0 where that cannot be done safely (entry.cc says when).
+uintptr_t mainThreadStackLow();
 
 }  // namespace strata::runtime

@@ -24,6 +24,13 @@ for tier in interp baseline; do
   strace -f -qq -o "trace-$tier.txt" "$strata" run --tier "$tier" --invoke add run.wasm 2 3 > /dev/null || fail "strace run exited $?"
   trace=trace-$tier.txt
   [ "$static" = ON ] && grep -Eq 'open(at)?\(.*\.so' "$trace" && fail "$tier: shared libraries opened: $(grep -E '\.so' "$trace" | head -3)"
+  # The main thread's stack is found without /proc/self/maps (runtime/entry.cc) under a stack
+  # limit up to 128 MiB.
+  limit=$(ulimit -s)
+  if [ "$limit" != unlimited ] && [ "$limit" -le 131072 ]; then
+    grep -q '/proc/self/maps' "$trace" && fail "$tier: reads /proc/self/maps"
+  fi
+  grep -Eq '^[0-9]+ +(clone|clone3)\(' "$trace" && fail "$tier: a run of a small module starts a thread"
   # The module file: opened once to tell an artifact from a module, once to read it.
   opens=$(grep -c 'open(at)\?(.*run\.wasm"' "$trace")
   [ "$opens" -le 2 ] || fail "$tier: run.wasm opened $opens times"

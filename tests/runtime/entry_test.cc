@@ -1,7 +1,9 @@
 // The entry path: native stack budget for re-entrant calls, stack overflow and guard faults.
 #include <gtest/gtest.h>
 #include <pthread.h>
+#include <sys/resource.h>
 
+#include "runtime/entry.h"
 #include "runtime/store_impl.h"
 #include "test_util.h"
 
@@ -95,6 +97,23 @@ TEST(Entry, NativeStackOverflowBecomesATrap) {
   EXPECT_EQ(result.kind, TrapKind::CallStackExhausted);
   EXPECT_GT(result.frames, 100u);
   EXPECT_EQ(result.after, 3);
+}
+
+// The main thread's stack found without /proc/self/maps (start-up) is where glibc finds it by
+// reading the maps. GoogleTest runs tests on the main thread.
+TEST(Entry, MainThreadStackLowIsGlibcs) {
+  uintptr_t low = runtime::mainThreadStackLow();
+  rlimit rl{};
+  ASSERT_EQ(getrlimit(RLIMIT_STACK, &rl), 0);
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (rlim_t(128) << 20)) GTEST_SKIP() << "stack limit above 128 MiB: glibc answers";
+  ASSERT_NE(low, 0u);
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_getattr_np(pthread_self(), &attr), 0);
+  void* addr = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(pthread_attr_getstack(&attr, &addr, &size), 0);
+  pthread_attr_destroy(&attr);
+  EXPECT_EQ(low, reinterpret_cast<uintptr_t>(addr));
 }
 
 }  // namespace
