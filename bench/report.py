@@ -511,7 +511,10 @@ def _startup_section(doc):
     lines = [f'## Start-up: whole process of `{st["program"]}`', '',
              f'`{st["cli"]} run --tier T` on {st["program"]} against a native C program that does nothing '
              f'(clang -O2), {st["runs"]} runs each, alternated, after one warm-up round; wall time from fork to '
-             'wait4 in the launcher. Process creation alone costs several ms here and moves with the machine: '
+             'wait4 in the launcher. `strata-T` compiles at every start (cold); for a machine-code tier, '
+             '`strata-T-cache` runs from a warm code cache (`-C cache=y`, filled by the warm-up round) and '
+             '`strata-T-cwasm` a compiled artifact (`strata compile --tier T`, then `run --allow-precompiled`). '
+             'Process creation alone costs several ms here and moves with the machine: '
              'only the difference to native, measured in the same rounds, is what Strata adds.', '',
              '| engine | median ms | min ms | max ms | above native ms |', '|---|---:|---:|---:|---:|']
     for name, e in st['engines'].items():

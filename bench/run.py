@@ -567,8 +567,34 @@ def measure(program, engines, args, scratch):
     return results
 
 
+def startup_contenders(cli, tiers, noop, scratch):
+    """The start-up runs: a native no-op, then per Strata tier a cold run (decode, validate, compile
+    every time) and, for a tier that writes machine code (not interp), a run from a warm code cache
+    (--cache in a folder of this harness's, filled by the warm-up round) and one of a compiled
+    artifact (`strata compile --tier T` first, then `run --allow-precompiled FILE.cwasm`): issue 12's
+    cold compile, warm cache and precompiled figures. Returns (contenders, errors)."""
+    contenders, errors = [Engine('native', 'native')], {}
+    for t in tiers:
+        contenders.append(Engine(f'strata-{t}', 'command', str(cli), template=f'{{cmd}} run --tier {t} {{wasm}}'))
+        if t == 'interp':
+            continue
+        cache = scratch / f'startup-cache-{t}'
+        shutil.rmtree(cache, ignore_errors=True)
+        contenders.append(Engine(f'strata-{t}-cache', 'command', str(cli),
+                                 template=f'{{cmd}} run --tier {t} -C cache=y,cache-dir={cache} {{wasm}}'))
+        cwasm = scratch / f'{noop.name}-{t}.cwasm'
+        r = subprocess.run([str(cli), 'compile', '--tier', t, str(noop.wasm), '-o', str(cwasm)],
+                           capture_output=True, text=True)
+        name = f'strata-{t}-cwasm'
+        contenders.append(Engine(name, 'command', str(cli), template=f'{{cmd}} run --allow-precompiled {cwasm}'))
+        if r.returncode != 0:
+            errors[name] = f'strata compile exited {r.returncode}: {r.stderr.strip()[-200:]}'
+    return contenders, errors
+
+
 def measure_startup(programs, engines, args, scratch):
-    """Whole-process wall time of `strata run --tier T` on noop for every Strata tier, and of a native
+    """Whole-process wall time of `strata run` on noop for every Strata tier (cold; and from a warm
+    cache and a compiled artifact for machine-code tiers, startup_contenders), and of a native
     program that does nothing, alternated (one warm-up round, then --startup-runs rounds).
 
     Returns None when noop is not among the programs or the CLI is missing, else {'program', 'cli',
@@ -587,9 +613,8 @@ def measure_startup(programs, engines, args, scratch):
         return None
     native = Program(noop.name, 'startup', noop.wasm, noop.cwd,
                      native=build_c(args.work, args.clang, 'noop-native', NATIVE_NOOP_SOURCE))
-    contenders = [Engine('native', 'native')] + [
-        Engine(f'strata-{t}', 'command', str(cli), template=f'{{cmd}} run --tier {t} {{wasm}}') for t in tiers]
-    walls, errors = {e.name: [] for e in contenders}, {}
+    contenders, errors = startup_contenders(cli, tiers, noop, scratch)
+    walls = {e.name: [] for e in contenders}
     for i in range(1 + args.startup_runs):
         for e in contenders:
             if e.name in errors:
