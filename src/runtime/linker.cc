@@ -8,7 +8,9 @@
 namespace strata {
 
 Result<void> Linker::insert(Key key, std::variant<Extern, HostDef> def) {
-  auto [it, inserted] = defs_.try_emplace(key, def);
+  // Moved in, not copied (a host function's type and callback): try_emplace leaves both
+  // untouched when the key is already there. Start-up defines some fifty WASI functions.
+  auto [it, inserted] = defs_.try_emplace(std::move(key), std::move(def));
   if (!inserted) {
     if (!allow_shadowing_) {
       return makeError(ErrorKind::Usage, kNoOffset, fmt::format("{}::{} defined twice", key.first, key.second));
