@@ -19,6 +19,7 @@
 #include "cli/cmd_run_options.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/fast_run.h"
 #include "cli/invoke_args.h"
 #include "strata/strata.h"
 #include "wasi/wasi.h"
@@ -236,6 +237,19 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
 }
 
 }  // namespace
+
+std::optional<int> runFast(std::span<const char* const> argv) {
+  std::optional<FastRunLine> line = parseFastRun(argv);
+  if (!line) return std::nullopt;
+  RunOptions opts;
+  opts.file = std::move(line->file);
+  opts.args = std::move(line->args);
+  opts.engine.tier = std::move(line->tier);
+  opts.engine.cache = line->cache;
+  opts.allow_precompiled = line->allow_precompiled;
+  auto features = resolveFeatures(opts.features);
+  return features ? runRun(opts, *features) : reportError(features.error());
+}
 
 void addRunCommand(CLI::App& app, int& exit_code) {
   auto opts = std::make_shared<RunOptions>();

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -71,10 +72,33 @@ Normalized normalize(int argc, char** argv) {
   return n;
 }
 
+// Stages return errors as values; this only reports allocation failure and the like.
+int internalError(const std::exception& e) {
+  fmt::print(stderr, "strata: internal error: {}\n", e.what());
+  return strata::cli::kExitUsage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   strata::tiers::registerAll();
+  Normalized line = normalize(argc, argv);
+  if (!line.error.empty()) {
+    fmt::print(stderr, "strata: {}\nRun `strata --help` for the commands.\n", line.error);
+    return strata::cli::kExitUsage;
+  }
+  // A command line that names its subcommand first builds that subcommand alone: building all
+  // of them (their options, validators and help) was a third of a millisecond of every start.
+  // Anything else (--help, options first) gets them all, for CLI11's help and errors. The most
+  // common `run` lines skip CLI11 altogether (fast_run.h).
+  const Command* named = line.argv.size() > 1 ? findCommand(line.argv[1]) : nullptr;
+  if (named && named->add == strata::cli::addRunCommand) {
+    try {
+      if (std::optional<int> rc = strata::cli::runFast(line.argv)) return *rc;
+    } catch (const std::exception& e) {
+      return internalError(e);
+    }
+  }
   CLI::App app{"strata: a WebAssembly runtime"};
   app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
   app.footer("`strata FILE.wasm ARGS...` is short for `strata run FILE.wasm ARGS...`.\n"
@@ -82,16 +106,7 @@ int main(int argc, char** argv) {
              "Exit status: 0 success, 1 bad input (malformed, invalid, failing), 2 usage or I/O error;\n"
              "run: the program's own status, 134 after a trap.");
   app.require_subcommand(1);
-  Normalized line = normalize(argc, argv);
-  if (!line.error.empty()) {
-    fmt::print(stderr, "strata: {}\nRun `strata --help` for the commands.\n", line.error);
-    return strata::cli::kExitUsage;
-  }
   int exit_code = strata::cli::kExitOk;
-  // A command line that names its subcommand first builds that subcommand alone: building all
-  // of them (their options, validators and help) was a third of a millisecond of every start.
-  // Anything else (--help, options first) gets them all, for CLI11's help and errors.
-  const Command* named = line.argv.size() > 1 ? findCommand(line.argv[1]) : nullptr;
   for (const Command& c : kCommands)
     if (!named || named == &c) c.add(app, exit_code);
   if (!named) addHelpEntry(app);
@@ -101,9 +116,7 @@ int main(int argc, char** argv) {
     // CLI11 prints the message (or the help, or the version); --help and --version exit 0.
     return app.exit(e) == 0 ? strata::cli::kExitOk : strata::cli::kExitUsage;
   } catch (const std::exception& e) {
-    // Stages return errors as values; this only catches allocation failure and the like.
-    fmt::print(stderr, "strata: internal error: {}\n", e.what());
-    return strata::cli::kExitUsage;
+    return internalError(e);
   }
   return exit_code;
 }
