@@ -265,6 +265,12 @@ Result<void> InstrReader::next(Instr& out) {
 Result<void> InstrReader::readInstr(Instr& out) {
   out.offset = r_.offset();
   uint8_t b = STRATA_TRY(r_.readU8());
+  if (!ir::isPrefixByte(b)) {  // the common case, without the general lookup's call
+    uint16_t v = ir::kSingleByteOpcodes[b];
+    if (v == 0xffff || !features_->has(ir::kOpcodeInfos[v].feature)) return illegalOpcode(out.offset, 0, b);
+    out.op = ir::Opcode(v);
+    return readImmediates(ir::kOpcodeInfos[v].imm, out);
+  }
   uint8_t prefix = 0;
   uint32_t code = b;
   if (ir::isPrefixByte(b)) {

@@ -55,6 +55,8 @@ const std::unordered_map<std::string_view, uint16_t>& textLookup() {
 
 }  // namespace
 
+constexpr std::array<uint16_t, 256> kSingleByteOpcodes = kBinary.single;
+
 std::optional<Opcode> opcodeFromBinary(uint8_t prefix, uint32_t code) {
   const BinaryLookup& l = kBinary;
   uint16_t v;

@@ -1,6 +1,7 @@
 // The opcode enum and per-opcode facts, all generated from opcodes.def (see that file's header).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -82,6 +83,9 @@ inline std::string_view opcodeText(Opcode op) { return opcodeInfo(op).text; }
 
 // Binary lookup: prefix 0 with a single byte, or a prefix byte (0xfb..0xfe) and a u32 code.
 std::optional<Opcode> opcodeFromBinary(uint8_t prefix, uint32_t code);
+// The single-byte part of that lookup (0xffff: no opcode), visible so that the decoder's
+// common case inlines.
+extern const std::array<uint16_t, 256> kSingleByteOpcodes;
 inline bool isPrefixByte(uint8_t b) { return b >= 0xfb && b <= 0xfe; }
 // Text lookup by keyword ("i32.add").
 std::optional<Opcode> opcodeFromText(std::string_view text);

@@ -249,14 +249,15 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
     return true;
   }
   Gp r = gp(toGpr(top(), holdMask(b)).id(), wide);
-  auto emit = [&](const asmjit::Operand& src) {
+  // Typed (register, memory or immediate), so that the Emitter's direct forms apply.
+  auto emit = [&](const auto& src) {
     switch (op) {
-      case Add: a().emit(asmjit::x86::Inst::kIdAdd, r, src); break;
-      case Sub: a().emit(asmjit::x86::Inst::kIdSub, r, src); break;
-      case Mul: a().emit(asmjit::x86::Inst::kIdImul, r, src); break;
-      case And: a().emit(asmjit::x86::Inst::kIdAnd, r, src); break;
-      case Or: a().emit(asmjit::x86::Inst::kIdOr, r, src); break;
-      default: a().emit(asmjit::x86::Inst::kIdXor, r, src); break;
+      case Add: a().add(r, src); break;
+      case Sub: a().sub(r, src); break;
+      case Mul: a().imul(r, src); break;
+      case And: a().and_(r, src); break;
+      case Or: a().or_(r, src); break;
+      default: a().xor_(r, src); break;
     }
   };
   if (int c = cacheOf(b); c >= 0) emit(gp(uint8_t(c), wide));

@@ -15,7 +15,7 @@ inline bool wide(const asmjit::x86::Gp& r) { return r.isGpq(); }
 
 // mod 00 has no displacement, except that rm/base 101 (rbp, r13) then means rip or no base, so
 // those always carry one; rm/base 100 (rsp, r12) means a SIB byte follows.
-void Emitter::modrmMem(uint32_t reg, const Mem& m) {
+void Emitter::Out::modrmMem(uint32_t reg, const Mem& m) {
   uint32_t base = m.baseId() & 7;
   int32_t disp = m.offsetLo32();
   uint32_t mod = disp == 0 && base != 5 ? 0x00 : isInt8(disp) ? 0x40 : 0x80;
@@ -34,20 +34,22 @@ void Emitter::modrmMem(uint32_t reg, const Mem& m) {
 
 Emitter::Error Emitter::rr(uint32_t op, const Gp& reg, const Gp& rmr, InstId id) {
   if (!directOk() || !gp(reg) || reg.size() != rmr.size() || !gp(rmr)) return _emitI(id, rmr, reg);  // asmjit's order: r/m first
-  rex(wide(reg), reg.id(), 0, rmr.id());
-  byte(op);
-  modrmReg(reg.id(), rmr.id());
-  done();
+  Out o{_bufferPtr};
+  o.rex(wide(reg), reg.id(), 0, rmr.id());
+  o.byte(op);
+  o.modrmReg(reg.id(), rmr.id());
+  finish(o);
   return asmjit::kErrorOk;
 }
 
 Emitter::Error Emitter::rr2(uint32_t op, const Gp& reg, const Gp& rmr, InstId id) {
   if (!directOk() || !gp(reg) || reg.size() != rmr.size() || !gp(rmr)) return _emitI(id, reg, rmr);
-  rex(wide(reg), reg.id(), 0, rmr.id());
-  byte(op >> 8);
-  byte(op & 0xff);
-  modrmReg(reg.id(), rmr.id());
-  done();
+  Out o{_bufferPtr};
+  o.rex(wide(reg), reg.id(), 0, rmr.id());
+  o.byte(op >> 8);
+  o.byte(op & 0xff);
+  o.modrmReg(reg.id(), rmr.id());
+  finish(o);
   return asmjit::kErrorOk;
 }
 
@@ -57,43 +59,46 @@ Emitter::Error Emitter::rm(uint32_t op, const Gp& reg, const Mem& m, InstId id) 
     if (op == 0x89 || (op & 7) == 1) return _emitI(id, m, reg);
     return _emitI(id, reg, m);
   }
-  rex(wide(reg), reg.id(), memIndex(m), m.baseId());
-  byte(op);
-  modrmMem(reg.id(), m);
-  done();
+  Out o{_bufferPtr};
+  o.rex(wide(reg), reg.id(), memIndex(m), m.baseId());
+  o.byte(op);
+  o.modrmMem(reg.id(), m);
+  finish(o);
   return asmjit::kErrorOk;
 }
 
 Emitter::Error Emitter::rm2(uint32_t op, const Gp& reg, const Mem& m, InstId id) {
   if (!directOk() || !gp(reg) || !simpleMem(m)) return _emitI(id, reg, m);
-  rex(wide(reg), reg.id(), memIndex(m), m.baseId());
-  byte(op >> 8);
-  byte(op & 0xff);
-  modrmMem(reg.id(), m);
-  done();
+  Out o{_bufferPtr};
+  o.rex(wide(reg), reg.id(), memIndex(m), m.baseId());
+  o.byte(op >> 8);
+  o.byte(op & 0xff);
+  o.modrmMem(reg.id(), m);
+  finish(o);
   return asmjit::kErrorOk;
 }
 
 Emitter::Error Emitter::mov(const Gp& d, const Imm& i) {
   int64_t v = i.value();
   if (!directOk() || !gp(d) || !i.isInt()) return _emitI(asmjit::x86::Inst::kIdMov, d, i);
+  Out o{_bufferPtr};
   if (!wide(d)) {
     if (!isInt32(v) && !isUInt32(v)) return _emitI(asmjit::x86::Inst::kIdMov, d, i);
-    rex(false, 0, 0, d.id());
-    byte(0xb8 | (d.id() & 7));
-    dword(uint32_t(v));
+    o.rex(false, 0, 0, d.id());
+    o.byte(0xb8 | (d.id() & 7));
+    o.dword(uint32_t(v));
   } else if (isInt32(v)) {
-    rex(true, 0, 0, d.id());
-    byte(0xc7);
-    modrmReg(0, d.id());
-    dword(uint32_t(v));
+    o.rex(true, 0, 0, d.id());
+    o.byte(0xc7);
+    o.modrmReg(0, d.id());
+    o.dword(uint32_t(v));
   } else {
-    rex(true, 0, 0, d.id());
-    byte(0xb8 | (d.id() & 7));
-    dword(uint32_t(v));
-    dword(uint32_t(uint64_t(v) >> 32));
+    o.rex(true, 0, 0, d.id());
+    o.byte(0xb8 | (d.id() & 7));
+    o.dword(uint32_t(v));
+    o.dword(uint32_t(uint64_t(v) >> 32));
   }
-  done();
+  finish(o);
   return asmjit::kErrorOk;
 }
 
@@ -102,11 +107,12 @@ Emitter::Error Emitter::mov(const Mem& m, const Imm& i) {
   uint32_t size = m.size();
   bool fits = size == 8 ? isInt32(v) : isInt32(v) || isUInt32(v);
   if (!directOk() || !i.isInt() || !simpleMem(m) || (size != 4 && size != 8) || !fits) return _emitI(asmjit::x86::Inst::kIdMov, m, i);
-  rex(size == 8, 0, memIndex(m), m.baseId());
-  byte(0xc7);
-  modrmMem(0, m);
-  dword(uint32_t(v));
-  done();
+  Out o{_bufferPtr};
+  o.rex(size == 8, 0, memIndex(m), m.baseId());
+  o.byte(0xc7);
+  o.modrmMem(0, m);
+  o.dword(uint32_t(v));
+  finish(o);
   return asmjit::kErrorOk;
 }
 
@@ -114,21 +120,22 @@ Emitter::Error Emitter::aluImm(uint32_t n, const Gp& d, const Imm& i, InstId id)
   int64_t v = i.value();
   bool fits = wide(d) ? isInt32(v) : isInt32(v) || isUInt32(v);
   if (!directOk() || !i.isInt() || !gp(d) || !fits) return _emitI(id, d, i);
+  Out o{_bufferPtr};
   auto v32 = int32_t(uint32_t(v));
-  rex(wide(d), 0, 0, d.id());
+  o.rex(wide(d), 0, 0, d.id());
   if (isInt8(v32)) {
-    byte(0x83);
-    modrmReg(n, d.id());
-    byte(uint32_t(v32));
+    o.byte(0x83);
+    o.modrmReg(n, d.id());
+    o.byte(uint32_t(v32));
   } else if (d.id() == 0) {
-    byte(n * 8 + 5);  // the short accumulator form: op eax/rax, imm32
-    dword(uint32_t(v32));
+    o.byte(n * 8 + 5);  // the short accumulator form: op eax/rax, imm32
+    o.dword(uint32_t(v32));
   } else {
-    byte(0x81);
-    modrmReg(n, d.id());
-    dword(uint32_t(v32));
+    o.byte(0x81);
+    o.modrmReg(n, d.id());
+    o.dword(uint32_t(v32));
   }
-  done();
+  finish(o);
   return asmjit::kErrorOk;
 }
 
@@ -137,57 +144,100 @@ Emitter::Error Emitter::aluImm(uint32_t n, const Mem& m, const Imm& i, InstId id
   uint32_t size = m.size();
   bool fits = size == 8 ? isInt32(v) : isInt32(v) || isUInt32(v);
   if (!directOk() || !i.isInt() || !simpleMem(m) || (size != 4 && size != 8) || !fits) return _emitI(id, m, i);
+  Out o{_bufferPtr};
   auto v32 = int32_t(uint32_t(v));
-  rex(size == 8, 0, memIndex(m), m.baseId());
-  byte(isInt8(v32) ? 0x83 : 0x81);
-  modrmMem(n, m);
-  if (isInt8(v32)) byte(uint32_t(v32));
-  else dword(uint32_t(v32));
-  done();
+  o.rex(size == 8, 0, memIndex(m), m.baseId());
+  o.byte(isInt8(v32) ? 0x83 : 0x81);
+  o.modrmMem(n, m);
+  if (isInt8(v32)) o.byte(uint32_t(v32));
+  else o.dword(uint32_t(v32));
+  finish(o);
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::imul(const Gp& d, const Gp& s, const Imm& i) {
+  int64_t v = i.value();
+  bool fits = wide(d) ? isInt32(v) : isInt32(v) || isUInt32(v);
+  if (!directOk() || !i.isInt() || !gp(d) || d.size() != s.size() || !gp(s) || !fits)
+    return _emitI(asmjit::x86::Inst::kIdImul, d, s, i);
+  Out o{_bufferPtr};
+  auto v32 = int32_t(uint32_t(v));
+  o.rex(wide(d), d.id(), 0, s.id());
+  o.byte(isInt8(v32) ? 0x6b : 0x69);
+  o.modrmReg(d.id(), s.id());
+  if (isInt8(v32)) o.byte(uint32_t(v32));
+  else o.dword(uint32_t(v32));
+  finish(o);
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::shiftImm(uint32_t n, const Gp& d, const Imm& i, InstId id) {
+  if (!directOk() || !i.isInt() || !gp(d) || !asmjit::Support::isUInt8(i.value())) return _emitI(id, d, i);
+  auto count = uint32_t(i.value());
+  Out o{_bufferPtr};
+  o.rex(wide(d), 0, 0, d.id());
+  o.byte(count == 1 ? 0xd1 : 0xc1);  // the one-bit form has no immediate byte
+  o.modrmReg(n, d.id());
+  if (count != 1) o.byte(count);
+  finish(o);
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::shiftCl(uint32_t n, const Gp& d, const Gp& c, InstId id) {
+  if (!directOk() || !gp(d) || !c.isGpbLo() || c.id() != asmjit::x86::Gp::kIdCx) return _emitI(id, d, c);
+  Out o{_bufferPtr};
+  o.rex(wide(d), 0, 0, d.id());
+  o.byte(0xd3);
+  o.modrmReg(n, d.id());
+  finish(o);
   return asmjit::kErrorOk;
 }
 
 Emitter::Error Emitter::set(asmjit::x86::CondCode cc, const Gp& r) {
   auto c = uint32_t(cc);
   if (!directOk() || !r.isGpbLo() || c >= 16) return Base::set(cc, r);
-  rex(false, 0, 0, r.id(), r.id() >= 4);
-  byte(0x0f);
-  byte(0x90 | c);
-  modrmReg(0, r.id());
-  done();
+  Out o{_bufferPtr};
+  o.rex(false, 0, 0, r.id(), r.id() >= 4);
+  o.byte(0x0f);
+  o.byte(0x90 | c);
+  o.modrmReg(0, r.id());
+  finish(o);
   return asmjit::kErrorOk;
 }
 
 Emitter::Error Emitter::movzx(const Gp& d, const Gp& s) {
   if (!directOk() || !gp(d) || !s.isGpbLo()) return _emitI(asmjit::x86::Inst::kIdMovzx, d, s);
-  rex(wide(d), d.id(), 0, s.id(), s.id() >= 4);
-  byte(0x0f);
-  byte(0xb6);
-  modrmReg(d.id(), s.id());
-  done();
+  Out o{_bufferPtr};
+  o.rex(wide(d), d.id(), 0, s.id(), s.id() >= 4);
+  o.byte(0x0f);
+  o.byte(0xb6);
+  o.modrmReg(d.id(), s.id());
+  finish(o);
   return asmjit::kErrorOk;
 }
 
 Emitter::Error Emitter::movaps(const Xmm& d, const Xmm& s) {
   if (!directOk() || !d.isXmm() || !s.isXmm() || d.id() >= 16 || s.id() >= 16)
     return _emitI(asmjit::x86::Inst::kIdMovaps, d, s);
-  rex(false, d.id(), 0, s.id());
-  byte(0x0f);
-  byte(0x28);
-  modrmReg(d.id(), s.id());
-  done();
+  Out o{_bufferPtr};
+  o.rex(false, d.id(), 0, s.id());
+  o.byte(0x0f);
+  o.byte(0x28);
+  o.modrmReg(d.id(), s.id());
+  finish(o);
   return asmjit::kErrorOk;
 }
 
 Emitter::Error Emitter::sse(uint32_t prefix, uint32_t op, uint32_t reg, const Mem& m, InstId id,
                             const asmjit::Operand& o0, const asmjit::Operand& o1) {
   if (!directOk() || reg >= 16 || !simpleMem(m)) return _emitI(id, o0, o1);
-  if (prefix) byte(prefix);
-  rex(false, reg, memIndex(m), m.baseId());
-  byte(0x0f);
-  byte(op);
-  modrmMem(reg, m);
-  done();
+  Out o{_bufferPtr};
+  if (prefix) o.byte(prefix);
+  o.rex(false, reg, memIndex(m), m.baseId());
+  o.byte(0x0f);
+  o.byte(op);
+  o.modrmMem(reg, m);
+  finish(o);
   return asmjit::kErrorOk;
 }
 

@@ -17,6 +17,7 @@
 #include <asmjit/x86.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace strata::jit {
 
@@ -44,6 +45,11 @@ class Emitter : public asmjit::x86::Assembler {
   using Base::movups;
   using Base::movzx;
   using Base::or_;
+  using Base::rol;
+  using Base::ror;
+  using Base::sar;
+  using Base::shl;
+  using Base::shr;
   using Base::set;
   using Base::sub;
   using Base::test;
@@ -76,6 +82,20 @@ class Emitter : public asmjit::x86::Assembler {
   STRATA_ALU(cmp, kCmp, asmjit::x86::Inst::kIdCmp)
 #undef STRATA_ALU
 
+  Error imul(const Gp& d, const Gp& s, const Imm& i);
+
+  // Shifts and rotations (group 2: the /digit of C1 and D3) by an immediate or by cl.
+  enum Shift : uint8_t { kRol = 0, kRor = 1, kShl = 4, kShr = 5, kSar = 7 };
+#define STRATA_SHIFT(name, n, id)                                                 \
+  Error name(const Gp& d, const Imm& i) { return shiftImm(n, d, i, id); }         \
+  Error name(const Gp& d, const Gp& c) { return shiftCl(n, d, c, id); }
+  STRATA_SHIFT(rol, kRol, asmjit::x86::Inst::kIdRol)
+  STRATA_SHIFT(ror, kRor, asmjit::x86::Inst::kIdRor)
+  STRATA_SHIFT(shl, kShl, asmjit::x86::Inst::kIdShl)
+  STRATA_SHIFT(shr, kShr, asmjit::x86::Inst::kIdShr)
+  STRATA_SHIFT(sar, kSar, asmjit::x86::Inst::kIdSar)
+#undef STRATA_SHIFT
+
   Error set(asmjit::x86::CondCode cc, const Gp& r);
   Error movzx(const Gp& d, const Gp& s);
 
@@ -104,23 +124,30 @@ class Emitter : public asmjit::x86::Assembler {
            (!m.hasIndex() || (m.indexType() == asmjit::RegType::kX86_Gpq && m.indexId() != 4));
   }
 
-  void byte(uint32_t b) { *_bufferPtr++ = uint8_t(b); }
-  void dword(uint32_t v) {
-    for (int i = 0; i < 4; ++i) byte(v >> (8 * i));
-  }
-  // REX with W, R (reg), X (index), B (base or rm); `force`: a byte register that needs it.
-  void rex(bool w, uint32_t reg, uint32_t index, uint32_t base, bool force = false) {
-    uint32_t r = (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((index >> 3) & 1) << 1 | ((base >> 3) & 1);
-    if (r || force) byte(0x40 | r);
-  }
-  // After a direct write: asmjit's section size follows its cursor, as after its own.
-  void done() {
-    auto off = size_t(_bufferPtr - _bufferData);
+  // The write cursor, kept in a local while an instruction is encoded: byte stores through the
+  // member itself would make the compiler reload it after each (a uint8_t store may alias it).
+  struct Out {
+    uint8_t* p;
+    void byte(uint32_t b) { *p++ = uint8_t(b); }
+    void dword(uint32_t v) {
+      std::memcpy(p, &v, 4);
+      p += 4;
+    }
+    // REX with W, R (reg), X (index), B (base or rm); `force`: a byte register that needs it.
+    void rex(bool w, uint32_t reg, uint32_t index, uint32_t base, bool force = false) {
+      uint32_t r = (w ? 8 : 0) | ((reg >> 3) & 1) << 2 | ((index >> 3) & 1) << 1 | ((base >> 3) & 1);
+      if (r || force) byte(0x40 | r);
+    }
+    void modrmMem(uint32_t reg, const Mem& m);
+    void modrmReg(uint32_t reg, uint32_t rm) { byte(0xc0 | (reg & 7) << 3 | (rm & 7)); }
+  };
+  // After a direct write: asmjit's cursor and section size move as after its own.
+  void finish(const Out& o) {
+    _bufferPtr = o.p;
+    auto off = size_t(o.p - _bufferData);
     if (off > _section->_buffer._size) _section->_buffer._size = off;
   }
   static uint32_t memIndex(const Mem& m) { return m.hasIndex() ? m.indexId() : 0; }
-  void modrmMem(uint32_t reg, const Mem& m);
-  void modrmReg(uint32_t reg, uint32_t rm) { byte(0xc0 | (reg & 7) << 3 | (rm & 7)); }
 
   // op r/m(rmr), reg: one-byte opcode, both general registers of one size.
   Error rr(uint32_t op, const Gp& reg, const Gp& rmr, asmjit::InstId id);
@@ -130,6 +157,8 @@ class Emitter : public asmjit::x86::Assembler {
   Error rm2(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
   Error aluImm(uint32_t n, const Gp& d, const Imm& i, asmjit::InstId id);
   Error aluImm(uint32_t n, const Mem& m, const Imm& i, asmjit::InstId id);
+  Error shiftImm(uint32_t n, const Gp& d, const Imm& i, asmjit::InstId id);
+  Error shiftCl(uint32_t n, const Gp& d, const Gp& c, asmjit::InstId id);
   Error sse(uint32_t prefix, uint32_t op, uint32_t reg, const Mem& m, asmjit::InstId id, const asmjit::Operand& o0,
             const asmjit::Operand& o1);
 };

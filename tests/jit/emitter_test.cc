@@ -116,6 +116,24 @@ TEST(Emitter, GeneralRegisters) {
         EXPECT_SAME("movaps " + l, a.movaps(x86::xmm(i), x86::xmm(j)));
       }
     }
+    for (bool w : {false, true}) {
+      x86::Gp d = w ? x86::Gp(x86::gpq(i)) : x86::Gp(x86::gpd(i));
+      for (int64_t n : {0, 1, 2, 31, 63}) {
+        EXPECT_SAME("shl", a.shl(d, imm(n)));
+        EXPECT_SAME("shr", a.shr(d, imm(n)));
+        EXPECT_SAME("sar", a.sar(d, imm(n)));
+        EXPECT_SAME("rol", a.rol(d, imm(n)));
+        EXPECT_SAME("ror", a.ror(d, imm(n)));
+      }
+      EXPECT_SAME("shl cl", a.shl(d, x86::cl));
+      EXPECT_SAME("sar cl", a.sar(d, x86::cl));
+      EXPECT_SAME("ror cl", a.ror(d, x86::cl));
+      for (int64_t v : kImms) {
+        if (!asmjit::Support::isInt32(v)) continue;
+        for (uint32_t j : {0u, 5u, 12u})
+          EXPECT_SAME("imul ri", a.imul(d, w ? x86::Gp(x86::gpq(j)) : x86::Gp(x86::gpd(j)), imm(v)));
+      }
+    }
     for (uint32_t cc = 0; cc < 16; ++cc) EXPECT_SAME("set", a.set(x86::CondCode(cc), x86::gpb(i)));
   }
 }
