@@ -2,6 +2,7 @@
 #include "jit/codegen.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 
@@ -24,6 +25,31 @@ constexpr uint8_t kGprOrder[] = {Gp::kIdSi, Gp::kIdDi, Gp::kIdR8, Gp::kIdR9, Gp:
                                  Gp::kIdR13, Gp::kIdBx, Gp::kIdAx, Gp::kIdCx, Gp::kIdDx};
 constexpr uint8_t kXmmCount = 15;  // xmm15 is the scratch register
 
+// The first register of kGprOrder not in `used`, or -1, without the loop: that order is the
+// ids 6, 7, 8, 9, 10, 12, 13 ascending (rsi .. r13), then rbx (3), then rax, rcx, rdx (0..2).
+constexpr int firstFreeGpr(uint32_t used) {
+  uint32_t free = ~used;
+  if (uint32_t m = free & 0x37c0u) return std::countr_zero(m);
+  if (free & 0x8u) return 3;
+  if (uint32_t m = free & 0x7u) return std::countr_zero(m);
+  return -1;
+}
+
+constexpr bool firstFreeGprFollowsOrder() {
+  for (uint32_t used = 0; used < (1u << 16); ++used) {
+    int want = -1;
+    for (uint8_t id : kGprOrder) {
+      if (!(used & (1u << id))) {
+        want = id;
+        break;
+      }
+    }
+    if (firstFreeGpr(used) != want) return false;
+  }
+  return true;
+}
+static_assert(firstFreeGprFollowsOrder());
+
 }  // namespace
 
 FuncCompiler::FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info)
@@ -40,19 +66,13 @@ int32_t FuncCompiler::localDisp(uint32_t i) const {
 
 // ---- registers ----
 
-int FuncCompiler::freeGpr(uint32_t avoid) const {
-  for (uint8_t id : kGprOrder)
-    if (!((gpr_used_ | avoid) & (1u << id))) return id;
-  return -1;
-}
+int FuncCompiler::freeGpr(uint32_t avoid) const { return firstFreeGpr(gpr_used_ | avoid); }
 
 Gp FuncCompiler::allocGpr(uint32_t avoid) {
   for (;;) {
-    for (uint8_t id : kGprOrder) {
-      if (!((gpr_used_ | avoid) & (1u << id))) {
-        take(Cls::Gpr, id);
-        return gpq(id);
-      }
+    if (int id = firstFreeGpr(gpr_used_ | avoid); id >= 0) {
+      take(Cls::Gpr, uint8_t(id));
+      return gpq(uint8_t(id));
     }
     if (!dropOneCache(Cls::Gpr, avoid)) spillOne(Cls::Gpr, avoid);
   }
@@ -60,11 +80,10 @@ Gp FuncCompiler::allocGpr(uint32_t avoid) {
 
 Xmm FuncCompiler::allocXmm(uint32_t avoid) {
   for (;;) {
-    for (uint8_t id = 0; id < kXmmCount; ++id) {
-      if (!((xmm_used_ | avoid) & (1u << id))) {
-        take(Cls::Xmm, id);
-        return xmm(id);
-      }
+    if (uint32_t free = ~(xmm_used_ | avoid) & ((1u << kXmmCount) - 1)) {
+      auto id = uint8_t(std::countr_zero(free));  // the lowest: xmm0 first, as before
+      take(Cls::Xmm, id);
+      return xmm(id);
     }
     if (!dropOneCache(Cls::Xmm, avoid)) spillOne(Cls::Xmm, avoid);
   }
@@ -135,8 +154,7 @@ FuncCompiler::Val FuncCompiler::pop() {
   return v;
 }
 
-void FuncCompiler::materializeFlags() {
-  if (stack_.empty() || top().loc != Loc::Flags) return;
+void FuncCompiler::materializeTop() {
   Val& v = top();
   Gp r = allocGpr();
   a().set(v.cc, gpb(r.id()));
@@ -290,21 +308,6 @@ void FuncCompiler::spillAliasesOf(int32_t disp) {
 }
 
 // ---- the register cache of locals ----
-
-int32_t FuncCompiler::localOfDisp(int32_t disp) const {
-  if (disp >= 16) {
-    int32_t i = (disp - 16) / 16;
-    return i < int32_t(num_params_) ? i : -1;
-  }
-  int32_t j = (-disp - 16) / 16 - 1;
-  return j >= 0 && j < int32_t(num_decl_) ? int32_t(num_params_) + j : -1;
-}
-
-int FuncCompiler::cacheOf(const Val& v) const {
-  if (v.loc != Loc::Mem) return -1;
-  int32_t i = localOfDisp(v.disp);
-  return i < 0 ? -1 : local_cache_[i];
-}
 
 void FuncCompiler::setCache(uint32_t local, int reg) {
   dropCache(local);

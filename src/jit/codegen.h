@@ -174,7 +174,10 @@ class FuncCompiler {
   }
   Val pop();
   Val& top(size_t i = 0) { return stack_[stack_.size() - 1 - i]; }
-  void materializeFlags();          // a Flags top entry -> register
+  void materializeFlags() {  // a Flags top entry -> register (asked before most instructions)
+    if (!stack_.empty() && stack_.back().loc == Loc::Flags) materializeTop();
+  }
+  void materializeTop();
   x86::Gp toGpr(Val& v, uint32_t avoid = 0);   // the entry in some gpr (which it keeps)
   x86::Xmm toXmm(Val& v, uint32_t avoid = 0);
   void storeTo(const Val& v, int32_t disp);    // writes the value to an rbp-relative address
@@ -187,9 +190,21 @@ class FuncCompiler {
   // register as well as in the local's home, so later reads in the same straight-line code
   // use the register. Memory is always current, so a cache is simply dropped at labels, calls
   // and when registers run short.
-  int32_t localOfDisp(int32_t disp) const;
+  // Inline: asked for nearly every operand read.
+  int32_t localOfDisp(int32_t disp) const {
+    if (disp >= 16) {
+      int32_t i = (disp - 16) / 16;
+      return i < int32_t(num_params_) ? i : -1;
+    }
+    int32_t j = (-disp - 16) / 16 - 1;
+    return j >= 0 && j < int32_t(num_decl_) ? int32_t(num_params_) + j : -1;
+  }
   int freeGpr(uint32_t avoid) const;  // a register free without evicting anything, or -1
-  int cacheOf(const Val& v) const;  // the register caching the local v reads, or -1
+  int cacheOf(const Val& v) const {  // the register caching the local v reads, or -1
+    if (v.loc != Loc::Mem) return -1;
+    int32_t i = localOfDisp(v.disp);
+    return i < 0 ? -1 : local_cache_[size_t(i)];
+  }
   // The registers an operand about to be read occupies (its own or its local's cache): the
   // allocation of the other operand's register must leave them alone.
   uint32_t holdMask(const Val& v) const {

@@ -88,8 +88,10 @@ class FuncValidator {
       ctx.depth = checker_.depthBefore();
       ctx.height_before = checker_.heightBefore();
       ctx.height_after = checker_.height();
-      ctx.popped = checker_.popped();
-      ctx.pushed = checker_.pushed();
+      if constexpr (Consumer::kWantsTypes) {
+        ctx.popped = checker_.popped();
+        ctx.pushed = checker_.pushed();
+      }
       ctx.frames = checker_.frames();
       ctx.reader = &reader;
       consumer_.onInstr(in, ctx);

@@ -93,6 +93,20 @@ Result<ValType> InstrChecker::pop(ValType expect) {
 Result<void> InstrChecker::popAll(std::span<const ValType> ts) {
   const ControlFrame& f = ctrls_.back();
   size_t avail = vals_.size() - f.height;
+  // The common case: every operand there with exactly the type required (a type is its own
+  // subtype), popped without the subtype test and the per-value pop.
+  if (avail >= ts.size()) {
+    const ValType* top = vals_.data() + vals_.size() - ts.size();
+    bool exact = true;
+    for (size_t i = 0; i < ts.size(); ++i) exact &= top[i] == ts[i];
+    if (exact) {
+      if (!ts.empty()) last_popped_ = top[0];  // pop() order: the deepest comes last
+      if (record_)
+        for (size_t i = ts.size(); i-- > 0;) popped_.push_back(top[i]);
+      for (size_t i = 0; i < ts.size(); ++i) vals_.pop_back();
+      return {};
+    }
+  }
   size_t n = std::min(avail, ts.size());
   std::span<const ValType> top(vals_.data() + vals_.size() - n, n);
   bool ok = f.unreachable || avail >= ts.size();
