@@ -133,6 +133,27 @@ TEST_F(ArtifactTest, RunsAsTheModuleItWasMadeFrom) {
   if (std::getenv("STRATA_TEST_SHOW")) std::printf("%s", want.c_str());
 }
 
+// Custom sections after the module's last standard section, `name` aside (DWARF, producers),
+// stay out of the artifact: the module with a `.debug_info` appended gives the same file as
+// without it, which runs with the same results, traps and named backtraces.
+TEST_F(ArtifactTest, LeavesOutTrailingCustomSectionsButTheNames) {
+  std::vector<uint8_t> wasm = encoded();
+  // id 0, 15 bytes: name length 11, ".debug_info", 3 bytes of content.
+  const uint8_t debug[] = {0x00, 0x0f, 0x0b, '.', 'd', 'e', 'b', 'u', 'g', '_', 'i', 'n', 'f', 'o', 0xde, 0xad, 0xbe};
+  wasm.insert(wasm.end(), std::begin(debug), std::end(debug));
+  auto m = Module::fromBinary(*engine_, wasm);
+  ASSERT_TRUE(m.has_value()) << m.error().describe();
+  ASSERT_EQ(m->ir().customs.size(), 1u);
+  EXPECT_EQ(m->ir().customs[0].name, ".debug_info");
+  auto bytes = m->serialize();
+  ASSERT_TRUE(bytes.has_value()) << bytes.error().describe();
+  EXPECT_EQ(*bytes, file_);
+  auto loaded = Module::deserialize(*engine_, *bytes);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().describe();
+  EXPECT_TRUE(loaded->ir().customs.empty());
+  EXPECT_EQ(runAll(*engine_, *loaded), runAll(*engine_, *module_));
+}
+
 TEST_F(ArtifactTest, MapsAFile) {
   char path[] = "/tmp/strata-artifact-XXXXXX";
   int fd = mkstemp(path);
