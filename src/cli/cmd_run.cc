@@ -122,10 +122,12 @@ Result<Module> compile(const Engine& engine, const std::string& path, const ir::
 }
 
 // The linker a module sees: WASI preview 1, bench.start/end (no-ops: no harness attached) and
-// every --preload NAME=PATH instance under NAME.
+// every --preload NAME=PATH instance under NAME. Without preloads it links `main` alone, so it
+// defines only what `main` imports.
 Result<Linker> makeLinker(Store& store, const RunOptions& opts, const ir::Features& features,
-                          std::shared_ptr<wasi::WasiCtx> ctx) {
+                          std::shared_ptr<wasi::WasiCtx> ctx, const Module& main) {
   Linker linker(store.engine());
+  if (opts.preloads.empty()) linker.restrictTo(main);
   STRATA_CHECK(wasi::defineWasi(linker, std::move(ctx)));
   STRATA_CHECK(wasi::defineBench(linker));
   for (const std::string& spec : opts.preloads) {
@@ -209,7 +211,7 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
   if (settings->timeout) store.setEpochDeadline(1);
   auto ctx = makeWasi(opts);
   if (!ctx) return reportError(ctx.error());
-  auto linker = makeLinker(store, opts, settings->config.features, *ctx);
+  auto linker = makeLinker(store, opts, settings->config.features, *ctx, *module);
   if (!linker) return reportError(linker.error());
   std::optional<Watchdog> watchdog;
   if (settings->timeout) watchdog.emplace(*engine, *settings->timeout);

@@ -7,7 +7,22 @@
 
 namespace strata {
 
+void Linker::restrictTo(const Module& module) {
+  only_.emplace();
+  for (const ir::Import& imp : module.ir().imports) (*only_)[imp.module].push_back(imp.name);
+}
+
+bool Linker::wants(std::string_view module, std::string_view name) const {
+  if (!only_) return true;
+  auto it = only_->find(module);
+  if (it == only_->end()) return false;
+  for (const std::string& n : it->second)
+    if (n == name) return true;
+  return false;
+}
+
 Result<void> Linker::insert(Key key, std::variant<Extern, HostDef> def) {
+  if (!wants(key.first, key.second)) return {};
   // Moved in, not copied (a host function's type and callback): try_emplace leaves both
   // untouched when the key is already there. Start-up defines some fifty WASI functions.
   auto [it, inserted] = defs_.try_emplace(std::move(key), std::move(def));

@@ -81,6 +81,7 @@ Errno invokeCall(Errno (*fn)(Call&, A...), Call& call, std::span<const Val> args
 template <class... A>
 Result<void> defineCall(Linker& linker, const std::shared_ptr<WasiCtx>& ctx, const char* name,
                         Errno (*fn)(Call&, A...)) {
+  if (!linker.wants(kModuleName, name)) return {};  // Linker::restrictTo: not imported
   FuncType type{{wasmTypeOf<A>()...}, {ValType::i32()}};
   return linker.defineFunc(kModuleName, name, std::move(type),
                            [ctx, fn](Caller& caller, std::span<const Val> args, std::span<Val> results) -> TrapResult<void> {

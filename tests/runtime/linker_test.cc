@@ -116,5 +116,21 @@ TEST_F(LinkerTest, ImportsFromAnotherStoreAreRejected) {
   EXPECT_EQ(r.error().kind, ErrorKind::Usage);
 }
 
+// A linker restricted to one module's imports keeps those and drops every other definition.
+TEST_F(LinkerTest, RestrictedToAModuleDefinesOnlyItsImports) {
+  Module m = compile(engine_, R"((module (import "m" "f" (func (param i32) (result i32)))))");
+  Linker linker(engine_);
+  linker.restrictTo(m);
+  EXPECT_TRUE(linker.wants("m", "f"));
+  EXPECT_FALSE(linker.wants("m", "g"));
+  EXPECT_FALSE(linker.wants("other", "f"));
+  ASSERT_TRUE(linker.define("m", "f", *exporter_.getFunc("f")).has_value());
+  ASSERT_TRUE(linker.define("m", "g", *exporter_.getFunc("f")).has_value());  // dropped
+  EXPECT_TRUE(linker.get(store_, "m", "f").has_value());
+  EXPECT_FALSE(linker.get(store_, "m", "g").has_value());
+  EXPECT_TRUE(linker.instantiate(store_, m).has_value());
+  EXPECT_TRUE(Linker(engine_).wants("any", "thing"));
+}
+
 }  // namespace
 }  // namespace strata::runtime_test
