@@ -11,6 +11,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev libxxhash-dev libzstd-dev
   # machine-code tiers: x86-64 assembler (baseline JIT), disassembler (explore, objdump)
   libasmjit-dev libzydis-dev
+  # the optimizing tier (src/llvm: LLVM 19, loaded as a plugin)
+  llvm-19-dev
   # clang: libFuzzer/sanitizers, and compiling examples/benchmarks to wasm32-wasi
   clang-19 lld-19 libclang-rt-19-dev wasi-libc libclang-rt-19-dev-wasm32
   # reference tools for cross-checking (never a runtime dependency)

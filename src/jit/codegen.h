@@ -21,6 +21,7 @@
 
 #include "decode/instr.h"
 #include "jit/emitter.h"
+#include "jit/externs.h"
 #include "ir/module.h"
 #include "support/error.h"
 #include "support/thread_scratch.h"
@@ -55,11 +56,7 @@ struct ModuleState {
   x86::Mem externSlot(uint32_t id);
 };
 
-// Extern ids: what an extern slot holds, independent of where this process put it.
-inline constexpr uint32_t kExternTrap = 0;  // the trap stub (stubs.h)
-inline constexpr uint32_t externThunk(ir::Opcode op) { return 1 + uint32_t(op); }
-// The address of extern `id` in this process, or null for an id this build does not know.
-const void* externAddress(uint32_t id);
+
 
 class FuncCompiler {
  public:

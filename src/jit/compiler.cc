@@ -229,6 +229,10 @@ x86::Mem ModuleState::externSlot(uint32_t id) {
 
 const void* externAddress(uint32_t id) {
   if (id == kExternTrap) return stubs().trap;
+  if (id == kExternTrapC) return stubs().trap_c;
+  if (id == kExternMemcpy) return reinterpret_cast<const void*>(&::memcpy);
+  if (id == kExternMemmove) return reinterpret_cast<const void*>(&::memmove);
+  if (id == kExternMemset) return reinterpret_cast<const void*>(&::memset);
   if (id - 1 >= ir::kNumOpcodes) return nullptr;
   return reinterpret_cast<const void*>(thunkFor(ir::Opcode(id - 1)));
 }

@@ -1,4 +1,5 @@
-// The entry and trap stubs shared by every module compiled by the baseline tier.
+// The entry and trap stubs shared by every module compiled by a machine-code tier (baseline,
+// llvm).
 //
 // Entry (host or another tier -> machine code, vm::ArrayCallFn). Machine code clobbers every
 // register but rsp and rbp (docs/jit.md "Calling convention"), so the entry saves the SysV
@@ -25,6 +26,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "vm/code_image.h"
 
@@ -39,9 +41,9 @@ constexpr int32_t kStoreCtx = offsetof(vm::VMContext, store_ctx);
 constexpr int32_t kEntryLink = offsetof(vm::VMStoreContext, native_entry_sp);
 constexpr int32_t kRecord = 56;  // rbp - native_entry_sp of an entry frame
 
-uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t fp, vm::VMContext* vmctx,
+uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t fp, vm::VMStoreContext* store_ctx,
                     uint64_t detail) {
-  vm::TrapRecord* trap = vmctx->store_ctx->trap;
+  vm::TrapRecord* trap = store_ctx->trap;
   if (kind == kPropagate) trap->pending = true;
   else trap->raise(vm::TrapKind(kind));
   // The reference interpreter names the element ("uninitialized element 2").
@@ -49,7 +51,7 @@ uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t
   const vm::CodeImage* image = vm::findCodeImage(pc);
   // pc is a return address (possibly just past the function's last stub) or a faulting
   // instruction (never a function's first byte): pc - 1 lies in the function either way.
-  if (image && image->kind() == vm::ImageKind::Module) {
+  if (image && image->isModule()) {
     if (const vm::FuncCodeInfo* f = image->funcAt(pc - 1)) trap->frames.push_back({image->module(), f->func_index, wasm_offset});
   }
   // Outer frames: every machine-code frame starts with push rbp; mov rbp, rsp.
@@ -57,13 +59,17 @@ uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t
     auto ret = *reinterpret_cast<const uintptr_t*>(fp + 8);
     fp = *reinterpret_cast<const uintptr_t*>(fp);
     const vm::CodeImage* img = vm::findCodeImage(ret);
-    if (!img || img->kind() != vm::ImageKind::Module) break;
+    if (!img || !img->isModule()) break;
     const vm::FuncCodeInfo* f = img->funcAt(ret - 1);
     if (!f) break;
-    const vm::CodeSite* site = img->siteAt(ret, vm::SiteKind::Call);
+    std::optional<vm::CodeSite> site = img->siteAt(ret, vm::SiteKind::Call);
+    // An image whose sites come from a line table (ImageKind::ModuleLines) has code of its own
+    // before each function's first instruction, its entry from the native convention: that
+    // frame is the function's own entry, not a wasm frame.
+    if (!site && img->kind() == vm::ImageKind::ModuleLines) continue;
     trap->frames.push_back({img->module(), f->func_index, site ? site->wasm : 0});
   }
-  return vmctx->store_ctx->native_entry_sp;
+  return store_ctx->native_entry_sp;
 }
 
 struct StubImage {
@@ -77,6 +83,7 @@ StubImage build() {
   code.init(Environment::host());
   Assembler a(&code);
   Label entry = a.newLabel(), trap = a.newLabel(), done = a.newLabel(), unwind = a.newLabel();
+  Label trap_c = a.newLabel(), trap_store = a.newLabel();
 
   a.bind(entry);
   a.push(rbp);
@@ -134,11 +141,19 @@ StubImage build() {
   a.leave();
   a.ret();
 
+  // trap_c: the C-callable form (tiers whose code keeps no vmctx in r15): rdi = kind, rsi =
+  // offset, rdx = vmctx, rcx = detail; the return address is the trapping pc.
+  a.align(AlignMode::kCode, 16);
+  a.bind(trap_c);
+  a.mov(r8, qword_ptr(rdx, kStoreCtx));
+  a.mov(r9, rcx);
+  a.jmp(trap_store);
   a.align(AlignMode::kCode, 16);
   a.bind(trap);
+  a.mov(r8, qword_ptr(r15, kStoreCtx));
+  a.bind(trap_store);
   a.mov(rdx, qword_ptr(rsp));
   a.mov(rcx, rbp);
-  a.mov(r8, r15);
   a.and_(rsp, -16);
   a.mov(rax, reinterpret_cast<uint64_t>(&raiseTrap));
   a.call(rax);
@@ -153,6 +168,8 @@ StubImage build() {
   if (!(*img)->publish({buf.data(), buf.size()}, {}, vm::ImageKind::Stubs, nullptr, trap_addr)) return out;
   out.stubs.entry = reinterpret_cast<vm::ArrayCallFn>(base + code.labelOffset(entry));
   out.stubs.trap = trap_addr;
+  out.stubs.trap_store = base + code.labelOffset(trap_store);
+  out.stubs.trap_c = base + code.labelOffset(trap_c);
   out.image = std::move(*img);
   return out;
 }

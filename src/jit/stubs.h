@@ -32,6 +32,12 @@ struct Stubs {
   // frame, r15 = its vmctx and, for UninitializedElement, r9 = the element index. Records the trap and the frames up to the innermost entry, then
   // unwinds to that entry, which returns false. Also the fault stub of every module image.
   void* trap = nullptr;
+  // The same with r8 = the VMStoreContext instead of r15 = the vmctx: the fault stub of images
+  // whose code keeps no vmctx in r15 (the signal handler sets r8, runtime/entry.cc).
+  void* trap_store = nullptr;
+  // The same as a C function (never returns): trap_c(kind, wasm_offset, vmctx, detail), called
+  // from the trapping function (tiers whose code keeps no vmctx in r15: llvm).
+  void* trap_c = nullptr;
 };
 
 // Generated on first use; null members when the host cannot map executable memory.

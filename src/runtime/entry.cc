@@ -37,6 +37,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <cstring>
 #include <mutex>
 
@@ -148,7 +149,7 @@ bool redirectNativeFault(const EntryRecord* e, siginfo_t* info, void* uctx) {
   auto pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
   const vm::CodeImage* image = vm::findCodeImage(pc);
   if (!image || !image->faultStub()) return false;
-  const vm::CodeSite* site = image->siteAt(pc, vm::SiteKind::Fault);
+  std::optional<vm::CodeSite> site = image->siteAt(pc, vm::SiteKind::Fault);
   if (!site) return false;
   // The access must have hit this store's memory reservations: anything else at a Fault site
   // is a bug in the code, which must crash rather than pass for a trap.
@@ -158,6 +159,8 @@ bool redirectNativeFault(const EntryRecord* e, siginfo_t* info, void* uctx) {
   uc->uc_mcontext.gregs[REG_RSP] = greg_t(sp);
   uc->uc_mcontext.gregs[REG_RDI] = greg_t(site->trap);
   uc->uc_mcontext.gregs[REG_RSI] = greg_t(site->wasm);
+  // The fault stub of an image whose code keeps no vmctx in r15 takes the store here.
+  uc->uc_mcontext.gregs[REG_R8] = greg_t(uintptr_t(&e->store->ctx));
   uc->uc_mcontext.gregs[REG_RIP] = greg_t(uintptr_t(image->faultStub()));
   return true;
 }

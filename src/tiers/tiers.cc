@@ -8,6 +8,9 @@
 #include "interp/interp.h"
 #include "jit/jit.h"
 #endif
+#ifdef STRATA_HAVE_LLVM
+#include "llvm/tier.h"
+#endif
 
 namespace strata::tiers {
 
@@ -19,6 +22,14 @@ void registerAll() {
     // the interpreter (the module's tierName() says which; `strata wast -v` counts them).
     if (jit::hostSupported())
       Engine::registerTier("baseline", [] { return jit::createCompiler(interp::createCompiler()); });
+#endif
+#ifdef STRATA_HAVE_LLVM
+    // A module the llvm tier does not compile yet runs on the baseline tier (which hands what
+    // it lacks to the interpreter).
+    if (jit::hostSupported())
+      Engine::registerTier("llvm", [] {
+        return llvmtier::createCompiler(jit::createCompiler(interp::createCompiler()));
+      });
 #endif
   });
 }

@@ -219,14 +219,32 @@ const FuncCodeInfo* CodeImage::funcAt(uintptr_t pc) const {
   return off < f.start + f.size ? &f : nullptr;
 }
 
-const CodeSite* CodeImage::siteAt(uintptr_t pc, SiteKind kind) const {
+std::optional<CodeSite> CodeImage::siteAt(uintptr_t pc, SiteKind kind) const {
+  if (kind_ == ImageKind::ModuleLines) {
+    // The covering row of the line table: a return address belongs to the call just before
+    // it, a faulting pc to the instruction at it. No row: code of the function's native entry
+    // (see ImageKind::ModuleLines).
+    uintptr_t at = kind == SiteKind::Call ? pc - 1 : pc;
+    const FuncCodeInfo* f = funcAt(at);
+    if (!f) return std::nullopt;
+    auto off = uint32_t(at - uintptr_t(base_) - f->start);
+    auto it = std::upper_bound(f->wasm_map.begin(), f->wasm_map.end(), off,
+                               [](uint32_t v, const std::pair<uint32_t, uint32_t>& r) { return v < r.first; });
+    if (it == f->wasm_map.begin()) return std::nullopt;
+    CodeSite s;
+    s.pc = uint32_t(pc - uintptr_t(base_) - f->start);
+    s.wasm = std::prev(it)->second;
+    s.kind = kind;
+    s.trap = TrapKind::MemoryOutOfBounds;
+    return s;
+  }
   const FuncCodeInfo* f = funcAt(pc);
-  if (!f) return nullptr;
+  if (!f) return std::nullopt;
   auto off = uint32_t(pc - uintptr_t(base_) - f->start);
   auto it = std::lower_bound(f->sites.begin(), f->sites.end(), off, [](const CodeSite& s, uint32_t v) { return s.pc < v; });
   for (; it != f->sites.end() && it->pc == off; ++it)
-    if (it->kind == kind) return &*it;
-  return nullptr;
+    if (it->kind == kind) return *it;
+  return std::nullopt;
 }
 
 const FuncCodeInfo* CodeImage::func(uint32_t func_index) const {

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -53,7 +54,14 @@ struct FuncCodeInfo {
   std::vector<std::pair<uint32_t, uint32_t>> wasm_map;
 };
 
-enum class ImageKind : uint8_t { Module, Stubs };
+// Module: sites recorded exactly (the baseline tier). ModuleLines: a module whose sites come
+// from a line table (the llvm tier: wasm_map holds every row, pc -> wasm offset of the code
+// from there to the next row): a call site is the row covering the return address's call, a
+// fault site the row covering the faulting pc (always MemoryOutOfBounds: such code faults on
+// purpose only at guard-page accesses, and the signal handler also checks the address). Code
+// of a function before its first row is its native-convention entry, which calls the body:
+// backtraces skip that frame.
+enum class ImageKind : uint8_t { Module, Stubs, ModuleLines };
 
 class CodeImage {
  public:
@@ -94,6 +102,7 @@ class CodeImage {
                                                 const void* module, void* fault_stub);
 
   ImageKind kind() const { return kind_; }
+  bool isModule() const { return kind_ != ImageKind::Stubs; }
   // The ir::Module the functions belong to (names for backtraces), null for stubs.
   const void* module() const { return module_; }
   // Where the signal handler sends a thread that faulted at a Fault site (see entry.cc):
@@ -108,7 +117,7 @@ class CodeImage {
   // The function whose code contains pc, or null.
   const FuncCodeInfo* funcAt(uintptr_t pc) const;
   // The site at exactly pc, or null.
-  const CodeSite* siteAt(uintptr_t pc, SiteKind kind) const;
+  std::optional<CodeSite> siteAt(uintptr_t pc, SiteKind kind) const;
   const FuncCodeInfo* func(uint32_t func_index) const;
   const uint8_t* code(const FuncCodeInfo& f) const { return base_ + f.start; }
 

@@ -1,0 +1,70 @@
+// The LLVM half's entry point (plugin_api.h): checks what the tier supports, translates,
+// optimizes and links.
+#include <fmt/core.h>
+
+#include <chrono>
+
+#include "llvm/emit.h"
+#include "llvm/plugin_api.h"
+#include "llvm/translate.h"
+#include "runtime/build_id.h"
+#include "validate/module_env.h"
+
+namespace strata::llvmtier {
+
+namespace {
+
+// References the collector must find (docs/gc.md): the tier has no stack maps yet, so such
+// modules, like the exceptions the translator does not compile, go to the fallback tier.
+bool holdsGc(const ir::Module& m, ir::ValType t) {
+  if (!t.isRef()) return false;
+  if (t.heap.isIndex()) return m.types[t.heap.typeIndex()].kind != ir::CompKind::Func;
+  switch (t.heap.absKind()) {
+    case ir::AbsHeap::Func: case ir::AbsHeap::NoFunc: case ir::AbsHeap::Extern: case ir::AbsHeap::NoExtern: return false;
+    default: return true;
+  }
+}
+
+Result<void> supported(const ir::Module& m, const vm::CompileOptions& o) {
+  auto no = [](const char* what) { return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: {} not supported yet", what)); };
+  if (o.consume_fuel) return no("fuel");
+  if (o.nan_canonicalization) return no("NaN canonicalization");
+  if (!m.tags.empty()) return no("exception handling");
+  for (const ir::SubType& t : m.types) {
+    if (t.kind != ir::CompKind::Func) return no("GC types");
+    for (ir::ValType v : t.func.params) if (holdsGc(m, v)) return no("GC references");
+    for (ir::ValType v : t.func.results) if (holdsGc(m, v)) return no("GC references");
+  }
+  for (const ir::Global& g : m.globals) if (holdsGc(m, g.type.type)) return no("GC references");
+  for (const ir::Table& t : m.tables) if (holdsGc(m, t.type.elem)) return no("GC references");
+  for (const ir::Memory& mem : m.memories) if (mem.type.limits.shared) return no("shared memories");
+  return {};
+}
+
+Result<PluginOutput> compile(const PluginRequest& req) {
+  const ir::Module& module = *req.module;
+  STRATA_CHECK(supported(module, req.options));
+  ir::Features features;
+  for (unsigned i = 0; i < unsigned(ir::Feature::Count); ++i) features.set(ir::Feature(i), (req.feature_bits >> i) & 1);
+  validate::ModuleEnv env = STRATA_TRY(validate::ModuleEnv::create(module, features));
+  auto t0 = std::chrono::steady_clock::now();
+  llvm::LLVMContext ctx;
+  auto m = std::make_unique<llvm::Module>("wasm", ctx);
+  ModuleTranslator mt(ctx, *m, env, req);
+  STRATA_CHECK(mt.run());
+  auto t1 = std::chrono::steady_clock::now();
+  uint32_t nimp = module.num_imported_functions;
+  PluginOutput out = STRATA_TRY(emit(*m, req, uint32_t(module.functions.size() - nimp), nimp));
+  out.seconds_ir = std::chrono::duration<double>(t1 - t0).count();
+  return out;
+}
+
+const PluginApi kApi{STRATA_BUILD_ID, &compile};
+
+}  // namespace
+
+}  // namespace strata::llvmtier
+
+extern "C" __attribute__((visibility("default"))) const strata::llvmtier::PluginApi* strata_llvm_plugin_api() {
+  return &strata::llvmtier::kApi;
+}

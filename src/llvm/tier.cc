@@ -1,0 +1,139 @@
+// The llvm tier's vm::Compiler (see tier.h, plugin_api.h): loads the LLVM half on first use,
+// hands it the module, and maps the image it returns with the baseline tier's stubs and
+// calling convention, so code of every tier calls code of every other.
+#include "llvm/tier.h"
+
+#include <dlfcn.h>
+#include <fmt/core.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#include "jit/externs.h"
+#include "jit/stubs.h"
+#include "jit/thunks.h"
+#include "llvm/plugin_api.h"
+#include "runtime/build_id.h"
+
+namespace strata::llvmtier {
+
+namespace {
+
+struct Plugin {
+  const PluginApi* api = nullptr;
+  std::string error;
+};
+
+// STRATA_LLVM_PLUGIN, else the build tree's plugin, else the installed one.
+const Plugin& plugin() {
+  static Plugin* p = [] {
+    auto* out = new Plugin;
+    std::vector<std::string> paths;
+    if (const char* env = std::getenv("STRATA_LLVM_PLUGIN")) paths.emplace_back(env);
+    paths.emplace_back(STRATA_LLVM_PLUGIN_BUILD);
+    paths.emplace_back(STRATA_LLVM_PLUGIN_INSTALLED);
+    std::string why;
+    for (const std::string& path : paths) {
+      void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (!h) {
+        if (why.empty()) why = dlerror();
+        continue;
+      }
+      using Fn = const PluginApi* (*)();
+      auto fn = reinterpret_cast<Fn>(dlsym(h, "strata_llvm_plugin_api"));
+      const PluginApi* api = fn ? fn() : nullptr;
+      if (!api) {
+        why = fmt::format("{}: not a Strata LLVM plugin", path);
+        continue;
+      }
+      if (std::string_view(api->build_id) != STRATA_BUILD_ID) {
+        why = fmt::format("{}: built by another Strata ({}, this is {})", path, api->build_id, STRATA_BUILD_ID);
+        continue;
+      }
+      out->api = api;
+      return out;
+    }
+    out->error = fmt::format("llvm: cannot load the LLVM compiler: {}", why);
+    return out;
+  }();
+  return *p;
+}
+
+bool hasThunk(ir::Opcode op) { return jit::thunkFor(op) != nullptr; }
+
+class LlvmModule final : public vm::CompiledModule {
+ public:
+  LlvmModule(const ir::Module& m, std::unique_ptr<vm::CodeImage> image, std::vector<uint32_t> externs,
+             uint64_t cpu_features)
+      : module_(m), image_(std::move(image)), externs_(std::move(externs)), cpu_features_(cpu_features) {}
+
+  void initFuncRef(uint32_t func_index, vm::VMFuncRef& ref) const override {
+    const vm::FuncCodeInfo& f = image_->funcs()[func_index - module_.num_imported_functions];
+    ref.array_call = jit::stubs().entry;
+    ref.wasm_call = image_->base() + f.start;
+    ref.code = &f;
+  }
+  std::string_view tierName() const override { return "llvm"; }
+  size_t codeBytes() const override { return image_->codeBytes(); }
+  const vm::CodeImage* codeImage() const override { return image_.get(); }
+
+ private:
+  const ir::Module& module_;
+  std::unique_ptr<vm::CodeImage> image_;
+  std::vector<uint32_t> externs_;
+  uint64_t cpu_features_ = 0;
+};
+
+class LlvmCompiler final : public vm::Compiler {
+ public:
+  explicit LlvmCompiler(std::unique_ptr<vm::Compiler> fallback) : fallback_(std::move(fallback)) {}
+  std::string_view name() const override { return "llvm"; }
+  bool validatesBodies() const override { return false; }
+
+  Result<std::shared_ptr<const vm::CompiledModule>> compile(const ir::Module& module, const validate::ModuleEnv& env,
+                                                            const vm::CompileOptions& options) const override {
+    auto r = compileHere(module, options);
+    if (!r && r.error().kind == ErrorKind::Unsupported && fallback_) {
+      if (std::getenv("STRATA_LLVM_VERBOSE")) fmt::print(stderr, "{}\n", r.error().message);
+      return fallback_->compile(module, env, options);
+    }
+    return r;
+  }
+
+ private:
+  Result<std::shared_ptr<const vm::CompiledModule>> compileHere(const ir::Module& module,
+                                                                const vm::CompileOptions& options) const {
+    const Plugin& p = plugin();
+    if (!p.api) return makeError(ErrorKind::Unsupported, kNoOffset, p.error);
+    const jit::Stubs& st = jit::stubs();
+    if (!st.entry) return makeError(ErrorKind::Resource, kNoOffset, "llvm: cannot map executable memory");
+    PluginRequest req;
+    req.module = &module;
+    req.feature_bits = options.features.bits();
+    req.options = options;
+    req.has_thunk = &hasThunk;
+    req.thunk_may_trap = &jit::thunkMayTrap;
+    req.dump_ir = std::getenv("STRATA_LLVM_DUMP");
+    PluginOutput out = STRATA_TRY(p.api->compile(req));
+    for (uint32_t id : out.externs)
+      if (!jit::externAddress(id)) return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: unknown extern {}", id));
+    std::unique_ptr<vm::CodeImage> image =
+        STRATA_TRY(vm::CodeImage::map(-1, 0, out.code, out.data_bytes, std::move(out.funcs), vm::ImageKind::ModuleLines,
+                                      &module, st.trap_store));
+    auto* slots = reinterpret_cast<uintptr_t*>(image->data());
+    for (size_t k = 0; k < out.externs.size(); ++k) slots[k] = uintptr_t(jit::externAddress(out.externs[k]));
+    return std::shared_ptr<const vm::CompiledModule>(
+        std::make_shared<LlvmModule>(module, std::move(image), std::move(out.externs), out.cpu_features));
+  }
+
+  std::unique_ptr<vm::Compiler> fallback_;
+};
+
+}  // namespace
+
+std::unique_ptr<vm::Compiler> createCompiler(std::unique_ptr<vm::Compiler> fallback) {
+  return std::make_unique<LlvmCompiler>(std::move(fallback));
+}
+
+}  // namespace strata::llvmtier

@@ -1,0 +1,162 @@
+// WebAssembly -> LLVM IR (docs/llvm.md "The translation"). One ModuleTranslator per module; one
+// FuncTranslator per body, a FuncValidator consumer like the other tiers' generators, so that
+// decoding and typing stay written once.
+//
+// Shape of the IR:
+//   - every defined function i is two LLVM functions, emitted next to each other: `w<i>`, its
+//     entry in the baseline tier's native convention (vmctx in rdi, arguments and results in
+//     16-byte slots above the return address, first result also in rax/xmm0: docs/jit.md),
+//     and `f<i>`, the body, in LLVM's `tailcc` convention with the vmctx and the parameters as
+//     arguments (so return_call between bodies is a real tail call);
+//   - a call between functions of the module calls `f<j>` directly; a call through a funcref
+//     (imports, call_indirect, call_ref) calls the body directly when the funcref belongs to
+//     this instance (same vmctx: the body table gives the address), else its array call;
+//   - locals and label values are allocas (SROA/mem2reg make them SSA);
+//   - every instruction carries a debug location whose line is its wasm offset: the object's
+//     line table gives the code image its pc -> wasm offset map (traps, backtraces, explore);
+//   - traps call the shared trap stub's C form (jit/stubs.h trap_c) in a cold block; memory
+//     accesses of 32-bit memories rely on guard pages (the fault's pc is looked up in the line
+//     table: vm::ImageKind::ModuleLines).
+#pragma once
+
+#include <llvm/IR/DIBuilder.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <map>
+#include <span>
+#include <vector>
+
+#include "decode/instr.h"
+#include "ir/module.h"
+#include "llvm/plugin_api.h"
+#include "support/error.h"
+#include "validate/func_validator.h"
+#include "validate/module_env.h"
+
+namespace strata::llvmtier {
+
+class ModuleTranslator {
+ public:
+  ModuleTranslator(llvm::LLVMContext& ctx, llvm::Module& m, const validate::ModuleEnv& env, const PluginRequest& req);
+  // Declares every function, translates every body, builds the entries and the body table.
+  Result<void> run();
+
+  llvm::LLVMContext& ctx;
+  llvm::Module& m;
+  const validate::ModuleEnv& env;
+  const ir::Module& wm;
+  const PluginRequest& req;
+  llvm::Type *i1, *i8, *i16, *i32, *i64, *f32, *f64, *v128, *ptr, *void_t;
+  std::vector<llvm::Function*> bodies, entries;  // by defined-function index
+  llvm::GlobalVariable* body_table = nullptr;    // i64 offsets of the bodies from the table
+  llvm::DIBuilder di;
+  llvm::DIFile* file = nullptr;
+  llvm::DICompileUnit* cu = nullptr;
+  llvm::DISubroutineType* di_type = nullptr;
+
+  llvm::Type* valType(ir::ValType t) const;
+  llvm::Type* valType(ir::ValKind k) const;
+  llvm::Type* resultType(std::span<const ir::ValType> results) const;
+  llvm::FunctionType* bodyType(const ir::FuncType& ft) const;
+  // The extern slot holding extern id `id`'s address (jit/externs.h), as a global the linker
+  // (emit.cc) places on the image's data page.
+  llvm::GlobalVariable* externSlot(uint32_t id);
+  // Whether memory `mem` needs explicit bounds checks (memory64, the explicit mode, pages
+  // smaller than the OS page).
+  bool explicitBounds(uint32_t mem) const;
+
+ private:
+  void buildEntry(uint32_t def);
+  std::map<uint32_t, llvm::GlobalVariable*> externs_;
+};
+
+class FuncTranslator {
+ public:
+  static constexpr bool kWantsTypes = true;
+  FuncTranslator(ModuleTranslator& mt, uint32_t func_index);
+  void onLocals(std::span<const ir::ValType> locals);
+  void onInstr(const decode::Instr& in, const validate::InstrContext& c);
+  void onEnd();
+  Result<void> status() const { return error_; }
+
+ private:
+  enum class Kind : uint8_t { Function, Block, Loop, If };
+  struct Frame {
+    Kind kind = Kind::Block;
+    bool dead_entry = false;  // opened in dead code: nothing of it is translated
+    bool has_else = false;
+    std::vector<ir::ValType> params, results;
+    std::vector<llvm::AllocaInst*> vars;  // the label's values (a loop's params, else results)
+    llvm::BasicBlock* label = nullptr;    // branch target: the end, or a loop's head
+    llvm::BasicBlock* else_bb = nullptr;
+    size_t height = 0;                    // stack height below the parameters
+    std::vector<llvm::Value*> if_params;  // an if's parameters, for its else arm
+    std::span<const ir::ValType> labelTypes() const { return kind == Kind::Loop ? params : results; }
+  };
+
+  // translate.cc: control, locals, globals, helpers
+  void control(const decode::Instr& in, const validate::InstrContext& c);
+  void pushFrame(Kind kind, const validate::InstrContext& c);
+  void branchTo(uint32_t depth);  // stores the label's values, jumps
+  void endFrame();
+  void emitReturn();
+  llvm::AllocaInst* entryAlloca(llvm::Type* t, const llvm::Twine& name = "");
+  void unsupported(const decode::Instr& in, const char* what);
+  bool dead() const { return dead_; }
+  void setDead() { dead_ = true; }
+  llvm::Value* pop() { llvm::Value* v = stack_.back(); stack_.pop_back(); return v; }
+  void push(llvm::Value* v) { stack_.push_back(v); }
+  // Traps with `kind` when cond holds (cold path); the detail reaches the message
+  // (UninitializedElement's index).
+  void trapIf(llvm::Value* cond, uint32_t kind, llvm::Value* detail = nullptr);
+  void trapAlways(uint32_t kind, llvm::Value* detail = nullptr);
+  llvm::Value* loadField(llvm::Value* base, uint32_t offset, llvm::Type* t, bool invariant, const llvm::Twine& name = "");
+  llvm::Value* storeCtx();
+  void checkStack();
+  void checkEpoch();
+
+  // translate_ops.cc: numeric rows
+  bool numeric(const decode::Instr& in, const validate::InstrContext& c);
+  bool conversion(const decode::Instr& in);
+  void thunk(const decode::Instr& in, const validate::InstrContext& c);
+  llvm::Value* truncChecked(llvm::Value* x, bool to64, bool is_signed);
+
+  // translate_mem.cc: memories, tables, references, globals
+  bool memory(const decode::Instr& in, const validate::InstrContext& c);
+  bool table(const decode::Instr& in, const validate::InstrContext& c);
+  llvm::Value* address(uint32_t mem, llvm::Value* index, uint64_t offset, uint32_t size);
+  llvm::Value* memoryBase(uint32_t mem);
+  llvm::Value* memoryLength(uint32_t mem);
+  llvm::Value* globalAddr(uint32_t g);
+  llvm::Value* tablePtr(uint32_t t);
+  llvm::Value* builtin(uint32_t offset, llvm::FunctionType* ft);
+
+  // translate_calls.cc: calls
+  bool call(const decode::Instr& in, const validate::InstrContext& c);
+  std::vector<llvm::Value*> popArgs(size_t n);
+  void pushResults(llvm::Value* r, const ir::FuncType& ft);
+  // A call through a VMFuncRef (never null here); tail: return its results.
+  void callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail);
+  llvm::Value* callThroughArray(llvm::Value* ref, const ir::FuncType& ft, std::span<llvm::Value* const> args);
+
+  ModuleTranslator& mt_;
+  uint32_t func_index_;
+  const ir::FuncType& type_;
+  llvm::Function* fn_;
+  llvm::IRBuilder<> b_;
+  llvm::DISubprogram* sp_ = nullptr;
+  llvm::Value* vmctx_ = nullptr;
+  llvm::BasicBlock* entry_ = nullptr;
+  std::vector<llvm::AllocaInst*> locals_;
+  std::vector<ir::ValType> local_types_;
+  std::vector<llvm::Value*> stack_;
+  std::vector<Frame> frames_;
+  std::map<uint32_t, llvm::Value*> mem_base_;
+  bool dead_ = false;
+  uint32_t offset_ = 0;  // wasm offset of the instruction being translated
+  Result<void> error_;
+};
+
+}  // namespace strata::llvmtier

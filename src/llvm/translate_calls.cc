@@ -1,0 +1,173 @@
+// Calls: direct, through imports, call_indirect, call_ref, and their tail forms (see
+// translate.h for the conventions).
+#include <llvm/IR/MDBuilder.h>
+
+#include "jit/stubs.h"
+#include "llvm/translate.h"
+#include "vm/abi.h"
+#include "vm/builtins.h"
+#include "vm/trap.h"
+
+namespace strata::llvmtier {
+
+using ir::Opcode;
+
+std::vector<llvm::Value*> FuncTranslator::popArgs(size_t n) {
+  std::vector<llvm::Value*> args(stack_.end() - ptrdiff_t(n), stack_.end());
+  stack_.resize(stack_.size() - n);
+  return args;
+}
+
+void FuncTranslator::pushResults(llvm::Value* r, const ir::FuncType& ft) {
+  if (ft.results.size() == 1) push(r);
+  else
+    for (size_t k = 0; k < ft.results.size(); ++k) push(b_.CreateExtractValue(r, unsigned(k)));
+}
+
+namespace {
+
+void returnValue(llvm::IRBuilder<>& b, llvm::Value* r) {
+  if (!r || r->getType()->isVoidTy()) b.CreateRetVoid();
+  else b.CreateRet(r);
+}
+
+}  // namespace
+
+bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext& c) {
+  const ir::Module& wm = mt_.wm;
+  uint32_t nimp = wm.num_imported_functions;
+  switch (in.op) {
+    case Opcode::Call:
+    case Opcode::ReturnCall: {
+      const ir::FuncType& ft = wm.funcType(in.idx);
+      bool tail = in.op == Opcode::ReturnCall;
+      if (in.idx < nimp) {
+        llvm::Value* funcs = loadField(vmctx_, offsetof(vm::VMContext, funcs), mt_.ptr, true);
+        llvm::Value* ref = loadField(funcs, 8 * in.idx, mt_.ptr, true, "import");
+        callRef(ref, ft, tail);
+        return true;
+      }
+      std::vector<llvm::Value*> args{vmctx_};
+      for (llvm::Value* v : popArgs(ft.params.size())) args.push_back(v);
+      llvm::CallInst* r = b_.CreateCall(mt_.bodies[in.idx - nimp], args);
+      r->setCallingConv(llvm::CallingConv::Tail);
+      if (tail) {
+        r->setTailCallKind(llvm::CallInst::TCK_MustTail);
+        returnValue(b_, r);
+        setDead();
+      } else {
+        pushResults(r, ft);
+      }
+      return true;
+    }
+    case Opcode::CallIndirect:
+    case Opcode::ReturnCallIndirect: {
+      const ir::FuncType& ft = wm.types[in.idx].func;
+      llvm::Value* index = pop();
+      bool t64 = wm.tables[in.idx2].type.limits.is64;
+      llvm::Value* i = t64 ? index : b_.CreateZExt(index, mt_.i64);
+      llvm::Value* tab = tablePtr(in.idx2);
+      llvm::Value* len = loadField(tab, offsetof(vm::VMTable, length), mt_.i64, false);
+      trapIf(b_.CreateICmpUGE(i, len), uint32_t(vm::TrapKind::UndefinedElement));
+      llvm::Value* elems = loadField(tab, offsetof(vm::VMTable, elements), mt_.ptr, false);
+      llvm::Value* ref = b_.CreateAlignedLoad(mt_.ptr, b_.CreateInBoundsGEP(mt_.ptr, elems, i), llvm::MaybeAlign(8));
+      trapIf(b_.CreateIsNull(ref), uint32_t(vm::TrapKind::UninitializedElement), i);
+      llvm::Value* sub = loadField(ref, offsetof(vm::VMFuncRef, type_id), mt_.i32, false);
+      llvm::Value* ids = loadField(vmctx_, offsetof(vm::VMContext, type_ids), mt_.ptr, true);
+      llvm::Value* super = loadField(ids, 4 * in.idx, mt_.i32, true);
+      // Equal canonical ids are the common case; otherwise the runtime decides subtyping.
+      llvm::BasicBlock* slow = llvm::BasicBlock::Create(mt_.ctx, "subtype", fn_);
+      llvm::BasicBlock* ok = llvm::BasicBlock::Create(mt_.ctx, "typed", fn_);
+      llvm::MDBuilder md(mt_.ctx);
+      b_.CreateCondBr(b_.CreateICmpEQ(sub, super), ok, slow, md.createBranchWeights(1 << 20, 1));
+      b_.SetInsertPoint(slow);
+      auto* st = llvm::FunctionType::get(mt_.i8, {mt_.ptr, mt_.i32, mt_.i32}, false);
+      llvm::Value* is_sub = b_.CreateCall(st, builtin(offsetof(vm::VMBuiltins, type_is_subtype), st), {vmctx_, sub, super});
+      trapIf(b_.CreateICmpEQ(is_sub, b_.getInt8(0)), uint32_t(vm::TrapKind::IndirectCallTypeMismatch));
+      b_.CreateBr(ok);
+      b_.SetInsertPoint(ok);
+      callRef(ref, ft, in.op == Opcode::ReturnCallIndirect);
+      return true;
+    }
+    case Opcode::CallRef:
+    case Opcode::ReturnCallRef: {
+      const ir::FuncType& ft = wm.types[in.idx].func;
+      llvm::Value* ref = pop();
+      trapIf(b_.CreateIsNull(ref), uint32_t(vm::TrapKind::NullFunctionReference));
+      callRef(ref, ft, in.op == Opcode::ReturnCallRef);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// A funcref of this very instance (its vmctx is ours) is a body of this module: called
+// directly, through the body table. Any other goes through its array call (host functions,
+// other instances, other tiers), whose false result means the callee trapped.
+void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail) {
+  std::vector<llvm::Value*> args = popArgs(ft.params.size());
+  llvm::Value* owner = loadField(ref, offsetof(vm::VMFuncRef, vmctx), mt_.ptr, false);
+  llvm::BasicBlock* fast = llvm::BasicBlock::Create(mt_.ctx, "direct", fn_);
+  llvm::BasicBlock* slow = llvm::BasicBlock::Create(mt_.ctx, "array", fn_);
+  b_.CreateCondBr(b_.CreateICmpEQ(owner, vmctx_), fast, slow);
+
+  b_.SetInsertPoint(fast);
+  llvm::Value* index = loadField(ref, offsetof(vm::VMFuncRef, func_index), mt_.i32, false);
+  index = b_.CreateZExt(b_.CreateSub(index, b_.getInt32(mt_.wm.num_imported_functions)), mt_.i64);
+  llvm::Value* rel = b_.CreateAlignedLoad(mt_.i64, b_.CreateInBoundsGEP(mt_.i64, mt_.body_table, index), llvm::MaybeAlign(8));
+  llvm::Value* target = b_.CreateGEP(mt_.i8, mt_.body_table, rel);
+  std::vector<llvm::Value*> full{vmctx_};
+  full.insert(full.end(), args.begin(), args.end());
+  llvm::CallInst* r1 = b_.CreateCall(mt_.bodyType(ft), target, full);
+  r1->setCallingConv(llvm::CallingConv::Tail);
+  llvm::BasicBlock* fast_end = nullptr;
+  llvm::BasicBlock* join = tail ? nullptr : llvm::BasicBlock::Create(mt_.ctx, "joined", fn_);
+  if (tail) {
+    r1->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    returnValue(b_, r1);
+  } else {
+    fast_end = b_.GetInsertBlock();
+    b_.CreateBr(join);
+  }
+
+  b_.SetInsertPoint(slow);
+  llvm::Value* r2 = callThroughArray(ref, ft, args);
+  if (tail) {
+    returnValue(b_, r2);
+    setDead();
+    return;
+  }
+  llvm::BasicBlock* slow_end = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+  if (ft.results.empty()) return;
+  llvm::PHINode* phi = b_.CreatePHI(r1->getType(), 2);
+  phi->addIncoming(r1, fast_end);
+  phi->addIncoming(r2, slow_end);
+  pushResults(phi, ft);
+}
+
+llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncType& ft,
+                                              std::span<llvm::Value* const> args) {
+  size_t n = std::max<size_t>({ft.params.size(), ft.results.size(), 1});
+  llvm::AllocaInst* area = entryAlloca(llvm::ArrayType::get(mt_.i8, 16 * n), "vals");
+  area->setAlignment(llvm::Align(16));
+  for (size_t k = 0; k < args.size(); ++k)
+    b_.CreateAlignedStore(args[k], b_.CreateConstInBoundsGEP1_64(mt_.i8, area, 16 * k), llvm::MaybeAlign(8));
+  auto* at = llvm::FunctionType::get(mt_.i8, {mt_.ptr, mt_.ptr, mt_.ptr, mt_.i64}, false);
+  llvm::Value* fn = loadField(ref, offsetof(vm::VMFuncRef, array_call), mt_.ptr, false);
+  llvm::Value* ok = b_.CreateCall(at, fn, {ref, vmctx_, area, b_.getInt64(n)});
+  trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), jit::kPropagate);
+  llvm::Type* rt = mt_.resultType(ft.results);
+  if (ft.results.empty()) return nullptr;
+  if (ft.results.size() == 1) return b_.CreateAlignedLoad(rt, area, llvm::MaybeAlign(8));
+  llvm::Value* agg = llvm::UndefValue::get(rt);
+  for (size_t k = 0; k < ft.results.size(); ++k) {
+    llvm::Value* v = b_.CreateAlignedLoad(mt_.valType(ft.results[k]), b_.CreateConstInBoundsGEP1_64(mt_.i8, area, 16 * k),
+                                          llvm::MaybeAlign(8));
+    agg = b_.CreateInsertValue(agg, v, unsigned(k));
+  }
+  return agg;
+}
+
+}  // namespace strata::llvmtier

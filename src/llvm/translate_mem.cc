@@ -1,0 +1,358 @@
+// Memories, tables, references and globals (see translate.h).
+#include "llvm/translate.h"
+#include "vm/abi.h"
+#include "vm/builtins.h"
+#include "vm/trap.h"
+
+namespace strata::llvmtier {
+
+using ir::Opcode;
+
+namespace {
+
+constexpr uint32_t kOOB = uint32_t(vm::TrapKind::MemoryOutOfBounds);
+
+struct Access {
+  uint32_t size;       // bytes read or written
+  llvm::Type* mem_t;   // the type in memory
+  int extend;          // loads: 0 none, 1 sign, 2 zero (to the value type)
+};
+
+}  // namespace
+
+llvm::Value* FuncTranslator::memoryBase(uint32_t mem) {
+  // The base never moves (vm/abi.h VMMemory): loaded once, in the entry block.
+  llvm::Value*& base = mem_base_[mem];
+  if (!base) {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.SetInsertPoint(entry_, entry_->getFirstNonPHIOrDbgOrAlloca());
+    if (mem == 0) {
+      base = loadField(vmctx_, offsetof(vm::VMContext, memory0_base), mt_.ptr, true, "mem0");
+    } else {
+      llvm::Value* mems = loadField(vmctx_, offsetof(vm::VMContext, memories), mt_.ptr, true);
+      llvm::Value* m = loadField(mems, 8 * mem, mt_.ptr, true);
+      base = loadField(m, offsetof(vm::VMMemory, base), mt_.ptr, true, "mem");
+    }
+  }
+  return base;
+}
+
+llvm::Value* FuncTranslator::memoryLength(uint32_t mem) {
+  llvm::Value* m;
+  if (mem == 0) {
+    m = loadField(vmctx_, offsetof(vm::VMContext, memory0), mt_.ptr, true);
+  } else {
+    llvm::Value* mems = loadField(vmctx_, offsetof(vm::VMContext, memories), mt_.ptr, true);
+    m = loadField(mems, 8 * mem, mt_.ptr, true);
+  }
+  return loadField(m, offsetof(vm::VMMemory, length), mt_.i64, false, "length");
+}
+
+// The address of an access of `size` bytes at index + offset. Guard pages cover every 32-bit
+// index plus a 32-bit offset (an 8 GiB reservation), so such accesses are unchecked and a
+// fault becomes the trap; other memories compare with the current length.
+llvm::Value* FuncTranslator::address(uint32_t mem, llvm::Value* index, uint64_t offset, uint32_t size) {
+  bool is64 = mt_.wm.memories[mem].type.limits.is64;
+  llvm::Value* i = is64 ? index : b_.CreateZExt(index, mt_.i64);
+  if (mt_.explicitBounds(mem)) {
+    llvm::Value* len = memoryLength(mem);
+    if (offset > UINT64_MAX - size) {
+      trapAlways(kOOB);
+      b_.SetInsertPoint(llvm::BasicBlock::Create(mt_.ctx, "dead", fn_));
+    } else {
+      // index > length - (offset + size), with length >= offset + size checked first: no
+      // wrap-around in either subtraction or addition.
+      uint64_t need = offset + size;
+      llvm::Value* short_mem = b_.CreateICmpULT(len, b_.getInt64(need));
+      llvm::Value* past = b_.CreateICmpUGT(i, b_.CreateSub(len, b_.getInt64(need)));
+      trapIf(b_.CreateOr(short_mem, past), kOOB);
+    }
+  }
+  llvm::Value* at = b_.CreateAdd(i, b_.getInt64(offset), "", !mt_.explicitBounds(mem), false);
+  return b_.CreateGEP(mt_.i8, memoryBase(mem), at);
+}
+
+llvm::Value* FuncTranslator::globalAddr(uint32_t g) {
+  llvm::Value* globals = loadField(vmctx_, offsetof(vm::VMContext, globals), mt_.ptr, true);
+  return loadField(globals, 8 * g, mt_.ptr, true, "global");
+}
+
+llvm::Value* FuncTranslator::tablePtr(uint32_t t) {
+  llvm::Value* tables = loadField(vmctx_, offsetof(vm::VMContext, tables), mt_.ptr, true);
+  return loadField(tables, 8 * t, mt_.ptr, true, "table");
+}
+
+llvm::Value* FuncTranslator::builtin(uint32_t offset, llvm::FunctionType*) {
+  llvm::Value* table = loadField(vmctx_, offsetof(vm::VMContext, builtins), mt_.ptr, true);
+  return loadField(table, offset, mt_.ptr, true);
+}
+
+bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContext& c) {
+  llvm::Type *i8 = mt_.i8, *i16 = mt_.i16, *i32 = mt_.i32, *i64 = mt_.i64;
+  auto load = [&](Access a, llvm::Type* result) {
+    llvm::Value* idx = pop();
+    llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, a.size);
+    llvm::Value* v = b_.CreateAlignedLoad(a.mem_t, at, llvm::MaybeAlign(1));
+    if (a.extend == 1) v = b_.CreateSExt(v, result);
+    else if (a.extend == 2) v = b_.CreateZExt(v, result);
+    push(v);
+  };
+  auto store = [&](Access a) {
+    llvm::Value* v = pop();
+    llvm::Value* idx = pop();
+    llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, a.size);
+    if (v->getType() != a.mem_t) v = b_.CreateTrunc(v, a.mem_t);
+    b_.CreateAlignedStore(v, at, llvm::MaybeAlign(1));
+  };
+  // v128 loads that widen, splat or zero-fill a smaller value.
+  auto vecLoad = [&](llvm::Type* elem, unsigned lanes, int extend, llvm::Type* wide) {
+    llvm::Value* idx = pop();
+    uint32_t size = unsigned(elem->getPrimitiveSizeInBits() / 8) * lanes;
+    llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, size);
+    llvm::Type* vt = llvm::FixedVectorType::get(elem, lanes);
+    llvm::Value* v = b_.CreateAlignedLoad(vt, at, llvm::MaybeAlign(1));
+    if (extend == 1) v = b_.CreateSExt(v, llvm::FixedVectorType::get(wide, lanes));
+    else if (extend == 2) v = b_.CreateZExt(v, llvm::FixedVectorType::get(wide, lanes));
+    push(b_.CreateBitCast(v, mt_.v128));
+  };
+  auto splat = [&](llvm::Type* elem) {
+    llvm::Value* idx = pop();
+    auto size = uint32_t(elem->getPrimitiveSizeInBits() / 8);
+    llvm::Value* v = b_.CreateAlignedLoad(elem, address(in.mem.memory, idx, in.mem.offset, size), llvm::MaybeAlign(1));
+    push(b_.CreateBitCast(b_.CreateVectorSplat(16 / size, v), mt_.v128));
+  };
+  auto zero = [&](llvm::Type* elem) {
+    llvm::Value* idx = pop();
+    auto size = uint32_t(elem->getPrimitiveSizeInBits() / 8);
+    llvm::Value* v = b_.CreateAlignedLoad(elem, address(in.mem.memory, idx, in.mem.offset, size), llvm::MaybeAlign(1));
+    llvm::Type* vt = llvm::FixedVectorType::get(elem, 16 / size);
+    push(b_.CreateBitCast(b_.CreateInsertElement(llvm::Constant::getNullValue(vt), v, uint64_t(0)), mt_.v128));
+  };
+  auto lane = [&](llvm::Type* elem, bool is_store) {
+    llvm::Value* vec = pop();
+    llvm::Value* idx = pop();
+    auto size = uint32_t(elem->getPrimitiveSizeInBits() / 8);
+    llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, size);
+    llvm::Value* lanes = b_.CreateBitCast(vec, llvm::FixedVectorType::get(elem, 16 / size));
+    if (is_store) {
+      b_.CreateAlignedStore(b_.CreateExtractElement(lanes, uint64_t(in.lane)), at, llvm::MaybeAlign(1));
+    } else {
+      llvm::Value* v = b_.CreateAlignedLoad(elem, at, llvm::MaybeAlign(1));
+      push(b_.CreateBitCast(b_.CreateInsertElement(lanes, v, uint64_t(in.lane)), mt_.v128));
+    }
+  };
+  switch (in.op) {
+    case Opcode::I32Load: load({4, i32, 0}, i32); return true;
+    case Opcode::I64Load: load({8, i64, 0}, i64); return true;
+    case Opcode::F32Load: load({4, mt_.f32, 0}, mt_.f32); return true;
+    case Opcode::F64Load: load({8, mt_.f64, 0}, mt_.f64); return true;
+    case Opcode::I32Load8S: load({1, i8, 1}, i32); return true;
+    case Opcode::I32Load8U: load({1, i8, 2}, i32); return true;
+    case Opcode::I32Load16S: load({2, i16, 1}, i32); return true;
+    case Opcode::I32Load16U: load({2, i16, 2}, i32); return true;
+    case Opcode::I64Load8S: load({1, i8, 1}, i64); return true;
+    case Opcode::I64Load8U: load({1, i8, 2}, i64); return true;
+    case Opcode::I64Load16S: load({2, i16, 1}, i64); return true;
+    case Opcode::I64Load16U: load({2, i16, 2}, i64); return true;
+    case Opcode::I64Load32S: load({4, i32, 1}, i64); return true;
+    case Opcode::I64Load32U: load({4, i32, 2}, i64); return true;
+    case Opcode::V128Load: load({16, mt_.v128, 0}, mt_.v128); return true;
+    case Opcode::I32Store: store({4, i32, 0}); return true;
+    case Opcode::I64Store: store({8, i64, 0}); return true;
+    case Opcode::F32Store: store({4, mt_.f32, 0}); return true;
+    case Opcode::F64Store: store({8, mt_.f64, 0}); return true;
+    case Opcode::I32Store8: store({1, i8, 0}); return true;
+    case Opcode::I32Store16: store({2, i16, 0}); return true;
+    case Opcode::I64Store8: store({1, i8, 0}); return true;
+    case Opcode::I64Store16: store({2, i16, 0}); return true;
+    case Opcode::I64Store32: store({4, i32, 0}); return true;
+    case Opcode::V128Store: store({16, mt_.v128, 0}); return true;
+    case Opcode::V128Load8x8S: vecLoad(i8, 8, 1, i16); return true;
+    case Opcode::V128Load8x8U: vecLoad(i8, 8, 2, i16); return true;
+    case Opcode::V128Load16x4S: vecLoad(i16, 4, 1, i32); return true;
+    case Opcode::V128Load16x4U: vecLoad(i16, 4, 2, i32); return true;
+    case Opcode::V128Load32x2S: vecLoad(i32, 2, 1, i64); return true;
+    case Opcode::V128Load32x2U: vecLoad(i32, 2, 2, i64); return true;
+    case Opcode::V128Load8Splat: splat(i8); return true;
+    case Opcode::V128Load16Splat: splat(i16); return true;
+    case Opcode::V128Load32Splat: splat(i32); return true;
+    case Opcode::V128Load64Splat: splat(i64); return true;
+    case Opcode::V128Load32Zero: zero(i32); return true;
+    case Opcode::V128Load64Zero: zero(i64); return true;
+    case Opcode::V128Load8Lane: lane(i8, false); return true;
+    case Opcode::V128Load16Lane: lane(i16, false); return true;
+    case Opcode::V128Load32Lane: lane(i32, false); return true;
+    case Opcode::V128Load64Lane: lane(i64, false); return true;
+    case Opcode::V128Store8Lane: lane(i8, true); return true;
+    case Opcode::V128Store16Lane: lane(i16, true); return true;
+    case Opcode::V128Store32Lane: lane(i32, true); return true;
+    case Opcode::V128Store64Lane: lane(i64, true); return true;
+    case Opcode::MemorySize: {
+      const ir::MemoryType& t = mt_.wm.memories[in.idx].type;
+      llvm::Value* pages = b_.CreateLShr(memoryLength(in.idx), b_.getInt64(t.page_size_log2));
+      push(t.limits.is64 ? pages : b_.CreateTrunc(pages, i32));
+      return true;
+    }
+    case Opcode::MemoryGrow: {
+      bool is64 = mt_.wm.memories[in.idx].type.limits.is64;
+      llvm::Value* delta = pop();
+      if (!is64) delta = b_.CreateZExt(delta, i64);
+      auto* ft = llvm::FunctionType::get(i64, {mt_.ptr, i32, i64}, false);
+      llvm::Value* r = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_grow), ft), {vmctx_, b_.getInt32(in.idx), delta});
+      push(is64 ? r : b_.CreateTrunc(r, i32));
+      return true;
+    }
+    case Opcode::MemoryFill: {
+      bool is64 = mt_.wm.memories[in.idx].type.limits.is64;
+      llvm::Value* n = pop();
+      llvm::Value* value = pop();
+      llvm::Value* dst = pop();
+      if (!is64) {
+        n = b_.CreateZExt(n, i64);
+        dst = b_.CreateZExt(dst, i64);
+      }
+      auto* ft = llvm::FunctionType::get(i8, {mt_.ptr, i32, i64, i32, i64}, false);
+      llvm::Value* ok = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_fill), ft), {vmctx_, b_.getInt32(in.idx), dst, value, n});
+      trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), 0xff);
+      return true;
+    }
+    case Opcode::MemoryCopy: {
+      bool d64 = mt_.wm.memories[in.idx].type.limits.is64, s64 = mt_.wm.memories[in.idx2].type.limits.is64;
+      llvm::Value* n = pop();
+      llvm::Value* src = pop();
+      llvm::Value* dst = pop();
+      // spec 4.4.7: n has the smaller of the two address types.
+      if (!(d64 && s64)) n = b_.CreateZExt(n, i64);
+      if (!s64) src = b_.CreateZExt(src, i64);
+      if (!d64) dst = b_.CreateZExt(dst, i64);
+      auto* ft = llvm::FunctionType::get(i8, {mt_.ptr, i32, i32, i64, i64, i64}, false);
+      llvm::Value* ok = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_copy), ft),
+                                      {vmctx_, b_.getInt32(in.idx), b_.getInt32(in.idx2), dst, src, n});
+      trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), 0xff);
+      return true;
+    }
+    case Opcode::MemoryInit: {
+      bool is64 = mt_.wm.memories[in.idx2].type.limits.is64;
+      llvm::Value* n = pop();
+      llvm::Value* src = pop();
+      llvm::Value* dst = pop();
+      if (!is64) dst = b_.CreateZExt(dst, i64);
+      auto* ft = llvm::FunctionType::get(i8, {mt_.ptr, i32, i32, i64, i32, i32}, false);
+      llvm::Value* ok = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_init), ft),
+                                      {vmctx_, b_.getInt32(in.idx2), b_.getInt32(in.idx), dst, src, n});
+      trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), 0xff);
+      return true;
+    }
+    case Opcode::DataDrop: {
+      auto* ft = llvm::FunctionType::get(mt_.void_t, {mt_.ptr, i32}, false);
+      b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, data_drop), ft), {vmctx_, b_.getInt32(in.idx)});
+      return true;
+    }
+    default: return false;
+  }
+}
+
+bool FuncTranslator::table(const decode::Instr& in, const validate::InstrContext& c) {
+  llvm::Type *i8 = mt_.i8, *i32 = mt_.i32, *i64 = mt_.i64, *p = mt_.ptr;
+  auto is64 = [&](uint32_t t) { return mt_.wm.tables[t].type.limits.is64; };
+  auto widen = [&](llvm::Value* v, uint32_t t) { return is64(t) ? v : b_.CreateZExt(v, i64); };
+  auto ok = [&](llvm::Value* r) { trapIf(b_.CreateICmpEQ(r, b_.getInt8(0)), 0xff); };
+  switch (in.op) {
+    case Opcode::TableGet:
+    case Opcode::TableSet: {
+      llvm::Value* value = in.op == Opcode::TableSet ? pop() : nullptr;
+      llvm::Value* i = widen(pop(), in.idx);
+      llvm::Value* tab = tablePtr(in.idx);
+      llvm::Value* len = loadField(tab, offsetof(vm::VMTable, length), i64, false);
+      trapIf(b_.CreateICmpUGE(i, len), uint32_t(vm::TrapKind::TableOutOfBounds));
+      llvm::Value* at = b_.CreateInBoundsGEP(p, loadField(tab, offsetof(vm::VMTable, elements), p, false), i);
+      if (value) b_.CreateAlignedStore(value, at, llvm::MaybeAlign(8));
+      else push(b_.CreateAlignedLoad(p, at, llvm::MaybeAlign(8)));
+      return true;
+    }
+    case Opcode::TableSize: {
+      llvm::Value* len = loadField(tablePtr(in.idx), offsetof(vm::VMTable, length), i64, false);
+      push(is64(in.idx) ? len : b_.CreateTrunc(len, i32));
+      return true;
+    }
+    case Opcode::TableGrow: {
+      llvm::Value* delta = widen(pop(), in.idx);
+      llvm::Value* init = pop();
+      auto* ft = llvm::FunctionType::get(i64, {p, i32, p, i64}, false);
+      llvm::Value* r = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_grow), ft), {vmctx_, b_.getInt32(in.idx), init, delta});
+      push(is64(in.idx) ? r : b_.CreateTrunc(r, i32));
+      return true;
+    }
+    case Opcode::TableFill: {
+      llvm::Value* n = widen(pop(), in.idx);
+      llvm::Value* value = pop();
+      llvm::Value* dst = widen(pop(), in.idx);
+      auto* ft = llvm::FunctionType::get(i8, {p, i32, i64, p, i64}, false);
+      ok(b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_fill), ft), {vmctx_, b_.getInt32(in.idx), dst, value, n}));
+      return true;
+    }
+    case Opcode::TableCopy: {
+      bool d64 = is64(in.idx), s64 = is64(in.idx2);
+      llvm::Value* n = pop();
+      llvm::Value* src = pop();
+      llvm::Value* dst = pop();
+      if (!(d64 && s64)) n = b_.CreateZExt(n, i64);
+      if (!s64) src = b_.CreateZExt(src, i64);
+      if (!d64) dst = b_.CreateZExt(dst, i64);
+      auto* ft = llvm::FunctionType::get(i8, {p, i32, i32, i64, i64, i64}, false);
+      ok(b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_copy), ft),
+                       {vmctx_, b_.getInt32(in.idx), b_.getInt32(in.idx2), dst, src, n}));
+      return true;
+    }
+    case Opcode::TableInit: {
+      llvm::Value* n = pop();
+      llvm::Value* src = pop();
+      llvm::Value* dst = widen(pop(), in.idx2);
+      auto* ft = llvm::FunctionType::get(i8, {p, i32, i32, i64, i32, i32}, false);
+      ok(b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_init), ft),
+                       {vmctx_, b_.getInt32(in.idx2), b_.getInt32(in.idx), dst, src, n}));
+      return true;
+    }
+    case Opcode::ElemDrop: {
+      auto* ft = llvm::FunctionType::get(mt_.void_t, {p, i32}, false);
+      b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, elem_drop), ft), {vmctx_, b_.getInt32(in.idx)});
+      return true;
+    }
+    case Opcode::RefNull: push(llvm::ConstantPointerNull::get(llvm::PointerType::get(mt_.ctx, 0))); return true;
+    case Opcode::RefIsNull: push(b_.CreateZExt(b_.CreateIsNull(pop()), i32)); return true;
+    case Opcode::RefFunc: {
+      llvm::Value* funcs = loadField(vmctx_, offsetof(vm::VMContext, funcs), p, true);
+      push(loadField(funcs, 8 * in.idx, p, true, "funcref"));
+      return true;
+    }
+    case Opcode::RefAsNonNull:
+      trapIf(b_.CreateIsNull(stack_.back()), uint32_t(vm::TrapKind::NullReference));
+      return true;
+    case Opcode::BrOnNull:
+    case Opcode::BrOnNonNull: {
+      llvm::Value* ref = stack_.back();
+      llvm::Value* is_null = b_.CreateIsNull(ref);
+      llvm::BasicBlock* take = llvm::BasicBlock::Create(mt_.ctx, "br_on", fn_);
+      llvm::BasicBlock* cont = llvm::BasicBlock::Create(mt_.ctx, "", fn_);
+      if (in.op == Opcode::BrOnNull) {
+        // The branch leaves without the reference; the fallthrough keeps it.
+        pop();
+        b_.CreateCondBr(is_null, take, cont);
+        b_.SetInsertPoint(take);
+        branchTo(in.idx);
+        b_.SetInsertPoint(cont);
+        push(ref);
+      } else {
+        b_.CreateCondBr(is_null, cont, take);
+        b_.SetInsertPoint(take);
+        branchTo(in.idx);
+        b_.SetInsertPoint(cont);
+        pop();
+      }
+      return true;
+    }
+    default: return false;
+  }
+}
+
+}  // namespace strata::llvmtier
