@@ -105,7 +105,8 @@ class LlvmCompiler final : public vm::Compiler {
   Result<std::shared_ptr<const vm::CompiledModule>> compileHere(const ir::Module& module,
                                                                 const vm::CompileOptions& options) const {
     const Plugin& p = plugin();
-    if (!p.api) return makeError(ErrorKind::Unsupported, kNoOffset, p.error);
+    // Asked for and not there: an error, not a silent fallback.
+    if (!p.api) return makeError(ErrorKind::Resource, kNoOffset, p.error);
     const jit::Stubs& st = jit::stubs();
     if (!st.entry) return makeError(ErrorKind::Resource, kNoOffset, "llvm: cannot map executable memory");
     PluginRequest req;

@@ -336,7 +336,14 @@ void FuncTranslator::onInstr(const decode::Instr& in, const validate::InstrConte
       emitReturn();
       setDead();
       return;
-    case Opcode::Drop: pop(); return;
+    case Opcode::Drop: {
+      // A load whose value is dropped still traps out of bounds, which LLVM would not keep.
+      llvm::Value* v = pop();
+      while (auto* cast = llvm::dyn_cast<llvm::CastInst>(v)) v = cast->getOperand(0);
+      if (auto* l = llvm::dyn_cast<llvm::LoadInst>(v); l && !llvm::isa<llvm::AllocaInst>(l->getPointerOperand()))
+        l->setVolatile(true);
+      return;
+    }
     case Opcode::Select:
     case Opcode::SelectT: {
       llvm::Value* cond = b_.CreateICmpNE(pop(), b_.getInt32(0));

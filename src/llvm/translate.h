@@ -121,6 +121,8 @@ class FuncTranslator {
   bool numeric(const decode::Instr& in, const validate::InstrContext& c);
   bool conversion(const decode::Instr& in);
   void thunk(const decode::Instr& in, const validate::InstrContext& c);
+  // v, hidden from LLVM's folding (an empty asm over an xmm register).
+  llvm::Value* opaqueValue(llvm::Value* v);
   llvm::Value* truncChecked(llvm::Value* x, bool to64, bool is_signed);
 
   // translate_mem.cc: memories, tables, references, globals

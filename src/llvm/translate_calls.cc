@@ -56,6 +56,9 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
         returnValue(b_, r);
         setDead();
       } else {
+        // Not a tail call: recursion must use stack (spec: "call stack exhausted"), so LLVM
+        // may not turn it into a loop.
+        r->setTailCallKind(llvm::CallInst::TCK_NoTail);
         pushResults(r, ft);
       }
       return true;
@@ -126,6 +129,7 @@ void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail
     r1->setTailCallKind(llvm::CallInst::TCK_MustTail);
     returnValue(b_, r1);
   } else {
+    r1->setTailCallKind(llvm::CallInst::TCK_NoTail);
     fast_end = b_.GetInsertBlock();
     b_.CreateBr(join);
   }

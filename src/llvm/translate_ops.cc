@@ -1,6 +1,7 @@
 // Numeric rows: scalar integer and float arithmetic, comparisons and conversions as LLVM
 // instructions and intrinsics; every other row with a shared semantic function (SIMD lanes,
 // relaxed SIMD...) calls its thunk (jit/thunks.h), so the tier runs what the interpreter runs.
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/Intrinsics.h>
 
 #include <cstring>
@@ -67,6 +68,21 @@ bool FuncTranslator::numeric(const decode::Instr& in, const validate::InstrConte
     llvm::Value* safe_y = b_.CreateSelect(minus1, llvm::ConstantInt::get(t, 1), y);
     push(b_.CreateSelect(minus1, llvm::ConstantInt::get(t, 0), b_.CreateSRem(x, safe_y)));
   };
+  // LLVM folds x - 0, x + -0, x * 1 and x / 1 to x, which would let a signalling NaN through
+  // where wasm gives an arithmetic (quiet) NaN (spec 4.3.3): such a constant operand is made
+  // opaque (an empty asm that leaves it in an xmm register).
+  auto opaque = [&](llvm::Value* v) -> llvm::Value* {
+    auto* c = llvm::dyn_cast<llvm::ConstantFP>(v);
+    if (!c) return v;
+    const llvm::APFloat& f = c->getValueAPF();
+    if (!f.isZero() && !(f.isExactlyValue(1.0) || f.isExactlyValue(-1.0))) return v;
+    return opaqueValue(v);
+  };
+  auto minmax = [&](ID id) {
+    bin([&](llvm::Value* x, llvm::Value* y) {
+      return b_.CreateSelect(b_.CreateFCmpUNO(x, y), b_.CreateFAdd(x, y), b_.CreateBinaryIntrinsic(id, x, y));
+    });
+  };
   auto sext = [&](llvm::Type* narrow) {
     un([&](llvm::Value* x) { return b_.CreateSExt(b_.CreateTrunc(x, narrow), x->getType()); });
   };
@@ -125,13 +141,15 @@ bool FuncTranslator::numeric(const decode::Instr& in, const validate::InstrConte
     case Opcode::F32Trunc: case Opcode::F64Trunc: intr1(I::trunc); return true;
     case Opcode::F32Nearest: case Opcode::F64Nearest: intr1(I::roundeven); return true;
     case Opcode::F32Sqrt: case Opcode::F64Sqrt: intr1(I::sqrt); return true;
-    case Opcode::F32Add: case Opcode::F64Add: bin([&](auto x, auto y) { return b_.CreateFAdd(x, y); }); return true;
-    case Opcode::F32Sub: case Opcode::F64Sub: bin([&](auto x, auto y) { return b_.CreateFSub(x, y); }); return true;
-    case Opcode::F32Mul: case Opcode::F64Mul: bin([&](auto x, auto y) { return b_.CreateFMul(x, y); }); return true;
-    case Opcode::F32Div: case Opcode::F64Div: bin([&](auto x, auto y) { return b_.CreateFDiv(x, y); }); return true;
+    case Opcode::F32Add: case Opcode::F64Add: bin([&](auto x, auto y) { return b_.CreateFAdd(x, opaque(y)); }); return true;
+    case Opcode::F32Sub: case Opcode::F64Sub: bin([&](auto x, auto y) { return b_.CreateFSub(opaque(x), opaque(y)); }); return true;
+    case Opcode::F32Mul: case Opcode::F64Mul: bin([&](auto x, auto y) { return b_.CreateFMul(opaque(x), opaque(y)); }); return true;
+    case Opcode::F32Div: case Opcode::F64Div: bin([&](auto x, auto y) { return b_.CreateFDiv(x, opaque(y)); }); return true;
     // spec 4.3.3 fmin/fmax: NaN if either is NaN, -0 below +0: LLVM's minimum/maximum.
-    case Opcode::F32Min: case Opcode::F64Min: intr2(I::minimum); return true;
-    case Opcode::F32Max: case Opcode::F64Max: intr2(I::maximum); return true;
+    // A NaN operand gives x + y, a quiet NaN (spec 4.3.3: an arithmetic NaN; llvm.minimum may
+    // return a signalling input as it is).
+    case Opcode::F32Min: case Opcode::F64Min: minmax(I::minimum); return true;
+    case Opcode::F32Max: case Opcode::F64Max: minmax(I::maximum); return true;
     case Opcode::F32Copysign: case Opcode::F64Copysign: intr2(I::copysign); return true;
     case Opcode::I32Extend8S: case Opcode::I64Extend8S: sext(mt_.i8); return true;
     case Opcode::I32Extend16S: case Opcode::I64Extend16S: sext(mt_.i16); return true;
@@ -146,6 +164,11 @@ bool FuncTranslator::numeric(const decode::Instr& in, const validate::InstrConte
   (void)i64;
   (void)f64;
   return false;
+}
+
+llvm::Value* FuncTranslator::opaqueValue(llvm::Value* v) {
+  auto* asm_t = llvm::FunctionType::get(v->getType(), {v->getType()}, false);
+  return b_.CreateCall(llvm::InlineAsm::get(asm_t, "", "=x,0", false), {v});
 }
 
 // spec 4.3.x trunc: NaN is an invalid conversion, a value outside the target's range after
@@ -200,7 +223,13 @@ bool FuncTranslator::conversion(const decode::Instr& in) {
     case Opcode::F32ConvertI32U: case Opcode::F32ConvertI64U: push(b_.CreateUIToFP(pop(), f32)); return true;
     case Opcode::F64ConvertI32S: case Opcode::F64ConvertI64S: push(b_.CreateSIToFP(pop(), f64)); return true;
     case Opcode::F64ConvertI32U: case Opcode::F64ConvertI64U: push(b_.CreateUIToFP(pop(), f64)); return true;
-    case Opcode::F32DemoteF64: push(b_.CreateFPTrunc(pop(), f32)); return true;
+    case Opcode::F32DemoteF64: {
+      // demote(promote(x)) is not x for a signalling NaN (it comes back quiet).
+      llvm::Value* x = pop();
+      if (llvm::isa<llvm::FPExtInst>(x)) x = opaqueValue(x);
+      push(b_.CreateFPTrunc(x, f32));
+      return true;
+    }
     case Opcode::F64PromoteF32: push(b_.CreateFPExt(pop(), f64)); return true;
     case Opcode::I32ReinterpretF32: push(b_.CreateBitCast(pop(), i32)); return true;
     case Opcode::I64ReinterpretF64: push(b_.CreateBitCast(pop(), i64)); return true;
