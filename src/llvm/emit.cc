@@ -118,7 +118,7 @@ Result<PluginOutput> link(const Elf& obj, uint32_t ndef, uint32_t nimp) {
       placed.push_back(s);
     }
   }
-  if (lay.text_index == ~uint64_t(0)) return unsupported("no text");
+  if (lay.text_index == ~uint64_t(0) && ndef) return unsupported("no text");
   for (const llvm::object::SectionRef& s : placed) {
     uint64_t align = std::max<uint64_t>(s.getAlignment().value(), 1);
     size_t at = (code.size() + align - 1) / align * align;
@@ -222,7 +222,8 @@ Result<PluginOutput> link(const Elf& obj, uint32_t ndef, uint32_t nimp) {
     }
   }
   auto page = size_t(sysconf(_SC_PAGESIZE));
-  lay.code_end = (code.size() + page - 1) / page * page;
+  // At least a page (a module without functions still gets an image: its extern table).
+  lay.code_end = std::max(page, (code.size() + page - 1) / page * page);
   code.resize(lay.code_end, 0xcc);
   for (const SlotRel& r : slot_rels) {
     int64_t value = int64_t(lay.code_end) + 8 * r.slot + r.addend - int64_t(r.at);
@@ -272,6 +273,7 @@ Result<PluginOutput> link(const Elf& obj, uint32_t ndef, uint32_t nimp) {
     if (!lt) continue;
     for (const llvm::DWARFDebugLine::Row& row : lt->Rows) {
       if (row.EndSequence || row.Line == 0) continue;
+      if (lay.text_index == ~uint64_t(0)) break;
       uint64_t off = lay.section_at[lay.text_index] + row.Address.Address;
       auto it = std::upper_bound(out.funcs.begin(), out.funcs.end(), off,
                                  [](uint64_t v, const vm::FuncCodeInfo& f) { return v < f.start; });
