@@ -5,7 +5,12 @@
 // errors, rather than CLI11's own codes (106 for a missing subcommand, 109 for an unknown option).
 #include <fmt/core.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string>
 #include <exception>
 #include <optional>
 #include <string_view>
@@ -78,9 +83,33 @@ int internalError(const std::exception& e) {
   return strata::cli::kExitUsage;
 }
 
+#ifdef STRATA_CLI_LLVM_TWIN
+// `--tier llvm` / `--tier=llvm` anywhere on the line (src/cli/CMakeLists.txt: why a twin).
+bool wantsLlvm(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--tier=llvm" || (a == "--tier" && i + 1 < argc && std::string_view(argv[i + 1]) == "llvm")) return true;
+  }
+  return false;
+}
+
+int execTwin(char** argv) {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string path = n > 0 ? std::string(self, size_t(n)) : std::string();
+  path = path.substr(0, path.rfind('/') + 1) + STRATA_CLI_LLVM_TWIN;
+  execv(path.c_str(), argv);
+  fmt::print(stderr, "strata: the llvm tier runs in {}, which cannot be started: {}\n", path, std::strerror(errno));
+  return strata::cli::kExitUsage;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef STRATA_CLI_LLVM_TWIN
+  if (wantsLlvm(argc, argv)) return execTwin(argv);
+#endif
   strata::tiers::registerAll();
   Normalized line = normalize(argc, argv);
   if (!line.error.empty()) {
