@@ -8,6 +8,7 @@
 #include <fmt/core.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/DebugInfo/DWARF/DWARFContext.h>
+#include <llvm/IR/InstIterator.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/TargetRegistry.h>
@@ -25,6 +26,7 @@
 #include <mutex>
 
 #include "jit/externs.h"
+#include "llvm/translate.h"
 
 namespace strata::llvmtier {
 
@@ -292,7 +294,22 @@ Result<PluginOutput> link(const Elf& obj, uint32_t ndef, uint32_t nimp) {
 
 }  // namespace
 
-Result<PluginOutput> emit(llvm::Module& m, const PluginRequest& req, uint32_t ndef, uint32_t nimp) {
+namespace {
+
+// The wasm offsets (debug lines) of the module's loads from linear memory.
+std::set<uint32_t> memLoads(llvm::Module& m) {
+  std::set<uint32_t> out;
+  unsigned kind = m.getContext().getMDKindID(kMemLoadMD);
+  for (llvm::Function& f : m)
+    for (llvm::Instruction& i : llvm::instructions(f))
+      if (llvm::isa<llvm::LoadInst>(i) && i.getMetadata(kind) && i.getDebugLoc()) out.insert(i.getDebugLoc().getLine());
+  return out;
+}
+
+}  // namespace
+
+Result<PluginOutput> emit(llvm::Module& m, const PluginRequest& req, uint32_t ndef, uint32_t nimp,
+                          std::set<uint32_t>* deleted) {
   using Clock = std::chrono::steady_clock;
   auto t0 = Clock::now();
   std::unique_ptr<llvm::TargetMachine> tm = STRATA_TRY(targetMachine(req));
@@ -302,7 +319,15 @@ Result<PluginOutput> emit(llvm::Module& m, const PluginRequest& req, uint32_t nd
   llvm::raw_string_ostream vs(verify);
   if (llvm::verifyModule(m, &vs))
     return makeError(ErrorKind::Unsupported, kNoOffset, "llvm: invalid IR (translator bug): " + verify.substr(0, 2000));
+  std::set<uint32_t> before = deleted ? memLoads(m) : std::set<uint32_t>();
   optimize(m, *tm);
+  if (deleted) {
+    // A load LLVM found dead is gone, and with it its trap: wasm must still trap there.
+    std::set<uint32_t> after = memLoads(m);
+    for (uint32_t at : before)
+      if (!after.count(at)) deleted->insert(at);
+    if (!deleted->empty()) return PluginOutput{};
+  }
   auto t1 = Clock::now();
   if (req.dump_ir) {
     std::error_code ec;

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <chrono>
+#include <set>
 
 #include "llvm/emit.h"
 #include "llvm/plugin_api.h"
@@ -48,15 +49,27 @@ Result<PluginOutput> compile(const PluginRequest& req) {
   for (unsigned i = 0; i < unsigned(ir::Feature::Count); ++i) features.set(ir::Feature(i), (req.feature_bits >> i) & 1);
   validate::ModuleEnv env = STRATA_TRY(validate::ModuleEnv::create(module, features));
   auto t0 = std::chrono::steady_clock::now();
-  llvm::LLVMContext ctx;
-  auto m = std::make_unique<llvm::Module>("wasm", ctx);
-  ModuleTranslator mt(ctx, *m, env, req);
-  STRATA_CHECK(mt.run());
-  auto t1 = std::chrono::steady_clock::now();
   uint32_t nimp = module.num_imported_functions;
-  PluginOutput out = STRATA_TRY(emit(*m, req, uint32_t(module.functions.size() - nimp), nimp));
-  out.seconds_ir = std::chrono::duration<double>(t1 - t0).count();
-  return out;
+  auto ndef = uint32_t(module.functions.size() - nimp);
+  // Twice at most: a load LLVM deletes as dead would not trap; the second translation makes
+  // exactly those loads volatile (emit.h).
+  std::set<uint32_t> keep;
+  for (int pass = 0;; ++pass) {
+    llvm::LLVMContext ctx;
+    auto m = std::make_unique<llvm::Module>("wasm", ctx);
+    ModuleTranslator mt(ctx, *m, env, req);
+    mt.keep_loads = keep;
+    STRATA_CHECK(mt.run());
+    auto t1 = std::chrono::steady_clock::now();
+    std::set<uint32_t> deleted;
+    PluginOutput out = STRATA_TRY(emit(*m, req, ndef, nimp, pass == 0 ? &deleted : nullptr));
+    if (!deleted.empty()) {
+      keep = std::move(deleted);
+      continue;
+    }
+    out.seconds_ir = std::chrono::duration<double>(t1 - t0).count();
+    return out;
+  }
 }
 
 const PluginApi kApi{STRATA_BUILD_ID, &compile};

@@ -25,6 +25,7 @@
 #include <llvm/IR/Module.h>
 
 #include <map>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -36,6 +37,9 @@
 #include "validate/module_env.h"
 
 namespace strata::llvmtier {
+
+// Metadata kind marking loads from linear memory (emit.cc deletedLoads).
+inline constexpr const char* kMemLoadMD = "strata.mem";
 
 class ModuleTranslator {
  public:
@@ -51,6 +55,9 @@ class ModuleTranslator {
   llvm::Type *i1, *i8, *i16, *i32, *i64, *f32, *f64, *v128, *ptr, *void_t;
   std::vector<llvm::Function*> bodies, entries;  // by defined-function index
   llvm::GlobalVariable* body_table = nullptr;    // i64 offsets of the bodies from the table
+  // Wasm offsets of the loads to make volatile: those LLVM deleted in a first compilation
+  // (a deleted load would not trap out of bounds, as wasm's does).
+  std::set<uint32_t> keep_loads;
   llvm::DIBuilder di;
   llvm::DIFile* file = nullptr;
   llvm::DICompileUnit* cu = nullptr;
@@ -130,6 +137,7 @@ class FuncTranslator {
   bool table(const decode::Instr& in, const validate::InstrContext& c);
   llvm::Value* address(uint32_t mem, llvm::Value* index, uint64_t offset, uint32_t size);
   llvm::Value* memoryBase(uint32_t mem);
+  llvm::Value* memLoad(llvm::Type* t, llvm::Value* at);
   llvm::Value* memoryLength(uint32_t mem);
   llvm::Value* globalAddr(uint32_t g);
   llvm::Value* tablePtr(uint32_t t);

@@ -72,6 +72,15 @@ llvm::Value* FuncTranslator::address(uint32_t mem, llvm::Value* index, uint64_t 
   return b_.CreateGEP(mt_.i8, memoryBase(mem), at);
 }
 
+// A load from linear memory: marked (kMemLoadMD) so that emit.cc can tell which of them LLVM
+// deleted, and volatile when it did so in a first compilation of the module (see plugin.cc).
+llvm::Value* FuncTranslator::memLoad(llvm::Type* t, llvm::Value* at) {
+  llvm::LoadInst* l = b_.CreateAlignedLoad(t, at, llvm::MaybeAlign(1));
+  l->setMetadata(kMemLoadMD, llvm::MDNode::get(mt_.ctx, {}));
+  if (mt_.keep_loads.count(offset_)) l->setVolatile(true);
+  return l;
+}
+
 llvm::Value* FuncTranslator::globalAddr(uint32_t g) {
   llvm::Value* globals = loadField(vmctx_, offsetof(vm::VMContext, globals), mt_.ptr, true);
   return loadField(globals, 8 * g, mt_.ptr, true, "global");
@@ -92,7 +101,7 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
   auto load = [&](Access a, llvm::Type* result) {
     llvm::Value* idx = pop();
     llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, a.size);
-    llvm::Value* v = b_.CreateAlignedLoad(a.mem_t, at, llvm::MaybeAlign(1));
+    llvm::Value* v = memLoad(a.mem_t, at);
     if (a.extend == 1) v = b_.CreateSExt(v, result);
     else if (a.extend == 2) v = b_.CreateZExt(v, result);
     push(v);
@@ -110,7 +119,7 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
     uint32_t size = unsigned(elem->getPrimitiveSizeInBits() / 8) * lanes;
     llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, size);
     llvm::Type* vt = llvm::FixedVectorType::get(elem, lanes);
-    llvm::Value* v = b_.CreateAlignedLoad(vt, at, llvm::MaybeAlign(1));
+    llvm::Value* v = memLoad(vt, at);
     if (extend == 1) v = b_.CreateSExt(v, llvm::FixedVectorType::get(wide, lanes));
     else if (extend == 2) v = b_.CreateZExt(v, llvm::FixedVectorType::get(wide, lanes));
     push(b_.CreateBitCast(v, mt_.v128));
@@ -118,13 +127,13 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
   auto splat = [&](llvm::Type* elem) {
     llvm::Value* idx = pop();
     auto size = uint32_t(elem->getPrimitiveSizeInBits() / 8);
-    llvm::Value* v = b_.CreateAlignedLoad(elem, address(in.mem.memory, idx, in.mem.offset, size), llvm::MaybeAlign(1));
+    llvm::Value* v = memLoad(elem, address(in.mem.memory, idx, in.mem.offset, size));
     push(b_.CreateBitCast(b_.CreateVectorSplat(16 / size, v), mt_.v128));
   };
   auto zero = [&](llvm::Type* elem) {
     llvm::Value* idx = pop();
     auto size = uint32_t(elem->getPrimitiveSizeInBits() / 8);
-    llvm::Value* v = b_.CreateAlignedLoad(elem, address(in.mem.memory, idx, in.mem.offset, size), llvm::MaybeAlign(1));
+    llvm::Value* v = memLoad(elem, address(in.mem.memory, idx, in.mem.offset, size));
     llvm::Type* vt = llvm::FixedVectorType::get(elem, 16 / size);
     push(b_.CreateBitCast(b_.CreateInsertElement(llvm::Constant::getNullValue(vt), v, uint64_t(0)), mt_.v128));
   };
@@ -137,7 +146,7 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
     if (is_store) {
       b_.CreateAlignedStore(b_.CreateExtractElement(lanes, uint64_t(in.lane)), at, llvm::MaybeAlign(1));
     } else {
-      llvm::Value* v = b_.CreateAlignedLoad(elem, at, llvm::MaybeAlign(1));
+      llvm::Value* v = memLoad(elem, at);
       push(b_.CreateBitCast(b_.CreateInsertElement(lanes, v, uint64_t(in.lane)), mt_.v128));
     }
   };
