@@ -261,11 +261,12 @@ void FuncTranslator::checkEpoch() {
   trapIf(b_.CreateICmpUGE(epoch, deadline), uint32_t(vm::TrapKind::Interrupt));
 }
 
-void FuncTranslator::trapAlways(uint32_t kind, llvm::Value* detail) {
+void FuncTranslator::trapAlways(uint32_t kind, llvm::Value* detail) { trapAlways(b_.getInt32(kind), detail); }
+
+void FuncTranslator::trapAlways(llvm::Value* kind, llvm::Value* detail) {
   auto* ft = llvm::FunctionType::get(mt_.void_t, {mt_.i32, mt_.i32, mt_.ptr, mt_.i64}, false);
   llvm::Value* fnp = b_.CreateLoad(mt_.ptr, mt_.externSlot(jit::kExternTrapC));
-  llvm::CallInst* c = b_.CreateCall(ft, fnp,
-                                    {b_.getInt32(kind), b_.getInt32(offset_), vmctx_, detail ? detail : b_.getInt64(0)});
+  llvm::CallInst* c = b_.CreateCall(ft, fnp, {kind, b_.getInt32(offset_), vmctx_, detail ? detail : b_.getInt64(0)});
   c->setDoesNotReturn();
   c->addFnAttr(llvm::Attribute::Cold);
   b_.CreateUnreachable();

@@ -24,6 +24,7 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 
+#include <array>
 #include <map>
 #include <set>
 #include <span>
@@ -119,6 +120,7 @@ class FuncTranslator {
   // (UninitializedElement's index).
   void trapIf(llvm::Value* cond, uint32_t kind, llvm::Value* detail = nullptr);
   void trapAlways(uint32_t kind, llvm::Value* detail = nullptr);
+  void trapAlways(llvm::Value* kind, llvm::Value* detail = nullptr);  // kind known at run time
   llvm::Value* loadField(llvm::Value* base, uint32_t offset, llvm::Type* t, bool invariant, const llvm::Twine& name = "");
   llvm::Value* storeCtx();
   void checkStack();
@@ -141,7 +143,11 @@ class FuncTranslator {
   llvm::Value* memoryLength(uint32_t mem);
   llvm::Value* globalAddr(uint32_t g);
   llvm::Value* tablePtr(uint32_t t);
-  llvm::Value* builtin(uint32_t offset, llvm::FunctionType* ft);
+  llvm::Value* memoryPtr(uint32_t mem);
+  // Calls a runtime builtin (vm/builtins.h) by its offset in VMBuiltins.
+  llvm::Value* callBuiltin(uint32_t offset, llvm::Type* result, llvm::ArrayRef<llvm::Value*> args);
+  void checkBuiltin(llvm::Value* ok);
+  std::array<llvm::Value*, 3> copyOperands(bool d64, bool s64);
 
   // translate_calls.cc: calls
   bool call(const decode::Instr& in, const validate::InstrContext& c);

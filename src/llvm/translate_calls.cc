@@ -84,8 +84,7 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
       llvm::MDBuilder md(mt_.ctx);
       b_.CreateCondBr(b_.CreateICmpEQ(sub, super), ok, slow, md.createBranchWeights(1 << 20, 1));
       b_.SetInsertPoint(slow);
-      auto* st = llvm::FunctionType::get(mt_.i8, {mt_.ptr, mt_.i32, mt_.i32}, false);
-      llvm::Value* is_sub = b_.CreateCall(st, builtin(offsetof(vm::VMBuiltins, type_is_subtype), st), {vmctx_, sub, super});
+      llvm::Value* is_sub = callBuiltin(offsetof(vm::VMBuiltins, type_is_subtype), mt_.i8, {vmctx_, sub, super});
       trapIf(b_.CreateICmpEQ(is_sub, b_.getInt8(0)), uint32_t(vm::TrapKind::IndirectCallTypeMismatch));
       b_.CreateBr(ok);
       b_.SetInsertPoint(ok);
@@ -161,7 +160,7 @@ llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncTy
   auto* at = llvm::FunctionType::get(mt_.i8, {mt_.ptr, mt_.ptr, mt_.ptr, mt_.i64}, false);
   llvm::Value* fn = loadField(ref, offsetof(vm::VMFuncRef, array_call), mt_.ptr, false);
   llvm::Value* ok = b_.CreateCall(at, fn, {ref, vmctx_, area, b_.getInt64(n)});
-  trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), jit::kPropagate);
+  checkBuiltin(ok);  // the array call's false result means the same
   llvm::Type* rt = mt_.resultType(ft.results);
   if (ft.results.empty()) return nullptr;
   if (ft.results.size() == 1) return b_.CreateAlignedLoad(rt, area, llvm::MaybeAlign(8));

@@ -1,4 +1,5 @@
 // Memories, tables, references and globals (see translate.h).
+#include "jit/stubs.h"
 #include "llvm/translate.h"
 #include "vm/abi.h"
 #include "vm/builtins.h"
@@ -26,26 +27,21 @@ llvm::Value* FuncTranslator::memoryBase(uint32_t mem) {
   if (!base) {
     llvm::IRBuilderBase::InsertPointGuard guard(b_);
     b_.SetInsertPoint(entry_, entry_->getFirstNonPHIOrDbgOrAlloca());
-    if (mem == 0) {
-      base = loadField(vmctx_, offsetof(vm::VMContext, memory0_base), mt_.ptr, true, "mem0");
-    } else {
-      llvm::Value* mems = loadField(vmctx_, offsetof(vm::VMContext, memories), mt_.ptr, true);
-      llvm::Value* m = loadField(mems, 8 * mem, mt_.ptr, true);
-      base = loadField(m, offsetof(vm::VMMemory, base), mt_.ptr, true, "mem");
-    }
+    base = mem == 0 ? loadField(vmctx_, offsetof(vm::VMContext, memory0_base), mt_.ptr, true, "mem0")
+                    : loadField(memoryPtr(mem), offsetof(vm::VMMemory, base), mt_.ptr, true, "mem");
   }
   return base;
 }
 
+// The VMMemory of memory `mem` (memory 0 has its own field: one load less).
+llvm::Value* FuncTranslator::memoryPtr(uint32_t mem) {
+  if (mem == 0) return loadField(vmctx_, offsetof(vm::VMContext, memory0), mt_.ptr, true);
+  llvm::Value* mems = loadField(vmctx_, offsetof(vm::VMContext, memories), mt_.ptr, true);
+  return loadField(mems, 8 * mem, mt_.ptr, true);
+}
+
 llvm::Value* FuncTranslator::memoryLength(uint32_t mem) {
-  llvm::Value* m;
-  if (mem == 0) {
-    m = loadField(vmctx_, offsetof(vm::VMContext, memory0), mt_.ptr, true);
-  } else {
-    llvm::Value* mems = loadField(vmctx_, offsetof(vm::VMContext, memories), mt_.ptr, true);
-    m = loadField(mems, 8 * mem, mt_.ptr, true);
-  }
-  return loadField(m, offsetof(vm::VMMemory, length), mt_.i64, false, "length");
+  return loadField(memoryPtr(mem), offsetof(vm::VMMemory, length), mt_.i64, false, "length");
 }
 
 // The address of an access of `size` bytes at index + offset. Guard pages cover every 32-bit
@@ -91,9 +87,27 @@ llvm::Value* FuncTranslator::tablePtr(uint32_t t) {
   return loadField(tables, 8 * t, mt_.ptr, true, "table");
 }
 
-llvm::Value* FuncTranslator::builtin(uint32_t offset, llvm::FunctionType*) {
+llvm::Value* FuncTranslator::callBuiltin(uint32_t offset, llvm::Type* result, llvm::ArrayRef<llvm::Value*> args) {
+  std::vector<llvm::Type*> params;
+  for (llvm::Value* a : args) params.push_back(a->getType());
+  auto* ft = llvm::FunctionType::get(result, params, false);
   llvm::Value* table = loadField(vmctx_, offsetof(vm::VMContext, builtins), mt_.ptr, true);
-  return loadField(table, offset, mt_.ptr, true);
+  return b_.CreateCall(ft, loadField(table, offset, mt_.ptr, true), args);
+}
+
+// A builtin's false result: it recorded a trap, which continues on the trap path.
+void FuncTranslator::checkBuiltin(llvm::Value* ok) { trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), jit::kPropagate); }
+
+// The (dst, src, n) operands of memory.copy and table.copy as i64: n has the smaller of the two
+// address types (spec 4.4.7).
+std::array<llvm::Value*, 3> FuncTranslator::copyOperands(bool d64, bool s64) {
+  llvm::Value* n = pop();
+  llvm::Value* src = pop();
+  llvm::Value* dst = pop();
+  if (!(d64 && s64)) n = b_.CreateZExt(n, mt_.i64);
+  if (!s64) src = b_.CreateZExt(src, mt_.i64);
+  if (!d64) dst = b_.CreateZExt(dst, mt_.i64);
+  return {dst, src, n};
 }
 
 bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContext& c) {
@@ -206,8 +220,7 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
       bool is64 = mt_.wm.memories[in.idx].type.limits.is64;
       llvm::Value* delta = pop();
       if (!is64) delta = b_.CreateZExt(delta, i64);
-      auto* ft = llvm::FunctionType::get(i64, {mt_.ptr, i32, i64}, false);
-      llvm::Value* r = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_grow), ft), {vmctx_, b_.getInt32(in.idx), delta});
+      llvm::Value* r = callBuiltin(offsetof(vm::VMBuiltins, memory_grow), i64, {vmctx_, b_.getInt32(in.idx), delta});
       push(is64 ? r : b_.CreateTrunc(r, i32));
       return true;
     }
@@ -220,24 +233,13 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
         n = b_.CreateZExt(n, i64);
         dst = b_.CreateZExt(dst, i64);
       }
-      auto* ft = llvm::FunctionType::get(i8, {mt_.ptr, i32, i64, i32, i64}, false);
-      llvm::Value* ok = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_fill), ft), {vmctx_, b_.getInt32(in.idx), dst, value, n});
-      trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), 0xff);
+      checkBuiltin(callBuiltin(offsetof(vm::VMBuiltins, memory_fill), i8, {vmctx_, b_.getInt32(in.idx), dst, value, n}));
       return true;
     }
     case Opcode::MemoryCopy: {
-      bool d64 = mt_.wm.memories[in.idx].type.limits.is64, s64 = mt_.wm.memories[in.idx2].type.limits.is64;
-      llvm::Value* n = pop();
-      llvm::Value* src = pop();
-      llvm::Value* dst = pop();
-      // spec 4.4.7: n has the smaller of the two address types.
-      if (!(d64 && s64)) n = b_.CreateZExt(n, i64);
-      if (!s64) src = b_.CreateZExt(src, i64);
-      if (!d64) dst = b_.CreateZExt(dst, i64);
-      auto* ft = llvm::FunctionType::get(i8, {mt_.ptr, i32, i32, i64, i64, i64}, false);
-      llvm::Value* ok = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_copy), ft),
-                                      {vmctx_, b_.getInt32(in.idx), b_.getInt32(in.idx2), dst, src, n});
-      trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), 0xff);
+      auto [dst, src, n] = copyOperands(mt_.wm.memories[in.idx].type.limits.is64, mt_.wm.memories[in.idx2].type.limits.is64);
+      checkBuiltin(callBuiltin(offsetof(vm::VMBuiltins, memory_copy), i8,
+                               {vmctx_, b_.getInt32(in.idx), b_.getInt32(in.idx2), dst, src, n}));
       return true;
     }
     case Opcode::MemoryInit: {
@@ -246,15 +248,12 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
       llvm::Value* src = pop();
       llvm::Value* dst = pop();
       if (!is64) dst = b_.CreateZExt(dst, i64);
-      auto* ft = llvm::FunctionType::get(i8, {mt_.ptr, i32, i32, i64, i32, i32}, false);
-      llvm::Value* ok = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, memory_init), ft),
-                                      {vmctx_, b_.getInt32(in.idx2), b_.getInt32(in.idx), dst, src, n});
-      trapIf(b_.CreateICmpEQ(ok, b_.getInt8(0)), 0xff);
+      checkBuiltin(callBuiltin(offsetof(vm::VMBuiltins, memory_init), i8,
+                               {vmctx_, b_.getInt32(in.idx2), b_.getInt32(in.idx), dst, src, n}));
       return true;
     }
     case Opcode::DataDrop: {
-      auto* ft = llvm::FunctionType::get(mt_.void_t, {mt_.ptr, i32}, false);
-      b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, data_drop), ft), {vmctx_, b_.getInt32(in.idx)});
+      callBuiltin(offsetof(vm::VMBuiltins, data_drop), mt_.void_t, {vmctx_, b_.getInt32(in.idx)});
       return true;
     }
     default: return false;
@@ -265,7 +264,6 @@ bool FuncTranslator::table(const decode::Instr& in, const validate::InstrContext
   llvm::Type *i8 = mt_.i8, *i32 = mt_.i32, *i64 = mt_.i64, *p = mt_.ptr;
   auto is64 = [&](uint32_t t) { return mt_.wm.tables[t].type.limits.is64; };
   auto widen = [&](llvm::Value* v, uint32_t t) { return is64(t) ? v : b_.CreateZExt(v, i64); };
-  auto ok = [&](llvm::Value* r) { trapIf(b_.CreateICmpEQ(r, b_.getInt8(0)), 0xff); };
   switch (in.op) {
     case Opcode::TableGet:
     case Opcode::TableSet: {
@@ -287,8 +285,7 @@ bool FuncTranslator::table(const decode::Instr& in, const validate::InstrContext
     case Opcode::TableGrow: {
       llvm::Value* delta = widen(pop(), in.idx);
       llvm::Value* init = pop();
-      auto* ft = llvm::FunctionType::get(i64, {p, i32, p, i64}, false);
-      llvm::Value* r = b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_grow), ft), {vmctx_, b_.getInt32(in.idx), init, delta});
+      llvm::Value* r = callBuiltin(offsetof(vm::VMBuiltins, table_grow), i64, {vmctx_, b_.getInt32(in.idx), init, delta});
       push(is64(in.idx) ? r : b_.CreateTrunc(r, i32));
       return true;
     }
@@ -296,35 +293,25 @@ bool FuncTranslator::table(const decode::Instr& in, const validate::InstrContext
       llvm::Value* n = widen(pop(), in.idx);
       llvm::Value* value = pop();
       llvm::Value* dst = widen(pop(), in.idx);
-      auto* ft = llvm::FunctionType::get(i8, {p, i32, i64, p, i64}, false);
-      ok(b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_fill), ft), {vmctx_, b_.getInt32(in.idx), dst, value, n}));
+      checkBuiltin(callBuiltin(offsetof(vm::VMBuiltins, table_fill), i8, {vmctx_, b_.getInt32(in.idx), dst, value, n}));
       return true;
     }
     case Opcode::TableCopy: {
-      bool d64 = is64(in.idx), s64 = is64(in.idx2);
-      llvm::Value* n = pop();
-      llvm::Value* src = pop();
-      llvm::Value* dst = pop();
-      if (!(d64 && s64)) n = b_.CreateZExt(n, i64);
-      if (!s64) src = b_.CreateZExt(src, i64);
-      if (!d64) dst = b_.CreateZExt(dst, i64);
-      auto* ft = llvm::FunctionType::get(i8, {p, i32, i32, i64, i64, i64}, false);
-      ok(b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_copy), ft),
-                       {vmctx_, b_.getInt32(in.idx), b_.getInt32(in.idx2), dst, src, n}));
+      auto [dst, src, n] = copyOperands(is64(in.idx), is64(in.idx2));
+      checkBuiltin(callBuiltin(offsetof(vm::VMBuiltins, table_copy), i8,
+                               {vmctx_, b_.getInt32(in.idx), b_.getInt32(in.idx2), dst, src, n}));
       return true;
     }
     case Opcode::TableInit: {
       llvm::Value* n = pop();
       llvm::Value* src = pop();
       llvm::Value* dst = widen(pop(), in.idx2);
-      auto* ft = llvm::FunctionType::get(i8, {p, i32, i32, i64, i32, i32}, false);
-      ok(b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, table_init), ft),
-                       {vmctx_, b_.getInt32(in.idx2), b_.getInt32(in.idx), dst, src, n}));
+      checkBuiltin(callBuiltin(offsetof(vm::VMBuiltins, table_init), i8,
+                               {vmctx_, b_.getInt32(in.idx2), b_.getInt32(in.idx), dst, src, n}));
       return true;
     }
     case Opcode::ElemDrop: {
-      auto* ft = llvm::FunctionType::get(mt_.void_t, {p, i32}, false);
-      b_.CreateCall(ft, builtin(offsetof(vm::VMBuiltins, elem_drop), ft), {vmctx_, b_.getInt32(in.idx)});
+      callBuiltin(offsetof(vm::VMBuiltins, elem_drop), mt_.void_t, {vmctx_, b_.getInt32(in.idx)});
       return true;
     }
     case Opcode::RefNull: push(llvm::ConstantPointerNull::get(llvm::PointerType::get(mt_.ctx, 0))); return true;

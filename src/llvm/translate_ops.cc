@@ -268,11 +268,7 @@ void FuncTranslator::thunk(const decode::Instr& in, const validate::InstrContext
     llvm::BasicBlock* cont = llvm::BasicBlock::Create(mt_.ctx, "", fn_);
     b_.CreateCondBr(trapped, tb, cont);
     b_.SetInsertPoint(tb);
-    auto* tt = llvm::FunctionType::get(mt_.void_t, {mt_.i32, mt_.i32, mt_.ptr, mt_.i64}, false);
-    llvm::Value* tfn = b_.CreateLoad(mt_.ptr, mt_.externSlot(jit::kExternTrapC));
-    llvm::CallInst* call = b_.CreateCall(tt, tfn, {b_.CreateSub(r, b_.getInt32(1)), b_.getInt32(offset_), vmctx_, b_.getInt64(0)});
-    call->setDoesNotReturn();
-    b_.CreateUnreachable();
+    trapAlways(b_.CreateSub(r, b_.getInt32(1)));
     b_.SetInsertPoint(cont);
   }
   for (ir::ValType t : c.pushed) push(b_.CreateAlignedLoad(mt_.valType(t), area, llvm::MaybeAlign(16)));
