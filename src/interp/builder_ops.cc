@@ -14,16 +14,6 @@ using ir::Opcode;
 
 namespace {
 
-// NaN canonicalisation (CompileOptions::nan_canonicalization) applies to float results that
-// arithmetic computes; abs, neg, copysign, reinterpret and extract_lane only move bits.
-bool canonicalizes(const RowInfo& r) {
-  // Scalar float results of scalar operands (extract_lane only moves bits out of a vector).
-  if ((r.results != "f" && r.results != "d") || !allScalar(r.params)) return false;
-  std::string_view t = r.text;
-  return !t.ends_with(".abs") && !t.ends_with(".neg") && !t.ends_with(".copysign") &&
-         t.find("reinterpret") == std::string_view::npos;
-}
-
 MemKind memKind(Opcode op) {
   switch (op) {
     case Opcode::I32Load: return MemKind::I32U;
@@ -135,7 +125,7 @@ void Builder::visitNumeric(const decode::Instr& in) {
                      : r.imm == ir::Imm::Shuffle ? static_cast<const void*>(in.v128.data())
                                                  : static_cast<const void*>(&lane);
   uint32_t at = emitGen(in.op, form, res.home, slots, tail);
-  if (mc_.options.nan_canonicalization && canonicalizes(r)) {
+  if (mc_.options.nan_canonicalization && ir::canonicalizesNan(in.op)) {
     emit(r.results == "f" ? H::CanonF32 : H::CanonF64, OpSlot{res.home});
     return;
   }

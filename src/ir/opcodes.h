@@ -92,4 +92,17 @@ std::optional<Opcode> opcodeFromText(std::string_view text);
 // Whether the signature is fixed (checked from the table) rather than hand-validated.
 inline bool hasFixedSignature(Opcode op) { return opcodeInfo(op).params != "*"; }
 
+// Whether CompileOptions::nan_canonicalization applies to op's result: a scalar float that
+// arithmetic computes from scalar operands (conversions included). abs, neg, copysign and the
+// reinterpretations only move bits and keep theirs (spec 4.3.3 NaN propagation); vector float
+// rows make NaN lanes canonical always (src/sem). Every tier asks this one predicate.
+inline bool canonicalizesNan(Opcode op) {
+  const OpcodeInfo& i = opcodeInfo(op);
+  if ((i.results != "f" && i.results != "d") || i.imm != Imm::None) return false;
+  if (i.params.find_first_of("v*") != std::string_view::npos) return false;
+  std::string_view t = i.text;
+  return !t.ends_with(".abs") && !t.ends_with(".neg") && !t.ends_with(".copysign") &&
+         t.find("reinterpret") == std::string_view::npos;
+}
+
 }  // namespace strata::ir

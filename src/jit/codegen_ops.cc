@@ -117,17 +117,11 @@ bool FuncCompiler::visitCompare(const decode::Instr& in) {
 }
 
 // CompileOptions::nan_canonicalization, as the interpreter's CanonF32/CanonF64 rows: a scalar
-// float that arithmetic computes (numeric rows of scalar operands, conversions included)
-// becomes the canonical NaN (positive, quiet, no payload) when it is a NaN. abs, neg, copysign
-// and reinterpretations only move bits and keep theirs (spec 4.3.3, NaN propagation).
+// float that arithmetic computes (ir::canonicalizesNan) becomes the canonical NaN (positive,
+// quiet, no payload) when it is a NaN.
 void FuncCompiler::canonicalizeNan(const decode::Instr& in) {
+  if (!ir::canonicalizesNan(in.op)) return;
   const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
-  if ((info.results != "f" && info.results != "d") || info.imm != ir::Imm::None) return;
-  if (info.params.find_first_of("v*") != std::string_view::npos) return;
-  std::string_view t = info.text;
-  if (t.ends_with(".abs") || t.ends_with(".neg") || t.ends_with(".copysign") ||
-      t.find("reinterpret") != std::string_view::npos)
-    return;
   bool f32 = info.results == "f";
   Xmm x = toXmm(top());
   asmjit::Label done = a().newLabel();

@@ -7,6 +7,10 @@
 
 #include <fmt/core.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/CodeGen/MachineFunctionPass.h>
+#include <llvm/CodeGen/MachineModuleInfo.h>
+#include <llvm/CodeGen/Passes.h>
+#include <llvm/CodeGen/TargetPassConfig.h>
 #include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/LegacyPassManager.h>
@@ -76,6 +80,84 @@ void optimize(llvm::Module& m, llvm::TargetMachine& tm) {
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
   mpm.run(m, mam);
+}
+
+// The wasm offset an access scope names (translate.h kAccessDomain), if it is one.
+std::optional<uint32_t> accessOffset(const llvm::MDNode* scope) {
+  // A named scope is !{!"name", !domain}, a named domain !{!"name"} (MDBuilder).
+  if (!scope || scope->getNumOperands() < 2) return std::nullopt;
+  auto* name = llvm::dyn_cast<llvm::MDString>(scope->getOperand(0));
+  auto* domain = llvm::dyn_cast<llvm::MDNode>(scope->getOperand(1));
+  if (!name || !domain || domain->getNumOperands() < 1) return std::nullopt;
+  auto* dname = llvm::dyn_cast<llvm::MDString>(domain->getOperand(0));
+  if (!dname || dname->getString() != kAccessDomain) return std::nullopt;
+  uint32_t at = 0;
+  if (name->getString().getAsInteger(10, at)) return std::nullopt;
+  return at;
+}
+
+// A machine pass run just before the object is written: every instruction that reads or
+// writes linear memory gets the line (wasm offset) of the access it performs. Instruction
+// selection gives a load folded into its user (`add eax, [mem]`) the user's location, and the
+// fault handler maps a faulting pc through the line table: without this pass, an out-of-bounds
+// access folded that way reported its neighbour's offset. Two accesses in one instruction
+// (a load, an operation and a store to the same address) take the load's: it faults first.
+// Accesses LLVM merged carry both scopes: the instruction keeps its line if it is one of
+// them, else the first access in wasm order.
+class AccessLines : public llvm::MachineFunctionPass {
+ public:
+  static inline char ID = 0;
+  AccessLines() : MachineFunctionPass(ID) {}
+  llvm::StringRef getPassName() const override { return "strata wasm access lines"; }
+  void getAnalysisUsage(llvm::AnalysisUsage& au) const override {
+    au.setPreservesAll();
+    MachineFunctionPass::getAnalysisUsage(au);
+  }
+  bool runOnMachineFunction(llvm::MachineFunction& mf) override {
+    llvm::DISubprogram* sp = mf.getFunction().getSubprogram();
+    if (!sp) return false;
+    bool changed = false;
+    for (llvm::MachineBasicBlock& mbb : mf)
+      for (llvm::MachineInstr& mi : mbb) {
+        if (mi.memoperands_empty()) continue;
+        std::optional<uint32_t> load_at, store_at;
+        bool current = false;
+        unsigned line = mi.getDebugLoc() ? mi.getDebugLoc().getLine() : 0;
+        for (const llvm::MachineMemOperand* mmo : mi.memoperands()) {
+          const llvm::MDNode* scopes = mmo->getAAInfo().Scope;
+          if (!scopes) continue;
+          for (const llvm::MDOperand& op : scopes->operands()) {
+            std::optional<uint32_t> at = accessOffset(llvm::dyn_cast<llvm::MDNode>(op));
+            if (!at) continue;
+            current |= *at == line;
+            std::optional<uint32_t>& slot = mmo->isLoad() ? load_at : store_at;
+            if (!slot || *at < *slot) slot = at;
+          }
+        }
+        std::optional<uint32_t> at = load_at ? load_at : store_at;
+        if (!at || current) continue;
+        mi.setDebugLoc(llvm::DILocation::get(mf.getFunction().getContext(), *at, 0, sp));
+        changed = true;
+      }
+    return changed;
+  }
+};
+
+// LLVMTargetMachine::addPassesToEmitFile's pipeline with AccessLines before the printer.
+bool addCodegenPasses(llvm::TargetMachine& tm, llvm::legacy::PassManager& pm, llvm::raw_pwrite_stream& os) {
+  auto& ltm = static_cast<llvm::LLVMTargetMachine&>(tm);
+  auto* mmiwp = new llvm::MachineModuleInfoWrapperPass(&ltm);
+  llvm::TargetPassConfig* config = ltm.createPassConfig(pm);
+  config->setDisableVerify(true);
+  pm.add(config);
+  pm.add(mmiwp);
+  if (config->addISelPasses()) return false;
+  config->addMachinePasses();
+  config->setInitialized();
+  pm.add(new AccessLines());
+  if (ltm.addAsmPrinter(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile, mmiwp->getMMI().getContext())) return false;
+  pm.add(llvm::createFreeMachineFunctionPass());
+  return true;
 }
 
 using Elf = llvm::object::ELF64LEObjectFile;
@@ -338,7 +420,7 @@ Result<PluginOutput> emit(llvm::Module& m, const PluginRequest& req, uint32_t nd
   {
     llvm::raw_svector_ostream os(buffer);
     llvm::legacy::PassManager pm;
-    if (tm->addPassesToEmitFile(pm, os, nullptr, llvm::CodeGenFileType::ObjectFile))
+    if (!addCodegenPasses(*tm, pm, os))
       return makeError(ErrorKind::Unsupported, kNoOffset, "llvm: cannot emit an object");
     pm.run(m);
   }

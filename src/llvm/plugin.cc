@@ -29,7 +29,6 @@ bool holdsGc(const ir::Module& m, ir::ValType t) {
 Result<void> supported(const ir::Module& m, const vm::CompileOptions& o) {
   auto no = [](const char* what) { return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: {} not supported yet", what)); };
   if (o.consume_fuel) return no("fuel");
-  if (o.nan_canonicalization) return no("NaN canonicalization");
   if (!m.tags.empty()) return no("exception handling");
   for (const ir::SubType& t : m.types) {
     if (t.kind != ir::CompKind::Func) return no("GC types");

@@ -89,6 +89,15 @@ llvm::GlobalVariable* ModuleTranslator::externSlot(uint32_t id) {
   return g;
 }
 
+llvm::MDNode* ModuleTranslator::accessScope(uint32_t offset) {
+  // No access carries !noalias, so these scopes never make two accesses independent for
+  // LLVM's alias analysis: they only name the access.
+  llvm::MDBuilder md(ctx);
+  if (!access_domain_) access_domain_ = md.createAliasScopeDomain(kAccessDomain);
+  llvm::MDNode* scope = md.createAliasScope(std::to_string(offset), access_domain_);
+  return llvm::MDNode::get(ctx, {scope});
+}
+
 bool ModuleTranslator::explicitBounds(uint32_t mem) const {
   const ir::MemoryType& t = wm.memories[mem].type;
   return req.options.bounds == vm::BoundsChecks::Explicit || t.limits.is64 || t.page_size_log2 < 12;
@@ -366,8 +375,24 @@ void FuncTranslator::onInstr(const decode::Instr& in, const validate::InstrConte
     case Opcode::GlobalSet: b_.CreateAlignedStore(pop(), globalAddr(in.idx), llvm::MaybeAlign(8)); return;
     default: break;
   }
-  if (call(in, c) || memory(in, c) || table(in, c) || numeric(in, c)) return;
+  if (call(in, c) || memory(in, c) || table(in, c)) return;
+  if (numeric(in, c)) {
+    if (mt_.req.options.nan_canonicalization && ir::canonicalizesNan(in.op)) canonicalizeNan();
+    return;
+  }
   unsupported(in, "instruction");
+}
+
+// CompileOptions::nan_canonicalization (ir::canonicalizesNan): a NaN result becomes the
+// positive canonical NaN, as on the other tiers. A select on the value, not a branch: LLVM
+// keeps it exact (no fast-math) even where it folds the operation itself, whose NaN would
+// otherwise have the constant folder's sign and payload rather than the hardware's.
+void FuncTranslator::canonicalizeNan() {
+  llvm::Value* x = pop();
+  bool f32 = x->getType()->isFloatTy();
+  llvm::APFloat canon(f32 ? llvm::APFloat::IEEEsingle() : llvm::APFloat::IEEEdouble(),
+                      f32 ? llvm::APInt(32, 0x7fc00000u) : llvm::APInt(64, 0x7ff8000000000000ull));
+  push(b_.CreateSelect(b_.CreateFCmpUNO(x, x), llvm::ConstantFP::get(mt_.ctx, canon), x));
 }
 
 void FuncTranslator::pushFrame(Kind kind, const validate::InstrContext& c) {

@@ -41,6 +41,11 @@ namespace strata::llvmtier {
 
 // Metadata kind marking loads from linear memory (emit.cc deletedLoads).
 inline constexpr const char* kMemLoadMD = "strata.mem";
+// Name of the alias-scope domain whose scopes name linear-memory accesses by wasm offset (an
+// access's scope survives into the machine instruction's memory operand, even when the load
+// is folded into the instruction that uses it: emit.cc gives that instruction the access's
+// line, so a fault's pc maps to the access, not to its neighbour).
+inline constexpr const char* kAccessDomain = "strata.access";
 
 class ModuleTranslator {
  public:
@@ -71,6 +76,8 @@ class ModuleTranslator {
   // The extern slot holding extern id `id`'s address (jit/externs.h), as a global the linker
   // (emit.cc) places on the image's data page.
   llvm::GlobalVariable* externSlot(uint32_t id);
+  // The alias-scope list naming the linear-memory access at wasm offset `offset` (kAccessDomain).
+  llvm::MDNode* accessScope(uint32_t offset);
   // Whether memory `mem` needs explicit bounds checks (memory64, the explicit mode, pages
   // smaller than the OS page).
   bool explicitBounds(uint32_t mem) const;
@@ -78,6 +85,7 @@ class ModuleTranslator {
  private:
   void buildEntry(uint32_t def);
   std::map<uint32_t, llvm::GlobalVariable*> externs_;
+  llvm::MDNode* access_domain_ = nullptr;
 };
 
 class FuncTranslator {
@@ -133,6 +141,7 @@ class FuncTranslator {
   // v, hidden from LLVM's folding (an empty asm over an xmm register).
   llvm::Value* opaqueValue(llvm::Value* v);
   llvm::Value* truncChecked(llvm::Value* x, bool to64, bool is_signed);
+  void canonicalizeNan();  // the value on top (translate.cc)
 
   // translate_mem.cc: memories, tables, references, globals
   bool memory(const decode::Instr& in, const validate::InstrContext& c);
@@ -140,6 +149,7 @@ class FuncTranslator {
   llvm::Value* address(uint32_t mem, llvm::Value* index, uint64_t offset, uint32_t size);
   llvm::Value* memoryBase(uint32_t mem);
   llvm::Value* memLoad(llvm::Type* t, llvm::Value* at);
+  void memStore(llvm::Value* v, llvm::Value* at);
   llvm::Value* memoryLength(uint32_t mem);
   llvm::Value* globalAddr(uint32_t g);
   llvm::Value* tablePtr(uint32_t t);

@@ -73,8 +73,14 @@ llvm::Value* FuncTranslator::address(uint32_t mem, llvm::Value* index, uint64_t 
 llvm::Value* FuncTranslator::memLoad(llvm::Type* t, llvm::Value* at) {
   llvm::LoadInst* l = b_.CreateAlignedLoad(t, at, llvm::MaybeAlign(1));
   l->setMetadata(kMemLoadMD, llvm::MDNode::get(mt_.ctx, {}));
+  l->setMetadata(llvm::LLVMContext::MD_alias_scope, mt_.accessScope(offset_));
   if (mt_.keep_loads.count(offset_)) l->setVolatile(true);
   return l;
+}
+
+void FuncTranslator::memStore(llvm::Value* v, llvm::Value* at) {
+  llvm::StoreInst* s = b_.CreateAlignedStore(v, at, llvm::MaybeAlign(1));
+  s->setMetadata(llvm::LLVMContext::MD_alias_scope, mt_.accessScope(offset_));
 }
 
 llvm::Value* FuncTranslator::globalAddr(uint32_t g) {
@@ -125,7 +131,7 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
     llvm::Value* idx = pop();
     llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, a.size);
     if (v->getType() != a.mem_t) v = b_.CreateTrunc(v, a.mem_t);
-    b_.CreateAlignedStore(v, at, llvm::MaybeAlign(1));
+    memStore(v, at);
   };
   // v128 loads that widen, splat or zero-fill a smaller value.
   auto vecLoad = [&](llvm::Type* elem, unsigned lanes, int extend, llvm::Type* wide) {
@@ -158,7 +164,7 @@ bool FuncTranslator::memory(const decode::Instr& in, const validate::InstrContex
     llvm::Value* at = address(in.mem.memory, idx, in.mem.offset, size);
     llvm::Value* lanes = b_.CreateBitCast(vec, llvm::FixedVectorType::get(elem, 16 / size));
     if (is_store) {
-      b_.CreateAlignedStore(b_.CreateExtractElement(lanes, uint64_t(in.lane)), at, llvm::MaybeAlign(1));
+      memStore(b_.CreateExtractElement(lanes, uint64_t(in.lane)), at);
     } else {
       llvm::Value* v = memLoad(elem, at);
       push(b_.CreateBitCast(b_.CreateInsertElement(lanes, v, uint64_t(in.lane)), mt_.v128));

@@ -1,12 +1,14 @@
-// Differential harness: the same module runs on the interpreter ("interp") and on the baseline
-// JIT ("baseline"), each in its own engine and store; every call's outcome (results or trap
-// kind, message and backtrace, plus the memory's contents and the fuel left) is printed to one
-// string per tier and the two strings must be equal.
+// Differential harness: the same module runs on the interpreter ("interp") and on a machine-code
+// tier, each in its own engine and store; every call's outcome (results or trap kind, message
+// and backtrace, plus the memory's contents and the fuel left) is printed to one string per
+// tier and the two strings must be equal. The machine tier is "baseline", or the one named by
+// the environment variable STRATA_TEST_TIER (tests/llvm runs these tests on "llvm" that way).
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -19,16 +21,22 @@
 
 namespace strata::jit_test {
 
+// The machine-code tier under test (see above).
+inline const char* machineTier() {
+  const char* t = std::getenv("STRATA_TEST_TIER");
+  return t && *t ? t : "baseline";
+}
+
 inline bool baselineAvailable() {
   tiers::registerAll();
   auto names = Engine::tiers();
-  return std::find(names.begin(), names.end(), "baseline") != names.end();
+  return std::find(names.begin(), names.end(), machineTier()) != names.end();
 }
 
 #define REQUIRE_BASELINE() \
-  if (!::strata::jit_test::baselineAvailable()) GTEST_SKIP() << "baseline tier not available on this host"
+  if (!::strata::jit_test::baselineAvailable()) GTEST_SKIP() << ::strata::jit_test::machineTier() << " tier not available on this host"
 
-inline const char* const kTiers[2] = {"interp", "baseline"};
+inline const char* const kTiers[2] = {"interp", machineTier()};
 
 inline std::string hex(uint64_t v) {
   char buf[32];
@@ -181,7 +189,7 @@ class Both {
   explicit Both(std::string_view wat, Options options = {})
       : interp_("interp", options.config, wat, options.hosts, options.arm, options.allow_fallback,
                 options.compare_offsets),
-        baseline_("baseline", options.config, wat, options.hosts, options.arm, options.allow_fallback,
+        baseline_(machineTier(), options.config, wat, options.hosts, options.arm, options.allow_fallback,
                   options.compare_offsets) {
     EXPECT_EQ(interp_.instantiateError(), baseline_.instantiateError());
   }
@@ -195,7 +203,7 @@ class Both {
     Outcome a = interp_.call(name, args);
     Outcome b = baseline_.call(name, args);
     EXPECT_EQ(a.text, b.text) << "call " << name << showArgs(args) << "\n  interp:   " << a.text
-                              << "\n  baseline: " << b.text;
+                              << "\n  " << machineTier() << ": " << b.text;
     return a;
   }
 

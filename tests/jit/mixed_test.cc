@@ -74,10 +74,10 @@ TEST(JitMixed, InterpretedAndCompiledModulesInOneStore) {
   REQUIRE_BASELINE();
   Mixed ref, mixed;
   setUp(ref, "interp");
-  setUp(mixed, "baseline");
+  setUp(mixed, machineTier());
   if (HasFatalFailure()) return;
   EXPECT_EQ(ref.tiers, "interp interp interp ");
-  EXPECT_EQ(mixed.tiers, "interp baseline interp ") << "the fallback this test relies on changed";
+  EXPECT_EQ(mixed.tiers, std::string("interp ") + machineTier() + " interp ") << "the fallback this test relies on changed";
   struct Call {
     bool top;
     const char* name;
@@ -115,7 +115,7 @@ TEST(JitMixed, InterpretedAndCompiledModulesInOneStore) {
 TEST(JitMixed, ModulesHoldingGcReferencesGoToTheInterpreter) {
   REQUIRE_BASELINE();
   Config config;
-  config.tier = "baseline";
+  config.tier = machineTier();
   Engine engine = *Engine::create(config);
   auto tierOf = [&](const char* wat) {
     auto m = Module::fromText(engine, wat);
@@ -126,7 +126,7 @@ TEST(JitMixed, ModulesHoldingGcReferencesGoToTheInterpreter) {
   EXPECT_EQ(tierOf("(module (func (local eqref)))"), "interp");
   EXPECT_EQ(tierOf("(module (global (mut i31ref) (ref.null i31)))"), "interp");
   EXPECT_EQ(tierOf("(module (type (struct)) (func))"), "interp");
-  EXPECT_EQ(tierOf("(module (table 1 externref) (func (param funcref) (local externref)))"), "baseline");
+  EXPECT_EQ(tierOf("(module (table 1 externref) (func (param funcref) (local externref)))"), machineTier());
 }
 
 // host -> wasm $outer -> host $inner_call -> wasm $inner traps; the host callback swallows the

@@ -34,7 +34,7 @@ TEST(JitNan, CanonicalizationMatchesTheInterpreter) {
       EXPECT_FALSE(o.trapped) << name;
       return o.results.empty() ? Val::i32(0) : o.results[0];
     };
-    SCOPED_TRACE(side == 0 ? "interp" : "baseline");
+    SCOPED_TRACE(side == 0 ? "interp" : machineTier());
     EXPECT_EQ(bits32(one("div32", {Val::f32(0.0f), Val::f32(0.0f)})), kCanon32);
     EXPECT_EQ(bits32(one("add32", {Val::i32(int32_t(kPayload32)), Val::f32(1.0f)})), kCanon32);
     EXPECT_EQ(bits32(one("min32", {Val::i32(int32_t(kPayload32)), Val::f32(1.0f)})), kCanon32);
