@@ -56,4 +56,32 @@ bool Features::setByName(std::string_view name, bool on) {
   return false;
 }
 
+bool holdsGcObjects(const Module& m, ValType t) {
+  if (!t.isRef()) return false;
+  if (t.heap.isIndex()) return m.types[t.heap.typeIndex()].kind != CompKind::Func;
+  switch (t.heap.absKind()) {
+    case AbsHeap::Any:
+    case AbsHeap::Eq:
+    case AbsHeap::I31:
+    case AbsHeap::Struct:
+    case AbsHeap::Array: return true;
+    default: return false;
+  }
+}
+
+bool usesGcObjects(const Module& m) {
+  auto gc = [&](ValType t) { return holdsGcObjects(m, t); };
+  for (const SubType& t : m.types) {
+    if (t.kind != CompKind::Func) return true;
+    if (std::any_of(t.func.params.begin(), t.func.params.end(), gc) ||
+        std::any_of(t.func.results.begin(), t.func.results.end(), gc))
+      return true;
+  }
+  for (const Global& g : m.globals)
+    if (gc(g.type.type)) return true;
+  for (const Table& t : m.tables)
+    if (gc(t.type.elem)) return true;
+  return false;
+}
+
 }  // namespace strata::ir

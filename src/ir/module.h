@@ -151,4 +151,12 @@ struct Module {
   ByteSpan append(std::span<const uint8_t> data);
 };
 
+// Whether a value of type t may refer to an object of the GC heap (docs/gc.md). The collector
+// finds such references only where a tier records them (the interpreter's frames today), so the
+// machine-code tiers hand a module holding them to one that does.
+bool holdsGcObjects(const Module& m, ValType t);
+// Whether m has GC types, or a signature (params and results of every function, block type and
+// tag), global or table that may hold GC objects. Locals are checked per body.
+bool usesGcObjects(const Module& m);
+
 }  // namespace strata::ir

@@ -524,22 +524,9 @@ void FuncCompiler::unsupported(const decode::Instr& in) {
 
 // ---- the function ----
 
-bool holdsGcObjects(const ir::Module& m, ir::ValType t) {
-  if (!t.isRef()) return false;
-  if (t.heap.isIndex()) return m.types[t.heap.typeIndex()].kind != ir::CompKind::Func;
-  switch (t.heap.absKind()) {
-    case ir::AbsHeap::Any:
-    case ir::AbsHeap::Eq:
-    case ir::AbsHeap::I31:
-    case ir::AbsHeap::Struct:
-    case ir::AbsHeap::Array: return true;
-    default: return false;
-  }
-}
-
 void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   for (const ir::ValType& t : locals.subspan(type_->params.size())) {
-    if (holdsGcObjects(module_, t) && error_)
+    if (ir::holdsGcObjects(module_, t) && error_)
       error_ = makeError(ErrorKind::Unsupported, module_.functions[func_index_].body.offset, "baseline: GC references");
   }
   num_params_ = uint32_t(type_->params.size());

@@ -373,11 +373,6 @@ struct CompiledCode {
   std::unique_ptr<vm::CodeImage> image;
   std::vector<uint32_t> externs;  // extern id of each slot after the call slots
 };
-// Whether values of type t may be GC objects (the any hierarchy: anyref, eqref, i31ref,
-// structs, arrays): the collector finds them only in interpreter frames until this tier has
-// stack maps (docs/gc.md), so a module whose signatures, globals, tables or locals hold one goes
-// to the interpreter, like a module with GC instructions.
-bool holdsGcObjects(const ir::Module& m, ir::ValType t);
 
 Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
                                    const vm::CompileOptions& options);

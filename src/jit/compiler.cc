@@ -200,23 +200,6 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   return out;
 }
 
-// Signatures (function types cover params and results of every function, block type and
-// tag), globals and tables that may hold GC objects (holdsGcObjects).
-bool usesGcObjects(const ir::Module& m) {
-  auto gc = [&](ir::ValType t) { return holdsGcObjects(m, t); };
-  for (const ir::SubType& t : m.types) {
-    if (t.kind != ir::CompKind::Func) return true;
-    if (std::any_of(t.func.params.begin(), t.func.params.end(), gc) ||
-        std::any_of(t.func.results.begin(), t.func.results.end(), gc))
-      return true;
-  }
-  for (const ir::Global& g : m.globals)
-    if (gc(g.type.type)) return true;
-  for (const ir::Table& t : m.tables)
-    if (gc(t.type.elem)) return true;
-  return false;
-}
-
 }  // namespace
 
 x86::Mem ModuleState::externSlot(uint32_t id) {
@@ -240,7 +223,7 @@ const void* externAddress(uint32_t id) {
 Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
                                    const vm::CompileOptions& options) {
   if (!stubs().entry) return makeError(ErrorKind::Resource, kNoOffset, "baseline: cannot map executable memory");
-  if (usesGcObjects(module)) return makeError(ErrorKind::Unsupported, kNoOffset, "baseline: GC references");
+  if (ir::usesGcObjects(module)) return makeError(ErrorKind::Unsupported, kNoOffset, "baseline: GC references");
   // Machine code is about 3x the bodies' bytes (ed25519: 2.9x); the unused tail is unmapped at
   // publish, and a module that needs more is compiled again with twice the room.
   size_t body_bytes = 0;

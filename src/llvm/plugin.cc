@@ -15,28 +15,12 @@ namespace strata::llvmtier {
 
 namespace {
 
-// References the collector must find (docs/gc.md): the tier has no stack maps yet, so such
-// modules, like the exceptions the translator does not compile, go to the fallback tier.
-bool holdsGc(const ir::Module& m, ir::ValType t) {
-  if (!t.isRef()) return false;
-  if (t.heap.isIndex()) return m.types[t.heap.typeIndex()].kind != ir::CompKind::Func;
-  switch (t.heap.absKind()) {
-    case ir::AbsHeap::Func: case ir::AbsHeap::NoFunc: case ir::AbsHeap::Extern: case ir::AbsHeap::NoExtern: return false;
-    default: return true;
-  }
-}
-
 Result<void> supported(const ir::Module& m, const vm::CompileOptions& o) {
   auto no = [](const char* what) { return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: {} not supported yet", what)); };
-  if (o.consume_fuel) return no("fuel");
   if (!m.tags.empty()) return no("exception handling");
-  for (const ir::SubType& t : m.types) {
-    if (t.kind != ir::CompKind::Func) return no("GC types");
-    for (ir::ValType v : t.func.params) if (holdsGc(m, v)) return no("GC references");
-    for (ir::ValType v : t.func.results) if (holdsGc(m, v)) return no("GC references");
-  }
-  for (const ir::Global& g : m.globals) if (holdsGc(m, g.type.type)) return no("GC references");
-  for (const ir::Table& t : m.tables) if (holdsGc(m, t.type.elem)) return no("GC references");
+  // References the collector must find (docs/gc.md): the tier has no stack maps yet, so such
+  // modules go to the fallback tier (locals: FuncTranslator::onLocals).
+  if (ir::usesGcObjects(m)) return no("GC references");
   for (const ir::Memory& mem : m.memories) if (mem.type.limits.shared) return no("shared memories");
   return {};
 }

@@ -200,6 +200,7 @@ FuncTranslator::FuncTranslator(ModuleTranslator& mt, uint32_t func_index)
   entry_ = llvm::BasicBlock::Create(mt.ctx, "entry", fn_);
   b_.SetInsertPoint(entry_);
   b_.SetCurrentDebugLocation(llvm::DILocation::get(mt.ctx, body_offset, 0, sp_));
+  offset_ = body_offset;  // the entry's checks trap at the body's first byte, as on every tier
   vmctx_ = fn_->getArg(0);
 }
 
@@ -215,6 +216,9 @@ void FuncTranslator::unsupported(const decode::Instr& in, const char* what) {
 }
 
 void FuncTranslator::onLocals(std::span<const ir::ValType> locals) {
+  for (ir::ValType t : locals)
+    if (ir::holdsGcObjects(mt_.wm, t) && error_)
+      error_ = makeError(ErrorKind::Unsupported, mt_.wm.functions[func_index_].body.offset, "llvm: GC references not supported yet");
   local_types_.assign(locals.begin(), locals.end());
   for (size_t i = 0; i < locals.size(); ++i) {
     llvm::AllocaInst* a = b_.CreateAlloca(mt_.valType(locals[i]), nullptr, fmt::format("l{}", i));
@@ -227,6 +231,7 @@ void FuncTranslator::onLocals(std::span<const ir::ValType> locals) {
   }
   checkStack();
   checkEpoch();
+  chargeFuel();
   Frame f;
   f.kind = Kind::Function;
   f.results.assign(type_.results.begin(), type_.results.end());
@@ -270,6 +275,25 @@ void FuncTranslator::checkEpoch() {
   trapIf(b_.CreateICmpUGE(epoch, deadline), uint32_t(vm::TrapKind::Interrupt));
 }
 
+// Fuel (Config::consume_fuel) is charged as the interpreter and the baseline tier charge it, so
+// every tier traps after the same instruction: at the entry and at every loop head, the number
+// of reachable wasm instructions from there to the next such point in code order (the
+// subtraction's constant is set when that point is reached).
+void FuncTranslator::chargeFuel() {
+  if (!mt_.req.options.consume_fuel) return;
+  patchFuel();
+  llvm::Value* at = b_.CreateConstInBoundsGEP1_64(mt_.i8, storeCtx(), offsetof(vm::VMStoreLimits, fuel_remaining));
+  llvm::Value* left = b_.CreateAlignedLoad(mt_.i64, at, llvm::MaybeAlign(8));
+  fuel_sub_ = llvm::cast<llvm::Instruction>(b_.CreateSub(left, llvm::ConstantInt::get(mt_.i64, 0)));
+  b_.CreateAlignedStore(fuel_sub_, at, llvm::MaybeAlign(8));
+  trapIf(b_.CreateICmpSLT(fuel_sub_, llvm::ConstantInt::get(mt_.i64, 0)), uint32_t(vm::TrapKind::OutOfFuel));
+  fuel_count_ = 0;
+}
+
+void FuncTranslator::patchFuel() {
+  if (fuel_sub_) fuel_sub_->setOperand(1, llvm::ConstantInt::get(mt_.i64, fuel_count_));
+}
+
 void FuncTranslator::trapAlways(uint32_t kind, llvm::Value* detail) { trapAlways(b_.getInt32(kind), detail); }
 
 void FuncTranslator::trapAlways(llvm::Value* kind, llvm::Value* detail) {
@@ -294,6 +318,7 @@ void FuncTranslator::trapIf(llvm::Value* cond, uint32_t kind, llvm::Value* detai
 void FuncTranslator::onInstr(const decode::Instr& in, const validate::InstrContext& c) {
   if (!error_) return;
   offset_ = uint32_t(in.offset);
+  if (c.reachable && !dead_) ++fuel_count_;  // as the baseline tier counts (chargeFuel)
   switch (in.op) {
     case Opcode::Block: case Opcode::Loop: case Opcode::If: case Opcode::Else: case Opcode::End:
       control(in, c);
@@ -427,6 +452,7 @@ void FuncTranslator::control(const decode::Instr& in, const validate::InstrConte
       b_.SetInsertPoint(f.label);
       for (size_t k = 0; k < f.params.size(); ++k) push(b_.CreateLoad(mt_.valType(f.params[k]), f.vars[k]));
       checkEpoch();
+      chargeFuel();
       return;
     }
     case Opcode::If: {
@@ -511,6 +537,7 @@ void FuncTranslator::branchTo(uint32_t depth) {
 void FuncTranslator::emitReturn() { branchTo(uint32_t(frames_.size() - 1)); }
 
 void FuncTranslator::onEnd() {
+  patchFuel();
   // Blocks made for code after a terminator that nothing reaches.
   for (llvm::BasicBlock& bb : llvm::make_early_inc_range(*fn_)) {
     if (&bb != entry_ && llvm::pred_empty(&bb) && bb.empty()) bb.eraseFromParent();

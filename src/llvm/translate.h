@@ -133,6 +133,8 @@ class FuncTranslator {
   llvm::Value* storeCtx();
   void checkStack();
   void checkEpoch();
+  void chargeFuel();
+  void patchFuel();
 
   // translate_ops.cc: numeric rows
   bool numeric(const decode::Instr& in, const validate::InstrContext& c);
@@ -182,6 +184,8 @@ class FuncTranslator {
   std::map<uint32_t, llvm::Value*> mem_base_;
   bool dead_ = false;
   uint32_t offset_ = 0;  // wasm offset of the instruction being translated
+  llvm::Instruction* fuel_sub_ = nullptr;  // the last fuel charge (patched by patchFuel)
+  uint64_t fuel_count_ = 0;                // instructions since it
   Result<void> error_;
 };
 
