@@ -120,7 +120,7 @@ class JitCompiler final : public vm::Compiler {
 
 // The data page: the call slots (each defined function's entry), then the extern slots.
 void fillSlots(const CompiledCode& c) {
-  auto* slots = reinterpret_cast<uintptr_t*>(c.image->data());
+  auto* slots = reinterpret_cast<uintptr_t*>(c.image->writableData());
   auto funcs = c.image->funcs();
   for (size_t i = 0; i < funcs.size(); ++i) slots[i] = uintptr_t(c.image->base() + funcs[i].start);
   for (size_t k = 0; k < c.externs.size(); ++k) slots[funcs.size() + k] = uintptr_t(externAddress(c.externs[k]));
@@ -141,7 +141,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   ErrorCollector errors;
   code.setErrorHandler(&errors);
   CodeBuffer& buffer = code.textSection()->_buffer;
-  buffer._data = image->base();
+  buffer._data = image->writableBase();
   buffer._capacity = capacity - data_bytes - 4096;
   buffer._size = 0;
   buffer._flags = CodeBufferFlags::kIsExternal | CodeBufferFlags::kIsFixed;

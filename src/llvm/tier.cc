@@ -122,7 +122,7 @@ class LlvmCompiler final : public vm::Compiler {
     std::unique_ptr<vm::CodeImage> image =
         STRATA_TRY(vm::CodeImage::map(-1, 0, out.code, out.data_bytes, std::move(out.funcs), vm::ImageKind::ModuleLines,
                                       &module, st.trap_store));
-    auto* slots = reinterpret_cast<uintptr_t*>(image->data());
+    auto* slots = reinterpret_cast<uintptr_t*>(image->writableData());
     for (size_t k = 0; k < out.externs.size(); ++k) slots[k] = uintptr_t(jit::externAddress(out.externs[k]));
     return std::shared_ptr<const vm::CompiledModule>(
         std::make_shared<LlvmModule>(module, std::move(image), std::move(out.externs), out.cpu_features));

@@ -104,17 +104,37 @@ Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t 
   size_t page = pageSize();
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
   size_t data_map = roundUp(data_bytes, page);
-  // MAP_POPULATE: the pages are written right away, and faulting them in one by one cost more
-  // than the code generation of a small module.
-  void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-  if (p == MAP_FAILED) return makeError(ErrorKind::Resource, kNoOffset, "cannot map memory for code");
   std::unique_ptr<CodeImage> img(new CodeImage);
-  img->base_ = static_cast<uint8_t*>(p);
-  img->map_bytes_ = code_map + data_map;
+  if (CodePool* pool = CodePool::get()) {
+    if (auto chunk = pool->allocate(code_map + data_map)) {
+      img->chunk_ = *chunk;
+      img->base_ = chunk->exec;
+      img->writable_ = chunk->write;
+      img->map_bytes_ = chunk->bytes;
+    }
+  }
+  if (!img->chunk_) {
+    // MAP_POPULATE: the pages are written right away, and faulting them in one by one cost more
+    // than the code generation of a small module.
+    void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED) return makeError(ErrorKind::Resource, kNoOffset, "cannot map memory for code");
+    img->base_ = img->writable_ = static_cast<uint8_t*>(p);
+    img->map_bytes_ = code_map + data_map;
+  }
   img->code_bytes_ = code_bytes;
   img->data_ = data_bytes ? img->base_ + code_map : nullptr;
   img->data_bytes_ = data_bytes;
+  // Pool memory holds what its last owner left (int3); the data pages start zeroed.
+  if (img->chunk_ && data_bytes) std::memset(img->writableData(), 0, data_bytes);
   return img;
+}
+
+Result<void> CodeImage::makeExecutable(size_t code_map) {
+  if (chunk_) return {};
+  // W^X: from here on the code is never writable again.
+  if (mprotect(base_, code_map, PROT_READ | PROT_EXEC) != 0)
+    return makeError(ErrorKind::Resource, kNoOffset, "cannot make code executable");
+  return {};
 }
 
 CodeImage::~CodeImage() {
@@ -124,17 +144,17 @@ CodeImage::~CodeImage() {
       std::erase_if(ranges, [&](const Registry::Range& r) { return r.image == this; });
     });
   }
-  if (base_) munmap(base_, map_bytes_);
+  if (chunk_)
+    CodePool::get()->release(*chunk_);
+  else if (base_)
+    munmap(base_, map_bytes_);
 }
 
 Result<void> CodeImage::publish(std::span<const uint8_t> code, std::vector<FuncCodeInfo> funcs, ImageKind kind,
                                 const void* module, void* fault_stub) {
   if (code.size() > code_bytes_) return makeError(ErrorKind::Resource, kNoOffset, "code larger than its image");
-  std::memcpy(base_, code.data(), code.size());
-  size_t code_map = roundUp(std::max<size_t>(code_bytes_, 1), pageSize());
-  // W^X: from here on the code is never writable again.
-  if (mprotect(base_, code_map, PROT_READ | PROT_EXEC) != 0)
-    return makeError(ErrorKind::Resource, kNoOffset, "cannot make code executable");
+  std::memcpy(writable_, code.data(), code.size());
+  STRATA_CHECK(makeExecutable(roundUp(std::max<size_t>(code_bytes_, 1), pageSize())));
   funcs_ = std::move(funcs);
   kind_ = kind;
   module_ = module;
@@ -149,13 +169,19 @@ Result<void> CodeImage::publishInPlace(size_t code_bytes, size_t data_bytes, std
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
   size_t used = code_map + roundUp(data_bytes, page);
   if (used > map_bytes_) return makeError(ErrorKind::Resource, kNoOffset, "code larger than its reservation");
-  if (mprotect(base_, code_map, PROT_READ | PROT_EXEC) != 0)
-    return makeError(ErrorKind::Resource, kNoOffset, "cannot make code executable");
-  if (used < map_bytes_) munmap(base_ + used, map_bytes_ - used);
+  STRATA_CHECK(makeExecutable(code_map));
+  if (chunk_) {
+    CodePool::get()->shrink(*chunk_, used);
+  } else if (used < map_bytes_) {
+    munmap(base_ + used, map_bytes_ - used);
+  }
   map_bytes_ = used;
   code_bytes_ = code_bytes;
   data_ = data_bytes ? base_ + code_map : nullptr;
   data_bytes_ = data_bytes;
+  // The reservation's pages past the code were not written by the compiler: pool memory may
+  // hold its last owner's int3 there, a fresh mapping zeros.
+  if (chunk_ && data_bytes) std::memset(writableData(), 0, data_bytes);
   funcs_ = std::move(funcs);
   kind_ = kind;
   module_ = module;
@@ -167,27 +193,27 @@ Result<void> CodeImage::publishInPlace(size_t code_bytes, size_t data_bytes, std
 Result<std::unique_ptr<CodeImage>> CodeImage::map(int fd, uint64_t file_offset, std::span<const uint8_t> code,
                                                   size_t data_bytes, std::vector<FuncCodeInfo> funcs, ImageKind kind,
                                                   const void* module, void* fault_stub) {
+  if (fd < 0) {
+    // A copy: the pool's memory where there is one.
+    std::unique_ptr<CodeImage> img = STRATA_TRY(reserve(code.size(), data_bytes));
+    STRATA_CHECK(img->publish(code, std::move(funcs), kind, module, fault_stub));
+    return img;
+  }
   size_t page = pageSize();
   size_t code_map = roundUp(std::max<size_t>(code.size(), 1), page);
   size_t data_map = roundUp(data_bytes, page);
-  if (fd >= 0 && file_offset % page != 0) return makeError(ErrorKind::Resource, kNoOffset, "code not page-aligned in its file");
+  if (file_offset % page != 0) return makeError(ErrorKind::Resource, kNoOffset, "code not page-aligned in its file");
   // One reservation, so the data pages lie right after the code (the code reaches them
   // pc-relative); then the code over its first part.
   void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return makeError(ErrorKind::Resource, kNoOffset, "cannot map memory for code");
   std::unique_ptr<CodeImage> img(new CodeImage);
-  img->base_ = static_cast<uint8_t*>(p);
+  img->base_ = img->writable_ = static_cast<uint8_t*>(p);
   img->map_bytes_ = code_map + data_map;
-  if (fd >= 0) {
-    // Populated: the pages are in the page cache already (the loader read them for the
-    // checksum), and mapping them now costs less than faulting them in as the code runs.
-    if (mmap(p, code_map, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, off_t(file_offset)) == MAP_FAILED)
-      return makeError(ErrorKind::Resource, kNoOffset, "cannot map code from its file");
-  } else {
-    std::memcpy(p, code.data(), code.size());
-    if (mprotect(p, code_map, PROT_READ | PROT_EXEC) != 0)
-      return makeError(ErrorKind::Resource, kNoOffset, "cannot make code executable");
-  }
+  // Populated: the pages are in the page cache already (the loader read them for the
+  // checksum), and mapping them now costs less than faulting them in as the code runs.
+  if (mmap(p, code_map, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, off_t(file_offset)) == MAP_FAILED)
+    return makeError(ErrorKind::Resource, kNoOffset, "cannot map code from its file");
   img->code_bytes_ = code.size();
   img->data_ = data_bytes ? img->base_ + code_map : nullptr;
   img->data_bytes_ = data_bytes;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "support/error.h"
+#include "vm/code_pool.h"
 #include "vm/trap.h"
 
 namespace strata::vm {
@@ -63,6 +64,11 @@ struct FuncCodeInfo {
 // backtraces skip that frame.
 enum class ImageKind : uint8_t { Module, Stubs, ModuleLines };
 
+// Memory: from the process's CodePool (code_pool.h) where the system can dual-map: publishing
+// is then no system call, and `writableBase()` is another address than `base()`. Otherwise
+// (or for an artifact mapped from its file) a mapping of its own, written read-write and then
+// mprotect'ed read+execute, and `writableBase() == base()`. Either way no page is writable and
+// executable at once, and the code runs at `base()` only.
 class CodeImage {
  public:
   // Maps `code` (position-independent or already relocated to `base()` by the caller through
@@ -73,10 +79,15 @@ class CodeImage {
   CodeImage(const CodeImage&) = delete;
   CodeImage& operator=(const CodeImage&) = delete;
 
+  // Where the code runs (read+execute once published).
   uint8_t* base() const { return base_; }
   size_t codeBytes() const { return code_bytes_; }
+  // The data pages as the code sees them (read-only for the host when pooled).
   uint8_t* data() const { return data_; }
   size_t dataBytes() const { return data_bytes_; }
+  // Where the host writes: the code before publication, the data pages at any time.
+  uint8_t* writableBase() const { return writable_; }
+  uint8_t* writableData() const { return data_ ? writable_ + (data_ - base_) : nullptr; }
 
   // Copies the code into the (still writable) mapping, makes the code pages read+execute and
   // registers the image for pc lookups. `funcs` must be sorted by start.
@@ -124,7 +135,11 @@ class CodeImage {
  private:
   CodeImage() = default;
   void registerSelf();
+  // Pooled: the code becomes executable with no system call; else mprotect.
+  Result<void> makeExecutable(size_t code_map);
   uint8_t* base_ = nullptr;
+  uint8_t* writable_ = nullptr;
+  std::optional<CodePool::Chunk> chunk_;  // set when the memory is the pool's
   size_t map_bytes_ = 0;
   size_t code_bytes_ = 0;
   uint8_t* data_ = nullptr;
