@@ -59,6 +59,12 @@ struct Config {
   Profiling profiling = Profiling::None;
   // The GDB JIT interface: gdb names the wasm functions of machine-code tiers in backtraces.
   bool debug_info = false;
+  // Machine-code tiers keep, per function, the pc of every wasm instruction's code
+  // (vm::FuncCodeInfo::wasm_map): what `strata explore` and `objdump --disassemble` interleave
+  // with the disassembly. Off by default: 8 bytes per instruction of fresh memory at every
+  // compile, which on this project's virtual machines cost about 1 ms of a first compile of
+  // shootout-ed25519 in page faults. Traps and backtraces do not need it.
+  bool wasm_map = false;
   // The on-disk code cache (docs/artifacts.md, "The cache"): when set and the tier writes
   // machine code, Module::fromBinary loads a module compiled before with the same settings
   // instead of compiling it again. Empty: no cache.

@@ -180,6 +180,7 @@ Result<Module> compileForListing(ir::Module m, const ir::Features& features, con
   Config config;
   config.features = features;
   config.tier = tier;
+  config.wasm_map = true;  // the listing interleaves the wasm instructions
   Engine engine = STRATA_TRY(Engine::create(config));
   return Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(m)), validated);
 }

@@ -596,7 +596,7 @@ void FuncCompiler::onInstr(const decode::Instr& in, const validate::InstrContext
     visitDead(in);
     return;
   }
-  wasm_map_.emplace_back(uint32_t(a().offset() - code_start_), uint32_t(in.offset));
+  if (ms_.options.wasm_map) wasm_map_.emplace_back(uint32_t(a().offset() - code_start_), uint32_t(in.offset));
   ++fuel_count_;
   ++instr_count_;
   visit(in, c);

@@ -52,6 +52,7 @@ vm::CompileOptions runtime::EngineImpl::compileOptions() const {
   o.nan_canonicalization = config_.nan_canonicalization;
   o.consume_fuel = config_.consume_fuel;
   o.epoch_interruption = config_.epoch_interruption;
+  o.wasm_map = config_.wasm_map;
   return o;
 }
 

@@ -34,6 +34,7 @@ struct CompileOptions {
   bool nan_canonicalization = false;
   bool consume_fuel = false;
   bool epoch_interruption = false;
+  bool wasm_map = false;  // Config::wasm_map; a tier that needs the map for itself keeps it anyway
 };
 
 // The machine-code part of a compiled artifact (docs/artifacts.md; src/runtime/artifact.cc

@@ -57,13 +57,11 @@ TEST(Compiler, TwoThreadsCompileAndRunOnOneEngine) {
       if (!r || *r != 2 * i + k) ++failures;
     }
   };
-  int fa = 0, fb = 0;
-  std::thread a(work, 1, std::ref(fa));
-  std::thread b(work, 2, std::ref(fb));
-  a.join();
-  b.join();
-  EXPECT_EQ(fa, 0);
-  EXPECT_EQ(fb, 0);
+  int failures[2] = {0, 0};
+  {
+    std::jthread threads[2] = {std::jthread(work, 1, std::ref(failures[0])), std::jthread(work, 2, std::ref(failures[1]))};
+  }
+  EXPECT_EQ(failures[0] + failures[1], 0);
   EXPECT_FALSE(anyWritableExecutable());
 }
 
@@ -80,6 +78,23 @@ TEST(Compiler, ADeadModulesCodeMemoryIsReused) {
   ASSERT_NE(first, nullptr);
   if (vm::CodePool::get()) EXPECT_EQ(base(2), first);
   EXPECT_EQ(compileAndRun(engine, 3, 4), 11);
+}
+
+TEST(Compiler, TheWasmMapIsKeptOnlyWhenAskedFor) {
+  REQUIRE_BASELINE();
+  for (bool keep : {false, true}) {
+    Config config;
+    config.tier = "baseline";
+    config.wasm_map = keep;
+    Engine engine = *Engine::create(config);
+    auto m = Module::fromText(engine, moduleWith(5));
+    ASSERT_TRUE(m && m->compiled().codeImage());
+    for (const vm::FuncCodeInfo& f : m->compiled().codeImage()->funcs()) {
+      // $f: local.get, i32.const, i32.add, end; g: five instructions and its end.
+      EXPECT_EQ(f.wasm_map.empty(), !keep) << "function " << f.func_index;
+      EXPECT_FALSE(f.sites.empty() && f.func_index == 1) << "g's call site is needed by backtraces either way";
+    }
+  }
 }
 
 }  // namespace
