@@ -1,4 +1,4 @@
-// The code memory pool (see code_pool.h): segments of one memfd mapped twice, first-fit chunks.
+// The code memory pool (see code_pool.h): segments of shared memory mapped twice, first-fit chunks.
 #include "vm/code_pool.h"
 
 #include <pthread.h>
@@ -21,18 +21,12 @@
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
-#ifndef MFD_CLOEXEC
-#define MFD_CLOEXEC 0x0001U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 
 namespace strata::vm {
 
 namespace {
 
-// Address space only: a memfd's pages are allocated when first touched, so a large segment
+// Address space only: shared memory pages are allocated when first touched, so a large segment
 // costs nothing until used and rarely needs a second one.
 constexpr size_t kSegmentBytes = size_t(64) << 20;
 // Pages are made present in both aliases ahead of use, so a page fault (~11 us on these
@@ -104,26 +98,26 @@ struct Segment {
   }
 };
 
-// One memfd, mapped read+write and read+execute; the fd is closed at once (the mappings keep
-// the file). Null when the system refuses either mapping.
+// One shared anonymous mapping (shmem) and a second mapping of the same pages made by mremap
+// with old size 0; the second is then made read+execute. Not a memfd: perf attributes samples
+// in a named file mapping ("/memfd:...") to that file and never reads the perf map
+// (--profile perfmap), while a shared anonymous mapping ("/dev/zero (deleted)") counts as
+// anonymous memory; and no file descriptor or executable-memfd policy (vm.memfd_noexec) is
+// involved. Null when the system refuses any step.
 std::unique_ptr<Segment> mapSegment(size_t bytes) {
-  // MFD_EXEC: with vm.memfd_noexec = 1 a memfd is otherwise not executable; kernels before 6.3
-  // reject the flag, so it is retried without.
-  int fd = memfd_create("strata-code", MFD_CLOEXEC | MFD_EXEC);
-  if (fd < 0 && errno == EINVAL) fd = memfd_create("strata-code", MFD_CLOEXEC);
-  if (fd < 0) return nullptr;
-  auto seg = std::make_unique<Segment>();
-  void* w = MAP_FAILED;
-  void* x = MAP_FAILED;
-  if (ftruncate(fd, off_t(bytes)) == 0) {
-    w = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (w != MAP_FAILED) x = mmap(nullptr, bytes, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+  void* w = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (w == MAP_FAILED) return nullptr;
+  void* x = mremap(w, 0, bytes, MREMAP_MAYMOVE);
+  // Read+write until here, never executable: W^X holds at every moment.
+  if (x != MAP_FAILED && mprotect(x, bytes, PROT_READ | PROT_EXEC) != 0) {
+    munmap(x, bytes);
+    x = MAP_FAILED;
   }
-  close(fd);
   if (x == MAP_FAILED) {
-    if (w != MAP_FAILED) munmap(w, bytes);
+    munmap(w, bytes);
     return nullptr;
   }
+  auto seg = std::make_unique<Segment>();
   seg->write = static_cast<uint8_t*>(w);
   seg->exec = static_cast<uint8_t*>(x);
   seg->bytes = bytes;

@@ -5,8 +5,8 @@
 // this project's virtual machines (docs/jit.md, "Compile time"), more than compiling a small
 // module. The pool pays those system calls once per segment instead of once per module.
 //
-// How W^X holds: a segment is one memfd mapped twice, a read+write alias and a read+execute
-// alias of the same pages. No mapping is ever writable and executable at once; code is written
+// How W^X holds: a segment is one piece of shared memory mapped twice, a read+write alias and a
+// read+execute alias of the same pages. No mapping is ever writable and executable at once; code is written
 // through the write alias and runs at the execute alias, so publishing a module is no system
 // call at all. The write alias's address is known only to the runtime (it is in no code and in
 // no VMContext).
@@ -25,7 +25,7 @@
 // another module's code, and go back to a first-fit free list; pages once touched stay
 // populated, so the next module writes no fresh page.
 //
-// fork: the child shares the memfd pages with its parent. In the child the pool abandons every
+// fork: the child shares the pages with its parent (they are shared memory). In the child the pool abandons every
 // segment it inherited (it never writes to them again, not even to free them) and maps new
 // ones, so neither process writes the other's code.
 #pragma once
@@ -49,7 +49,7 @@ class CodePool {
 
   // The process-wide pool (images outlive engines: the tier's stubs live as long as the process,
   // so the pool is shared by every engine and thread), or null when this system cannot dual-map
-  // (no memfd_create, e.g. a sandbox forbids it) or STRATA_CODE_POOL=0: images then map their
+  // (a policy forbids executable shared memory) or STRATA_CODE_POOL=0: images then map their
   // own memory as before.
   static CodePool* get();
 

@@ -76,7 +76,9 @@ TEST(Compiler, ADeadModulesCodeMemoryIsReused) {
   // The module dies at the end of each call: the second compile gets the same chunk.
   const uint8_t* first = base(1);
   ASSERT_NE(first, nullptr);
-  if (vm::CodePool::get()) EXPECT_EQ(base(2), first);
+  if (vm::CodePool::get()) {
+    EXPECT_EQ(base(2), first);
+  }
   EXPECT_EQ(compileAndRun(engine, 3, 4), 11);
 }
 

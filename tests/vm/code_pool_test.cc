@@ -43,7 +43,7 @@ std::vector<std::string> writableExecutableMappings() {
 CodePool& pool() {
   CodePool* p = CodePool::get();
   if (!p) {
-    ADD_FAILURE() << "no code pool: this system cannot dual-map a memfd";
+    ADD_FAILURE() << "no code pool: this system cannot dual-map shared memory";
     std::abort();
   }
   return *p;
