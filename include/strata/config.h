@@ -50,6 +50,9 @@ struct Config {
   bool nan_canonicalization = false;
   bool consume_fuel = false;
   bool epoch_interruption = false;
+  // Compile a module's functions on a pool of threads (one per hardware thread) where the tier
+  // can (llvm today). The code is the same either way.
+  bool parallel_compilation = true;
   // Limits every new Store starts with.
   StoreLimits store_limits;
   // Profiler and debugger support. Both are process-wide from the first engine that asks for

@@ -42,6 +42,7 @@ Result<void> applyOne(const std::string& key, const std::string& value, WasmSett
   else if (key == "fuel") s.fuel = STRATA_TRY(parseNumber(value, key));
   else if (key == "timeout") s.timeout = STRATA_TRY(parseDuration(value));
   else if (key == "nan-canonicalization") s.config.nan_canonicalization = STRATA_TRY(parseBool(key, value));
+  else if (key == "parallel-compilation") s.config.parallel_compilation = STRATA_TRY(parseBool(key, value));
   else if (key == "bounds-checks" && (value == "guard" || value == "explicit"))
     s.config.bounds_checks = value == "guard" ? BoundsChecks::GuardPages : BoundsChecks::Explicit;
   else if (ir::Features probe; !probe.setByName(key, true))
@@ -121,7 +122,7 @@ void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
   cmd.add_option("--tier", opts.tier, "Execution tier: interp (default) or baseline (x86-64 JIT)");
   cmd.add_option("-W", opts.wasm_options,
                  "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
-                 "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, "
+                 "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, parallel-compilation, "
                  "bounds-checks=guard|explicit, or a proposal name (simd, threads, ...) =y|n")
       ->allow_extra_args(false);
   cmd.add_option("--fuel", opts.fuel, "Trap with \"all fuel consumed\" after about N instructions");

@@ -53,7 +53,7 @@ Result<uint64_t> parseSize(const std::string& text);
 
 // Applies each "-W" argument; several may be given, each may hold comma-separated items:
 // max-memory-size=N, max-table-elements=N, max-instances=N, max-tables=N, max-memories=N,
-// max-wasm-stack=N, fuel=N, timeout=D, nan-canonicalization[=y|n], bounds-checks=guard|explicit,
+// max-wasm-stack=N, fuel=N, timeout=D, nan-canonicalization[=y|n], parallel-compilation[=y|n], bounds-checks=guard|explicit,
 // and any proposal name of --enable (simd, threads, memory64, ...) with [=y|n].
 Result<void> applyWasmOptions(const std::vector<std::string>& items, WasmSettings& settings);
 

@@ -48,6 +48,7 @@ void printCompileSettings(const WasmSettings& s) {
 void printRunSettings(const WasmSettings& s) {
   const Config& c = s.config;
   fmt::print("run-time settings (the code is the same whatever they are):\n");
+  row("parallel-compilation", yesNo(c.parallel_compilation));
   row("max-wasm-stack", std::to_string(c.max_wasm_stack));
   row("max-memory-size", limit(c.store_limits.max_memory_bytes));
   row("max-table-elements", limit(c.store_limits.max_table_elements));

@@ -4,17 +4,26 @@
 #include <llvm/IR/Module.h>
 
 #include <set>
+#include <span>
+#include <vector>
 
 #include "llvm/plugin_api.h"
 
 namespace strata::llvmtier {
 
-// Optimizes `m` (translated by ModuleTranslator: ndef defined functions after nimp imports)
-// and links its object into a position-independent image.
+struct ObjectTimes {
+  double opt = 0, codegen = 0;  // seconds, added to
+};
+
+// Optimizes `m` (translated by ModuleTranslator) and writes its relocatable object.
 // With `deleted` given: when the optimizer deleted loads from linear memory (by the wasm offsets
-// of their debug locations), returns their offsets there and no image, for the caller to
+// of their debug locations), returns their offsets there and no object, for the caller to
 // translate again with those loads volatile.
-Result<PluginOutput> emit(llvm::Module& m, const PluginRequest& req, uint32_t ndef, uint32_t nimp,
-                          std::set<uint32_t>* deleted = nullptr);
+Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, std::set<uint32_t>* deleted,
+                                     ObjectTimes& times);
+
+// Links the objects of a module's batches (each a range of its ndef defined functions, in
+// order) into one position-independent image (link.cc).
+Result<PluginOutput> linkObjects(std::span<const std::vector<char>> objects, uint32_t ndef, uint32_t nimp);
 
 }  // namespace strata::llvmtier

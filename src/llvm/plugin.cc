@@ -2,7 +2,10 @@
 // optimizes and links.
 #include <fmt/core.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <thread>
 #include <set>
 
 #include "llvm/emit.h"
@@ -25,34 +28,103 @@ Result<void> supported(const ir::Module& m, const vm::CompileOptions& o) {
   return {};
 }
 
+// A range of defined functions compiled as one LLVM module, on one thread.
+struct Batch {
+  uint32_t begin = 0, end = 0;
+  Result<std::vector<char>> object = std::vector<char>();
+  double seconds_ir = 0;
+  ObjectTimes times;
+  uint32_t translations = 0, volatile_loads = 0;
+};
+
+// Batches of about kBatchBytes of function bodies: the split depends on the module only, never
+// on the number of threads, so the image is the same however many compile it.
+constexpr uint64_t kBatchBytes = 16 * 1024;
+
+std::vector<Batch> split(const ir::Module& m, uint32_t nimp, uint32_t ndef) {
+  std::vector<Batch> out;
+  uint64_t bytes = 0;
+  for (uint32_t i = 0; i < ndef; ++i) {
+    if (out.empty() || bytes >= kBatchBytes) {
+      if (!out.empty()) out.back().end = i;
+      out.push_back(Batch{.begin = i});
+      bytes = 0;
+    }
+    bytes += m.functions[nimp + i].body.size;
+  }
+  if (out.empty()) out.push_back(Batch{});
+  out.back().end = ndef;
+  return out;
+}
+
+void compileBatch(Batch& b, const validate::ModuleEnv& env, const PluginRequest& req) {
+  // Twice at most: a load LLVM deletes as dead would not trap; the second translation makes
+  // exactly those loads volatile (emit.h).
+  std::set<uint32_t> keep;
+  for (int pass = 0;; ++pass) {
+    auto t0 = std::chrono::steady_clock::now();
+    llvm::LLVMContext ctx;
+    auto m = std::make_unique<llvm::Module>("wasm", ctx);
+    ModuleTranslator mt(ctx, *m, env, req);
+    mt.keep_loads = keep;
+    if (Result<void> r = mt.run(b.begin, b.end); !r) {
+      b.object = std::unexpected(r.error());
+      return;
+    }
+    b.seconds_ir += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::set<uint32_t> deleted;
+    b.object = emitObject(*m, req, pass == 0 ? &deleted : nullptr, b.times);
+    b.translations = uint32_t(pass + 1);
+    if (deleted.empty() || !b.object) break;
+    keep = std::move(deleted);
+  }
+  b.volatile_loads = uint32_t(keep.size());
+}
+
 Result<PluginOutput> compile(const PluginRequest& req) {
   const ir::Module& module = *req.module;
   STRATA_CHECK(supported(module, req.options));
   ir::Features features;
   for (unsigned i = 0; i < unsigned(ir::Feature::Count); ++i) features.set(ir::Feature(i), (req.feature_bits >> i) & 1);
   validate::ModuleEnv env = STRATA_TRY(validate::ModuleEnv::create(module, features));
-  auto t0 = std::chrono::steady_clock::now();
   uint32_t nimp = module.num_imported_functions;
   auto ndef = uint32_t(module.functions.size() - nimp);
-  // Twice at most: a load LLVM deletes as dead would not trap; the second translation makes
-  // exactly those loads volatile (emit.h).
-  std::set<uint32_t> keep;
-  for (int pass = 0;; ++pass) {
-    llvm::LLVMContext ctx;
-    auto m = std::make_unique<llvm::Module>("wasm", ctx);
-    ModuleTranslator mt(ctx, *m, env, req);
-    mt.keep_loads = keep;
-    STRATA_CHECK(mt.run());
-    auto t1 = std::chrono::steady_clock::now();
-    std::set<uint32_t> deleted;
-    PluginOutput out = STRATA_TRY(emit(*m, req, ndef, nimp, pass == 0 ? &deleted : nullptr));
-    if (!deleted.empty()) {
-      keep = std::move(deleted);
-      continue;
-    }
-    out.seconds_ir = std::chrono::duration<double>(t1 - t0).count();
-    return out;
+  if (req.dump_ir) {  // emptied: emitObject appends each batch's IR
+    if (std::FILE* f = std::fopen(req.dump_ir, "w")) std::fclose(f);
   }
+  std::vector<Batch> batches = split(module, nimp, ndef);
+  // Parallel compilation: each thread takes the next batch; every batch has its own LLVM
+  // context, module and target machine.
+  unsigned threads = req.threads ? req.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<unsigned>(threads, unsigned(batches.size()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < batches.size();) compileBatch(batches[i], env, req);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  std::vector<std::vector<char>> objects;
+  PluginOutput stats;
+  for (Batch& b : batches) {
+    if (!b.object) return std::unexpected(b.object.error());
+    objects.push_back(std::move(*b.object));
+    stats.seconds_ir += b.seconds_ir;
+    stats.seconds_opt += b.times.opt;
+    stats.seconds_codegen += b.times.codegen;
+    stats.translations = std::max(stats.translations, b.translations);
+    stats.volatile_loads += b.volatile_loads;
+  }
+  PluginOutput out = STRATA_TRY(linkObjects(objects, ndef, nimp));
+  out.seconds_ir = stats.seconds_ir;
+  out.seconds_opt = stats.seconds_opt;
+  out.seconds_codegen = stats.seconds_codegen;
+  out.translations = stats.translations;
+  out.volatile_loads = stats.volatile_loads;
+  out.batches = uint32_t(batches.size());
+  out.threads = threads;
+  return out;
 }
 
 const PluginApi kApi{STRATA_BUILD_ID, &compile};

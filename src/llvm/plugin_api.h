@@ -35,6 +35,8 @@ struct PluginRequest {
   bool (*thunk_may_trap)(ir::Opcode) = nullptr;
   // The target: "native" (the host CPU) or an LLVM CPU name.
   const char* target_cpu = "native";
+  // Threads compiling the module's batches at once: 0 for one per hardware thread.
+  uint32_t threads = 0;
   // Development aid: write the optimized IR (.ll) here when set.
   const char* dump_ir = nullptr;
 };
@@ -46,6 +48,10 @@ struct PluginOutput {
   std::vector<uint32_t> externs;        // extern id of each slot (jit/externs.h)
   uint64_t cpu_features = 0;            // support::CpuFeature bits the code needs
   double seconds_ir = 0, seconds_opt = 0, seconds_codegen = 0;  // for -v / the harness
+  // Seconds above are summed over the batches (CPU time, not wall time).
+  uint32_t translations = 1;   // 2 when some batch's loads LLVM deleted had to be made volatile
+  uint32_t volatile_loads = 0;
+  uint32_t batches = 1, threads = 1;  // parallel compilation (plugin.cc)
 };
 
 struct PluginApi {

@@ -6,6 +6,8 @@
 #include <dlfcn.h>
 #include <fmt/core.h>
 
+#include <chrono>
+
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -116,7 +118,17 @@ class LlvmCompiler final : public vm::Compiler {
     req.has_thunk = &hasThunk;
     req.thunk_may_trap = &jit::thunkMayTrap;
     req.dump_ir = std::getenv("STRATA_LLVM_DUMP");
+    req.threads = options.parallel_compilation ? 0 : 1;
+    // Development aid: a fixed number of threads (the harness's 1- and 2-thread figures).
+    if (const char* t = std::getenv("STRATA_LLVM_THREADS")) req.threads = uint32_t(std::strtoul(t, nullptr, 10));
+    auto t0 = std::chrono::steady_clock::now();
     PluginOutput out = STRATA_TRY(p.api->compile(req));
+    if (std::getenv("STRATA_LLVM_VERBOSE"))
+      fmt::print(stderr, "llvm: {} functions, {} KiB of code in {:.3f} s on {} threads ({} batches; CPU: translation {:.3f} s, "
+                 "optimization {:.3f} s, code generation {:.3f} s; translations {}, loads made volatile {})\n",
+                 out.funcs.size(), out.code.size() / 1024,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), out.threads, out.batches,
+                 out.seconds_ir, out.seconds_opt, out.seconds_codegen, out.translations, out.volatile_loads);
     for (uint32_t id : out.externs)
       if (!jit::externAddress(id)) return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: unknown extern {}", id));
     std::unique_ptr<vm::CodeImage> image =

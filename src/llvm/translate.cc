@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include "ir/opcodes.h"
@@ -63,12 +64,31 @@ llvm::Type* ModuleTranslator::valType(ValKind k) const {
 }
 llvm::Type* ModuleTranslator::valType(ir::ValType t) const { return valType(t.kind); }
 
+// Several results travel as a struct in registers, but LLVM returns floats beyond the last
+// xmm register of the convention in x87 registers, whose loads quieten a signalling NaN (the
+// fuzzer found a function's fifth result changed): floats in such structs are integers of the
+// same width, so every result keeps its bits.
+llvm::Type* ModuleTranslator::resultElem(ir::ValType t) const {
+  if (t.kind == ValKind::F32) return i32;
+  if (t.kind == ValKind::F64) return i64;
+  return valType(t);
+}
+
 llvm::Type* ModuleTranslator::resultType(std::span<const ir::ValType> results) const {
   if (results.empty()) return void_t;
   if (results.size() == 1) return valType(results[0]);
   std::vector<llvm::Type*> fields;
-  for (ir::ValType t : results) fields.push_back(valType(t));
+  for (ir::ValType t : results) fields.push_back(resultElem(t));
   return llvm::StructType::get(ctx, fields);
+}
+
+llvm::Value* ModuleTranslator::packResult(llvm::IRBuilderBase& b, llvm::Value* v) const {
+  llvm::Type* t = v->getType();
+  return t->isFloatTy() ? b.CreateBitCast(v, i32) : t->isDoubleTy() ? b.CreateBitCast(v, i64) : v;
+}
+
+llvm::Value* ModuleTranslator::unpackResult(llvm::IRBuilderBase& b, llvm::Value* v, ir::ValType t) const {
+  return t.kind == ValKind::F32 || t.kind == ValKind::F64 ? b.CreateBitCast(v, valType(t)) : v;
 }
 
 llvm::FunctionType* ModuleTranslator::bodyType(const ir::FuncType& ft) const {
@@ -103,46 +123,64 @@ bool ModuleTranslator::explicitBounds(uint32_t mem) const {
   return req.options.bounds == vm::BoundsChecks::Explicit || t.limits.is64 || t.page_size_log2 < 12;
 }
 
-Result<void> ModuleTranslator::run() {
+Result<void> ModuleTranslator::run(uint32_t begin, uint32_t end) {
   uint32_t nimp = wm.num_imported_functions;
   auto ndef = uint32_t(wm.functions.size() - nimp);
+  // One batch of a larger module (plugin.cc): its bodies and the other batches' reach each
+  // other by name, resolved by emit.cc's linker, so every body and the body table are global
+  // symbols (hidden: nothing outside the image sees them). Alone, they stay internal.
+  bool whole = begin == 0 && end == ndef;
+  auto linkage = whole ? llvm::GlobalValue::InternalLinkage : llvm::GlobalValue::ExternalLinkage;
   file = di.createFile("module.wasm", ".");
   cu = di.createCompileUnit(llvm::dwarf::DW_LANG_C, file, "strata", true, "", 0, "", llvm::DICompileUnit::LineTablesOnly);
   di_type = di.createSubroutineType(di.getOrCreateTypeArray({}));
   m.addModuleFlag(llvm::Module::Warning, "Debug Info Version", llvm::DEBUG_METADATA_VERSION);
   m.addModuleFlag(llvm::Module::Warning, "Dwarf Version", 4);
   // Entry then body, function after function: the image's function i covers both (emit.cc).
+  entries.assign(ndef, nullptr);
   for (uint32_t i = 0; i < ndef; ++i) {
     const ir::FuncType& ft = wm.funcType(nimp + i);
-    llvm::Type* first = ft.results.empty() ? void_t
-                        : ft.results[0].kind == ValKind::F32 || ft.results[0].kind == ValKind::F64 ||
-                                  ft.results[0].kind == ValKind::V128
-                            ? valType(ft.results[0])
-                            : i64;
-    auto* w = llvm::Function::Create(llvm::FunctionType::get(first, {ptr}, false), llvm::GlobalValue::ExternalLinkage,
-                                     fmt::format("w{}", i), m);
-    commonAttributes(w);
-    auto* f = llvm::Function::Create(bodyType(ft), llvm::GlobalValue::InternalLinkage, fmt::format("f{}", i), m);
+    bool here = i >= begin && i < end;
+    if (here) {
+      llvm::Type* first = ft.results.empty() ? void_t
+                          : ft.results[0].kind == ValKind::F32 || ft.results[0].kind == ValKind::F64 ||
+                                    ft.results[0].kind == ValKind::V128
+                              ? valType(ft.results[0])
+                              : i64;
+      auto* w = llvm::Function::Create(llvm::FunctionType::get(first, {ptr}, false), llvm::GlobalValue::ExternalLinkage,
+                                       fmt::format("w{}", i), m);
+      commonAttributes(w);
+      entries[i] = w;
+    }
+    auto* f = llvm::Function::Create(bodyType(ft), here ? linkage : llvm::GlobalValue::ExternalLinkage,
+                                     fmt::format("f{}", i), m);
     commonAttributes(f);
+    if (!whole) f->setVisibility(llvm::GlobalValue::HiddenVisibility);
     f->setCallingConv(llvm::CallingConv::Tail);
     // Inlining would take frames out of backtraces, which must equal the interpreter's.
     f->addFnAttr(llvm::Attribute::NoInline);
-    entries.push_back(w);
     bodies.push_back(f);
   }
   // The body table: each body's offset from the table (pc-relative relocations only, so the
-  // image stays position independent).
-  std::vector<llvm::Constant*> offsets;
+  // image stays position independent). Defined by the first batch, declared by the others.
   auto* table_t = llvm::ArrayType::get(i64, std::max<uint32_t>(ndef, 1));
-  body_table = new llvm::GlobalVariable(m, table_t, true, llvm::GlobalValue::InternalLinkage, nullptr, "bodies");
-  for (uint32_t i = 0; i < ndef; ++i) {
-    llvm::Constant* f = llvm::ConstantExpr::getPtrToInt(bodies[i], i64);
-    llvm::Constant* t = llvm::ConstantExpr::getPtrToInt(body_table, i64);
-    offsets.push_back(llvm::ConstantExpr::getSub(f, t));
+  body_table = new llvm::GlobalVariable(m, table_t, true, begin == 0 ? linkage : llvm::GlobalValue::ExternalLinkage,
+                                        nullptr, "bodies");
+  if (!whole) {
+    body_table->setVisibility(llvm::GlobalValue::HiddenVisibility);
+    body_table->setDSOLocal(true);
   }
-  if (ndef == 0) offsets.push_back(llvm::ConstantInt::get(i64, 0));
-  body_table->setInitializer(llvm::ConstantArray::get(table_t, offsets));
-  for (uint32_t i = 0; i < ndef; ++i) {
+  if (begin == 0) {
+    std::vector<llvm::Constant*> offsets;
+    for (uint32_t i = 0; i < ndef; ++i) {
+      llvm::Constant* f = llvm::ConstantExpr::getPtrToInt(bodies[i], i64);
+      llvm::Constant* t = llvm::ConstantExpr::getPtrToInt(body_table, i64);
+      offsets.push_back(llvm::ConstantExpr::getSub(f, t));
+    }
+    if (ndef == 0) offsets.push_back(llvm::ConstantInt::get(i64, 0));
+    body_table->setInitializer(llvm::ConstantArray::get(table_t, offsets));
+  }
+  for (uint32_t i = begin; i < end; ++i) {
     FuncTranslator ft(*this, nimp + i);
     validate::FuncValidator<FuncTranslator> v(env, nimp + i, ft);
     STRATA_CHECK(v.run());
@@ -174,7 +212,8 @@ void ModuleTranslator::buildEntry(uint32_t def) {
   }
   llvm::Value* first = nullptr;
   for (size_t k = 0; k < ft.results.size(); ++k) {
-    llvm::Value* v = ft.results.size() == 1 ? static_cast<llvm::Value*>(r) : b.CreateExtractValue(r, unsigned(k));
+    llvm::Value* v = ft.results.size() == 1 ? static_cast<llvm::Value*>(r)
+                                            : unpackResult(b, b.CreateExtractValue(r, unsigned(k)), ft.results[k]);
     llvm::Value* at = b.CreateConstInBoundsGEP1_64(i8, ra, 8 + 16 * k);
     b.CreateAlignedStore(v, at, llvm::MaybeAlign(8));
     if (k == 0) first = v;
@@ -306,6 +345,11 @@ void FuncTranslator::trapAlways(llvm::Value* kind, llvm::Value* detail) {
 }
 
 void FuncTranslator::trapIf(llvm::Value* cond, uint32_t kind, llvm::Value* detail) {
+  // A load before the check must fault before it: LLVM sees no side effect in a load and may
+  // sink it past the branch into the path that uses its value, so a trap the wasm program
+  // takes later (a division's, call_indirect's) would come first; the differential fuzzer
+  // found such a case. An empty asm that clobbers memory keeps every load on its side.
+  b_.CreateCall(llvm::InlineAsm::get(llvm::FunctionType::get(mt_.void_t, false), "", "~{memory}", true));
   llvm::BasicBlock* trap = llvm::BasicBlock::Create(mt_.ctx, "trap", fn_);
   llvm::BasicBlock* cont = llvm::BasicBlock::Create(mt_.ctx, "", fn_);
   llvm::MDBuilder md(mt_.ctx);
@@ -520,7 +564,7 @@ void FuncTranslator::endFrame() {
     else if (f.results.size() == 1) b_.CreateRet(pop());
     else {
       llvm::Value* agg = llvm::UndefValue::get(mt_.resultType(f.results));
-      for (size_t k = f.results.size(); k-- > 0;) agg = b_.CreateInsertValue(agg, pop(), unsigned(k));
+      for (size_t k = f.results.size(); k-- > 0;) agg = b_.CreateInsertValue(agg, mt_.packResult(b_, pop()), unsigned(k));
       b_.CreateRet(agg);
     }
     dead_ = true;

@@ -50,8 +50,9 @@ inline constexpr const char* kAccessDomain = "strata.access";
 class ModuleTranslator {
  public:
   ModuleTranslator(llvm::LLVMContext& ctx, llvm::Module& m, const validate::ModuleEnv& env, const PluginRequest& req);
-  // Declares every function, translates every body, builds the entries and the body table.
-  Result<void> run();
+  // Declares every function, translates the bodies of defined functions [begin, end) and
+  // builds their entries; the batch starting at 0 defines the body table.
+  Result<void> run(uint32_t begin, uint32_t end);
 
   llvm::LLVMContext& ctx;
   llvm::Module& m;
@@ -72,6 +73,11 @@ class ModuleTranslator {
   llvm::Type* valType(ir::ValType t) const;
   llvm::Type* valType(ir::ValKind k) const;
   llvm::Type* resultType(std::span<const ir::ValType> results) const;
+  // One field of a several-result struct (floats as integers: translate.cc), and the
+  // conversions to and from it.
+  llvm::Type* resultElem(ir::ValType t) const;
+  llvm::Value* packResult(llvm::IRBuilderBase& b, llvm::Value* v) const;
+  llvm::Value* unpackResult(llvm::IRBuilderBase& b, llvm::Value* v, ir::ValType t) const;
   llvm::FunctionType* bodyType(const ir::FuncType& ft) const;
   // The extern slot holding extern id `id`'s address (jit/externs.h), as a global the linker
   // (emit.cc) places on the image's data page.

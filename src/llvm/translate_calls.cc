@@ -21,7 +21,8 @@ std::vector<llvm::Value*> FuncTranslator::popArgs(size_t n) {
 void FuncTranslator::pushResults(llvm::Value* r, const ir::FuncType& ft) {
   if (ft.results.size() == 1) push(r);
   else
-    for (size_t k = 0; k < ft.results.size(); ++k) push(b_.CreateExtractValue(r, unsigned(k)));
+    for (size_t k = 0; k < ft.results.size(); ++k)
+      push(mt_.unpackResult(b_, b_.CreateExtractValue(r, unsigned(k)), ft.results[k]));
 }
 
 namespace {
@@ -166,7 +167,7 @@ llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncTy
   if (ft.results.size() == 1) return b_.CreateAlignedLoad(rt, area, llvm::MaybeAlign(8));
   llvm::Value* agg = llvm::UndefValue::get(rt);
   for (size_t k = 0; k < ft.results.size(); ++k) {
-    llvm::Value* v = b_.CreateAlignedLoad(mt_.valType(ft.results[k]), b_.CreateConstInBoundsGEP1_64(mt_.i8, area, 16 * k),
+    llvm::Value* v = b_.CreateAlignedLoad(mt_.resultElem(ft.results[k]), b_.CreateConstInBoundsGEP1_64(mt_.i8, area, 16 * k),
                                           llvm::MaybeAlign(8));
     agg = b_.CreateInsertValue(agg, v, unsigned(k));
   }

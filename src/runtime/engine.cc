@@ -53,6 +53,7 @@ vm::CompileOptions runtime::EngineImpl::compileOptions() const {
   o.consume_fuel = config_.consume_fuel;
   o.epoch_interruption = config_.epoch_interruption;
   o.wasm_map = config_.wasm_map;
+  o.parallel_compilation = config_.parallel_compilation;
   return o;
 }
 

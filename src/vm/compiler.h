@@ -35,6 +35,7 @@ struct CompileOptions {
   bool consume_fuel = false;
   bool epoch_interruption = false;
   bool wasm_map = false;  // Config::wasm_map; a tier that needs the map for itself keeps it anyway
+  bool parallel_compilation = true;  // Config::parallel_compilation: same code either way
 };
 
 // The machine-code part of a compiled artifact (docs/artifacts.md; src/runtime/artifact.cc

@@ -46,3 +46,34 @@
 )
 (assert_return (invoke "down" (i64.const 1000)) (i64.const 0))
 (assert_exhaustion (invoke "forever") "call stack exhausted")
+
+;; A load whose value is used after a later check must still fault first: LLVM may sink a load
+;; (no side effect, in its model) past the branch of call_indirect's or a division's check.
+(module
+  (type $t (func (param i32) (result i32)))
+  (table 1 funcref)
+  (memory 1)
+  (func (export "load_then_call_indirect") (param i32) (result i32)
+    (i32.add
+      (i32.load (local.get 0))
+      (call_indirect (type $t) (i32.const 1) (local.get 0))))
+  (func (export "load_then_div") (param i32 i32) (result i32)
+    (i32.add
+      (i32.load (local.get 0))
+      (i32.div_u (i32.const 7) (local.get 1)))))
+(assert_trap (invoke "load_then_call_indirect" (i32.const 65536)) "out of bounds memory access")
+(assert_trap (invoke "load_then_call_indirect" (i32.const 0)) "uninitialized element")
+(assert_trap (invoke "load_then_div" (i32.const 65536) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load_then_div" (i32.const 0) (i32.const 0)) "integer divide by zero")
+
+;; Several results keep a signalling NaN's bits, the floats after the fourth included (LLVM
+;; returns floats past the convention's xmm registers in x87 registers, which quieten them).
+(module
+  (func (export "six") (result f32 f32 v128 f32 f32 i64)
+    (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (v128.const i64x2 1 2)
+    (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (i64.const 7))
+  (func (export "call_six") (result f32 f32 v128 f32 f32 i64) (call 0)))
+(assert_return (invoke "six") (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (v128.const i64x2 1 2)
+  (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (i64.const 7))
+(assert_return (invoke "call_six") (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (v128.const i64x2 1 2)
+  (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (i64.const 7))
