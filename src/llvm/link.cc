@@ -53,7 +53,8 @@ struct Placed {
 class Linker {
  public:
   Linker(std::vector<const Elf*> objs, uint32_t ndef, uint32_t nimp)
-      : objs_(std::move(objs)), placed_(objs_.size()), ndef_(ndef), nimp_(nimp) {}
+      : objs_(std::move(objs)), placed_(objs_.size()), ndef_(ndef), nimp_(nimp), w_at_(ndef, kNone), f_at_(ndef, kNone),
+        f_end_(ndef, 0) {}
 
   Result<PluginOutput> run() {
     for (size_t k = 0; k < objs_.size(); ++k) STRATA_CHECK(place(k));
@@ -224,7 +225,7 @@ class Linker {
   // The function table: w<i> and f<i> of each function, next to each other.
   Result<void> functions() {
     for (uint32_t i = 0; i < ndef_; ++i) {
-      if (!w_at_.count(i) || !f_at_.count(i) || f_at_[i] < w_at_[i] || (i && w_at_[i] < f_end_[i - 1]))
+      if (w_at_[i] == kNone || f_at_[i] == kNone || f_at_[i] < w_at_[i] || (i && w_at_[i] < f_end_[i - 1]))
         return unsupported(fmt::format("function {} not laid out as entry then body", nimp_ + i));
       vm::FuncCodeInfo f;
       f.func_index = nimp_ + i;
@@ -269,7 +270,8 @@ class Linker {
   uint32_t ndef_, nimp_;
   PluginOutput out_;
   std::map<std::string, int64_t> globals_;
-  std::map<uint32_t, uint64_t> w_at_, f_at_, f_end_;
+  static constexpr uint64_t kNone = ~uint64_t(0);
+  std::vector<uint64_t> w_at_, f_at_, f_end_;  // by defined-function index
   std::map<uint32_t, int32_t> slot_of_;  // extern id -> slot index
   std::map<std::string, uint32_t> plt_;  // C library name -> stub offset
   std::vector<SlotRel> slot_rels_, plt_fixups_;

@@ -106,22 +106,20 @@ Result<PluginOutput> compile(const PluginRequest& req) {
   work();
   for (std::thread& t : pool) t.join();
   std::vector<std::vector<char>> objects;
-  PluginOutput stats;
   for (Batch& b : batches) {
     if (!b.object) return std::unexpected(b.object.error());
     objects.push_back(std::move(*b.object));
-    stats.seconds_ir += b.seconds_ir;
-    stats.seconds_opt += b.times.opt;
-    stats.seconds_codegen += b.times.codegen;
-    stats.translations = std::max(stats.translations, b.translations);
-    stats.volatile_loads += b.volatile_loads;
   }
   PluginOutput out = STRATA_TRY(linkObjects(objects, ndef, nimp));
-  out.seconds_ir = stats.seconds_ir;
-  out.seconds_opt = stats.seconds_opt;
-  out.seconds_codegen = stats.seconds_codegen;
-  out.translations = stats.translations;
-  out.volatile_loads = stats.volatile_loads;
+  out.seconds_ir = out.seconds_opt = out.seconds_codegen = 0;
+  out.translations = out.volatile_loads = 0;
+  for (const Batch& b : batches) {
+    out.seconds_ir += b.seconds_ir;
+    out.seconds_opt += b.times.opt;
+    out.seconds_codegen += b.times.codegen;
+    out.translations = std::max(out.translations, b.translations);
+    out.volatile_loads += b.volatile_loads;
+  }
   out.batches = uint32_t(batches.size());
   out.threads = threads;
   return out;

@@ -127,7 +127,7 @@ Result<void> ModuleTranslator::run(uint32_t begin, uint32_t end) {
   uint32_t nimp = wm.num_imported_functions;
   auto ndef = uint32_t(wm.functions.size() - nimp);
   // One batch of a larger module (plugin.cc): its bodies and the other batches' reach each
-  // other by name, resolved by emit.cc's linker, so every body and the body table are global
+  // other by name, resolved by link.cc, so every body and the body table are global
   // symbols (hidden: nothing outside the image sees them). Alone, they stay internal.
   bool whole = begin == 0 && end == ndef;
   auto linkage = whole ? llvm::GlobalValue::InternalLinkage : llvm::GlobalValue::ExternalLinkage;
