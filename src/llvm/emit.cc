@@ -10,6 +10,7 @@
 #include <llvm/CodeGen/Passes.h>
 #include <llvm/CodeGen/TargetPassConfig.h>
 #include <llvm/DebugInfo/DWARF/DWARFContext.h>
+#include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
@@ -46,9 +47,18 @@ Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& 
     // merged call has no line, so a backtrace through it named the wrong wasm offset (found by
     // the differential fuzzer with --frames). These switches are LLVM's own options, global
     // to the libLLVM this plugin loads.
-    const char* args[] = {"strata", "-simplifycfg-hoist-common=false", "-simplifycfg-sink-common=false",
-                          "-enable-tail-merge=false"};
-    llvm::cl::ParseCommandLineOptions(4, args, "", &llvm::nulls());
+    // Two more move a load into one arm of a branch, so that on the other path an
+    // out-of-bounds load no longer runs and its trap is lost: InstCombine's sinking of an
+    // instruction into the block of its only user, and the x86 pass that turns a cmov into a
+    // branch (it unfolds a cmov's load into one arm). Code generation's own moves are stopped
+    // by pinAccesses (below).
+    const char* args[] = {"strata",
+                          "-simplifycfg-hoist-common=false",
+                          "-simplifycfg-sink-common=false",
+                          "-enable-tail-merge=false",
+                          "-instcombine-code-sinking=false",
+                          "-x86-cmov-converter=false"};
+    llvm::cl::ParseCommandLineOptions(int(std::size(args)), args, "", &llvm::nulls());
   });
   std::string triple = llvm::sys::getProcessTriple();
   std::string err;
@@ -182,6 +192,61 @@ std::set<uint32_t> memLoads(llvm::Module& m) {
   return out;
 }
 
+// Whether code generation could turn a load's value into the operand of a masked move: it feeds a
+// select, or, for a vector, the bitwise operations a select of lanes is made of.
+bool feedsSelect(const llvm::LoadInst& load) {
+  for (const llvm::User* u : load.users()) {
+    if (llvm::isa<llvm::SelectInst>(u)) return true;
+    if (!load.getType()->isVectorTy()) continue;
+    if (auto* op = llvm::dyn_cast<llvm::BinaryOperator>(u)) {
+      auto code = op->getOpcode();
+      if (code == llvm::Instruction::And || code == llvm::Instruction::Or || code == llvm::Instruction::Xor) return true;
+    }
+  }
+  return false;
+}
+
+// After the IR optimizations, every linear-memory access becomes volatile for code generation.
+// With guard pages an access is also a possible trap, which LLVM's model of memory does not
+// know, and code generation moved accesses in ways that change which trap happens (found by the
+// differential fuzzer): instruction selection turned a select of two loads into one load of the
+// selected address (the other load's fault was lost), machine sinking moves a load into the one
+// successor that uses its value (its fault lost on the other path), and the schedulers order
+// independent accesses either way (a later access's fault first, or a store done or skipped
+// before a fault). A volatile access is kept, in its block and in order with the other memory
+// accesses, and x86 still folds it into its user (`add eax, [mem]`). The IR optimizations have
+// run by then on ordinary accesses (GVN, LICM, the vectorizer), so what this costs is
+// scheduling freedom only.
+void pinAccesses(llvm::Module& m) {
+  std::vector<llvm::LoadInst*> loads;
+  for (llvm::Function& f : m)
+    for (llvm::Instruction& i : llvm::instructions(f)) {
+      const llvm::MDNode* scopes = i.getMetadata(llvm::LLVMContext::MD_alias_scope);
+      if (!scopes) continue;
+      bool access = false;
+      for (const llvm::MDOperand& op : scopes->operands()) access |= accessOffset(llvm::dyn_cast<llvm::MDNode>(op)).has_value();
+      if (!access) continue;
+      if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&i)) {
+        load->setVolatile(true);
+        if (feedsSelect(*load)) loads.push_back(load);
+      } else if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&i)) {
+        store->setVolatile(true);
+      }
+    }
+  // x86 folds a load into an AVX-512 masked move when it feeds a select (`vmovss xmm0 {k1},
+  // [mem]`), and a masked-off element does not fault: the load of the unselected operand lost its
+  // trap even when volatile. Such a load's value goes through an empty asm first (a register
+  // copy that x86 cannot fold), so the load stays an ordinary, faulting load.
+  for (llvm::LoadInst* load : loads) {
+    llvm::Type* t = load->getType();
+    auto* fty = llvm::FunctionType::get(t, {t}, false);
+    auto* copy = llvm::InlineAsm::get(fty, "", t->isIntegerTy() ? "=r,0" : "=x,0", false);
+    auto* call = llvm::CallInst::Create(fty, copy, {load}, "", load->getNextNode());
+    call->setDebugLoc(load->getDebugLoc());
+    load->replaceUsesWithIf(call, [&](llvm::Use& u) { return u.getUser() != call; });
+  }
+}
+
 }  // namespace
 
 Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, std::set<uint32_t>* deleted,
@@ -206,6 +271,7 @@ Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, 
       if (!after.count(at)) deleted->insert(at);
     if (!deleted->empty()) return std::vector<char>();
   }
+  pinAccesses(m);
   if (req.dump_ir) {
     static std::mutex dump_mutex;  // batches compiled at once append in turn
     std::lock_guard<std::mutex> lock(dump_mutex);

@@ -77,3 +77,29 @@
   (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (i64.const 7))
 (assert_return (invoke "call_six") (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (v128.const i64x2 1 2)
   (f32.const -nan:0x84d33) (f32.const -nan:0x84d33) (i64.const 7))
+
+;; Every access runs where the wasm code runs it, whichever value is used afterwards (found by
+;; the differential fuzzer): a select of two loads became one load of the selected address, so
+;; the unselected out-of-bounds load no longer faulted; a load used only on one path can be
+;; moved into that path; an access must not move above an earlier store.
+(module
+  (memory 1)
+  (func (export "select_loads") (param i32 i32 i32) (result f32)
+    (select (f32.load (local.get 0)) (f32.load offset=3 (local.get 1)) (local.get 2)))
+  (func (export "load_used_on_one_path") (param i32 i32) (result i32)
+    (local i32)
+    (local.set 2 (i32.load offset=8 (local.get 0)))
+    (if (local.get 1) (then (return (local.get 2))))
+    (i32.const -1))
+  (func (export "store_then_load") (param i32 i32) (result i32)
+    (i32.store (local.get 1) (i32.const 5))
+    (i32.load (local.get 0)))
+  (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))
+(assert_trap (invoke "select_loads" (i32.const 0) (i32.const 65534) (i32.const 1)) "out of bounds memory access")
+(assert_trap (invoke "select_loads" (i32.const 65534) (i32.const 0) (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "select_loads" (i32.const 0) (i32.const 0) (i32.const 1)) (f32.const 0))
+(assert_trap (invoke "load_used_on_one_path" (i32.const 65530) (i32.const 0)) "out of bounds memory access")
+(assert_trap (invoke "load_used_on_one_path" (i32.const 65530) (i32.const 1)) "out of bounds memory access")
+(assert_return (invoke "load_used_on_one_path" (i32.const 0) (i32.const 0)) (i32.const -1))
+(assert_trap (invoke "store_then_load" (i32.const 65536) (i32.const 64)) "out of bounds memory access")
+(assert_return (invoke "peek" (i32.const 64)) (i32.const 5))
