@@ -145,6 +145,8 @@ class FuncTranslator {
   // translate_ops.cc: numeric rows
   bool numeric(const decode::Instr& in, const validate::InstrContext& c);
   bool conversion(const decode::Instr& in);
+  // translate_simd.cc: SIMD rows as vector IR (relaxed SIMD excepted)
+  bool simd(const decode::Instr& in);
   void thunk(const decode::Instr& in, const validate::InstrContext& c);
   // v, hidden from LLVM's folding (an empty asm over an xmm register).
   llvm::Value* opaqueValue(llvm::Value* v);

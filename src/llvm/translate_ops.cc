@@ -1,6 +1,7 @@
 // Numeric rows: scalar integer and float arithmetic, comparisons and conversions as LLVM
-// instructions and intrinsics; every other row with a shared semantic function (SIMD lanes,
-// relaxed SIMD...) calls its thunk (jit/thunks.h), so the tier runs what the interpreter runs.
+// instructions and intrinsics (SIMD in translate_simd.cc); every other row with a shared
+// semantic function (relaxed SIMD...) calls its thunk (jit/thunks.h), so the tier runs what the
+// interpreter runs.
 #include <llvm/IR/InlineAsm.h>
 #include <llvm/IR/Intrinsics.h>
 
@@ -156,7 +157,7 @@ bool FuncTranslator::numeric(const decode::Instr& in, const validate::InstrConte
     case Opcode::I64Extend32S: sext(i32); return true;
     default: break;
   }
-  if (conversion(in)) return true;
+  if (conversion(in) || simd(in)) return true;
   if (mt_.req.has_thunk(in.op)) {
     thunk(in, c);
     return true;
