@@ -58,7 +58,8 @@ Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& 
                           "-enable-tail-merge=false",
                           "-instcombine-code-sinking=false",
                           "-x86-cmov-converter=false"};
-    llvm::cl::ParseCommandLineOptions(int(std::size(args)), args, "", &llvm::nulls());
+    // STRATA_LLVM_ARGS adds LLVM options of the user's (to try a switch without a rebuild).
+    llvm::cl::ParseCommandLineOptions(int(std::size(args)), args, "", &llvm::nulls(), "STRATA_LLVM_ARGS");
   });
   std::string triple = llvm::sys::getProcessTriple();
   std::string err;
@@ -66,12 +67,16 @@ Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& 
   if (!target) return makeError(ErrorKind::Unsupported, kNoOffset, "llvm: " + err);
   std::string cpu = req.target_cpu && std::string_view(req.target_cpu) != "native" ? req.target_cpu
                                                                                     : std::string(llvm::sys::getHostCPUName());
-  std::string features;
-  if (!req.target_cpu || std::string_view(req.target_cpu) == "native") {
-    llvm::SubtargetFeatures f;
+  llvm::SubtargetFeatures f;
+  if (!req.target_cpu || std::string_view(req.target_cpu) == "native")
     for (auto& [name, on] : llvm::sys::getHostCPUFeatures()) f.AddFeature(name, on);
-    features = f.getString();
-  }
+  // No gathers or scatters from the vectorizer: a wasm address is zext(i32 arithmetic), which
+  // LLVM's interleaved-access analysis cannot prove consecutive, so with AVX-512 a loop that
+  // clang had unrolled (four accesses 8 bytes apart) became masked gathers and scatters of each
+  // lane, slower than the scalar loop (matmul: ms below in docs/llvm.md).
+  f.AddFeature("prefer-no-gather");
+  f.AddFeature("prefer-no-scatter");
+  std::string features = f.getString();
   llvm::TargetOptions opts;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, cpu, features, opts, llvm::Reloc::PIC_, llvm::CodeModel::Small, llvm::CodeGenOptLevel::Default));
@@ -206,6 +211,15 @@ bool feedsSelect(const llvm::LoadInst& load) {
   return false;
 }
 
+// STRATA_LLVM_DUMP: the IR appended to `path` (plugin.cc empties the file first).
+void dumpIr(const llvm::Module& m, const std::string& path) {
+  static std::mutex dump_mutex;  // batches compiled at once append in turn
+  std::lock_guard<std::mutex> lock(dump_mutex);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append);
+  if (!ec) m.print(os, nullptr);
+}
+
 // After the IR optimizations, every linear-memory access becomes volatile for code generation.
 // With guard pages an access is also a possible trap, which LLVM's model of memory does not
 // know, and code generation moved accesses in ways that change which trap happens (found by the
@@ -261,6 +275,7 @@ Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, 
   if (llvm::verifyModule(m, &vs))
     return makeError(ErrorKind::Unsupported, kNoOffset, "llvm: invalid IR (translator bug): " + verify.substr(0, 2000));
   std::set<uint32_t> before = deleted ? memLoads(m) : std::set<uint32_t>();
+  if (req.dump_ir) dumpIr(m, std::string(req.dump_ir) + ".before");  // the translation, unoptimized
   optimize(m, *tm);
   auto t1 = Clock::now();
   times.opt += std::chrono::duration<double>(t1 - t0).count();
@@ -272,13 +287,7 @@ Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, 
     if (!deleted->empty()) return std::vector<char>();
   }
   pinAccesses(m);
-  if (req.dump_ir) {
-    static std::mutex dump_mutex;  // batches compiled at once append in turn
-    std::lock_guard<std::mutex> lock(dump_mutex);
-    std::error_code ec;
-    llvm::raw_fd_ostream os(req.dump_ir, ec, llvm::sys::fs::OF_Append);
-    if (!ec) m.print(os, nullptr);
-  }
+  if (req.dump_ir) dumpIr(m, req.dump_ir);
   llvm::SmallVector<char, 0> buffer;
   {
     llvm::raw_svector_ostream os(buffer);

@@ -90,7 +90,8 @@ Result<PluginOutput> compile(const PluginRequest& req) {
   uint32_t nimp = module.num_imported_functions;
   auto ndef = uint32_t(module.functions.size() - nimp);
   if (req.dump_ir) {  // emptied: emitObject appends each batch's IR
-    if (std::FILE* f = std::fopen(req.dump_ir, "w")) std::fclose(f);
+    for (std::string path : {std::string(req.dump_ir), std::string(req.dump_ir) + ".before"})
+      if (std::FILE* f = std::fopen(path.c_str(), "w")) std::fclose(f);
   }
   std::vector<Batch> batches = split(module, nimp, ndef);
   // Parallel compilation: each thread takes the next batch; every batch has its own LLVM
