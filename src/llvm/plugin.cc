@@ -8,6 +8,7 @@
 #include <thread>
 #include <set>
 
+#include "decode/instr.h"
 #include "llvm/emit.h"
 #include "llvm/plugin_api.h"
 #include "llvm/translate.h"
@@ -57,7 +58,28 @@ std::vector<Batch> split(const ir::Module& m, uint32_t nimp, uint32_t ndef) {
   return out;
 }
 
-void compileBatch(Batch& b, const validate::ModuleEnv& env, const PluginRequest& req) {
+// Whether any body has a return_call* (ModuleTranslator::body_cc). The bodies are valid: a
+// decoding error cannot happen, and would only keep the tail-call convention.
+bool hasTailCalls(const ir::Module& m, const ir::Features& features) {
+  if (!features.has(ir::Feature::TailCall)) return false;
+  decode::Instr in;
+  for (uint32_t i = m.num_imported_functions; i < m.functions.size(); ++i) {
+    ByteReader r(m.span(m.functions[i].body), m.functions[i].body.offset);
+    Result<uint32_t> groups = r.readVarU32();
+    if (!groups) return true;
+    for (uint32_t g = 0; g < *groups; ++g)
+      if (!r.readVarU32() || !decode::readValType(r, features)) return true;
+    decode::InstrReader reader(r, features);
+    while (!reader.atEnd()) {
+      if (!reader.next(in)) return true;
+      if (in.op == ir::Opcode::ReturnCall || in.op == ir::Opcode::ReturnCallIndirect || in.op == ir::Opcode::ReturnCallRef)
+        return true;
+    }
+  }
+  return false;
+}
+
+void compileBatch(Batch& b, const validate::ModuleEnv& env, const PluginRequest& req, bool tail_calls) {
   // Twice at most: a load LLVM deletes as dead would not trap; the second translation makes
   // exactly those loads volatile (emit.h).
   std::set<uint32_t> keep;
@@ -67,6 +89,7 @@ void compileBatch(Batch& b, const validate::ModuleEnv& env, const PluginRequest&
     auto m = std::make_unique<llvm::Module>("wasm", ctx);
     ModuleTranslator mt(ctx, *m, env, req);
     mt.keep_loads = keep;
+    if (!tail_calls) mt.body_cc = llvm::CallingConv::Fast;
     if (Result<void> r = mt.run(b.begin, b.end); !r) {
       b.object = std::unexpected(r.error());
       return;
@@ -94,13 +117,14 @@ Result<PluginOutput> compile(const PluginRequest& req) {
       if (std::FILE* f = std::fopen(path.c_str(), "w")) std::fclose(f);
   }
   std::vector<Batch> batches = split(module, nimp, ndef);
+  bool tail_calls = hasTailCalls(module, features);
   // Parallel compilation: each thread takes the next batch; every batch has its own LLVM
   // context, module and target machine.
   unsigned threads = req.threads ? req.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, unsigned(batches.size()));
   std::atomic<size_t> next{0};
   auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < batches.size();) compileBatch(batches[i], env, req);
+    for (size_t i; (i = next.fetch_add(1)) < batches.size();) compileBatch(batches[i], env, req, tail_calls);
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);

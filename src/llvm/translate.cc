@@ -156,7 +156,7 @@ Result<void> ModuleTranslator::run(uint32_t begin, uint32_t end) {
                                      fmt::format("f{}", i), m);
     commonAttributes(f);
     if (!whole) f->setVisibility(llvm::GlobalValue::HiddenVisibility);
-    f->setCallingConv(llvm::CallingConv::Tail);
+    f->setCallingConv(body_cc);
     // Inlining would take frames out of backtraces, which must equal the interpreter's.
     f->addFnAttr(llvm::Attribute::NoInline);
     bodies.push_back(f);
@@ -203,7 +203,7 @@ void ModuleTranslator::buildEntry(uint32_t def) {
     args.push_back(b.CreateAlignedLoad(valType(ft.params[k]), at, llvm::MaybeAlign(8)));
   }
   llvm::CallInst* r = b.CreateCall(bodies[def], args);
-  r->setCallingConv(llvm::CallingConv::Tail);
+  r->setCallingConv(body_cc);
   r->setTailCallKind(llvm::CallInst::TCK_NoTail);
   r->addFnAttr(llvm::Attribute::NoInline);
   if (ft.results.empty()) {

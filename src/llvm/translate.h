@@ -65,6 +65,10 @@ class ModuleTranslator {
   // Wasm offsets of the loads to make volatile: those LLVM deleted in a first compilation
   // (a deleted load would not trap out of bounds, as wasm's does).
   std::set<uint32_t> keep_loads;
+  // The bodies' convention: LLVM's tailcc when the module has return_call* (its tail calls are
+  // guaranteed only there), else fastcc (tailcc's callee pops an 8-byte area on every return,
+  // which every caller then pushes back: `ret 8` + `sub rsp, 8` per call). plugin.cc decides.
+  llvm::CallingConv::ID body_cc = llvm::CallingConv::Tail;
   llvm::DIBuilder di;
   llvm::DIFile* file = nullptr;
   llvm::DICompileUnit* cu = nullptr;

@@ -51,7 +51,7 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
       std::vector<llvm::Value*> args{vmctx_};
       for (llvm::Value* v : popArgs(ft.params.size())) args.push_back(v);
       llvm::CallInst* r = b_.CreateCall(mt_.bodies[in.idx - nimp], args);
-      r->setCallingConv(llvm::CallingConv::Tail);
+      r->setCallingConv(mt_.body_cc);
       if (tail) {
         r->setTailCallKind(llvm::CallInst::TCK_MustTail);
         returnValue(b_, r);
@@ -122,7 +122,7 @@ void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail
   std::vector<llvm::Value*> full{vmctx_};
   full.insert(full.end(), args.begin(), args.end());
   llvm::CallInst* r1 = b_.CreateCall(mt_.bodyType(ft), target, full);
-  r1->setCallingConv(llvm::CallingConv::Tail);
+  r1->setCallingConv(mt_.body_cc);
   llvm::BasicBlock* fast_end = nullptr;
   llvm::BasicBlock* join = tail ? nullptr : llvm::BasicBlock::Create(mt_.ctx, "joined", fn_);
   if (tail) {
