@@ -11,6 +11,7 @@
 #include <llvm/CodeGen/TargetPassConfig.h>
 #include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/IR/InlineAsm.h>
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
@@ -211,6 +212,34 @@ bool feedsSelect(const llvm::LoadInst& load) {
   return false;
 }
 
+// A leaf (no call but to the trap stubs, which do not return) with a small body skips the
+// entry's stack check, as on the baseline tier (docs/jit.md): it cannot recurse, so it goes at
+// most its frame below the limit, which stays 64 KiB above the thread's guard page. Small: at
+// most 1 KiB of allocas and 500 instructions after optimization (spill slots of at most 64
+// bytes each keep the frame under 33 KiB).
+void dropLeafStackChecks(llvm::Module& m) {
+  unsigned kind = m.getContext().getMDKindID(kStackCheckMD);
+  for (llvm::Function& f : m) {
+    llvm::Instruction* check = nullptr;
+    bool leaf = true;
+    uint64_t allocas = 0;
+    size_t count = 0;
+    const llvm::DataLayout& dl = m.getDataLayout();
+    for (llvm::Instruction& i : llvm::instructions(f)) {
+      ++count;
+      if (i.getMetadata(kind)) check = &i;
+      if (auto* a = llvm::dyn_cast<llvm::AllocaInst>(&i)) {
+        std::optional<llvm::TypeSize> size = a->getAllocationSize(dl);
+        allocas += size && !size->isScalable() ? size->getFixedValue() : uint64_t(1) << 20;
+      } else if (auto* call = llvm::dyn_cast<llvm::CallBase>(&i)) {
+        leaf &= call->isInlineAsm() || llvm::isa<llvm::IntrinsicInst>(call) || call->doesNotReturn();
+      }
+    }
+    if (!check || !leaf || allocas > 1024 || count > 500) continue;
+    check->replaceAllUsesWith(llvm::ConstantInt::getFalse(m.getContext()));
+  }
+}
+
 // STRATA_LLVM_DUMP: the IR appended to `path` (plugin.cc empties the file first).
 void dumpIr(const llvm::Module& m, const std::string& path) {
   static std::mutex dump_mutex;  // batches compiled at once append in turn
@@ -286,6 +315,7 @@ Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, 
       if (!after.count(at)) deleted->insert(at);
     if (!deleted->empty()) return std::vector<char>();
   }
+  dropLeafStackChecks(m);
   pinAccesses(m);
   if (req.dump_ir) dumpIr(m, req.dump_ir);
   llvm::SmallVector<char, 0> buffer;

@@ -301,7 +301,10 @@ llvm::Value* FuncTranslator::storeCtx() {
 void FuncTranslator::checkStack() {
   llvm::Value* limit = loadField(storeCtx(), offsetof(vm::VMStoreLimits, stack_limit), mt_.i64, false, "limit");
   llvm::Value* fa = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {mt_.ptr}, {b_.getInt32(0)});
-  trapIf(b_.CreateICmpULT(b_.CreatePtrToInt(fa, mt_.i64), limit), uint32_t(vm::TrapKind::CallStackExhausted));
+  llvm::Value* below = b_.CreateICmpULT(b_.CreatePtrToInt(fa, mt_.i64), limit);
+  if (auto* cmp = llvm::dyn_cast<llvm::Instruction>(below))
+    cmp->setMetadata(mt_.ctx.getMDKindID(kStackCheckMD), llvm::MDNode::get(mt_.ctx, {}));
+  trapIf(below, uint32_t(vm::TrapKind::CallStackExhausted));
 }
 
 void FuncTranslator::checkEpoch() {

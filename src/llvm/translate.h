@@ -46,6 +46,9 @@ inline constexpr const char* kMemLoadMD = "strata.mem";
 // is folded into the instruction that uses it: emit.cc gives that instruction the access's
 // line, so a fault's pc maps to the access, not to its neighbour).
 inline constexpr const char* kAccessDomain = "strata.access";
+// The metadata on the entry's stack-limit compare (FuncTranslator::checkStack), which
+// emit.cc drops in leaf functions after optimization.
+inline constexpr const char* kStackCheckMD = "strata.stack_check";
 
 class ModuleTranslator {
  public:
