@@ -3,6 +3,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -21,10 +22,17 @@ PEER_MIN_MS = 0.05
 # least MIN_FIGURE_MS), so the section's geometric means are the tables' ones.
 BASELINE_STRATA = 'strata-baseline'
 LIFTOFF = 'v8-liftoff'
+# The optimizing tier is compared with the other optimizing compilers: TurboFan, the optimizing
+# peers (WAMR's LLVM JIT) and native code, with the same ratios (issue 11's targets).
+LLVM_STRATA = 'strata-llvm'
+TURBOFAN = 'v8-turbofan'
+LLVM_TARGETS = {'to_native': 1.25, 'to_peer_geomean': 0.95, 'to_peer_worst': 1.05}
 # The eager compile of Liftoff (run.py V8_COMPILE) the compile-speed ratios are taken against; the
 # one-thread figure is shown beside it.
 COMPILE_REFERENCE = 'v8-liftoff-eager'
 COMPILE_ONE_THREAD = 'v8-liftoff-eager-1thread'
+# A parallel tier's compile on a fixed number of threads (run.py COMPILE_THREADS): strata-llvm-2threads.
+THREAD_TIMER = re.compile(r'^(strata-[\w-]+?)-(\d+)threads?$')
 
 
 def _first_line(cmd):
@@ -156,6 +164,8 @@ def _compile_speed(measured, programs, names):
                 strata[name] = {'ms': ms, 'mb_s': mb_s(ms)}
         v8 = {}
         for name, timing in program.compile_timing.items():
+            if not name.startswith('v8-'):
+                continue  # a Strata tier on a fixed number of threads: _compile_threads
             stats = _stats([ns / 1e6 for ns in timing['runs']])
             if stats:
                 v8[name] = dict(stats, mb_s=mb_s(stats['median']), runs=len(timing['runs']))
@@ -181,6 +191,48 @@ def _compile_speed(measured, programs, names):
     return {'reference': COMPILE_REFERENCE, 'programs': rows, 'summary': summary} if rows else None
 
 
+def _compile_threads(measured):
+    """A parallel tier's whole-module compile time per program on each thread count measured
+    (strata_bench --compile-only, run.py COMPILE_THREADS): medians, the threads and batches the tier
+    reported, the speed-up of the most threads over one; then per tier the sums and the geometric
+    mean of the speed-up."""
+    rows, tiers = {}, {}
+    for program, _ in measured:
+        for name, timing in program.compile_timing.items():
+            m = THREAD_TIMER.match(name)
+            stats = m and _stats([ns / 1e6 for ns in timing['runs']])
+            if not stats:
+                continue
+            tier, n = m.group(1), int(m.group(2))
+            tiers.setdefault(tier, set()).add(n)
+            row = rows.setdefault(program.name, {'code_bytes': program.code_bytes})
+            load = _stats([ns / 1e6 for ns in timing.get('load_runs', [])])
+            row.setdefault(tier, {})[str(n)] = dict(stats, runs=len(timing['runs']), threads=timing.get('threads'),
+                                                    batches=timing.get('batches'), load_ms=load and load['median'])
+    if not rows:
+        return None
+    summary = {}
+    for tier, counts in tiers.items():
+        lo, hi = str(min(counts)), str(max(counts))
+        both = [(name, r[tier]) for name, r in rows.items() if lo in r.get(tier, {}) and hi in r.get(tier, {})]
+        for _, t in both:
+            t['speedup'] = t[lo]['median'] / t[hi]['median'] if lo != hi else None
+        # Modules the tier handed to another (no threads line: GC, exceptions) say nothing of its threads.
+        own = [(name, t) for name, t in both if t[lo]['batches'] is not None]
+        slowest = max(own, key=lambda v: v[1][lo]['median'], default=None)
+        loads = [t[c]['load_ms'] for _, t in both for c in (lo, hi) if t[c]['load_ms'] is not None]
+        summary[tier] = {
+            'load_ms_median': statistics.median(loads) if loads else None,
+            'counts': sorted(counts), 'programs': len(own),
+            'total_ms': {c: sum(t[c]['median'] for _, t in own) for c in (lo, hi)},
+            'speedup_geomean': _geomean([t['speedup'] for _, t in own]),
+            'speedup_geomean_multi_batch': _geomean([t['speedup'] for _, t in own if t[lo]['batches'] > 1]),
+            'multi_batch_programs': sum(1 for _, t in own if t[lo]['batches'] > 1),
+            'slowest': {'program': slowest[0], 'ms': {c: slowest[1][c]['median'] for c in (lo, hi)}} if slowest else None,
+        }
+    return {'programs': rows, 'summary': summary}
+
+
 def _startup(startup):
     """Medians of the whole-process runs of noop; Strata's figures as ms above the native program's."""
     if not startup:
@@ -198,30 +250,37 @@ def _startup(startup):
     return {'program': startup['program'], 'cli': startup['cli'], 'runs': startup['runs'], 'engines': engines}
 
 
-def build(args, engines, measured, repo, elapsed, startup=None):
+def build(args, engines, measured, repo, elapsed, startup=None, load=None):
     names = [e.name for e in engines]
     peer_names = [e.name for e in engines if e.peer]
-    jit_peers = [e.name for e in engines if e.peer and e.peer_kind == 'jit']
     programs = []
     for program, results in measured:
         summary = {name: summarize(res, name in peer_names) for name, res in results.items()}
-        native, v8, liftoff = summary.get('native'), summary.get('v8'), summary.get(LIFTOFF)
+        native, v8, liftoff, turbofan = (summary.get(n) for n in ('native', 'v8', LIFTOFF, TURBOFAN))
         programs.append({
             'name': program.name, 'suite': program.suite, 'args': program.args, 'code_bytes': program.code_bytes,
             'engines': summary,
             'to_native': {n: _ratio(s, native) for n, s in summary.items() if native},
             'to_v8': {n: _ratio(s, v8) for n, s in summary.items() if v8},
             'to_liftoff': {n: _ratio(s, liftoff) for n, s in summary.items() if liftoff},
+            'to_turbofan': {n: _ratio(s, turbofan) for n, s in summary.items() if turbofan},
         })
     baseline = BASELINE_STRATA in names and _ran(programs, BASELINE_STRATA)
+    llvm = LLVM_STRATA in names and _ran(programs, LLVM_STRATA)
+    # An optimizing peer goes with the llvm tier; without it, with the JIT peers.
+    llvm_peers = [e.name for e in engines if e.peer and e.peer_kind == 'llvm'] if llvm else []
+    jit_peers = [e.name for e in engines if e.peer and e.peer_kind in ('jit', 'llvm') and e.name not in llvm_peers]
     geomean, noise = {}, {}
     for name in names:
         to_native = [p['to_native'].get(name) for p in programs]
         to_v8 = [p['to_v8'].get(name) for p in programs]
         to_liftoff = [p['to_liftoff'].get(name) for p in programs]
+        to_turbofan = [p['to_turbofan'].get(name) for p in programs]
         geomean[name] = {'to_native': _geomean(to_native), 'to_native_programs': sum(1 for v in to_native if v),
                          'to_v8': _geomean(to_v8), 'to_v8_programs': sum(1 for v in to_v8 if v),
-                         'to_liftoff': _geomean(to_liftoff), 'to_liftoff_programs': sum(1 for v in to_liftoff if v)}
+                         'to_liftoff': _geomean(to_liftoff), 'to_liftoff_programs': sum(1 for v in to_liftoff if v),
+                         'to_turbofan': _geomean(to_turbofan),
+                         'to_turbofan_programs': sum(1 for v in to_turbofan if v)}
         spreads = [p['engines'][name]['spread'] for p in programs
                    if name in p['engines'] and p['engines'][name].get('spread') is not None]
         mads = [p['engines'][name]['mad'] for p in programs
@@ -230,25 +289,35 @@ def build(args, engines, measured, repo, elapsed, startup=None):
             noise[name] = {'median_spread': statistics.median(spreads), 'max_spread': max(spreads),
                            'median_mad': statistics.median(mads)}
     return {
-        'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'git': git_state(repo), 'machine': machine(),
+        'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'git': git_state(repo), 'machine': dict(machine(), load=load),
         'tools': {'clang': _first_line([args.clang, '--version']), 'strata_bench': args.strata,
-                  'node': _first_line([shutil.which('node') or 'node', '--version']) if 'v8' in names else None},
+                  'node': _first_line([shutil.which('node') or 'node', '--version'])
+                  if any(n.startswith('v8') for n in names) else None},
         'method': {'quick': args.quick, 'warmup': 0 if args.quick else args.warmup, 'runs': args.runs,
                    'order': 'every engine once per round, same order each round (A B C A B C)',
                    'elapsed_s': round(elapsed, 1)},
-        'engines': names, 'peer_engines': peer_names, 'jit_peers': jit_peers, 'programs': programs,
+        'engines': names, 'peer_engines': peer_names, 'jit_peers': jit_peers, 'llvm_peers': llvm_peers,
+        'programs': programs,
         'geomean': geomean, 'noise': noise,
         # Strata's interpreter against each peer that ran something (empty without peers); a JIT peer
         # goes to 'baseline' instead when the baseline tier was measured.
         'peers': {n: _versus(programs, PEER_STRATA, n) for n in peer_names
-                  if PEER_STRATA in names and _ran(programs, n) and not (n in jit_peers and baseline)},
+                  if PEER_STRATA in names and _ran(programs, n) and not (n in jit_peers and baseline)
+                  and n not in llvm_peers},
         # Strata's baseline tier against Liftoff, the JIT peers and native code (None without it).
         'baseline': {
             'against': BASELINE_STRATA, 'min_ms': MIN_FIGURE_MS,
             'versus': {n: _versus(programs, BASELINE_STRATA, n, MIN_FIGURE_MS)
                        for n in [LIFTOFF] + jit_peers + ['native'] if n in names and _ran(programs, n)},
         } if baseline else None,
+        # Strata's llvm tier against TurboFan, the optimizing peers and native code (None without it).
+        'llvm': {
+            'against': LLVM_STRATA, 'min_ms': MIN_FIGURE_MS, 'targets': LLVM_TARGETS,
+            'versus': {n: _versus(programs, LLVM_STRATA, n, MIN_FIGURE_MS)
+                       for n in [TURBOFAN] + llvm_peers + ['native'] if n in names and _ran(programs, n)},
+        } if llvm else None,
         'compile': _compile_speed(measured, programs, names),
+        'compile_threads': _compile_threads(measured),
         'startup': _startup(startup),
         # What went wrong: failures of the run, and programs a peer cannot run (not failures).
         'failures': [{'program': p['name'], 'engine': n, 'error': s['error']}
@@ -271,6 +340,11 @@ def _fmt_ms(v):
 
 def _fmt_ratio(v):
     return '' if v is None else (f'{v:.0f}×' if v >= 100 else f'{v:.1f}×' if v >= 1 else f'{v:.2f}×')
+
+
+def _fmt_speed(v):
+    """MB/s: one decimal, three significant digits under 1 (the llvm tier compiles tens of KB/s)."""
+    return '-' if v is None else f'{v:.1f}' if v >= 1 else f'{v:.3g}'
 
 
 def _fmt_fine(v):
@@ -305,7 +379,8 @@ def markdown(doc):
            if g.get('changed_files') else ''),
         f'- Strata driver: `{doc["tools"].get("strata_bench")}`',
         f'- machine: {m["cpu"]}, {m["cores"]} cores, {m["memory_gib"]} GiB, Linux {m["kernel"]} ({m["os"]}); '
-        f'load average at the end {m["load_average_at_end"]} (other work on the machine widens the spread)',
+        f'load average at the end {m["load_average_at_end"]} (other work on the machine widens the spread)'
+        + _load_text(m.get('load')),
         f'- tools: {doc["tools"]["clang"]}; node {doc["tools"]["node"] or "absent"}',
         f'- method: {meth["warmup"]} warm-up run(s), then {meth["runs"]} run(s) per engine alternated '
         f'({meth["order"]}); every run\'s output checked. Figure: time between `bench.start` and `bench.end`, '
@@ -315,6 +390,7 @@ def markdown(doc):
     ]
     lines += _peer_section(doc)
     lines += _baseline_section(doc)
+    lines += _llvm_section(doc)
     header = '| program | ' + ' | '.join(names) + ' |'
     rule = '|---|' + '---:|' * len(names)
     for suite, title, key in (('programs', 'bench/programs (ratio to native)', 'to_native'),
@@ -336,13 +412,12 @@ def markdown(doc):
                          f'{_fmt_ms(b["median"])} ({_fmt_ms(b["min"])} - {_fmt_ms(b["max"])})' if b else '')
         lines.append(f'| {p["name"]} | ' + ' | '.join(cells) + ' |')
     lines += ['', '## Geometric means of the ratios', '',
-              f'Over every program with a ratio: `native` and `{LIFTOFF}` figures of at least {MIN_FIGURE_MS} ms.', '',
-              '| engine | / native | / V8 default | / V8 Liftoff |', '|---|---:|---:|---:|']
+              f'Over every program with a ratio: reference figures (native, V8) of at least {MIN_FIGURE_MS} ms.', '',
+              '| engine | / native | / V8 default | / V8 Liftoff | / V8 TurboFan |', '|---|---:|---:|---:|---:|']
     for n in names:
         gm = doc['geomean'][n]
-        lines.append(f'| {n} | {_fmt_ratio(gm["to_native"])} ({gm["to_native_programs"]} programs) | '
-                     f'{_fmt_ratio(gm["to_v8"])} ({gm["to_v8_programs"]} programs) | '
-                     f'{_fmt_ratio(gm["to_liftoff"])} ({gm["to_liftoff_programs"]} programs) |')
+        lines.append('| ' + ' | '.join([n] + [f'{_fmt_ratio(gm[k])} ({gm[k + "_programs"]} programs)' for k in
+                                              ('to_native', 'to_v8', 'to_liftoff', 'to_turbofan')]) + ' |')
     lines += ['', '## Noise of repeated runs', '',
               'Per program and engine: the spread (max - min) / median and the median absolute deviation / median '
               f'of the measured runs; then the median over programs, and the worst program. Figures under '
@@ -351,7 +426,7 @@ def markdown(doc):
     for n, s in doc['noise'].items():
         lines.append(f'| {n} | {s["median_spread"] * 100:.1f}% | {s["max_spread"] * 100:.1f}% | '
                      f'{s["median_mad"] * 100:.1f}% |')
-    lines += [''] + _compile_section(doc) + _startup_section(doc)
+    lines += [''] + _compile_section(doc) + _compile_threads_section(doc) + _startup_section(doc)
     lines += ['## Start-up and memory (medians)', '',
               '| program | engine | compile ms | instantiate ms | whole process ms | peak RSS MiB |',
               '|---|---|---:|---:|---:|---:|']
@@ -369,6 +444,17 @@ def markdown(doc):
         lines += ['', '## Peer cannot run (not failures of the run: `n/a` in the tables)', '']
         lines += [f'- {f["program"]} on {f["engine"]}: {f["error"]}' for f in doc['peers_cannot_run']]
     return '\n'.join(lines) + '\n'
+
+
+def _load_text(load):
+    """The load sampled during the run (run.py LoadSampler)."""
+    if not load:
+        return ''
+    busy = load['busy_mean']
+    return (f'; during the run, 1-minute load average median {load["load1_median"]:.2f}, max {load["load1_max"]:.2f}'
+            + (f', the {load["cores"]} cores busy {busy * 100:.0f}% of their time (the harness alone keeps about '
+               'one core busy)' if busy is not None else '')
+            + f' ({load["samples"]} samples, every {load["period_s"]:.0f} s)')
 
 
 def _fmt_rss(mib):
@@ -405,21 +491,61 @@ def _peer_section(doc):
     return lines
 
 
-def _baseline_section(doc):
-    """Strata's baseline tier against Liftoff, the JIT peers and native code."""
-    b = doc.get('baseline')
+def _tier_section(doc, key, strata, against, engines_note=''):
+    """A machine-code tier against the engines of its class (doc[key]['versus']): ratios tier / engine."""
+    b = doc.get(key)
     if not b or not b['versus']:
         return []
-    versus = b['versus']
-    lines = ["## Strata's baseline tier against Liftoff, the JIT peers and native code", '',
-             f'Median ms of `{BASELINE_STRATA}` and of each engine (peers: self-timed builds, see '
-             'bench/README.md), and the ratio baseline / engine: under 1 the baseline tier is faster, '
+    label = strata.removeprefix('strata-')
+    lines = [f"## Strata's {label} tier against {against}", '',
+             f'Median ms of `{strata}` and of each engine ({engines_note}peers: self-timed builds, see '
+             f'bench/README.md), and the ratio {label} / engine: under 1 the {label} tier is faster, '
              f'**bold** when it is not (but against native). In brackets and not counted: the engine\'s figure '
              f'is under {MIN_FIGURE_MS} ms (as in the geometric means below); `n/a`: the engine cannot run the '
              'program.', '']
-    lines += _versus_table(doc, BASELINE_STRATA, versus, 'baseline')
+    lines += _versus_table(doc, strata, b['versus'], label)
     lines.append('')
     return lines
+
+
+def _baseline_section(doc):
+    """Strata's baseline tier against Liftoff, the JIT peers and native code."""
+    return _tier_section(doc, 'baseline', BASELINE_STRATA, 'Liftoff, the JIT peers and native code')
+
+
+def _llvm_section(doc):
+    """Strata's llvm tier against TurboFan, the optimizing peers and native code, and issue 11's targets."""
+    lines = _tier_section(doc, 'llvm', LLVM_STRATA, "TurboFan, WAMR's LLVM JIT and native code",
+                          f'`{TURBOFAN}`: node `--no-liftoff`; ')
+    return lines + _llvm_targets(doc['llvm']) + [''] if lines else []
+
+
+def _llvm_targets(b):
+    """Issue 11's performance targets, each with its figure from this run."""
+    t, versus, lines = b['targets'], b['versus'], []
+    native = versus.get('native')
+    if native and native['geomean'] is not None:
+        ok = native['geomean'] <= t['to_native']
+        lines.append(f'- llvm/native geometric mean {native["geomean"]:.3f} over {native["count"]} programs '
+                     f'(target at most {t["to_native"]}): {"met" if ok else "**not met**"}.')
+    for n, v in versus.items():
+        if n == 'native' or v['geomean'] is None:
+            continue
+        slower = sorted(((row['ratio'], name) for name, row in v['programs'].items()
+                         if row['counted'] and row['ratio'] >= 1.0), reverse=True)
+        if n == TURBOFAN:
+            ok = not slower and not v['cannot_run']
+            lines.append(f'- faster than {n} on every program: {v["wins"]} of {v["count"]}'
+                         + (f'; not on {", ".join(f"{name} ({r:.3f})" for r, name in slower)}' if slower else '')
+                         + f': {"met" if ok else "**not met**"}.')
+            continue
+        over = [(r, name) for r, name in slower if r > t['to_peer_worst']]
+        ok = v['geomean'] <= t['to_peer_geomean'] and not over
+        lines.append(f'- llvm/{n} geometric mean {v["geomean"]:.3f} (target at most {t["to_peer_geomean"]}), '
+                     f'{len(over)} program(s) more than {(t["to_peer_worst"] - 1) * 100:.0f}% slower'
+                     + (f' ({", ".join(f"{name} {r:.3f}" for r, name in over)})' if over else '')
+                     + f': {"met" if ok else "**not met**"}.')
+    return ['Issue 11\'s targets in this run:', ''] + lines if lines else []
 
 
 def _versus_table(doc, strata, versus, label):
@@ -481,19 +607,19 @@ def _compile_section(doc):
         cells = [name, f'{r["code_bytes"] / 1024:.1f}']
         for n in tiers:
             t = r['strata'].get(n)
-            cells += [_fmt_fine(t['ms']), f'{t["mb_s"]:.1f}'] if t else ['-', '-']
+            cells += [_fmt_fine(t['ms']), _fmt_speed(t['mb_s'])] if t else ['-', '-']
         for n in v8:
             cells.append(_fmt_fine(r['v8'][n]['median']) if n in r['v8'] else '-')
         if v8:
             ref = r['v8'].get(COMPILE_REFERENCE)
-            cells.append(f'{ref["mb_s"]:.1f}' if ref else '-')
+            cells.append(_fmt_speed(ref['mb_s']) if ref else '-')
         for n in tiers:
             ratio = r['liftoff_over_strata'].get(n)
             cells.append(f'{ratio:.2f}' if ratio is not None else '')
         lines.append('| ' + ' | '.join(cells) + ' |')
     lines.append('')
     for n, sm in c['summary'].items():
-        line = (f'- **{n}**: median {sm["median_mb_s"]:.1f} MB/s over the programs; {sm["largest"]["mb_s"]:.1f} MB/s on '
+        line = (f'- **{n}**: median {_fmt_speed(sm["median_mb_s"])} MB/s over the programs; {_fmt_speed(sm["largest"]["mb_s"])} MB/s on '
                 f'the largest code section ({sm["largest"]["program"]}, {sm["largest"]["code_bytes"] / 1024:.0f} KiB)')
         if sm['liftoff_over_strata_geomean'] is not None:
             line += (f'; Liftoff/{n.removeprefix("strata-")} geometric mean {sm["liftoff_over_strata_geomean"]:.2f} '
@@ -501,6 +627,53 @@ def _compile_section(doc):
                      f'({sm["liftoff_over_strata_min"]["program"]})')
         lines.append(line + '.')
     lines.append('')
+    return lines
+
+
+def _compile_threads_section(doc):
+    """A parallel tier's whole-module compile time on 1 and 2 threads, per program."""
+    c = doc.get('compile_threads')
+    if not c:
+        return []
+    lines = []
+    for tier, sm in c['summary'].items():
+        counts = [str(n) for n in sm['counts']]
+        lo, hi = counts[0], counts[-1]
+        lines += [f'## Compile time of {tier} on {" and ".join(counts)} threads', '',
+                  f'`strata_bench --tier {tier.removeprefix("strata-")} --compile-only` (Module::fromBinary: decoding, '
+                  'validation, translation, optimization and code generation of the whole module) with the thread '
+                  'count fixed (`STRATA_LLVM_THREADS`), one fresh process per round, alternated with the engines, '
+                  'median ms; MB/s of code section. The plugin\'s one-time load (libLLVM, on the first compile of '
+                  'a process) is left out: strata_bench compiles a module of one empty function first'
+                  + (f' (median {sm["load_ms_median"]:.0f} ms)' if sm['load_ms_median'] is not None else '')
+                  + '; the compile column of the tables above includes it. Batches: the units of work the tier '
+                  'shares among its threads (a module of one batch cannot use two). †: the tier handed the module '
+                  'to another (GC, exception handling): the figure is that tier\'s.', '',
+                  '| program | code KiB | batches | ' + ' | '.join(f'{n} thread{"s" * (n != "1")} ms' for n in counts)
+                  + ' | ' + ' | '.join(f'MB/s on {n}' for n in counts) + f' | {lo}/{hi} |',
+                  '|---|---:|---:|' + '---:|' * (2 * len(counts) + 1)]
+        for name, r in c['programs'].items():
+            t = r.get(tier)
+            if not t:
+                continue
+            batches = next((t[n]['batches'] for n in counts if n in t and t[n]['batches'] is not None), None)
+            mark = '' if batches is not None else ' †'
+            code = r['code_bytes']
+            cells = [name, f'{code / 1024:.1f}' if code else '-', str(batches) if batches is not None else '-']
+            cells += [_fmt_fine(t[n]['median']) + mark if n in t else '-' for n in counts]
+            cells += [_fmt_speed(code / 1e6 / (t[n]['median'] / 1e3)) if n in t and code else '-' for n in counts]
+            cells.append(f'{t["speedup"]:.2f}' if t.get('speedup') else '')
+            lines.append('| ' + ' | '.join(cells) + ' |')
+        line = (f'- **{tier}**: {sm["programs"]} programs, {sm["total_ms"][lo]:.0f} ms in all on {lo} thread, '
+                f'{sm["total_ms"][hi]:.0f} ms on {hi}')
+        if sm['speedup_geomean'] is not None:
+            line += f'; speed-up {lo}/{hi} geometric mean {sm["speedup_geomean"]:.2f}'
+        if sm['speedup_geomean_multi_batch'] is not None:
+            line += f' ({sm["speedup_geomean_multi_batch"]:.2f} over the {sm["multi_batch_programs"]} of several batches)'
+        if sm['slowest']:
+            line += (f'; slowest {sm["slowest"]["program"]}: {sm["slowest"]["ms"][lo]:.0f} ms on {lo} thread, '
+                     f'{sm["slowest"]["ms"][hi]:.0f} ms on {hi}')
+        lines += ['', line + '.', '']
     return lines
 
 

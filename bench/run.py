@@ -81,6 +81,15 @@ V8_COMPILE = {
 # Tiers in the order of the report's columns: the reference interpreter first, the JIT next to it.
 TIER_ORDER = ('interp', 'baseline', 'llvm')
 
+# Tiers that compile a module's functions on a pool of threads: tier -> (the environment variable
+# fixing the number of threads, the numbers measured). Their whole-module compile time on each is
+# taken like V8's eager compile: `strata_bench --compile-only` in a fresh process per round, after
+# the engines, for the report's "Compile time on 1 and 2 threads"; strata_bench loads the tier's
+# plugin first, apart (load_ns). STRATA_LLVM_VERBOSE makes the tier say how many threads and batches
+# it used on each compile, the program's last (a module of one batch cannot use two threads).
+COMPILE_THREADS = {'llvm': ('STRATA_LLVM_THREADS', (1, 2))}
+THREADS_LINE = re.compile(r'on (\d+) threads \((\d+) batches')
+
 # Start-up: the Sightglass program whose whole process is timed, and how often (alternated with a
 # native program that does nothing; process creation alone costs several ms on this machine).
 STARTUP_PROGRAM = 'noop'
@@ -99,7 +108,8 @@ class Program:
         self.native = native          # native executable (bench/programs only)
         self.self_timed = self_timed  # wasm printing its own figure, for peers without bench imports
         self.code_bytes = None        # size of the code section (compile speed), set by main
-        self.compile_timing = {}      # V8_COMPILE name -> {'runs': [ns], 'error': why or None}
+        # compile timer (V8_COMPILE, COMPILE_THREADS) -> {'runs': [ns], 'error': why or None, ...}
+        self.compile_timing = {}
 
 
 def code_section_size(data):
@@ -415,12 +425,39 @@ def discover_engines(args):
     if args.engines:
         wanted = set(args.engines.split(','))
         engines = [e for e in engines if e.name in wanted]
-    # Liftoff's eager compile goes with the V8 engines: measured when one of them is.
-    args.compile_timers = []
-    args.node_gc = any(e.kind == 'node' and e.gc for e in engines)
-    if any(e.kind == 'node' for e in engines):
-        args.compile_timers = [(name, [node] + base + flags) for name, flags in V8_COMPILE.items()]
+    args.compile_timers = compile_timers(engines, args, [node] + base)
     return engines
+
+
+class CompileTimer:
+    """One whole-module compile in a fresh process, printing {"compile_ns": N} on stdout:
+    `argv WASM` with env added to the harness's environment."""
+
+    def __init__(self, name, argv, env=None, gc=True, quick_all=True):
+        self.name, self.argv, self.env = name, argv, env or {}
+        self.gc = gc  # compiles WasmGC programs
+        # In --quick, on every program, or only on one (args.quick_probe): enough to check the path
+        # where each compile costs seconds (the llvm tier), as quick mode's figures mean nothing.
+        self.quick_all = quick_all
+
+
+def compile_timers(engines, args, node):
+    """Liftoff's eager compile goes with the V8 engines, the thread counts of a tier with its engine:
+    each is measured when its engines are."""
+    timers = []
+    if any(e.kind == 'node' for e in engines):
+        node_gc = any(e.kind == 'node' and e.gc for e in engines)
+        timers += [CompileTimer(name, node + flags + [str(NODE_COMPILE)], gc=node_gc)
+                   for name, flags in V8_COMPILE.items()]
+    for e in engines:
+        if e.kind != 'strata' or e.flags[0] not in COMPILE_THREADS:
+            continue
+        var, counts = COMPILE_THREADS[e.flags[0]]
+        for n in counts:
+            timers.append(CompileTimer(f'{e.name}-{n}thread' + ('s' if n > 1 else ''),
+                                       [e.command, '--tier', e.flags[0], '--compile-only', '--report', '/dev/stdout'],
+                                       {var: str(n), 'STRATA_LLVM_VERBOSE': '1'}, quick_all=False))
+    return timers
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,27 +538,37 @@ def first_diff(want, got):
     return 'trailing bytes differ'
 
 
-def time_compile(command, program, args):
-    """(compile ns, None) of one fresh node process compiling the program eagerly, else (None, why)."""
+def time_compile(timer, program, args):
+    """(figures, None) of one fresh process compiling the program (a CompileTimer), else (None, why).
+
+    figures: compile_ns, and when the process reported them load_ns (strata_bench: the plugin's
+    load) and threads, batches (the llvm tier's account of its last compile)."""
     try:
-        r = subprocess.run(command + [str(NODE_COMPILE), str(program.wasm)], capture_output=True, text=True,
-                           timeout=args.timeout, stdin=subprocess.DEVNULL)
+        r = subprocess.run(timer.argv + [str(program.wasm)], capture_output=True, text=True, timeout=args.timeout,
+                           stdin=subprocess.DEVNULL, env=dict(os.environ, **timer.env) if timer.env else None)
     except subprocess.TimeoutExpired:
         return None, 'killed: it ran longer than --timeout'
     if r.returncode != 0:
         tail = (r.stderr.strip() or r.stdout.strip()).splitlines()[-3:]
         return None, f'exit status {r.returncode}: {" / ".join(tail)}'
     try:
-        return json.loads(r.stdout)['compile_ns'], None
-    except (ValueError, KeyError) as e:
+        report = json.loads(r.stdout)
+        figures = {'compile_ns': int(report['compile_ns'])}
+    except (ValueError, KeyError, TypeError) as e:
         return None, f'no figure in {r.stdout.strip()!r} ({e})'
+    if report.get('load_ns') is not None:
+        figures['load_ns'] = report['load_ns']
+    lines = THREADS_LINE.findall(r.stderr)
+    if len(lines) > 1:  # the first is the plugin's load (one empty function); none: another tier compiled
+        figures['threads'], figures['batches'] = (int(v) for v in lines[-1])
+    return figures, None
 
 
 def measure(program, engines, args, scratch):
     """Warm-up and alternated rounds on every engine; returns {engine: result dict}.
 
-    The eager compile timers (V8_COMPILE) run in the same rounds, after the engines; their figures
-    go to program.compile_timing.
+    The whole-module compile timers (V8_COMPILE, COMPILE_THREADS) run in the same rounds, after the
+    engines; their figures go to program.compile_timing.
     """
     runnable = [e for e in engines if e.applies(program)]
     reference = {}
@@ -552,19 +599,61 @@ def measure(program, engines, args, scratch):
             if args.quick or i >= args.warmup:
                 res['runs'].append({k: r[k] for k in ('bench_ns', 'wall_ns', 'compile_ns', 'instantiate_ns',
                                                        'peak_rss_kb')})
-        for name, command in args.compile_timers:
-            if program.gc and not args.node_gc:
+        for timer in args.compile_timers:
+            if (program.gc and not timer.gc) or (args.quick and not timer.quick_all and program.name != args.quick_probe):
                 continue
-            timing = program.compile_timing.setdefault(name, {'runs': [], 'error': None})
+            timing = program.compile_timing.setdefault(timer.name, {'runs': [], 'error': None})
             if timing['error']:
                 continue
-            ns, timing['error'] = time_compile(command, program, args)
-            if ns is not None and (args.quick or i >= args.warmup):
-                timing['runs'].append(ns)
+            figures, timing['error'] = time_compile(timer, program, args)
+            if figures and 'threads' in figures:  # absent when the tier handed the module to another
+                timing['threads'], timing['batches'] = figures['threads'], figures['batches']
+            if figures and (args.quick or i >= args.warmup):
+                timing['runs'].append(figures['compile_ns'])
+                if 'load_ns' in figures:
+                    timing.setdefault('load_runs', []).append(figures['load_ns'])
     for e in runnable:
         results[e.name]['checked_against'] = ('expected files' if program.expected_stdout is not None
                                               else reference.get('source', 'nothing'))
     return results
+
+
+class LoadSampler(threading.Thread):
+    """The machine's load while the harness runs, every `period` seconds: the 1-minute load average
+    and the share of all cores' time that was busy (/proc/stat) since the previous sample. The
+    harness itself keeps about one core busy (two while the llvm tier compiles on two threads); what
+    is above that is other work, which widens the spread and slows the engines."""
+
+    def __init__(self, period=10.0):
+        super().__init__(daemon=True)
+        self.period, self.samples, self.stop = period, [], threading.Event()
+
+    @staticmethod
+    def cpu_times():
+        fields = [int(v) for v in Path('/proc/stat').read_text().split('\n', 1)[0].split()[1:]]
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return sum(fields), idle
+
+    def run(self):
+        try:
+            last = self.cpu_times()
+        except (OSError, ValueError, IndexError):
+            return
+        while not self.stop.wait(self.period):
+            now = self.cpu_times()
+            total, idle = now[0] - last[0], now[1] - last[1]
+            last = now
+            self.samples.append({'load1': os.getloadavg()[0], 'busy': 1 - idle / total if total else None})
+
+    def summary(self):
+        self.stop.set()
+        loads = sorted(s['load1'] for s in self.samples)
+        busy = [s['busy'] for s in self.samples if s['busy'] is not None]
+        if not loads:
+            return None
+        return {'samples': len(loads), 'period_s': self.period, 'load1_median': loads[len(loads) // 2],
+                'load1_max': loads[-1], 'busy_mean': sum(busy) / len(busy) if busy else None,
+                'cores': os.cpu_count()}
 
 
 def startup_contenders(cli, tiers, noop, scratch):
@@ -719,9 +808,12 @@ def main():
             p.code_bytes = code_section_size(p.wasm.read_bytes())
         except (ValueError, IndexError) as e:
             print(f'note: {p.name}: no code section size ({e})', file=sys.stderr)
+    args.quick_probe = next((p.name for p in programs if p.name == STARTUP_PROGRAM), programs[0].name if programs else None)
     # Per process: two harnesses sharing --work must not read each other's outputs.
     scratch = Path(tempfile.mkdtemp(prefix='scratch-', dir=args.work))
     started = time.time()
+    sampler = LoadSampler()
+    sampler.start()
     measured = []
     peer_names = {e.name for e in engines if e.peer}
     for program in programs:
@@ -745,7 +837,7 @@ def main():
         print(f'peer cannot run {name} on {engine}: {err}', file=sys.stderr)
     for name, engine, err in failures:
         print(f'FAIL {name} on {engine}: {err}', file=sys.stderr)
-    doc = report.build(args, engines, measured, REPO, time.time() - started, startup)
+    doc = report.build(args, engines, measured, REPO, time.time() - started, startup, sampler.summary())
     report.write(doc, args.out, charts=not args.quick)
     total = sum(len(res) + len(p.compile_timing) for p, res in measured) + (len(startup['wall_ns']) if startup else 0)
     shutil.rmtree(scratch, ignore_errors=True)
