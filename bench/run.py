@@ -9,17 +9,18 @@ the C programs of bench/programs, compiled by this script with clang-19 -O2 to w
 to native x86-64 (into --work, never into the source tree).
 
 Engines: native (bench/programs only), strata-<tier> for each tier strata_bench lists (interp,
-baseline once the JIT is built), V8 through node (v8 = default tiering, v8-liftoff = baseline only,
+baseline, llvm), V8 through node (v8 = default tiering, v8-liftoff = baseline only,
 v8-turbofan = optimizing only) when node is installed, and peers switched on by environment
-variables (see peers.py): wasm3, WAMR's fast interpreter, WAMR's fast JIT, or any command. The
+variables (see peers.py): wasm3, WAMR's fast interpreter, fast JIT and LLVM JIT, or any command. The
 figure of a run is the time between bench.start and bench.end as the engine itself measures it;
 the harness also takes whole-process wall time and peak RSS, through a small launcher
 (LAUNCHER_SOURCE below: wait4's rusage of the program alone).
 
-Two more figures: compile speed (Strata's compile time per tier in MB/s of the module's code
+More figures: compile speed (Strata's compile time per tier in MB/s of the module's code
 section, beside V8 Liftoff compiling the same module eagerly: node_compile.mjs, one process a
-round) and start-up (whole-process time of `strata run` on noop against a native C program that
-does nothing, alternated many times; only the difference means anything).
+round), the llvm tier's whole-module compile time on 1 and 2 threads (COMPILE_THREADS), start-up
+(whole-process time of `strata run` on noop against a native C program that does nothing,
+alternated many times; only the difference means anything) and the machine's load during the run.
 
 Method: one warm-up run per engine, then --runs rounds in which every engine runs once, in the
 same order each round (A B C A B C: drift over time hits every engine alike). Every run's stdout
@@ -455,7 +456,7 @@ def compile_timers(engines, args, node):
         var, counts = COMPILE_THREADS[e.flags[0]]
         for n in counts:
             timers.append(CompileTimer(f'{e.name}-{n}thread' + ('s' if n > 1 else ''),
-                                       [e.command, '--tier', e.flags[0], '--compile-only', '--report', '/dev/stdout'],
+                                       [e.command, '--tier', e.flags[0], '--compile-only'],
                                        {var: str(n), 'STRATA_LLVM_VERBOSE': '1'}, quick_all=False))
     return timers
 
