@@ -188,13 +188,14 @@ bool addCodegenPasses(llvm::TargetMachine& tm, llvm::legacy::PassManager& pm, ll
 
 namespace {
 
-// The wasm offsets (debug lines) of the module's loads from linear memory.
+// The wasm offsets (debug lines) of the module's loads from and stores to linear memory.
 std::set<uint32_t> memLoads(llvm::Module& m) {
   std::set<uint32_t> out;
   unsigned kind = m.getContext().getMDKindID(kMemLoadMD);
   for (llvm::Function& f : m)
     for (llvm::Instruction& i : llvm::instructions(f))
-      if (llvm::isa<llvm::LoadInst>(i) && i.getMetadata(kind) && i.getDebugLoc()) out.insert(i.getDebugLoc().getLine());
+      if ((llvm::isa<llvm::LoadInst>(i) || llvm::isa<llvm::StoreInst>(i)) && i.getMetadata(kind) && i.getDebugLoc())
+        out.insert(i.getDebugLoc().getLine());
   return out;
 }
 

@@ -39,7 +39,7 @@
 
 namespace strata::llvmtier {
 
-// Metadata kind marking loads from linear memory (emit.cc deletedLoads).
+// Metadata kind marking loads from and stores to linear memory (emit.cc memLoads).
 inline constexpr const char* kMemLoadMD = "strata.mem";
 // Name of the alias-scope domain whose scopes name linear-memory accesses by wasm offset (an
 // access's scope survives into the machine instruction's memory operand, even when the load

@@ -78,9 +78,14 @@ llvm::Value* FuncTranslator::memLoad(llvm::Type* t, llvm::Value* at) {
   return l;
 }
 
+// A store is marked like a load: LLVM deletes a store that a later one overwrites, and the
+// later store's fault then names its own offset, not the first store's (the fuzzer's seed
+// 9700822); such stores are made volatile in a second translation, as deleted loads are.
 void FuncTranslator::memStore(llvm::Value* v, llvm::Value* at) {
   llvm::StoreInst* s = b_.CreateAlignedStore(v, at, llvm::MaybeAlign(1));
+  s->setMetadata(kMemLoadMD, llvm::MDNode::get(mt_.ctx, {}));
   s->setMetadata(llvm::LLVMContext::MD_alias_scope, mt_.accessScope(offset_));
+  if (mt_.keep_loads.count(offset_)) s->setVolatile(true);
 }
 
 llvm::Value* FuncTranslator::globalAddr(uint32_t g) {
