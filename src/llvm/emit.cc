@@ -281,13 +281,25 @@ void pinAccesses(llvm::Module& m) {
   // [mem]`), and a masked-off element does not fault: the load of the unselected operand lost its
   // trap even when volatile. Such a load's value goes through an empty asm first (a register
   // copy that x86 cannot fold), so the load stays an ordinary, faulting load.
+  // The copy is in an xmm register for floats and 128-bit vectors, else in a general register
+  // (a vector LLVM narrowed to 64 or 32 bits, `<8 x i8>`, as an integer: x86 has no register
+  // class for it under "x", and LLVM stopped with an error; fuzzer seed 9702238).
   for (llvm::LoadInst* load : loads) {
     llvm::Type* t = load->getType();
-    auto* fty = llvm::FunctionType::get(t, {t}, false);
-    auto* copy = llvm::InlineAsm::get(fty, "", t->isIntegerTy() ? "=r,0" : "=x,0", false);
-    auto* call = llvm::CallInst::Create(fty, copy, {load}, "", load->getNextNode());
-    call->setDebugLoc(load->getDebugLoc());
-    load->replaceUsesWithIf(call, [&](llvm::Use& u) { return u.getUser() != call; });
+    unsigned bits = unsigned(t->getPrimitiveSizeInBits().getFixedValue());
+    bool xmm = t->isFloatingPointTy() || (t->isVectorTy() && bits == 128);
+    if (!xmm && (bits == 0 || bits > 64)) continue;
+    llvm::Type* ct = xmm || t->isIntegerTy() ? t : llvm::IntegerType::get(m.getContext(), bits);
+    llvm::Instruction* after = load->getNextNode();
+    llvm::Value* v = load;
+    if (ct != t) v = llvm::CastInst::Create(llvm::Instruction::BitCast, load, ct, "", after);
+    auto* fty = llvm::FunctionType::get(ct, {ct}, false);
+    auto* copy = llvm::InlineAsm::get(fty, "", xmm ? "=x,0" : "=r,0", false);
+    llvm::Instruction* out = llvm::CallInst::Create(fty, copy, {v}, "", after);
+    out->setDebugLoc(load->getDebugLoc());
+    if (ct != t) out = llvm::CastInst::Create(llvm::Instruction::BitCast, out, t, "", after);
+    llvm::Instruction* first = ct != t ? llvm::cast<llvm::Instruction>(v) : out;
+    load->replaceUsesWithIf(out, [&](llvm::Use& u) { return u.getUser() != first; });
   }
 }
 
