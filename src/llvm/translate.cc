@@ -459,12 +459,14 @@ void FuncTranslator::onInstr(const decode::Instr& in, const validate::InstrConte
 // positive canonical NaN, as on the other tiers. A select on the value, not a branch: LLVM
 // keeps it exact (no fast-math) even where it folds the operation itself, whose NaN would
 // otherwise have the constant folder's sign and payload rather than the hardware's.
-void FuncTranslator::canonicalizeNan() {
-  llvm::Value* x = pop();
-  bool f32 = x->getType()->isFloatTy();
+void FuncTranslator::canonicalizeNan() { push(canonicalNan(pop())); }
+
+// x, or the positive canonical NaN where x is NaN (a scalar, or lanewise for a vector).
+llvm::Value* FuncTranslator::canonicalNan(llvm::Value* x) {
+  bool f32 = x->getType()->getScalarType()->isFloatTy();
   llvm::APFloat canon(f32 ? llvm::APFloat::IEEEsingle() : llvm::APFloat::IEEEdouble(),
                       f32 ? llvm::APInt(32, 0x7fc00000u) : llvm::APInt(64, 0x7ff8000000000000ull));
-  push(b_.CreateSelect(b_.CreateFCmpUNO(x, x), llvm::ConstantFP::get(mt_.ctx, canon), x));
+  return b_.CreateSelect(b_.CreateFCmpUNO(x, x), llvm::ConstantFP::get(x->getType(), canon), x);
 }
 
 void FuncTranslator::pushFrame(Kind kind, const validate::InstrContext& c) {

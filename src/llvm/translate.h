@@ -159,6 +159,10 @@ class FuncTranslator {
   llvm::Value* opaqueValue(llvm::Value* v);
   llvm::Value* truncChecked(llvm::Value* x, bool to64, bool is_signed);
   void canonicalizeNan();  // the value on top (translate.cc)
+  llvm::Value* canonicalNan(llvm::Value* x);
+  // A constant operand LLVM would fold as an identity (x + -0, x * 1...), made opaque.
+  llvm::Value* opaqueIdentity(llvm::Value* v);
+  llvm::Value* wasmMinMax(llvm::Intrinsic::ID id, llvm::Value* x, llvm::Value* y);
 
   // translate_mem.cc: memories, tables, references, globals
   bool memory(const decode::Instr& in, const validate::InstrContext& c);

@@ -69,21 +69,8 @@ bool FuncTranslator::numeric(const decode::Instr& in, const validate::InstrConte
     llvm::Value* safe_y = b_.CreateSelect(minus1, llvm::ConstantInt::get(t, 1), y);
     push(b_.CreateSelect(minus1, llvm::ConstantInt::get(t, 0), b_.CreateSRem(x, safe_y)));
   };
-  // LLVM folds x - 0, x + -0, x * 1 and x / 1 to x, which would let a signalling NaN through
-  // where wasm gives an arithmetic (quiet) NaN (spec 4.3.3): such a constant operand is made
-  // opaque (an empty asm that leaves it in an xmm register).
-  auto opaque = [&](llvm::Value* v) -> llvm::Value* {
-    auto* c = llvm::dyn_cast<llvm::ConstantFP>(v);
-    if (!c) return v;
-    const llvm::APFloat& f = c->getValueAPF();
-    if (!f.isZero() && !(f.isExactlyValue(1.0) || f.isExactlyValue(-1.0))) return v;
-    return opaqueValue(v);
-  };
-  auto minmax = [&](ID id) {
-    bin([&](llvm::Value* x, llvm::Value* y) {
-      return b_.CreateSelect(b_.CreateFCmpUNO(x, y), b_.CreateFAdd(x, y), b_.CreateBinaryIntrinsic(id, x, y));
-    });
-  };
+  auto opaque = [&](llvm::Value* v) { return opaqueIdentity(v); };
+  auto minmax = [&](ID id) { bin([&](llvm::Value* x, llvm::Value* y) { return wasmMinMax(id, x, y); }); };
   auto sext = [&](llvm::Type* narrow) {
     un([&](llvm::Value* x) { return b_.CreateSExt(b_.CreateTrunc(x, narrow), x->getType()); });
   };
@@ -146,9 +133,6 @@ bool FuncTranslator::numeric(const decode::Instr& in, const validate::InstrConte
     case Opcode::F32Sub: case Opcode::F64Sub: bin([&](auto x, auto y) { return b_.CreateFSub(opaque(x), opaque(y)); }); return true;
     case Opcode::F32Mul: case Opcode::F64Mul: bin([&](auto x, auto y) { return b_.CreateFMul(opaque(x), opaque(y)); }); return true;
     case Opcode::F32Div: case Opcode::F64Div: bin([&](auto x, auto y) { return b_.CreateFDiv(x, opaque(y)); }); return true;
-    // spec 4.3.3 fmin/fmax: NaN if either is NaN, -0 below +0: LLVM's minimum/maximum.
-    // A NaN operand gives x + y, a quiet NaN (spec 4.3.3: an arithmetic NaN; llvm.minimum may
-    // return a signalling input as it is).
     case Opcode::F32Min: case Opcode::F64Min: minmax(I::minimum); return true;
     case Opcode::F32Max: case Opcode::F64Max: minmax(I::maximum); return true;
     case Opcode::F32Copysign: case Opcode::F64Copysign: intr2(I::copysign); return true;
@@ -165,6 +149,34 @@ bool FuncTranslator::numeric(const decode::Instr& in, const validate::InstrConte
   (void)i64;
   (void)f64;
   return false;
+}
+
+// LLVM folds x - 0, x + -0, x * 1 and x / 1 to x, which would let a signalling NaN through
+// where wasm gives an arithmetic (quiet) NaN (spec 4.3.3): a constant operand with such a value
+// (in any lane, for a vector) is made opaque.
+llvm::Value* FuncTranslator::opaqueIdentity(llvm::Value* v) {
+  auto* c = llvm::dyn_cast<llvm::Constant>(v);
+  if (!c) return v;
+  auto identity = [](const llvm::Constant* e) {
+    auto* f = llvm::dyn_cast_or_null<llvm::ConstantFP>(e);
+    if (!f) return true;  // undef or poison lane: opaque too, to be safe
+    const llvm::APFloat& x = f->getValueAPF();
+    return x.isZero() || x.isExactlyValue(1.0) || x.isExactlyValue(-1.0);
+  };
+  bool any = false;
+  if (auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(c->getType())) {
+    for (unsigned i = 0; i < vt->getNumElements() && !any; ++i) any = identity(c->getAggregateElement(i));
+  } else {
+    any = identity(c);
+  }
+  return any ? opaqueValue(v) : v;
+}
+
+// spec 4.3.3 fmin/fmax: NaN if either is NaN, -0 below +0: LLVM's minimum/maximum, scalar or
+// lanewise. A NaN operand gives x + y, a quiet NaN (llvm.minimum may return a signalling input
+// as it is).
+llvm::Value* FuncTranslator::wasmMinMax(llvm::Intrinsic::ID id, llvm::Value* x, llvm::Value* y) {
+  return b_.CreateSelect(b_.CreateFCmpUNO(x, y), b_.CreateFAdd(x, y), b_.CreateBinaryIntrinsic(id, x, y));
 }
 
 llvm::Value* FuncTranslator::opaqueValue(llvm::Value* v) {

@@ -19,23 +19,6 @@ using llvm::CmpInst;
 
 namespace {
 namespace I = llvm::Intrinsic;
-
-// Whether a constant float vector has a lane LLVM's folder treats as an identity (x + -0,
-// x - 0, x * 1, x / 1 fold to x and would keep a signalling NaN signalling, where the hardware
-// quietens it: spec 4.3.3 asks for an arithmetic NaN).
-bool foldsAway(llvm::Value* v) {
-  auto* c = llvm::dyn_cast<llvm::Constant>(v);
-  if (!c) return false;
-  auto* vt = llvm::cast<llvm::FixedVectorType>(c->getType());
-  for (unsigned i = 0; i < vt->getNumElements(); ++i) {
-    auto* e = llvm::dyn_cast_or_null<llvm::ConstantFP>(c->getAggregateElement(i));
-    if (!e) return true;
-    const llvm::APFloat& f = e->getValueAPF();
-    if (f.isZero() || f.isExactlyValue(1.0) || f.isExactlyValue(-1.0)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool FuncTranslator::simd(const decode::Instr& in) {
@@ -66,26 +49,16 @@ bool FuncTranslator::simd(const decode::Instr& in) {
     llvm::Value* x = popAs(t);
     out(b_.CreateSExt(b_.CreateFCmp(p, x, y), it));
   };
-  auto canon = [&](llvm::Value* v) -> llvm::Value* {
-    if (!mt_.req.options.nan_canonicalization) return v;
-    bool single = v->getType()->getScalarType()->isFloatTy();
-    llvm::APFloat nan(single ? llvm::APFloat::IEEEsingle() : llvm::APFloat::IEEEdouble(),
-                      single ? llvm::APInt(32, 0x7fc00000u) : llvm::APInt(64, 0x7ff8000000000000ull));
-    return b_.CreateSelect(b_.CreateFCmpUNO(v, v), llvm::ConstantFP::get(v->getType(), nan), v);
-  };
-  auto opaque = [&](llvm::Value* v) { return foldsAway(v) ? opaqueValue(v) : v; };
+  auto canon = [&](llvm::Value* v) { return mt_.req.options.nan_canonicalization ? canonicalNan(v) : v; };
+  auto opaque = [&](llvm::Value* v) { return opaqueIdentity(v); };
   auto farith = [&](llvm::Type* t, Op op) {
     llvm::Value* y = opaque(popAs(t));
     llvm::Value* x = opaque(popAs(t));
     out(canon(b_.CreateBinOp(op, x, y)));
   };
   auto fround = [&](llvm::Type* t, llvm::Intrinsic::ID id) { un(t, [&](llvm::Value* x) { return canon(b_.CreateUnaryIntrinsic(id, x)); }); };
-  // spec fmin/fmax lanewise: llvm.minimum/maximum, with a quiet NaN (x + y) where either is NaN.
   auto minmax = [&](llvm::Type* t, llvm::Intrinsic::ID id) {
-    bin(t, [&](llvm::Value* x, llvm::Value* y) {
-      llvm::Value* r = b_.CreateSelect(b_.CreateFCmpUNO(x, y), b_.CreateFAdd(x, y), b_.CreateBinaryIntrinsic(id, x, y));
-      return canon(r);
-    });
+    bin(t, [&](llvm::Value* x, llvm::Value* y) { return canon(wasmMinMax(id, x, y)); });
   };
   // Shift counts are taken modulo the lane width (spec 4.3.5 ishl...).
   auto shift = [&](llvm::FixedVectorType* t, Op op) {
