@@ -52,7 +52,8 @@ vm::CompileOptions runtime::EngineImpl::compileOptions() const {
   o.nan_canonicalization = config_.nan_canonicalization;
   o.consume_fuel = config_.consume_fuel;
   o.epoch_interruption = config_.epoch_interruption;
-  o.wasm_map = config_.wasm_map;
+  // gdb's line tables (docs/profiling.md) are written from the map.
+  o.wasm_map = config_.wasm_map || config_.debug_info;
   o.parallel_compilation = config_.parallel_compilation;
   return o;
 }
