@@ -6,16 +6,26 @@
 //
 // Per code image the object is a minimal ELF64 relocatable: a .text section of type NOBITS at
 // the image's address (gdb reads the code itself from memory), a symbol table with one STT_FUNC
-// per wasm function, and the string tables. No DWARF yet: gdb unwinds through the tier's frames
-// by their prologue (push rbp; mov rbp, rsp), and line tables mapping pcs to wasm offsets are
-// left for when a tier emits them.
+// per wasm function, and the string tables. Where the tier kept a pc -> wasm offset map
+// (FuncCodeInfo::wasm_map), also DWARF (dwarf_lines.h): a line table whose line numbers are
+// wasm byte offsets, and a compile unit with a subprogram per function, so gdb shows
+// `func () at module.wasm:OFFSET` and `info line` answers. No call frame information: gdb
+// unwinds through the tier's frames by their prologue (push rbp; mov rbp, rsp).
+//
+// Addresses, as gdb 13 reads such an object (checked by trying both): it takes the sections'
+// addresses as final (no layout of its own, since .text has a nonzero address) and relocates
+// nothing. A symbol's value is relative to its section in any ET_REL object, so gdb adds
+// .text's address to it; DWARF addresses are used as written, so they are absolute (a line
+// table relative to .text gave gdb no lines at all).
 #include <elf.h>
 
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "profiling/dwarf_lines.h"
 #include "profiling/gdb_jit.h"
 #include "profiling/profiling.h"
 #include "profiling/symbols.h"
@@ -57,43 +67,74 @@ uint32_t addString(std::vector<uint8_t>& table, std::string_view s) {
   return at;
 }
 
-// Section indices of the object.
-enum : uint16_t { kNull, kText, kSymtab, kStrtab, kShstrtab, kSections };
-
-// The ELF object describing `image`: header, then the symbol table, the two string tables,
-// and the section headers last (8-byte aligned).
-std::vector<uint8_t> elfObject(const vm::CodeImage& image) {
-  std::vector<uint8_t> strtab{0}, shstrtab{0};
-  std::vector<Elf64_Sym> syms(1);  // [0] is the undefined symbol
+// The symbol table: one STT_FUNC per function (or one for a stubs image), with values relative
+// to .text as in any relocatable object; gdb adds .text's address.
+std::vector<uint8_t> symbolTable(const vm::CodeImage& image, std::vector<uint8_t>& strtab, uint16_t text) {
+  std::vector<uint8_t> out;
+  append(out, Elf64_Sym{});  // [0] is the undefined symbol
   for (const CodeSymbol& s : imageSymbols(image)) {
     Elf64_Sym sym{};
     sym.st_name = addString(strtab, s.name);
     sym.st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
-    sym.st_shndx = kText;
-    sym.st_value = s.start - uintptr_t(image.base());  // relocatable: relative to .text
+    sym.st_shndx = text;
+    sym.st_value = s.start - uintptr_t(image.base());
     sym.st_size = s.size;
-    syms.push_back(sym);
+    append(out, sym);
   }
-  Elf64_Shdr sh[kSections] = {};
-  sh[kText] = {addString(shstrtab, ".text"), SHT_NOBITS, SHF_ALLOC | SHF_EXECINSTR, uintptr_t(image.base()), 0,
-               image.codeBytes(), 0, 0, 16, 0};
-  sh[kSymtab] = {addString(shstrtab, ".symtab"), SHT_SYMTAB, 0, 0, 0, 0, kStrtab, 1, 8, sizeof(Elf64_Sym)};
-  sh[kStrtab] = {addString(shstrtab, ".strtab"), SHT_STRTAB, 0, 0, 0, 0, 0, 0, 1, 0};
-  sh[kShstrtab] = {addString(shstrtab, ".shstrtab"), SHT_STRTAB, 0, 0, 0, 0, 0, 0, 1, 0};
+  return out;
+}
+
+struct Section {
+  Elf64_Shdr header;
+  std::vector<uint8_t> bytes;  // none for NOBITS
+};
+
+// The ELF object describing `image`: the header, each section's bytes in order (8-byte
+// aligned), the section headers last. .shstrtab is the last section, so that it holds every
+// name.
+std::vector<uint8_t> elfObject(const vm::CodeImage& image) {
+  std::vector<uint8_t> shstrtab{0}, strtab{0};
+  std::vector<Section> sections(1);  // [0] is the null section
+  auto add = [&](std::string_view name, uint32_t type, std::vector<uint8_t> bytes) {
+    Elf64_Shdr h{};
+    h.sh_name = addString(shstrtab, name);
+    h.sh_type = type;
+    h.sh_addralign = 1;
+    sections.push_back({h, std::move(bytes)});
+    return uint16_t(sections.size() - 1);
+  };
+  uint16_t text = add(".text", SHT_NOBITS, {});
+  Elf64_Shdr& th = sections[text].header;
+  th.sh_flags = SHF_ALLOC | SHF_EXECINSTR;
+  th.sh_addr = uintptr_t(image.base());
+  th.sh_size = image.codeBytes();
+  th.sh_addralign = 16;
+  uint16_t symtab = add(".symtab", SHT_SYMTAB, symbolTable(image, strtab, text));
+  uint16_t strings = add(".strtab", SHT_STRTAB, std::move(strtab));
+  Elf64_Shdr& sym = sections[symtab].header;
+  sym.sh_link = strings;
+  sym.sh_info = 1;  // the first global symbol
+  sym.sh_addralign = 8;
+  sym.sh_entsize = sizeof(Elf64_Sym);
+  if (std::optional<DwarfSections> dwarf = dwarfLines(image)) {
+    add(".debug_abbrev", SHT_PROGBITS, std::move(dwarf->abbrev));
+    add(".debug_info", SHT_PROGBITS, std::move(dwarf->info));
+    add(".debug_line", SHT_PROGBITS, std::move(dwarf->line));
+  }
+  uint16_t names = add(".shstrtab", SHT_STRTAB, {});
+  sections[names].bytes = shstrtab;
 
   std::vector<uint8_t> out(sizeof(Elf64_Ehdr));
-  sh[kSymtab].sh_offset = out.size();
-  sh[kSymtab].sh_size = syms.size() * sizeof(Elf64_Sym);
-  for (const Elf64_Sym& s : syms) append(out, s);
-  sh[kStrtab].sh_offset = out.size();
-  sh[kStrtab].sh_size = strtab.size();
-  out.insert(out.end(), strtab.begin(), strtab.end());
-  sh[kShstrtab].sh_offset = out.size();
-  sh[kShstrtab].sh_size = shstrtab.size();
-  out.insert(out.end(), shstrtab.begin(), shstrtab.end());
+  for (Section& s : sections) {
+    if (s.header.sh_type == SHT_NOBITS || s.header.sh_type == SHT_NULL) continue;
+    out.resize((out.size() + 7) & ~size_t(7));
+    s.header.sh_offset = out.size();
+    s.header.sh_size = s.bytes.size();
+    out.insert(out.end(), s.bytes.begin(), s.bytes.end());
+  }
   out.resize((out.size() + 7) & ~size_t(7));
   size_t shoff = out.size();
-  for (const Elf64_Shdr& s : sh) append(out, s);
+  for (const Section& s : sections) append(out, s.header);
 
   Elf64_Ehdr eh{};
   std::memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -107,8 +148,8 @@ std::vector<uint8_t> elfObject(const vm::CodeImage& image) {
   eh.e_shoff = shoff;
   eh.e_ehsize = sizeof(Elf64_Ehdr);
   eh.e_shentsize = sizeof(Elf64_Shdr);
-  eh.e_shnum = kSections;
-  eh.e_shstrndx = kShstrtab;
+  eh.e_shnum = uint16_t(sections.size());
+  eh.e_shstrndx = names;
   std::memcpy(out.data(), &eh, sizeof eh);
   return out;
 }

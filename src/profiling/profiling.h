@@ -16,7 +16,8 @@ Result<void> enablePerfMap();
 Result<void> enableJitDump();
 
 // The GDB JIT interface: each image is registered with an in-memory ELF object holding a
-// symbol per function, so gdb names wasm functions in backtraces and `info symbol`.
+// symbol per function, so gdb names wasm functions in backtraces and `info symbol`, and where
+// the tier kept a pc -> wasm offset map, a DWARF line table whose lines are wasm offsets.
 void enableGdbJit();
 
 }  // namespace strata::profiling

@@ -7,12 +7,8 @@
 
 namespace strata::profiling {
 
-namespace {
-
 // A CodeImage's module() is the ir::Module its functions belong to (code_image.h).
 const ir::Module* moduleOf(const vm::CodeImage& image) { return static_cast<const ir::Module*>(image.module()); }
-
-}  // namespace
 
 SymbolNames::SymbolNames(const vm::CodeImage& image) : module_(image.module()) {
   const ir::Module* m = moduleOf(image);

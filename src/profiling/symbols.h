@@ -10,7 +10,14 @@
 
 #include "vm/code_image.h"
 
+namespace strata::ir {
+struct Module;
+}
+
 namespace strata::profiling {
+
+// The module whose functions the image holds, null for stubs.
+const ir::Module* moduleOf(const vm::CodeImage& image);
 
 class SymbolNames {
  public:
