@@ -8,6 +8,10 @@
 #   jitdump       the same under --profile jitdump, through perf record -k mono + perf inject --jit
 #   gdb           gdb -batch stops in the write(2) of backtrace.wat: the backtrace names the three
 #                 wasm functions under -D debug-info, none without it
+#   gdb-lines-TIER the same of backtrace.wat's binary under --tier TIER: each wasm frame is at
+#                 backtrace.wasm:LINE, LINE the wasm offset of the function's call as `strata objdump
+#                 -d` lists it, and `info line` agrees; the stubs, which have no line table, are
+#                 named with no line
 # Exit 77 (ctest's SKIP_RETURN_CODE) with the reason on stdout when a tool cannot run here.
 set -uo pipefail
 mode=$1 strata=$2 data=$3 bench=$4 work=$5
@@ -35,6 +39,23 @@ perf_top_symbol() {
     grep -q "returned: 433494437" run.out || skip "perf record cannot record here: $(head -3 perf.err)"
   fi
   grep -q "returned: 433494437" run.out || fail "wrong output: $(cat run.out)"
+}
+
+need_gdb() {
+  command -v gdb >/dev/null || skip "gdb is not installed (Debian gdb; scripts/setup.sh)"
+}
+
+# gdb -batch stopped in the program's write(2) prints the backtrace, then runs the further gdb
+# options after `--`; its output goes to gdb.out. $1: the tier, $2: the module, then `strata
+# run` options [-- gdb options].
+gdb_stop() {
+  local tier=$1 module=$2 run=() more=()
+  shift 2
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do run+=("$1"); shift; done
+  [ $# -gt 0 ] && shift && more=("$@")
+  gdb -batch -nx -ex 'catch syscall write writev pwritev' -ex run -ex bt "${more[@]}" \
+    --args "$strata" run --tier "$tier" "${run[@]}" "$module" >gdb.out 2>&1
+  grep -q "ptrace: Operation not permitted" gdb.out && skip "gdb cannot trace processes here"
 }
 
 case $mode in
@@ -67,19 +88,39 @@ case $mode in
       fail "the hottest symbol is not wasm!fib2 in a jitted object"
     ;;
   gdb)
-    command -v gdb >/dev/null || skip "gdb is not installed (Debian gdb; scripts/setup.sh)"
-    bt() {
-      gdb -batch -nx -ex 'catch syscall write writev pwritev' -ex run -ex bt \
-        --args "$strata" run --tier baseline "$@" "$data/backtrace.wat" 2>&1
-    }
-    out=$(bt -D debug-info)
-    grep -q "ptrace: Operation not permitted" <<<"$out" && skip "gdb cannot trace processes here"
+    need_gdb
+    gdb_stop baseline "$data/backtrace.wat" -D debug-info
+    out=$(<gdb.out)
     grep -E '^#[0-9]+ ' <<<"$out" | cut -c1-120
-    grep -Pzq '#\d+ +0x[0-9a-f]+ in backtrace!inner \(\)\n#\d+ +0x[0-9a-f]+ in backtrace!outer \(\)\n#\d+ +0x[0-9a-f]+ in backtrace!_start \(\)\n' <<<"$out" ||
+    grep -Pzq '#\d+ +0x[0-9a-f]+ in backtrace!inner \(\) at backtrace\.wasm:\d+\n#\d+ +0x[0-9a-f]+ in backtrace!outer \(\) at backtrace\.wasm:\d+\n#\d+ +0x[0-9a-f]+ in backtrace!_start \(\) at backtrace\.wasm:\d+\n' <<<"$out" ||
       fail "the backtrace does not name inner, outer, _start in order"
-    out=$(bt)
+    gdb_stop baseline "$data/backtrace.wat"
+    out=$(<gdb.out)
     grep -q '^#[0-9]' <<<"$out" || fail "no backtrace without -D debug-info: $out"
     grep -q 'backtrace!' <<<"$out" && fail "wasm functions named without -D debug-info"
+    ;;
+  gdb-lines-*)
+    need_gdb
+    tier=${mode#gdb-lines-}
+    "$strata" wat2wasm "$data/backtrace.wat" -o backtrace.wasm || fail "wat2wasm"
+    # The offset of each function's one call (inner, outer, _start in index order), from the
+    # wasm instructions objdump interleaves with the code: ";; 0x007a call 0".
+    calls=()
+    while read -r line; do
+      [[ $line =~ ^\;\;\ (0x[0-9a-f]+)\ call\  ]] && calls+=($((BASH_REMATCH[1])))
+    done < <("$strata" objdump -d --tier "$tier" backtrace.wasm)
+    [ ${#calls[@]} = 3 ] || fail "objdump -d lists ${#calls[@]} calls, not 3"
+    # A caller's frame is at the return address, which gdb looks up one byte back: so does
+    # `info line` here.
+    gdb_stop "$tier" backtrace.wasm -D debug-info -- -ex 'frame function backtrace!inner' -ex 'info line *($pc - 1)'
+    out=$(<gdb.out)
+    grep -E '^#[0-9]+ .* in (backtrace|strata)!' <<<"$out"
+    grep -E '^Line ' <<<"$out"
+    grep -Pzq "#\d+ +0x[0-9a-f]+ in backtrace!inner \(\) at backtrace\.wasm:${calls[0]}\n#\d+ +0x[0-9a-f]+ in backtrace!outer \(\) at backtrace\.wasm:${calls[1]}\n#\d+ +0x[0-9a-f]+ in backtrace!_start \(\) at backtrace\.wasm:${calls[2]}\n" <<<"$out" ||
+      fail "the wasm frames are not at backtrace.wasm:${calls[0]}, :${calls[1]}, :${calls[2]} (the calls' offsets)"
+    grep -Eq "^Line ${calls[0]} of \"backtrace\.wasm\" starts at address 0x[0-9a-f]+ <backtrace!inner\+[0-9]+>" <<<"$out" ||
+      fail "info line does not map inner's return address to line ${calls[0]}"
+    grep -Eq '^#[0-9]+ +0x[0-9a-f]+ in strata!stubs \(\)$' <<<"$out" || fail "the stubs are not named, with no line"
     ;;
   *) fail "unknown mode $mode" ;;
 esac
