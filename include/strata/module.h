@@ -48,6 +48,12 @@ class Module {
   static Result<Module> deserializeFile(const Engine& engine, const std::string& path);
   // Whether `bytes` start like a compiled artifact (an ELF file) rather than a wasm binary.
   static bool isArtifact(std::span<const uint8_t> bytes);
+  // The tier that compiled the artifact whose first bytes are `head` (at least
+  // kArtifactHeadBytes of them), unchecked (the checksum is verified at load), or empty when
+  // they are not the start of a Strata artifact: lets a tool pick the engine's tier before
+  // loading.
+  static constexpr size_t kArtifactHeadBytes = 256;
+  static std::string artifactTier(std::span<const uint8_t> head);
 
   std::vector<ImportType> imports() const;
   std::vector<ExportType> exports() const;

@@ -83,13 +83,16 @@ int runStart(Store& store, const Instance& instance, const std::string& file) {
 
 // Whether `path` holds a compiled artifact (strata compile) rather than a module: its first four
 // bytes, without stdio's buffer.
-bool isArtifactFile(const std::string& path) {
+// Whether `path` holds a compiled artifact, and then the tier that compiled it (in `tier`).
+bool isArtifactFile(const std::string& path, std::string* tier = nullptr) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
-  uint8_t head[4] = {};
+  uint8_t head[Module::kArtifactHeadBytes] = {};
   ssize_t n = ::read(fd, head, sizeof head);
   ::close(fd);
-  return n > 0 && Module::isArtifact({head, size_t(n)});
+  if (n <= 0 || !Module::isArtifact({head, size_t(n)})) return false;
+  if (tier) *tier = Module::artifactTier({head, size_t(n)});
+  return true;
 }
 
 // The module in `path`, which holds a compiled artifact when `artifact` (the caller looked).
@@ -189,7 +192,8 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
   // A guest writing to a closed pipe or socket gets EPIPE (as under wasmtime), not SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
   EngineOptions engine_opts = opts.engine;
-  bool artifact = isArtifactFile(opts.file);
+  std::string artifact_tier;
+  bool artifact = isArtifactFile(opts.file, &artifact_tier);
   if (artifact) {
     // An artifact is native code that Strata runs unchecked: only when asked (wasmtime's
     // --allow-precompiled), so that a file from elsewhere is never run as code by mistake.
@@ -197,8 +201,9 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
       return reportError(Error{ErrorKind::Usage, kNoOffset,
                                fmt::format("{} is a compiled artifact (native code): run it with --allow-precompiled, "
                                            "and only if you trust it", opts.file)});
-    // The interpreter (the default tier) runs no machine code: the artifact's tier does.
-    if (engine_opts.tier == "interp") engine_opts.tier = "baseline";
+    // The interpreter (the default tier) runs no machine code: the artifact's tier does (an
+    // explicit other --tier is checked against it at load).
+    if (engine_opts.tier == "interp") engine_opts.tier = artifact_tier.empty() ? "baseline" : artifact_tier;
   }
   auto settings = settingsFor(engine_opts, features);
   if (!settings) return reportError(settings.error());

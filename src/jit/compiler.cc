@@ -92,16 +92,8 @@ class JitCompiler final : public vm::Compiler {
     auto bad = [](std::string_view what) {
       return makeError(ErrorKind::Malformed, kNoOffset, fmt::format("compiled artifact: {}", what));
     };
-    // The artifact passed its checksum, so these only catch a writer's bug; they keep a bad
-    // table from sending calls outside the code.
-    size_t ndef = module.functions.size() - module.num_imported_functions;
-    if (art.funcs.size() != ndef) return bad("function count differs from the module's");
-    for (size_t i = 0; i < ndef; ++i) {
-      const vm::FuncCodeInfo& f = art.funcs[i];
-      if (f.func_index != module.num_imported_functions + i || uint64_t(f.start) + f.size > art.code.size() ||
-          (i && f.start < art.funcs[i - 1].start + art.funcs[i - 1].size))
-        return bad("bad function table");
-    }
+    STRATA_CHECK(vm::checkArtifactFuncs(module, art, true));
+    size_t ndef = art.funcs.size();
     for (uint32_t id : art.externs)
       if (!externAddress(id)) return bad(fmt::format("unknown extern slot id {}", id));
     if (art.data_bytes != std::max<size_t>(8 * (ndef + art.externs.size()), 8)) return bad("bad data size");

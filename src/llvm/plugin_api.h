@@ -46,7 +46,6 @@ struct PluginOutput {
   size_t data_bytes = 0;      // the extern slots, filled by the tier at load
   std::vector<vm::FuncCodeInfo> funcs;  // every defined function: native entry then body
   std::vector<uint32_t> externs;        // extern id of each slot (jit/externs.h)
-  uint64_t cpu_features = 0;            // support::CpuFeature bits the code needs
   double seconds_ir = 0, seconds_opt = 0, seconds_codegen = 0;  // for -v / the harness
   // Seconds above are summed over the batches (CPU time, not wall time).
   uint32_t translations = 1;   // 2 when some batch's loads LLVM deleted had to be made volatile

@@ -17,6 +17,7 @@
 #include "jit/thunks.h"
 #include "llvm/plugin_api.h"
 #include "runtime/build_id.h"
+#include "support/cpu_features.h"
 
 namespace strata::llvmtier {
 
@@ -79,6 +80,17 @@ class LlvmModule final : public vm::CompiledModule {
   std::string_view tierName() const override { return "llvm"; }
   size_t codeBytes() const override { return image_->codeBytes(); }
   const vm::CodeImage* codeImage() const override { return image_.get(); }
+  // The image is position-independent (its only absolute addresses are the extern slots on its
+  // data page, filled at load), so an artifact is its bytes as they are.
+  Result<vm::CodeArtifact> artifact() const override {
+    vm::CodeArtifact out;
+    out.code = {image_->base(), image_->codeBytes()};
+    out.data_bytes = image_->dataBytes();
+    out.funcs.assign(image_->funcs().begin(), image_->funcs().end());
+    out.externs = externs_;
+    out.cpu_features = cpu_features_;
+    return out;
+  }
 
  private:
   const ir::Module& module_;
@@ -129,15 +141,40 @@ class LlvmCompiler final : public vm::Compiler {
                  out.funcs.size(), out.code.size() / 1024,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), out.threads, out.batches,
                  out.seconds_ir, out.seconds_opt, out.seconds_codegen, out.translations, out.volatile_loads);
-    for (uint32_t id : out.externs)
+    // The code is generated for the host CPU (-mcpu=native): it may use any extension the
+    // host has, so an artifact needs all of them.
+    return publish(module, -1, 0, out.code, out.data_bytes, std::move(out.funcs), std::move(out.externs),
+                   support::hostCpu().bits);
+  }
+
+ public:
+  // An artifact of this tier (docs/artifacts.md): no LLVM is loaded, the code is mapped from the
+  // file and the extern slots filled, as after a compile.
+  Result<std::shared_ptr<const vm::CompiledModule>> load(const ir::Module& module, vm::CodeArtifact art) const override {
+    const jit::Stubs& st = jit::stubs();
+    if (!st.entry) return makeError(ErrorKind::Resource, kNoOffset, "llvm: cannot map executable memory");
+    // Functions are placed batch by batch (link.cc), not necessarily in index order.
+    STRATA_CHECK(vm::checkArtifactFuncs(module, art, false));
+    if (art.data_bytes < 8 * art.externs.size())
+      return makeError(ErrorKind::Malformed, kNoOffset, "compiled artifact: bad data size");
+    return publish(module, art.fd, art.file_offset, art.code, art.data_bytes, std::move(art.funcs),
+                   std::move(art.externs), art.cpu_features);
+  }
+
+ private:
+  // Maps the image (from the file at fd, or a copy of code) and fills its extern slots.
+  static Result<std::shared_ptr<const vm::CompiledModule>> publish(const ir::Module& module, int fd, uint64_t file_offset,
+                                                                   std::span<const uint8_t> code, size_t data_bytes,
+                                                                   std::vector<vm::FuncCodeInfo> funcs,
+                                                                   std::vector<uint32_t> externs, uint64_t cpu_features) {
+    for (uint32_t id : externs)
       if (!jit::externAddress(id)) return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: unknown extern {}", id));
-    std::unique_ptr<vm::CodeImage> image =
-        STRATA_TRY(vm::CodeImage::map(-1, 0, out.code, out.data_bytes, std::move(out.funcs), vm::ImageKind::ModuleLines,
-                                      &module, st.trap_store));
+    std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::map(
+        fd, file_offset, code, data_bytes, std::move(funcs), vm::ImageKind::ModuleLines, &module, jit::stubs().trap_store));
     auto* slots = reinterpret_cast<uintptr_t*>(image->writableData());
-    for (size_t k = 0; k < out.externs.size(); ++k) slots[k] = uintptr_t(jit::externAddress(out.externs[k]));
+    for (size_t k = 0; k < externs.size(); ++k) slots[k] = uintptr_t(jit::externAddress(externs[k]));
     return std::shared_ptr<const vm::CompiledModule>(
-        std::make_shared<LlvmModule>(module, std::move(image), std::move(out.externs), out.cpu_features));
+        std::make_shared<LlvmModule>(module, std::move(image), std::move(externs), cpu_features));
   }
 
   std::unique_ptr<vm::Compiler> fallback_;

@@ -232,6 +232,16 @@ bool Module::isArtifact(std::span<const uint8_t> bytes) {
   return bytes.size() >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F';
 }
 
+std::string Module::artifactTier(std::span<const uint8_t> head) {
+  // The writer puts .strata, whose first bytes are the header, right after the ELF header.
+  static_assert(sizeof(ElfHeader) + sizeof(Header) <= kArtifactHeadBytes);
+  if (!isArtifact(head) || head.size() < sizeof(ElfHeader) + sizeof(Header)) return {};
+  Header h;
+  std::memcpy(&h, head.data() + sizeof(ElfHeader), sizeof h);
+  if (std::memcmp(h.magic, kMagic, 8) != 0) return {};
+  return std::string(h.tier, strnlen(h.tier, sizeof h.tier));
+}
+
 Result<std::vector<uint8_t>> Module::serialize() const {
   const ir::Module& m = *impl_->ir;
   if (!m.text_map.empty())

@@ -56,6 +56,12 @@ struct CodeArtifact {
   uint64_t file_offset = 0;
 };
 
+// The checks every tier's load() makes of an artifact's function table against the module it
+// was decoded with (one entry per defined function, in index order, each inside the code; in
+// ascending order of start when `ascending`). The artifact passed its checksum, so these catch
+// a writer's bug only: they keep a bad table from sending calls outside the code.
+Result<void> checkArtifactFuncs(const ir::Module& module, const CodeArtifact& art, bool ascending);
+
 // A module compiled by one tier. Immutable and shared by every store and thread.
 class CompiledModule {
  public:

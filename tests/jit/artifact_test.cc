@@ -1,4 +1,5 @@
-// Compiled artifacts (docs/artifacts.md): a module compiled by the baseline tier, written by
+// Compiled artifacts (docs/artifacts.md): a module compiled by a machine-code tier (baseline, or
+// the one STRATA_TEST_TIER names: tests/llvm runs these on llvm), written by
 // Module::serialize and loaded back by deserialize / deserializeFile, runs as the module it was
 // made from (results, traps, backtraces); a file that is corrupted, cut short, written with other
 // settings or for a CPU this host lacks is refused with its reason, never run.
@@ -53,7 +54,7 @@ class ArtifactTest : public ::testing::Test {
   }
 
   static Engine engineWith(Config config) {
-    config.tier = "baseline";
+    config.tier = machineTier();
     return *Engine::create(config);
   }
 
@@ -124,7 +125,10 @@ std::string runAll(const Engine& engine, const Module& m) {
 TEST_F(ArtifactTest, RunsAsTheModuleItWasMadeFrom) {
   auto loaded = Module::deserialize(*engine_, file_);
   ASSERT_TRUE(loaded.has_value()) << loaded.error().describe();
-  EXPECT_EQ(loaded->compiled().tierName(), "baseline");
+  EXPECT_EQ(loaded->compiled().tierName(), machineTier());
+  // What `strata run` reads to pick the engine's tier before loading.
+  EXPECT_EQ(Module::artifactTier({file_.data(), Module::kArtifactHeadBytes}), machineTier());
+  EXPECT_EQ(Module::artifactTier(encoded()), "");
   std::string want = runAll(*engine_, *module_);
   EXPECT_NE(want.find("fib i32:6765"), std::string::npos) << want;
   EXPECT_NE(want.find("indirect i32:42\nindirect i32:10946\nindirect trap undefined element"), std::string::npos) << want;
@@ -222,7 +226,8 @@ TEST_F(ArtifactTest, OtherSettingsAreRefused) {
   interp.tier = "interp";
   auto interp_engine = Engine::create(interp);
   ASSERT_TRUE(interp_engine.has_value());
-  EXPECT_NE(refusal(*interp_engine, file_).find("compiled by tier baseline, the engine runs tier interp"), std::string::npos);
+  EXPECT_NE(refusal(*interp_engine, file_).find(std::string("compiled by tier ") + machineTier() + ", the engine runs tier interp"),
+            std::string::npos);
   std::vector<uint8_t> f = file_;
   std::memcpy(f.data() + strataAt(f) + kTierAt, "interp\0", 7);
   reseal(f);
