@@ -60,7 +60,8 @@ struct Config {
   // An engine without them costs nothing. The environment variable STRATA_PERFMAP (any value)
   // asks for PerfMap on every engine, for programs that cannot change their Config.
   Profiling profiling = Profiling::None;
-  // The GDB JIT interface: gdb names the wasm functions of machine-code tiers in backtraces.
+  // The GDB JIT interface: gdb names the wasm functions of machine-code tiers in backtraces,
+  // with a line table whose lines are wasm offsets (this turns wasm_map on).
   bool debug_info = false;
   // Machine-code tiers keep, per function, the pc of every wasm instruction's code
   // (vm::FuncCodeInfo::wasm_map): what `strata explore` and `objdump --disassemble` interleave
