@@ -49,7 +49,10 @@ struct ModuleState {
   // page, after the call slots (`call [rip + slot]`): the code holds no absolute address, so an
   // artifact maps it anywhere and fills the slots at load (docs/artifacts.md). externs[k] is
   // the extern id of slot k (externId), extern_slot its inverse (-1: no slot yet).
+  // The module is assembled in chunks (compiler.cc), each with its own extern slots: `ext`
+  // labels the chunk's first, which follow the call slots and earlier chunks' extern slots.
   uint32_t num_defined = 0;
+  asmjit::Label ext;
   std::vector<uint32_t> externs;
   std::vector<int32_t> extern_slot;
   // The data-page slot holding extern id `id`'s address, added on first use.

@@ -14,6 +14,7 @@
 #include "jit/stubs.h"
 #include "jit/thunks.h"
 #include "support/cpu_features.h"
+#include "vm/compile_pool.h"
 
 namespace strata::jit {
 
@@ -118,76 +119,177 @@ void fillSlots(const CompiledCode& c) {
   for (size_t k = 0; k < c.externs.size(); ++k) slots[funcs.size() + k] = uintptr_t(externAddress(c.externs[k]));
 }
 
-// Assembles the module straight into a reservation of `capacity` bytes (no copy of the code
-// at publish); Resource when it does not fit.
-Result<CompiledCode> compileInto(const ir::Module& module, const validate::ModuleEnv& env,
-                                 const vm::CompileOptions& options, size_t capacity, uint32_t tail_slots,
-                                 uint32_t& tail_need) {
-  const Stubs& st = stubs();
+// A range of defined functions assembled as one unit. Chunks are split by body size alone
+// (never by thread count, so the code is the same however many threads compile it), assembled
+// at once on the compilation pool (vm/compile_pool.h), each straight into its own region of
+// the reservation, then moved down to follow each other. Everything a chunk's code reaches
+// outside itself is on the data page (call slots, extern slots), through labels of two
+// sections of its own whose offsets are set once the layout is known, when asmjit resolves
+// the displacements.
+struct Chunk {
+  uint32_t begin = 0, end = 0;      // defined functions [begin, end)
+  size_t region = 0, capacity = 0;  // where in the reservation it is assembled
+  size_t size = 0, place = 0;       // bytes assembled; final offset in the image
+  CodeHolder code;
+  Section* got = nullptr;  // the call slots (at the data page's start)
+  Section* ext = nullptr;  // this chunk's extern slots
+  ErrorCollector errors;
+  std::vector<uint32_t> externs;
+  uint32_t tail_need = 0;
+  Result<void> status;
+  std::vector<vm::FuncCodeInfo>* infos = nullptr;  // the module's, indexed by defined function
+};
+
+// About 1 ms of work each: below that, handing a chunk to another thread costs more than it
+// saves; a module of one chunk is compiled on the calling thread alone.
+constexpr size_t kChunkBytes = 16 * 1024;
+
+std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t scale) {
   uint32_t nimp = module.num_imported_functions;
   auto ndef = uint32_t(module.functions.size() - nimp);
-  size_t data_bytes = std::max<size_t>(8 * ndef, 8);
-  std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::reserve(capacity, 0));
-  CodeHolder code;
+  std::vector<std::unique_ptr<Chunk>> out;
+  size_t bytes = 0, page = size_t(sysconf(_SC_PAGESIZE));
+  auto close = [&](uint32_t end) {
+    Chunk& c = *out.back();
+    c.end = end;
+    // Machine code is about 3x the bodies' bytes (ed25519: 2.9x); a chunk that needs more
+    // makes compileModule try again with `scale` doubled.
+    c.capacity = (scale * (4 * bytes + 64 * (end - c.begin) + (size_t(16) << 10)) + page - 1) / page * page;
+  };
+  for (uint32_t i = 0; i < ndef; ++i) {
+    if (out.empty() || bytes >= kChunkBytes) {
+      if (!out.empty()) close(i);
+      out.push_back(std::make_unique<Chunk>());
+      out.back()->begin = i;
+      bytes = 0;
+    }
+    bytes += module.functions[nimp + i].body.size;
+  }
+  if (out.empty()) out.push_back(std::make_unique<Chunk>());
+  close(ndef);
+  for (size_t k = 1; k < out.size(); ++k) out[k]->region = out[k - 1]->region + out[k - 1]->capacity;
+  return out;
+}
+
+void compileChunk(Chunk& c, uint8_t* memory, const ir::Module& module, const validate::ModuleEnv& env,
+                  const vm::CompileOptions& options, uint32_t tail_slots) {
+  CodeHolder& code = c.code;
   code.init(Environment::host());
-  ErrorCollector errors;
-  code.setErrorHandler(&errors);
+  code.setErrorHandler(&c.errors);
   CodeBuffer& buffer = code.textSection()->_buffer;
-  buffer._data = image->writableBase();
-  buffer._capacity = capacity - data_bytes - 4096;
+  buffer._data = memory + c.region;
+  buffer._capacity = c.capacity;
   buffer._size = 0;
   buffer._flags = CodeBufferFlags::kIsExternal | CodeBufferFlags::kIsFixed;
+  code.newSection(&c.got, ".got", SIZE_MAX, SectionFlags::kNone, 8);
+  code.newSection(&c.ext, ".ext", SIZE_MAX, SectionFlags::kNone, 8);
   Emitter a(&code);
 
+  uint32_t nimp = module.num_imported_functions;
   ModuleState ms;
   ms.module = &module;
   ms.options = options;
   ms.a = &a;
   ms.got = a.newLabel();
+  ms.ext = a.newLabel();
   ms.trap_tramp = a.newLabel();
   ms.tail_slots = tail_slots;
-  ms.num_defined = ndef;
+  ms.num_defined = uint32_t(module.functions.size() - nimp);
   ms.extern_slot.assign(1 + ir::kNumOpcodes, -1);
+  a.section(c.got);
+  a.bind(ms.got);
+  a.section(c.ext);
+  a.bind(ms.ext);
+  a.section(code.textSection());
   // Outside every function: the trap stub is too far for a rel32 call from the image.
   a.bind(ms.trap_tramp);
   a.jmp(ms.externSlot(kExternTrap));
+  for (uint32_t i = c.begin; i < c.end && c.status; ++i) {
+    FuncCompiler fc(ms, nimp + i, (*c.infos)[i]);
+    validate::FuncValidator<FuncCompiler> v(env, nimp + i, fc);
+    c.status = v.run();
+    if (c.status) c.status = fc.status();
+    if (c.errors.failed) break;
+  }
+  c.size = a.offset();
+  c.externs = std::move(ms.externs);
+  c.tail_need = ms.tail_need;
+}
+
+// Compiles the module into a reservation sized from its bodies times `scale`; Resource when it
+// does not fit.
+Result<CompiledCode> compileInto(const ir::Module& module, const validate::ModuleEnv& env,
+                                 const vm::CompileOptions& options, size_t scale, uint32_t tail_slots,
+                                 uint32_t& tail_need) {
+  const Stubs& st = stubs();
+  uint32_t nimp = module.num_imported_functions;
+  auto ndef = uint32_t(module.functions.size() - nimp);
+  std::vector<std::unique_ptr<Chunk>> chunks = splitChunks(module, scale);
+  auto page = size_t(sysconf(_SC_PAGESIZE));
+  // The data page: the call slots, then at most every extern id once per chunk.
+  size_t max_data = 8 * (size_t(ndef) + chunks.size() * (1 + ir::kNumOpcodes));
+  size_t capacity = chunks.back()->region + chunks.back()->capacity + max_data + page;
+  std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::reserve(capacity, 0));
+  uint8_t* memory = image->writableBase();
+  std::vector<vm::FuncCodeInfo> infos(ndef);
+  for (auto& c : chunks) c->infos = &infos;
+  vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1,
+                  [&](size_t k) { compileChunk(*chunks[k], memory, module, env, options, tail_slots); });
 
   auto too_large = [&] { return makeError(ErrorKind::Resource, kNoOffset, "baseline: code reservation too small"); };
-  std::vector<vm::FuncCodeInfo> infos(ndef);
-  for (uint32_t i = 0; i < ndef; ++i) {
-    FuncCompiler fc(ms, nimp + i, infos[i]);
-    validate::FuncValidator<FuncCompiler> v(env, nimp + i, fc);
-    STRATA_CHECK(v.run());
-    STRATA_CHECK(fc.status());
-    if (errors.failed) return errors.too_large ? too_large() : makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
+  tail_need = 0;
+  for (auto& c : chunks) {  // the first error in function order, as one pass would report
+    STRATA_CHECK(c->status);
+    if (c->errors.failed) return c->errors.too_large ? too_large() : makeError(ErrorKind::Unsupported, kNoOffset, c->errors.text);
+    tail_need = std::max(tail_need, c->tail_need);
   }
   // Tail calls needing a larger area than the calls gave: compileModule compiles again (nothing
   // is published of this attempt).
-  tail_need = ms.tail_need;
   if (tail_need > tail_slots) return CompiledCode{};
-  // The call slots start on a page of their own, right after the code (publishInPlace puts
-  // the data pages there): the code reaches them pc-relative.
-  auto page = size_t(sysconf(_SC_PAGESIZE));
-  size_t code_end = (a.offset() + page - 1) / page * page;
-  data_bytes = std::max<size_t>(8 * (size_t(ndef) + ms.externs.size()), 8);
+
+  // Layout: chunk after chunk (at cache-line boundaries, as within a chunk functions keep the
+  // alignment they were assembled at), then the data page.
+  size_t end = 0;
+  for (auto& c : chunks) {
+    c->place = (end + 63) & ~size_t(63);
+    end = c->place + c->size;
+  }
+  size_t code_end = (end + page - 1) / page * page;
+  CompiledCode out;
+  size_t ext_at = code_end + 8 * size_t(ndef);
+  for (auto& c : chunks) {
+    c->code.textSection()->setOffset(c->place);
+    c->got->setOffset(code_end);
+    c->ext->setOffset(ext_at);
+    ext_at += 8 * c->externs.size();
+    if (c->code.resolveUnresolvedLinks() != kErrorOk || c->code.hasUnresolvedLinks())
+      return makeError(ErrorKind::Unsupported, kNoOffset, "baseline: a displacement out of range");
+    // Regions ascend and a chunk is no larger than its region, so a move never overwrites a
+    // chunk not yet moved. Padding is int3 (pool memory may hold its last owner's bytes).
+    if (c->place != c->region) std::memmove(memory + c->place, memory + c->region, c->size);
+    for (uint32_t i = c->begin; i < c->end; ++i) infos[i].start += uint32_t(c->place);
+    out.externs.insert(out.externs.end(), c->externs.begin(), c->externs.end());
+  }
+  for (size_t k = 0; k + 1 < chunks.size(); ++k) {
+    size_t from = chunks[k]->place + chunks[k]->size;
+    std::memset(memory + from, 0xcc, chunks[k + 1]->place - from);
+  }
+  std::memset(memory + end, 0, code_end - end);
+  size_t data_bytes = std::max<size_t>(8 * (size_t(ndef) + out.externs.size()), 8);
   if (code_end + data_bytes + page > capacity) return too_large();
-  size_t pad = code_end - a.offset();
-  static const uint8_t kZeros[4096] = {};
-  if (pad) a.embed(kZeros, pad);
-  a.bind(ms.got);
-  if (errors.failed) return errors.too_large ? too_large() : makeError(ErrorKind::Unsupported, kNoOffset, errors.text);
   // Development aid: STRATA_JIT_DUMP=FILE writes the last module's code (objdump -D -b binary
   // -mi386:x86-64 FILE).
   if (const char* dump = std::getenv("STRATA_JIT_DUMP")) {
     if (FILE* f = std::fopen(dump, "wb")) {
-      std::fwrite(image->base(), 1, code_end, f);
+      std::fwrite(memory, 1, code_end, f);
       std::fclose(f);
     }
   }
   STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
-  CompiledCode out;
+  if (std::getenv("STRATA_JIT_VERBOSE"))
+    fmt::print(stderr, "baseline: {} functions, {} KiB of code, {} chunks on {} threads\n", ndef, end / 1024, chunks.size(),
+               vm::compileThreads(chunks.size(), options.parallel_compilation ? 0 : 1));
   out.image = std::move(image);
-  out.externs = std::move(ms.externs);
   fillSlots(out);
   return out;
 }
@@ -199,7 +301,7 @@ x86::Mem ModuleState::externSlot(uint32_t id) {
     extern_slot[id] = int32_t(externs.size());
     externs.push_back(id);
   }
-  return x86::ptr(got, 8 * (int32_t(num_defined) + extern_slot[id]));
+  return x86::ptr(ext, 8 * extern_slot[id]);
 }
 
 const void* externAddress(uint32_t id) {
@@ -216,23 +318,21 @@ Result<CompiledCode> compileModule(const ir::Module& module, const validate::Mod
                                    const vm::CompileOptions& options) {
   if (!stubs().entry) return makeError(ErrorKind::Resource, kNoOffset, "baseline: cannot map executable memory");
   if (ir::usesGcObjects(module)) return makeError(ErrorKind::Unsupported, kNoOffset, "baseline: GC references");
-  // Machine code is about 3x the bodies' bytes (ed25519: 2.9x); the unused tail is unmapped at
+  // The reservation is sized from the bodies (splitChunks); the unused tail is unmapped at
   // publish, and a module that needs more is compiled again with twice the room.
-  size_t body_bytes = 0;
-  for (uint32_t i = module.num_imported_functions; i < module.functions.size(); ++i) body_bytes += module.functions[i].body.size;
-  size_t capacity = 4 * body_bytes + 8 * module.functions.size() + (size_t(64) << 10);
+  size_t scale = 1;
   // Calls give kMinArgSlots; a module whose tail calls need more is compiled again with every
   // call giving that much (up to kTailSlots), so that those tail calls replace frames too.
   uint32_t tail_slots = kMinArgSlots;
   for (;;) {
     uint32_t tail_need = 0;
-    auto r = compileInto(module, env, options, capacity, tail_slots, tail_need);
+    auto r = compileInto(module, env, options, scale, tail_slots, tail_need);
     if (r && tail_need > tail_slots) {
       tail_slots = tail_need;
       continue;
     }
-    if (r || r.error().kind != ErrorKind::Resource || capacity > (size_t(1) << 34)) return r;
-    capacity *= 2;
+    if (r || r.error().kind != ErrorKind::Resource || scale >= 64) return r;
+    scale *= 2;
   }
 }
 

@@ -2,10 +2,8 @@
 // optimizes and links.
 #include <fmt/core.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <thread>
 #include <set>
 
 #include "decode/instr.h"
@@ -118,18 +116,9 @@ Result<PluginOutput> compile(const PluginRequest& req) {
   }
   std::vector<Batch> batches = split(module, nimp, ndef);
   bool tail_calls = hasTailCalls(module, features);
-  // Parallel compilation: each thread takes the next batch; every batch has its own LLVM
+  // Parallel compilation on the process's pool: each batch is a task, with its own LLVM
   // context, module and target machine.
-  unsigned threads = req.threads ? req.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<unsigned>(threads, unsigned(batches.size()));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < batches.size();) compileBatch(batches[i], env, req, tail_calls);
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  req.parallel_for(batches.size(), req.threads, [&](size_t i) { compileBatch(batches[i], env, req, tail_calls); });
   std::vector<std::vector<char>> objects;
   for (Batch& b : batches) {
     if (!b.object) return std::unexpected(b.object.error());
@@ -146,7 +135,6 @@ Result<PluginOutput> compile(const PluginRequest& req) {
     out.volatile_loads += b.volatile_loads;
   }
   out.batches = uint32_t(batches.size());
-  out.threads = threads;
   return out;
 }
 

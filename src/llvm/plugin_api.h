@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "ir/module.h"
@@ -37,6 +38,9 @@ struct PluginRequest {
   const char* target_cpu = "native";
   // Threads compiling the module's batches at once: 0 for one per hardware thread.
   uint32_t threads = 0;
+  // The process's compilation pool (vm/compile_pool.h), which the plugin must not have a copy
+  // of: the batches are its tasks.
+  void (*parallel_for)(size_t n, unsigned threads, const std::function<void(size_t)>& task) = nullptr;
   // Development aid: write the optimized IR (.ll) here when set.
   const char* dump_ir = nullptr;
 };
@@ -50,7 +54,7 @@ struct PluginOutput {
   // Seconds above are summed over the batches (CPU time, not wall time).
   uint32_t translations = 1;   // 2 when some batch's loads LLVM deleted had to be made volatile
   uint32_t volatile_loads = 0;
-  uint32_t batches = 1, threads = 1;  // parallel compilation (plugin.cc)
+  uint32_t batches = 1;  // parallel compilation (plugin.cc): the tasks of the pool
 };
 
 struct PluginApi {

@@ -18,6 +18,7 @@
 #include "llvm/plugin_api.h"
 #include "runtime/build_id.h"
 #include "support/cpu_features.h"
+#include "vm/compile_pool.h"
 
 namespace strata::llvmtier {
 
@@ -131,6 +132,7 @@ class LlvmCompiler final : public vm::Compiler {
     req.thunk_may_trap = &jit::thunkMayTrap;
     req.dump_ir = std::getenv("STRATA_LLVM_DUMP");
     req.threads = options.parallel_compilation ? 0 : 1;
+    req.parallel_for = &vm::parallelFor;
     // Development aid: a fixed number of threads (the harness's 1- and 2-thread figures).
     if (const char* t = std::getenv("STRATA_LLVM_THREADS")) req.threads = uint32_t(std::strtoul(t, nullptr, 10));
     auto t0 = std::chrono::steady_clock::now();
@@ -139,7 +141,8 @@ class LlvmCompiler final : public vm::Compiler {
       fmt::print(stderr, "llvm: {} functions, {} KiB of code in {:.3f} s on {} threads ({} batches; CPU: translation {:.3f} s, "
                  "optimization {:.3f} s, code generation {:.3f} s; translations {}, loads made volatile {})\n",
                  out.funcs.size(), out.code.size() / 1024,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), out.threads, out.batches,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                 vm::compileThreads(out.batches, req.threads), out.batches,
                  out.seconds_ir, out.seconds_opt, out.seconds_codegen, out.translations, out.volatile_loads);
     // The code is generated for the host CPU (-mcpu=native): it may use any extension the
     // host has, so an artifact needs all of them.

@@ -1,0 +1,118 @@
+// The compilation pool (compile_pool.h). A call posts a job (a task count and a next-task
+// counter); the caller and up to threads - 1 pool threads take tasks from the counter until it
+// runs out, and the caller sleeps until the last task has returned. Pool threads are started
+// when a job first wants more than exist, up to one fewer than the hardware threads (the
+// caller is the last), and are never stopped: the pool is leaked so that no thread outlives
+// the mutex it waits on at exit.
+#include "vm/compile_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace strata::vm {
+
+namespace {
+
+struct Job {
+  size_t n = 0;
+  const std::function<void(size_t)>* task = nullptr;
+  unsigned helpers_left = 0;  // pool threads that may still join (under the pool's mutex)
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  std::mutex mutex;
+  std::condition_variable finished;
+
+  // Takes tasks until none is left. A thread that arrives after the last task was taken does
+  // nothing: the caller may have returned, and `task` with it.
+  void work() {
+    for (size_t i; (i = next.fetch_add(1)) < n;) {
+      (*task)(i);
+      if (done.fetch_add(1) + 1 == n) {
+        std::lock_guard lock(mutex);
+        finished.notify_all();
+      }
+    }
+  }
+};
+
+class Pool {
+ public:
+  // Queues `job` for `helpers` pool threads, starting threads if there are too few.
+  void post(const std::shared_ptr<Job>& job, unsigned helpers) {
+    {
+      std::lock_guard lock(mutex_);
+      job->helpers_left = helpers;
+      jobs_.push_back(job);
+      for (; threads_ < helpers; ++threads_) std::thread([this] { loop(); }).detach();
+    }
+    for (unsigned k = 0; k < helpers; ++k) wake_.notify_one();
+  }
+
+  // Takes `job` off the queue if no pool thread took its last place.
+  void retire(const std::shared_ptr<Job>& job) {
+    std::lock_guard lock(mutex_);
+    auto it = std::find(jobs_.begin(), jobs_.end(), job);
+    if (it != jobs_.end()) jobs_.erase(it);
+  }
+
+ private:
+  void loop() {
+    for (;;) {
+      std::shared_ptr<Job> job;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return !jobs_.empty(); });
+        job = jobs_.front();
+        if (--job->helpers_left == 0 || job->next.load() >= job->n) jobs_.pop_front();
+      }
+      job->work();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Job>> jobs_;
+  unsigned threads_ = 0;
+};
+
+Pool& pool() {
+  static Pool* p = new Pool;  // leaked on purpose (see the top of this file)
+  return *p;
+}
+
+unsigned hardwareThreads() {
+  static const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  return n;
+}
+
+}  // namespace
+
+unsigned compileThreads(size_t n, unsigned threads) {
+  size_t t = threads ? threads : hardwareThreads();
+  return unsigned(std::max<size_t>(1, std::min({t, n, size_t(hardwareThreads())})));
+}
+
+void parallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& task) {
+  unsigned t = compileThreads(n, threads);
+  if (t <= 1) {
+    for (size_t i = 0; i < n; ++i) task(i);
+    return;
+  }
+  auto job = std::make_shared<Job>();
+  job->n = n;
+  job->task = &task;
+  pool().post(job, t - 1);
+  job->work();
+  {
+    std::unique_lock lock(job->mutex);
+    job->finished.wait(lock, [&] { return job->done.load() == n; });
+  }
+  pool().retire(job);
+}
+
+}  // namespace strata::vm
