@@ -32,6 +32,8 @@ LLVM_TARGETS = {'to_native': 1.25, 'to_peer_geomean': 0.95, 'to_peer_worst': 1.0
 COMPILE_REFERENCE = 'v8-liftoff-eager'
 COMPILE_ONE_THREAD = 'v8-liftoff-eager-1thread'
 # A parallel tier's compile on a fixed number of threads (run.py COMPILE_THREADS): strata-llvm-2threads.
+# Issue 12: loading a .cwasm of the largest program costs at most this fraction of compiling it.
+ARTIFACT_LOAD_TARGET = 0.02
 THREAD_TIMER = re.compile(r'^(strata-[\w-]+?)-(\d+)threads?$')
 
 
@@ -426,7 +428,7 @@ def markdown(doc):
     for n, s in doc['noise'].items():
         lines.append(f'| {n} | {s["median_spread"] * 100:.1f}% | {s["max_spread"] * 100:.1f}% | '
                      f'{s["median_mad"] * 100:.1f}% |')
-    lines += [''] + _compile_section(doc) + _compile_threads_section(doc) + _startup_section(doc)
+    lines += [''] + _compile_section(doc) + _compile_threads_section(doc) + _startup_section(doc) + _artifacts_section(doc)
     lines += ['## Start-up and memory (medians)', '',
               '| program | engine | compile ms | instantiate ms | whole process ms | peak RSS MiB |',
               '|---|---|---:|---:|---:|---:|']
@@ -630,6 +632,48 @@ def _compile_section(doc):
     return lines
 
 
+def artifacts_summary(artifacts):
+    """Medians of run.py measure_artifacts: per program and tier, compile and load ms and their ratio
+    (issue 12: loading the .cwasm of the largest program at most 2% of compiling it)."""
+    if not artifacts:
+        return None
+    rows = {}
+    for name, r in artifacts['programs'].items():
+        row = rows.setdefault(name, {'code_bytes': r['code_bytes']})
+        for tier, t in r.items():
+            if tier == 'code_bytes':
+                continue
+            c, lo = _stats([ns / 1e6 for ns in t['compile']]), _stats([ns / 1e6 for ns in t['load']])
+            if c and lo:
+                row[tier] = {'compile_ms': c['median'], 'load_ms': lo['median'], 'load_min': lo['min'], 'load_max': lo['max'],
+                             'ratio': lo['median'] / c['median'], 'cwasm_bytes': t['cwasm_bytes']}
+    return {'runs': artifacts['runs'], 'programs': rows, 'errors': artifacts['errors'], 'target': ARTIFACT_LOAD_TARGET}
+
+
+def _artifacts_section(doc):
+    a = doc.get('artifacts')
+    if not a or not a['programs']:
+        return []
+    lines = ['## Loading a compiled artifact against compiling', '',
+             f'`strata_bench --tier T --compile-only` on the largest programs, on the `.wasm` (decoding, validation '
+             f'and code generation: `Module::fromBinary`) and on its `.cwasm` from `strata compile --tier T` '
+             f'(`Module::deserializeFile`: checksum, checks, decoding the module\'s sections, mapping the code), one '
+             f'fresh process each, {a["runs"]} alternated rounds, median ms. Issue 12\'s target: loading at most '
+             f'{a["target"]:.0%} of compiling.', '',
+             '| program | code KiB | tier | compile ms | load ms | load / compile | .cwasm KiB |',
+             '|---|---:|---|---:|---:|---:|---:|']
+    for name, r in a['programs'].items():
+        for tier, t in r.items():
+            if tier == 'code_bytes':
+                continue
+            met = 'met' if t['ratio'] <= a['target'] else '**not met**'
+            lines.append(f'| {name} | {r["code_bytes"] / 1024:.1f} | {tier} | {_fmt_fine(t["compile_ms"])} | '
+                         f'{_fmt_fine(t["load_ms"])} | {t["ratio"]:.2%} ({met}) | {t["cwasm_bytes"] / 1024:.0f} |')
+    for what, err in a['errors'].items():
+        lines.append(f'- {what}: {err}')
+    return lines + ['']
+
+
 def _compile_threads_section(doc):
     """A parallel tier's whole-module compile time on 1 and 2 threads, per program."""
     c = doc.get('compile_threads')
@@ -642,13 +686,14 @@ def _compile_threads_section(doc):
         lines += [f'## Compile time of {tier} on {" and ".join(counts)} threads', '',
                   f'`strata_bench --tier {tier.removeprefix("strata-")} --compile-only` (Module::fromBinary: decoding, '
                   'validation, translation, optimization and code generation of the whole module) with the thread '
-                  'count fixed (`STRATA_LLVM_THREADS`), one fresh process per round, alternated with the engines, '
-                  'median ms; MB/s of code section. The plugin\'s one-time load (libLLVM, on the first compile of '
-                  'a process) is left out: strata_bench compiles a module of one empty function first'
-                  + (f' (median {sm["load_ms_median"]:.0f} ms)' if sm['load_ms_median'] is not None else '')
-                  + '; the compile column of the tables above includes it. Batches: the units of work the tier '
-                  'shares among its threads (a module of one batch cannot use two). †: the tier handed the module '
-                  'to another (GC, exception handling): the figure is that tier\'s.', '',
+                  'count fixed (`STRATA_COMPILE_THREADS`), one fresh process per round, alternated with the engines, '
+                  'median ms; MB/s of code section. One-time costs of a process (libLLVM\'s load for llvm, the '
+                  'stubs for baseline) are left out: strata_bench compiles a module of one empty function first'
+                  + (f' (median {sm["load_ms_median"]:.1f} ms)' if sm['load_ms_median'] is not None else '')
+                  + '; the compile column of the tables above includes them. Batches: the units of work the tier '
+                  'shares among its threads (llvm\'s batches, baseline\'s chunks; a module of one cannot use two '
+                  'threads). †: the tier handed the module to another (GC, exception handling): the figure is '
+                  'that tier\'s.', '',
                   '| program | code KiB | batches | ' + ' | '.join(f'{n} thread{"s" * (n != "1")} ms' for n in counts)
                   + ' | ' + ' | '.join(f'MB/s on {n}' for n in counts) + f' | {lo}/{hi} |',
                   '|---|---:|---:|' + '---:|' * (2 * len(counts) + 1)]

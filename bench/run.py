@@ -41,6 +41,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -88,8 +89,8 @@ TIER_ORDER = ('interp', 'baseline', 'llvm')
 # the engines, for the report's "Compile time on 1 and 2 threads"; strata_bench loads the tier's
 # plugin first, apart (load_ns). STRATA_LLVM_VERBOSE makes the tier say how many threads and batches
 # it used on each compile, the program's last (a module of one batch cannot use two threads).
-COMPILE_THREADS = {'llvm': ('STRATA_LLVM_THREADS', (1, 2))}
-THREADS_LINE = re.compile(r'on (\d+) threads \((\d+) batches')
+COMPILE_THREADS = {'llvm': ('STRATA_COMPILE_THREADS', (1, 2)), 'baseline': ('STRATA_COMPILE_THREADS', (1, 2))}
+THREADS_LINE = re.compile(r'on (\d+) threads \((\d+) (?:batches|chunks)')
 
 # Start-up: the Sightglass program whose whole process is timed, and how often (alternated with a
 # native program that does nothing; process creation alone costs several ms on this machine).
@@ -457,7 +458,8 @@ def compile_timers(engines, args, node):
         for n in counts:
             timers.append(CompileTimer(f'{e.name}-{n}thread' + ('s' if n > 1 else ''),
                                        [e.command, '--tier', e.flags[0], '--compile-only'],
-                                       {var: str(n), 'STRATA_LLVM_VERBOSE': '1'}, quick_all=False))
+                                       {var: str(n), 'STRATA_LLVM_VERBOSE': '1', 'STRATA_JIT_VERBOSE': '1'},
+                                       quick_all=e.flags[0] != 'llvm'))
     return timers
 
 
@@ -684,6 +686,55 @@ def startup_contenders(cli, tiers, noop, scratch):
     return contenders, errors
 
 
+def measure_artifacts(programs, engines, args, scratch):
+    """Issue 12's load figure: loading a compiled artifact against compiling the module, per
+    machine-code tier, on the largest program of ../shared/bench and the largest of all (quick: the
+    probe program only). `strata compile --tier T` writes the .cwasm once; then each round runs
+    `strata_bench --tier T --compile-only` on the .wasm (compile_ns: decoding, validation and code
+    generation) and on the .cwasm (compile_ns: Module::deserializeFile), one fresh process each,
+    alternated.
+
+    Returns None when there is no machine-code tier or no CLI, else {'runs', 'programs': {name:
+    {'code_bytes', tier: {'compile': [ns], 'load': [ns], 'cwasm_bytes'}}}, 'errors': {what: why}}."""
+    strata = next((e for e in engines if e.kind == 'strata'), None)
+    tiers = [e.flags[0] for e in engines if e.kind == 'strata' and e.flags[0] != 'interp']
+    cli = Path(args.strata_cli)
+    if strata is None or not tiers or not cli.exists():
+        return None
+    sized = [p for p in programs if getattr(p, 'code_bytes', None)]
+    if args.quick:
+        picks = [p for p in sized if p.name == args.quick_probe][:1]
+    else:
+        picks = []
+        for group in ([p for p in sized if p.suite == 'sightglass'], sized):
+            big = max(group, key=lambda p: p.code_bytes, default=None)
+            if big is not None and big not in picks:
+                picks.append(big)
+    out = {'runs': 1 if args.quick else args.artifact_runs, 'programs': {}, 'errors': {}}
+    jobs = []
+    for p in picks:
+        row = out['programs'].setdefault(p.name, {'code_bytes': p.code_bytes})
+        for t in tiers:
+            cwasm = scratch / f'{p.name}-{t}-load.cwasm'
+            r = subprocess.run([str(cli), 'compile', '--tier', t, str(p.wasm), '-o', str(cwasm)],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                out['errors'][f'{p.name} on {t}'] = f'strata compile exited {r.returncode}: {r.stderr.strip()[-200:]}'
+                continue
+            row[t] = {'compile': [], 'load': [], 'cwasm_bytes': cwasm.stat().st_size}
+            timer = CompileTimer(f'strata-{t}', [strata.command, '--tier', t, '--compile-only'])
+            jobs.append((p, t, timer, SimpleNamespace(wasm=cwasm)))
+    for _ in range(out['runs']):
+        for p, t, timer, artifact in jobs:
+            for kind, program in (('compile', p), ('load', artifact)):
+                figures, err = time_compile(timer, program, args)
+                if err:
+                    out['errors'][f'{p.name} on {t} ({kind})'] = err
+                else:
+                    out['programs'][p.name][t][kind].append(figures['compile_ns'])
+    return out
+
+
 def measure_startup(programs, engines, args, scratch):
     """Whole-process wall time of `strata run` on noop for every Strata tier (cold; and from a warm
     cache and a compiled artifact for machine-code tiers, startup_contenders), and of a native
@@ -750,6 +801,8 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--out', type=Path, default=REPO / 'bench' / 'results' / 'latest',
                    help='folder for results.json, results.md and the charts (default bench/results/latest)')
+    p.add_argument('--artifact-runs', type=int, default=5,
+                   help='alternated compile and artifact-load rounds on the largest programs (default 5)')
     p.add_argument('--quick', action='store_true',
                    help='every program once at a tiny size; outputs checked, no timing judgement')
     p.add_argument('--runs', type=int, default=None, help='measured runs per engine (default 5; quick: 1)')
@@ -824,6 +877,7 @@ def main():
     startup = measure_startup(programs, engines, args, scratch)
     if startup:
         print(startup_line(startup), flush=True)
+    artifacts = measure_artifacts(programs, engines, args, scratch)
     # A peer's error means the peer cannot run the program (no SIMD, its own limits): reported, not
     # a failure. Strata's, native's and V8's errors are failures, and so are those of the compile
     # timers and of the start-up runs.
@@ -832,6 +886,8 @@ def main():
                if t['error']]
     if startup:
         errors += [(f'{startup["program"]} (start-up)', e, err) for e, err in startup['errors'].items()]
+    if artifacts:
+        errors += [(what, 'strata (artifact load)', err) for what, err in artifacts['errors'].items()]
     failures = [f for f in errors if f[1] not in peer_names]
     cannot_run = [f for f in errors if f[1] in peer_names]
     for name, engine, err in cannot_run:
@@ -839,6 +895,7 @@ def main():
     for name, engine, err in failures:
         print(f'FAIL {name} on {engine}: {err}', file=sys.stderr)
     doc = report.build(args, engines, measured, REPO, time.time() - started, startup, sampler.summary())
+    doc['artifacts'] = report.artifacts_summary(artifacts)
     report.write(doc, args.out, charts=not args.quick)
     total = sum(len(res) + len(p.compile_timing) for p, res in measured) + (len(startup['wall_ns']) if startup else 0)
     shutil.rmtree(scratch, ignore_errors=True)

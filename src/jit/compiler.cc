@@ -287,8 +287,8 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   }
   STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
   if (std::getenv("STRATA_JIT_VERBOSE"))
-    fmt::print(stderr, "baseline: {} functions, {} KiB of code, {} chunks on {} threads\n", ndef, end / 1024, chunks.size(),
-               vm::compileThreads(chunks.size(), options.parallel_compilation ? 0 : 1));
+    fmt::print(stderr, "baseline: {} functions, {} KiB of code on {} threads ({} chunks)\n", ndef, end / 1024,
+               vm::compileThreads(chunks.size(), options.parallel_compilation ? 0 : 1), chunks.size());
   out.image = std::move(image);
   fillSlots(out);
   return out;

@@ -4,7 +4,14 @@
 
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <set>
+#include <string>
+
+#include <llvm/IR/DiagnosticHandler.h>
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
+#include <llvm/Support/ErrorHandling.h>
 
 #include "decode/instr.h"
 #include "llvm/emit.h"
@@ -77,29 +84,82 @@ bool hasTailCalls(const ir::Module& m, const ir::Features& features) {
   return false;
 }
 
-void compileBatch(Batch& b, const validate::ModuleEnv& env, const PluginRequest& req, bool tail_calls) {
+// An error LLVM reports with report_fatal_error (a pass it cannot set up, a selection it cannot
+// make): by default it prints and exits the process, which must never happen to an embedder.
+// The handler throws instead, to compileBatch's catch on the same thread; libLLVM is built
+// without exceptions, so the frames between run no destructors and the batch's LLVM context
+// is abandoned (leaked) rather than destroyed in whatever state it was left.
+struct LlvmFatalError {
+  std::string message;
+};
+
+[[noreturn]] void onFatalError(void*, const char* reason, bool) { throw LlvmFatalError{reason}; }
+
+// Errors LLVM reports as diagnostics (an inline asm constraint it cannot allocate, seed
+// 9702238): without a handler the context prints them and exits the process; here the first is
+// kept and the batch fails with it once code generation returns.
+class Diagnostics final : public llvm::DiagnosticHandler {
+ public:
+  explicit Diagnostics(std::string* error) : error_(error) {}
+  bool handleDiagnostics(const llvm::DiagnosticInfo& di) override {
+    if (di.getSeverity() == llvm::DS_Error && error_->empty()) {
+      llvm::raw_string_ostream os(*error_);
+      llvm::DiagnosticPrinterRawOStream printer(os);
+      di.print(printer);
+    }
+    return true;
+  }
+
+ private:
+  std::string* error_;
+};
+
+void compileBatchOnce(Batch& b, const validate::ModuleEnv& env, const PluginRequest& req, bool tail_calls) {
   // Twice at most: a load LLVM deletes as dead would not trap; the second translation makes
   // exactly those loads volatile (emit.h).
   std::set<uint32_t> keep;
-  for (int pass = 0;; ++pass) {
+  bool done = false;
+  for (int pass = 0; !done; ++pass) {
     auto t0 = std::chrono::steady_clock::now();
-    llvm::LLVMContext ctx;
-    auto m = std::make_unique<llvm::Module>("wasm", ctx);
-    ModuleTranslator mt(ctx, *m, env, req);
-    mt.keep_loads = keep;
-    if (!tail_calls) mt.body_cc = llvm::CallingConv::Fast;
-    if (Result<void> r = mt.run(b.begin, b.end); !r) {
-      b.object = std::unexpected(r.error());
-      return;
+    // Both leaked if LLVM fails fatally (above); freed on every other path.
+    auto* ctx = new llvm::LLVMContext;
+    std::string diagnostic;
+    ctx->setDiagnosticHandler(std::make_unique<Diagnostics>(&diagnostic));
+    {
+      auto* m = new llvm::Module("wasm", *ctx);
+      ModuleTranslator mt(*ctx, *m, env, req);
+      mt.keep_loads = keep;
+      if (!tail_calls) mt.body_cc = llvm::CallingConv::Fast;
+      if (Result<void> r = mt.run(b.begin, b.end); !r) {
+        b.object = std::unexpected(r.error());
+        done = true;
+      } else {
+        b.seconds_ir += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::set<uint32_t> deleted;
+        b.object = emitObject(*m, req, pass == 0 ? &deleted : nullptr, b.times);
+        b.translations = uint32_t(pass + 1);
+        if (b.object && !diagnostic.empty())
+          b.object = makeError(ErrorKind::Unsupported, kNoOffset, "llvm: LLVM error: " + diagnostic);
+        keep.insert(deleted.begin(), deleted.end());
+        done = deleted.empty() || !b.object;
+      }
+      delete m;
     }
-    b.seconds_ir += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::set<uint32_t> deleted;
-    b.object = emitObject(*m, req, pass == 0 ? &deleted : nullptr, b.times);
-    b.translations = uint32_t(pass + 1);
-    if (deleted.empty() || !b.object) break;
-    keep = std::move(deleted);
+    delete ctx;
   }
   b.volatile_loads = uint32_t(keep.size());
+}
+
+// A batch LLVM fails on is Unsupported: the tier hands the module to its fallback (a valid
+// module still runs), and STRATA_LLVM_VERBOSE says why.
+void compileBatch(Batch& b, const validate::ModuleEnv& env, const PluginRequest& req, bool tail_calls) {
+  static std::once_flag once;
+  std::call_once(once, [] { llvm::install_fatal_error_handler(&onFatalError, nullptr); });
+  try {
+    compileBatchOnce(b, env, req, tail_calls);
+  } catch (const LlvmFatalError& e) {
+    b.object = makeError(ErrorKind::Unsupported, kNoOffset, "llvm: LLVM error: " + e.message);
+  }
 }
 
 Result<PluginOutput> compile(const PluginRequest& req) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <cstdlib>
 
 namespace strata::vm {
 
@@ -90,10 +91,19 @@ unsigned hardwareThreads() {
   return n;
 }
 
+unsigned defaultThreads() {
+  static const unsigned n = [] {
+    const char* env = std::getenv("STRATA_COMPILE_THREADS");
+    unsigned v = env ? unsigned(std::strtoul(env, nullptr, 10)) : 0;
+    return v ? v : hardwareThreads();
+  }();
+  return n;
+}
+
 }  // namespace
 
 unsigned compileThreads(size_t n, unsigned threads) {
-  size_t t = threads ? threads : hardwareThreads();
+  size_t t = threads ? threads : defaultThreads();
   return unsigned(std::max<size_t>(1, std::min({t, n, size_t(hardwareThreads())})));
 }
 

@@ -19,7 +19,9 @@ namespace strata::vm {
 // threads at once (each call waits for its own tasks only); a task must not call it.
 void parallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& task);
 
-// The thread count parallelFor(n, threads, ...) uses at most.
+// The thread count parallelFor(n, threads, ...) uses at most. With `threads` 0, the environment
+// variable STRATA_COMPILE_THREADS, when set, stands in for the hardware's count: a development
+// aid (the harness's 1- and 2-thread compile figures), read once.
 unsigned compileThreads(size_t n, unsigned threads);
 
 }  // namespace strata::vm

@@ -8,7 +8,7 @@ strata=$1 module=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for t in 1 2; do
-  STRATA_LLVM_THREADS=$t STRATA_LLVM_VERBOSE=1 "$strata" objdump -d --tier llvm "$module" >"$tmp/$t.txt" 2>"$tmp/$t.err"
+  STRATA_COMPILE_THREADS=$t STRATA_LLVM_VERBOSE=1 "$strata" objdump -d --tier llvm "$module" >"$tmp/$t.txt" 2>"$tmp/$t.err"
 done
 grep -q "on 2 threads" "$tmp/2.err" || { echo "FAIL: not compiled on 2 threads: $(cat "$tmp/2.err")"; exit 1; }
 batches=$(sed -n 's/.*(\([0-9]*\) batches.*/\1/p' "$tmp/2.err" | head -1)
