@@ -730,7 +730,7 @@ def _startup_section(doc):
              f'`{st["cli"]} run --tier T` on {st["program"]} against a native C program that does nothing '
              f'(clang -O2), {st["runs"]} runs each, alternated, after one warm-up round; wall time from fork to '
              'wait4 in the launcher. `strata-T` compiles at every start (cold); for a machine-code tier, '
-             '`strata-T-cache` runs from a warm code cache (`-C cache=y`, filled by the warm-up round) and '
+             '`strata-T-cache` runs from a warm code cache (`run --cache`, with XDG_CACHE_HOME pointing at a folder of the harness, filled by the warm-up round) and '
              '`strata-T-cwasm` a compiled artifact (`strata compile --tier T`, then `run --allow-precompiled`). '
              'Process creation alone costs several ms here and moves with the machine: '
              'only the difference to native, measured in the same rounds, is what Strata adds.', '',

@@ -662,7 +662,9 @@ class LoadSampler(threading.Thread):
 def startup_contenders(cli, tiers, noop, scratch):
     """The start-up runs: a native no-op, then per Strata tier a cold run (decode, validate, compile
     every time) and, for a tier that writes machine code (not interp), a run from a warm code cache
-    (--cache in a folder of this harness's, filled by the warm-up round) and one of a compiled
+    (`--cache`, the line users write, with XDG_CACHE_HOME set to a folder of this harness's by
+    measure_startup, filled by the warm-up round; `-C cache-dir=...` would take the tool's slower
+    general command-line path) and one of a compiled
     artifact (`strata compile --tier T` first, then `run --allow-precompiled FILE.cwasm`): issue 12's
     cold compile, warm cache and precompiled figures. Returns (contenders, errors)."""
     contenders, errors = [Engine('native', 'native')], {}
@@ -670,10 +672,8 @@ def startup_contenders(cli, tiers, noop, scratch):
         contenders.append(Engine(f'strata-{t}', 'command', str(cli), template=f'{{cmd}} run --tier {t} {{wasm}}'))
         if t == 'interp':
             continue
-        cache = scratch / f'startup-cache-{t}'
-        shutil.rmtree(cache, ignore_errors=True)
         contenders.append(Engine(f'strata-{t}-cache', 'command', str(cli),
-                                 template=f'{{cmd}} run --tier {t} -C cache=y,cache-dir={cache} {{wasm}}'))
+                                 template=f'{{cmd}} run --tier {t} --cache {{wasm}}'))
         cwasm = scratch / f'{noop.name}-{t}.cwasm'
         r = subprocess.run([str(cli), 'compile', '--tier', t, str(noop.wasm), '-o', str(cwasm)],
                            capture_output=True, text=True)
@@ -758,6 +758,11 @@ def measure_startup(programs, engines, args, scratch):
                      native=build_c(args.work, args.clang, 'noop-native', NATIVE_NOOP_SOURCE))
     contenders, errors = startup_contenders(cli, tiers, noop, scratch)
     walls = {e.name: [] for e in contenders}
+    # The cache of the strata-T-cache runs (`--cache` reads XDG_CACHE_HOME): empty at first.
+    cache_home = scratch / 'startup-cache'
+    shutil.rmtree(cache_home, ignore_errors=True)
+    saved_home = os.environ.get('XDG_CACHE_HOME')
+    os.environ['XDG_CACHE_HOME'] = str(cache_home)
     for i in range(1 + args.startup_runs):
         for e in contenders:
             if e.name in errors:
@@ -770,6 +775,10 @@ def measure_startup(programs, engines, args, scratch):
                 errors[e.name] = 'stdout differs: ' + first_diff(want, r['stdout'])
             elif i > 0:
                 walls[e.name].append(r['wall_ns'])
+    if saved_home is None:
+        os.environ.pop('XDG_CACHE_HOME', None)
+    else:
+        os.environ['XDG_CACHE_HOME'] = saved_home
     return {'program': noop.name, 'cli': str(cli), 'runs': args.startup_runs, 'wall_ns': walls, 'errors': errors}
 
 

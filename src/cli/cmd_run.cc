@@ -5,6 +5,8 @@
 // usage and I/O errors.
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -14,6 +16,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/cmd_run_options.h"
@@ -105,12 +108,27 @@ Result<Module> compileFile(const Engine& engine, const std::string& path, const 
   // The code cache is keyed by the binary's bytes (a text module has none to key by); on a hit
   // the module is never decoded here, only its artifact loaded.
   if (!engine.config().cache_dir.empty()) {
-    std::vector<uint8_t> bytes = STRATA_TRY(readFile(path));
-    if (looksBinary(bytes)) {
-      auto module = Module::fromBinary(engine, bytes);
-      if (!module) return std::unexpected(placed(module.error(), path, nullptr));
-      return module;
+    // Mapped, not read: a hit only hashes the bytes, and the page cache's pages cost no page
+    // faults of fresh heap (about 11 us each here; issue 12's warm-cache start-up).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
+      auto size = size_t(st.st_size);
+      void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      ::close(fd);
+      fd = -1;
+      if (p != MAP_FAILED) {
+        std::span<const uint8_t> bytes(static_cast<const uint8_t*>(p), size);
+        std::optional<Result<Module>> module;
+        if (looksBinary(bytes)) module = Module::fromBinary(engine, bytes);
+        ::munmap(p, size);
+        if (module) {
+          if (!*module) return std::unexpected(placed(module->error(), path, nullptr));
+          return std::move(*module);
+        }
+      }
     }
+    if (fd >= 0) ::close(fd);
   }
   LoadedModule loaded = STRATA_TRY(loadModule(path, features, Validate::TextOnly));
   bool validated = loaded.from_text;

@@ -51,7 +51,7 @@ Result<void> writeFile(const std::string& path, const std::vector<uint8_t>& byte
   return {};
 }
 
-bool looksBinary(const std::vector<uint8_t>& bytes) {
+bool looksBinary(std::span<const uint8_t> bytes) {
   return bytes.size() >= 4 && bytes[0] == 0x00 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm';
 }
 

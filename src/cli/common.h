@@ -23,7 +23,7 @@ Result<std::vector<uint8_t>> readFile(const std::string& path);
 Result<void> writeFile(const std::string& path, const std::vector<uint8_t>& bytes);
 
 // A binary starts with "\0asm" (spec 5.5.16); anything else is read as text.
-bool looksBinary(const std::vector<uint8_t>& bytes);
+bool looksBinary(std::span<const uint8_t> bytes);
 
 // --features wasm2|wasm3|all|everything, --enable X, --disable Y (repeatable), in that order.
 // all = wasm3 = the 3.0 standard (ir::Features::all()); everything adds post-3.0 proposals.

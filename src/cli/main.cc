@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <exception>
@@ -19,6 +20,9 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "tiers/tiers.h"
+#ifdef STRATA_CLI_LLVM_TWIN
+#include "llvm/tier.h"
+#endif
 
 namespace {
 
@@ -108,7 +112,14 @@ int execTwin(char** argv) {
 
 int main(int argc, char** argv) {
 #ifdef STRATA_CLI_LLVM_TWIN
-  if (wantsLlvm(argc, argv)) return execTwin(argv);
+  if (wantsLlvm(argc, argv)) {
+    // `run` compiles before the guest does anything, and from a code cache it may not compile
+    // at all: the twin is started only if the llvm tier is asked to compile (issue 12: a warm
+    // cache's start-up). Other commands may print before their first compile: started now.
+    if (argc < 2 || std::string_view(argv[1]) != "run") return execTwin(argv);
+    static char** twin_argv = argv;
+    strata::llvmtier::setBeforePluginLoad([] { std::exit(execTwin(twin_argv)); });
+  }
 #endif
   strata::tiers::registerAll();
   Normalized line = normalize(argc, argv);

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <fmt/core.h>
 
+#include <atomic>
 #include <chrono>
 
 #include <cstdlib>
@@ -64,6 +65,8 @@ const Plugin& plugin() {
   return *p;
 }
 
+std::atomic<void (*)()> before_plugin_load{nullptr};
+
 bool hasThunk(ir::Opcode op) { return jit::thunkFor(op) != nullptr; }
 
 class LlvmModule final : public vm::CompiledModule {
@@ -119,6 +122,7 @@ class LlvmCompiler final : public vm::Compiler {
  private:
   Result<std::shared_ptr<const vm::CompiledModule>> compileHere(const ir::Module& module,
                                                                 const vm::CompileOptions& options) const {
+    if (auto hook = before_plugin_load.load()) hook();
     const Plugin& p = plugin();
     // Asked for and not there: an error, not a silent fallback.
     if (!p.api) return makeError(ErrorKind::Resource, kNoOffset, p.error);
@@ -184,6 +188,8 @@ class LlvmCompiler final : public vm::Compiler {
 };
 
 }  // namespace
+
+void setBeforePluginLoad(void (*hook)()) { before_plugin_load.store(hook); }
 
 std::unique_ptr<vm::Compiler> createCompiler(std::unique_ptr<vm::Compiler> fallback) {
   return std::make_unique<LlvmCompiler>(std::move(fallback));

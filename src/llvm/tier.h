@@ -13,4 +13,10 @@ namespace strata::llvmtier {
 // yet) is compiled by `fallback` (its tierName() says which tier runs it).
 std::unique_ptr<vm::Compiler> createCompiler(std::unique_ptr<vm::Compiler> fallback);
 
+// Called (process-wide, by whichever thread gets there) when a compile first needs the LLVM
+// half, before it is loaded; null: nothing. A statically linked program cannot load the plugin
+// and execs its dynamic twin there (src/cli/main.cc), so that loading an llvm artifact or a
+// code cache entry, which needs no LLVM, costs it no exec.
+void setBeforePluginLoad(void (*hook)());
+
 }  // namespace strata::llvmtier

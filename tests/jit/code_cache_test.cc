@@ -90,6 +90,11 @@ TEST_F(CodeCacheTest, MissWritesOneEntryAndHitLoadsIt) {
   EXPECT_GT(fs::last_write_time(f[0]), old_time);
   EXPECT_EQ(files().size(), 1u);
   EXPECT_EQ(callF(e2, *m2, 5), 32);
+  // Used within the minute: a hit does not write the mtime again (LRU to the minute).
+  age(f[0], 30);
+  auto recent = fs::last_write_time(f[0]);
+  ASSERT_TRUE(Module::fromBinary(e2, bin).has_value());
+  EXPECT_EQ(fs::last_write_time(f[0]), recent);
 
   // Other code-changing settings: another key, another entry.
   Config c;
