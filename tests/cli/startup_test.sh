@@ -35,4 +35,16 @@ for tier in interp baseline; do
   opens=$(grep -c 'open(at)\?(.*run\.wasm"' "$trace")
   [ "$opens" -le 2 ] || fail "$tier: run.wasm opened $opens times"
 done
+# A warm code cache needs no compiler: a static strata asked for --tier llvm loads the entry
+# itself and does not exec its dynamic twin (src/cli/main.cc), which only a compile needs.
+if [ "$static" = ON ] && [ -x "$(dirname "$strata")/strata-llvm" ]; then
+  export XDG_CACHE_HOME=$work/xdg
+  "$strata" run --tier llvm --cache --invoke add run.wasm 2 3 > out.txt || fail "llvm cache miss exited $?"
+  [ "$(cat out.txt)" = 5 ] || fail "llvm cache miss printed $(cat out.txt)"
+  strace -f -qq -e trace=execve -o trace-cache.txt "$strata" run --tier llvm --cache --invoke add run.wasm 2 3 > out.txt ||
+    fail "llvm cache hit exited $?"
+  [ "$(cat out.txt)" = 5 ] || fail "llvm cache hit printed $(cat out.txt)"
+  grep -q 'strata-llvm' trace-cache.txt && fail "a cache hit started the llvm twin: $(grep execve trace-cache.txt)"
+  echo "llvm cache hit without the twin: checked"
+fi
 echo "ok"
