@@ -303,6 +303,47 @@ void pinAccesses(llvm::Module& m) {
   }
 }
 
+// The load accumulator (FuncTranslator::accumulate) kept every load alive through the
+// optimizations; the loads are volatile now (pinAccesses), so it goes: its observing calls, then
+// every instruction of its chain that nothing else uses. Its phis form cycles through loops,
+// which code generation would keep (each phi has a user), hence this pass rather than plain
+// dead-code elimination: the chain is what the observed values reach through instructions
+// without side effects (a volatile load stops it), less whatever something outside it uses.
+void dropAccumulators(llvm::Module& m) {
+  unsigned kind = m.getContext().getMDKindID(kAccSinkMD);
+  std::vector<llvm::Instruction*> work;
+  std::vector<llvm::Instruction*> sinks;
+  for (llvm::Function& f : m)
+    for (llvm::Instruction& i : llvm::instructions(f))
+      if (i.getMetadata(kind)) sinks.push_back(&i);
+  for (llvm::Instruction* s : sinks) {
+    if (auto* v = llvm::dyn_cast<llvm::Instruction>(llvm::cast<llvm::CallInst>(s)->getArgOperand(0))) work.push_back(v);
+    s->eraseFromParent();
+  }
+  llvm::SmallPtrSet<llvm::Instruction*, 32> chain;
+  while (!work.empty()) {
+    llvm::Instruction* i = work.back();
+    work.pop_back();
+    if (i->mayHaveSideEffects() || !chain.insert(i).second) continue;
+    for (llvm::Value* op : i->operands())
+      if (auto* oi = llvm::dyn_cast<llvm::Instruction>(op)) work.push_back(oi);
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::vector<llvm::Instruction*> used;
+    for (llvm::Instruction* i : chain)
+      for (llvm::User* u : i->users())
+        if (!chain.count(llvm::cast<llvm::Instruction>(u))) {
+          used.push_back(i);
+          break;
+        }
+    for (llvm::Instruction* i : used) chain.erase(i);
+    changed = !used.empty();
+  }
+  for (llvm::Instruction* i : chain) i->dropAllReferences();
+  for (llvm::Instruction* i : chain) i->eraseFromParent();
+}
+
 }  // namespace
 
 Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, std::set<uint32_t>* deleted,
@@ -328,8 +369,9 @@ Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, 
       if (!after.count(at)) deleted->insert(at);
     if (!deleted->empty()) return std::vector<char>();
   }
-  dropLeafStackChecks(m);
   pinAccesses(m);
+  dropAccumulators(m);  // before counting a function's instructions for the leaf test
+  dropLeafStackChecks(m);
   if (req.dump_ir) dumpIr(m, req.dump_ir);
   llvm::SmallVector<char, 0> buffer;
   {

@@ -268,6 +268,7 @@ void FuncTranslator::onLocals(std::span<const ir::ValType> locals) {
                                                 : llvm::Constant::getNullValue(mt_.valType(locals[i]));
     b_.CreateStore(init, locals_[i]);
   }
+  if (!mt_.wm.memories.empty()) makeAccumulator();
   checkStack();
   checkEpoch();
   chargeFuel();
@@ -339,6 +340,7 @@ void FuncTranslator::patchFuel() {
 void FuncTranslator::trapAlways(uint32_t kind, llvm::Value* detail) { trapAlways(b_.getInt32(kind), detail); }
 
 void FuncTranslator::trapAlways(llvm::Value* kind, llvm::Value* detail) {
+  observeAccumulator();
   auto* ft = llvm::FunctionType::get(mt_.void_t, {mt_.i32, mt_.i32, mt_.ptr, mt_.i64}, false);
   llvm::Value* fnp = b_.CreateLoad(mt_.ptr, mt_.externSlot(jit::kExternTrapC));
   llvm::CallInst* c = b_.CreateCall(ft, fnp, {kind, b_.getInt32(offset_), vmctx_, detail ? detail : b_.getInt64(0)});
@@ -565,6 +567,7 @@ void FuncTranslator::endFrame() {
   }
   if (f.kind == Kind::Function && !dead_) {
     // The function's end: return what its label holds.
+    observeAccumulator();
     if (f.results.empty()) b_.CreateRetVoid();
     else if (f.results.size() == 1) b_.CreateRet(pop());
     else {

@@ -41,6 +41,9 @@ namespace strata::llvmtier {
 
 // Metadata kind marking loads from and stores to linear memory (emit.cc memLoads).
 inline constexpr const char* kMemLoadMD = "strata.mem";
+// Metadata kind marking the calls that observe a function's load accumulator (FuncTranslator::
+// accumulate; emit.cc dropAccumulators removes them and what only they used).
+inline constexpr const char* kAccSinkMD = "strata.acc";
 // Name of the alias-scope domain whose scopes name linear-memory accesses by wasm offset (an
 // access's scope survives into the machine instruction's memory operand, even when the load
 // is folded into the instruction that uses it: emit.cc gives that instruction the access's
@@ -170,6 +173,15 @@ class FuncTranslator {
   llvm::Value* address(uint32_t mem, llvm::Value* index, uint64_t offset, uint32_t size);
   llvm::Value* memoryBase(uint32_t mem);
   llvm::Value* memLoad(llvm::Type* t, llvm::Value* at);
+  // Every linear-memory load's bits go into a per-function accumulator that each exit of the
+  // function observes (a return, a tail call, a trap), so that no load is dead on any path
+  // while LLVM optimizes: a load whose value a path does not use would be deleted there, and
+  // with it its trap (jump threading copies a block into a predecessor, folds a comparison on
+  // the copy and deletes the copy's loads: fuzzer seed 9608577). emit.cc removes the
+  // accumulator after the optimizations, once the loads are volatile.
+  void accumulate(llvm::Value* loaded);
+  void makeAccumulator();
+  void observeAccumulator();
   void memStore(llvm::Value* v, llvm::Value* at);
   llvm::Value* memoryLength(uint32_t mem);
   llvm::Value* globalAddr(uint32_t g);
@@ -201,6 +213,7 @@ class FuncTranslator {
   std::vector<llvm::Value*> stack_;
   std::vector<Frame> frames_;
   std::map<uint32_t, llvm::Value*> mem_base_;
+  std::vector<llvm::AllocaInst*> accs_;  // the load accumulators (makeAccumulator)
   bool dead_ = false;
   uint32_t offset_ = 0;  // wasm offset of the instruction being translated
   llvm::Instruction* fuel_sub_ = nullptr;  // the last fuel charge (patched by patchFuel)

@@ -50,6 +50,7 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
       }
       std::vector<llvm::Value*> args{vmctx_};
       for (llvm::Value* v : popArgs(ft.params.size())) args.push_back(v);
+      if (tail) observeAccumulator();
       llvm::CallInst* r = b_.CreateCall(mt_.bodies[in.idx - nimp], args);
       r->setCallingConv(mt_.body_cc);
       if (tail) {
@@ -109,6 +110,7 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
 // other instances, other tiers), whose false result means the callee trapped.
 void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail) {
   std::vector<llvm::Value*> args = popArgs(ft.params.size());
+  if (tail) observeAccumulator();
   llvm::Value* owner = loadField(ref, offsetof(vm::VMFuncRef, vmctx), mt_.ptr, false);
   llvm::BasicBlock* fast = llvm::BasicBlock::Create(mt_.ctx, "direct", fn_);
   llvm::BasicBlock* slow = llvm::BasicBlock::Create(mt_.ctx, "array", fn_);

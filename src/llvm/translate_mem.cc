@@ -1,4 +1,6 @@
 // Memories, tables, references and globals (see translate.h).
+#include <llvm/IR/InlineAsm.h>
+
 #include "jit/stubs.h"
 #include "llvm/translate.h"
 #include "vm/abi.h"
@@ -75,7 +77,47 @@ llvm::Value* FuncTranslator::memLoad(llvm::Type* t, llvm::Value* at) {
   l->setMetadata(kMemLoadMD, llvm::MDNode::get(mt_.ctx, {}));
   l->setMetadata(llvm::LLVMContext::MD_alias_scope, mt_.accessScope(offset_));
   if (mt_.keep_loads.count(offset_)) l->setVolatile(true);
+  else accumulate(l);
   return l;
+}
+
+// One accumulator per width of load, so that each load costs one `xor` in the IR: LLVM's
+// thresholds (jump threading, unrolling, inlining) count instructions, and an accumulator of
+// one width, with its extensions and shifts, made them decide otherwise (bytecode 1.15x slower
+// with a single 32-bit one). Made at the function's start, so that every exit observes them,
+// including traps translated before the first load that later iterations of a loop reach.
+void FuncTranslator::makeAccumulator() {
+  llvm::Type* types[] = {mt_.i8, llvm::Type::getInt16Ty(mt_.ctx), mt_.i32, mt_.i64,
+                         llvm::FixedVectorType::get(mt_.i64, 2)};
+  for (llvm::Type* t : types) {
+    llvm::AllocaInst* a = entryAlloca(t, "acc");
+    llvm::IRBuilder<> eb(entry_, std::next(a->getIterator()));
+    eb.CreateStore(llvm::Constant::getNullValue(t), a);
+    accs_.push_back(a);
+  }
+}
+
+void FuncTranslator::accumulate(llvm::Value* v) {
+  if (accs_.empty()) makeAccumulator();
+  // The whole value: a part would let LLVM narrow the load to that part.
+  llvm::Type* t = v->getType();
+  auto width = unsigned(t->getPrimitiveSizeInBits().getFixedValue());
+  llvm::Type* at = width == 128 ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(mt_.i64, 2)) : b_.getIntNTy(width);
+  for (llvm::AllocaInst* a : accs_)
+    if (a->getAllocatedType() == at) {
+      llvm::Value* bits = t == at ? v : b_.CreateBitCast(v, at);
+      b_.CreateStore(b_.CreateXor(b_.CreateLoad(at, a), bits), a);
+      return;
+    }
+}
+
+void FuncTranslator::observeAccumulator() {
+  for (llvm::AllocaInst* a : accs_) {
+    llvm::Type* t = a->getAllocatedType();
+    auto* ft = llvm::FunctionType::get(mt_.void_t, {t}, false);
+    llvm::CallInst* c = b_.CreateCall(llvm::InlineAsm::get(ft, "", t->isVectorTy() ? "x" : "r", true), {b_.CreateLoad(t, a)});
+    c->setMetadata(kAccSinkMD, llvm::MDNode::get(mt_.ctx, {}));
+  }
 }
 
 // A store is marked like a load: LLVM deletes a store that a later one overwrites, and the
