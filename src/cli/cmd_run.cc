@@ -84,9 +84,8 @@ int runStart(Store& store, const Instance& instance, const std::string& file) {
   return r ? kExitOk : exitStatusOf(r.error(), file, "_start");
 }
 
-// Whether `path` holds a compiled artifact (strata compile) rather than a module: its first four
-// bytes, without stdio's buffer.
-// Whether `path` holds a compiled artifact, and then the tier that compiled it (in `tier`).
+// Whether `path` holds a compiled artifact (strata compile) rather than a module, and then the
+// tier that compiled it (in `tier`): its first bytes, without stdio's buffer.
 bool isArtifactFile(const std::string& path, std::string* tier = nullptr) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;

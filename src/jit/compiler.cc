@@ -146,28 +146,21 @@ constexpr size_t kChunkBytes = 16 * 1024;
 
 std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t scale) {
   uint32_t nimp = module.num_imported_functions;
-  auto ndef = uint32_t(module.functions.size() - nimp);
+  size_t page = size_t(sysconf(_SC_PAGESIZE)), region = 0;
   std::vector<std::unique_ptr<Chunk>> out;
-  size_t bytes = 0, page = size_t(sysconf(_SC_PAGESIZE));
-  auto close = [&](uint32_t end) {
-    Chunk& c = *out.back();
-    c.end = end;
+  for (auto [begin, end] : vm::splitBySize(module, kChunkBytes)) {
+    auto c = std::make_unique<Chunk>();
+    c->begin = begin;
+    c->end = end;
+    size_t bytes = 0;
+    for (uint32_t i = begin; i < end; ++i) bytes += module.functions[nimp + i].body.size;
     // Machine code is about 3x the bodies' bytes (ed25519: 2.9x); a chunk that needs more
     // makes compileModule try again with `scale` doubled.
-    c.capacity = (scale * (4 * bytes + 64 * (end - c.begin) + (size_t(16) << 10)) + page - 1) / page * page;
-  };
-  for (uint32_t i = 0; i < ndef; ++i) {
-    if (out.empty() || bytes >= kChunkBytes) {
-      if (!out.empty()) close(i);
-      out.push_back(std::make_unique<Chunk>());
-      out.back()->begin = i;
-      bytes = 0;
-    }
-    bytes += module.functions[nimp + i].body.size;
+    c->capacity = (scale * (4 * bytes + 64 * (end - begin) + (size_t(16) << 10)) + page - 1) / page * page;
+    c->region = region;
+    region += c->capacity;
+    out.push_back(std::move(c));
   }
-  if (out.empty()) out.push_back(std::make_unique<Chunk>());
-  close(ndef);
-  for (size_t k = 1; k < out.size(); ++k) out[k]->region = out[k - 1]->region + out[k - 1]->capacity;
   return out;
 }
 

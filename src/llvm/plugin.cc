@@ -19,6 +19,7 @@
 #include "llvm/translate.h"
 #include "runtime/build_id.h"
 #include "validate/module_env.h"
+#include "vm/compile_pool.h"
 
 namespace strata::llvmtier {
 
@@ -47,21 +48,6 @@ struct Batch {
 // on the number of threads, so the image is the same however many compile it.
 constexpr uint64_t kBatchBytes = 16 * 1024;
 
-std::vector<Batch> split(const ir::Module& m, uint32_t nimp, uint32_t ndef) {
-  std::vector<Batch> out;
-  uint64_t bytes = 0;
-  for (uint32_t i = 0; i < ndef; ++i) {
-    if (out.empty() || bytes >= kBatchBytes) {
-      if (!out.empty()) out.back().end = i;
-      out.push_back(Batch{.begin = i});
-      bytes = 0;
-    }
-    bytes += m.functions[nimp + i].body.size;
-  }
-  if (out.empty()) out.push_back(Batch{});
-  out.back().end = ndef;
-  return out;
-}
 
 // Whether any body has a return_call* (ModuleTranslator::body_cc). The bodies are valid: a
 // decoding error cannot happen, and would only keep the tail-call convention.
@@ -174,7 +160,8 @@ Result<PluginOutput> compile(const PluginRequest& req) {
     for (std::string path : {std::string(req.dump_ir), std::string(req.dump_ir) + ".before"})
       if (std::FILE* f = std::fopen(path.c_str(), "w")) std::fclose(f);
   }
-  std::vector<Batch> batches = split(module, nimp, ndef);
+  std::vector<Batch> batches;
+  for (auto [begin, end] : vm::splitBySize(module, kBatchBytes)) batches.push_back(Batch{.begin = begin, .end = end});
   bool tail_calls = hasTailCalls(module, features);
   // Parallel compilation on the process's pool: each batch is a task, with its own LLVM
   // context, module and target machine.

@@ -137,8 +137,6 @@ class LlvmCompiler final : public vm::Compiler {
     req.dump_ir = std::getenv("STRATA_LLVM_DUMP");
     req.threads = options.parallel_compilation ? 0 : 1;
     req.parallel_for = &vm::parallelFor;
-    // Development aid, older spelling of STRATA_COMPILE_THREADS (vm/compile_pool.h) for this tier.
-    if (const char* t = std::getenv("STRATA_LLVM_THREADS")) req.threads = uint32_t(std::strtoul(t, nullptr, 10));
     auto t0 = std::chrono::steady_clock::now();
     PluginOutput out = STRATA_TRY(p.api->compile(req));
     if (std::getenv("STRATA_LLVM_VERBOSE"))

@@ -8,7 +8,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <utility>
+#include <vector>
+
+#include "ir/module.h"
 
 namespace strata::vm {
 
@@ -18,6 +23,27 @@ namespace strata::vm {
 // Tasks may run in any order and at once; they must not throw. Safe to call from several
 // threads at once (each call waits for its own tasks only); a task must not call it.
 void parallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& task);
+
+// A module's defined functions cut into consecutive ranges [begin, end) (defined-function
+// indices) of about `bytes` of bodies each, by size alone, never by thread count: the tasks of
+// a tier's parallel compilation (llvm batches, baseline chunks). Always at least one range.
+inline std::vector<std::pair<uint32_t, uint32_t>> splitBySize(const ir::Module& m, uint64_t bytes) {
+  uint32_t nimp = m.num_imported_functions;
+  auto ndef = uint32_t(m.functions.size() - nimp);
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i < ndef; ++i) {
+    if (out.empty() || sum >= bytes) {
+      if (!out.empty()) out.back().second = i;
+      out.emplace_back(i, i);
+      sum = 0;
+    }
+    sum += m.functions[nimp + i].body.size;
+  }
+  if (out.empty()) out.emplace_back(0, 0);
+  out.back().second = ndef;
+  return out;
+}
 
 // The thread count parallelFor(n, threads, ...) uses at most. With `threads` 0, the environment
 // variable STRATA_COMPILE_THREADS, when set, stands in for the hardware's count: a development
