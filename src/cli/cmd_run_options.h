@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
+#include "cli/cli11.h"
 
 #include "ir/features.h"
 #include "strata/config.h"

@@ -2,7 +2,7 @@
 // exit code in `exit_code` (CLI11 runs the callback of the chosen subcommand).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "cli/cli11.h"
 
 #include <optional>
 #include <span>

@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
       return internalError(e);
     }
   }
+  strata::cli::streamsReady();  // CLI11 prints through std::cout and std::cerr (cli11.h)
   CLI::App app{"strata: a WebAssembly runtime"};
   app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION);
   app.footer("`strata FILE.wasm ARGS...` is short for `strata run FILE.wasm ARGS...`.\n"
