@@ -100,12 +100,12 @@ void addCodeListener(CodeListener* listener) {
   l.count.store(n + 1, std::memory_order_release);
 }
 
-Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t data_bytes) {
+Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t data_bytes, bool pooled) {
   size_t page = pageSize();
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
   size_t data_map = roundUp(data_bytes, page);
   std::unique_ptr<CodeImage> img(new CodeImage);
-  if (CodePool* pool = CodePool::get()) {
+  if (CodePool* pool = pooled ? CodePool::get() : nullptr) {
     if (auto chunk = pool->allocate(code_map + data_map)) {
       img->chunk_ = *chunk;
       img->base_ = chunk->exec;

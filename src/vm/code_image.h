@@ -74,7 +74,9 @@ class CodeImage {
   // Maps `code` (position-independent or already relocated to `base()` by the caller through
   // `reserve` + `publish`) and publishes it read+execute. `data_bytes` of zeroed read-write
   // memory follow the code on their own pages (tables code reads, such as call slots).
-  static Result<std::unique_ptr<CodeImage>> reserve(size_t code_bytes, size_t data_bytes);
+  // `pooled` false: a mapping of its own even where the pool exists (a few hundred bytes that
+  // need no pool, such as the stubs: creating the pool is ~0.1 ms of a process's start).
+  static Result<std::unique_ptr<CodeImage>> reserve(size_t code_bytes, size_t data_bytes, bool pooled = true);
   ~CodeImage();
   CodeImage(const CodeImage&) = delete;
   CodeImage& operator=(const CodeImage&) = delete;
