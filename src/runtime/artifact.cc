@@ -37,7 +37,7 @@ using runtime::ModuleImpl;
 namespace {
 
 constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'C', 'W'};
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr size_t kPage = 4096;
 
 // The fixed part of .strata. Every field little-endian, as the host writes it (x86-64 only).
@@ -115,16 +115,17 @@ struct Reader {
   }
 };
 
+// xxh3-128's low half: the code cache's key is xxh3-128 too (code_cache.cc), and a warm
+// start then runs one hash function's code, not two (each is cold code at every start).
 uint64_t checksum(std::span<const uint8_t> file, size_t field) {
-  XXH3_state_t* st = XXH3_createState();
-  XXH3_64bits_reset(st);
-  XXH3_64bits_update(st, file.data(), field);
+  XXH3_state_t st;  // on the stack: no allocation
+  XXH3_INITSTATE(&st);
+  XXH3_128bits_reset(&st);
+  XXH3_128bits_update(&st, file.data(), field);
   const uint64_t zero = 0;
-  XXH3_64bits_update(st, &zero, sizeof zero);
-  XXH3_64bits_update(st, file.data() + field + 8, file.size() - field - 8);
-  uint64_t h = XXH3_64bits_digest(st);
-  XXH3_freeState(st);
-  return h;
+  XXH3_128bits_update(&st, &zero, sizeof zero);
+  XXH3_128bits_update(&st, file.data() + field + 8, file.size() - field - 8);
+  return XXH3_128bits_digest(&st).low64;
 }
 
 void copyName(char* dst, size_t n, std::string_view s) {

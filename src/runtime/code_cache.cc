@@ -31,13 +31,20 @@ constexpr std::string_view kTempPrefix = ".tmp-";
 
 std::string entryName(const Engine& engine, std::span<const uint8_t> bytes) {
   std::string prefix = artifactKeyPrefix(engine);
-  XXH3_state_t* st = XXH3_createState();
-  XXH3_128bits_reset(st);
-  XXH3_128bits_update(st, prefix.data(), prefix.size());
-  XXH3_128bits_update(st, bytes.data(), bytes.size());
-  XXH128_hash_t h = XXH3_128bits_digest(st);
-  XXH3_freeState(st);
-  return fmt::format("{:016x}{:016x}{}", h.high64, h.low64, kSuffix);
+  XXH3_state_t st;  // on the stack: no allocation
+  XXH3_INITSTATE(&st);
+  XXH3_128bits_reset(&st);
+  XXH3_128bits_update(&st, prefix.data(), prefix.size());
+  XXH3_128bits_update(&st, bytes.data(), bytes.size());
+  XXH128_hash_t h = XXH3_128bits_digest(&st);
+  // Hex by hand: this is on every warm start, and fmt's formatting would be its only use there.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string name(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    name[size_t(i)] = kHex[(h.high64 >> (60 - 4 * i)) & 15];
+    name[size_t(16 + i)] = kHex[(h.low64 >> (60 - 4 * i)) & 15];
+  }
+  return name.append(kSuffix);
 }
 
 bool writeAll(int fd, std::span<const uint8_t> data) {
@@ -105,14 +112,14 @@ void evict(const fs::path& dir, uint64_t limit) {
 Result<Module> compileCached(const Engine& engine, std::span<const uint8_t> bytes,
                              const std::function<Result<Module>()>& compile) {
   const Config& config = engine.config();
-  fs::path dir = config.cache_dir;
   std::string name = entryName(engine, bytes);
-  fs::path path = dir / name;
+  // A plain string on the hit path: std::filesystem's code is not run at a warm start.
+  std::string path = config.cache_dir + '/' + name;
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {
     // deserializeFile checks build, tier, settings, CPU and checksum again: a hash collision or
     // a damaged file is refused here, deleted and compiled again.
-    if (auto m = Module::deserializeFile(engine, path.string())) {
+    if (auto m = Module::deserializeFile(engine, path)) {
       // LRU: the mtime is the last use, to the minute (setting it is a metadata write, about
       // 0.07 ms here, a tenth of a warm start's budget).
       if (std::time(nullptr) - st.st_mtime > 60) ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);
@@ -124,6 +131,7 @@ Result<Module> compileCached(const Engine& engine, std::span<const uint8_t> byte
   if (!m) return m;
   // A module the tier handed to the interpreter has no artifact: not cached.
   if (auto data = m->serialize()) {
+    fs::path dir = config.cache_dir;
     storeEntry(dir, name, *data);
     evict(dir, config.cache_max_bytes);
   }
