@@ -728,7 +728,8 @@ def _startup_section(doc):
         return []
     lines = [f'## Start-up: whole process of `{st["program"]}`', '',
              f'`{st["cli"]} run --tier T` on {st["program"]} against a native C program that does nothing '
-             f'(clang -O2), {st["runs"]} runs each, alternated, after one warm-up round; wall time from fork to '
+             f'(clang -O2), {st["runs"]} runs each, alternated (every engine once a round, each round in its own shuffled order: '
+             'a cold llvm compile empties the CPU caches for whatever runs next), after one warm-up round; wall time from fork to '
              'wait4 in the launcher. `strata-T` compiles at every start (cold); for a machine-code tier, '
              '`strata-T-cache` runs from a warm code cache (`run --cache`, with XDG_CACHE_HOME pointing at a folder of the harness, filled by the warm-up round) and '
              '`strata-T-cwasm` a compiled artifact (`strata compile --tier T`, then `run --allow-precompiled`). '

@@ -32,6 +32,7 @@ no SIMD) is no failure of the run: it is reported as "peer cannot run", with the
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -738,7 +739,8 @@ def measure_artifacts(programs, engines, args, scratch):
 def measure_startup(programs, engines, args, scratch):
     """Whole-process wall time of `strata run` on noop for every Strata tier (cold; and from a warm
     cache and a compiled artifact for machine-code tiers, startup_contenders), and of a native
-    program that does nothing, alternated (one warm-up round, then --startup-runs rounds).
+    program that does nothing, alternated (one warm-up round, then --startup-runs rounds, each in
+    a shuffled order).
 
     Returns None when noop is not among the programs or the CLI is missing, else {'program', 'cli',
     'runs', 'wall_ns': {engine: [ns]}, 'errors': {engine: why}}. Process creation, the dynamic
@@ -764,7 +766,13 @@ def measure_startup(programs, engines, args, scratch):
     saved_home = os.environ.get('XDG_CACHE_HOME')
     os.environ['XDG_CACHE_HOME'] = str(cache_home)
     for i in range(1 + args.startup_runs):
-        for e in contenders:
+        # Each round in its own order (seeded by the round): a process that runs after a cold
+        # llvm compile (200 ms, 70 MiB) finds the CPU's caches emptied, so a fixed order would
+        # charge that to whichever engine always came next.
+        order = list(contenders)
+        if i > 0:
+            random.Random(i).shuffle(order)
+        for e in order:
             if e.name in errors:
                 continue
             r = run_once(e, native, scratch, args)
