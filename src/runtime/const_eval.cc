@@ -1,11 +1,14 @@
-// Constant-expression evaluation as a FuncValidator consumer.
+// Constant-expression evaluation: the one-instruction expressions off the decoder, the others as a
+// FuncValidator consumer.
 #include "runtime/const_eval.h"
 
 #include <fmt/core.h>
 
 #include <cstring>
+#include <optional>
 #include <vector>
 
+#include "decode/instr.h"
 #include "runtime/store_impl.h"
 #include "validate/func_validator.h"
 
@@ -117,9 +120,39 @@ class ConstEval {
   std::optional<ir::Opcode> unsupported_;
 };
 
+// The common constant expressions, one instruction then `end` (nearly every global's initial
+// value and segment offset), read straight off the decoder: the module was validated when it
+// was created, and the validator is otherwise the largest code an instantiation runs for the
+// first time in a process (issue 12's start-up). Anything else goes through ConstEval.
+std::optional<vm::RawVal> evalSimple(const InstanceObj& instance, const ir::ConstExpr& expr) {
+  const ModuleImpl& m = *instance.module;
+  if (uint64_t(expr.span.offset) + expr.span.size > m.ir->bytes.size()) return std::nullopt;
+  decode::InstrReader in(ByteReader({m.ir->bytes.data() + expr.span.offset, expr.span.size}, expr.span.offset),
+                         m.engine->config().features);
+  decode::Instr first, end;
+  if (!in.next(first) || !in.next(end) || end.op != ir::Opcode::End || !in.atEnd()) return std::nullopt;
+  vm::RawVal v{};
+  switch (first.op) {
+    case ir::Opcode::I32Const: v.i32 = uint32_t(first.i32); return v;
+    case ir::Opcode::I64Const: v.i64 = uint64_t(first.i64); return v;
+    case ir::Opcode::F32Const: v.i32 = first.f32_bits; return v;
+    case ir::Opcode::F64Const: v.i64 = first.f64_bits; return v;
+    case ir::Opcode::RefNull: return v;
+    case ir::Opcode::RefFunc:
+      if (first.idx >= instance.vm_funcs.size()) return std::nullopt;
+      v.ref = instance.vm_funcs[first.idx];
+      return v;
+    case ir::Opcode::GlobalGet:
+      if (first.idx >= instance.vm_globals.size()) return std::nullopt;
+      return instance.vm_globals[first.idx]->value;
+    default: return std::nullopt;
+  }
+}
+
 }  // namespace
 
 Result<vm::RawVal> evalConst(const InstanceObj& instance, const ir::ConstExpr& expr, ir::ValType type) {
+  if (std::optional<vm::RawVal> v = evalSimple(instance, expr)) return *v;
   const ModuleImpl& m = *instance.module;
   ConstEval eval(instance);
   validate::FuncValidator<ConstEval> reader(m.env, expr, type, uint32_t(m.ir->globals.size()), eval);
