@@ -35,6 +35,24 @@ for tier in interp baseline; do
   opens=$(grep -c 'open(at)\?(.*run\.wasm"' "$trace")
   [ "$opens" -le 2 ] || fail "$tier: run.wasm opened $opens times"
 done
+# A compiled artifact runs without creating the code pool (a 64 MiB shared mapping): the stubs
+# are assembled at build time and mapped in a page of their own (src/jit/stub_asm.h).
+"$strata" compile run.wasm -o run.cwasm || fail "compile exited $?"
+strace -f -qq -e trace=mmap -o trace-cwasm.txt "$strata" run --allow-precompiled --invoke add run.cwasm 2 3 > out.txt ||
+  fail "strace run of the artifact exited $?"
+[ "$(cat out.txt)" = 5 ] || fail "the artifact printed $(cat out.txt), not 5"
+grep -q 'MAP_SHARED' trace-cwasm.txt && fail "a run of an artifact created the code pool: $(grep MAP_SHARED trace-cwasm.txt)"
+echo "artifact run without the code pool: checked"
+# The standard streams (std::ios_base::Init, the classic locale's facets) are built only on the
+# paths that reach CLI11 (src/cli/cli11.h), which `run FILE` does not (fast_run.h); `--help` does,
+# which shows the breakpoint works.
+if command -v gdb >/dev/null; then
+  hits() { gdb -nx -batch -ex 'set breakpoint pending on' -ex 'break std::ios_base::Init::Init()' -ex run \
+             -ex 'info breakpoints' --args "$strata" "$@" 2>&1 | grep -c 'breakpoint already hit'; }
+  [ "$(hits --help)" -ge 1 ] || fail "gdb saw no std::ios_base::Init in strata --help: the check cannot work"
+  [ "$(hits run run.wasm)" = 0 ] || fail "strata run FILE constructed the standard streams"
+  echo "run without the standard streams: checked"
+fi
 # A warm code cache needs no compiler: a static strata asked for --tier llvm loads the entry
 # itself and does not exec its dynamic twin (src/cli/main.cc), which only a compile needs.
 if [ "$static" = ON ] && [ -x "$(dirname "$strata")/strata-llvm" ]; then
