@@ -13,12 +13,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22  // Linux 5.14; older kernels refuse it (EINVAL) and fault as before
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
+#include "support/populate.h"  // MADV_POPULATE_*
+
 
 namespace {
 

@@ -14,13 +14,7 @@
 #include <mutex>
 #include <vector>
 
-// Linux 5.14; older headers lack them (the fallback below touches the pages instead).
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
+#include "support/populate.h"  // MADV_POPULATE_* on older headers (the fallback below touches the pages)
 
 namespace strata::vm {
 

