@@ -3,9 +3,10 @@
 # (issues 10 and 12 bound the start-up at 1 ms over a native no-op; bench/run.py measures it):
 # a static tool maps no shared library, and the run of a small module makes none of the system
 # calls that start-up work was once found spending (strace).
-# Usage: startup_test.sh STRATA DATA_DIR WORK_DIR STATIC(ON|OFF). Exit 77 (skipped) without strace.
+# Usage: startup_test.sh STRATA DATA_DIR WORK_DIR STATIC(ON|OFF) [ORDER(ON|OFF) ORDER_FILE].
+# Exit 77 (skipped) without strace.
 set -uo pipefail
-strata=$1 data=$2 work=$3 static=$4
+strata=$1 data=$2 work=$3 static=$4 order=${5:-OFF} order_file=${6:-}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -15,6 +16,20 @@ if [ "$static" = ON ]; then
   readelf -dW "$strata" | grep -q '(NEEDED)' && fail "a static strata needs shared libraries: $(readelf -dW "$strata" | grep NEEDED)"
 fi
 echo "static link: $static, checked"
+
+# STRATA_STARTUP_ORDER (top-level CMakeLists.txt): the functions of a start lie together, on
+# fewer pages of code than half of those they would take in link order (~95 of ~190).
+if [ "$order" = ON ]; then
+  pages=$(nm -S -t d "$strata" | awk -v list="$order_file" '
+    BEGIN { while ((getline name < list) > 0) want[name] = 1 }
+    ($3 == "t" || $3 == "T") && ($4 in want) {
+      a = $1 + 0; s = $2 + 0
+      for (p = int(a / 4096); p <= int((a + s - 1) / 4096); p++) seen[p] = 1; n++ }
+    END { c = 0; for (p in seen) c++; print (n > 100 ? c : -1) }')
+  [ "$pages" -gt 0 ] || fail "fewer than 100 functions of $order_file are in the tool"
+  [ "$pages" -le 130 ] || fail "the functions of a start cover $pages pages of code (not ordered?)"
+  echo "start-up order: $pages pages, checked"
+fi
 
 command -v strace >/dev/null || { echo "SKIPPED: strace is not installed (Debian strace)"; exit 77; }
 "$strata" wat2wasm "$data/run.wat" -o run.wasm || fail "wat2wasm exited $?"

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Writes src/cli/startup_order.txt: the functions (mangled names) that `strata run` of a compiled
+# noop module executes, in the order lld should place them (--symbol-ordering-file, see the
+# top-level CMakeLists.txt). Run after changes to the start-up path: a stale list only costs
+# start-up time (names that no longer exist are ignored), never correctness.
+# Usage: scripts/startup_order.sh [BUILD_DIR]   (needs valgrind; default build/release)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build/release}
+strata=$build/bin/strata
+shared=${STRATA_SHARED:-$root/../shared}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$strata" compile "$shared/bench/noop/benchmark.wasm" -o "$work/noop.cwasm"
+valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/cg.out" \
+  "$strata" run --allow-precompiled "$work/noop.cwasm" > /dev/null 2>&1
+# One line per function with a cost: "N (P%)  FILE:NAME [OBJECT]" -> NAME.
+callgrind_annotate --auto=no --threshold=100 --inclusive=no "$work/cg.out" |
+  grep -E '^ *[0-9,]+ \(' | sed -E 's/^ *[0-9,]+ +\([^)]*\) +//; s/ \[.*$//; s/^.*://' |
+  grep -E '^[A-Za-z_][A-Za-z0-9_.$]*$' | sort -u > "$root/src/cli/startup_order.txt"
+echo "$(wc -l < "$root/src/cli/startup_order.txt") functions in src/cli/startup_order.txt"
