@@ -41,7 +41,7 @@ int runCompile(const CompileOptions& opts, const ir::Features& features) {
   if (!loaded) return reportError(loaded.error());
   // Artifacts hold the module's binary, and their offsets (backtraces) are the binary's: a
   // text module is encoded first.
-  std::vector<uint8_t> binary = loaded->from_text ? encode::encodeModule(loaded->module) : std::move(loaded->module.bytes);
+  std::vector<uint8_t> binary = loaded->from_text ? encode::encodeModule(loaded->module) : std::move(loaded->module.bytes).take();
   auto module = Module::fromBinary(*engine, binary);
   if (!module) return reportError(placed(module.error(), opts.file, nullptr));
   auto bytes = module->serialize();

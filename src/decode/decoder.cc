@@ -96,18 +96,23 @@ Result<void> decodeSections(ModuleDecoder& d, ByteReader& r, const ir::Features&
   return {};
 }
 
+// Decodes m.bytes, which the caller has set.
+Result<void> decodeInto(ir::Module& m, const ir::Features& features) {
+  // ByteSpans are 32-bit offsets into the file.
+  if (m.bytes.size() > std::numeric_limits<uint32_t>::max()) return malformed(0, "module too large");
+  ByteReader r(m.bytes.span(), 0);
+  STRATA_CHECK(readHeader(r));
+  ModuleDecoder d(m, features);
+  STRATA_CHECK(decodeSections(d, r, features));
+  return d.finish(r.offset());
+}
+
 }  // namespace
 
 Result<ir::Module> decodeModule(std::vector<uint8_t> bytes, const ir::Features& features) {
   ir::Module m;
   m.bytes = std::move(bytes);
-  // ByteSpans are 32-bit offsets into the file.
-  if (m.bytes.size() > std::numeric_limits<uint32_t>::max()) return malformed(0, "module too large");
-  ByteReader r(std::span<const uint8_t>(m.bytes), 0);
-  STRATA_CHECK(readHeader(r));
-  ModuleDecoder d(m, features);
-  STRATA_CHECK(decodeSections(d, r, features));
-  STRATA_CHECK(d.finish(r.offset()));
+  STRATA_CHECK(decodeInto(m, features));
   return m;
 }
 
@@ -119,6 +124,15 @@ Result<ir::Module> decodeModule(std::span<const uint8_t> bytes, const ir::Featur
   support::populateForWrite(copy.data(), bytes.size());
   copy.assign(bytes.begin(), bytes.end());
   return decodeModule(std::move(copy), features);
+}
+
+Result<ir::Module> decodeModuleInPlace(std::span<const uint8_t> bytes, std::shared_ptr<const void> backing,
+                                       const ir::Features& features) {
+  ir::Module m;
+  m.bytes = support::Rows<uint8_t>::borrow(bytes);
+  m.backing = std::move(backing);
+  STRATA_CHECK(decodeInto(m, features));
+  return m;
 }
 
 }  // namespace strata::decode

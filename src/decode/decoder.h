@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -19,5 +20,9 @@ namespace strata::decode {
 Result<ir::Module> decodeModule(std::vector<uint8_t> bytes, const ir::Features& features);
 // Same, copying the input once.
 Result<ir::Module> decodeModule(std::span<const uint8_t> bytes, const ir::Features& features);
+// Same, with no copy: the module's bytes are `bytes`, which `backing` keeps alive (it becomes
+// Module::backing). Loading a compiled artifact decodes the wasm inside its mapping this way.
+Result<ir::Module> decodeModuleInPlace(std::span<const uint8_t> bytes, std::shared_ptr<const void> backing,
+                                       const ir::Features& features);
 
 }  // namespace strata::decode

@@ -10,7 +10,8 @@ namespace strata::ir {
 
 ByteSpan Module::append(std::span<const uint8_t> data) {
   ByteSpan s{uint32_t(bytes.size()), uint32_t(data.size())};
-  bytes.insert(bytes.end(), data.begin(), data.end());
+  std::vector<uint8_t>& b = bytes.edit();
+  b.insert(b.end(), data.begin(), data.end());
   return s;
 }
 

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "ir/types.h"
+#include "support/rows.h"
 
 namespace strata::ir {
 
@@ -113,8 +115,11 @@ struct Names {
 
 struct Module {
   // Backing bytes for every ByteSpan: the whole binary for decoded modules (moved in, not
-  // copied), or the encoded bodies and expressions for text modules.
-  std::vector<uint8_t> bytes;
+  // copied, or borrowed from an artifact's mapping), or the encoded bodies and expressions for
+  // text modules.
+  support::Rows<uint8_t> bytes;
+  // Keeps borrowed `bytes` alive (an artifact's mapping); null when the module owns them.
+  std::shared_ptr<const void> backing;
 
   std::vector<SubType> types;
   std::vector<RecGroup> rec_groups;

@@ -100,7 +100,7 @@ class JitCompiler final : public vm::Compiler {
     if (art.data_bytes != std::max<size_t>(8 * (ndef + art.externs.size()), 8)) return bad("bad data size");
     CompiledCode code;
     code.image = STRATA_TRY(vm::CodeImage::map(art.fd, art.file_offset, art.code, art.data_bytes, std::move(art.funcs),
-                                               vm::ImageKind::Module, &module, stubs().trap));
+                                               vm::ImageKind::Module, &module, stubs().trap, std::move(art.backing)));
     code.externs = std::move(art.externs);
     fillSlots(code);
     return std::shared_ptr<const vm::CompiledModule>(std::make_shared<JitModule>(module, std::move(code)));

@@ -63,7 +63,7 @@ class Linker {
     finishData();
     STRATA_CHECK(functions());
     for (size_t k = 0; k < objs_.size(); ++k) lines(k);
-    for (vm::FuncCodeInfo& f : out_.funcs) std::sort(f.wasm_map.begin(), f.wasm_map.end());
+    for (vm::FuncCodeInfo& f : out_.funcs) std::sort(f.wasm_map.edit().begin(), f.wasm_map.edit().end());
     return std::move(out_);
   }
 
@@ -253,7 +253,7 @@ class Linker {
         vm::FuncCodeInfo& f = *std::prev(it);
         if (off >= uint64_t(f.start) + f.size || off < f_at_[f.func_index - nimp_]) continue;
         auto rel = uint32_t(off - f.start);
-        if (!f.wasm_map.empty() && f.wasm_map.back().first == rel) f.wasm_map.back().second = row.Line;
+        if (!f.wasm_map.empty() && f.wasm_map.back().first == rel) f.wasm_map.edit().back().second = row.Line;
         else if (f.wasm_map.empty() || f.wasm_map.back().second != row.Line) f.wasm_map.emplace_back(rel, row.Line);
       }
     }

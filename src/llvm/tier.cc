@@ -163,7 +163,7 @@ class LlvmCompiler final : public vm::Compiler {
     if (art.data_bytes < 8 * art.externs.size())
       return makeError(ErrorKind::Malformed, kNoOffset, "compiled artifact: bad data size");
     return publish(module, art.fd, art.file_offset, art.code, art.data_bytes, std::move(art.funcs),
-                   std::move(art.externs), art.cpu_features);
+                   std::move(art.externs), art.cpu_features, std::move(art.backing));
   }
 
  private:
@@ -171,11 +171,13 @@ class LlvmCompiler final : public vm::Compiler {
   static Result<std::shared_ptr<const vm::CompiledModule>> publish(const ir::Module& module, int fd, uint64_t file_offset,
                                                                    std::span<const uint8_t> code, size_t data_bytes,
                                                                    std::vector<vm::FuncCodeInfo> funcs,
-                                                                   std::vector<uint32_t> externs, uint64_t cpu_features) {
+                                                                   std::vector<uint32_t> externs, uint64_t cpu_features,
+                                                                   std::shared_ptr<const void> backing = nullptr) {
     for (uint32_t id : externs)
       if (!jit::externAddress(id)) return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: unknown extern {}", id));
     std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::map(
-        fd, file_offset, code, data_bytes, std::move(funcs), vm::ImageKind::ModuleLines, &module, jit::stubs().trap_store));
+        fd, file_offset, code, data_bytes, std::move(funcs), vm::ImageKind::ModuleLines, &module, jit::stubs().trap_store,
+        std::move(backing)));
     auto* slots = reinterpret_cast<uintptr_t*>(image->writableData());
     for (size_t k = 0; k < externs.size(); ++k) slots[k] = uintptr_t(jit::externAddress(externs[k]));
     return std::shared_ptr<const vm::CompiledModule>(

@@ -29,6 +29,7 @@
 #include "strata/module.h"
 #include "support/byte_reader.h"
 #include "support/cpu_features.h"
+#include "support/populate.h"
 
 namespace strata {
 
@@ -364,9 +365,11 @@ Result<std::vector<uint8_t>> Module::serialize() const {
 
 namespace {
 
-// Loads an artifact from `file` (its bytes; `fd` >= 0 when they are a mapping of that file,
-// whose code pages are then mapped rather than copied).
-Result<Module> load(const Engine& engine, std::span<const uint8_t> file, int fd) {
+// Loads an artifact from `file` (its bytes, which `backing` keeps alive and the module borrows:
+// the wasm module's bytes, the sites and pc maps are read where they lie in the file, not
+// copied; `fd` >= 0 when the bytes are a mapping of that file, whose code pages are then mapped
+// rather than copied).
+Result<Module> load(const Engine& engine, std::span<const uint8_t> file, std::shared_ptr<const void> backing, int fd) {
   Reader r{file};
   auto eh = r.get<ElfHeader>();
   if (!r.ok || !Module::isArtifact(file) || eh.shnum != kNumSections || eh.shoff > file.size() ||
@@ -391,6 +394,16 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, int fd)
 
   vm::CodeArtifact art;
   Reader t{file.subspan(strata_sec.offset + sizeof(Header), h.table_bytes)};
+  // The sites and pc map of each function are borrowed from the file: they are laid out as
+  // the runtime's rows are (12-byte sites, 8-byte pairs, little-endian, 4-byte aligned since
+  // the table starts 8-aligned and every record is a multiple of 4).
+  static_assert(sizeof(vm::CodeSite) == 12 && alignof(vm::CodeSite) == 4 && offsetof(vm::CodeSite, kind) == 8 &&
+                offsetof(vm::CodeSite, trap) == 9);
+  static_assert(sizeof(std::pair<uint32_t, uint32_t>) == 8 && alignof(std::pair<uint32_t, uint32_t>) == 4);
+  if (reinterpret_cast<uintptr_t>(t.in.data()) % 4) return std::unexpected(refused("function table alignment"));
+  // A large module's table is fresh memory of its own (malloc maps it): populated at once.
+  art.funcs.reserve(h.num_funcs);
+  support::populateForWrite(art.funcs.data(), sizeof(vm::FuncCodeInfo) * h.num_funcs);
   art.funcs.resize(h.num_funcs);
   for (vm::FuncCodeInfo& f : art.funcs) {
     f.func_index = t.get<uint32_t>();
@@ -398,19 +411,10 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, int fd)
     f.size = t.get<uint32_t>();
     auto nsites = t.get<uint32_t>(), nmap = t.get<uint32_t>();
     if (!t.ok || uint64_t(nsites) * 12 + uint64_t(nmap) * 8 > t.in.size() - t.at) return std::unexpected(refused("function table"));
-    f.sites.resize(nsites);
-    for (vm::CodeSite& s : f.sites) {
-      s.pc = t.get<uint32_t>();
-      s.wasm = t.get<uint32_t>();
-      s.kind = vm::SiteKind(t.get<uint8_t>());
-      s.trap = vm::TrapKind(t.get<uint8_t>());
-      t.get<uint16_t>();
-    }
-    // The pc -> wasm map is most of the table (one pair per instruction): one copy, not a read
-    // per pair (the file holds the pairs as the vector does).
-    static_assert(sizeof(std::pair<uint32_t, uint32_t>) == 8);
-    f.wasm_map.resize(nmap);
-    if (nmap) std::memcpy(f.wasm_map.data(), t.in.data() + t.at, size_t(nmap) * 8);
+    f.sites = support::Rows<vm::CodeSite>::borrow({reinterpret_cast<const vm::CodeSite*>(t.in.data() + t.at), nsites});
+    t.at += size_t(nsites) * 12;
+    f.wasm_map = support::Rows<std::pair<uint32_t, uint32_t>>::borrow(
+        {reinterpret_cast<const std::pair<uint32_t, uint32_t>*>(t.in.data() + t.at), nmap});
     t.at += size_t(nmap) * 8;
   }
   art.externs.resize(h.num_externs);
@@ -420,12 +424,15 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, int fd)
   art.data_bytes = h.data_bytes;
   art.fd = fd;
   art.file_offset = h.code_offset;
+  art.backing = backing;
 
   // The module was validated when it was compiled: decoded again for its types, imports,
-  // exports, segments and names, not validated or compiled.
+  // exports, segments and names (in place: its bytes stay in the file), not validated or
+  // compiled.
   auto impl = std::make_shared<ModuleImpl>();
   impl->engine = engine.shared();
-  ir::Module m = STRATA_TRY(decode::decodeModule(file.subspan(h.wasm_offset, h.wasm_bytes), engine.config().features));
+  ir::Module m = STRATA_TRY(decode::decodeModuleInPlace(file.subspan(h.wasm_offset, h.wasm_bytes), std::move(backing),
+                                                         engine.config().features));
   impl->ir = std::make_shared<const ir::Module>(std::move(m));
   impl->env = STRATA_TRY(validate::ModuleEnv::create(*impl->ir, engine.config().features));
   impl->compiled = STRATA_TRY(engine.impl().compiler().load(*impl->ir, std::move(art)));
@@ -433,9 +440,23 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, int fd)
   return Module::fromShared(std::move(impl));
 }
 
+// A read-only mapping of a whole file, unmapped with its last reference.
+struct FileMapping {
+  void* base = nullptr;
+  size_t size = 0;
+  FileMapping(void* b, size_t n) : base(b), size(n) {}
+  FileMapping(const FileMapping&) = delete;
+  FileMapping& operator=(const FileMapping&) = delete;
+  ~FileMapping() { munmap(base, size); }
+};
+
 }  // namespace
 
-Result<Module> Module::deserialize(const Engine& engine, std::span<const uint8_t> bytes) { return load(engine, bytes, -1); }
+Result<Module> Module::deserialize(const Engine& engine, std::span<const uint8_t> bytes) {
+  // The caller's bytes may go once this returns: the module borrows from a copy of its own.
+  auto copy = std::make_shared<const std::vector<uint8_t>>(bytes.begin(), bytes.end());
+  return load(engine, *copy, copy, -1);
+}
 
 Result<Module> Module::deserializeFile(const Engine& engine, const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -453,9 +474,10 @@ Result<Module> Module::deserializeFile(const Engine& engine, const std::string& 
     close(fd);
     return makeError(ErrorKind::Resource, kNoOffset, fmt::format("cannot map {}", path));
   }
-  // The code keeps its own mapping of the file; this one (header, table, wasm) goes.
-  auto r = load(engine, {static_cast<const uint8_t*>(p), size}, fd);
-  munmap(p, size);
+  // The mapping lives as long as the module (its wasm bytes, sites and pc maps are read in
+  // place); the code has a mapping of its own (read+execute, data pages after it).
+  auto mapping = std::make_shared<const FileMapping>(p, size);
+  auto r = load(engine, {static_cast<const uint8_t*>(p), size}, mapping, fd);
   close(fd);
   return r;
 }

@@ -192,10 +192,12 @@ Result<void> CodeImage::publishInPlace(size_t code_bytes, size_t data_bytes, std
 
 Result<std::unique_ptr<CodeImage>> CodeImage::map(int fd, uint64_t file_offset, std::span<const uint8_t> code,
                                                   size_t data_bytes, std::vector<FuncCodeInfo> funcs, ImageKind kind,
-                                                  const void* module, void* fault_stub) {
+                                                  const void* module, void* fault_stub,
+                                                  std::shared_ptr<const void> backing) {
   if (fd < 0) {
     // A copy: the pool's memory where there is one.
     std::unique_ptr<CodeImage> img = STRATA_TRY(reserve(code.size(), data_bytes));
+    img->backing_ = std::move(backing);
     STRATA_CHECK(img->publish(code, std::move(funcs), kind, module, fault_stub));
     return img;
   }
@@ -218,6 +220,7 @@ Result<std::unique_ptr<CodeImage>> CodeImage::map(int fd, uint64_t file_offset, 
   img->data_ = data_bytes ? img->base_ + code_map : nullptr;
   img->data_bytes_ = data_bytes;
   img->funcs_ = std::move(funcs);
+  img->backing_ = std::move(backing);
   img->kind_ = kind;
   img->module_ = module;
   img->fault_stub_ = fault_stub;

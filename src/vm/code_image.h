@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "support/error.h"
+#include "support/rows.h"
 #include "vm/code_pool.h"
 #include "vm/trap.h"
 
@@ -49,10 +50,10 @@ struct FuncCodeInfo {
   uint32_t func_index = 0;  // in the module's function space
   uint32_t start = 0;       // offset of its first byte in the image
   uint32_t size = 0;
-  std::vector<CodeSite> sites;  // sorted by pc
+  support::Rows<CodeSite> sites;  // sorted by pc
   // Offsets (from start) paired with the wasm offset of the instruction whose code begins
   // there: what `strata explore` interleaves with the disassembly. Sorted by pc.
-  std::vector<std::pair<uint32_t, uint32_t>> wasm_map;
+  support::Rows<std::pair<uint32_t, uint32_t>> wasm_map;
 };
 
 // Module: sites recorded exactly (the baseline tier). ModuleLines: a module whose sites come
@@ -109,10 +110,12 @@ class CodeImage {
   // mapped read+execute straight from the file at `file_offset` (a page multiple; private, so
   // never written back, and no copy of the code is made), else copied from `code`. Then
   // `data_bytes` of zeroed read-write memory on the following pages (the caller fills them),
-  // and the image is registered like a published one.
+  // and the image is registered like a published one. `backing` keeps alive what the rows of
+  // `funcs` borrow (the artifact's mapping) for as long as the image lives.
   static Result<std::unique_ptr<CodeImage>> map(int fd, uint64_t file_offset, std::span<const uint8_t> code,
                                                 size_t data_bytes, std::vector<FuncCodeInfo> funcs, ImageKind kind,
-                                                const void* module, void* fault_stub);
+                                                const void* module, void* fault_stub,
+                                                std::shared_ptr<const void> backing = nullptr);
 
   ImageKind kind() const { return kind_; }
   bool isModule() const { return kind_ != ImageKind::Stubs; }
@@ -151,6 +154,7 @@ class CodeImage {
   const void* module_ = nullptr;
   void* fault_stub_ = nullptr;
   std::vector<FuncCodeInfo> funcs_;
+  std::shared_ptr<const void> backing_;  // what funcs_ borrow (map())
 };
 
 // The image containing pc, or null. Async-signal-safe (no allocation, no blocking lock).

@@ -54,6 +54,8 @@ struct CodeArtifact {
   // copied; -1 when the artifact is in memory.
   int fd = -1;
   uint64_t file_offset = 0;
+  // Keeps alive what the rows of `funcs` borrow (the artifact's mapping): the image holds it.
+  std::shared_ptr<const void> backing;
 };
 
 // The checks every tier's load() makes of an artifact's function table against the module it

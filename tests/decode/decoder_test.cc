@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <set>
 
 #include "test_util.h"
@@ -148,8 +149,30 @@ TEST(DecodeModule, SpanOverloadCopies) {
   Bytes b = withHeader({0x01, 0x04, 0x01, 0x60, 0x00, 0x00});
   auto m = decodeModule(std::span<const uint8_t>(b), ir::Features::all());
   ASSERT_TRUE(m);
-  EXPECT_EQ(m->bytes, b);
+  EXPECT_TRUE(std::ranges::equal(m->bytes, b));
+  EXPECT_NE(m->bytes.data(), b.data());
+  EXPECT_FALSE(m->bytes.borrowed());
   EXPECT_EQ(m->types.size(), 1u);
+}
+
+// In place (artifacts, docs/artifacts.md): the module reads the caller's bytes, keeps the
+// backing alive, and every span points into them.
+TEST(DecodeModule, InPlaceBorrows) {
+  auto b = std::make_shared<const Bytes>(withHeader({0x01, 0x04, 0x01, 0x60, 0x00, 0x00,  // type: () -> ()
+                                                     0x03, 0x02, 0x01, 0x00,              // one function
+                                                     0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b}));  // body: no locals, end
+  std::weak_ptr<const Bytes> alive = b;
+  auto m = decodeModuleInPlace(*b, b, ir::Features::all());
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_TRUE(m->bytes.borrowed());
+  EXPECT_EQ(m->bytes.data(), b->data());
+  ASSERT_EQ(m->functions.size(), 1u);
+  EXPECT_EQ(m->span(m->functions[0].body).data(), b->data() + b->size() - 2);
+  b.reset();
+  EXPECT_FALSE(alive.expired()) << "the module must keep its bytes alive";
+  m = decodeModuleInPlace(Bytes{}, nullptr, ir::Features::all());
+  EXPECT_FALSE(m);
+  EXPECT_TRUE(alive.expired());
 }
 
 // Real programs (compiled C/Rust from the benchmark set) must decode; every prefix of a few of

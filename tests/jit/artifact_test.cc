@@ -174,6 +174,31 @@ TEST_F(ArtifactTest, MapsAFile) {
   EXPECT_NE(again->compiled().codeImage()->base(), loaded->compiled().codeImage()->base());
 }
 
+// Loading copies nothing it can read in place (issue 12: a load costs about as much as mapping
+// the file): the wasm module's bytes and every function's sites are views of the artifact,
+// which stays alive with the module. The caller's buffer of deserialize() may go at once.
+TEST_F(ArtifactTest, ReadsItsTablesInPlace) {
+  std::vector<uint8_t> mine = file_;
+  auto loaded = Module::deserialize(*engine_, mine);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().describe();
+  std::fill(mine.begin(), mine.end(), 0xcc);
+  mine = {};
+  EXPECT_TRUE(loaded->ir().bytes.borrowed());
+  const vm::CodeImage* image = loaded->compiled().codeImage();
+  ASSERT_NE(image, nullptr);
+  // The baseline tier records sites, the llvm tier a pc map (vm/code_image.h): either is read
+  // in place.
+  size_t rows = 0;
+  for (const vm::FuncCodeInfo& f : image->funcs()) {
+    rows += f.sites.size() + f.wasm_map.size();
+    if (!f.sites.empty()) EXPECT_TRUE(f.sites.borrowed()) << "function " << f.func_index;
+    if (!f.wasm_map.empty()) EXPECT_TRUE(f.wasm_map.borrowed()) << "function " << f.func_index;
+  }
+  EXPECT_GT(rows, 0u);
+  // Traps and backtraces read those sites: the same results as the module compiled here.
+  EXPECT_EQ(runAll(*engine_, *loaded), runAll(*engine_, *module_));
+}
+
 TEST_F(ArtifactTest, AFlippedByteIsRefused) {
   // In the header, the code, the wasm and the last byte of the file.
   for (size_t at : {strataAt(file_) + 40, strataAt(file_) + 200, size_t(0x5000), file_.size() / 2, file_.size() - 1}) {
