@@ -326,6 +326,7 @@ class FuncCompiler {
     std::vector<uint32_t> touched;
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
+    std::vector<uint32_t> landing_at;                     // br_table, by depth (visitBrTable)
     void clear() {
       local_kinds.clear(), stack.clear(), ctrls.clear(), stubs.clear();
       local_cache.clear(), cached.clear(), touched.clear(), base_loads.clear(), wasm_map.clear();
