@@ -129,7 +129,8 @@ void fillSlots(const CompiledCode& c) {
 // sections of its own whose offsets are set once the layout is known, when asmjit resolves
 // the displacements.
 struct Chunk {
-  explicit Chunk(asmjit::Support::Temporary zone) : zone_memory(zone), code(&zone_memory) {}
+  // asmjit takes a null temporary as "none", not an empty block of zero bytes.
+  explicit Chunk(asmjit::Support::Temporary zone) : zone_memory(zone), code(zone._data ? &zone_memory : nullptr) {}
   uint32_t begin = 0, end = 0;      // defined functions [begin, end)
   size_t region = 0, capacity = 0;  // where in the reservation it is assembled
   size_t size = 0, place = 0;       // bytes assembled; final offset in the image
@@ -159,8 +160,11 @@ class ZoneArena {
   // Zone bytes per byte of function bodies (measured: large.wasm used ~4, ed25519 ~3), and a
   // floor per chunk for its sections and fixed labels.
   static constexpr size_t kPerBodyByte = 5, kPerChunk = 16 << 10;
+  // Small modules keep to the heap: its first pages are prefaulted already (the CLI's
+  // prefault), and a mapping of their own would cost two system calls and fault anyway.
+  static constexpr size_t kMinBytes = 256 << 10;
   explicit ZoneArena(size_t bytes) {
-    if (bytes == 0) return;
+    if (bytes < kMinBytes) return;
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return;  // the zones then take the heap's blocks from the start
     base_ = static_cast<uint8_t*>(p);
