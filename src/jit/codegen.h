@@ -327,8 +327,9 @@ class FuncCompiler {
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
     std::vector<uint32_t> landing_at;                     // br_table, by depth (visitBrTable)
+    std::vector<vm::CodeSite> sites;                      // copied to the info at the end, at its size
     void clear() {
-      local_kinds.clear(), stack.clear(), ctrls.clear(), stubs.clear();
+      local_kinds.clear(), stack.clear(), ctrls.clear(), stubs.clear(), sites.clear();
       local_cache.clear(), cached.clear(), touched.clear(), base_loads.clear(), wasm_map.clear();
     }
   };

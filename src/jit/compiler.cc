@@ -280,7 +280,11 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   size_t capacity = chunks.back()->region + chunks.back()->capacity + max_data + page;
   std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::reserve(capacity, 0));
   uint8_t* memory = image->writableBase();
-  std::vector<vm::FuncCodeInfo> infos(ndef);
+  // Fresh memory for a large module (112 bytes a function): populated at once, not faulted in.
+  std::vector<vm::FuncCodeInfo> infos;
+  infos.reserve(ndef);
+  support::populateForWrite(infos.data(), sizeof(vm::FuncCodeInfo) * ndef);
+  infos.resize(ndef);
   for (auto& c : chunks) c->infos = &infos;
   vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1,
                   [&](size_t k) { compileChunk(*chunks[k], memory, module, env, options, tail_slots); });
