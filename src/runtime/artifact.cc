@@ -8,15 +8,13 @@
 //   .symtab / .strtab / .shstrtab   one symbol per function, for tools
 //   section headers
 //
-// Nothing is trusted before the checksum (xxh3-64 of the whole file with its own field zeroed)
+// Nothing is trusted before the checksum (xxh3-128's low half over the whole file with its own
+// field zeroed)
 // matches; then every setting that changes code must equal the loading engine's.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-// Inlined: libstrata.a then needs no libxxhash from the embedder (tests/capi/install_test.sh).
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include <algorithm>
 #include <cstring>
@@ -29,6 +27,7 @@
 #include "strata/module.h"
 #include "support/byte_reader.h"
 #include "support/cpu_features.h"
+#include "support/hash.h"
 #include "support/populate.h"
 
 namespace strata {
@@ -46,7 +45,7 @@ struct Header {
   char magic[8];
   uint32_t format_version;
   uint32_t header_bytes;    // sizeof(Header): a layout change is a version change
-  uint64_t checksum;        // xxh3-64 of the file with these 8 bytes zeroed
+  uint64_t checksum;        // xxh3-128's low half of the file with these 8 bytes zeroed
   char build_id[48];        // STRATA_BUILD_ID of the writer
   char tier[16];
   uint64_t features;        // ir::Features bits
@@ -119,14 +118,8 @@ struct Reader {
 // xxh3-128's low half: the code cache's key is xxh3-128 too (code_cache.cc), and a warm
 // start then runs one hash function's code, not two (each is cold code at every start).
 uint64_t checksum(std::span<const uint8_t> file, size_t field) {
-  XXH3_state_t st;  // on the stack: no allocation
-  XXH3_INITSTATE(&st);
-  XXH3_128bits_reset(&st);
-  XXH3_128bits_update(&st, file.data(), field);
-  const uint64_t zero = 0;
-  XXH3_128bits_update(&st, &zero, sizeof zero);
-  XXH3_128bits_update(&st, file.data() + field + 8, file.size() - field - 8);
-  return XXH3_128bits_digest(&st).low64;
+  static constexpr uint8_t kZero[8] = {};
+  return support::xxh3_128({file.first(field), kZero, file.subspan(field + 8)}).low;
 }
 
 void copyName(char* dst, size_t n, std::string_view s) {

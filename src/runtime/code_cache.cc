@@ -7,9 +7,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-// Inlined: libstrata.a then needs no libxxhash from the embedder (tests/capi/install_test.sh).
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 #include <algorithm>
 #include <ctime>
@@ -19,6 +16,7 @@
 #include <vector>
 
 #include "runtime/artifact_key.h"
+#include "support/hash.h"
 
 namespace strata::runtime {
 
@@ -31,18 +29,13 @@ constexpr std::string_view kTempPrefix = ".tmp-";
 
 std::string entryName(const Engine& engine, std::span<const uint8_t> bytes) {
   std::string prefix = artifactKeyPrefix(engine);
-  XXH3_state_t st;  // on the stack: no allocation
-  XXH3_INITSTATE(&st);
-  XXH3_128bits_reset(&st);
-  XXH3_128bits_update(&st, prefix.data(), prefix.size());
-  XXH3_128bits_update(&st, bytes.data(), bytes.size());
-  XXH128_hash_t h = XXH3_128bits_digest(&st);
+  support::Hash128 h = support::xxh3_128({{reinterpret_cast<const uint8_t*>(prefix.data()), prefix.size()}, bytes});
   // Hex by hand: this is on every warm start, and fmt's formatting would be its only use there.
   static constexpr char kHex[] = "0123456789abcdef";
   std::string name(32, '0');
   for (int i = 0; i < 16; ++i) {
-    name[size_t(i)] = kHex[(h.high64 >> (60 - 4 * i)) & 15];
-    name[size_t(16 + i)] = kHex[(h.low64 >> (60 - 4 * i)) & 15];
+    name[size_t(i)] = kHex[(h.high >> (60 - 4 * i)) & 15];
+    name[size_t(16 + i)] = kHex[(h.low >> (60 - 4 * i)) & 15];
   }
   return name.append(kSuffix);
 }
