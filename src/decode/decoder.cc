@@ -52,7 +52,6 @@ Result<void> decodeSection(ModuleDecoder& d, uint8_t id, ByteReader& r) {
     case 7: return d.exportSection(r);
     case 8: return d.startSection(r);
     case 9: return d.elemSection(r);
-    case 10: return d.codeSection(r);
     case 11: return d.dataSection(r);
     case 12: return d.dataCountSection(r);
     case kTagSection: return d.tagSection(r);
@@ -81,7 +80,9 @@ Result<void> decodeSections(ModuleDecoder& d, ByteReader& r, const ir::Features&
     if (id != 0 && kRank[id] <= last_rank) return malformed(start, "unexpected content after last section");
     uint32_t size = STRATA_TRY(readLength(r));
     uint64_t content = r.offset();
-    auto result = id == 0 ? d.customSection(r, size, last_id) : decodeSection(d, id, r);
+    auto result = id == 0    ? d.customSection(r, size, last_id)
+                  : id == 10 ? d.codeSection(r, content + size)
+                             : decodeSection(d, id, r);
     if (!result) {
       // Inside a section, running out of bytes gets the reference interpreter's wording.
       if (result.error().message == "unexpected end") result.error().message = kUnexpectedEnd;
@@ -97,12 +98,13 @@ Result<void> decodeSections(ModuleDecoder& d, ByteReader& r, const ir::Features&
 }
 
 // Decodes m.bytes, which the caller has set.
-Result<void> decodeInto(ir::Module& m, const ir::Features& features) {
+Result<void> decodeInto(ir::Module& m, const ir::Features& features, bool walk_bodies = true) {
   // ByteSpans are 32-bit offsets into the file.
   if (m.bytes.size() > std::numeric_limits<uint32_t>::max()) return malformed(0, "module too large");
   ByteReader r(m.bytes.span(), 0);
   STRATA_CHECK(readHeader(r));
   ModuleDecoder d(m, features);
+  d.setWalkBodies(walk_bodies);
   STRATA_CHECK(decodeSections(d, r, features));
   return d.finish(r.offset());
 }
@@ -127,11 +129,11 @@ Result<ir::Module> decodeModule(std::span<const uint8_t> bytes, const ir::Featur
 }
 
 Result<ir::Module> decodeModuleInPlace(std::span<const uint8_t> bytes, std::shared_ptr<const void> backing,
-                                       const ir::Features& features) {
+                                       const ir::Features& features, bool walk_bodies) {
   ir::Module m;
   m.bytes = support::Rows<uint8_t>::borrow(bytes);
   m.backing = std::move(backing);
-  STRATA_CHECK(decodeInto(m, features));
+  STRATA_CHECK(decodeInto(m, features, walk_bodies));
   return m;
 }
 

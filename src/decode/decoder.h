@@ -22,7 +22,9 @@ Result<ir::Module> decodeModule(std::vector<uint8_t> bytes, const ir::Features& 
 Result<ir::Module> decodeModule(std::span<const uint8_t> bytes, const ir::Features& features);
 // Same, with no copy: the module's bytes are `bytes`, which `backing` keeps alive (it becomes
 // Module::backing). Loading a compiled artifact decodes the wasm inside its mapping this way.
+// With walk_bodies false the code section's entries are counted but not walked: the defined
+// functions' bodies stay empty for the caller to set (an artifact records them).
 Result<ir::Module> decodeModuleInPlace(std::span<const uint8_t> bytes, std::shared_ptr<const void> backing,
-                                       const ir::Features& features);
+                                       const ir::Features& features, bool walk_bodies = true);
 
 }  // namespace strata::decode

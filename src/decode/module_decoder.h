@@ -63,13 +63,17 @@ class ModuleDecoder {
   Result<void> startSection(ByteReader& r);
   Result<void> elemSection(ByteReader& r);
   Result<void> dataCountSection(ByteReader& r);
-  Result<void> codeSection(ByteReader& r);
+  // `end`: the section's end, where a decoder that does not walk the bodies goes at once.
+  Result<void> codeSection(ByteReader& r, uint64_t end);
   Result<void> dataSection(ByteReader& r);
   // A custom section of `size` bytes (spec 5.5.3); `after` is the last non-custom section id.
   Result<void> customSection(ByteReader& r, uint32_t size, uint8_t after);
 
   // Checks that need the whole module (spec 5.5.16): function/code and data count/data agree.
   Result<void> finish(uint64_t end_offset);
+  // Off: the code section's entries are counted, not walked, and bodies stay empty (a compiled
+  // artifact's loader sets them from its own table; decodeModuleInPlace).
+  void setWalkBodies(bool on) { walk_bodies_ = on; }
 
  private:
   Result<ir::ValType> valType(ByteReader& r) { return readValType(r, f_); }
@@ -94,6 +98,7 @@ class ModuleDecoder {
   Instr instr_;  // scratch for constExpr
   uint32_t declared_functions_ = 0;           // entries of the function section
   std::optional<uint32_t> code_entries_;      // entries of the code section, if present
+  bool walk_bodies_ = true;
 };
 
 // The `name` custom section (spec 7.4); nullopt if it is malformed (then it stays a raw custom

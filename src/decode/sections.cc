@@ -105,12 +105,16 @@ Result<void> ModuleDecoder::dataCountSection(ByteReader& r) {
   return {};
 }
 
-Result<void> ModuleDecoder::codeSection(ByteReader& r) {
+Result<void> ModuleDecoder::codeSection(ByteReader& r, uint64_t end) {
   // spec 5.5.13: each entry is size:u32 then the function (locals and body). Entries are kept
   // as spans, undecoded; the validator reads them. If the count disagrees with the function
   // section, finish() reports it after the remaining sections, as the reference does.
   uint32_t n = STRATA_TRY(readLength(r));
   code_entries_ = n;
+  if (!walk_bodies_) {
+    if (end < r.offset() || !r.skip(size_t(end - r.offset()))) return malformed(r.offset(), kUnexpectedEnd);
+    return {};
+  }
   bool matches = n == declared_functions_;
   for (uint32_t i = 0; i < n; ++i) {
     ir::ByteSpan body = STRATA_TRY(readByteSpan(r));

@@ -37,7 +37,7 @@ using runtime::ModuleImpl;
 namespace {
 
 constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'C', 'W'};
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = 3;
 constexpr size_t kPage = 4096;
 
 // The fixed part of .strata. Every field little-endian, as the host writes it (x86-64 only).
@@ -251,13 +251,22 @@ Result<std::vector<uint8_t>> Module::serialize() const {
   std::vector<uint8_t> wasm = artifactWasm(m.bytes);
   h.wasm_bytes = wasm.size();
 
+  // The table (format 3): one fixed record per function, then every function's sites, then
+  // every function's pc map, each in function order. A load reads the records in one sequential
+  // pass and borrows the rest in place; the records carry each function's body (offset and size
+  // in `.wasm`) so that the load need not walk the code section to find them.
   Writer table;
   for (const vm::FuncCodeInfo& f : art.funcs) {
+    const ir::ByteSpan body = f.func_index < m.functions.size() ? m.functions[f.func_index].body : ir::ByteSpan{};
     table.put(f.func_index);
     table.put(f.start);
     table.put(f.size);
     table.put(uint32_t(f.sites.size()));
     table.put(uint32_t(f.wasm_map.size()));
+    table.put(body.offset);
+    table.put(body.size);
+  }
+  for (const vm::FuncCodeInfo& f : art.funcs)
     for (const vm::CodeSite& s : f.sites) {
       table.put(s.pc);
       table.put(s.wasm);
@@ -265,11 +274,11 @@ Result<std::vector<uint8_t>> Module::serialize() const {
       table.put(uint8_t(s.trap));
       table.put(uint16_t(0));
     }
+  for (const vm::FuncCodeInfo& f : art.funcs)
     for (auto [pc, wasm] : f.wasm_map) {
       table.put(pc);
       table.put(wasm);
     }
-  }
   for (uint32_t id : art.externs) table.put(id);
   h.table_bytes = table.out.size();
 
@@ -386,33 +395,51 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, std::sh
     return std::unexpected(refused("section bounds"));
 
   vm::CodeArtifact art;
-  Reader t{file.subspan(strata_sec.offset + sizeof(Header), h.table_bytes)};
-  // The sites and pc map of each function are borrowed from the file: they are laid out as
-  // the runtime's rows are (12-byte sites, 8-byte pairs, little-endian, 4-byte aligned since
-  // the table starts 8-aligned and every record is a multiple of 4).
+  std::span<const uint8_t> table = file.subspan(strata_sec.offset + sizeof(Header), h.table_bytes);
+  // The sites and pc maps are borrowed from the file: they are laid out as the runtime's rows
+  // are (12-byte sites, 8-byte pairs, little-endian, 4-byte aligned: the table starts 8-aligned
+  // and every record is a multiple of 4).
   static_assert(sizeof(vm::CodeSite) == 12 && alignof(vm::CodeSite) == 4 && offsetof(vm::CodeSite, kind) == 8 &&
                 offsetof(vm::CodeSite, trap) == 9);
   static_assert(sizeof(std::pair<uint32_t, uint32_t>) == 8 && alignof(std::pair<uint32_t, uint32_t>) == 4);
-  if (reinterpret_cast<uintptr_t>(t.in.data()) % 4) return std::unexpected(refused("function table alignment"));
-  // A large module's table is fresh memory of its own (malloc maps it): populated at once.
+  if (reinterpret_cast<uintptr_t>(table.data()) % 4) return std::unexpected(refused("function table alignment"));
+  constexpr size_t kRecord = 7 * 4;  // index, start, size, sites, map pairs, body offset, body size
+  auto u32 = [&](size_t at) {
+    uint32_t v;
+    std::memcpy(&v, table.data() + at, 4);
+    return v;
+  };
+  // First the counts, so that every range is known to fit before any is made.
+  uint64_t nsites = 0, nmap = 0;
+  if (uint64_t(h.num_funcs) * kRecord > table.size()) return std::unexpected(refused("function table"));
+  for (size_t i = 0, at = 0; i < h.num_funcs; ++i, at += kRecord) {
+    nsites += u32(at + 12);
+    nmap += u32(at + 16);
+  }
+  size_t sites_at = size_t(h.num_funcs) * kRecord;
+  if (table.size() != sites_at + nsites * 12 + nmap * 8 + uint64_t(h.num_externs) * 4)
+    return std::unexpected(refused("function table"));
+  size_t map_at = sites_at + size_t(nsites) * 12, externs_at = map_at + size_t(nmap) * 8;
+  auto* sites = reinterpret_cast<const vm::CodeSite*>(table.data() + sites_at);
+  auto* pairs = reinterpret_cast<const std::pair<uint32_t, uint32_t>*>(table.data() + map_at);
+  // A large module's function infos are fresh memory of their own (malloc maps them): populated
+  // at once.
   art.funcs.reserve(h.num_funcs);
   support::populateForWrite(art.funcs.data(), sizeof(vm::FuncCodeInfo) * h.num_funcs);
   art.funcs.resize(h.num_funcs);
-  for (vm::FuncCodeInfo& f : art.funcs) {
-    f.func_index = t.get<uint32_t>();
-    f.start = t.get<uint32_t>();
-    f.size = t.get<uint32_t>();
-    auto nsites = t.get<uint32_t>(), nmap = t.get<uint32_t>();
-    if (!t.ok || uint64_t(nsites) * 12 + uint64_t(nmap) * 8 > t.in.size() - t.at) return std::unexpected(refused("function table"));
-    f.sites = support::Rows<vm::CodeSite>::borrow({reinterpret_cast<const vm::CodeSite*>(t.in.data() + t.at), nsites});
-    t.at += size_t(nsites) * 12;
-    f.wasm_map = support::Rows<std::pair<uint32_t, uint32_t>>::borrow(
-        {reinterpret_cast<const std::pair<uint32_t, uint32_t>*>(t.in.data() + t.at), nmap});
-    t.at += size_t(nmap) * 8;
+  for (size_t i = 0, at = 0; i < h.num_funcs; ++i, at += kRecord) {
+    vm::FuncCodeInfo& f = art.funcs[i];
+    f.func_index = u32(at);
+    f.start = u32(at + 4);
+    f.size = u32(at + 8);
+    uint32_t ns = u32(at + 12), nm = u32(at + 16);
+    f.sites = support::Rows<vm::CodeSite>::borrow({sites, ns});
+    f.wasm_map = support::Rows<std::pair<uint32_t, uint32_t>>::borrow({pairs, nm});
+    sites += ns;
+    pairs += nm;
   }
   art.externs.resize(h.num_externs);
-  for (uint32_t& id : art.externs) id = t.get<uint32_t>();
-  if (!t.ok) return std::unexpected(refused("function table"));
+  for (size_t k = 0; k < h.num_externs; ++k) art.externs[k] = u32(externs_at + 4 * k);
   art.code = file.subspan(h.code_offset, h.code_bytes);
   art.data_bytes = h.data_bytes;
   art.fd = fd;
@@ -421,11 +448,24 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, std::sh
 
   // The module was validated when it was compiled: decoded again for its types, imports,
   // exports, segments and names (in place: its bytes stay in the file), not validated or
-  // compiled.
+  // compiled, and its bodies taken from the table rather than found by walking the code
+  // section (one scattered read per function: 0.2 ms of a 3,000-function module's load).
   auto impl = std::make_shared<ModuleImpl>();
   impl->engine = engine.shared();
   ir::Module m = STRATA_TRY(decode::decodeModuleInPlace(file.subspan(h.wasm_offset, h.wasm_bytes), std::move(backing),
-                                                         engine.config().features));
+                                                         engine.config().features, /*walk_bodies=*/false));
+  // The bodies, read from the records where they lie (a vector of them would be fresh memory,
+  // about 10 us a page here). Each defined function once (a body is never empty: it holds at
+  // least its `end`), inside the module's bytes.
+  if (h.num_funcs != m.functions.size() - m.num_imported_functions) return std::unexpected(refused("function table"));
+  for (size_t i = 0, at = 0; i < h.num_funcs; ++i, at += kRecord) {
+    uint32_t index = u32(at);
+    ir::ByteSpan body{u32(at + 20), u32(at + 24)};
+    if (index < m.num_imported_functions || index >= m.functions.size() || m.functions[index].body.size != 0 ||
+        body.size == 0 || uint64_t(body.offset) + body.size > m.bytes.size())
+      return std::unexpected(refused("function table"));
+    m.functions[index].body = body;
+  }
   impl->ir = std::make_shared<const ir::Module>(std::move(m));
   impl->env = STRATA_TRY(validate::ModuleEnv::create(*impl->ir, engine.config().features));
   impl->compiled = STRATA_TRY(engine.impl().compiler().load(*impl->ir, std::move(art)));

@@ -175,6 +175,27 @@ TEST(DecodeModule, InPlaceBorrows) {
   EXPECT_TRUE(alive.expired());
 }
 
+// Without walking the bodies (an artifact's loader sets them from its table): the code section
+// is counted and skipped, its count still checked against the function section.
+TEST(DecodeModule, InPlaceWithoutBodies) {
+  Bytes b = withHeader({0x01, 0x04, 0x01, 0x60, 0x00, 0x00,              // type: () -> ()
+                        0x03, 0x03, 0x02, 0x00, 0x00,                    // two functions
+                        0x0a, 0x07, 0x02, 0x02, 0x00, 0x0b, 0x02, 0x00, 0x0b});  // two bodies
+  auto walked = decodeModuleInPlace(b, nullptr, ir::Features::all());
+  ASSERT_TRUE(walked) << walked.error().message;
+  EXPECT_EQ(walked->functions[1].body.size, 2u);
+  auto skipped = decodeModuleInPlace(b, nullptr, ir::Features::all(), /*walk_bodies=*/false);
+  ASSERT_TRUE(skipped) << skipped.error().message;
+  ASSERT_EQ(skipped->functions.size(), 2u);
+  EXPECT_EQ(skipped->functions[0].body.size, 0u);
+  EXPECT_EQ(skipped->functions[1].body.size, 0u);
+  Bytes one_short = withHeader({0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x03, 0x02, 0x00, 0x00,
+                                0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b});  // one body for two functions
+  auto bad = decodeModuleInPlace(one_short, nullptr, ir::Features::all(), false);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "function and code section have inconsistent lengths");
+}
+
 // Real programs (compiled C/Rust from the benchmark set) must decode; every prefix of a few of
 // them must fail cleanly. These exercise every section kind a toolchain emits.
 std::vector<std::filesystem::path> benchModules() {

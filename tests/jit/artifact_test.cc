@@ -195,6 +195,12 @@ TEST_F(ArtifactTest, ReadsItsTablesInPlace) {
     if (!f.wasm_map.empty()) EXPECT_TRUE(f.wasm_map.borrowed()) << "function " << f.func_index;
   }
   EXPECT_GT(rows, 0u);
+  // The bodies come from the table, not from walking the code section: the same spans.
+  ASSERT_EQ(loaded->ir().functions.size(), module_->ir().functions.size());
+  for (size_t i = loaded->ir().num_imported_functions; i < loaded->ir().functions.size(); ++i) {
+    EXPECT_EQ(loaded->ir().functions[i].body.offset, module_->ir().functions[i].body.offset) << i;
+    EXPECT_EQ(loaded->ir().functions[i].body.size, module_->ir().functions[i].body.size) << i;
+  }
   // Traps and backtraces read those sites: the same results as the module compiled here.
   EXPECT_EQ(runAll(*engine_, *loaded), runAll(*engine_, *module_));
 }
