@@ -163,7 +163,9 @@ class ZoneArena {
   // Small modules keep to the heap: its first pages are prefaulted already (the CLI's
   // prefault), and a mapping of their own would cost two system calls and fault anyway.
   static constexpr size_t kMinBytes = 256 << 10;
-  explicit ZoneArena(size_t bytes) {
+  ZoneArena() = default;
+  // Maps `bytes` for the shares take() hands out (once, before the first take()).
+  void map(size_t bytes) {
     if (bytes < kMinBytes) return;
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return;  // the zones then take the heap's blocks from the start
@@ -176,9 +178,9 @@ class ZoneArena {
   }
   ZoneArena(const ZoneArena&) = delete;
   ZoneArena& operator=(const ZoneArena&) = delete;
-  // The next `bytes` (16-aligned), or an empty block once the arena is used up.
+  // The next `bytes` (a multiple of 16: zoneBytes), or an empty block when there is no arena or
+  // it is used up.
   asmjit::Support::Temporary take(size_t bytes) {
-    bytes = (bytes + 15) & ~size_t(15);
     if (!base_ || size_ - used_ < bytes) return {nullptr, 0};
     asmjit::Support::Temporary t(base_ + used_, bytes);
     used_ += bytes;
@@ -190,15 +192,27 @@ class ZoneArena {
   size_t size_ = 0, used_ = 0;
 };
 
-size_t zoneBytes(size_t body_bytes) { return ZoneArena::kPerBodyByte * body_bytes + ZoneArena::kPerChunk; }
+// A chunk's share of the arena, 16-byte aligned.
+size_t zoneBytes(size_t body_bytes) {
+  return (ZoneArena::kPerBodyByte * body_bytes + ZoneArena::kPerChunk + 15) & ~size_t(15);
+}
 
+// The chunks of the module, their zones in `arena` (mapped here, once the chunks' sizes are
+// known; the caller keeps it alive as long as the chunks).
 std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t scale, ZoneArena& arena) {
   uint32_t nimp = module.num_imported_functions;
-  size_t page = size_t(sysconf(_SC_PAGESIZE)), region = 0;
+  size_t page = size_t(sysconf(_SC_PAGESIZE)), region = 0, zone_bytes = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges = vm::splitBySize(module, kChunkBytes);
+  std::vector<size_t> body_bytes(ranges.size(), 0);
+  for (size_t k = 0; k < ranges.size(); ++k) {
+    for (uint32_t i = ranges[k].first; i < ranges[k].second; ++i) body_bytes[k] += module.functions[nimp + i].body.size;
+    zone_bytes += zoneBytes(body_bytes[k]);
+  }
+  arena.map(zone_bytes);
   std::vector<std::unique_ptr<Chunk>> out;
-  for (auto [begin, end] : vm::splitBySize(module, kChunkBytes)) {
-    size_t bytes = 0;
-    for (uint32_t i = begin; i < end; ++i) bytes += module.functions[nimp + i].body.size;
+  for (size_t k = 0; k < ranges.size(); ++k) {
+    auto [begin, end] = ranges[k];
+    size_t bytes = body_bytes[k];
     auto c = std::make_unique<Chunk>(arena.take(zoneBytes(bytes)));
     c->begin = begin;
     c->end = end;
@@ -265,14 +279,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   const Stubs& st = stubs();
   uint32_t nimp = module.num_imported_functions;
   auto ndef = uint32_t(module.functions.size() - nimp);
-  // Declared before the chunks: their zones live in it.
-  size_t zone_bytes = 0;
-  for (auto [begin, end] : vm::splitBySize(module, kChunkBytes)) {
-    size_t bytes = 0;
-    for (uint32_t i = begin; i < end; ++i) bytes += module.functions[nimp + i].body.size;
-    zone_bytes += (zoneBytes(bytes) + 15) & ~size_t(15);
-  }
-  ZoneArena arena(zone_bytes);
+  ZoneArena arena;  // declared before the chunks: their zones live in it
   std::vector<std::unique_ptr<Chunk>> chunks = splitChunks(module, scale, arena);
   auto page = size_t(sysconf(_SC_PAGESIZE));
   // The data page: the call slots, then at most every extern id once per chunk.
@@ -280,11 +287,8 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   size_t capacity = chunks.back()->region + chunks.back()->capacity + max_data + page;
   std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::reserve(capacity, 0));
   uint8_t* memory = image->writableBase();
-  // Fresh memory for a large module (112 bytes a function): populated at once, not faulted in.
   std::vector<vm::FuncCodeInfo> infos;
-  infos.reserve(ndef);
-  support::populateForWrite(infos.data(), sizeof(vm::FuncCodeInfo) * ndef);
-  infos.resize(ndef);
+  support::resizePopulated(infos, ndef);
   for (auto& c : chunks) c->infos = &infos;
   vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1,
                   [&](size_t k) { compileChunk(*chunks[k], memory, module, env, options, tail_slots); });
