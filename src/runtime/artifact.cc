@@ -9,8 +9,7 @@
 //   section headers
 //
 // Nothing is trusted before the checksum (xxh3-128's low half over the whole file with its own
-// field zeroed)
-// matches; then every setting that changes code must equal the loading engine's.
+// field zeroed) matches; then every setting that changes code must equal the loading engine's.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -422,11 +421,7 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, std::sh
   size_t map_at = sites_at + size_t(nsites) * 12, externs_at = map_at + size_t(nmap) * 8;
   auto* sites = reinterpret_cast<const vm::CodeSite*>(table.data() + sites_at);
   auto* pairs = reinterpret_cast<const std::pair<uint32_t, uint32_t>*>(table.data() + map_at);
-  // A large module's function infos are fresh memory of their own (malloc maps them): populated
-  // at once.
-  art.funcs.reserve(h.num_funcs);
-  support::populateForWrite(art.funcs.data(), sizeof(vm::FuncCodeInfo) * h.num_funcs);
-  art.funcs.resize(h.num_funcs);
+  support::resizePopulated(art.funcs, h.num_funcs);
   for (size_t i = 0, at = 0; i < h.num_funcs; ++i, at += kRecord) {
     vm::FuncCodeInfo& f = art.funcs[i];
     f.func_index = u32(at);

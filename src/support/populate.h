@@ -30,4 +30,13 @@ inline void populateForWrite(void* p, size_t n) {
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
 }
 
+// An empty vector resized to `n` elements, its fresh memory populated first (a large table
+// built at once: a compiled module's or a loaded artifact's function infos).
+template <class Vec>
+void resizePopulated(Vec& v, size_t n) {
+  v.reserve(n);
+  populateForWrite(v.data(), sizeof(*v.data()) * n);
+  v.resize(n);
+}
+
 }  // namespace strata::support

@@ -12,7 +12,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
 #include <span>
 #include <utility>
 #include <vector>
@@ -24,21 +23,19 @@ class Rows {
  public:
   Rows() = default;
   Rows(std::vector<T> v) : own_(std::move(v)) {}  // NOLINT: a vector is a Rows that owns it
-  Rows(std::initializer_list<T> l) : own_(l) {}
-  // A view of `s`, which must outlive this Rows and every copy of it.
+  // A view of `s`, which must outlive this Rows and every copy of it. An empty view is an empty
+  // owned Rows: nothing to borrow.
   static Rows borrow(std::span<const T> s) {
     Rows r;
-    r.ext_ = s.data();
-    r.n_ = s.size();
-    r.borrowed_ = true;
+    if (!s.empty()) r.ext_ = s.data(), r.n_ = s.size();
     return r;
   }
 
-  bool borrowed() const { return borrowed_; }
-  std::span<const T> span() const { return borrowed_ ? std::span<const T>(ext_, n_) : std::span<const T>(own_); }
+  bool borrowed() const { return ext_ != nullptr; }
+  std::span<const T> span() const { return ext_ ? std::span<const T>(ext_, n_) : std::span<const T>(own_); }
   operator std::span<const T>() const { return span(); }  // NOLINT: read as a span anywhere
-  const T* data() const { return borrowed_ ? ext_ : own_.data(); }
-  size_t size() const { return borrowed_ ? n_ : own_.size(); }
+  const T* data() const { return ext_ ? ext_ : own_.data(); }
+  size_t size() const { return ext_ ? n_ : own_.size(); }
   bool empty() const { return size() == 0; }
   auto begin() const { return span().begin(); }
   auto end() const { return span().end(); }
@@ -48,38 +45,30 @@ class Rows {
 
   // The owned vector, to change; a borrowed Rows copies its elements first.
   std::vector<T>& edit() {
-    if (borrowed_) {
+    if (ext_) {
       own_.assign(ext_, ext_ + n_);
-      borrowed_ = false;
       ext_ = nullptr;
       n_ = 0;
     }
     return own_;
   }
-  void push_back(const T& v) { edit().push_back(v); }
   template <class... A>
   T& emplace_back(A&&... a) {
     return edit().emplace_back(std::forward<A>(a)...);
   }
   template <class It>
   void assign(It first, It last) {
-    borrowed_ = false;
     ext_ = nullptr;
     n_ = 0;
     own_.assign(first, last);
   }
-  void clear() { *this = Rows(); }
   // The elements as a vector of their own (moved out when owned).
-  std::vector<T> take() && {
-    if (borrowed_) return std::vector<T>(ext_, ext_ + n_);
-    return std::move(own_);
-  }
+  std::vector<T> take() && { return ext_ ? std::vector<T>(ext_, ext_ + n_) : std::move(own_); }
 
  private:
   std::vector<T> own_;
-  const T* ext_ = nullptr;
+  const T* ext_ = nullptr;  // non-null: borrowed
   size_t n_ = 0;
-  bool borrowed_ = false;
 };
 
 }  // namespace strata::support

@@ -191,8 +191,12 @@ TEST_F(ArtifactTest, ReadsItsTablesInPlace) {
   size_t rows = 0;
   for (const vm::FuncCodeInfo& f : image->funcs()) {
     rows += f.sites.size() + f.wasm_map.size();
-    if (!f.sites.empty()) EXPECT_TRUE(f.sites.borrowed()) << "function " << f.func_index;
-    if (!f.wasm_map.empty()) EXPECT_TRUE(f.wasm_map.borrowed()) << "function " << f.func_index;
+    if (!f.sites.empty()) {
+      EXPECT_TRUE(f.sites.borrowed()) << "function " << f.func_index;
+    }
+    if (!f.wasm_map.empty()) {
+      EXPECT_TRUE(f.wasm_map.borrowed()) << "function " << f.func_index;
+    }
   }
   EXPECT_GT(rows, 0u);
   // The bodies come from the table, not from walking the code section: the same spans.
