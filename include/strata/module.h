@@ -29,6 +29,15 @@ class Module {
   static Result<Module> fromBinary(const Engine& engine, std::span<const uint8_t> bytes);
   // The same, never through the cache.
   static Result<Module> fromBinaryUncached(const Engine& engine, std::span<const uint8_t> bytes);
+  // The same without a copy of `bytes`: the module reads them where they lie for as long as it
+  // lives, and keeps `backing` (their owner: a mapping, a buffer) alive that long.
+  static Result<Module> fromBinary(const Engine& engine, std::span<const uint8_t> bytes,
+                                   std::shared_ptr<const void> backing);
+  // The module in the file at `path`, binary (mapped read-only, decoded in place: nothing is
+  // read into memory or copied) or text. A compiled artifact is refused (Usage): loading
+  // native code is the explicit choice of deserializeFile. As with deserializeFile, the file
+  // must not be truncated while the module lives (its pages are read in place).
+  static Result<Module> fromFile(const Engine& engine, const std::string& path);
   // Parse a .wat module (Malformed with the text offset) + validate + compile.
   static Result<Module> fromText(const Engine& engine, std::string_view wat);
   // Validate (unless `validated`) and compile an IR module someone else produced.

@@ -5,8 +5,6 @@
 // usage and I/O errors.
 #include <fcntl.h>
 #include <fmt/core.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -24,6 +22,7 @@
 #include "cli/common.h"
 #include "cli/fast_run.h"
 #include "cli/invoke_args.h"
+#include "support/file_mapping.h"
 #include "strata/strata.h"
 #include "wasi/wasi.h"
 
@@ -104,35 +103,18 @@ Result<Module> compileFile(const Engine& engine, const std::string& path, const 
     if (!module) return std::unexpected(Error{module.error().kind, kNoOffset, fmt::format("{}: {}", path, module.error().message)});
     return module;
   }
-  // The code cache is keyed by the binary's bytes (a text module has none to key by); on a hit
-  // the module is never decoded here, only its artifact loaded.
-  if (!engine.config().cache_dir.empty()) {
-    // Mapped, not read: a hit only hashes the bytes, and the page cache's pages cost no page
-    // faults of fresh heap (about 11 us each here; issue 12's warm-cache start-up).
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_size > 0) {
-      auto size = size_t(st.st_size);
-      void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-      ::close(fd);
-      fd = -1;
-      if (p != MAP_FAILED) {
-        std::span<const uint8_t> bytes(static_cast<const uint8_t*>(p), size);
-        std::optional<Result<Module>> module;
-        if (looksBinary(bytes)) module = Module::fromBinary(engine, bytes);
-        ::munmap(p, size);
-        if (module) {
-          if (!*module) return std::unexpected(placed(module->error(), path, nullptr));
-          return std::move(*module);
-        }
-      }
-    }
-    if (fd >= 0) ::close(fd);
+  // Mapped, not read (support/file_mapping.h): a binary module is decoded where it lies, and
+  // a hit in the code cache only hashes the bytes. The module keeps the mapping.
+  auto mapping = support::FileMapping::open(path);
+  if (!mapping) return std::unexpected(mapping.error());
+  if (looksBinary((*mapping)->bytes())) {
+    auto module = Module::fromBinary(engine, (*mapping)->bytes(), *mapping);
+    if (!module) return std::unexpected(placed(module.error(), path, nullptr));
+    return module;
   }
+  // A text module (validated as it is parsed, its errors placed by line and column).
   LoadedModule loaded = STRATA_TRY(loadModule(path, features, Validate::TextOnly));
-  bool validated = loaded.from_text;
-  auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), validated);
-  // Only a binary module's errors carry offsets here (a text module was validated above).
+  auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), loaded.from_text);
   if (!module) return std::unexpected(placed(module.error(), path, nullptr));
   return module;
 }

@@ -10,9 +10,6 @@
 //
 // Nothing is trusted before the checksum (xxh3-128's low half over the whole file with its own
 // field zeroed) matches; then every setting that changes code must equal the loading engine's.
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +23,7 @@
 #include "strata/module.h"
 #include "support/byte_reader.h"
 #include "support/cpu_features.h"
+#include "support/file_mapping.h"
 #include "support/hash.h"
 #include "support/populate.h"
 
@@ -468,16 +466,6 @@ Result<Module> load(const Engine& engine, std::span<const uint8_t> file, std::sh
   return Module::fromShared(std::move(impl));
 }
 
-// A read-only mapping of a whole file, unmapped with its last reference.
-struct FileMapping {
-  void* base = nullptr;
-  size_t size = 0;
-  FileMapping(void* b, size_t n) : base(b), size(n) {}
-  FileMapping(const FileMapping&) = delete;
-  FileMapping& operator=(const FileMapping&) = delete;
-  ~FileMapping() { munmap(base, size); }
-};
-
 }  // namespace
 
 Result<Module> Module::deserialize(const Engine& engine, std::span<const uint8_t> bytes) {
@@ -487,25 +475,18 @@ Result<Module> Module::deserialize(const Engine& engine, std::span<const uint8_t
 }
 
 Result<Module> Module::deserializeFile(const Engine& engine, const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return makeError(ErrorKind::Resource, kNoOffset, fmt::format("cannot open {}: {}", path, std::strerror(errno)));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || st.st_size == 0) {
+  // Populated: the checksum reads every page, and a page fault costs ten times what populating
+  // the page does (about 11 us against 1 us on this project's machines). The mapping lives as
+  // long as the module (its wasm bytes, sites and pc maps are read in place); the code gets a
+  // mapping of its own from the descriptor (read+execute, data pages after it).
+  int fd = -1;
+  auto mapping = support::FileMapping::open(path, &fd);
+  if (!mapping) return makeError(ErrorKind::Resource, kNoOffset, mapping.error().message);
+  if ((*mapping)->bytes().empty()) {
     close(fd);
     return std::unexpected(refused("empty or unreadable file"));
   }
-  auto size = size_t(st.st_size);
-  // MAP_POPULATE: the checksum reads every page, and a page fault costs ten times what
-  // populating the page does (about 11 us against 1 us on this project's machines).
-  void* p = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-  if (p == MAP_FAILED) {
-    close(fd);
-    return makeError(ErrorKind::Resource, kNoOffset, fmt::format("cannot map {}", path));
-  }
-  // The mapping lives as long as the module (its wasm bytes, sites and pc maps are read in
-  // place); the code has a mapping of its own (read+execute, data pages after it).
-  auto mapping = std::make_shared<const FileMapping>(p, size);
-  auto r = load(engine, {static_cast<const uint8_t*>(p), size}, mapping, fd);
+  auto r = load(engine, (*mapping)->bytes(), *mapping, fd);
   close(fd);
   return r;
 }

@@ -1,9 +1,12 @@
 // Module creation (decode or parse, validate, compile) and its import/export descriptors.
 #include "strata/module.h"
 
+#include <fmt/core.h>
+
 #include "decode/decoder.h"
 #include "runtime/code_cache.h"
 #include "runtime/module_impl.h"
+#include "support/file_mapping.h"
 #include "text/text.h"
 #include "validate/validator.h"
 
@@ -44,6 +47,28 @@ Result<Module> Module::fromBinary(const Engine& engine, std::span<const uint8_t>
 Result<Module> Module::fromBinaryUncached(const Engine& engine, std::span<const uint8_t> bytes) {
   ir::Module m = STRATA_TRY(decode::decodeModule(bytes, engine.config().features));
   return fromIr(engine, std::make_shared<const ir::Module>(std::move(m)));
+}
+
+Result<Module> Module::fromBinary(const Engine& engine, std::span<const uint8_t> bytes,
+                                  std::shared_ptr<const void> backing) {
+  auto compile = [&]() -> Result<Module> {
+    ir::Module m = STRATA_TRY(decode::decodeModuleInPlace(bytes, backing, engine.config().features));
+    return fromIr(engine, std::make_shared<const ir::Module>(std::move(m)));
+  };
+  if (!engine.config().cache_dir.empty() && engine.config().tier != "interp")
+    return runtime::compileCached(engine, bytes, compile);
+  return compile();
+}
+
+Result<Module> Module::fromFile(const Engine& engine, const std::string& path) {
+  std::shared_ptr<const support::FileMapping> mapping = STRATA_TRY(support::FileMapping::open(path));
+  std::span<const uint8_t> bytes = mapping->bytes();
+  if (isArtifact(bytes))
+    return makeError(ErrorKind::Usage, kNoOffset,
+                     fmt::format("{} is a compiled artifact: load it with Module::deserializeFile", path));
+  if (bytes.size() >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm')
+    return fromBinary(engine, bytes, std::move(mapping));
+  return fromText(engine, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 Result<Module> Module::fromText(const Engine& engine, std::string_view wat) {

@@ -1,5 +1,12 @@
-// Engine and Module creation: tier selection, decode/validate errors, import/export types.
+// Engine and Module creation: tier selection, decode/validate errors, modules read in place,
+// import/export types.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <vector>
 
 #include "test_util.h"
 
@@ -34,6 +41,56 @@ TEST(Module, ErrorsKeepTheirStageKind) {
   auto bin = Module::fromBinary(engine, bad_magic);
   ASSERT_FALSE(bin.has_value());
   EXPECT_EQ(bin.error().message, "magic header not detected");
+}
+
+// "\0asm" version 1; type () -> (i32); one function, exported as "f", returning 7.
+const std::vector<uint8_t> kSeven = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  //
+                                     0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f,        // type
+                                     0x03, 0x02, 0x01, 0x00,                          // function
+                                     0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,        // export "f"
+                                     0x0a, 0x06, 0x01, 0x04, 0x00, 0x41, 0x07, 0x0b};  // i32.const 7
+
+TEST(Module, FromBinaryInPlaceKeepsItsBacking) {
+  Engine engine = fakeEngine();
+  auto owner = std::make_shared<const std::vector<uint8_t>>(kSeven);
+  std::weak_ptr<const std::vector<uint8_t>> alive = owner;
+  auto m = Module::fromBinary(engine, *owner, owner);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_TRUE(m->ir().bytes.borrowed());
+  EXPECT_EQ(m->ir().bytes.data(), owner->data()) << "read where they lie, not copied";
+  owner.reset();
+  EXPECT_FALSE(alive.expired()) << "the module keeps its bytes' owner";
+  EXPECT_EQ(m->getExport("f")->type.kind, ExternKind::Func);
+  m = Module::fromText(engine, "(module)");
+  EXPECT_TRUE(alive.expired());
+}
+
+TEST(Module, FromFileReadsBinaryAndTextButNoArtifact) {
+  Engine engine = fakeEngine();
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("strata-ff-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const char* name, std::string_view content) {
+    std::ofstream(dir / name, std::ios::binary) << content;
+    return (dir / name).string();
+  };
+  auto bin = Module::fromFile(engine, write("m.wasm", {reinterpret_cast<const char*>(kSeven.data()), kSeven.size()}));
+  ASSERT_TRUE(bin) << bin.error().message;
+  EXPECT_TRUE(bin->ir().bytes.borrowed());
+  EXPECT_TRUE(bin->getExport("f").has_value());
+  auto text = Module::fromFile(engine, write("m.wat", "(module (func (export \"g\")))"));
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_TRUE(text->getExport("g").has_value());
+  auto elf = Module::fromFile(engine, write("m.cwasm", "\x7f" "ELF and so on"));
+  ASSERT_FALSE(elf);
+  EXPECT_EQ(elf.error().kind, ErrorKind::Usage);
+  auto missing = Module::fromFile(engine, (dir / "none.wasm").string());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::Io);
+  auto malformed = Module::fromFile(engine, write("bad.wasm", std::string("\0asm\x02\0\0\0", 8)));
+  ASSERT_FALSE(malformed);
+  EXPECT_EQ(malformed.error().kind, ErrorKind::Malformed);
+  fs::remove_all(dir);
 }
 
 TEST(Module, ImportAndExportTypes) {

@@ -1,0 +1,43 @@
+#include "support/file_mapping.h"
+
+#include <fcntl.h>
+#include <fmt/core.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace strata::support {
+
+Result<std::shared_ptr<const FileMapping>> FileMapping::open(const std::string& path, int* keep_fd) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file ({})", path, std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file ({})", path, std::strerror(err ? err : EINVAL)));
+  }
+  auto size = size_t(st.st_size);
+  void* p = nullptr;
+  if (size > 0) {
+    p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) {
+      ::close(fd);
+      return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot map file", path));
+    }
+  }
+  if (keep_fd)
+    *keep_fd = fd;
+  else
+    ::close(fd);
+  return std::make_shared<const FileMapping>(p, size);
+}
+
+FileMapping::~FileMapping() {
+  if (base_) ::munmap(base_, size_);
+}
+
+}  // namespace strata::support
