@@ -76,7 +76,9 @@ class CodeImage {
   // `reserve` + `publish`) and publishes it read+execute. `data_bytes` of zeroed read-write
   // memory follow the code on their own pages (tables code reads, such as call slots).
   // `pooled` false: a mapping of its own even where the pool exists (a few hundred bytes that
-  // need no pool, such as the stubs: creating the pool is ~0.1 ms of a process's start).
+  // need no pool, such as the stubs: creating the pool is ~0.1 ms of a process's start). The
+  // process's first pooled image gets a mapping of its own too (a run that compiles one module
+  // never creates the pool).
   static Result<std::unique_ptr<CodeImage>> reserve(size_t code_bytes, size_t data_bytes, bool pooled = true);
   ~CodeImage();
   CodeImage(const CodeImage&) = delete;

@@ -66,6 +66,13 @@ strace -f -qq -e trace=mmap -o trace-cwasm.txt "$strata" run --allow-precompiled
 [ "$(cat out.txt)" = 5 ] || fail "the artifact printed $(cat out.txt), not 5"
 grep -q 'MAP_SHARED' trace-cwasm.txt && fail "a run of an artifact created the code pool: $(grep MAP_SHARED trace-cwasm.txt)"
 echo "artifact run without the code pool: checked"
+# Nor does a run that compiles one module: the process's first image maps its own memory
+# (src/vm/code_image.cc).
+strace -f -qq -e trace=mmap -o trace-one.txt "$strata" run --tier baseline --invoke add run.wasm 2 3 > out.txt ||
+  fail "strace run of one module exited $?"
+[ "$(cat out.txt)" = 5 ] || fail "the module printed $(cat out.txt), not 5"
+grep -q 'MAP_SHARED' trace-one.txt && fail "a run that compiles one module created the code pool: $(grep MAP_SHARED trace-one.txt)"
+echo "one module compiled without the code pool: checked"
 # The standard streams (std::ios_base::Init, the classic locale's facets) are built only on the
 # paths that reach CLI11 (src/cli/cli11.h), which `run FILE` does not (fast_run.h); `--help` does,
 # which shows the breakpoint works.
