@@ -6,7 +6,7 @@
 // it returns once the module is compiled as far as the flags say; V8 spreads an eager compile over
 // background threads unless --wasm-num-compilation-tasks=0). With --liftoff --no-wasm-tier-up
 // --no-wasm-lazy-compilation that is decoding, validation and Liftoff code for every function, the
-// work Strata's Module::fromBinary does; node's default (lazy) would only validate. One compile per process: the first compile of a fresh process is what Strata's
+// work Strata's Module::fromFile does; node's default (lazy) would only validate. One compile per process: the first compile of a fresh process is what Strata's
 // figure is too (strata_bench compiles once).
 import { readFileSync } from 'node:fs';
 import process from 'node:process';

@@ -594,7 +594,8 @@ def _compile_section(doc):
     tiers = list(c['summary'])
     v8 = [n for n in (COMPILE_REFERENCE, COMPILE_ONE_THREAD) if any(n in r['v8'] for r in c['programs'].values())]
     lines = ['## Compile speed', '',
-             'Strata: `Module::fromBinary` in strata_bench (decoding, validation and code for every function), '
+             'Strata: `Module::fromFile` in strata_bench (the file mapped, then decoding, validation and code for every '
+             'function), '
              'the median over the runs above; MB/s of the module\'s code section (1 MB = 10^6 bytes). '
              f'`{COMPILE_REFERENCE}`: node `--liftoff --no-wasm-tier-up --no-wasm-lazy-compilation` timing '
              '`new WebAssembly.Module(bytes)` (bench/node_compile.mjs), one fresh process per round, alternated '
@@ -656,7 +657,7 @@ def _artifacts_section(doc):
         return []
     lines = ['## Loading a compiled artifact against compiling', '',
              f'`strata_bench --tier T --compile-only` on the largest programs, on the `.wasm` (decoding, validation '
-             f'and code generation: `Module::fromBinary`) and on its `.cwasm` from `strata compile --tier T` '
+             f'and code generation: `Module::fromFile`) and on its `.cwasm` from `strata compile --tier T` '
              f'(`Module::deserializeFile`: checksum, checks, decoding the module\'s sections, mapping the code), one '
              f'fresh process each, {a["runs"]} alternated rounds, median ms. Issue 12\'s target: loading at most '
              f'{a["target"]:.0%} of compiling.', '',
@@ -684,7 +685,7 @@ def _compile_threads_section(doc):
         counts = [str(n) for n in sm['counts']]
         lo, hi = counts[0], counts[-1]
         lines += [f'## Compile time of {tier} on {" and ".join(counts)} threads', '',
-                  f'`strata_bench --tier {tier.removeprefix("strata-")} --compile-only` (Module::fromBinary: decoding, '
+                  f'`strata_bench --tier {tier.removeprefix("strata-")} --compile-only` (Module::fromFile: decoding, '
                   'validation, translation, optimization and code generation of the whole module) with the thread '
                   'count fixed (`STRATA_COMPILE_THREADS`), one fresh process per round, alternated with the engines, '
                   'median ms; MB/s of code section. One-time costs of a process (libLLVM\'s load for llvm, the '
