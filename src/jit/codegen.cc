@@ -458,12 +458,12 @@ Label FuncCompiler::trapLabel(uint32_t kind) {
 
 void FuncCompiler::siteCall() {
   makes_calls_ = true;  // every call of a wasm function records its site (leaves make none)
-  scratch_.sites.push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Call, {}});
+  ms_.sites->push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Call, {}});
 }
 
 void FuncCompiler::siteFault() {
-  scratch_.sites.push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Fault,
-                         vm::TrapKind::MemoryOutOfBounds});
+  ms_.sites->push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Fault,
+                        vm::TrapKind::MemoryOutOfBounds});
 }
 
 void FuncCompiler::checkInterrupt() {
@@ -617,7 +617,7 @@ void FuncCompiler::onEnd() {
   }
   info_.size = uint32_t(a().offset()) - code_start_;
   info_.wasm_map.assign(wasm_map_.begin(), wasm_map_.end());
-  info_.sites.assign(scratch_.sites.begin(), scratch_.sites.end());
+  ms_.sites_end.push_back(uint32_t(ms_.sites->size()));  // the info borrows them when the chunk is done
   // The frame: vmctx (+ padding), declared locals, stack slots, argument area; 16-byte multiple
   // so that rsp stays 16-byte aligned at calls.
   uint64_t frame = 16 + 16 * uint64_t(num_decl_) + 16 * uint64_t(max_height_) + 16 * uint64_t(max_out_);

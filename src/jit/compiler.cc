@@ -143,7 +143,12 @@ struct Chunk {
   uint32_t tail_need = 0;
   Result<void> status;
   std::vector<vm::FuncCodeInfo>* infos = nullptr;  // the module's, indexed by defined function
+  size_t body_bytes = 0;                            // of its functions' bodies
+  std::vector<vm::CodeSite>* sites = nullptr;       // its functions' sites (ModuleState::sites)
 };
+
+// Every chunk's sites, kept by the code image for as long as the functions' infos borrow them.
+using SiteStore = std::vector<std::vector<vm::CodeSite>>;
 
 // About 1 ms of work each: below that, handing a chunk to another thread costs more than it
 // saves; a module of one chunk is compiled on the calling thread alone.
@@ -218,6 +223,7 @@ std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t
     auto c = std::make_unique<Chunk>(arena.take(zoneBytes(bytes)));
     c->begin = begin;
     c->end = end;
+    c->body_bytes = bytes;
     // Machine code is about 3x the bodies' bytes (ed25519: 2.9x); a chunk that needs more
     // makes compileModule try again with `scale` doubled.
     c->capacity = (scale * (4 * bytes + 64 * (end - begin) + (size_t(16) << 10)) + page - 1) / page * page;
@@ -253,6 +259,10 @@ void compileChunk(Chunk& c, uint8_t* memory, const ir::Module& module, const val
   ms.tail_slots = tail_slots;
   ms.num_defined = uint32_t(module.functions.size() - nimp);
   ms.extern_slot.assign(1 + ir::kNumOpcodes, -1);
+  // A call takes at least two bytes of body and a memory access three; ed25519 has one site in
+  // 18 bytes. Capacity never touched costs no page.
+  c.sites->reserve(c.body_bytes / 8 + 16);
+  ms.sites = c.sites;
   a.section(c.got);
   a.bind(ms.got);
   a.section(c.ext);
@@ -269,6 +279,14 @@ void compileChunk(Chunk& c, uint8_t* memory, const ir::Module& module, const val
     if (c.errors.failed) break;
   }
   c.size = a.offset();
+  if (c.status && !c.errors.failed) {
+    uint32_t from = 0;
+    for (uint32_t i = c.begin; i < c.end; ++i) {
+      uint32_t to = ms.sites_end[i - c.begin];
+      (*c.infos)[i].sites = support::Rows<vm::CodeSite>::borrow({c.sites->data() + from, to - from});
+      from = to;
+    }
+  }
   // Development aid: STRATA_ZONE_DEBUG=1 prints how much of its zone share each chunk used
   // (ZoneArena::kPerBodyByte).
   if (std::getenv("STRATA_ZONE_DEBUG")) {
@@ -300,7 +318,11 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   uint8_t* memory = image->writableBase();
   std::vector<vm::FuncCodeInfo> infos;
   support::resizePopulated(infos, ndef);
-  for (auto& c : chunks) c->infos = &infos;
+  auto sites = std::make_shared<SiteStore>(chunks.size());
+  for (size_t k = 0; k < chunks.size(); ++k) {
+    chunks[k]->infos = &infos;
+    chunks[k]->sites = &(*sites)[k];
+  }
   vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1,
                   [&](size_t k) { compileChunk(*chunks[k], memory, module, env, options, tail_slots); });
 
@@ -353,7 +375,8 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
       std::fclose(f);
     }
   }
-  STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap));
+  STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap,
+                                        std::move(sites)));
   if (std::getenv("STRATA_JIT_VERBOSE"))
     fmt::print(stderr, "baseline: {} functions, {} KiB of code on {} threads ({} chunks)\n", ndef, end / 1024,
                vm::compileThreads(chunks.size(), options.parallel_compilation ? 0 : 1), chunks.size());

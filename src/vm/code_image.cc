@@ -170,7 +170,8 @@ Result<void> CodeImage::publish(std::span<const uint8_t> code, std::vector<FuncC
 }
 
 Result<void> CodeImage::publishInPlace(size_t code_bytes, size_t data_bytes, std::vector<FuncCodeInfo> funcs,
-                                       ImageKind kind, const void* module, void* fault_stub) {
+                                       ImageKind kind, const void* module, void* fault_stub,
+                                       std::shared_ptr<const void> backing) {
   size_t page = pageSize();
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
   size_t used = code_map + roundUp(data_bytes, page);
@@ -189,6 +190,7 @@ Result<void> CodeImage::publishInPlace(size_t code_bytes, size_t data_bytes, std
   // hold its last owner's int3 there, a fresh mapping zeros.
   if (chunk_ && data_bytes) std::memset(writableData(), 0, data_bytes);
   funcs_ = std::move(funcs);
+  backing_ = std::move(backing);
   kind_ = kind;
   module_ = module;
   fault_stub_ = fault_stub;

@@ -104,8 +104,9 @@ class CodeImage {
   // `code_bytes` (a page multiple) read+execute, puts `data_bytes` of read-write memory on the
   // pages right after them, returns the rest of the reservation to the OS and registers the
   // image. Fails when the reservation is too small (the caller reserves more and retries).
+  // `backing` keeps alive what the rows of `funcs` borrow, as for map().
   Result<void> publishInPlace(size_t code_bytes, size_t data_bytes, std::vector<FuncCodeInfo> funcs, ImageKind kind,
-                              const void* module, void* fault_stub);
+                              const void* module, void* fault_stub, std::shared_ptr<const void> backing = nullptr);
   size_t reservedBytes() const { return map_bytes_; }
 
   // An image whose code comes from an artifact (docs/artifacts.md): with fd >= 0, `code` is
