@@ -22,6 +22,8 @@ class ByteReader {
   size_t remaining() const { return static_cast<size_t>(end_ - pos_); }
   bool atEnd() const { return pos_ == end_; }
   const uint8_t* pos() const { return pos_; }
+  // Moves past `n` bytes the caller has read at pos() (n <= remaining()).
+  void advance(size_t n) { pos_ += n; }
   const uint8_t* begin() const { return begin_; }
   uint64_t baseOffset() const { return base_; }
 

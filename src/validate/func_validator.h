@@ -80,9 +80,11 @@ class FuncValidator {
     decode::InstrReader reader(br, env_.features);
     decode::Instr in;
     while (!checker_.done()) {
-      if (reader.atEnd()) return unclosed(reader.offset());
-      STRATA_CHECK(reader.next(in));
-      STRATA_CHECK(checker_.check(in, reader));
+      if (!checker_.checkFast(reader.bytes(), in)) {
+        if (reader.atEnd()) return unclosed(reader.offset());
+        STRATA_CHECK(reader.next(in));
+        STRATA_CHECK(checker_.check(in, reader));
+      }
       InstrContext ctx;
       ctx.reachable = checker_.reachableBefore();
       ctx.depth = checker_.depthBefore();

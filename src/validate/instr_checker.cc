@@ -239,7 +239,45 @@ constexpr FixedSig kFixedSigs[] = {
 };
 static_assert(std::size(kFixedSigs) == ir::kNumOpcodes);
 
+constexpr void addFastOp(std::array<FastOp, 256>& t, ir::Opcode op, uint8_t prefix, uint32_t code, ir::Imm imm,
+                         std::string_view params, std::string_view results, ir::Feature feature) {
+  if (prefix != 0 || code > 0xff) return;
+  FastOp f;
+  f.op = op;
+  f.feature = feature;
+  switch (op) {
+    case Opcode::LocalGet: f.cls = FastOp::LocalGet; break;
+    case Opcode::LocalSet: f.cls = FastOp::LocalSet; break;
+    case Opcode::LocalTee: f.cls = FastOp::LocalTee; break;
+    case Opcode::I32Const: f.cls = FastOp::I32Const; break;
+    case Opcode::I64Const: f.cls = FastOp::I64Const; break;
+    default: {
+      FixedSig sig = makeSig(params, results);
+      if (imm != ir::Imm::None || !sig.fixed || sig.has_addr || sig.num_params < 1 || sig.num_params > 2 ||
+          sig.num_results != 1)
+        return;
+      f.cls = FastOp::Numeric;
+      f.num_params = sig.num_params;
+      f.params[0] = sig.params[0];
+      f.params[1] = sig.params[1];
+      f.result = sig.results[0];
+    }
+  }
+  t[code] = f;
+}
+
+constexpr std::array<FastOp, 256> makeFastOps() {
+  std::array<FastOp, 256> t{};
+#define OP(name, prefix, code, text, imm, params, results, feature) \
+  addFastOp(t, Opcode::name, prefix, code, ir::Imm::imm, params, results, ir::Feature::feature);
+#include "ir/opcodes.def"
+#undef OP
+  return t;
+}
+
 }  // namespace
+
+constexpr std::array<FastOp, 256> kFastOps = makeFastOps();
 
 Result<void> InstrChecker::check(const decode::Instr& in, const decode::InstrReader& r) {
   offset_ = in.offset;

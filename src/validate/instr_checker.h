@@ -13,6 +13,7 @@
 // are undone when the enclosing block ends (spec 3.3.x "local initialization").
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "decode/instr.h"
 #include "ir/opcodes.h"
 #include "ir/types.h"
+#include "support/byte_reader.h"
 #include "support/error.h"
 #include "support/thread_scratch.h"
 #include "validate/module_env.h"
@@ -54,6 +56,19 @@ struct ControlFrame {
   }
 };
 
+// The single-byte instructions InstrChecker::checkFast decodes and checks itself, by opcode
+// byte (instr_checker.cc builds the table from ir/opcodes.def).
+struct FastOp {
+  enum Class : uint8_t { None, LocalGet, LocalSet, LocalTee, I32Const, I64Const, Numeric };
+  Class cls = None;
+  ir::Opcode op{};
+  ir::Feature feature{};
+  uint8_t num_params = 0;  // Numeric: one or two operands, one result, no immediate
+  ir::ValKind params[2]{};
+  ir::ValKind result{};
+};
+extern const std::array<FastOp, 256> kFastOps;
+
 class InstrChecker {
  public:
   explicit InstrChecker(const ModuleEnv& env) : env_(env), types_(env.types) {}
@@ -66,6 +81,68 @@ class InstrChecker {
 
   // Checks one instruction; r supplies its variable-length immediates.
   Result<void> check(const decode::Instr& in, const decode::InstrReader& r);
+
+  // The most frequent instructions (local.get/set/tee with a one-byte index, i32/i64.const with
+  // a one-byte immediate, numeric instructions of one or two operands and no immediate, about
+  // three quarters of a compiled C program's) in live code and with operands of the exact
+  // types: decoded from `br` into `in` and checked here, as reader.next + check would, without
+  // their general paths (each ~100 instructions of the host per wasm instruction). False, with
+  // nothing read or changed, for anything else: the caller then takes the general path, which
+  // also gives every error. Not while recording types (setRecordTypes).
+  bool checkFast(ByteReader& br, decode::Instr& in) {
+    if (record_ || const_expr_ || ctrls_.empty()) return false;
+    const ControlFrame& frame = ctrls_.back();
+    size_t left = br.remaining();
+    if (frame.unreachable || left == 0) return false;
+    const uint8_t* p = br.pos();
+    const FastOp& f = kFastOps[p[0]];
+    if (f.cls == FastOp::None || !env_.features.has(f.feature)) return false;
+    size_t height = vals_.size();
+    uint8_t imm = left >= 2 ? p[1] : 0x80;
+    switch (f.cls) {
+      case FastOp::LocalGet:
+        if (imm >= 0x80 || imm >= locals_.size() || !local_init_[imm]) return false;
+        vals_.push_back(locals_[imm]);
+        break;
+      case FastOp::LocalSet:
+      case FastOp::LocalTee:
+        if (imm >= 0x80 || imm >= locals_.size() || height <= frame.height || !(vals_.back() == locals_[imm]) ||
+            !local_init_[imm])
+          return false;
+        if (f.cls == FastOp::LocalSet) vals_.pop_back();
+        break;
+      case FastOp::I32Const:
+      case FastOp::I64Const:
+        if (imm >= 0x80) return false;
+        // A one-byte signed LEB128: seven bits, the top one the sign.
+        if (f.cls == FastOp::I32Const) {
+          in.i32 = int32_t(uint32_t(imm) << 25) >> 25;
+          vals_.push_back(ir::ValType::i32());
+        } else {
+          in.i64 = int64_t(uint64_t(imm) << 57) >> 57;
+          vals_.push_back(ir::ValType::i64());
+        }
+        break;
+      case FastOp::Numeric: {
+        if (height - frame.height < f.num_params) return false;
+        ir::ValType* top = vals_.data() + height - f.num_params;
+        if (top[0].kind != f.params[0] || (f.num_params == 2 && top[1].kind != f.params[1])) return false;
+        top[0] = ir::ValType{f.result, false, {}};
+        if (f.num_params == 2) vals_.pop_back();
+        break;
+      }
+      case FastOp::None: return false;
+    }
+    in.op = f.op;
+    in.offset = br.offset();
+    if (f.cls != FastOp::Numeric) in.idx = imm;
+    br.advance(f.cls == FastOp::Numeric ? 1 : 2);
+    offset_ = in.offset;
+    reachable_before_ = true;
+    depth_before_ = uint32_t(ctrls_.size());
+    height_before_ = uint32_t(height);
+    return true;
+  }
   bool done() const { return ctrls_.empty(); }
 
   // What the last check() saw, for consumers (see InstrContext in func_validator.h).

@@ -549,5 +549,71 @@ TEST(FuncValidator, ConsumerSeesTypedStream) {
   EXPECT_EQ(c.popped[3][0].kind, ir::ValKind::Bot);
 }
 
+// What a consumer sees of each instruction, field by field.
+struct Seen {
+  ir::Opcode op;
+  uint64_t offset;
+  uint32_t idx;
+  int64_t value;
+  bool reachable;
+  uint32_t depth, before, after;
+  bool operator==(const Seen&) const = default;
+};
+template <bool kTypes>
+struct StreamConsumer {
+  static constexpr bool kWantsTypes = kTypes;
+  std::vector<Seen> seen;
+  void onLocals(std::span<const ir::ValType>) {}
+  void onInstr(const decode::Instr& in, const InstrContext& ctx) {
+    bool local = in.op == ir::Opcode::LocalGet || in.op == ir::Opcode::LocalSet || in.op == ir::Opcode::LocalTee;
+    int64_t value = in.op == ir::Opcode::I32Const ? in.i32 : in.op == ir::Opcode::I64Const ? in.i64 : 0;
+    seen.push_back({in.op, in.offset, local ? in.idx : 0, value, ctx.reachable, ctx.depth, ctx.height_before,
+                    ctx.height_after});
+  }
+  void onEnd() {}
+};
+
+// InstrChecker::checkFast (taken when the consumer records no types) hands a consumer exactly
+// what the general reader and checker do (taken when it records them): the same opcodes,
+// offsets, immediates (one-byte LEBs of both signs) and stack heights, the fast instructions
+// mixed with others and with indices and constants too long for it.
+TEST(FuncValidator, FastPathMatchesTheGeneralOne) {
+  TestModule t;
+  uint32_t f = t.func(t.funcType({kI32, kI64}, {kI64}),
+                      {
+                          0x01, 0x81, 0x01, 0x7f,  // 129 locals of i32 (2..130)
+                          0x41, 0x3f,              // i32.const 63
+                          0x41, 0x40,              // i32.const -64
+                          0x6a,                    // i32.add
+                          0x22, 0x02,              // local.tee 2
+                          0x21, 0x80, 0x01,        // local.set 128 (two-byte index: general)
+                          0x20, 0x00,              // local.get 0
+                          0x41, 0x80, 0x01,        // i32.const 128 (two bytes: general)
+                          0x6b,                    // i32.sub
+                          0x45,                    // i32.eqz
+                          0x04, 0x40,              // if
+                          0x42, 0x7f,              // i64.const -1
+                          0x21, 0x01,              // local.set 1 (the i64 parameter)
+                          0x0b,                    // end
+                          0x20, 0x01,              // local.get 1
+                          0x42, 0x05,              // i64.const 5
+                          0x7e,                    // i64.mul
+                          0xa7,                    // i32.wrap_i64
+                          0xad,                    // i64.extend_i32_u
+                          0x0b,                    // end
+                      });
+  auto env = ModuleEnv::create(t.m, ir::Features::all());
+  ASSERT_TRUE(env);
+  StreamConsumer<false> fast;
+  StreamConsumer<true> general;
+  ASSERT_TRUE((FuncValidator<StreamConsumer<false>>(*env, f, fast).run()));
+  ASSERT_TRUE((FuncValidator<StreamConsumer<true>>(*env, f, general).run()));
+  ASSERT_EQ(fast.seen.size(), 19u);
+  EXPECT_EQ(fast.seen, general.seen);
+  EXPECT_EQ(fast.seen[1].value, -64);
+  EXPECT_EQ(fast.seen[10].value, -1);
+  EXPECT_EQ(fast.seen[4].idx, 128u);
+}
+
 }  // namespace
 }  // namespace strata::validate
