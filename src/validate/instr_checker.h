@@ -89,7 +89,7 @@ class InstrChecker {
   // their general paths (each ~100 instructions of the host per wasm instruction). False, with
   // nothing read or changed, for anything else: the caller then takes the general path, which
   // also gives every error. Not while recording types (setRecordTypes).
-  bool checkFast(ByteReader& br, decode::Instr& in) {
+  [[gnu::always_inline]] bool checkFast(ByteReader& br, decode::Instr& in) {
     if (record_ || const_expr_ || ctrls_.empty()) return false;
     const ControlFrame& frame = ctrls_.back();
     size_t left = br.remaining();

@@ -192,5 +192,32 @@ TEST(Emitter, Memory) {
   for (const x86::Mem& m : mems(0)) EXPECT_SAME("lea d", a.lea(x86::edi, m));
 }
 
+// Jumps to labels: forward (a link, filled in at bind), backward in rel8 reach and beyond it,
+// unconditional and under every condition, and the unresolved-link count back to zero.
+TEST(Emitter, JumpsToLabels) {
+  for (int cc = -1; cc < 16; ++cc) {
+    for (int gap : {0, 3, 120, 125, 126, 127, 128, 129, 130, 300}) {
+      std::string label = "cc " + std::to_string(cc) + " gap " + std::to_string(gap);
+      auto jumpTo = [&](auto& a, asmjit::Label l) {
+        if (cc < 0) a.jmp(l);
+        else a.j(x86::CondCode(cc), l);
+      };
+      EXPECT_SAME(label + " forward", {
+        asmjit::Label l = a.newLabel();
+        jumpTo(a, l);
+        for (int i = 0; i < gap; ++i) a.nop();
+        a.bind(l);
+        EXPECT_EQ(a.code()->unresolvedLinkCount(), 0u);
+      });
+      EXPECT_SAME(label + " backward", {
+        asmjit::Label l = a.newLabel();
+        a.bind(l);
+        for (int i = 0; i < gap; ++i) a.nop();
+        jumpTo(a, l);
+      });
+    }
+  }
+}
+
 }  // namespace
 }  // namespace strata::jit
