@@ -5,6 +5,7 @@
 // usage and I/O errors.
 #include <fcntl.h>
 #include <fmt/core.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -88,6 +89,13 @@ int runStart(Store& store, const Instance& instance, const std::string& file) {
 bool isArtifactFile(const std::string& path, std::string* tier = nullptr) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
+  // Only a regular file can be looked at first: reading a pipe's head would take it away from
+  // the module (artifacts come from files; a module from /dev/stdin is read once, later).
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return false;
+  }
   uint8_t head[Module::kArtifactHeadBytes] = {};
   ssize_t n = ::read(fd, head, sizeof head);
   ::close(fd);
@@ -112,8 +120,11 @@ Result<Module> compileFile(const Engine& engine, const std::string& path, const 
     if (!module) return std::unexpected(placed(module.error(), path, nullptr));
     return module;
   }
-  // A text module (validated as it is parsed, its errors placed by line and column).
-  LoadedModule loaded = STRATA_TRY(loadModule(path, features, Validate::TextOnly));
+  // A text module (validated as it is parsed, its errors placed by line and column), from the
+  // bytes in hand: a pipe cannot be read twice.
+  std::span<const uint8_t> text = (*mapping)->bytes();
+  LoadedModule loaded =
+      STRATA_TRY(loadModule(path, std::vector<uint8_t>(text.begin(), text.end()), features, Validate::TextOnly));
   auto module = Module::fromIr(engine, std::make_shared<const ir::Module>(std::move(loaded.module)), loaded.from_text);
   if (!module) return std::unexpected(placed(module.error(), path, nullptr));
   return module;

@@ -89,6 +89,11 @@ Error placed(Error e, const std::string& path, const std::string_view* text) {
 
 Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, Validate validate) {
   std::vector<uint8_t> bytes = STRATA_TRY(readFile(path));
+  return loadModule(path, std::move(bytes), features, validate);
+}
+
+Result<LoadedModule> loadModule(const std::string& path, std::vector<uint8_t> bytes, const ir::Features& features,
+                                Validate validate) {
   LoadedModule loaded;
   if (looksBinary(bytes)) {
     auto m = decode::decodeModule(std::move(bytes), features);

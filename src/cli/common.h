@@ -50,6 +50,9 @@ Error placed(Error e, const std::string& path, const std::string_view* text);
 // bodies as it compiles them is not preceded by a second pass over them).
 enum class Validate { Yes, No, TextOnly };
 Result<LoadedModule> loadModule(const std::string& path, const ir::Features& features, Validate validate);
+// The same from the file's bytes, read already (`path` names it in messages).
+Result<LoadedModule> loadModule(const std::string& path, std::vector<uint8_t> bytes, const ir::Features& features,
+                                Validate validate);
 // The module with the offsets of its binary: a text module's spans are offsets into the parser's
 // buffer, so tools that show offsets (objdump, explore) decode its encoding again, giving the
 // offsets of the .wasm that `wat2wasm` writes.

@@ -483,11 +483,12 @@ Result<Module> Module::deserializeFile(const Engine& engine, const std::string& 
   auto mapping = support::FileMapping::open(path, &fd);
   if (!mapping) return makeError(ErrorKind::Resource, kNoOffset, mapping.error().message);
   if ((*mapping)->bytes().empty()) {
-    close(fd);
+    if (fd >= 0) close(fd);
     return std::unexpected(refused("empty or unreadable file"));
   }
+  // fd is -1 for a file that was read rather than mapped (a pipe): the code is then copied.
   auto r = load(engine, (*mapping)->bytes(), *mapping, fd);
-  close(fd);
+  if (fd >= 0) close(fd);
   return r;
 }
 

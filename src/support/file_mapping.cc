@@ -15,10 +15,30 @@ Result<std::shared_ptr<const FileMapping>> FileMapping::open(const std::string& 
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file ({})", path, std::strerror(errno)));
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
     int err = S_ISDIR(st.st_mode) ? EISDIR : errno;
     ::close(fd);
-    return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file ({})", path, std::strerror(err ? err : EINVAL)));
+    return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file ({})", path, std::strerror(err)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    // A pipe or a device: read to its end.
+    std::vector<uint8_t> bytes(size_t(64) << 10);
+    size_t used = 0;
+    for (;;) {
+      if (used == bytes.size()) bytes.resize(bytes.size() * 2);
+      ssize_t n = ::read(fd, bytes.data() + used, bytes.size() - used);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ::close(fd);
+        return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: read error", path));
+      }
+      if (n == 0) break;
+      used += size_t(n);
+    }
+    ::close(fd);
+    if (keep_fd) *keep_fd = -1;
+    bytes.resize(used);
+    return std::make_shared<const FileMapping>(std::move(bytes));
   }
   auto size = size_t(st.st_size);
   void* p = nullptr;

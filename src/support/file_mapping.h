@@ -12,6 +12,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "support/error.h"
 
@@ -20,14 +21,19 @@ namespace strata::support {
 class FileMapping {
  public:
   // The whole file at `path`, populated (every page present: the callers read all of it). An
-  // empty file gives an empty mapping. Errors (kind Io): "PATH: cannot open file (REASON)",
-  // "PATH: cannot map file". With `keep_fd`, the descriptor stays open in *keep_fd for the caller to close
-  // (an artifact maps its code pages from it); else it is closed here.
+  // empty file gives an empty mapping; a file that cannot be mapped (a pipe, /dev/stdin) is
+  // read into memory of its own instead. Errors (kind Io): "PATH: cannot open file (REASON)",
+  // "PATH: cannot map file", "PATH: read error". With `keep_fd`, the descriptor of a mapped
+  // file stays open in *keep_fd for the caller to close (an artifact maps its code pages from
+  // it); -1 there for one that was read; else it is closed here.
   static Result<std::shared_ptr<const FileMapping>> open(const std::string& path, int* keep_fd = nullptr);
 
-  std::span<const uint8_t> bytes() const { return {static_cast<const uint8_t*>(base_), size_}; }
+  std::span<const uint8_t> bytes() const {
+    return base_ ? std::span<const uint8_t>(static_cast<const uint8_t*>(base_), size_) : std::span<const uint8_t>(read_);
+  }
 
   FileMapping(void* base, size_t size) : base_(base), size_(size) {}
+  explicit FileMapping(std::vector<uint8_t> read) : read_(std::move(read)) {}
   FileMapping(const FileMapping&) = delete;
   FileMapping& operator=(const FileMapping&) = delete;
   ~FileMapping();
@@ -35,6 +41,7 @@ class FileMapping {
  private:
   void* base_ = nullptr;
   size_t size_ = 0;
+  std::vector<uint8_t> read_;  // what was read when the file could not be mapped
 };
 
 }  // namespace strata::support

@@ -58,6 +58,23 @@ TEST(FileMapping, KeepsTheDescriptorWhenAsked) {
   ::close(fd);
 }
 
+// A pipe cannot be mapped: it is read to its end instead (strata run /dev/stdin).
+TEST(FileMapping, APipeIsRead) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string content(40000, 'p');
+  content[12345] = 'q';
+  ASSERT_EQ(::write(fds[1], content.data(), content.size()), ssize_t(content.size()));
+  ::close(fds[1]);
+  int fd = 7;
+  auto m = FileMapping::open("/proc/self/fd/" + std::to_string(fds[0]), &fd);
+  ::close(fds[0]);
+  ASSERT_TRUE(m) << m.error().message;
+  EXPECT_EQ(fd, -1) << "no descriptor to map code from";
+  auto bytes = (*m)->bytes();
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), content);
+}
+
 TEST(FileMapping, MissingFileAndDirectoryAreIoErrors) {
   TempFile f("x");
   std::string missing = (f.dir / "no-such-file").string();
