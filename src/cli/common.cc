@@ -13,6 +13,7 @@
 
 #include "decode/decoder.h"
 #include "encode/encoder.h"
+#include "support/file_mapping.h"
 #include "text/text.h"
 #include "validate/validator.h"
 
@@ -24,23 +25,9 @@ Result<std::vector<uint8_t>> readFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file", path));
   struct stat st {};
-  // One byte more than a regular file's size, so the read that sees its end needs no growth.
   bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  std::vector<uint8_t> bytes(regular ? size_t(st.st_size) + 1 : 65536);
-  size_t used = 0;
-  for (;;) {
-    if (used == bytes.size()) bytes.resize(bytes.size() * 2);
-    ssize_t n = ::read(fd, bytes.data() + used, bytes.size() - used);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: read error", path));
-    }
-    if (n == 0) break;
-    used += size_t(n);
-  }
+  auto bytes = support::readAll(fd, regular ? size_t(st.st_size) : size_t(65535), path);
   ::close(fd);
-  bytes.resize(used);
   return bytes;
 }
 

@@ -11,6 +11,21 @@
 
 namespace strata::support {
 
+Result<std::vector<uint8_t>> readAll(int fd, size_t size_hint, const std::string& path) {
+  std::vector<uint8_t> bytes(size_hint + 1);
+  size_t used = 0;
+  for (;;) {
+    if (used == bytes.size()) bytes.resize(bytes.size() * 2);
+    ssize_t n = ::read(fd, bytes.data() + used, bytes.size() - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: read error", path));
+    if (n == 0) break;
+    used += size_t(n);
+  }
+  bytes.resize(used);
+  return bytes;
+}
+
 Result<std::shared_ptr<const FileMapping>> FileMapping::open(const std::string& path, int* keep_fd) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file ({})", path, std::strerror(errno)));
@@ -22,23 +37,11 @@ Result<std::shared_ptr<const FileMapping>> FileMapping::open(const std::string& 
   }
   if (!S_ISREG(st.st_mode)) {
     // A pipe or a device: read to its end.
-    std::vector<uint8_t> bytes(size_t(64) << 10);
-    size_t used = 0;
-    for (;;) {
-      if (used == bytes.size()) bytes.resize(bytes.size() * 2);
-      ssize_t n = ::read(fd, bytes.data() + used, bytes.size() - used);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        ::close(fd);
-        return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: read error", path));
-      }
-      if (n == 0) break;
-      used += size_t(n);
-    }
+    auto bytes = readAll(fd, size_t(64) << 10, path);
     ::close(fd);
+    if (!bytes) return std::unexpected(bytes.error());
     if (keep_fd) *keep_fd = -1;
-    bytes.resize(used);
-    return std::make_shared<const FileMapping>(std::move(bytes));
+    return std::make_shared<const FileMapping>(std::move(*bytes));
   }
   auto size = size_t(st.st_size);
   void* p = nullptr;

@@ -18,6 +18,11 @@
 
 namespace strata::support {
 
+// Everything left to read from `fd` (not closed here): `size_hint` + 1 bytes first (a regular
+// file's size: the read that sees its end needs no growth), doubling after. Error (kind Io):
+// "PATH: read error".
+Result<std::vector<uint8_t>> readAll(int fd, size_t size_hint, const std::string& path);
+
 class FileMapping {
  public:
   // The whole file at `path`, populated (every page present: the callers read all of it). An
