@@ -26,7 +26,7 @@ Result<std::vector<uint8_t>> readFile(const std::string& path) {
   if (fd < 0) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot open file", path));
   struct stat st {};
   bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  auto bytes = support::readAll(fd, regular ? size_t(st.st_size) : size_t(65535), path);
+  auto bytes = support::readAll(fd, regular ? size_t(st.st_size) : size_t(64) << 10, path);
   ::close(fd);
   return bytes;
 }
@@ -36,10 +36,6 @@ Result<void> writeFile(const std::string& path, const std::vector<uint8_t>& byte
   if (out) out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
   if (!out) return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot write file", path));
   return {};
-}
-
-bool looksBinary(std::span<const uint8_t> bytes) {
-  return bytes.size() >= 4 && bytes[0] == 0x00 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm';
 }
 
 void addFeatureOptions(CLI::App& cmd, FeatureOptions& opts) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/cli11.h"
+#include "decode/decoder.h"
 
 #include "ir/features.h"
 #include "ir/module.h"
@@ -22,8 +23,7 @@ inline constexpr int kExitUsage = 2;
 Result<std::vector<uint8_t>> readFile(const std::string& path);
 Result<void> writeFile(const std::string& path, const std::vector<uint8_t>& bytes);
 
-// A binary starts with "\0asm" (spec 5.5.16); anything else is read as text.
-bool looksBinary(std::span<const uint8_t> bytes);
+using decode::looksBinary;  // "\0asm": a binary; anything else is read as text
 
 // --features wasm2|wasm3|all|everything, --enable X, --disable Y (repeatable), in that order.
 // all = wasm3 = the 3.0 standard (ir::Features::all()); everything adds post-3.0 proposals.

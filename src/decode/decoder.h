@@ -12,6 +12,12 @@
 
 namespace strata::decode {
 
+// Whether `bytes` start like a binary module ("\0asm", spec 5.5.2); tools read anything else as
+// text. Only the magic: the version and the rest are decodeModule's to check.
+inline bool looksBinary(std::span<const uint8_t> bytes) {
+  return bytes.size() >= 4 && bytes[0] == 0x00 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm';
+}
+
 // Decodes a whole module. The bytes move into Module::bytes; function bodies, constant
 // expressions, data and custom section contents are ByteSpans at their absolute file offsets,
 // neither copied nor (for bodies) decoded: the validator reads them. Errors are Malformed with

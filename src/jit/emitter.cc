@@ -246,38 +246,31 @@ Emitter::Error Emitter::jump(int cc, const asmjit::Label& l) {
   asmjit::LabelEntry* le = _code->labelEntry(l);
   if (!directOk() || !le || cc >= 16 || (le->isBound() && le->section() != _section)) return _emitI(id, l);
   Out o{_bufferPtr};
-  size_t at = offset();
-  if (le->isBound()) {
-    // Backward: the displacement counts from the end of the instruction.
-    int64_t d8 = int64_t(le->offset()) - int64_t(at) - 2;
-    if (d8 >= -128 && d8 <= 127) {
-      o.byte(cc < 0 ? 0xeb : 0x70 + uint32_t(cc));
-      o.byte(uint32_t(d8) & 0xff);
-    } else {
-      int64_t len = cc < 0 ? 5 : 6;
-      if (cc < 0) {
-        o.byte(0xe9);
-      } else {
-        o.byte(0x0f);
-        o.byte(0x80 + uint32_t(cc));
-      }
-      o.dword(uint32_t(int64_t(le->offset()) - int64_t(at) - len));
-    }
+  auto at = int64_t(offset());
+  // Displacements count from the end of the instruction.
+  int64_t d8 = int64_t(le->offset()) - at - 2;
+  if (le->isBound() && d8 >= -128 && d8 <= 127) {
+    o.byte(cc < 0 ? 0xeb : 0x70 + uint32_t(cc));
+    o.byte(uint32_t(d8) & 0xff);
     finish(o);
     return asmjit::kErrorOk;
   }
-  size_t field = at + (cc < 0 ? 1 : 2);
-  asmjit::OffsetFormat format;
-  format.resetToSimpleValue(asmjit::OffsetType::kSignedOffset, 4);
-  if (!_code->newLabelLink(le, _section->id(), field, -4, format))
-    return reportError(asmjit::DebugUtils::errored(asmjit::kErrorOutOfMemory));
   if (cc < 0) {
     o.byte(0xe9);
   } else {
     o.byte(0x0f);
     o.byte(0x80 + uint32_t(cc));
   }
-  o.dword(0);
+  int64_t end = at + (cc < 0 ? 5 : 6);
+  if (le->isBound()) {
+    o.dword(uint32_t(int64_t(le->offset()) - end));
+  } else {
+    asmjit::OffsetFormat format;
+    format.resetToSimpleValue(asmjit::OffsetType::kSignedOffset, 4);
+    if (!_code->newLabelLink(le, _section->id(), size_t(end - 4), -4, format))
+      return reportError(asmjit::DebugUtils::errored(asmjit::kErrorOutOfMemory));
+    o.dword(0);
+  }
   finish(o);
   return asmjit::kErrorOk;
 }

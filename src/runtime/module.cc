@@ -37,10 +37,15 @@ ExternType ModuleImpl::externType(ExternKind kind, uint32_t index) const {
   return t;
 }
 
+namespace {
+
+// Only machine-code tiers write artifacts; the interpreter's "compile" is cheaper than a lookup.
+bool cached(const Engine& engine) { return !engine.config().cache_dir.empty() && engine.config().tier != "interp"; }
+
+}  // namespace
+
 Result<Module> Module::fromBinary(const Engine& engine, std::span<const uint8_t> bytes) {
-  // Only machine-code tiers write artifacts; the interpreter's "compile" is cheaper than a lookup.
-  if (!engine.config().cache_dir.empty() && engine.config().tier != "interp")
-    return runtime::compileCached(engine, bytes, [&] { return fromBinaryUncached(engine, bytes); });
+  if (cached(engine)) return runtime::compileCached(engine, bytes, [&] { return fromBinaryUncached(engine, bytes); });
   return fromBinaryUncached(engine, bytes);
 }
 
@@ -55,8 +60,7 @@ Result<Module> Module::fromBinary(const Engine& engine, std::span<const uint8_t>
     ir::Module m = STRATA_TRY(decode::decodeModuleInPlace(bytes, backing, engine.config().features));
     return fromIr(engine, std::make_shared<const ir::Module>(std::move(m)));
   };
-  if (!engine.config().cache_dir.empty() && engine.config().tier != "interp")
-    return runtime::compileCached(engine, bytes, compile);
+  if (cached(engine)) return runtime::compileCached(engine, bytes, compile);
   return compile();
 }
 
@@ -66,8 +70,7 @@ Result<Module> Module::fromFile(const Engine& engine, const std::string& path) {
   if (isArtifact(bytes))
     return makeError(ErrorKind::Usage, kNoOffset,
                      fmt::format("{} is a compiled artifact: load it with Module::deserializeFile", path));
-  if (bytes.size() >= 4 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm')
-    return fromBinary(engine, bytes, std::move(mapping));
+  if (decode::looksBinary(bytes)) return fromBinary(engine, bytes, std::move(mapping));
   return fromText(engine, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 

@@ -18,8 +18,8 @@
 
 namespace strata::support {
 
-// Everything left to read from `fd` (not closed here): `size_hint` + 1 bytes first (a regular
-// file's size: the read that sees its end needs no growth), doubling after. Error (kind Io):
+// Everything left to read from `fd` (not closed here): room for `size_hint` + 1 bytes first (for
+// a regular file its size: the read that sees its end needs no growth), doubling after. Error (kind Io):
 // "PATH: read error".
 Result<std::vector<uint8_t>> readAll(int fd, size_t size_hint, const std::string& path);
 
