@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "jit/codegen.h"
 #include "jit/jit.h"
@@ -123,8 +125,8 @@ void fillSlots(const CompiledCode& c) {
 
 // A range of defined functions assembled as one unit. Chunks are split by body size alone
 // (never by thread count, so the code is the same however many threads compile it), assembled
-// at once on the compilation pool (vm/compile_pool.h), each straight into its own region of
-// the reservation, then moved down to follow each other. Everything a chunk's code reaches
+// at once on the compilation pool (vm/compile_pool.h), each into a scratch buffer, then copied
+// to follow each other in the image (Placer). Everything a chunk's code reaches
 // outside itself is on the data page (call slots, extern slots), through labels of two
 // sections of its own whose offsets are set once the layout is known, when asmjit resolves
 // the displacements.
@@ -132,8 +134,10 @@ struct Chunk {
   // asmjit takes a null temporary as "none", not an empty block of zero bytes.
   explicit Chunk(asmjit::Support::Temporary zone) : zone_memory(zone), code(zone._data ? &zone_memory : nullptr) {}
   uint32_t begin = 0, end = 0;      // defined functions [begin, end)
-  size_t region = 0, capacity = 0;  // where in the reservation it is assembled
-  size_t size = 0, place = 0;       // bytes assembled; final offset in the image
+  size_t capacity = 0;                     // of its scratch buffer
+  std::unique_ptr<uint8_t[]> scratch;      // where it is assembled, until placed
+  bool compiled = false;                   // (Placer, under its lock)
+  size_t size = 0, place = 0;              // bytes assembled; final offset in the image
   asmjit::Support::Temporary zone_memory;  // the first block of code's zone (ZoneArena)
   CodeHolder code;
   Section* got = nullptr;  // the call slots (at the data page's start)
@@ -162,11 +166,12 @@ constexpr size_t kChunkBytes = 16 * 1024;
 // heap blocks from asmjit, so the estimate bounds only the speed, never correctness.
 class ZoneArena {
  public:
-  // Zone bytes per byte of function bodies, and a floor per chunk for its sections and fixed
-  // labels. Measured (STRATA_ZONE_DEBUG=1 prints each chunk's use): large.wasm 2.52 in all but
-  // one of its 85 chunks (that one 4.4: it takes heap blocks for the rest), ed25519 1.0-1.1.
-  // Every page of the share is populated (~1 us each) whether used or not.
-  static constexpr size_t kPerBodyByte = 3, kPerChunk = 16 << 10;
+  // Zone bytes per eight bytes of function bodies, and a floor per chunk for its sections and
+  // fixed labels. Measured (STRATA_ZONE_DEBUG=1 prints each chunk's use): large.wasm 2.52 bytes
+  // per body byte in all but one of its 85 chunks (that one 4.4: it takes heap blocks for the
+  // rest), ed25519 1.0-1.1. Every page of the share is populated (~1.4 us each) whether used or
+  // not: 3 per byte and 16 KiB left large.wasm's shares a third unused.
+  static constexpr size_t kPerBodyEighths = 21, kPerChunk = 4 << 10;
   // Small modules keep to the heap: its first pages are prefaulted already (the CLI's
   // prefault), and a mapping of their own would cost two system calls and fault anyway.
   static constexpr size_t kMinBytes = 256 << 10;
@@ -201,14 +206,14 @@ class ZoneArena {
 
 // A chunk's share of the arena, 16-byte aligned.
 size_t zoneBytes(size_t body_bytes) {
-  return (ZoneArena::kPerBodyByte * body_bytes + ZoneArena::kPerChunk + 15) & ~size_t(15);
+  return (ZoneArena::kPerBodyEighths * body_bytes / 8 + ZoneArena::kPerChunk + 15) & ~size_t(15);
 }
 
 // The chunks of the module, their zones in `arena` (mapped here, once the chunks' sizes are
 // known; the caller keeps it alive as long as the chunks).
 std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t scale, ZoneArena& arena) {
   uint32_t nimp = module.num_imported_functions;
-  size_t page = size_t(sysconf(_SC_PAGESIZE)), region = 0, zone_bytes = 0;
+  size_t page = size_t(sysconf(_SC_PAGESIZE)), zone_bytes = 0;
   std::vector<std::pair<uint32_t, uint32_t>> ranges = vm::splitBySize(module, kChunkBytes);
   std::vector<size_t> body_bytes(ranges.size(), 0);
   for (size_t k = 0; k < ranges.size(); ++k) {
@@ -227,20 +232,78 @@ std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t
     // Machine code is about 3x the bodies' bytes (ed25519: 2.9x); a chunk that needs more
     // makes compileModule try again with `scale` doubled.
     c->capacity = (scale * (4 * bytes + 64 * (end - begin) + (size_t(16) << 10)) + page - 1) / page * page;
-    c->region = region;
-    region += c->capacity;
     out.push_back(std::move(c));
   }
   return out;
 }
 
-void compileChunk(Chunk& c, uint8_t* memory, const ir::Module& module, const validate::ModuleEnv& env,
+// Places compiled chunks one after the other in the image, in module order, as soon as every
+// chunk before them is placed: whichever thread finishes a chunk copies it and any finished
+// successors, and their scratch buffers go back for the next chunks. So the image's pages are
+// written once each, by the copy, and only as many as the code needs: chunks assembled in place
+// in regions sized for the worst case (4x the bodies) spread large.wasm's 2.9 MB of code over
+// 7.7 MB of pages populated for it (~2.3 us a page of shared memory: a sixth of its compile),
+// then moved it down.
+class Placer {
+ public:
+  Placer(std::vector<std::unique_ptr<Chunk>>& chunks, vm::CodeImage& image) : chunks_(chunks), image_(image) {}
+
+  // A scratch buffer of at least `bytes`: one given back, or a new one.
+  std::unique_ptr<uint8_t[]> take(size_t bytes, size_t& capacity) {
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = free_.begin(); it != free_.end(); ++it) {
+        if (it->first < bytes) continue;
+        capacity = it->first;
+        auto buffer = std::move(it->second);
+        free_.erase(it);
+        return buffer;
+      }
+    }
+    capacity = bytes;
+    return std::make_unique_for_overwrite<uint8_t[]>(bytes);
+  }
+
+  // Chunk k is compiled: places it and the compiled chunks after it, if those before are placed.
+  void done(size_t k) {
+    std::lock_guard lock(mutex_);
+    chunks_[k]->compiled = true;
+    for (; next_ < chunks_.size() && chunks_[next_]->compiled; ++next_) {
+      Chunk& c = *chunks_[next_];
+      // Cache-line boundaries, as within a chunk functions keep the alignment they were
+      // assembled at.
+      c.place = (end_ + 63) & ~size_t(63);
+      if (c.status && !c.errors.failed) {
+        image_.prepareWrite(c.place, c.size);
+        std::memcpy(image_.writableBase() + c.place, c.scratch.get(), c.size);
+        // From here on the links asmjit resolves at layout are patched in the image.
+        CodeBuffer& buffer = c.code.textSection()->_buffer;
+        buffer._data = image_.writableBase() + c.place;
+        buffer._capacity = c.size;
+        end_ = c.place + c.size;
+      }
+      free_.emplace_back(c.capacity, std::move(c.scratch));
+    }
+  }
+
+  // The end of the last chunk placed.
+  size_t end() const { return end_; }
+
+ private:
+  std::vector<std::unique_ptr<Chunk>>& chunks_;
+  vm::CodeImage& image_;
+  std::mutex mutex_;
+  std::vector<std::pair<size_t, std::unique_ptr<uint8_t[]>>> free_;
+  size_t next_ = 0, end_ = 0;
+};
+
+void compileChunk(Chunk& c, const ir::Module& module, const validate::ModuleEnv& env,
                   const vm::CompileOptions& options, uint32_t tail_slots) {
   CodeHolder& code = c.code;
   code.init(Environment::host());
   code.setErrorHandler(&c.errors);
   CodeBuffer& buffer = code.textSection()->_buffer;
-  buffer._data = memory + c.region;
+  buffer._data = c.scratch.get();
   buffer._capacity = c.capacity;
   buffer._size = 0;
   buffer._flags = CodeBufferFlags::kIsExternal | CodeBufferFlags::kIsFixed;
@@ -288,7 +351,7 @@ void compileChunk(Chunk& c, uint8_t* memory, const ir::Module& module, const val
     }
   }
   // Development aid: STRATA_ZONE_DEBUG=1 prints how much of its zone share each chunk used
-  // (ZoneArena::kPerBodyByte).
+  // (ZoneArena::kPerBodyEighths).
   if (std::getenv("STRATA_ZONE_DEBUG")) {
     const asmjit::Zone& z = code._zone;
     auto* b = static_cast<uint8_t*>(c.zone_memory._data);
@@ -313,8 +376,9 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   auto page = size_t(sysconf(_SC_PAGESIZE));
   // The data page: the call slots, then at most every extern id once per chunk.
   size_t max_data = 8 * (size_t(ndef) + chunks.size() * (1 + ir::kNumOpcodes));
-  size_t capacity = chunks.back()->region + chunks.back()->capacity + max_data + page;
-  std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::reserve(capacity, 0));
+  size_t capacity = max_data + page;
+  for (auto& c : chunks) capacity += c->capacity;
+  std::unique_ptr<vm::CodeImage> image = STRATA_TRY(vm::CodeImage::reserve(capacity, 0, true, /*populate=*/false));
   uint8_t* memory = image->writableBase();
   std::vector<vm::FuncCodeInfo> infos;
   support::resizePopulated(infos, ndef);
@@ -323,8 +387,13 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
     chunks[k]->infos = &infos;
     chunks[k]->sites = &(*sites)[k];
   }
-  vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1,
-                  [&](size_t k) { compileChunk(*chunks[k], memory, module, env, options, tail_slots); });
+  Placer placer(chunks, *image);
+  vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1, [&](size_t k) {
+    Chunk& c = *chunks[k];
+    c.scratch = placer.take(c.capacity, c.capacity);
+    compileChunk(c, module, env, options, tail_slots);
+    placer.done(k);
+  });
 
   auto too_large = [&] { return makeError(ErrorKind::Resource, kNoOffset, "baseline: code reservation too small"); };
   tail_need = 0;
@@ -337,13 +406,8 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   // is published of this attempt).
   if (tail_need > tail_slots) return CompiledCode{};
 
-  // Layout: chunk after chunk (at cache-line boundaries, as within a chunk functions keep the
-  // alignment they were assembled at), then the data page.
-  size_t end = 0;
-  for (auto& c : chunks) {
-    c->place = (end + 63) & ~size_t(63);
-    end = c->place + c->size;
-  }
+  // Layout: the chunks as placed, then the data page.
+  size_t end = placer.end();
   size_t code_end = (end + page - 1) / page * page;
   CompiledCode out;
   size_t ext_at = code_end + 8 * size_t(ndef);
@@ -354,12 +418,10 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
     ext_at += 8 * c->externs.size();
     if (c->code.resolveUnresolvedLinks() != kErrorOk || c->code.hasUnresolvedLinks())
       return makeError(ErrorKind::Unsupported, kNoOffset, "baseline: a displacement out of range");
-    // Regions ascend and a chunk is no larger than its region, so a move never overwrites a
-    // chunk not yet moved. Padding is int3 (pool memory may hold its last owner's bytes).
-    if (c->place != c->region) std::memmove(memory + c->place, memory + c->region, c->size);
     for (uint32_t i = c->begin; i < c->end; ++i) infos[i].start += uint32_t(c->place);
     out.externs.insert(out.externs.end(), c->externs.begin(), c->externs.end());
   }
+  // Padding is int3 (pool memory may hold its last owner's bytes).
   for (size_t k = 0; k + 1 < chunks.size(); ++k) {
     size_t from = chunks[k]->place + chunks[k]->size;
     std::memset(memory + from, 0xcc, chunks[k + 1]->place - from);
@@ -367,6 +429,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   std::memset(memory + end, 0, code_end - end);
   size_t data_bytes = std::max<size_t>(8 * (size_t(ndef) + out.externs.size()), 8);
   if (code_end + data_bytes + page > capacity) return too_large();
+  image->prepareWrite(code_end, data_bytes);
   // Development aid: STRATA_JIT_DUMP=FILE writes the last module's code (objdump -D -b binary
   // -mi386:x86-64 FILE).
   if (const char* dump = std::getenv("STRATA_JIT_DUMP")) {

@@ -19,15 +19,20 @@
 
 namespace strata::support {
 
+// Makes the whole pages inside [p, p + n) present and writable, whatever the size (memory of
+// the caller's own mapping, written soon: see CodeImage::prepareWrite).
+inline void populateRange(void* p, size_t n) {
+  auto page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (uintptr_t(p) + page - 1) & ~(page - 1), end = (uintptr_t(p) + n) & ~(page - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+}
+
 // Makes the whole pages inside [p, p + n) present and writable, for a buffer about to be
 // written whole (a large copy into fresh heap memory). Pages the buffer only shares with its
 // neighbours are left to fault as usual (most are mapped already). Small buffers are left alone.
 inline void populateForWrite(void* p, size_t n) {
   constexpr size_t kMinBytes = 64 << 10;
-  if (n < kMinBytes) return;
-  auto page = uintptr_t(sysconf(_SC_PAGESIZE));
-  uintptr_t begin = (uintptr_t(p) + page - 1) & ~(page - 1), end = (uintptr_t(p) + n) & ~(page - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+  if (n >= kMinBytes) populateRange(p, n);
 }
 
 // An empty vector resized to `n` elements, its fresh memory populated first (a large table

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "support/populate.h"  // MADV_POPULATE_WRITE (prepareWrite)
+
 namespace strata::vm {
 
 namespace {
@@ -100,7 +102,8 @@ void addCodeListener(CodeListener* listener) {
   l.count.store(n + 1, std::memory_order_release);
 }
 
-Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t data_bytes, bool pooled) {
+Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t data_bytes, bool pooled,
+                                                      bool populate) {
   size_t page = pageSize();
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
   size_t data_map = roundUp(data_bytes, page);
@@ -112,7 +115,7 @@ Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t 
   static std::atomic<bool> first{true};
   if (pooled && first.load(std::memory_order_relaxed) && first.exchange(false)) pooled = false;
   if (CodePool* pool = pooled ? CodePool::get() : nullptr) {
-    if (auto chunk = pool->allocate(code_map + data_map)) {
+    if (auto chunk = pool->allocate(code_map + data_map, populate)) {
       img->chunk_ = *chunk;
       img->base_ = chunk->exec;
       img->writable_ = chunk->write;
@@ -122,7 +125,8 @@ Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t 
   if (!img->chunk_) {
     // MAP_POPULATE: the pages are written right away, and faulting them in one by one cost more
     // than the code generation of a small module.
-    void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    int flags = MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
+    void* p = mmap(nullptr, code_map + data_map, PROT_READ | PROT_WRITE, flags, -1, 0);
     if (p == MAP_FAILED) return makeError(ErrorKind::Resource, kNoOffset, "cannot map memory for code");
     img->base_ = img->writable_ = static_cast<uint8_t*>(p);
     img->map_bytes_ = code_map + data_map;
@@ -133,6 +137,13 @@ Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t 
   // Pool memory holds what its last owner left (int3); the data pages start zeroed.
   if (img->chunk_ && data_bytes) std::memset(img->writableData(), 0, data_bytes);
   return img;
+}
+
+void CodeImage::prepareWrite(size_t offset, size_t bytes) {
+  size_t page = pageSize();
+  size_t begin = std::min(offset / page * page, map_bytes_);
+  size_t end = std::min(roundUp(offset + bytes, page), map_bytes_);
+  if (end > begin) support::populateRange(writable_ + begin, end - begin);
 }
 
 Result<void> CodeImage::makeExecutable(size_t code_map) {

@@ -79,7 +79,11 @@ class CodeImage {
   // need no pool, such as the stubs: creating the pool is ~0.1 ms of a process's start). The
   // process's first pooled image gets a mapping of its own too (a run that compiles one module
   // never creates the pool).
-  static Result<std::unique_ptr<CodeImage>> reserve(size_t code_bytes, size_t data_bytes, bool pooled = true);
+  // `populate` false: the pages are not made present ahead (a reservation for the worst case,
+  // of which the caller writes an unknown part); the caller calls prepareWrite for what it is
+  // about to write.
+  static Result<std::unique_ptr<CodeImage>> reserve(size_t code_bytes, size_t data_bytes, bool pooled = true,
+                                                    bool populate = true);
   ~CodeImage();
   CodeImage(const CodeImage&) = delete;
   CodeImage& operator=(const CodeImage&) = delete;
@@ -93,6 +97,11 @@ class CodeImage {
   // Where the host writes: the code before publication, the data pages at any time.
   uint8_t* writableBase() const { return writable_; }
   uint8_t* writableData() const { return data_ ? writable_ + (data_ - base_) : nullptr; }
+  // Makes the pages holding [offset, offset + bytes) of the writable reservation present, so
+  // that writing them takes no page fault (populating costs less than faulting: ~1.4 against
+  // ~1.6 us a page on this project's machines when they are quiet, ~1 against ~11 when not).
+  // Only an optimization: a page left out faults when written. Before publication only.
+  void prepareWrite(size_t offset, size_t bytes);
 
   // Copies the code into the (still writable) mapping, makes the code pages read+execute and
   // registers the image for pc lookups. `funcs` must be sorted by start.

@@ -82,10 +82,11 @@ struct Segment {
     if (end <= populated) return;
     size_t to = std::min(bytes, std::max(roundUp(end, pageSize()), populated + std::min(populated, kMaxPopulateStep)));
     size_t from = populated, n = to - from;
-    // Without MADV_POPULATE_* (before Linux 5.14): one touch per page. The pages above
-    // `populated` were never handed out, so they are still zero and writing a zero is harmless.
+    // Without MADV_POPULATE_* (before Linux 5.14): one touch per page, an atomic or of zero,
+    // which changes no byte even where a chunk handed out unpopulated (allocate) is being
+    // written by another thread right now.
     if (madvise(write + from, n, MADV_POPULATE_WRITE) != 0)
-      for (size_t p = from; p < to; p += pageSize()) *reinterpret_cast<volatile uint8_t*>(write + p) = 0;
+      for (size_t p = from; p < to; p += pageSize()) __atomic_fetch_or(write + p, uint8_t(0), __ATOMIC_RELAXED);
     if (madvise(exec + from, n, MADV_POPULATE_READ) != 0)
       for (size_t p = from; p < to; p += pageSize()) (void)*reinterpret_cast<volatile const uint8_t*>(exec + p);
     populated = to;
@@ -127,7 +128,7 @@ struct CodePool::Impl {
   size_t allocated = 0;
 };
 
-std::optional<CodePool::Chunk> CodePool::allocate(size_t bytes) {
+std::optional<CodePool::Chunk> CodePool::allocate(size_t bytes, bool populate) {
   size_t len = roundUp(std::max<size_t>(bytes, 1), pageSize());
   std::lock_guard lock(impl_->mutex);
   Segment* seg = nullptr;
@@ -150,7 +151,7 @@ std::optional<CodePool::Chunk> CodePool::allocate(size_t bytes) {
     index = impl_->segments.size();
     impl_->segments.push_back(std::move(fresh));
   }
-  seg->populate(off + len);
+  if (populate) seg->populate(off + len);
   impl_->allocated += len;
   return Chunk{seg->exec + off, seg->write + off, len, uint32_t(index)};
 }

@@ -54,8 +54,11 @@ class CodePool {
   static CodePool* get();
 
   // A chunk of at least `bytes` (rounded up to pages), every page present in both aliases
-  // (written and executed without a page fault). Contents are unspecified. Null on failure.
-  std::optional<Chunk> allocate(size_t bytes);
+  // (written and executed without a page fault) unless `populate` is false: then only the pages
+  // earlier owners touched are present, and the caller makes present what it writes (a
+  // reservation sized for the worst case, of which a compile writes about half). Contents are
+  // unspecified. Null on failure.
+  std::optional<Chunk> allocate(size_t bytes, bool populate = true);
   // Gives the pages of `c` from `bytes` (a page multiple) on back to the pool.
   void shrink(Chunk& c, size_t bytes);
   // Gives the whole chunk back (filled with int3 first).

@@ -3,9 +3,11 @@
 #include "vm/code_image.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstring>
+#include <vector>
 
 namespace strata::vm {
 namespace {
@@ -51,6 +53,33 @@ TEST(CodeImage, PublishInPlaceKeepsTheCodeAndFreesTheTail) {
   EXPECT_EQ(reinterpret_cast<int (*)()>(i.base())(), 7);
   uint64_t zero = 0;
   EXPECT_EQ(std::memcmp(i.data(), &zero, 8), 0);
+}
+
+// An unpopulated reservation (the baseline tier's, sized for the worst case): prepareWrite makes
+// present exactly the pages holding the range, and code written there and past it runs.
+TEST(CodeImage, PrepareWriteMakesTheRangesPagesPresent) {
+  size_t page = size_t(sysconf(_SC_PAGESIZE));
+  constexpr size_t kPages = 1024;
+  auto img = CodeImage::reserve(kPages * page, 0, true, /*populate=*/false);
+  ASSERT_TRUE(img);
+  CodeImage& i = **img;
+  // Near the end of a fresh 4 MiB reservation: pages no earlier owner touched.
+  size_t at = (kPages - 8) * page + 100;
+  std::vector<unsigned char> present(kPages);
+  ASSERT_EQ(mincore(i.writableBase(), kPages * page, present.data()), 0);
+  for (size_t p = kPages - 8; p < kPages - 4; ++p) EXPECT_EQ(present[p] & 1, 0) << "page " << p << " present before";
+  i.prepareWrite(at, 2 * page);  // touches pages kPages-8 .. kPages-6
+  ASSERT_EQ(mincore(i.writableBase(), kPages * page, present.data()), 0);
+  for (size_t p = kPages - 8; p <= kPages - 6; ++p) EXPECT_EQ(present[p] & 1, 1) << "page " << p;
+  EXPECT_EQ(present[kPages - 5] & 1, 0);
+  // Past the reservation's end: clamped, no fault.
+  i.prepareWrite(kPages * page - 10, 100 * page);
+  std::memcpy(i.writableBase(), kReturn7, sizeof kReturn7);
+  std::memcpy(i.writableBase() + (kPages - 5) * page, kReturn7, sizeof kReturn7);  // not prepared: faults in
+  ASSERT_TRUE(i.publishInPlace((kPages - 4) * page, 8, {FuncCodeInfo{0, 0, sizeof kReturn7, {}, {}}}, ImageKind::Module,
+                               nullptr, nullptr));
+  EXPECT_EQ(reinterpret_cast<int (*)()>(i.base())(), 7);
+  EXPECT_EQ(reinterpret_cast<int (*)()>(i.base() + (kPages - 5) * page)(), 7);
 }
 
 }  // namespace
