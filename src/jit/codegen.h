@@ -24,6 +24,7 @@
 #include "jit/externs.h"
 #include "ir/module.h"
 #include "support/error.h"
+#include "support/flat_stack.h"
 #include "support/thread_scratch.h"
 #include "validate/func_validator.h"
 #include "validate/module_env.h"
@@ -325,7 +326,7 @@ class FuncCompiler {
   // compile time of a module with deeply nested blocks (shootout-switch).
   struct Scratch {
     std::vector<ir::ValKind> local_kinds;
-    std::vector<Val> stack;
+    support::FlatStack<Val> stack;
     std::vector<Ctrl> ctrls;
     std::vector<TrapStub> stubs;
     std::vector<int8_t> local_cache;
@@ -354,7 +355,7 @@ class FuncCompiler {
   static constexpr uint64_t kLeafFrameMax = 4096;
   static constexpr int32_t kAreaDisp = -16;  // the frame's padding slot below the vmctx
 
-  std::vector<Val>& stack_ = scratch_.stack;
+  support::FlatStack<Val>& stack_ = scratch_.stack;
   std::vector<Ctrl>& ctrls_ = scratch_.ctrls;
   std::vector<TrapStub>& stubs_ = scratch_.stubs;
   bool dead_ = false;
