@@ -457,7 +457,7 @@ Label FuncCompiler::trapLabel(uint32_t kind) {
   // Only the current instruction's stubs can be shared, and they are the last ones made.
   for (auto it = stubs_.rbegin(); it != stubs_.rend() && it->wasm == uint32_t(wasm_offset_); ++it)
     if (it->kind == kind) return it->label;
-  TrapStub s{a().newLabel(), kind, uint32_t(wasm_offset_)};
+  TrapStub s{a().newLocal(), kind, uint32_t(wasm_offset_)};
   stubs_.push_back(s);
   return s.label;
 }
@@ -531,6 +531,7 @@ void FuncCompiler::unsupported(const decode::Instr& in) {
 // ---- the function ----
 
 void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
+  a().beginLocals();
   for (const ir::ValType& t : locals.subspan(type_->params.size())) {
     if (ir::holdsGcObjects(module_, t) && error_)
       error_ = makeError(ErrorKind::Unsupported, module_.functions[func_index_].body.offset, "baseline: GC references");
@@ -589,7 +590,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
 
   Ctrl f;
   f.kind = Ctrl::Function;
-  f.label = a().newLabel();
+  f.label = a().newLocal();
   f.sig.results = type_->results.data();
   f.sig.num_results = uint32_t(type_->results.size());
   ctrls_.push_back(std::move(f));
@@ -621,6 +622,7 @@ void FuncCompiler::onEnd() {
     a().mov(esi, s.wasm);
     a().call(ms_.trap_tramp);
   }
+  if (!a().endLocals() && error_) error_ = makeError(ErrorKind::Unsupported, wasm_offset_, "baseline: a jump to a label never bound");
   info_.size = uint32_t(a().offset()) - code_start_;
   info_.wasm_map.assign(wasm_map_.begin(), wasm_map_.end());
   ms_.sites_end.push_back(uint32_t(ms_.sites->size()));  // the info borrows them when the chunk is done

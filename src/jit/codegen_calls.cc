@@ -144,7 +144,7 @@ void FuncCompiler::visitSelect(const decode::Instr& in) {
   Xmm xb = toXmm(vb, 1u << xa.id());
   stack_.push_back(cond);
   CondCode cc = popCond();
-  Label keep = a().newLabel();
+  Label keep = a().newLocal();
   a().j(cc, keep);
   a().movaps(xa, xb);
   a().bind(keep);
@@ -266,7 +266,7 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
   if (tail) {
     // A callee needing more slots than every caller gives checks the area this function was
     // given; too small, it is called and returned from.
-    Label small = a().newLabel();
+    Label small = a().newLocal();
     bool fits = tailFits(ft);
     spillParamAliases(ft.params.size());
     if (!fits) checkArea(ft, small);
@@ -293,7 +293,7 @@ void FuncCompiler::callDirect(uint32_t func_index, const ir::FuncType& ft, bool 
 // Calls the VMFuncRef in `ref` (rax): natively when it has a wasm_call entry, else through its
 // array call (host functions, other tiers), whose false result means it trapped.
 void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail, bool args_passed) {
-  Label array = a().newLabel(), done = a().newLabel();
+  Label array = a().newLocal(), done = a().newLocal();
   if (tail) {
     // A native callee replaces this frame; another tier's function, or a native one needing
     // more slots than this function was given, is called (through its array call, which
@@ -426,7 +426,7 @@ void FuncCompiler::loadCallee(const Val& v, int cache, const decode::Instr& in) 
   a().test(rdx, rdx);
   trapIf(CondCode::kZ, uint32_t(vm::TrapKind::UninitializedElement));  // the stub reports rax
   a().mov(rax, rdx);
-  Label ok = a().newLabel();
+  Label ok = a().newLocal();
   a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, type_ids)));
   a().mov(ecx, dword_ptr(rcx, 4 * int32_t(in.idx)));
   a().cmp(ecx, dword_ptr(rax, offsetof(vm::VMFuncRef, type_id)));

@@ -133,7 +133,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   spillAll();  // joins see every value in its own slot
   c.height = uint32_t(stack_.size() - c.numParams());
   c.base = c.height;
-  c.label = a().newLabel();
+  c.label = a().newLocal();
   if (c.kind == Ctrl::Loop) {
     // The body starts with the caches of the entry, and every back edge re-establishes them
     // (establishCaches): a loop's locals stay in their registers from one iteration to the
@@ -155,7 +155,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     checkInterrupt();
     chargeFuel();
   } else if (c.kind == Ctrl::If) {
-    c.else_label = a().newLabel();
+    c.else_label = a().newLocal();
     a().j(x86::CondCode(uint8_t(cc) ^ 1), c.else_label);
     c.at_else = captureCaches();
     // The else branch needs the parameters again: they stay below the block's own operands
@@ -266,7 +266,7 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
     a().j(cc, t.label);
     return;
   }
-  Label skip = a().newLabel();
+  Label skip = a().newLocal();
   a().j(x86::CondCode(uint8_t(cc) ^ 1), skip);
   emitBranch(depth);
   a().bind(skip);

@@ -124,7 +124,7 @@ void FuncCompiler::canonicalizeNan(const decode::Instr& in) {
   const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
   bool f32 = info.results == "f";
   Xmm x = toXmm(top());
-  asmjit::Label done = a().newLabel();
+  asmjit::Label done = a().newLocal();
   if (f32) a().ucomiss(x, x);
   else a().ucomisd(x, x);
   a().jnp(done);  // the parity flag is set only for an unordered compare: x is a NaN
@@ -333,9 +333,9 @@ void FuncCompiler::visitDivRem(const decode::Instr& in) {
   take(Cls::Gpr, Gp::kIdDx);
   a().test(rb, rb);
   trapIf(CondCode::kZ, uint32_t(vm::TrapKind::IntegerDivideByZero));
-  asmjit::Label done = a().newLabel();
+  asmjit::Label done = a().newLocal();
   if (is_signed) {
-    asmjit::Label normal = a().newLabel();
+    asmjit::Label normal = a().newLocal();
     a().cmp(rb, -1);
     a().jne(normal);
     if (rem) {

@@ -167,11 +167,11 @@ constexpr size_t kChunkBytes = 16 * 1024;
 class ZoneArena {
  public:
   // Zone bytes per eight bytes of function bodies, and a floor per chunk for its sections and
-  // fixed labels. Measured (STRATA_ZONE_DEBUG=1 prints each chunk's use): large.wasm 2.52 bytes
-  // per body byte in all but one of its 85 chunks (that one 4.4: it takes heap blocks for the
-  // rest), ed25519 1.0-1.1. Every page of the share is populated (~1.4 us each) whether used or
-  // not: 3 per byte and 16 KiB left large.wasm's shares a third unused.
-  static constexpr size_t kPerBodyEighths = 21, kPerChunk = 4 << 10;
+  // fixed labels. Measured (STRATA_ZONE_DEBUG=1 prints each chunk's use): large.wasm 6 KiB a
+  // chunk of 16 KiB of bodies (0.37 a byte: its jump tables' labels and the links to the data
+  // page; the blocks' labels are the Emitter's own) where asmjit's labels took 2.52 a byte.
+  // Every page of the share is populated (~1.4 us each) whether used or not.
+  static constexpr size_t kPerBodyEighths = 3, kPerChunk = 4 << 10;
   // Small modules keep to the heap: its first pages are prefaulted already (the CLI's
   // prefault), and a mapping of their own would cost two system calls and fault anyway.
   static constexpr size_t kMinBytes = 256 << 10;

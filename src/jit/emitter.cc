@@ -241,19 +241,17 @@ Emitter::Error Emitter::sse(uint32_t prefix, uint32_t op, uint32_t reg, const Me
   return asmjit::kErrorOk;
 }
 
-Emitter::Error Emitter::jump(int cc, const asmjit::Label& l) {
-  asmjit::InstId id = cc < 0 ? asmjit::x86::Inst::kIdJmp : asmjit::x86::Inst::jccFromCond(asmjit::x86::CondCode(cc));
-  asmjit::LabelEntry* le = _code->labelEntry(l);
-  if (!directOk() || !le || cc >= 16 || (le->isBound() && le->section() != _section)) return _emitI(id, l);
+int64_t Emitter::writeJump(int cc, int64_t target) {
   Out o{_bufferPtr};
   auto at = int64_t(offset());
-  // Displacements count from the end of the instruction.
-  int64_t d8 = int64_t(le->offset()) - at - 2;
-  if (le->isBound() && d8 >= -128 && d8 <= 127) {
+  // Displacements count from the end of the instruction; a bound label in reach gets rel8,
+  // as asmjit would give it.
+  int64_t d8 = target - at - 2;
+  if (target >= 0 && d8 >= -128 && d8 <= 127) {
     o.byte(cc < 0 ? 0xeb : 0x70 + uint32_t(cc));
     o.byte(uint32_t(d8) & 0xff);
     finish(o);
-    return asmjit::kErrorOk;
+    return -1;
   }
   if (cc < 0) {
     o.byte(0xe9);
@@ -262,16 +260,63 @@ Emitter::Error Emitter::jump(int cc, const asmjit::Label& l) {
     o.byte(0x80 + uint32_t(cc));
   }
   int64_t end = at + (cc < 0 ? 5 : 6);
-  if (le->isBound()) {
-    o.dword(uint32_t(int64_t(le->offset()) - end));
-  } else {
+  o.dword(target >= 0 ? uint32_t(target - end) : 0);
+  finish(o);
+  return end - 4;
+}
+
+Emitter::Error Emitter::jumpLocal(int cc, uint32_t index) {
+  if (index >= local_at_.size() || cc >= 16) return reportError(asmjit::DebugUtils::errored(asmjit::kErrorInvalidLabel));
+  if (remainingSpace() < 16) {
+    // What asmjit's encoder does before an instruction: a fixed buffer (the tier's) is full,
+    // any other grows.
+    size_t at = offset();
+    if (asmjit::Error e = _code->growBuffer(&_section->_buffer, 16)) return reportError(e);
+    _bufferData = _section->_buffer.data();
+    _bufferEnd = _bufferData + _section->_buffer.capacity();
+    _bufferPtr = _bufferData + at;
+  }
+  int64_t field = writeJump(cc, local_at_[index]);
+  if (local_at_[index] < 0) {
+    links_.push_back({uint32_t(field), local_head_[index]});
+    local_head_[index] = uint32_t(links_.size() - 1);
+  }
+  return asmjit::kErrorOk;
+}
+
+Emitter::Error Emitter::bind(const asmjit::Label& l) {
+  if (!isLocal(l)) return Base::bind(l);
+  uint32_t index = l.id() & ~kLocalTag;
+  if (index >= local_at_.size() || local_at_[index] >= 0)
+    return reportError(asmjit::DebugUtils::errored(asmjit::kErrorInvalidLabel));
+  auto at = int64_t(offset());
+  local_at_[index] = at;
+  for (uint32_t k = local_head_[index]; k != kNoLink; k = links_[k].next) {
+    auto rel = uint32_t(at - int64_t(links_[k].at) - 4);
+    std::memcpy(_bufferData + links_[k].at, &rel, 4);
+  }
+  local_head_[index] = kNoLink;
+  return asmjit::kErrorOk;
+}
+
+bool Emitter::endLocals() const {
+  for (uint32_t head : local_head_)
+    if (head != kNoLink) return false;
+  return true;
+}
+
+Emitter::Error Emitter::jump(int cc, const asmjit::Label& l) {
+  if (isLocal(l)) return jumpLocal(cc, l.id() & ~kLocalTag);
+  asmjit::InstId id = cc < 0 ? asmjit::x86::Inst::kIdJmp : asmjit::x86::Inst::jccFromCond(asmjit::x86::CondCode(cc));
+  asmjit::LabelEntry* le = _code->labelEntry(l);
+  if (!directOk() || !le || cc >= 16 || (le->isBound() && le->section() != _section)) return _emitI(id, l);
+  int64_t field = writeJump(cc, le->isBound() ? int64_t(le->offset()) : -1);
+  if (!le->isBound()) {
     asmjit::OffsetFormat format;
     format.resetToSimpleValue(asmjit::OffsetType::kSignedOffset, 4);
-    if (!_code->newLabelLink(le, _section->id(), size_t(end - 4), -4, format))
+    if (!_code->newLabelLink(le, _section->id(), size_t(field), -4, format))
       return reportError(asmjit::DebugUtils::errored(asmjit::kErrorOutOfMemory));
-    o.dword(0);
   }
-  finish(o);
   return asmjit::kErrorOk;
 }
 

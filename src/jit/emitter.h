@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace strata::jit {
 
@@ -104,6 +105,35 @@ class Emitter : public asmjit::x86::Assembler {
   // asmjit fills in when the label is bound.
   Error jmp(const asmjit::Label& l) { return jump(-1, l); }
   Error j(asmjit::x86::CondCode cc, const asmjit::Label& l) { return jump(int(cc), l); }
+  Error jz(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kZ), l); }
+  Error je(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kE), l); }
+  Error jne(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kNE), l); }
+  Error ja(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kA), l); }
+  Error jb(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kB), l); }
+  Error jc(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kC), l); }
+  Error jnp(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kNP), l); }
+
+  // Labels local to one function (its blocks, branches and trap stubs), kept here rather than
+  // in asmjit: an asmjit label is an entry and each forward jump a link allocated in the
+  // CodeHolder's zone, which lives until the chunk is placed (large.wasm: ~70 bytes a label,
+  // 16 labels a function, 4 MB of fresh pages), and its bind and link code was 4% of the
+  // compile. A local label is an index here; a forward jump records the rel32 field's offset,
+  // patched when the label is bound. Only jumps (jmp, jcc) and bind take one: any other use
+  // (asmjit's encoder, a rip-relative operand) is an assembler error. beginLocals() at each
+  // function's start forgets the last function's; endLocals() fails if a jump was left unbound.
+  asmjit::Label newLocal() {
+    local_at_.push_back(-1);
+    local_head_.push_back(kNoLink);
+    return asmjit::Label(kLocalTag | uint32_t(local_at_.size() - 1));
+  }
+  static bool isLocal(const asmjit::Label& l) { return (l.id() & kLocalTag) != 0 && l.id() != asmjit::Globals::kInvalidId; }
+  void beginLocals() {
+    local_at_.clear();
+    local_head_.clear();
+    links_.clear();
+  }
+  bool endLocals() const;
+  Error bind(const asmjit::Label& l) override;
 
   Error set(asmjit::x86::CondCode cc, const Gp& r);
   Error movzx(const Gp& d, const Gp& s);
@@ -171,6 +201,20 @@ class Emitter : public asmjit::x86::Assembler {
   Error sse(uint32_t prefix, uint32_t op, uint32_t reg, const Mem& m, asmjit::InstId id, const asmjit::Operand& o0,
             const asmjit::Operand& o1);
   Error jump(int cc, const asmjit::Label& l);  // cc -1: jmp
+  Error jumpLocal(int cc, uint32_t index);
+  // Writes jmp/jcc to `target` (a text offset; -1: unbound, a rel32 of zero); returns the offset
+  // of its rel32 field, -1 for the rel8 form. Room for 6 bytes is the caller's.
+  int64_t writeJump(int cc, int64_t target);
+
+  static constexpr uint32_t kLocalTag = 0x40000000;  // asmjit's own label ids are small indices
+  static constexpr uint32_t kNoLink = UINT32_MAX;
+  struct Link {
+    uint32_t at;    // offset of the rel32 field in the text section
+    uint32_t next;  // the label's next link, or kNoLink
+  };
+  std::vector<int64_t> local_at_;     // bound offset, or -1
+  std::vector<uint32_t> local_head_;  // first unresolved link
+  std::vector<Link> links_;
 };
 
 }  // namespace strata::jit

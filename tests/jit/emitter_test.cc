@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -192,31 +193,95 @@ TEST(Emitter, Memory) {
   for (const x86::Mem& m : mems(0)) EXPECT_SAME("lea d", a.lea(x86::edi, m));
 }
 
+// Every jump case: unconditional (cc -1) and under every condition, with gaps around rel8's reach.
+void forEachJump(const std::function<void(int cc, int gap, const std::string& label)>& f) {
+  for (int cc = -1; cc < 16; ++cc)
+    for (int gap : {0, 3, 120, 125, 126, 127, 128, 129, 130, 300})
+      f(cc, gap, "cc " + std::to_string(cc) + " gap " + std::to_string(gap));
+}
+
+template <class A>
+void jumpTo(A& a, int cc, asmjit::Label l) {
+  if (cc < 0) a.jmp(l);
+  else a.j(x86::CondCode(cc), l);
+}
+
 // Jumps to labels: forward (a link, filled in at bind), backward in rel8 reach and beyond it,
 // unconditional and under every condition, and the unresolved-link count back to zero.
 TEST(Emitter, JumpsToLabels) {
-  for (int cc = -1; cc < 16; ++cc) {
-    for (int gap : {0, 3, 120, 125, 126, 127, 128, 129, 130, 300}) {
-      std::string label = "cc " + std::to_string(cc) + " gap " + std::to_string(gap);
-      auto jumpTo = [&](auto& a, asmjit::Label l) {
-        if (cc < 0) a.jmp(l);
-        else a.j(x86::CondCode(cc), l);
-      };
-      EXPECT_SAME(label + " forward", {
-        asmjit::Label l = a.newLabel();
-        jumpTo(a, l);
-        for (int i = 0; i < gap; ++i) a.nop();
-        a.bind(l);
-        EXPECT_EQ(a.code()->unresolvedLinkCount(), 0u);
-      });
-      EXPECT_SAME(label + " backward", {
-        asmjit::Label l = a.newLabel();
-        a.bind(l);
-        for (int i = 0; i < gap; ++i) a.nop();
-        jumpTo(a, l);
-      });
-    }
-  }
+  forEachJump([](int cc, int gap, const std::string& label) {
+    EXPECT_SAME(label + " forward", {
+      asmjit::Label l = a.newLabel();
+      jumpTo(a, cc, l);
+      for (int i = 0; i < gap; ++i) a.nop();
+      a.bind(l);
+      EXPECT_EQ(a.code()->unresolvedLinkCount(), 0u);
+    });
+    EXPECT_SAME(label + " backward", {
+      asmjit::Label l = a.newLabel();
+      a.bind(l);
+      for (int i = 0; i < gap; ++i) a.nop();
+      jumpTo(a, cc, l);
+    });
+  });
+}
+
+// A function's own labels (Emitter::newLocal): the same bytes as asmjit's labels, for one and
+// for several jumps to a label, either way, near and far.
+TEST(Emitter, LocalLabelsEncodeAsAsmjitLabels) {
+  auto newL = [](auto& a) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(a)>, Emitter>) return a.newLocal();
+    else return a.newLabel();
+  };
+  forEachJump([&](int cc, int gap, const std::string& label) {
+    EXPECT_SAME(label + " forward, three jumps", {
+      asmjit::Label l = newL(a);
+      asmjit::Label other = newL(a);
+      jumpTo(a, cc, l);
+      a.nop();
+      jumpTo(a, cc, other);
+      jumpTo(a, cc, l);
+      for (int i = 0; i < gap; ++i) a.nop();
+      a.bind(other);
+      jumpTo(a, cc, l);
+      a.bind(l);
+    });
+    EXPECT_SAME(label + " backward, twice", {
+      asmjit::Label l = newL(a);
+      a.bind(l);
+      for (int i = 0; i < gap; ++i) a.nop();
+      jumpTo(a, cc, l);
+      jumpTo(a, cc, l);
+    });
+  });
+}
+
+TEST(Emitter, LocalLabelsLeftUnboundOrBoundTwiceAreErrors) {
+  asmjit::CodeHolder code;
+  code.init(asmjit::Environment::host());
+  struct Errors : asmjit::ErrorHandler {
+    int count = 0;
+    void handleError(asmjit::Error, const char*, asmjit::BaseEmitter*) override { ++count; }
+  } errors;
+  code.setErrorHandler(&errors);
+  Emitter a(&code);
+  a.beginLocals();
+  asmjit::Label l = a.newLocal(), m = a.newLocal();
+  EXPECT_TRUE(Emitter::isLocal(l));
+  a.jmp(l);
+  a.jz(m);
+  EXPECT_FALSE(a.endLocals());
+  a.bind(l);
+  EXPECT_FALSE(a.endLocals());  // m is still waited for
+  a.bind(m);
+  EXPECT_TRUE(a.endLocals());
+  EXPECT_EQ(errors.count, 0);
+  a.bind(m);
+  EXPECT_EQ(errors.count, 1);
+  // After beginLocals, the last function's labels are gone.
+  a.beginLocals();
+  a.jmp(l);
+  EXPECT_EQ(errors.count, 2);
 }
 
 }  // namespace
