@@ -46,7 +46,11 @@ Result<std::shared_ptr<const FileMapping>> FileMapping::open(const std::string& 
   auto size = size_t(st.st_size);
   void* p = nullptr;
   if (size > 0) {
-    p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    // Not populated: a read fault maps the page's neighbours in the page cache too
+    // (fault-around, 16 pages), so reading the file through costs a fault per 64 KiB, while
+    // MAP_POPULATE walks it page by page: 27 us against ~12 for a 400 KB artifact read whole
+    // (its checksum), on this project's machines.
+    p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       ::close(fd);
       return makeError(ErrorKind::Io, kNoOffset, fmt::format("{}: cannot map file", path));

@@ -25,7 +25,7 @@ Result<std::vector<uint8_t>> readAll(int fd, size_t size_hint, const std::string
 
 class FileMapping {
  public:
-  // The whole file at `path`, populated (every page present: the callers read all of it). An
+  // The whole file at `path`, mapped read-only (pages come in as they are read). An
   // empty file gives an empty mapping; a file that cannot be mapped (a pipe, /dev/stdin) is
   // read into memory of its own instead. Errors (kind Io): "PATH: cannot open file (REASON)",
   // "PATH: cannot map file", "PATH: read error". With `keep_fd`, the descriptor of a mapped
