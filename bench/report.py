@@ -659,15 +659,18 @@ def _artifacts_section(doc):
              f'`strata_bench --tier T --compile-only` on the largest programs, on the `.wasm` (decoding, validation '
              f'and code generation: `Module::fromFile`) and on its `.cwasm` from `strata compile --tier T` '
              f'(`Module::deserializeFile`: checksum, checks, decoding the module\'s sections, mapping the code), one '
-             f'fresh process each, {a["runs"]} alternated rounds, median ms. Issue 12\'s target: loading at most '
-             f'{a["target"]:.0%} of compiling.', '',
+             f'fresh process each, {a["runs"]} alternated rounds, median ms. Issue 12\'s target: loading the '
+             f'.cwasm of the largest program at most {a["target"]:.0%} of compiling it; the other rows are '
+             f'for reference (a smaller module\'s load is mostly fixed costs: the file\'s mapping, the checksum of '
+             f'the whole file, the module\'s sections decoded again).', '',
              '| program | code KiB | tier | compile ms | load ms | load / compile | .cwasm KiB |',
              '|---|---:|---|---:|---:|---:|---:|']
+    largest = max(a['programs'], key=lambda n: a['programs'][n]['code_bytes'])
     for name, r in a['programs'].items():
         for tier, t in r.items():
             if tier == 'code_bytes':
                 continue
-            met = 'met' if t['ratio'] <= a['target'] else '**not met**'
+            met = ('met' if t['ratio'] <= a['target'] else '**not met**') if name == largest else 'reference'
             lines.append(f'| {name} | {r["code_bytes"] / 1024:.1f} | {tier} | {_fmt_fine(t["compile_ms"])} | '
                          f'{_fmt_fine(t["load_ms"])} | {t["ratio"]:.2%} ({met}) | {t["cwasm_bytes"] / 1024:.0f} |')
     for what, err in a['errors'].items():
@@ -744,7 +747,11 @@ def _startup_section(doc):
         above = e.get('above_native_ms')
         lines.append(f'| {name} | {e["median"]:.2f} | {e["min"]:.2f} | {e["max"]:.2f} | '
                      + ('' if above is None else f'{above:+.2f}') + ' |')
-    lines.append('')
+    lines += ['', 'wasmtime beside these: no whole-process figure of its own is published that compares '
+              '(its documentation describes the mechanisms, a pooling allocator, copy-on-write memory images and '
+              'precompiled modules mapped lazily from disk, without start-up times), and no wasmtime binary can '
+              'be installed here (neither Debian 12 nor npm has one): a local build plugs in as '
+              '`STRATA_BENCH_PEER_WASMTIME` (bench/README.md) for its run-time figures.', '']
     return lines
 
 
