@@ -16,8 +16,15 @@ inline bool wide(const asmjit::x86::Gp& r) { return r.isGpq(); }
 // mod 00 has no displacement, except that rm/base 101 (rbp, r13) then means rip or no base, so
 // those always carry one; rm/base 100 (rsp, r12) means a SIB byte follows.
 void Emitter::Out::modrmMem(uint32_t reg, const Mem& m) {
-  uint32_t base = m.baseId() & 7;
   int32_t disp = m.offsetLo32();
+  if (!m.hasBase()) {
+    // [index*scale + disp32]: SIB with base 101 and mod 00 means no base, always a disp32.
+    byte((reg & 7) << 3 | 4);
+    byte(m.shift() << 6 | (m.indexId() & 7) << 3 | 5);
+    dword(uint32_t(disp));
+    return;
+  }
+  uint32_t base = m.baseId() & 7;
   uint32_t mod = disp == 0 && base != 5 ? 0x00 : isInt8(disp) ? 0x40 : 0x80;
   if (m.hasIndex()) {
     byte(mod | (reg & 7) << 3 | 4);
@@ -60,7 +67,7 @@ Emitter::Error Emitter::rm(uint32_t op, const Gp& reg, const Mem& m, InstId id) 
     return _emitI(id, reg, m);
   }
   Out o{_bufferPtr};
-  o.rex(wide(reg), reg.id(), memIndex(m), m.baseId());
+  o.rex(wide(reg), reg.id(), memIndex(m), memBase(m));
   o.byte(op);
   o.modrmMem(reg.id(), m);
   finish(o);
@@ -70,7 +77,7 @@ Emitter::Error Emitter::rm(uint32_t op, const Gp& reg, const Mem& m, InstId id) 
 Emitter::Error Emitter::rm2(uint32_t op, const Gp& reg, const Mem& m, InstId id) {
   if (!directOk() || !gp(reg) || !simpleMem(m)) return _emitI(id, reg, m);
   Out o{_bufferPtr};
-  o.rex(wide(reg), reg.id(), memIndex(m), m.baseId());
+  o.rex(wide(reg), reg.id(), memIndex(m), memBase(m));
   o.byte(op >> 8);
   o.byte(op & 0xff);
   o.modrmMem(reg.id(), m);
@@ -108,7 +115,7 @@ Emitter::Error Emitter::mov(const Mem& m, const Imm& i) {
   bool fits = size == 8 ? isInt32(v) : isInt32(v) || isUInt32(v);
   if (!directOk() || !i.isInt() || !simpleMem(m) || (size != 4 && size != 8) || !fits) return _emitI(asmjit::x86::Inst::kIdMov, m, i);
   Out o{_bufferPtr};
-  o.rex(size == 8, 0, memIndex(m), m.baseId());
+  o.rex(size == 8, 0, memIndex(m), memBase(m));
   o.byte(0xc7);
   o.modrmMem(0, m);
   o.dword(uint32_t(v));
@@ -146,7 +153,7 @@ Emitter::Error Emitter::aluImm(uint32_t n, const Mem& m, const Imm& i, InstId id
   if (!directOk() || !i.isInt() || !simpleMem(m) || (size != 4 && size != 8) || !fits) return _emitI(id, m, i);
   Out o{_bufferPtr};
   auto v32 = int32_t(uint32_t(v));
-  o.rex(size == 8, 0, memIndex(m), m.baseId());
+  o.rex(size == 8, 0, memIndex(m), memBase(m));
   o.byte(isInt8(v32) ? 0x83 : 0x81);
   o.modrmMem(n, m);
   if (isInt8(v32)) o.byte(uint32_t(v32));
@@ -216,13 +223,13 @@ Emitter::Error Emitter::movzx(const Gp& d, const Gp& s) {
   return asmjit::kErrorOk;
 }
 
-Emitter::Error Emitter::movaps(const Xmm& d, const Xmm& s) {
-  if (!directOk() || !d.isXmm() || !s.isXmm() || d.id() >= 16 || s.id() >= 16)
-    return _emitI(asmjit::x86::Inst::kIdMovaps, d, s);
+Emitter::Error Emitter::sseRR(uint32_t prefix, uint32_t op, const Xmm& d, const Xmm& s, InstId id) {
+  if (!directOk() || !d.isXmm() || !s.isXmm() || d.id() >= 16 || s.id() >= 16) return _emitI(id, d, s);
   Out o{_bufferPtr};
+  if (prefix) o.byte(prefix);  // the mandatory prefix goes before REX
   o.rex(false, d.id(), 0, s.id());
   o.byte(0x0f);
-  o.byte(0x28);
+  o.byte(op);
   o.modrmReg(d.id(), s.id());
   finish(o);
   return asmjit::kErrorOk;
@@ -233,7 +240,7 @@ Emitter::Error Emitter::sse(uint32_t prefix, uint32_t op, uint32_t reg, const Me
   if (!directOk() || reg >= 16 || !simpleMem(m)) return _emitI(id, o0, o1);
   Out o{_bufferPtr};
   if (prefix) o.byte(prefix);
-  o.rex(false, reg, memIndex(m), m.baseId());
+  o.rex(false, reg, memIndex(m), memBase(m));
   o.byte(0x0f);
   o.byte(op);
   o.modrmMem(reg, m);

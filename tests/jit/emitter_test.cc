@@ -82,6 +82,11 @@ std::vector<x86::Mem> mems(uint32_t size) {
         if (index != 4) out.push_back(x86::ptr(x86::gpq(base), x86::gpq(index), base % 4, disp, size));
     }
   }
+  // No base: [index*scale + disp32].
+  for (uint32_t index : {0u, 5u, 9u, 13u, 15u})
+    for (int32_t disp : {0, 8, -8, 127, 128, -100000})
+      for (uint32_t shift = 0; shift < 4; ++shift)
+        out.push_back(x86::ptr(uint64_t(int64_t(disp)), x86::gpq(index), shift, size));
   return out;
 }
 
@@ -115,6 +120,18 @@ TEST(Emitter, GeneralRegisters) {
         EXPECT_SAME("imul " + l, a.imul(d, s));
         EXPECT_SAME("movzx " + l, a.movzx(d, x86::gpb(j)));
         EXPECT_SAME("movaps " + l, a.movaps(x86::xmm(i), x86::xmm(j)));
+        x86::Xmm xd = x86::xmm(i), xs = x86::xmm(j);
+        EXPECT_SAME("addsd " + l, a.addsd(xd, xs));
+        EXPECT_SAME("subsd " + l, a.subsd(xd, xs));
+        EXPECT_SAME("mulsd " + l, a.mulsd(xd, xs));
+        EXPECT_SAME("divsd " + l, a.divsd(xd, xs));
+        EXPECT_SAME("addss " + l, a.addss(xd, xs));
+        EXPECT_SAME("subss " + l, a.subss(xd, xs));
+        EXPECT_SAME("mulss " + l, a.mulss(xd, xs));
+        EXPECT_SAME("divss " + l, a.divss(xd, xs));
+        EXPECT_SAME("ucomisd " + l, a.ucomisd(xd, xs));
+        EXPECT_SAME("ucomiss " + l, a.ucomiss(xd, xs));
+        EXPECT_SAME("xorps " + l, a.xorps(xd, xs));
       }
     }
     for (bool w : {false, true}) {
