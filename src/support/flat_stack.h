@@ -41,6 +41,8 @@ class FlatStack {
     for (size_t i = size_; i < n; ++i) new (data_ + i) T{};
     size_ = n;
   }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
   T* begin() { return data_; }
   T* end() { return data_ + size_; }
   const T* begin() const { return data_; }

@@ -610,7 +610,7 @@ Result<void> InstrChecker::checkBranch(const decode::Instr& in, const decode::In
         if (ts.size() != arity) return mismatch();
         scratch_.clear();
         for (size_t i = ts.size(); i-- > 0;) scratch_.push_back(STRATA_TRY(pop(ts[i])));
-        vals_.insert(vals_.end(), scratch_.rbegin(), scratch_.rend());
+        for (auto it = scratch_.rbegin(); it != scratch_.rend(); ++it) vals_.push_back(*it);
       }
       record_ = record;
       STRATA_CHECK(popAll(def->labelTypes()));

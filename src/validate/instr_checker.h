@@ -23,6 +23,7 @@
 #include "ir/types.h"
 #include "support/byte_reader.h"
 #include "support/error.h"
+#include "support/flat_stack.h"
 #include "support/thread_scratch.h"
 #include "validate/module_env.h"
 
@@ -225,14 +226,17 @@ class InstrChecker {
   // The stacks live in a scratch of the thread (support/thread_scratch.h), so that validating
   // function after function does not grow them into fresh memory each time.
   struct Arrays {
-    std::vector<ir::ValType> vals, scratch, locals, popped, pushed;
+    // The operand stack: pushed and popped for nearly every instruction (checkFast inlines
+    // them into FuncValidator::run), so a FlatStack, whose growth stays out of line.
+    support::FlatStack<ir::ValType> vals;
+    std::vector<ir::ValType> scratch, locals, popped, pushed;
     std::vector<ControlFrame> ctrls;
     std::vector<uint8_t> local_init;
     std::vector<uint32_t> init_marks;
   };
   ThreadScratch<Arrays> arrays_holder_;
   Arrays& arrays_ = arrays_holder_.get();
-  std::vector<ir::ValType>& vals_ = arrays_.vals;
+  support::FlatStack<ir::ValType>& vals_ = arrays_.vals;
   std::vector<ir::ValType>& scratch_ = arrays_.scratch;  // br_table's operands, reused across instructions
   std::vector<ControlFrame>& ctrls_ = arrays_.ctrls;
   std::vector<ir::ValType>& locals_ = arrays_.locals;
