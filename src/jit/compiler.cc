@@ -248,20 +248,20 @@ class Placer {
  public:
   Placer(std::vector<std::unique_ptr<Chunk>>& chunks, vm::CodeImage& image) : chunks_(chunks), image_(image) {}
 
-  // A scratch buffer of at least `bytes`: one given back, or a new one.
-  std::unique_ptr<uint8_t[]> take(size_t bytes, size_t& capacity) {
+  // Gives chunk `c` a scratch buffer of at least its capacity (one given back, or a new one);
+  // its capacity becomes the buffer's.
+  void take(Chunk& c) {
     {
       std::lock_guard lock(mutex_);
       for (auto it = free_.begin(); it != free_.end(); ++it) {
-        if (it->first < bytes) continue;
-        capacity = it->first;
-        auto buffer = std::move(it->second);
+        if (it->first < c.capacity) continue;
+        c.capacity = it->first;
+        c.scratch = std::move(it->second);
         free_.erase(it);
-        return buffer;
+        return;
       }
     }
-    capacity = bytes;
-    return std::make_unique_for_overwrite<uint8_t[]>(bytes);
+    c.scratch = std::make_unique_for_overwrite<uint8_t[]>(c.capacity);
   }
 
   // Chunk k is compiled: places it and the compiled chunks after it, if those before are placed.
@@ -390,7 +390,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   Placer placer(chunks, *image);
   vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1, [&](size_t k) {
     Chunk& c = *chunks[k];
-    c.scratch = placer.take(c.capacity, c.capacity);
+    placer.take(c);
     compileChunk(c, module, env, options, tail_slots);
     placer.done(k);
   });

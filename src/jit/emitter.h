@@ -112,8 +112,8 @@ class Emitter : public asmjit::x86::Assembler {
 
   // Jumps to a label, encoded here: asmjit's general encoder cost ~300 host instructions a jump
   // (large.wasm: 48,000 branches, 4% of its compile). The same bytes as asmjit's: a bound label
-  // in reach gets rel8, any other rel32, and an unbound one a link (rel32 field, addend -4) that
-  // asmjit fills in when the label is bound.
+  // in reach gets rel8, any other rel32, and an unbound one a link (rel32 field, addend -4)
+  // filled in when the label is bound (by asmjit, or by bind() below for a local label).
   Error jmp(const asmjit::Label& l) { return jump(-1, l); }
   Error j(asmjit::x86::CondCode cc, const asmjit::Label& l) { return jump(int(cc), l); }
   Error jz(const asmjit::Label& l) { return jump(int(asmjit::x86::CondCode::kZ), l); }

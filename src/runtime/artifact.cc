@@ -475,10 +475,9 @@ Result<Module> Module::deserialize(const Engine& engine, std::span<const uint8_t
 }
 
 Result<Module> Module::deserializeFile(const Engine& engine, const std::string& path) {
-  // Populated: the checksum reads every page, and a page fault costs ten times what populating
-  // the page does (about 11 us against 1 us on this project's machines). The mapping lives as
-  // long as the module (its wasm bytes, sites and pc maps are read in place); the code gets a
-  // mapping of its own from the descriptor (read+execute, data pages after it).
+  // The whole file, mapped (FileMapping: its pages come in as the checksum reads them). The
+  // mapping lives as long as the module (its wasm bytes, sites and pc maps are read in place);
+  // the code gets a mapping of its own from the descriptor (read+execute, data pages after it).
   int fd = -1;
   auto mapping = support::FileMapping::open(path, &fd);
   if (!mapping) return makeError(ErrorKind::Resource, kNoOffset, mapping.error().message);
