@@ -251,8 +251,31 @@ constexpr void addFastOp(std::array<FastOp, 256>& t, ir::Opcode op, uint8_t pref
     case Opcode::LocalTee: f.cls = FastOp::LocalTee; break;
     case Opcode::I32Const: f.cls = FastOp::I32Const; break;
     case Opcode::I64Const: f.cls = FastOp::I64Const; break;
+    case Opcode::F32Const: f.cls = FastOp::F32Const; break;
+    case Opcode::F64Const: f.cls = FastOp::F64Const; break;
+    case Opcode::Block: f.cls = FastOp::Block; break;
+    case Opcode::Loop: f.cls = FastOp::Loop; break;
+    case Opcode::If: f.cls = FastOp::If; break;
+    case Opcode::End: f.cls = FastOp::End; break;
+    case Opcode::Br: f.cls = FastOp::Br; break;
+    case Opcode::BrIf: f.cls = FastOp::BrIf; break;
+    case Opcode::Drop: f.cls = FastOp::Drop; break;
+    case Opcode::Select: f.cls = FastOp::Select; break;
+    case Opcode::GlobalGet: f.cls = FastOp::GlobalGet; break;
+    case Opcode::GlobalSet: f.cls = FastOp::GlobalSet; break;
+    case Opcode::Call: f.cls = FastOp::Call; break;
     default: {
       FixedSig sig = makeSig(params, results);
+      if (imm == ir::Imm::MemArg) {  // a load ("a" -> value) or a store ("a" value -> nothing)
+        if (sig.num_params == 1 && sig.num_results == 1) {
+          f.cls = FastOp::Load;
+          f.result = sig.results[0];
+        } else if (sig.num_params == 2 && sig.num_results == 0) {
+          f.cls = FastOp::Store;
+          f.params[1] = sig.params[1];
+        }
+        break;
+      }
       if (imm != ir::Imm::None || !sig.fixed || sig.has_addr || sig.num_params < 1 || sig.num_params > 2 ||
           sig.num_results != 1)
         return;

@@ -60,13 +60,19 @@ struct ControlFrame {
 // The single-byte instructions InstrChecker::checkFast decodes and checks itself, by opcode
 // byte (instr_checker.cc builds the table from ir/opcodes.def).
 struct FastOp {
-  enum Class : uint8_t { None, LocalGet, LocalSet, LocalTee, I32Const, I64Const, Numeric };
+  // Up to Numeric: checked inline (checkFast). After it: the next most frequent instructions of
+  // compiled C (constants of any length, blocks, ends, branches, loads and stores, globals,
+  // calls), checked out of line (checkFastMore, instr_checker_fast.cc).
+  enum Class : uint8_t {
+    None, LocalGet, LocalSet, LocalTee, I32Const, I64Const, Numeric,
+    F32Const, F64Const, Block, Loop, If, End, Br, BrIf, Drop, Select, GlobalGet, GlobalSet, Call, Load, Store
+  };
   Class cls = None;
   ir::Opcode op{};
   ir::Feature feature{};
   uint8_t num_params = 0;  // Numeric: one or two operands, one result, no immediate
-  ir::ValKind params[2]{};
-  ir::ValKind result{};
+  ir::ValKind params[2]{};  // Store: params[1] is the stored value's kind
+  ir::ValKind result{};     // Load: the loaded value's kind
 };
 extern const std::array<FastOp, 256> kFastOps;
 
@@ -94,10 +100,12 @@ class InstrChecker {
     if (record_ || const_expr_ || ctrls_.empty()) return false;
     const ControlFrame& frame = ctrls_.back();
     size_t left = br.remaining();
-    if (frame.unreachable || left == 0) return false;
+    if (left == 0) return false;
     const uint8_t* p = br.pos();
     const FastOp& f = kFastOps[p[0]];
     if (f.cls == FastOp::None || !env_.features.has(f.feature)) return false;
+    if (f.cls > FastOp::Numeric) return checkFastMore(br, in, f);
+    if (frame.unreachable) return false;
     size_t height = vals_.size();
     uint8_t imm = left >= 2 ? p[1] : 0x80;
     switch (f.cls) {
@@ -114,7 +122,7 @@ class InstrChecker {
         break;
       case FastOp::I32Const:
       case FastOp::I64Const:
-        if (imm >= 0x80) return false;
+        if (imm >= 0x80) return checkFastMore(br, in, f);
         // A one-byte signed LEB128: seven bits, the top one the sign.
         if (f.cls == FastOp::I32Const) {
           in.i32 = int32_t(uint32_t(imm) << 25) >> 25;
@@ -132,7 +140,7 @@ class InstrChecker {
         if (f.num_params == 2) vals_.pop_back();
         break;
       }
-      case FastOp::None: return false;
+      default: return false;
     }
     in.op = f.op;
     in.offset = br.offset();
@@ -145,6 +153,8 @@ class InstrChecker {
     return true;
   }
   bool done() const { return ctrls_.empty(); }
+  // checkFast's out-of-line classes (and constants longer than a byte), same contract.
+  bool checkFastMore(ByteReader& br, decode::Instr& in, const FastOp& f);
 
   // What the last check() saw, for consumers (see InstrContext in func_validator.h).
   void setRecordTypes(bool on) { record_ = on; }

@@ -557,6 +557,9 @@ struct Seen {
   int64_t value;
   bool reachable;
   uint32_t depth, before, after;
+  size_t frames = 0;
+  int block = -1;  // block type: kind * 256 + value kind
+  uint64_t mem = 0;  // memarg: align, memory and offset folded
   bool operator==(const Seen&) const = default;
 };
 template <bool kTypes>
@@ -565,10 +568,21 @@ struct StreamConsumer {
   std::vector<Seen> seen;
   void onLocals(std::span<const ir::ValType>) {}
   void onInstr(const decode::Instr& in, const InstrContext& ctx) {
-    bool local = in.op == ir::Opcode::LocalGet || in.op == ir::Opcode::LocalSet || in.op == ir::Opcode::LocalTee;
-    int64_t value = in.op == ir::Opcode::I32Const ? in.i32 : in.op == ir::Opcode::I64Const ? in.i64 : 0;
-    seen.push_back({in.op, in.offset, local ? in.idx : 0, value, ctx.reachable, ctx.depth, ctx.height_before,
-                    ctx.height_after});
+    using ir::Opcode;
+    const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
+    bool indexed = info.imm == ir::Imm::Local || info.imm == ir::Imm::Label || info.imm == ir::Imm::Global ||
+                   info.imm == ir::Imm::Func;
+    int64_t value = in.op == Opcode::I32Const   ? in.i32
+                    : in.op == Opcode::I64Const ? in.i64
+                    : in.op == Opcode::F32Const ? in.f32_bits
+                    : in.op == Opcode::F64Const ? int64_t(in.f64_bits)
+                                                : 0;
+    Seen s{in.op, in.offset, indexed ? in.idx : 0, value, ctx.reachable, ctx.depth, ctx.height_before,
+           ctx.height_after};
+    s.frames = ctx.frames.size();
+    if (info.imm == ir::Imm::BlockType) s.block = int(in.block.kind) * 256 + int(in.block.value.kind);
+    if (info.imm == ir::Imm::MemArg) s.mem = in.mem.offset * 4096 + in.mem.memory * 64 + in.mem.align_log2;
+    seen.push_back(s);
   }
   void onEnd() {}
 };
@@ -613,6 +627,135 @@ TEST(FuncValidator, FastPathMatchesTheGeneralOne) {
   EXPECT_EQ(fast.seen[1].value, -64);
   EXPECT_EQ(fast.seen[10].value, -1);
   EXPECT_EQ(fast.seen[4].idx, 128u);
+}
+
+// The out-of-line fast classes (InstrChecker::checkFastMore) against the general path: constants
+// of every length (the longest forms and the 5- and 10-byte ones fall back), blocks, loops and ifs
+// of empty and one-value types, ends in live and dead code, br/br_if, drop, select, globals, a
+// call, loads and stores with short and long offsets and with alignment flags below natural.
+const Bytes kFastMoreBody = {
+    0x01, 0x02, 0x7e,                    // 2 locals of i64 (2..3)
+    0x41, 0xff, 0xff, 0xff, 0x7f,        // i32.const -1 (four bytes)
+    0x41, 0x80, 0x80, 0x80, 0x80, 0x78,  // i32.const INT32_MIN (five bytes: general)
+    0x6a,                                // i32.add
+    0x1a,                                // drop
+    0x42, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f,  // i64.const 2^62-1 (nine bytes)
+    0x42, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7f,  // i64.const INT64_MIN (ten)
+    0x7c,                                // i64.add
+    0x21, 0x02,                          // local.set 2
+    0x43, 0x00, 0x00, 0x80, 0x3f,        // f32.const 1.0
+    0x44, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf0, 0x3f,  // f64.const 1.0
+    0x1a, 0x1a,                          // drop drop
+    0x02, 0x7f,                          // block (result i32)
+    0x03, 0x40,                          // loop
+    0x20, 0x00,                          // local.get 0
+    0x0d, 0x00,                          // br_if 0 (the loop)
+    0x0b,                                // end
+    0x41, 0x07,                          // i32.const 7
+    0x0c, 0x00,                          // br 0 (the block)
+    0x41, 0x01,                          // i32.const 1: dead
+    0x0b,                                // end (dead: one operand of the one result)
+    0x04, 0x40,                          // if
+    0x23, 0x00,                          // global.get 0
+    0x24, 0x00,                          // global.set 0
+    0x0b,                                // end
+    0x41, 0x00,                          // i32.const 0
+    0x28, 0x02, 0x10,                    // i32.load align=4 offset=16
+    0x41, 0x00,                          // i32.const 0
+    0x29, 0x01, 0x80, 0x80, 0x04,        // i64.load align=2 offset=65536
+    0x37, 0x03, 0x80, 0x80, 0x80, 0x80, 0x01,  // i64.store align=8 offset=2^28 (five bytes: general)
+    0x41, 0x00,                          // i32.const 0
+    0x2d, 0x00, 0x00,                    // i32.load8_u
+    0x20, 0x01,                          // local.get 1
+    0x20, 0x03,                          // local.get 3
+    0x20, 0x00,                          // local.get 0
+    0x1b,                                // select
+    0x10, 0x00,                          // call 0 (itself)
+    0x1a,                                // drop
+    0x02, 0x7e,                          // block (result i64)
+    0x42, 0x01,                          // i64.const 1
+    0x0b,                                // end
+    0x0b,                                // end
+};
+
+// Function 0 of type [i32 i64] -> [i64] with `body`, a memory, a mutable i32 global and an
+// immutable i64 one.
+TestModule fastMoreModule(const Bytes& body) {
+  TestModule t;
+  t.memory(1);
+  t.global(kI32, true, {0x41, 0x00, 0x0b});
+  t.global(kI64, false, {0x42, 0x00, 0x0b});
+  t.func(t.funcType({kI32, kI64}, {kI64}), body);
+  return t;
+}
+
+// Function 0 validated for a consumer that records no types (fast path) and for one that does
+// (general path only).
+struct BothPaths {
+  StreamConsumer<false> fast;
+  StreamConsumer<true> general;
+  Result<void> fast_result, general_result;
+  explicit BothPaths(const ModuleEnv& env)
+      : fast_result(FuncValidator<StreamConsumer<false>>(env, 0, fast).run()),
+        general_result(FuncValidator<StreamConsumer<true>>(env, 0, general).run()) {}
+};
+
+TEST(FuncValidator, FastPathOutOfLineClassesMatchTheGeneralOne) {
+  TestModule t = fastMoreModule(kFastMoreBody);
+  auto env = ModuleEnv::create(t.m, ir::Features::all());
+  ASSERT_TRUE(env);
+  BothPaths both(*env);
+  ASSERT_TRUE(both.fast_result);
+  ASSERT_TRUE(both.general_result);
+  const auto& fast = both.fast;
+  const auto& general = both.general;
+  ASSERT_EQ(fast.seen.size(), general.seen.size());
+  for (size_t i = 0; i < fast.seen.size(); ++i) EXPECT_EQ(fast.seen[i], general.seen[i]) << "instruction " << i;
+  EXPECT_EQ(fast.seen[0].value, -1);
+  EXPECT_EQ(fast.seen[1].value, INT32_MIN);
+  EXPECT_EQ(fast.seen[4].value, (int64_t(1) << 62) - 1);
+  EXPECT_EQ(fast.seen[5].value, INT64_MIN);
+  EXPECT_FALSE(fast.seen[19].reachable);  // the i32.const after br
+  EXPECT_EQ(fast.seen[20].op, ir::Opcode::End);
+  EXPECT_FALSE(fast.seen[20].reachable);
+  EXPECT_EQ(fast.seen[26].mem, 16u * 4096 + 2);  // i32.load offset=16 align=4
+  EXPECT_EQ(fast.seen[28].mem, 65536u * 4096 + 1);
+}
+
+// Mutated bodies: whatever the bytes, both paths give the same error (message and offset) and
+// hand the consumer the same instructions up to it. The fast path only ever accepts, and falls
+// back to the general one for anything it does not take, so a divergence is a fast-path bug.
+TEST(FuncValidator, FastPathAgreesWithTheGeneralOneOnMutatedBodies) {
+  uint64_t state = 0x9e3779b97f4a7c15u;
+  auto next = [&] {  // xorshift64: a fixed sequence
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  size_t valid = 0;
+  for (int round = 0; round < 3000; ++round) {
+    Bytes body = kFastMoreBody;
+    for (int k = 0, n = 1 + int(next() % 3); k < n; ++k) {
+      size_t at = 3 + next() % (body.size() - 4);  // keep the locals and the final end
+      body[at] = uint8_t(next() % 4 == 0 ? next() : body[at] ^ (1u << (next() % 8)));
+    }
+    TestModule t = fastMoreModule(body);
+    auto env = ModuleEnv::create(t.m, ir::Features::all());
+    ASSERT_TRUE(env);
+    BothPaths both(*env);
+    const auto& a = both.fast_result;
+    const auto& b = both.general_result;
+    ASSERT_EQ(bool(a), bool(b)) << "round " << round;
+    if (a) {
+      ++valid;
+    } else {
+      EXPECT_EQ(a.error().message, b.error().message) << "round " << round;
+      EXPECT_EQ(a.error().offset, b.error().offset) << "round " << round;
+    }
+    ASSERT_EQ(both.fast.seen, both.general.seen) << "round " << round;
+  }
+  EXPECT_GT(valid, 100u);  // mutations that stay valid exercise the accepting paths too
 }
 
 }  // namespace
