@@ -78,6 +78,7 @@ class FuncCompiler {
   void onLocals(std::span<const ir::ValType> locals);
   void onInstr(const decode::Instr& in, const validate::InstrContext& c);
   void onEnd();
+  [[gnu::noinline]] void recordWasmOffset(uint64_t wasm);  // a row of the optional pc -> wasm map
   Result<void> status() const { return error_; }
 
   // --- the virtual operand stack ---
@@ -186,8 +187,12 @@ class FuncCompiler {
     if (!stack_.empty() && stack_.back().loc == Loc::Flags) materializeTop();
   }
   void materializeTop();
-  x86::Gp toGpr(Val& v, uint32_t avoid = 0);   // the entry in some gpr (which it keeps)
-  x86::Xmm toXmm(Val& v, uint32_t avoid = 0);
+  // The entry in some register (which it keeps). Inline for an entry already in one (about half
+  // the calls), which then costs no call into the general form's saved registers.
+  x86::Gp toGpr(Val& v, uint32_t avoid = 0) { return v.loc == Loc::Reg ? x86::Gp(x86::gpq(v.reg)) : toGprSlow(v, avoid); }
+  x86::Gp toGprSlow(Val& v, uint32_t avoid);
+  x86::Xmm toXmm(Val& v, uint32_t avoid = 0) { return v.loc == Loc::Reg ? x86::xmm(v.reg) : toXmmSlow(v, avoid); }
+  x86::Xmm toXmmSlow(Val& v, uint32_t avoid);
   void storeTo(const Val& v, int32_t disp);    // writes the value to an rbp-relative address
   void spillEntry(size_t pos);                 // entry pos -> its own slot
   void spillAll();                             // every entry canonical (join points)

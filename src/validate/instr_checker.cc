@@ -19,6 +19,7 @@ using ir::ValType;
 
 void InstrChecker::beginFunction(std::span<const ValType> locals, const ir::FuncType& type) {
   const_expr_ = false;
+  fast_ = !record_;
   func_type_ = &type;
   locals_.assign(locals.begin(), locals.end());
   local_init_.assign(locals.size(), 1);
@@ -38,6 +39,7 @@ void InstrChecker::beginFunction(std::span<const ValType> locals, const ir::Func
 
 void InstrChecker::beginConstExpr(ValType result, uint32_t visible_globals) {
   const_expr_ = true;
+  fast_ = false;
   visible_globals_ = visible_globals;
   func_type_ = nullptr;
   locals_.clear();

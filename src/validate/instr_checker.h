@@ -95,10 +95,10 @@ class InstrChecker {
   // types: decoded from `br` into `in` and checked here, as reader.next + check would, without
   // their general paths (each ~100 instructions of the host per wasm instruction). False, with
   // nothing read or changed, for anything else: the caller then takes the general path, which
-  // also gives every error. Not while recording types (setRecordTypes).
+  // also gives every error. Not while recording types (setRecordTypes), nor once done().
   [[gnu::always_inline]] bool checkFast(ByteReader& br, decode::Instr& in) {
-    if (record_ || const_expr_ || ctrls_.empty()) return false;
-    const ControlFrame& frame = ctrls_.back();
+    if (!fast_) return false;
+    const ControlFrame& frame = ctrls_.back();  // the caller's loop stops when done()
     size_t left = br.remaining();
     if (left == 0) return false;
     const uint8_t* p = br.pos();
@@ -157,7 +157,10 @@ class InstrChecker {
   bool checkFastMore(ByteReader& br, decode::Instr& in, const FastOp& f);
 
   // What the last check() saw, for consumers (see InstrContext in func_validator.h).
-  void setRecordTypes(bool on) { record_ = on; }
+  void setRecordTypes(bool on) {
+    record_ = on;
+    fast_ = !record_ && !const_expr_;
+  }
   bool reachableBefore() const { return reachable_before_; }
   uint32_t depthBefore() const { return depth_before_; }
   uint32_t heightBefore() const { return height_before_; }
@@ -257,6 +260,7 @@ class InstrChecker {
 
   ir::ValType last_popped_{};
   bool record_ = false;
+  bool fast_ = false;  // checkFast may take instructions: no types recorded, not a constant expression
   bool reachable_before_ = true;
   uint32_t depth_before_ = 0;
   uint32_t height_before_ = 0;
