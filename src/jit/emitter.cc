@@ -60,7 +60,7 @@ Emitter::Error Emitter::rr2(uint32_t op, const Gp& reg, const Gp& rmr, InstId id
   return asmjit::kErrorOk;
 }
 
-Emitter::Error Emitter::rm(uint32_t op, const Gp& reg, const Mem& m, InstId id) {
+Emitter::Error Emitter::rmGeneral(uint32_t op, const Gp& reg, const Mem& m, InstId id) {
   if (!directOk() || !gp(reg) || !simpleMem(m)) {
     // asmjit's operand order: the destination first.
     if (op == 0x89 || (op & 7) == 1) return _emitI(id, m, reg);

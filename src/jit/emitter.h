@@ -225,7 +225,29 @@ class Emitter : public asmjit::x86::Assembler {
   Error rr(uint32_t op, const Gp& reg, const Gp& rmr, asmjit::InstId id);
   // Two-byte 0F xx opcode, reg <- r/m.
   Error rr2(uint32_t op, const Gp& reg, const Gp& rmr, asmjit::InstId id);
-  Error rm(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
+  // The most frequent memory form, [base + disp] with a 64-bit base (frame slots, locals,
+  // the instance), recognized by one compare of the operand's signature (any access size)
+  // and encoded inline; everything else goes through rmGeneral.
+  Error rm(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id) {
+    if ((m.signature().bits() & ~asmjit::OperandSignature::kSizeMask) != kBaseDispSig || !gp(reg) || !directOk())
+      return rmGeneral(op, reg, m, id);
+    Out o{_bufferPtr};
+    uint32_t base = m.baseId();
+    o.rex(reg.isGpq(), reg.id(), 0, base);
+    o.byte(op);
+    int32_t disp = m.offsetLo32();
+    // mod 00 needs no displacement, but base 101 (rbp, r13) always carries one and base 100
+    // (rsp, r12) needs a SIB byte.
+    uint32_t mod = disp == 0 && (base & 7) != 5 ? 0x00 : int8_t(disp) == disp ? 0x40 : 0x80;
+    o.byte(mod | (reg.id() & 7) << 3 | (base & 7));
+    if ((base & 7) == 4) o.byte(0x24);
+    if (mod == 0x40) o.byte(uint32_t(disp));
+    else if (mod == 0x80) o.dword(uint32_t(disp));
+    finish(o);
+    return asmjit::kErrorOk;
+  }
+  static inline const uint32_t kBaseDispSig = asmjit::x86::ptr(asmjit::x86::rax, 0).signature().bits();
+  Error rmGeneral(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
   Error rm2(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
   Error aluImm(uint32_t n, const Gp& d, const Imm& i, asmjit::InstId id);
   Error aluImm(uint32_t n, const Mem& m, const Imm& i, asmjit::InstId id);
