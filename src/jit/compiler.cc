@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -369,6 +370,7 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
                                  const vm::CompileOptions& options, size_t scale, uint32_t tail_slots,
                                  uint32_t& tail_need) {
   const Stubs& st = stubs();
+  auto t_start = std::chrono::steady_clock::now();
   uint32_t nimp = module.num_imported_functions;
   auto ndef = uint32_t(module.functions.size() - nimp);
   ZoneArena arena;  // declared before the chunks: their zones live in it
@@ -388,12 +390,14 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
     chunks[k]->sites = &(*sites)[k];
   }
   Placer placer(chunks, *image);
+  auto t_parallel = std::chrono::steady_clock::now();
   vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1, [&](size_t k) {
     Chunk& c = *chunks[k];
     placer.take(c);
     compileChunk(c, module, env, options, tail_slots);
     placer.done(k);
   });
+  auto t_joined = std::chrono::steady_clock::now();
 
   auto too_large = [&] { return makeError(ErrorKind::Resource, kNoOffset, "baseline: code reservation too small"); };
   tail_need = 0;
@@ -440,9 +444,13 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   }
   STRATA_CHECK(image->publishInPlace(code_end, data_bytes, std::move(infos), vm::ImageKind::Module, &module, st.trap,
                                         std::move(sites)));
-  if (std::getenv("STRATA_JIT_VERBOSE"))
-    fmt::print(stderr, "baseline: {} functions, {} KiB of code on {} threads ({} chunks)\n", ndef, end / 1024,
-               vm::compileThreads(chunks.size(), options.parallel_compilation ? 0 : 1), chunks.size());
+  if (std::getenv("STRATA_JIT_VERBOSE")) {
+    auto us = [](auto d) { return std::chrono::duration_cast<std::chrono::microseconds>(d).count(); };
+    fmt::print(stderr, "baseline: {} functions, {} KiB of code on {} threads ({} chunks): set-up {} us, chunks {} us, "
+               "links and publish {} us\n", ndef, end / 1024,
+               vm::compileThreads(chunks.size(), options.parallel_compilation ? 0 : 1), chunks.size(),
+               us(t_parallel - t_start), us(t_joined - t_parallel), us(std::chrono::steady_clock::now() - t_joined));
+  }
   out.image = std::move(image);
   fillSlots(out);
   return out;

@@ -79,13 +79,14 @@ class FuncValidator {
     checker_.setRecordTypes(Consumer::kWantsTypes);
     decode::InstrReader reader(br, env_.features);
     decode::Instr in;
+    InstrContext ctx;  // every field is set again for each instruction
+    ctx.reader = &reader;
     while (!checker_.done()) {
       if (!checker_.checkFast(reader.bytes(), in)) {
         if (reader.atEnd()) return unclosed(reader.offset());
         STRATA_CHECK(reader.next(in));
         STRATA_CHECK(checker_.check(in, reader));
       }
-      InstrContext ctx;
       ctx.reachable = checker_.reachableBefore();
       ctx.depth = checker_.depthBefore();
       ctx.height_before = checker_.heightBefore();
@@ -95,7 +96,6 @@ class FuncValidator {
         ctx.pushed = checker_.pushed();
       }
       ctx.frames = checker_.frames();
-      ctx.reader = &reader;
       consumer_.onInstr(in, ctx);
     }
     if (!reader.atEnd()) return malformed(reader.offset(), "section size mismatch");
