@@ -67,12 +67,32 @@ bool InstrChecker::checkFastMore(ByteReader& br, decode::Instr& in, const FastOp
   size_t len = 1;
   switch (f.cls) {
     case FastOp::I32Const:
-    case FastOp::I64Const: {  // readVarS32/S64: up to 28 or 63 bits, sign-extended from the last
+    case FastOp::I64Const: {  // readVarS32/S64
+      bool i32 = f.cls == FastOp::I32Const;
       uint64_t v;
-      size_t n = readShortLeb(p + 1, left - 1, f.cls == FastOp::I32Const ? 4 : 9, v);
-      if (n == 0) return false;
-      unsigned shift = unsigned(64 - 7 * n);
-      auto s = int64_t(v << shift) >> shift;
+      int64_t s;
+      size_t n = readShortLeb(p + 1, left - 1, i32 ? 4 : 9, v);
+      if (n != 0) {  // up to 28 or 63 bits: sign-extended from the last byte's top bit
+        unsigned shift = unsigned(64 - 7 * n);
+        s = int64_t(v << shift) >> shift;
+      } else {
+        // The longest form (5 or 10 bytes; hashes' and masks' constants): the last byte's bits
+        // beyond the width must all equal its sign bit (spec 5.2.2), else the general path
+        // says why not.
+        size_t full = i32 ? 5 : 10;
+        if (left < 1 + full) return false;
+        for (size_t i = 0; i + 1 < full; ++i)
+          if (p[1 + i] < 0x80) return false;
+        uint8_t last = p[full];
+        if (last >= 0x80) return false;
+        uint8_t sign_and_unused = i32 ? 0x78 : 0x7f;  // bit 3 (of 32) or bit 0 (of 64) and above
+        if ((last & sign_and_unused) != 0 && (last & sign_and_unused) != sign_and_unused) return false;
+        v = 0;
+        for (size_t i = 0; i + 1 < full; ++i) v |= uint64_t(p[1 + i] & 0x7f) << (7 * i);
+        v |= uint64_t(last & 0x7f) << (7 * (full - 1));
+        s = i32 ? int64_t(int32_t(uint32_t(v))) : int64_t(v);
+        n = full;
+      }
       if (f.cls == FastOp::I32Const) {
         in.i32 = int32_t(s);
         vals_.push_back(ValType::i32());
