@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 #include <type_traits>
+#include <utility>
 
 namespace strata::support {
 
@@ -40,6 +41,11 @@ class FlatStack {
     if (n > cap_) grow(n);
     for (size_t i = size_; i < n; ++i) new (data_ + i) T{};
     size_ = n;
+  }
+  void swap(FlatStack& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    std::swap(cap_, o.cap_);
   }
   T* data() { return data_; }
   const T* data() const { return data_; }

@@ -78,7 +78,10 @@ extern const std::array<FastOp, 256> kFastOps;
 
 class InstrChecker {
  public:
-  explicit InstrChecker(const ModuleEnv& env) : env_(env), types_(env.types) {}
+  explicit InstrChecker(const ModuleEnv& env) : env_(env), types_(env.types) { swapArrays(); }
+  ~InstrChecker() { swapArrays(); }
+  InstrChecker(const InstrChecker&) = delete;
+  InstrChecker& operator=(const InstrChecker&) = delete;
 
   // A function body: `locals` are the parameters followed by the declared locals.
   void beginFunction(std::span<const ir::ValType> locals, const ir::FuncType& type);
@@ -236,25 +239,39 @@ class InstrChecker {
   bool const_expr_ = false;
   uint32_t visible_globals_ = 0;
 
-  // The stacks live in a scratch of the thread (support/thread_scratch.h), so that validating
-  // function after function does not grow them into fresh memory each time.
+  // The stacks' memory is kept in a scratch of the thread (support/thread_scratch.h), so that
+  // validating function after function does not grow them into fresh memory each time. The
+  // checker holds them as its own members while it lives (swapArrays: taken at construction,
+  // given back at destruction), not as references into the scratch: every access through a
+  // reference was one more load, in the loop that runs for every instruction, which the
+  // compiler cannot hoist past the consumer's calls.
   struct Arrays {
-    // The operand stack: pushed and popped for nearly every instruction (checkFast inlines
-    // them into FuncValidator::run), so a FlatStack, whose growth stays out of line.
     support::FlatStack<ir::ValType> vals;
     std::vector<ir::ValType> scratch, locals, popped, pushed;
     std::vector<ControlFrame> ctrls;
     std::vector<uint8_t> local_init;
     std::vector<uint32_t> init_marks;
   };
+  void swapArrays() {
+    Arrays& a = arrays_holder_.get();
+    vals_.swap(a.vals);
+    scratch_.swap(a.scratch);
+    locals_.swap(a.locals);
+    popped_.swap(a.popped);
+    pushed_.swap(a.pushed);
+    ctrls_.swap(a.ctrls);
+    local_init_.swap(a.local_init);
+    init_marks_.swap(a.init_marks);
+  }
   ThreadScratch<Arrays> arrays_holder_;
-  Arrays& arrays_ = arrays_holder_.get();
-  support::FlatStack<ir::ValType>& vals_ = arrays_.vals;
-  std::vector<ir::ValType>& scratch_ = arrays_.scratch;  // br_table's operands, reused across instructions
-  std::vector<ControlFrame>& ctrls_ = arrays_.ctrls;
-  std::vector<ir::ValType>& locals_ = arrays_.locals;
-  std::vector<uint8_t>& local_init_ = arrays_.local_init;
-  std::vector<uint32_t>& init_marks_ = arrays_.init_marks;
+  // The operand stack: pushed and popped for nearly every instruction (checkFast inlines them
+  // into FuncValidator::run), so a FlatStack, whose growth stays out of line.
+  support::FlatStack<ir::ValType> vals_;
+  std::vector<ir::ValType> scratch_;  // br_table's operands, reused across instructions
+  std::vector<ControlFrame> ctrls_;
+  std::vector<ir::ValType> locals_;
+  std::vector<uint8_t> local_init_;
+  std::vector<uint32_t> init_marks_;
   const ir::FuncType* func_type_ = nullptr;
   ir::ValType const_result_{};
 
@@ -264,8 +281,8 @@ class InstrChecker {
   bool reachable_before_ = true;
   uint32_t depth_before_ = 0;
   uint32_t height_before_ = 0;
-  std::vector<ir::ValType>& popped_ = arrays_.popped;
-  std::vector<ir::ValType>& pushed_ = arrays_.pushed;
+  std::vector<ir::ValType> popped_;
+  std::vector<ir::ValType> pushed_;
 };
 
 }  // namespace strata::validate
