@@ -139,6 +139,8 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   x86::CondCode cc{};
   if (c.kind == Ctrl::If) cc = popCond();
   spillAll();  // joins see every value in its own slot
+  // A loop head and an if's else arm are labels: the caches they start with are clean.
+  if (c.kind != Ctrl::Block) flushCaches();
   c.height = uint32_t(stack_.size() - c.numParams());
   c.base = c.height;
   c.label = a().newLocal();
@@ -180,6 +182,7 @@ void FuncCompiler::visitElse() {
   Ctrl& c = ctrls_.back();
   if (!dead_) {
     moveToLabel(c, c.numResults());
+    flushCaches();
     meet(c.at_label, captureCaches());
     a().jmp(c.label);
     c.targeted = true;
@@ -212,17 +215,26 @@ void FuncCompiler::visitEnd() {
   // The caches after the end: those every edge into it agrees on. A loop's end is reached by
   // its fallthrough only; a block's or an if's also by the branches to its label (met in
   // at_label as they were emitted) and an if's missing else arm (the state at its jump).
+  // Only the fallthrough reaches a loop's end, or a block's nothing branches to: no join, and
+  // the caches go on as they are, dirty ones included. Any other end is a label: the
+  // fallthrough's edge flushes like a branch's.
+  bool join = (c.kind != Ctrl::Loop && c.targeted) || (c.kind == Ctrl::If && !c.has_else);
   CacheState after;
   if (c.kind != Ctrl::Loop) after = c.at_label;
+  if (!dead_ && join) flushCaches();
   if (!dead_) meet(after, captureCaches());
   if (c.kind == Ctrl::If && !c.has_else) meet(after, c.at_else);
   if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
   if (c.kind != Ctrl::Loop) a().bind(c.label);
   for (size_t i = c.height; i < stack_.size(); ++i) release(stack_[i]);
   stack_.resize(c.height);
-  clearCaches();
-  gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
-  if (reachable) adoptCaches(after);
+  if (!join && !dead_) {
+    retakeCaches();  // every entry below a block's height is in its slot
+  } else {
+    clearCaches();
+    gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
+    if (reachable) adoptCaches(after);
+  }
   for (size_t k = 0; k < c.numResults(); ++k) {
     Val v;
     v.loc = Loc::Mem;
@@ -253,6 +265,10 @@ void FuncCompiler::emitBranch(uint32_t depth) {
   if (t.kind == Ctrl::Function) return emitReturn();
   t.targeted = true;
   moveToLabel(t, t.numLabelValues());
+  // The label's code reads locals from their homes (but for the bindings it keeps): this edge
+  // writes the dirty ones back. Conditional branches come here too, so the compiler's state
+  // keeps them dirty for the code after the branch.
+  flushCaches(/*keep_dirty=*/true);
   if (t.kind == Ctrl::Loop) establishCaches(t.at_label);
   else meet(t.at_label, captureCaches());
   a().jmp(t.label);
@@ -270,6 +286,7 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
   }
   if (in_place) {
     t.targeted = true;
+    flushCaches();  // stores: the flags of the condition survive them
     if (t.kind != Ctrl::Loop) meet(t.at_label, captureCaches());
     a().j(cc, t.label);
     return;
@@ -344,6 +361,7 @@ void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrCo
   Gp r = toGpr(top());
   pop();  // r keeps the index: what follows allocates no register
   spillAll();
+  flushCaches();  // once for every target (the landings' edges then find nothing dirty)
   uint32_t n = uint32_t(targets.size() - 1);
   // An index past the table takes the default, entry n: clamped rather than compared and
   // branched, so that nothing jumps forward to a landing. The landings are then all behind the
