@@ -259,7 +259,10 @@ class FuncCompiler {
   void emitReturn();
   void emitEpilogue();
   x86::CondCode popCond();  // an i32 condition as flags: the branch is taken when cc holds
+  bool edgeInPlace(const Ctrl& t) const;
   void branchIf(x86::CondCode cc, uint32_t depth);
+  static constexpr uint32_t kBrTableChain = 3;  // br_table entries (default aside) compared in a chain
+  void brTableChain(const std::vector<uint32_t>& targets);
   asmjit::Label trapLabel(uint32_t kind);
   void trapIf(x86::CondCode cc, uint32_t kind) { a().j(cc, trapLabel(kind)); }
   void siteCall();    // records the return address of the call just emitted
