@@ -342,9 +342,9 @@ void FuncCompiler::forgetCache(uint32_t local) {
   cached_.pop_back();
 }
 
-void FuncCompiler::flushCaches(bool keep_dirty) {
+void FuncCompiler::flushCaches(bool keep_dirty, const CacheState* bound) {
   for (uint32_t local : cached_) {
-    if (!local_dirty_[local]) continue;
+    if (!local_dirty_[local] || (bound && boundTo(*bound, local) == local_cache_[local])) continue;
     storeHome(local);
     if (!keep_dirty) local_dirty_[local] = false;
   }
@@ -426,6 +426,12 @@ void FuncCompiler::adoptCaches(const CacheState& s) {
   clearCaches();
   if (s.all) return;
   for (uint8_t i = 0; i < s.n; ++i) setCache(s.local[i], s.reg[i]);
+}
+
+int FuncCompiler::boundTo(const CacheState& s, uint32_t local) {
+  for (uint8_t i = 0; i < s.n; ++i)
+    if (s.local[i] == local) return s.reg[i];
+  return -1;
 }
 
 bool FuncCompiler::cachesHold(const CacheState& s) const {

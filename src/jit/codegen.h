@@ -231,8 +231,10 @@ class FuncCompiler {
   void forgetCache(uint32_t local);  // no store: the value is dead or the home current
   void storeHome(uint32_t local);    // the cache register -> the home
   // Every dirty cache -> its home; keep_dirty: on one path only (a conditional branch's), the
-  // compiler's state continues without the stores.
-  void flushCaches(bool keep_dirty = false);
+  // compiler's state continues without the stores. `bound`: a loop head's bindings, whose
+  // locals stay dirty in their registers on a back edge (the head keeps them there).
+  void flushCaches(bool keep_dirty = false, const CacheState* bound = nullptr);
+  static int boundTo(const CacheState& s, uint32_t local);  // s's register for local, or -1
   void clearCaches();   // forgets every cache (flushed before, or dead code after)
   void retakeCaches();  // the register masks are the caches' alone (a block end with no join)
   bool dropOneCache(Cls c, uint32_t avoid);

@@ -224,5 +224,75 @@ TEST(JitRegs, WriteBackLocals) {
   }
 }
 
+// A loop head's bindings stay dirty in their registers across back edges (docs/jit.md "The
+// local cache"): inside the loop their homes are stale from the second iteration on, so every
+// read of a home there must come after a flush (a join, a call, a branch out, a br_table).
+constexpr const char* kLoopWriteBack = R"((module
+  (func $id (param i32) (result i32) (local.get 0))
+  (func (export "body") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32) (local $t i64)
+    i32.const 0 local.set $i
+    i32.const 1 local.set $j
+    i64.const 5 local.set $t
+    block $out
+      loop $l
+        local.get $i i32.const 3 i32.and
+        if
+          local.get $s local.get $j i32.add local.set $s
+        end
+        local.get $i i32.const 7 i32.rem_u i32.eqz
+        if
+          local.get $i call $id local.get $s i32.add local.set $s
+        end
+        local.get $j local.get $i i32.add local.set $j
+        local.get $t local.get $t i64.const 3 i64.mul i64.xor local.set $t
+        local.get $s i32.const 100000 i32.gt_u br_if $out
+        local.get $i i32.const 1 i32.add local.tee $i
+        local.get $n i32.lt_u br_if $l
+      end
+    end
+    local.get $i local.get $j i32.add local.get $s i32.add local.get $t i32.wrap_i64 i32.add)
+  (func (export "table") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    i32.const 0 local.set $i
+    block $done
+      loop $l
+        local.get $s local.get $i i32.xor local.set $s
+        local.get $i i32.const 1 i32.add local.tee $i
+        local.get $n i32.lt_u
+        br_table $done $l
+      end
+    end
+    local.get $s local.get $i i32.const 16 i32.shl i32.add)
+  (func (export "outer") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)
+    i32.const 0 local.set $i
+    loop $outer
+      i32.const 0 local.set $j
+      loop $inner
+        local.get $s local.get $i local.get $j i32.mul i32.add local.set $s
+        local.get $j i32.const 1 i32.add local.tee $j
+        local.get $i i32.lt_u br_if $inner
+        local.get $i i32.const 1 i32.add local.tee $i
+        local.get $n i32.lt_u br_if $outer
+      end
+    end
+    local.get $s local.get $i i32.const 8 i32.shl i32.add))
+)";
+
+TEST(JitRegs, LoopBindingsStayDirtyOnBackEdges) {
+  REQUIRE_BASELINE();
+  Both m(kLoopWriteBack);
+  for (int32_t n : {0, 1, 2, 7, 8, 30, 1000}) {
+    m.ok("body", {Val::i32(n)});
+    m.ok("outer", {Val::i32(n % 40)});
+    std::vector<Val> r = m.ok("table", {Val::i32(n)});
+    ASSERT_EQ(r.size(), 1u);
+    int32_t s = 0, i = 0;
+    do {
+      s ^= i;
+      ++i;
+    } while (i < n);
+    EXPECT_EQ(r[0].i32(), s + (i << 16)) << n;
+  }
+}
+
 }  // namespace
 }  // namespace strata::jit_test
