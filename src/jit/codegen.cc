@@ -314,6 +314,7 @@ void FuncCompiler::setCache(uint32_t local, int reg, bool dirty) {
   forgetCache(local);
   local_cache_[local] = int8_t(reg);
   local_dirty_[local] = dirty;
+  dirty_n_ += dirty;
   cached_.push_back(local);
   take(clsOf(local_kinds_[local]), uint8_t(reg));
 }
@@ -326,15 +327,16 @@ void FuncCompiler::storeHome(uint32_t local) {
 }
 
 void FuncCompiler::dropCache(uint32_t local) {
-  if (local_cache_[local] >= 0 && local_dirty_[local]) storeHome(local);
-  forgetCache(local);
+  if (local_cache_[local] < 0) return;
+  if (local_dirty_[local]) storeHome(local);
+  forgetCached(local);
 }
 
-void FuncCompiler::forgetCache(uint32_t local) {
+void FuncCompiler::forgetCached(uint32_t local) {
   int r = local_cache_[local];
-  if (r < 0) return;
   (clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << r);
   local_cache_[local] = -1;
+  dirty_n_ -= local_dirty_[local];
   local_dirty_[local] = false;
   // At most one entry per register: the list is short.
   auto it = std::find(cached_.begin(), cached_.end(), local);
@@ -342,24 +344,29 @@ void FuncCompiler::forgetCache(uint32_t local) {
   cached_.pop_back();
 }
 
-void FuncCompiler::flushCaches(bool keep_dirty, const CacheState* bound) {
+void FuncCompiler::flushDirty(bool keep_dirty, const CacheState* bound) {
+  uint32_t left = dirty_n_;  // the walk stops at the last dirty cache
   for (uint32_t local : cached_) {
-    if (!local_dirty_[local] || (bound && boundTo(*bound, local) == local_cache_[local])) continue;
-    storeHome(local);
-    if (!keep_dirty) local_dirty_[local] = false;
+    if (!local_dirty_[local]) continue;
+    if (!bound || boundTo(*bound, local) != local_cache_[local]) {
+      storeHome(local);
+      if (!keep_dirty) local_dirty_[local] = false, --dirty_n_;
+    }
+    if (--left == 0) return;
   }
 }
 
 void FuncCompiler::clearCaches() {
   // forgetCache for each, without its search of the list (at labels and calls: often). Dirty
-  // values are lost: the callers have flushed them, or the code that follows is dead.
+  // values are lost: the callers have flushed them, or the code that follows is dead. The
+  // flags of uncached locals are left as they are: nothing reads one before setCache sets it.
   for (uint32_t local : cached_) {
     int r = local_cache_[local];
     (clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << r);
     local_cache_[local] = -1;
-    local_dirty_[local] = false;
   }
   cached_.clear();
+  dirty_n_ = 0;
 }
 
 void FuncCompiler::retakeCaches() {
@@ -577,6 +584,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   for (const ir::ValType& t : locals) local_kinds_.push_back(t.kind);
   local_cache_.assign(locals.size(), -1);
   local_dirty_.assign(locals.size(), 0);
+  dirty_n_ = 0;
   touched_.assign(locals.size(), 0);
   instr_count_ = kLoopWindow + 1;
   wasm_offset_ = module_.functions[func_index_].body.offset;

@@ -228,12 +228,18 @@ class FuncCompiler {
   }
   void setCache(uint32_t local, int reg, bool dirty = false);  // reg holds the local's value
   void dropCache(uint32_t local);    // a dirty value is stored to the home first
-  void forgetCache(uint32_t local);  // no store: the value is dead or the home current
+  void forgetCache(uint32_t local) {  // no store: the value is dead or the home current
+    if (local_cache_[local] >= 0) forgetCached(local);
+  }
+  void forgetCached(uint32_t local);
   void storeHome(uint32_t local);    // the cache register -> the home
   // Every dirty cache -> its home; keep_dirty: on one path only (a conditional branch's), the
   // compiler's state continues without the stores. `bound`: a loop head's bindings, whose
   // locals stay dirty in their registers on a back edge (the head keeps them there).
-  void flushCaches(bool keep_dirty = false, const CacheState* bound = nullptr);
+  void flushCaches(bool keep_dirty = false, const CacheState* bound = nullptr) {
+    if (dirty_n_ != 0) flushDirty(keep_dirty, bound);  // none: the usual case, asked at every branch
+  }
+  void flushDirty(bool keep_dirty, const CacheState* bound);
   static int boundTo(const CacheState& s, uint32_t local);  // s's register for local, or -1
   void clearCaches();   // forgets every cache (flushed before, or dead code after)
   void retakeCaches();  // the register masks are the caches' alone (a block end with no join)
@@ -382,6 +388,7 @@ class FuncCompiler {
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
   std::vector<int8_t>& local_cache_ = scratch_.local_cache;  // per local: caching register id, or -1
   std::vector<uint8_t>& local_dirty_ = scratch_.local_dirty;  // per local: home older than its cache
+  uint32_t dirty_n_ = 0;  // the dirty caches (flushCaches does nothing when there are none)
   std::vector<uint32_t>& cached_ = scratch_.cached;  // the locals with a cache (labels and calls drop them all)
   // Per local: the instruction count at its last local.set/tee. A loop head keeps the caches of
   // the locals written just before it (the loop's counters, set up for it).

@@ -163,7 +163,8 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     // branchIf): in the body their homes may be stale from the second iteration on.
     for (uint8_t i = 0; i < c.at_label.n; ++i) {
       ValKind k = local_kinds_[c.at_label.local[i]];
-      if (k == ValKind::I32 || k == ValKind::I64) local_dirty_[c.at_label.local[i]] = 1;
+      uint8_t& d = local_dirty_[c.at_label.local[i]];
+      if ((k == ValKind::I32 || k == ValKind::I64) && !d) d = 1, ++dirty_n_;
     }
     c.outer_loop = innermost_loop_;
     innermost_loop_ = int32_t(ctrls_.size());
