@@ -429,6 +429,22 @@ void FuncCompiler::meet(CacheState& s, const CacheState& t) {
   s.n = kept;
 }
 
+// meet(s, captureCaches()) without the copy: the bindings of s that hold now.
+void FuncCompiler::meetNow(CacheState& s) const {
+  if (s.all) {
+    s = captureCaches();
+    return;
+  }
+  uint8_t kept = 0;
+  for (uint8_t i = 0; i < s.n; ++i) {
+    if (local_cache_[s.local[i]] != s.reg[i]) continue;
+    s.local[kept] = s.local[i];
+    s.reg[kept] = s.reg[i];
+    ++kept;
+  }
+  s.n = kept;
+}
+
 void FuncCompiler::adoptCaches(const CacheState& s) {
   clearCaches();
   if (s.all) return;

@@ -246,6 +246,7 @@ class FuncCompiler {
   bool dropOneCache(Cls c, uint32_t avoid);
   CacheState captureCaches() const;
   static void meet(CacheState& s, const CacheState& t);  // s = s intersected with t
+  void meetNow(CacheState& s) const;                     // s = s intersected with the caches now
   void adoptCaches(const CacheState& s);       // at a label: the caches are s (registers free)
   bool cachesHold(const CacheState& s) const;
   void establishCaches(const CacheState& s);   // a back edge: moves and loads to make s hold

@@ -190,7 +190,7 @@ void FuncCompiler::visitElse() {
   if (!dead_) {
     moveToLabel(c, c.numResults());
     flushCaches();
-    meet(c.at_label, captureCaches());
+    meetNow(c.at_label);
     a().jmp(c.label);
     c.targeted = true;
   }
@@ -229,7 +229,7 @@ void FuncCompiler::visitEnd() {
   CacheState after;
   if (c.kind != Ctrl::Loop) after = c.at_label;
   if (!dead_ && join) flushCaches();
-  if (!dead_) meet(after, captureCaches());
+  if (!dead_) meetNow(after);
   if (c.kind == Ctrl::If && !c.has_else) meet(after, c.at_else);
   if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
   if (c.kind != Ctrl::Loop) a().bind(c.label);
@@ -277,7 +277,7 @@ void FuncCompiler::emitBranch(uint32_t depth) {
   // keeps them dirty for the code after the branch.
   flushCaches(/*keep_dirty=*/true, t.kind == Ctrl::Loop ? &t.at_label : nullptr);
   if (t.kind == Ctrl::Loop) establishCaches(t.at_label);
-  else meet(t.at_label, captureCaches());
+  else meetNow(t.at_label);
   a().jmp(t.label);
 }
 
@@ -302,7 +302,7 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
     // Stores (the flags of the condition survive them); none for a loop's bindings, which
     // hold: the usual `local.tee $i; ...; br_if $loop` stores nothing.
     flushCaches(false, t.kind == Ctrl::Loop ? &t.at_label : nullptr);
-    if (t.kind != Ctrl::Loop) meet(t.at_label, captureCaches());
+    if (t.kind != Ctrl::Loop) meetNow(t.at_label);
     a().j(cc, t.label);
     return;
   }
@@ -438,7 +438,7 @@ void FuncCompiler::brTableChain(const std::vector<uint32_t>& targets) {
     else a().cmp(r.r32(), i);
     if (edgeInPlace(t)) {
       t.targeted = true;
-      if (t.kind != Ctrl::Loop) meet(t.at_label, captureCaches());
+      if (t.kind != Ctrl::Loop) meetNow(t.at_label);
       a().je(t.label);
       continue;
     }
