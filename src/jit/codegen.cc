@@ -344,14 +344,12 @@ void FuncCompiler::forgetCached(uint32_t local) {
   cached_.pop_back();
 }
 
-void FuncCompiler::flushDirty(bool keep_dirty, const CacheState* bound) {
+void FuncCompiler::flushDirty(bool keep_dirty) {
   uint32_t left = dirty_n_;  // the walk stops at the last dirty cache
   for (uint32_t local : cached_) {
     if (!local_dirty_[local]) continue;
-    if (!bound || boundTo(*bound, local) != local_cache_[local]) {
-      storeHome(local);
-      if (!keep_dirty) local_dirty_[local] = false, --dirty_n_;
-    }
+    storeHome(local);
+    if (!keep_dirty) local_dirty_[local] = false, --dirty_n_;
     if (--left == 0) return;
   }
 }

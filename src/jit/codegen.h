@@ -203,7 +203,8 @@ class FuncCompiler {
   // stays in a register, so later reads in the same straight-line code use the register. An
   // integer local's home is written back only when needed (its cache is *dirty*): when the cache
   // is dropped, and at every edge into a label and before every call (flushCaches); float and
-  // vector locals are written through. Label states hold clean bindings only.
+  // vector locals are written through, and so are the locals the innermost loop's head binds.
+  // Label states hold clean bindings only.
   // Inline: asked for nearly every operand read.
   int32_t localOfDisp(int32_t disp) const {
     if (disp >= 16) {
@@ -234,12 +235,11 @@ class FuncCompiler {
   void forgetCached(uint32_t local);
   void storeHome(uint32_t local);    // the cache register -> the home
   // Every dirty cache -> its home; keep_dirty: on one path only (a conditional branch's), the
-  // compiler's state continues without the stores. `bound`: a loop head's bindings, whose
-  // locals stay dirty in their registers on a back edge (the head keeps them there).
-  void flushCaches(bool keep_dirty = false, const CacheState* bound = nullptr) {
-    if (dirty_n_ != 0) flushDirty(keep_dirty, bound);  // none: the usual case, asked at every branch
+  // compiler's state continues without the stores.
+  void flushCaches(bool keep_dirty = false) {
+    if (dirty_n_ != 0) flushDirty(keep_dirty);  // none: the usual case, asked at every branch
   }
-  void flushDirty(bool keep_dirty, const CacheState* bound);
+  void flushDirty(bool keep_dirty);
   static int boundTo(const CacheState& s, uint32_t local);  // s's register for local, or -1
   void clearCaches();   // forgets every cache (flushed before, or dead code after)
   void retakeCaches();  // the register masks are the caches' alone (a block end with no join)

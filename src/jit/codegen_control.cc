@@ -159,13 +159,6 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
       if (instr_count_ - touched_[cached_[i]] > kLoopWindow) dropCache(cached_[i]);
     while (cached_.size() > CacheState::kMax) dropCache(cached_.back());
     c.at_label = captureCaches();
-    // A back edge leaves the bindings' integer locals dirty in their registers (emitBranch,
-    // branchIf): in the body their homes may be stale from the second iteration on.
-    for (uint8_t i = 0; i < c.at_label.n; ++i) {
-      ValKind k = local_kinds_[c.at_label.local[i]];
-      uint8_t& d = local_dirty_[c.at_label.local[i]];
-      if ((k == ValKind::I32 || k == ValKind::I64) && !d) d = 1, ++dirty_n_;
-    }
     c.outer_loop = innermost_loop_;
     innermost_loop_ = int32_t(ctrls_.size());
     a().bind(c.label);
@@ -275,7 +268,7 @@ void FuncCompiler::emitBranch(uint32_t depth) {
   // The label's code reads locals from their homes (but for the bindings it keeps): this edge
   // writes the dirty ones back. Conditional branches come here too, so the compiler's state
   // keeps them dirty for the code after the branch.
-  flushCaches(/*keep_dirty=*/true, t.kind == Ctrl::Loop ? &t.at_label : nullptr);
+  flushCaches(/*keep_dirty=*/true);
   if (t.kind == Ctrl::Loop) establishCaches(t.at_label);
   else meetNow(t.at_label);
   a().jmp(t.label);
@@ -299,9 +292,7 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
   if (t.kind == Ctrl::Function) spillAll();
   if (edgeInPlace(t)) {
     t.targeted = true;
-    // Stores (the flags of the condition survive them); none for a loop's bindings, which
-    // hold: the usual `local.tee $i; ...; br_if $loop` stores nothing.
-    flushCaches(false, t.kind == Ctrl::Loop ? &t.at_label : nullptr);
+    flushCaches();  // stores: the flags of the condition survive them
     if (t.kind != Ctrl::Loop) meetNow(t.at_label);
     a().j(cc, t.label);
     return;

@@ -224,9 +224,9 @@ TEST(JitRegs, WriteBackLocals) {
   }
 }
 
-// A loop head's bindings stay dirty in their registers across back edges (docs/jit.md "The
-// local cache"): inside the loop their homes are stale from the second iteration on, so every
-// read of a home there must come after a flush (a join, a call, a branch out, a br_table).
+// Loops under write-back (docs/jit.md "The local cache"): the head's bindings are written
+// through, every other integer local written in the body is dirty until a flush (a join, a
+// call, a branch out or back, a br_table), and homes read after each of those must be current.
 constexpr const char* kLoopWriteBack = R"((module
   (func $id (param i32) (result i32) (local.get 0))
   (func (export "body") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32) (local $t i64)
@@ -277,7 +277,7 @@ constexpr const char* kLoopWriteBack = R"((module
     local.get $s local.get $i i32.const 8 i32.shl i32.add))
 )";
 
-TEST(JitRegs, LoopBindingsStayDirtyOnBackEdges) {
+TEST(JitRegs, WriteBackInLoops) {
   REQUIRE_BASELINE();
   Both m(kLoopWriteBack);
   for (int32_t n : {0, 1, 2, 7, 8, 30, 1000}) {
