@@ -297,7 +297,8 @@ void FuncCompiler::spillAll() {
 }
 
 void FuncCompiler::spillRegs() {
-  clearCaches();  // every call clobbers them
+  flushCaches();  // a call clobbers every register: the homes take the values first
+  clearCaches();
   for (size_t i = 0; i < stack_.size(); ++i)
     if (stack_[i].loc == Loc::Reg || stack_[i].loc == Loc::Flags) spillEntry(i);
 }
@@ -309,32 +310,66 @@ void FuncCompiler::spillAliasesOf(int32_t disp) {
 
 // ---- the register cache of locals ----
 
-void FuncCompiler::setCache(uint32_t local, int reg) {
-  dropCache(local);
+void FuncCompiler::setCache(uint32_t local, int reg, bool dirty) {
+  forgetCache(local);
   local_cache_[local] = int8_t(reg);
+  local_dirty_[local] = dirty;
+  dirty_n_ += dirty;
   cached_.push_back(local);
   take(clsOf(local_kinds_[local]), uint8_t(reg));
 }
 
+void FuncCompiler::storeHome(uint32_t local) {
+  auto r = uint8_t(local_cache_[local]);
+  int32_t d = localDisp(local);
+  if (local_kinds_[local] == ValKind::I64) a().mov(qword_ptr(rbp, d), gpq(r));
+  else a().mov(dword_ptr(rbp, d), gpd(r));  // only integer locals are ever dirty
+}
+
 void FuncCompiler::dropCache(uint32_t local) {
+  if (local_cache_[local] < 0) return;
+  if (local_dirty_[local]) storeHome(local);
+  forgetCached(local);
+}
+
+void FuncCompiler::forgetCached(uint32_t local) {
   int r = local_cache_[local];
-  if (r < 0) return;
   (clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << r);
   local_cache_[local] = -1;
+  dirty_n_ -= local_dirty_[local];
+  local_dirty_[local] = false;
   // At most one entry per register: the list is short.
   auto it = std::find(cached_.begin(), cached_.end(), local);
   *it = cached_.back();
   cached_.pop_back();
 }
 
+void FuncCompiler::flushDirty(bool keep_dirty) {
+  uint32_t left = dirty_n_;  // the walk stops at the last dirty cache
+  for (uint32_t local : cached_) {
+    if (!local_dirty_[local]) continue;
+    storeHome(local);
+    if (!keep_dirty) local_dirty_[local] = false, --dirty_n_;
+    if (--left == 0) return;
+  }
+}
+
 void FuncCompiler::clearCaches() {
-  // dropCache for each, without its search of the list (at labels and calls: often).
+  // forgetCache for each, without its search of the list (at labels and calls: often). Dirty
+  // values are lost: the callers have flushed them, or the code that follows is dead. The
+  // flags of uncached locals are left as they are: nothing reads one before setCache sets it.
   for (uint32_t local : cached_) {
     int r = local_cache_[local];
     (clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_) &= ~(1u << r);
     local_cache_[local] = -1;
   }
   cached_.clear();
+  dirty_n_ = 0;
+}
+
+void FuncCompiler::retakeCaches() {
+  gpr_used_ = xmm_used_ = 0;
+  for (uint32_t local : cached_) take(clsOf(local_kinds_[local]), uint8_t(local_cache_[local]));
 }
 
 // A cache the innermost loop's head bound goes last: dropping it costs a reload on every
@@ -392,10 +427,32 @@ void FuncCompiler::meet(CacheState& s, const CacheState& t) {
   s.n = kept;
 }
 
+// meet(s, captureCaches()) without the copy: the bindings of s that hold now.
+void FuncCompiler::meetNow(CacheState& s) const {
+  if (s.all) {
+    s = captureCaches();
+    return;
+  }
+  uint8_t kept = 0;
+  for (uint8_t i = 0; i < s.n; ++i) {
+    if (local_cache_[s.local[i]] != s.reg[i]) continue;
+    s.local[kept] = s.local[i];
+    s.reg[kept] = s.reg[i];
+    ++kept;
+  }
+  s.n = kept;
+}
+
 void FuncCompiler::adoptCaches(const CacheState& s) {
   clearCaches();
   if (s.all) return;
   for (uint8_t i = 0; i < s.n; ++i) setCache(s.local[i], s.reg[i]);
+}
+
+int FuncCompiler::boundTo(const CacheState& s, uint32_t local) {
+  for (uint8_t i = 0; i < s.n; ++i)
+    if (s.local[i] == local) return s.reg[i];
+  return -1;
 }
 
 bool FuncCompiler::cachesHold(const CacheState& s) const {
@@ -407,7 +464,7 @@ bool FuncCompiler::cachesHold(const CacheState& s) const {
 // Emitted on a back edge (after the label's values are in their slots, so every register is
 // free to overwrite): each binding of the loop head is made to hold again. Register moves
 // first, and only from registers that no binding writes, so no move overwrites a source still
-// to be read; the rest load from the locals' homes, which are always current (write-through).
+// to be read; the rest load from the locals' homes, which the branch has just flushed.
 // The compiler's own cache state is left alone: the code after a conditional branch continues
 // with it.
 void FuncCompiler::establishCaches(const CacheState& s) {
@@ -540,6 +597,8 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   num_decl_ = uint32_t(locals.size()) - num_params_;
   for (const ir::ValType& t : locals) local_kinds_.push_back(t.kind);
   local_cache_.assign(locals.size(), -1);
+  local_dirty_.assign(locals.size(), 0);
+  dirty_n_ = 0;
   touched_.assign(locals.size(), 0);
   instr_count_ = kLoopWindow + 1;
   wasm_offset_ = module_.functions[func_index_].body.offset;

@@ -199,10 +199,12 @@ class FuncCompiler {
   void spillRegs();                            // registers and flags to slots (before calls)
   void spillAliasesOf(int32_t disp);           // entries reading a local's home -> own slots
 
-  // Register cache of locals (write-through): after local.set/tee the value stays in a
-  // register as well as in the local's home, so later reads in the same straight-line code
-  // use the register. Memory is always current, so a cache is simply dropped at labels, calls
-  // and when registers run short.
+  // Register cache of locals (docs/jit.md "The local cache"): after local.set/tee the value
+  // stays in a register, so later reads in the same straight-line code use the register. An
+  // integer local's home is written back only when needed (its cache is *dirty*): when the cache
+  // is dropped, and at every edge into a label and before every call (flushCaches); float and
+  // vector locals are written through, and so are the locals the innermost loop's head binds.
+  // Label states hold clean bindings only.
   // Inline: asked for nearly every operand read.
   int32_t localOfDisp(int32_t disp) const {
     if (disp >= 16) {
@@ -225,12 +227,26 @@ class FuncCompiler {
     int c = cacheOf(v);
     return c >= 0 ? 1u << c : 0;
   }
-  void setCache(uint32_t local, int reg);
-  void dropCache(uint32_t local);
-  void clearCaches();
+  void setCache(uint32_t local, int reg, bool dirty = false);  // reg holds the local's value
+  void dropCache(uint32_t local);    // a dirty value is stored to the home first
+  void forgetCache(uint32_t local) {  // no store: the value is dead or the home current
+    if (local_cache_[local] >= 0) forgetCached(local);
+  }
+  void forgetCached(uint32_t local);
+  void storeHome(uint32_t local);    // the cache register -> the home
+  // Every dirty cache -> its home; keep_dirty: on one path only (a conditional branch's), the
+  // compiler's state continues without the stores.
+  void flushCaches(bool keep_dirty = false) {
+    if (dirty_n_ != 0) flushDirty(keep_dirty);  // none: the usual case, asked at every branch
+  }
+  void flushDirty(bool keep_dirty);
+  static int boundTo(const CacheState& s, uint32_t local);  // s's register for local, or -1
+  void clearCaches();   // forgets every cache (flushed before, or dead code after)
+  void retakeCaches();  // the register masks are the caches' alone (a block end with no join)
   bool dropOneCache(Cls c, uint32_t avoid);
   CacheState captureCaches() const;
   static void meet(CacheState& s, const CacheState& t);  // s = s intersected with t
+  void meetNow(CacheState& s) const;                     // s = s intersected with the caches now
   void adoptCaches(const CacheState& s);       // at a label: the caches are s (registers free)
   bool cachesHold(const CacheState& s) const;
   void establishCaches(const CacheState& s);   // a back edge: moves and loads to make s hold
@@ -252,7 +268,10 @@ class FuncCompiler {
   void emitReturn();
   void emitEpilogue();
   x86::CondCode popCond();  // an i32 condition as flags: the branch is taken when cc holds
+  bool edgeInPlace(const Ctrl& t) const;
   void branchIf(x86::CondCode cc, uint32_t depth);
+  static constexpr uint32_t kBrTableChain = 3;  // br_table entries (default aside) compared in a chain
+  void brTableChain(const std::vector<uint32_t>& targets);
   asmjit::Label trapLabel(uint32_t kind);
   void trapIf(x86::CondCode cc, uint32_t kind) { a().j(cc, trapLabel(kind)); }
   void siteCall();    // records the return address of the call just emitted
@@ -335,6 +354,7 @@ class FuncCompiler {
     std::vector<Ctrl> ctrls;
     std::vector<TrapStub> stubs;
     std::vector<int8_t> local_cache;
+    std::vector<uint8_t> local_dirty;
     std::vector<uint32_t> cached;
     std::vector<uint32_t> touched;
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
@@ -342,7 +362,7 @@ class FuncCompiler {
     std::vector<uint32_t> landing_at;                     // br_table, by depth (visitBrTable)
     void clear() {
       local_kinds.clear(), stack.clear(), ctrls.clear(), stubs.clear();
-      local_cache.clear(), cached.clear(), touched.clear(), base_loads.clear(), wasm_map.clear();
+      local_cache.clear(), local_dirty.clear(), cached.clear(), touched.clear(), base_loads.clear(), wasm_map.clear();
     }
   };
   ThreadScratch<Scratch> scratch_holder_;
@@ -368,6 +388,8 @@ class FuncCompiler {
   uint32_t mem_temps_ = 0;     // registers an access's address computation holds
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
   std::vector<int8_t>& local_cache_ = scratch_.local_cache;  // per local: caching register id, or -1
+  std::vector<uint8_t>& local_dirty_ = scratch_.local_dirty;  // per local: home older than its cache
+  uint32_t dirty_n_ = 0;  // the dirty caches (flushCaches does nothing when there are none)
   std::vector<uint32_t>& cached_ = scratch_.cached;  // the locals with a cache (labels and calls drop them all)
   // Per local: the instruction count at its last local.set/tee. A loop head keeps the caches of
   // the locals written just before it (the loop's counters, set up for it).

@@ -139,6 +139,8 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   x86::CondCode cc{};
   if (c.kind == Ctrl::If) cc = popCond();
   spillAll();  // joins see every value in its own slot
+  // A loop head and an if's else arm are labels: the caches they start with are clean.
+  if (c.kind != Ctrl::Block) flushCaches();
   c.height = uint32_t(stack_.size() - c.numParams());
   c.base = c.height;
   c.label = a().newLocal();
@@ -180,7 +182,8 @@ void FuncCompiler::visitElse() {
   Ctrl& c = ctrls_.back();
   if (!dead_) {
     moveToLabel(c, c.numResults());
-    meet(c.at_label, captureCaches());
+    flushCaches();
+    meetNow(c.at_label);
     a().jmp(c.label);
     c.targeted = true;
   }
@@ -212,17 +215,26 @@ void FuncCompiler::visitEnd() {
   // The caches after the end: those every edge into it agrees on. A loop's end is reached by
   // its fallthrough only; a block's or an if's also by the branches to its label (met in
   // at_label as they were emitted) and an if's missing else arm (the state at its jump).
+  // Only the fallthrough reaches a loop's end, or a block's nothing branches to: no join, and
+  // the caches go on as they are, dirty ones included. Any other end is a label: the
+  // fallthrough's edge flushes like a branch's.
+  bool join = (c.kind != Ctrl::Loop && c.targeted) || (c.kind == Ctrl::If && !c.has_else);
   CacheState after;
   if (c.kind != Ctrl::Loop) after = c.at_label;
-  if (!dead_) meet(after, captureCaches());
+  if (!dead_ && join) flushCaches();
+  if (!dead_) meetNow(after);
   if (c.kind == Ctrl::If && !c.has_else) meet(after, c.at_else);
   if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
   if (c.kind != Ctrl::Loop) a().bind(c.label);
   for (size_t i = c.height; i < stack_.size(); ++i) release(stack_[i]);
   stack_.resize(c.height);
-  clearCaches();
-  gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
-  if (reachable) adoptCaches(after);
+  if (!join && !dead_) {
+    retakeCaches();  // every entry below a block's height is in its slot
+  } else {
+    clearCaches();
+    gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
+    if (reachable) adoptCaches(after);
+  }
   for (size_t k = 0; k < c.numResults(); ++k) {
     Val v;
     v.loc = Loc::Mem;
@@ -253,24 +265,35 @@ void FuncCompiler::emitBranch(uint32_t depth) {
   if (t.kind == Ctrl::Function) return emitReturn();
   t.targeted = true;
   moveToLabel(t, t.numLabelValues());
+  // The label's code reads locals from their homes (but for the bindings it keeps): this edge
+  // writes the dirty ones back. Conditional branches come here too, so the compiler's state
+  // keeps them dirty for the code after the branch.
+  flushCaches(/*keep_dirty=*/true);
   if (t.kind == Ctrl::Loop) establishCaches(t.at_label);
-  else meet(t.at_label, captureCaches());
+  else meetNow(t.at_label);
   a().jmp(t.label);
+}
+
+// A branch to t needs no code of its own (but a flush): its values are already in the label's
+// slots, and a loop's bindings hold.
+bool FuncCompiler::edgeInPlace(const Ctrl& t) const {
+  if (t.kind == Ctrl::Function || (t.kind == Ctrl::Loop && !cachesHold(t.at_label))) return false;
+  size_t n = t.numLabelValues();
+  for (size_t k = 0; k < n; ++k) {
+    const Val& v = stack_[stack_.size() - n + k];
+    if (v.loc != Loc::Mem || v.disp != slotDisp(t.height + k)) return false;
+  }
+  return true;
 }
 
 void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
   Ctrl& t = ctrls_[ctrls_.size() - 1 - depth];
   // A conditional return must not move values on one path only: make them canonical first.
   if (t.kind == Ctrl::Function) spillAll();
-  size_t n = t.numLabelValues();
-  bool in_place = t.kind != Ctrl::Function && (t.kind != Ctrl::Loop || cachesHold(t.at_label));
-  for (size_t k = 0; k < n && in_place; ++k) {
-    const Val& v = stack_[stack_.size() - n + k];
-    in_place = v.loc == Loc::Mem && v.disp == slotDisp(t.height + k);
-  }
-  if (in_place) {
+  if (edgeInPlace(t)) {
     t.targeted = true;
-    if (t.kind != Ctrl::Loop) meet(t.at_label, captureCaches());
+    flushCaches();  // stores: the flags of the condition survive them
+    if (t.kind != Ctrl::Loop) meetNow(t.at_label);
     a().j(cc, t.label);
     return;
   }
@@ -341,10 +364,12 @@ x86::CondCode FuncCompiler::popCond() {
 void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrContext& c) {
   (void)in;
   const std::vector<uint32_t>& targets = c.reader->brTargets();  // the last one is the default
+  uint32_t n = uint32_t(targets.size() - 1);
+  if (n <= kBrTableChain) return brTableChain(targets);
   Gp r = toGpr(top());
   pop();  // r keeps the index: what follows allocates no register
   spillAll();
-  uint32_t n = uint32_t(targets.size() - 1);
+  flushCaches();  // once for every target (the landings' edges then find nothing dirty)
   // An index past the table takes the default, entry n: clamped rather than compared and
   // branched, so that nothing jumps forward to a landing. The landings are then all behind the
   // table's code when it is written, and each entry is a known delta rather than an asmjit label
@@ -374,6 +399,52 @@ void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrCo
   for (uint32_t i = 0; i <= n; ++i) {
     auto delta = int32_t(int64_t(landing_at[targets[i]] - 1) - table_at);
     a().embedInt32(delta);
+  }
+  enterDead();
+}
+
+// A br_table of at most kBrTableChain entries besides the default is a chain of compares, as a
+// C compiler does for a small switch: the index compared in place (a local's cache is not
+// copied), each entry a conditional jump straight to its label when the edge needs no code
+// (edgeInPlace), else to a landing after the default's branch. The jump table's clamp, load,
+// add and indirect jump, then a landing's jump, cost shootout-minicsv's parser (a four-way
+// br_table on its state per input byte) about ten instructions a byte.
+void FuncCompiler::brTableChain(const std::vector<uint32_t>& targets) {
+  uint32_t n = uint32_t(targets.size() - 1);
+  int c = cacheOf(top());
+  Gp r = c >= 0 ? gpq(uint8_t(c)) : toGpr(top());
+  pop();  // r keeps the index: what follows allocates no register
+  spillAll();
+  flushCaches();
+  // One landing per distinct depth, the default's first (it follows the chain): a return's
+  // code may be emitted only once (emitReturn moves its value into a register).
+  std::array<uint32_t, kBrTableChain + 1> depth{};
+  std::array<Label, kBrTableChain + 1> landing{};
+  uint32_t landings = 1;
+  depth[0] = targets[n];
+  landing[0] = a().newLocal();
+  for (uint32_t i = 0; i < n; ++i) {
+    Ctrl& t = ctrls_[ctrls_.size() - 1 - targets[i]];
+    if (i == 0) a().test(r.r32(), r.r32());
+    else a().cmp(r.r32(), i);
+    if (edgeInPlace(t)) {
+      t.targeted = true;
+      if (t.kind != Ctrl::Loop) meetNow(t.at_label);
+      a().je(t.label);
+      continue;
+    }
+    uint32_t k = 0;
+    while (k < landings && depth[k] != targets[i]) ++k;
+    if (k == landings) {
+      depth[k] = targets[i];
+      landing[k] = a().newLocal();
+      ++landings;
+    }
+    a().je(landing[k]);
+  }
+  for (uint32_t k = 0; k < landings; ++k) {
+    a().bind(landing[k]);
+    emitBranch(depth[k]);
   }
   enterDead();
 }

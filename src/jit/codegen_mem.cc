@@ -105,6 +105,9 @@ Mem FuncCompiler::memOperand(const decode::Instr& in, uint32_t size, Gp& base_re
   }
   if (addr.loc == Loc::Const) {
     a().mov(r11, asmjit::imm(int64_t(mt.limits.is64 ? addr.imm : uint32_t(addr.imm))));
+  } else if (int c = cacheOf(addr); c >= 0) {  // a local's cache: its home may be stale
+    if (mt.limits.is64) a().mov(r11, gpq(uint8_t(c)));
+    else a().mov(r11d, gpd(uint8_t(c)));
   } else if (addr.loc == Loc::Mem) {
     if (mt.limits.is64) a().mov(r11, qword_ptr(rbp, addr.disp));
     else a().mov(r11d, dword_ptr(rbp, addr.disp));

@@ -409,6 +409,8 @@ bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
         if (wide) as.mov(r11, asmjit::imm(int64_t(s.imm)));
         else as.mov(r11d, asmjit::imm(uint32_t(s.imm)));
         src = wide ? Gp(r11) : Gp(r11d);
+      } else if (int c = cacheOf(s); c >= 0) {  // a local's cache: its home may be stale
+        src = wide ? Gp(gpq(uint8_t(c))) : Gp(gpd(uint8_t(c)));
       } else if (s.loc == Loc::Mem) {
         uint32_t size = op == Opcode::I8x16ReplaceLane ? 1 : op == Opcode::I16x8ReplaceLane ? 2 : wide ? 8 : 4;
         src = ptr(rbp, s.disp, size);

@@ -108,5 +108,191 @@ TEST(JitRegs, LocalsCachedAcrossLabels) {
   }
 }
 
+// Write-back locals (docs/jit.md "The local cache"): an integer local.set/tee leaves the value
+// in a register only (dirty); the home is written when the cache is dropped (register pressure,
+// a store from the cache, an instruction taking rax/rcx/rdx), at every edge into a label and
+// before every call. Each function reads locals after one of those points, or through an
+// instruction that reads a local operand in place (shift count, dividend, explicit bounds check,
+// replace_lane), where a read of the stale home would give the old value.
+constexpr const char* kWriteBack = R"((module
+  (memory (export "mem") 1)
+  (func $id (param i32) (result i32) (local.get 0))
+  ;; dirty locals across a call, and a local set from itself
+  (func (export "call") (param $x i32) (result i32) (local $a i32) (local $b i64)
+    local.get $x i32.const 7 i32.mul local.set $a
+    local.get $x i64.extend_i32_u i64.const 40 i64.shl local.set $b
+    local.get $a local.set $a
+    local.get $x call $id
+    local.get $a i32.add
+    local.get $b i64.const 40 i64.shr_u i32.wrap_i64 i32.add)
+  ;; more dirty locals than registers: pressure drops dirty caches (their homes written then)
+  (func (export "pressure") (param $x i32) (result i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $d i32) (local $e i32) (local $f i32)
+    (local $g i32) (local $h i32) (local $i i32) (local $j i32) (local $k i32) (local $l i32)
+    (local $m i32) (local $n i32)
+    local.get $x i32.const 1 i32.add local.set $a
+    local.get $a i32.const 2 i32.add local.set $b
+    local.get $b i32.const 3 i32.add local.set $c
+    local.get $c i32.const 4 i32.add local.set $d
+    local.get $d i32.const 5 i32.add local.set $e
+    local.get $e i32.const 6 i32.add local.set $f
+    local.get $f i32.const 7 i32.add local.set $g
+    local.get $g i32.const 8 i32.add local.set $h
+    local.get $h i32.const 9 i32.add local.set $i
+    local.get $i i32.const 10 i32.add local.set $j
+    local.get $j i32.const 11 i32.add local.set $k
+    local.get $k i32.const 12 i32.add local.set $l
+    local.get $l i32.const 13 i32.add local.set $m
+    local.get $m i32.const 14 i32.add local.set $n
+    block $b1  ;; an end nothing branches to: the caches go on, dirty
+      local.get $a local.get $n i32.xor local.set $a
+    end
+    block $b2  ;; a join: both edges flush
+      local.get $x br_if $b2
+      local.get $b i32.const 100 i32.add local.set $b
+    end
+    local.get $a local.get $b i32.add local.get $c i32.add local.get $d i32.add local.get $e i32.add
+    local.get $f i32.add local.get $g i32.add local.get $h i32.add local.get $i i32.add
+    local.get $j i32.add local.get $k i32.add local.get $l i32.add local.get $m i32.add
+    local.get $n i32.add)
+  ;; operands read in place from a dirty local: shift count, dividend, divisor
+  (func (export "inplace") (param $x i32) (param $y i64) (result i64) (local $s i32) (local $d i64) (local $q i64)
+    local.get $x i32.const 3 i32.and local.set $s
+    local.get $y i64.const 1000 i64.add local.set $d
+    local.get $y i64.const 3 i64.or local.set $q
+    local.get $x local.get $s i32.shl i64.extend_i32_u
+    local.get $d local.get $q i64.div_s i64.add
+    local.get $d local.get $q i64.rem_u i64.add)
+  ;; a store of a dirty local at an address in the same local
+  (func (export "store") (param $x i32) (result i32) (local $p i32)
+    local.get $x i32.const 0xff i32.and i32.const 4 i32.mul local.set $p
+    local.get $p local.get $p i32.store
+    local.get $p i32.load)
+  ;; conditional branches out of a loop with dirty locals, if/else arms, br_table
+  (func (export "loop") (param $n i32) (result i32) (local $i i32) (local $s i32) (local $t i32)
+    block $out
+      loop $l
+        local.get $s local.get $i i32.add local.set $s
+        local.get $s i32.const 1000 i32.gt_u br_if $out
+        local.get $i i32.const 1 i32.and
+        if
+          local.get $t i32.const 3 i32.add local.set $t
+        else
+          local.get $t local.get $i i32.xor local.set $t
+        end
+        local.get $i i32.const 1 i32.add local.tee $i
+        local.get $n i32.lt_u br_if $l
+      end
+    end
+    block $a
+      block $b
+        local.get $t i32.const 99 i32.add local.set $t
+        local.get $i i32.const 3 i32.rem_u
+        br_table $a $b $a
+      end
+      local.get $t i32.const 1 i32.shl local.set $t
+    end
+    local.get $s local.get $t i32.const 16 i32.shl i32.add)
+  ;; a trap with dirty locals, after a call that saw them flushed
+  (func (export "trap") (param $x i32) (result i32) (local $a i32)
+    local.get $x i32.const 5 i32.add local.set $a
+    local.get $a call $id drop
+    local.get $a i32.const 1 i32.sub local.set $a
+    i32.const 100 local.get $a local.get $x i32.sub i32.const 4 i32.sub i32.div_s))
+)";
+
+TEST(JitRegs, WriteBackLocals) {
+  REQUIRE_BASELINE();
+  for (BoundsChecks mode : {BoundsChecks::GuardPages, BoundsChecks::Explicit}) {
+    Options o;
+    o.config.bounds_checks = mode;
+    Both m(kWriteBack, o);
+    for (int32_t x : {0, 1, 5, 77, -3}) {
+      std::vector<Val> r = m.ok("call", {Val::i32(x)});
+      ASSERT_EQ(r.size(), 1u);
+      EXPECT_EQ(r[0].i32(), int32_t(uint32_t(x) * 8 + (uint32_t(x) & 0xffffff)));
+      m.ok("pressure", {Val::i32(x)});
+      m.ok("inplace", {Val::i32(x), Val::i64(int64_t(x) * 12345)});
+      r = m.ok("store", {Val::i32(x)});
+      ASSERT_EQ(r.size(), 1u);
+      EXPECT_EQ(r[0].i32(), (x & 0xff) * 4);
+      m.ok("loop", {Val::i32(x)});
+      m.ok("loop", {Val::i32(x + 100)});
+      m.same("trap", {Val::i32(x)});
+    }
+    m.trap("trap", {Val::i32(0)}, TrapKind::IntegerDivideByZero);
+  }
+}
+
+// Loops under write-back (docs/jit.md "The local cache"): the head's bindings are written
+// through, every other integer local written in the body is dirty until a flush (a join, a
+// call, a branch out or back, a br_table), and homes read after each of those must be current.
+constexpr const char* kLoopWriteBack = R"((module
+  (func $id (param i32) (result i32) (local.get 0))
+  (func (export "body") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32) (local $t i64)
+    i32.const 0 local.set $i
+    i32.const 1 local.set $j
+    i64.const 5 local.set $t
+    block $out
+      loop $l
+        local.get $i i32.const 3 i32.and
+        if
+          local.get $s local.get $j i32.add local.set $s
+        end
+        local.get $i i32.const 7 i32.rem_u i32.eqz
+        if
+          local.get $i call $id local.get $s i32.add local.set $s
+        end
+        local.get $j local.get $i i32.add local.set $j
+        local.get $t local.get $t i64.const 3 i64.mul i64.xor local.set $t
+        local.get $s i32.const 100000 i32.gt_u br_if $out
+        local.get $i i32.const 1 i32.add local.tee $i
+        local.get $n i32.lt_u br_if $l
+      end
+    end
+    local.get $i local.get $j i32.add local.get $s i32.add local.get $t i32.wrap_i64 i32.add)
+  (func (export "table") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    i32.const 0 local.set $i
+    block $done
+      loop $l
+        local.get $s local.get $i i32.xor local.set $s
+        local.get $i i32.const 1 i32.add local.tee $i
+        local.get $n i32.lt_u
+        br_table $done $l
+      end
+    end
+    local.get $s local.get $i i32.const 16 i32.shl i32.add)
+  (func (export "outer") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)
+    i32.const 0 local.set $i
+    loop $outer
+      i32.const 0 local.set $j
+      loop $inner
+        local.get $s local.get $i local.get $j i32.mul i32.add local.set $s
+        local.get $j i32.const 1 i32.add local.tee $j
+        local.get $i i32.lt_u br_if $inner
+        local.get $i i32.const 1 i32.add local.tee $i
+        local.get $n i32.lt_u br_if $outer
+      end
+    end
+    local.get $s local.get $i i32.const 8 i32.shl i32.add))
+)";
+
+TEST(JitRegs, WriteBackInLoops) {
+  REQUIRE_BASELINE();
+  Both m(kLoopWriteBack);
+  for (int32_t n : {0, 1, 2, 7, 8, 30, 1000}) {
+    m.ok("body", {Val::i32(n)});
+    m.ok("outer", {Val::i32(n % 40)});
+    std::vector<Val> r = m.ok("table", {Val::i32(n)});
+    ASSERT_EQ(r.size(), 1u);
+    int32_t s = 0, i = 0;
+    do {
+      s ^= i;
+      ++i;
+    } while (i < n);
+    EXPECT_EQ(r[0].i32(), s + (i << 16)) << n;
+  }
+}
+
 }  // namespace
 }  // namespace strata::jit_test
