@@ -54,9 +54,24 @@ static_assert(firstFreeGprFollowsOrder());
 
 FuncCompiler::FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info)
     : ms_(ms), module_(*ms.module), func_index_(func_index), info_(info) {
-  scratch_.clear();
+  swapScratch();
+  clearArrays();
   type_ = &module_.funcType(func_index);
   info_.func_index = func_index;
+}
+
+FuncCompiler::~FuncCompiler() { swapScratch(); }
+
+void FuncCompiler::swapScratch() {
+  Scratch& s = scratch_;
+  local_kinds_.swap(s.local_kinds), stack_.swap(s.stack), ctrls_.swap(s.ctrls), stubs_.swap(s.stubs);
+  local_cache_.swap(s.local_cache), local_dirty_.swap(s.local_dirty), cached_.swap(s.cached);
+  touched_.swap(s.touched), base_loads_.swap(s.base_loads), wasm_map_.swap(s.wasm_map);
+}
+
+void FuncCompiler::clearArrays() {
+  local_kinds_.clear(), stack_.clear(), ctrls_.clear(), stubs_.clear();
+  local_cache_.clear(), local_dirty_.clear(), cached_.clear(), touched_.clear(), base_loads_.clear(), wasm_map_.clear();
 }
 
 int32_t FuncCompiler::localDisp(uint32_t i) const {

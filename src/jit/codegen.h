@@ -75,6 +75,9 @@ class FuncCompiler {
   static constexpr bool kWantsTypes = false;
 
   FuncCompiler(ModuleState& ms, uint32_t func_index, vm::FuncCodeInfo& info);
+  ~FuncCompiler();
+  FuncCompiler(const FuncCompiler&) = delete;
+  FuncCompiler& operator=(const FuncCompiler&) = delete;
   void onLocals(std::span<const ir::ValType> locals);
   void onInstr(const decode::Instr& in, const validate::InstrContext& c);
   void onEnd();
@@ -360,14 +363,15 @@ class FuncCompiler {
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
     std::vector<uint32_t> landing_at;                     // br_table, by depth (visitBrTable)
-    void clear() {
-      local_kinds.clear(), stack.clear(), ctrls.clear(), stubs.clear();
-      local_cache.clear(), local_dirty.clear(), cached.clear(), touched.clear(), base_loads.clear(), wasm_map.clear();
-    }
   };
+  // The arrays below are the compiler's own members while it lives, their memory taken from the
+  // thread's scratch at construction and given back at destruction (swapScratch), so that each
+  // access is one load from `this` rather than two through a reference into the scratch.
+  void swapScratch();
+  void clearArrays();
   ThreadScratch<Scratch> scratch_holder_;
   Scratch& scratch_ = scratch_holder_.get();
-  std::vector<ir::ValKind>& local_kinds_ = scratch_.local_kinds;
+  std::vector<ir::ValKind> local_kinds_;
   uint32_t num_params_ = 0;
   uint32_t num_decl_ = 0;
   size_t max_height_ = 0;
@@ -380,25 +384,25 @@ class FuncCompiler {
   static constexpr uint64_t kLeafFrameMax = 4096;
   static constexpr int32_t kAreaDisp = -16;  // the frame's padding slot below the vmctx
 
-  support::FlatStack<Val>& stack_ = scratch_.stack;
-  std::vector<Ctrl>& ctrls_ = scratch_.ctrls;
-  std::vector<TrapStub>& stubs_ = scratch_.stubs;
+  support::FlatStack<Val> stack_;
+  std::vector<Ctrl> ctrls_;
+  std::vector<TrapStub> stubs_;
   bool dead_ = false;
   uint32_t gpr_used_ = 0, xmm_used_ = 0;
   uint32_t mem_temps_ = 0;     // registers an access's address computation holds
   uint32_t mem_borrowed_ = 0;  // of those, a local's cache register (not released after)
-  std::vector<int8_t>& local_cache_ = scratch_.local_cache;  // per local: caching register id, or -1
-  std::vector<uint8_t>& local_dirty_ = scratch_.local_dirty;  // per local: home older than its cache
+  std::vector<int8_t> local_cache_;  // per local: caching register id, or -1
+  std::vector<uint8_t> local_dirty_;  // per local: home older than its cache
   uint32_t dirty_n_ = 0;  // the dirty caches (flushCaches does nothing when there are none)
-  std::vector<uint32_t>& cached_ = scratch_.cached;  // the locals with a cache (labels and calls drop them all)
+  std::vector<uint32_t> cached_;  // the locals with a cache (labels and calls drop them all)
   // Per local: the instruction count at its last local.set/tee. A loop head keeps the caches of
   // the locals written just before it (the loop's counters, set up for it).
-  std::vector<uint32_t>& touched_ = scratch_.touched;
+  std::vector<uint32_t> touched_;
   uint32_t instr_count_ = 0;
   int32_t innermost_loop_ = -1;  // index in ctrls_ of the innermost live loop, or -1
   static constexpr uint32_t kLoopWindow = 8;
-  std::vector<std::pair<uint32_t, uint32_t>>& wasm_map_ = scratch_.wasm_map;
-  std::vector<std::pair<uint32_t, uint32_t>>& base_loads_ = scratch_.base_loads;  // (offset, size) of each r14 load
+  std::vector<std::pair<uint32_t, uint32_t>> wasm_map_;
+  std::vector<std::pair<uint32_t, uint32_t>> base_loads_;  // (offset, size) of each r14 load
   bool uses_memory_base_ = false;                          // some access reads r14
   uint32_t fuel_at_ = 0;     // the immediate of the last fuel charge
   uint32_t fuel_count_ = 0;  // instructions since it
