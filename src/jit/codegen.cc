@@ -512,15 +512,10 @@ void FuncCompiler::establishCaches(const CacheState& s) {
 }
 
 int FuncCompiler::loopRegFor(uint32_t local) const {
-  if (innermost_loop_ < 0) return -1;
-  const CacheState& s = ctrls_[size_t(innermost_loop_)].at_label;
-  for (uint8_t j = 0; j < s.n; ++j) {
-    if (s.local[j] != local) continue;
-    int r = s.reg[j];
-    uint32_t used = clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_;
-    return !(used & (1u << r)) || local_cache_[local] == r ? r : -1;
-  }
-  return -1;
+  int r = loopBound(local);
+  if (r < 0) return -1;
+  uint32_t used = clsOf(local_kinds_[local]) == Cls::Gpr ? gpr_used_ : xmm_used_;
+  return !(used & (1u << r)) || local_cache_[local] == r ? r : -1;
 }
 
 // ---- traps and sites ----

@@ -226,10 +226,12 @@ class FuncCompiler {
   // The registers an operand about to be read occupies (its own or its local's cache): the
   // allocation of the other operand's register must leave them alone.
   uint32_t holdMask(const Val& v) const {
-    if (v.loc == Loc::Reg) return 1u << v.reg;
-    int c = cacheOf(v);
-    return c >= 0 ? 1u << c : 0;
+    int r = regOf(v);
+    return r >= 0 ? 1u << r : 0;
   }
+  // The register an operand's value is in (its own, or its local's cache), or -1: where a local's
+  // value must be read while its home may be stale (write-back).
+  int regOf(const Val& v) const { return v.loc == Loc::Reg ? v.reg : cacheOf(v); }
   void setCache(uint32_t local, int reg, bool dirty = false);  // reg holds the local's value
   void dropCache(uint32_t local);    // a dirty value is stored to the home first
   void forgetCache(uint32_t local) {  // no store: the value is dead or the home current
@@ -244,6 +246,9 @@ class FuncCompiler {
   }
   void flushDirty(bool keep_dirty);
   static int boundTo(const CacheState& s, uint32_t local);  // s's register for local, or -1
+  int loopBound(uint32_t local) const {  // the innermost loop head's register for local, or -1
+    return innermost_loop_ < 0 ? -1 : boundTo(ctrls_[size_t(innermost_loop_)].at_label, local);
+  }
   void clearCaches();   // forgets every cache (flushed before, or dead code after)
   void retakeCaches();  // the register masks are the caches' alone (a block end with no join)
   bool dropOneCache(Cls c, uint32_t avoid);

@@ -66,8 +66,7 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
     // A local the innermost loop's head binds is written through: the head assumes its home
     // current, and a back edge's store of it would sit between the loop condition's cmp and
     // jcc (shootout-matrix's inner loop ran 22% slower so, at the same instruction count).
-    bool write_back = (k == ValKind::I32 || k == ValKind::I64) &&
-                      (innermost_loop_ < 0 || boundTo(ctrls_[size_t(innermost_loop_)].at_label, in.idx) < 0);
+    bool write_back = (k == ValKind::I32 || k == ValKind::I64) && loopBound(in.idx) < 0;
     if (!write_back) storeTo(v, disp);
     if (int r = loopRegFor(in.idx); r >= 0 && r != v.reg) {
       if (clsOf(k) == Cls::Gpr) a().mov(gpq(uint8_t(r)), gpq(v.reg));

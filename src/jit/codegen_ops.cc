@@ -193,8 +193,7 @@ bool FuncCompiler::visitIntArith(const decode::Instr& in) {
     // The count goes to cl; the value must not live in rcx.
     if (!(bv.loc == Loc::Reg && bv.reg == Gp::kIdCx)) {
       evict(Cls::Gpr, Gp::kIdCx);
-      if (bv.loc == Loc::Reg) a().mov(ecx, gpd(bv.reg));
-      else if (int c = cacheOf(bv); c >= 0) a().mov(ecx, gpd(uint8_t(c)));  // the home may be stale
+      if (int r = regOf(bv); r >= 0) a().mov(ecx, gpd(uint8_t(r)));
       else a().mov(ecx, dword_ptr(rbp, bv.disp));
       release(bv);
       bv.loc = Loc::Reg;
@@ -327,8 +326,7 @@ void FuncCompiler::visitDivRem(const decode::Instr& in) {
   Gp rb = gp(toGpr(top(), kAxDx).id(), wide);
   Val& av = top(1);
   Gp ax = gp(Gp::kIdAx, wide), dx = gp(Gp::kIdDx, wide);
-  if (av.loc == Loc::Reg) a().mov(ax, gp(av.reg, wide));
-  else if (int c = cacheOf(av); c >= 0) a().mov(ax, gp(uint8_t(c), wide));  // the home may be stale
+  if (int r = regOf(av); r >= 0) a().mov(ax, gp(uint8_t(r), wide));
   else if (av.loc == Loc::Mem) a().mov(ax, ptr(rbp, av.disp, wide ? 8 : 4));
   else a().mov(ax, asmjit::imm(wide ? int64_t(av.imm) : int64_t(uint32_t(av.imm))));
   take(Cls::Gpr, Gp::kIdAx);

@@ -207,8 +207,7 @@ Xmm FuncCompiler::simdShiftOperands(uint32_t mask, bool& is_const, uint32_t& n) 
   is_const = c.loc == Loc::Const;
   n = uint32_t(c.imm) & mask;
   if (!is_const) {
-    if (c.loc == Loc::Reg) a().mov(r11d, gpd(c.reg));
-    else if (int r = cacheOf(c); r >= 0) a().mov(r11d, gpd(uint8_t(r)));
+    if (int r = regOf(c); r >= 0) a().mov(r11d, gpd(uint8_t(r)));
     else a().mov(r11d, dword_ptr(rbp, c.disp));
     a().and_(r11d, mask);
   }
@@ -409,13 +408,11 @@ bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
         if (wide) as.mov(r11, asmjit::imm(int64_t(s.imm)));
         else as.mov(r11d, asmjit::imm(uint32_t(s.imm)));
         src = wide ? Gp(r11) : Gp(r11d);
-      } else if (int c = cacheOf(s); c >= 0) {  // a local's cache: its home may be stale
-        src = wide ? Gp(gpq(uint8_t(c))) : Gp(gpd(uint8_t(c)));
-      } else if (s.loc == Loc::Mem) {
+      } else if (int r = regOf(s); r >= 0) {  // its own register or its local's cache
+        src = wide ? Gp(gpq(uint8_t(r))) : Gp(gpd(uint8_t(r)));
+      } else {
         uint32_t size = op == Opcode::I8x16ReplaceLane ? 1 : op == Opcode::I16x8ReplaceLane ? 2 : wide ? 8 : 4;
         src = ptr(rbp, s.disp, size);
-      } else {
-        src = wide ? Gp(gpq(s.reg)) : Gp(gpd(s.reg));
       }
       switch (op) {
         case Opcode::I8x16ReplaceLane: as.emit(Inst::kIdPinsrb, x, src, asmjit::imm(in.lane & 15)); break;

@@ -13,8 +13,7 @@ namespace {
 inline bool wide(const asmjit::x86::Gp& r) { return r.isGpq(); }
 }  // namespace
 
-// mod 00 has no displacement, except that rm/base 101 (rbp, r13) then means rip or no base, so
-// those always carry one; rm/base 100 (rsp, r12) means a SIB byte follows.
+// [base + index*scale + disp] and [index*scale + disp32]; without an index, modrmBaseDisp.
 void Emitter::Out::modrmMem(uint32_t reg, const Mem& m) {
   int32_t disp = m.offsetLo32();
   if (!m.hasBase()) {
@@ -24,17 +23,11 @@ void Emitter::Out::modrmMem(uint32_t reg, const Mem& m) {
     dword(uint32_t(disp));
     return;
   }
+  if (!m.hasIndex()) return modrmBaseDisp(reg, m.baseId(), disp);
   uint32_t base = m.baseId() & 7;
-  uint32_t mod = disp == 0 && base != 5 ? 0x00 : isInt8(disp) ? 0x40 : 0x80;
-  if (m.hasIndex()) {
-    byte(mod | (reg & 7) << 3 | 4);
-    byte(m.shift() << 6 | (m.indexId() & 7) << 3 | base);
-  } else if (base == 4) {
-    byte(mod | (reg & 7) << 3 | 4);
-    byte(0x24);  // no index, base rsp/r12
-  } else {
-    byte(mod | (reg & 7) << 3 | base);
-  }
+  uint32_t mod = disp == 0 && base != 5 ? 0x00 : isInt8(disp) ? 0x40 : 0x80;  // as modrmBaseDisp
+  byte(mod | (reg & 7) << 3 | 4);
+  byte(m.shift() << 6 | (m.indexId() & 7) << 3 | base);
   if (mod == 0x40) byte(uint32_t(disp));
   else if (mod == 0x80) dword(uint32_t(disp));
 }

@@ -209,6 +209,17 @@ class Emitter : public asmjit::x86::Assembler {
       if (r || force) byte(0x40 | r);
     }
     void modrmMem(uint32_t reg, const Mem& m);
+    // [base + disp] without an index: mod 00 carries no displacement, except that base 101
+    // (rbp, r13) then means rip or no base, so it always carries one; base 100 (rsp, r12)
+    // means a SIB byte follows.
+    void modrmBaseDisp(uint32_t reg, uint32_t base, int32_t disp) {
+      base &= 7;
+      uint32_t mod = disp == 0 && base != 5 ? 0x00 : int8_t(disp) == disp ? 0x40 : 0x80;
+      byte(mod | (reg & 7) << 3 | base);
+      if (base == 4) byte(0x24);  // SIB: no index, base rsp/r12
+      if (mod == 0x40) byte(uint32_t(disp));
+      else if (mod == 0x80) dword(uint32_t(disp));
+    }
     void modrmReg(uint32_t reg, uint32_t rm) { byte(0xc0 | (reg & 7) << 3 | (rm & 7)); }
   };
   // After a direct write: asmjit's cursor and section size move as after its own.
@@ -235,14 +246,7 @@ class Emitter : public asmjit::x86::Assembler {
     uint32_t base = m.baseId();
     o.rex(reg.isGpq(), reg.id(), 0, base);
     o.byte(op);
-    int32_t disp = m.offsetLo32();
-    // mod 00 needs no displacement, but base 101 (rbp, r13) always carries one and base 100
-    // (rsp, r12) needs a SIB byte.
-    uint32_t mod = disp == 0 && (base & 7) != 5 ? 0x00 : int8_t(disp) == disp ? 0x40 : 0x80;
-    o.byte(mod | (reg.id() & 7) << 3 | (base & 7));
-    if ((base & 7) == 4) o.byte(0x24);
-    if (mod == 0x40) o.byte(uint32_t(disp));
-    else if (mod == 0x80) o.dword(uint32_t(disp));
+    o.modrmBaseDisp(reg.id(), base, m.offsetLo32());
     finish(o);
     return asmjit::kErrorOk;
   }
