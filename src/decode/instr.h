@@ -76,6 +76,7 @@ class InstrReader {
   bool atEnd() const { return r_.atEnd(); }
   uint64_t offset() const { return r_.offset(); }
   ByteReader& bytes() { return r_; }
+  const ByteReader& bytes() const { return r_; }
 
   // Decodes the next instruction into `out`. Errors (all Malformed, spec suite wording):
   // "unexpected end of section or function" (starts with "unexpected end"), "illegal opcode XX"

@@ -66,12 +66,12 @@ void FuncCompiler::swapScratch() {
   Scratch& s = scratch_;
   local_kinds_.swap(s.local_kinds), stack_.swap(s.stack), ctrls_.swap(s.ctrls), stubs_.swap(s.stubs);
   local_cache_.swap(s.local_cache), local_dirty_.swap(s.local_dirty), cached_.swap(s.cached);
-  touched_.swap(s.touched), base_loads_.swap(s.base_loads), wasm_map_.swap(s.wasm_map);
+  dead_at_.swap(s.dead_at), dead_saved_.swap(s.dead_saved), base_loads_.swap(s.base_loads), wasm_map_.swap(s.wasm_map);
 }
 
 void FuncCompiler::clearArrays() {
   local_kinds_.clear(), stack_.clear(), ctrls_.clear(), stubs_.clear();
-  local_cache_.clear(), local_dirty_.clear(), cached_.clear(), touched_.clear(), base_loads_.clear(), wasm_map_.clear();
+  local_cache_.clear(), local_dirty_.clear(), cached_.clear(), dead_at_.clear(), dead_saved_.clear(), base_loads_.clear(), wasm_map_.clear();
 }
 
 int32_t FuncCompiler::localDisp(uint32_t i) const {
@@ -335,10 +335,11 @@ void FuncCompiler::setCache(uint32_t local, int reg, bool dirty) {
 }
 
 void FuncCompiler::storeHome(uint32_t local) {
-  auto r = uint8_t(local_cache_[local]);
-  int32_t d = localDisp(local);
-  if (local_kinds_[local] == ValKind::I64) a().mov(qword_ptr(rbp, d), gpq(r));
-  else a().mov(dword_ptr(rbp, d), gpd(r));  // only integer locals are ever dirty
+  Val v;
+  v.loc = Loc::Reg;
+  v.kind = local_kinds_[local];
+  v.reg = uint8_t(local_cache_[local]);
+  storeTo(v, localDisp(local));
 }
 
 void FuncCompiler::dropCache(uint32_t local) {
@@ -359,10 +360,14 @@ void FuncCompiler::forgetCached(uint32_t local) {
   cached_.pop_back();
 }
 
-void FuncCompiler::flushDirty(bool keep_dirty) {
+void FuncCompiler::flushDirty(bool keep_dirty, int32_t loop) {
   uint32_t left = dirty_n_;  // the walk stops at the last dirty cache
   for (uint32_t local : cached_) {
     if (!local_dirty_[local]) continue;
+    if (dead_at_[local] == loop && loop >= 0) {  // dead on this back edge: stays dirty
+      if (--left == 0) return;
+      continue;
+    }
     storeHome(local);
     if (!keep_dirty) local_dirty_[local] = false, --dirty_n_;
     if (--left == 0) return;
@@ -609,8 +614,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   local_cache_.assign(locals.size(), -1);
   local_dirty_.assign(locals.size(), 0);
   dirty_n_ = 0;
-  touched_.assign(locals.size(), 0);
-  instr_count_ = kLoopWindow + 1;
+  dead_at_.assign(locals.size(), -1);
   wasm_offset_ = module_.functions[func_index_].body.offset;
 
   a().align(asmjit::AlignMode::kCode, 16);
@@ -674,7 +678,6 @@ void FuncCompiler::onInstr(const decode::Instr& in, const validate::InstrContext
   }
   if (ms_.options.wasm_map) recordWasmOffset(in.offset);
   ++fuel_count_;
-  ++instr_count_;
   visit(in, c);
 }
 

@@ -22,6 +22,7 @@
 #include "decode/instr.h"
 #include "jit/emitter.h"
 #include "jit/externs.h"
+#include "jit/loop_scan.h"
 #include "ir/module.h"
 #include "support/error.h"
 #include "support/flat_stack.h"
@@ -38,6 +39,7 @@ namespace x86 = asmjit::x86;
 // What every function of a module shares while the module is compiled.
 struct ModuleState {
   const ir::Module* module = nullptr;
+  const ir::Features* features = nullptr;  // the module's (the loop scan decodes with them)
   vm::CompileOptions options;
   Emitter* a = nullptr;
   asmjit::Label got;          // call slots: one code pointer per defined function (data page)
@@ -102,7 +104,7 @@ class FuncCompiler {
   // loop, what its head started with, which every back edge re-establishes. Bounded: a subset
   // is always safe.
   struct CacheState {
-    static constexpr size_t kMax = 12;
+    static constexpr size_t kMax = 16;
     uint8_t n = 0;
     bool all = true;  // no edge met yet (the identity of the intersection)
     std::array<uint32_t, kMax> local{};
@@ -127,6 +129,7 @@ class FuncCompiler {
     CacheState at_label;      // the caches the label's code may assume
     CacheState at_else;       // an if's caches at its conditional jump (the else arm's start)
     int32_t outer_loop = -1;  // a loop: the enclosing loop's index in ctrls_ (innermost_loop_)
+    uint32_t dead_saved = 0;  // a loop: dead_saved_'s size at its head (restored at its end)
     size_t numParams() const { return sig.num_params; }
     size_t numResults() const { return sig.num_results; }
     ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }
@@ -242,9 +245,14 @@ class FuncCompiler {
   // Every dirty cache -> its home; keep_dirty: on one path only (a conditional branch's), the
   // compiler's state continues without the stores.
   void flushCaches(bool keep_dirty = false) {
-    if (dirty_n_ != 0) flushDirty(keep_dirty);  // none: the usual case, asked at every branch
+    if (dirty_n_ != 0) flushDirty(keep_dirty, -1);  // none: the usual case, asked at every branch
   }
-  void flushDirty(bool keep_dirty);
+  // The flush of an edge into t: a back edge leaves the locals dead at the loop's head dirty
+  // (their values die on the edge; the code after a conditional one still has them).
+  void flushFor(const Ctrl& t, bool keep_dirty) {
+    if (dirty_n_ != 0) flushDirty(keep_dirty, t.kind == Ctrl::Loop ? int32_t(&t - ctrls_.data()) : -1);
+  }
+  void flushDirty(bool keep_dirty, int32_t loop);
   static int boundTo(const CacheState& s, uint32_t local);  // s's register for local, or -1
   int loopBound(uint32_t local) const {  // the innermost loop head's register for local, or -1
     return innermost_loop_ < 0 ? -1 : boundTo(ctrls_[size_t(innermost_loop_)].at_label, local);
@@ -364,7 +372,10 @@ class FuncCompiler {
     std::vector<int8_t> local_cache;
     std::vector<uint8_t> local_dirty;
     std::vector<uint32_t> cached;
-    std::vector<uint32_t> touched;
+    std::vector<int32_t> dead_at;
+    std::vector<std::pair<uint32_t, int32_t>> dead_saved;
+    std::vector<uint32_t> loop_pick;
+    LoopScanner loop_scan;
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
     std::vector<uint32_t> landing_at;                     // br_table, by depth (visitBrTable)
@@ -400,12 +411,16 @@ class FuncCompiler {
   std::vector<uint8_t> local_dirty_;  // per local: home older than its cache
   uint32_t dirty_n_ = 0;  // the dirty caches (flushCaches does nothing when there are none)
   std::vector<uint32_t> cached_;  // the locals with a cache (labels and calls drop them all)
-  // Per local: the instruction count at its last local.set/tee. A loop head keeps the caches of
-  // the locals written just before it (the loop's counters, set up for it).
-  std::vector<uint32_t> touched_;
-  uint32_t instr_count_ = 0;
+  // Per local: the index in ctrls_ of the innermost open loop at whose head the local is dead
+  // (LoopScanner::deadAtHead), or -1; dead_saved_ keeps the values a loop head replaced.
+  std::vector<int32_t> dead_at_;
+  std::vector<std::pair<uint32_t, int32_t>> dead_saved_;
   int32_t innermost_loop_ = -1;  // index in ctrls_ of the innermost live loop, or -1
-  static constexpr uint32_t kLoopWindow = 8;
+  // The registers a loop head binds at most: the rest stay for the operand stack (rax, rcx,
+  // rdx and rbx, last in the allocation order, and at least five xmm registers).
+  static constexpr uint32_t kLoopGprs = 7, kLoopXmms = 9;
+  void bindLoopLocals(const validate::InstrContext& ctx, int32_t loop);
+  void closeLoop(const Ctrl& c);  // restores dead_at_'s entries the loop's head replaced
   std::vector<std::pair<uint32_t, uint32_t>> wasm_map_;
   std::vector<std::pair<uint32_t, uint32_t>> base_loads_;  // (offset, size) of each r14 load
   bool uses_memory_base_ = false;                          // some access reads r14

@@ -33,7 +33,6 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
     pushMem(k, disp);
     return;
   }
-  touched_[in.idx] = instr_count_;
   Val v = pop();
   // A constant written to an integer local (a loop counter's start, typically) is also put in
   // a register that caches it, when two are free (and so is kept by a loop head after it).
@@ -60,13 +59,13 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
   // The register cache (codegen.h): local.set hands the value's register to the cache (in a
   // loop, the register the head bound the local to, so the back edge finds it there). local.tee
   // does the same and leaves an alias of the local on the stack: it reads the cache in place,
-  // copied only by an instruction that overwrites its first operand. An integer local's home is
-  // written later, if ever (write-back: the cache is dirty); other kinds are written now.
+  // copied only by an instruction that overwrites its first operand. A number or vector local's
+  // home is written later, if ever (write-back: the cache is dirty); a reference's now.
   if (v.loc == Loc::Reg) {
     // A local the innermost loop's head binds is written through: the head assumes its home
     // current, and a back edge's store of it would sit between the loop condition's cmp and
     // jcc (shootout-matrix's inner loop ran 22% slower so, at the same instruction count).
-    bool write_back = (k == ValKind::I32 || k == ValKind::I64) && loopBound(in.idx) < 0;
+    bool write_back = k != ValKind::Ref && loopBound(in.idx) < 0;
     if (!write_back) storeTo(v, disp);
     if (int r = loopRegFor(in.idx); r >= 0 && r != v.reg) {
       if (clsOf(k) == Cls::Gpr) a().mov(gpq(uint8_t(r)), gpq(v.reg));

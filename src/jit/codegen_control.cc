@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "jit/codegen.h"
 #include "jit/stubs.h"
@@ -152,12 +153,8 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
       evict(Cls::Gpr, Gp::kIdAx);
       evict(Cls::Gpr, Gp::kIdCx);
     }
-    // Only the caches of locals written just before the head are kept: those are what the loop
-    // was set up with. Any other would hold a register through the whole loop, and a back edge
-    // reload it, for a local the loop may never read.
-    for (size_t i = cached_.size(); i-- > 0;)
-      if (instr_count_ - touched_[cached_[i]] > kLoopWindow) dropCache(cached_[i]);
-    while (cached_.size() > CacheState::kMax) dropCache(cached_.back());
+    c.dead_saved = uint32_t(dead_saved_.size());
+    bindLoopLocals(ctx, int32_t(ctrls_.size()));
     c.at_label = captureCaches();
     c.outer_loop = innermost_loop_;
     innermost_loop_ = int32_t(ctrls_.size());
@@ -176,6 +173,73 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     }
   }
   ctrls_.push_back(std::move(c));
+}
+
+// The loop head's bindings (docs/jit.md "Loop bindings"). The body is scanned first
+// (LoopScanner): the integer locals it uses most get up to kLoopGprs registers, the float and
+// vector ones kLoopXmms, each in the register that caches it already or else a free one loaded
+// from its home (every cache is clean here: the head's flush came first). Other caches are
+// dropped: each would hold a register through the whole loop, and a back edge reload it, for a
+// local the loop may not need. The locals the body overwrites before reading get no binding,
+// and back edges to this loop do not store them (dead_at_).
+void FuncCompiler::bindLoopLocals(const validate::InstrContext& ctx, int32_t loop) {
+  LoopScanner& s = scratch_.loop_scan;
+  s.scan(ctx.reader->bytes(), *ms_.features, uint32_t(local_kinds_.size()));
+  std::vector<uint32_t>& pick = scratch_.loop_pick;
+  pick.clear();
+  for (uint32_t l : s.locals()) {
+    if (s.deadAtHead(l)) {
+      dead_saved_.emplace_back(l, dead_at_[l]);
+      dead_at_[l] = loop;
+      continue;
+    }
+    // Most used first; equal weights in order of first access (insertion: the lists are short).
+    size_t i = pick.size();
+    pick.push_back(l);
+    for (; i > 0 && s.weight(pick[i - 1]) < s.weight(l); --i) pick[i] = pick[i - 1];
+    pick[i] = l;
+  }
+  uint32_t n[2] = {0, 0};
+  size_t kept = 0;
+  for (uint32_t l : pick) {
+    auto c = size_t(clsOf(local_kinds_[l]));
+    if (n[c] == (c == 0 ? kLoopGprs : kLoopXmms)) continue;
+    ++n[c];
+    pick[kept++] = l;
+  }
+  pick.resize(kept);
+  for (size_t i = cached_.size(); i-- > 0;) {
+    uint32_t l = cached_[i];
+    if (std::find(pick.begin(), pick.end(), l) == pick.end()) dropCache(l);
+  }
+  // The head's epoch and fuel checks use rax and rcx.
+  uint32_t avoid = ms_.options.epoch_interruption || ms_.options.consume_fuel ? 0x3u : 0;
+  for (uint32_t l : pick) {
+    if (local_cache_[l] >= 0) continue;
+    int32_t d = localDisp(l);
+    if (clsOf(local_kinds_[l]) == Cls::Gpr) {
+      int r = freeGpr(avoid);
+      if (r < 0) continue;
+      if (is64(local_kinds_[l])) a().mov(gpq(uint8_t(r)), qword_ptr(rbp, d));
+      else a().mov(gpd(uint8_t(r)), dword_ptr(rbp, d));
+      setCache(l, r);
+      continue;
+    }
+    uint32_t free = ~xmm_used_ & ((1u << 15) - 1);
+    if (free == 0) continue;
+    auto r = uint8_t(std::countr_zero(free));
+    switch (local_kinds_[l]) {
+      case ValKind::F32: a().movss(xmm(r), dword_ptr(rbp, d)); break;
+      case ValKind::F64: a().movsd(xmm(r), qword_ptr(rbp, d)); break;
+      default: a().movups(xmm(r), xmmword_ptr(rbp, d)); break;
+    }
+    setCache(l, r);
+  }
+}
+
+void FuncCompiler::closeLoop(const Ctrl& c) {
+  innermost_loop_ = c.outer_loop;
+  for (; dead_saved_.size() > c.dead_saved; dead_saved_.pop_back()) dead_at_[dead_saved_.back().first] = dead_saved_.back().second;
 }
 
 void FuncCompiler::visitElse() {
@@ -244,7 +308,7 @@ void FuncCompiler::visitEnd() {
     push(v);
   }
   dead_ = !reachable;
-  if (c.kind == Ctrl::Loop) innermost_loop_ = c.outer_loop;
+  if (c.kind == Ctrl::Loop) closeLoop(c);
   ctrls_.pop_back();
 }
 
@@ -268,7 +332,7 @@ void FuncCompiler::emitBranch(uint32_t depth) {
   // The label's code reads locals from their homes (but for the bindings it keeps): this edge
   // writes the dirty ones back. Conditional branches come here too, so the compiler's state
   // keeps them dirty for the code after the branch.
-  flushCaches(/*keep_dirty=*/true);
+  flushFor(t, /*keep_dirty=*/true);
   if (t.kind == Ctrl::Loop) establishCaches(t.at_label);
   else meetNow(t.at_label);
   a().jmp(t.label);
@@ -292,7 +356,7 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
   if (t.kind == Ctrl::Function) spillAll();
   if (edgeInPlace(t)) {
     t.targeted = true;
-    flushCaches();  // stores: the flags of the condition survive them
+    flushFor(t, false);  // stores: the flags of the condition survive them
     if (t.kind != Ctrl::Loop) meetNow(t.at_label);
     a().j(cc, t.label);
     return;

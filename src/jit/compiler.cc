@@ -315,6 +315,7 @@ void compileChunk(Chunk& c, const ir::Module& module, const validate::ModuleEnv&
   uint32_t nimp = module.num_imported_functions;
   ModuleState ms;
   ms.module = &module;
+  ms.features = &env.features;
   ms.options = options;
   ms.a = &a;
   ms.got = a.newLabel();
