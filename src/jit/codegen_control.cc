@@ -212,6 +212,7 @@ void FuncCompiler::bindLoopLocals(const validate::InstrContext& ctx, int32_t loo
     uint32_t l = cached_[i];
     if (std::find(pick.begin(), pick.end(), l) == pick.end()) dropCache(l);
   }
+  static_assert(kLoopGprs + kLoopXmms <= CacheState::kMax, "the head's state holds every binding it makes");
   // The head's epoch and fuel checks use rax and rcx.
   uint32_t avoid = ms_.options.epoch_interruption || ms_.options.consume_fuel ? 0x3u : 0;
   for (uint32_t l : pick) {
