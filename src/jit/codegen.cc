@@ -360,12 +360,17 @@ void FuncCompiler::forgetCached(uint32_t local) {
   cached_.pop_back();
 }
 
+// A back edge into `loop` (its index in ctrls_, else -1) does not store the locals dead at its
+// head, nor, when its head takes bindings dirty (Ctrl::dirty_bindings), those it binds to the
+// register they are in (establishCaches moves the others, or loads them from the homes this
+// flush writes).
 void FuncCompiler::flushDirty(bool keep_dirty, int32_t loop) {
   uint32_t left = dirty_n_;  // the walk stops at the last dirty cache
+  const Ctrl* l = loop >= 0 ? &ctrls_[size_t(loop)] : nullptr;
   for (uint32_t local : cached_) {
     if (!local_dirty_[local]) continue;
-    if (dead_at_[local] == loop && loop >= 0) {  // dead on this back edge: stays dirty
-      if (--left == 0) return;
+    if (l && (dead_at_[local] == loop || (l->dirty_bindings && boundTo(l->at_label, local) == local_cache_[local]))) {
+      if (--left == 0) return;  // stays dirty (the code after a conditional edge has it so)
       continue;
     }
     storeHome(local);

@@ -130,6 +130,7 @@ class FuncCompiler {
     CacheState at_else;       // an if's caches at its conditional jump (the else arm's start)
     int32_t outer_loop = -1;  // a loop: the enclosing loop's index in ctrls_ (innermost_loop_)
     uint32_t dead_saved = 0;  // a loop: dead_saved_'s size at its head (restored at its end)
+    bool dirty_bindings = false;  // a loop: its bound locals are written back (no calls in it)
     size_t numParams() const { return sig.num_params; }
     size_t numResults() const { return sig.num_results; }
     ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }

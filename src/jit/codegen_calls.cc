@@ -62,10 +62,10 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
   // copied only by an instruction that overwrites its first operand. A number or vector local's
   // home is written later, if ever (write-back: the cache is dirty); a reference's now.
   if (v.loc == Loc::Reg) {
-    // A local the innermost loop's head binds is written through: the head assumes its home
-    // current, and a back edge's store of it would sit between the loop condition's cmp and
-    // jcc (shootout-matrix's inner loop ran 22% slower so, at the same instruction count).
-    bool write_back = k != ValKind::Ref && loopBound(in.idx) < 0;
+    // A local the innermost loop's head binds is dirty too when the loop has no calls: a back
+    // edge leaves it in its register (flushDirty), so no store sits between the loop
+    // condition's cmp and jcc. In a loop with calls it is written through (visitBlock).
+    bool write_back = k != ValKind::Ref && (loopBound(in.idx) < 0 || ctrls_[size_t(innermost_loop_)].dirty_bindings);
     if (!write_back) storeTo(v, disp);
     if (int r = loopRegFor(in.idx); r >= 0 && r != v.reg) {
       if (clsOf(k) == Cls::Gpr) a().mov(gpq(uint8_t(r)), gpq(v.reg));

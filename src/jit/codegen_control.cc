@@ -140,8 +140,9 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   x86::CondCode cc{};
   if (c.kind == Ctrl::If) cc = popCond();
   spillAll();  // joins see every value in its own slot
-  // A loop head and an if's else arm are labels: the caches they start with are clean.
-  if (c.kind != Ctrl::Block) flushCaches();
+  // An if's else arm is a label: the caches it starts with are clean. So are a loop head's,
+  // but for the bindings of a loop without calls (bindLoopLocals).
+  if (c.kind == Ctrl::If) flushCaches();
   c.height = uint32_t(stack_.size() - c.numParams());
   c.base = c.height;
   c.label = a().newLocal();
@@ -156,6 +157,21 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     c.dead_saved = uint32_t(dead_saved_.size());
     bindLoopLocals(ctx, int32_t(ctrls_.size()));
     c.at_label = captureCaches();
+    // In a loop without calls, a back edge carries the bound locals the body writes in their
+    // registers only (flushFor), and the entry those that are dirty already: at the head their
+    // homes may be stale. A call stores every dirty cache and the back edge then reloads the
+    // bindings: a loop with calls writes its bound locals through (visitLocal), and its head
+    // assumes every home current.
+    const LoopScanner& scan = scratch_.loop_scan;
+    c.dirty_bindings = !scan.hasCalls();
+    if (c.dirty_bindings) {
+      for (uint8_t i = 0; i < c.at_label.n; ++i) {
+        uint32_t l = c.at_label.local[i];
+        if (scan.written(l) && local_kinds_[l] != ValKind::Ref && !local_dirty_[l]) local_dirty_[l] = 1, ++dirty_n_;
+      }
+    } else {
+      flushCaches();
+    }
     c.outer_loop = innermost_loop_;
     innermost_loop_ = int32_t(ctrls_.size());
     a().bind(c.label);

@@ -14,7 +14,7 @@ using ir::Opcode;
 // The scan's own decoding of the frequent one-byte opcodes (spec 5.4): which immediates follow,
 // and what the scan does with them. Everything else (prefixed opcodes, br_table, typed select,
 // exceptions, block types with a type index) goes through decode::InstrReader.
-enum Kind : uint8_t { Slow, None, Leb, Leb2, Local, Br, BrIf, Block, End, MemArg, Skip4, Skip8 };
+enum Kind : uint8_t { Slow, None, Leb, Leb2, Local, Br, BrIf, Block, End, MemArg, Skip4, Skip8, Call, Call2 };
 
 constexpr std::array<uint8_t, 256> kKinds = [] {
   std::array<uint8_t, 256> k{};  // Slow
@@ -23,12 +23,15 @@ constexpr std::array<uint8_t, 256> kKinds = [] {
   k[0x0b] = End;
   k[0x0c] = Br;
   k[0x0d] = BrIf;
-  k[0x10] = k[0x12] = k[0x14] = k[0x15] = Leb;  // call, return_call, call_ref, return_call_ref
-  k[0x11] = k[0x13] = Leb2;                      // call_indirect, return_call_indirect
+  k[0x12] = k[0x15] = Leb;   // return_call, return_call_ref
+  k[0x13] = Leb2;             // return_call_indirect
+  k[0x10] = k[0x14] = Call;   // call, call_ref
+  k[0x11] = Call2;            // call_indirect
   k[0x20] = k[0x21] = k[0x22] = Local;
   for (int op = 0x23; op <= 0x26; ++op) k[op] = Leb;  // global.get/set, table.get/set
   for (int op = 0x28; op <= 0x3e; ++op) k[op] = MemArg;
-  k[0x3f] = k[0x40] = k[0x41] = k[0x42] = Leb;  // memory.size/grow, i32/i64.const
+  k[0x3f] = k[0x41] = k[0x42] = Leb;  // memory.size, i32/i64.const
+  k[0x40] = Call;                      // memory.grow
   k[0x43] = Skip4;
   k[0x44] = Skip8;
   for (int op = 0x45; op <= 0xc4; ++op) k[op] = None;  // numeric instructions
@@ -45,12 +48,14 @@ void LoopScanner::access(uint32_t local, bool write, uint32_t depth, uint32_t lo
     first_[local] = write && depth == 0 && !exited ? kWrittenFirst : kReadFirst;
     locals_.push_back(local);
   }
+  if (write) first_[local] |= kWritten;
   weight_[local] += 1u << (2 * std::min(loops, 4u));
 }
 
 void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t num_locals) {
   for (uint32_t l : locals_) weight_[l] = 0, first_[l] = kUnseen;
   locals_.clear();
+  has_calls_ = false;
   if (weight_.size() < num_locals) weight_.resize(num_locals, 0), first_.resize(num_locals, kUnseen);
   const uint8_t* p = body.pos();
   const uint8_t* const end = p + body.remaining();
@@ -91,6 +96,14 @@ void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t n
         if (!leb(&v)) return;
         continue;
       case Leb2:
+        if (!leb(&v) || !leb(&w)) return;
+        continue;
+      case Call:
+        has_calls_ = true;
+        if (!leb(&v)) return;
+        continue;
+      case Call2:
+        has_calls_ = true;
         if (!leb(&v) || !leb(&w)) return;
         continue;
       case Local:
@@ -152,7 +165,10 @@ void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t n
         for (uint32_t t : reader.brTargets()) exited |= t > depth;
         break;
       default: {
-        ir::Imm imm = ir::opcodeInfo(in.op).imm;
+        const ir::OpcodeInfo& info = ir::opcodeInfo(in.op);
+        // The bulk memory and table instructions (0xfc 8 and up) call builtins.
+        if (info.prefix == 0xfc && info.code >= 8) has_calls_ = true;
+        ir::Imm imm = info.imm;
         // Other branches (br_on_*, rethrow) and throws: conservatively, out of the loop.
         if (imm == ir::Imm::Label || imm == ir::Imm::BrOnCast || imm == ir::Imm::Tag || in.op == Opcode::ThrowRef)
           exited = true;

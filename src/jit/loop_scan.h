@@ -33,17 +33,25 @@ class LoopScanner {
   // its first access is a local.set or local.tee at the body's own level (not inside a nested
   // block, which a branch could skip) and no branch out of the loop comes before it. The value
   // a back edge carries is then dead.
-  bool deadAtHead(uint32_t local) const { return local < first_.size() && first_[local] == kWrittenFirst; }
+  bool deadAtHead(uint32_t local) const { return local < first_.size() && (first_[local] & kWrittenFirst); }
+  // True when the scanned part writes the local anywhere (local.set or local.tee).
+  bool written(uint32_t local) const { return local < first_.size() && (first_[local] & kWritten); }
+
+  // True when the scanned part calls a function (call, call_indirect, call_ref) or a runtime
+  // builtin (memory.grow, the bulk memory and table instructions): code that stores every
+  // cached local and reloads it after.
+  bool hasCalls() const { return has_calls_; }
 
   static constexpr uint32_t kMaxInstrs = 20000;
 
  private:
-  enum : uint8_t { kUnseen = 0, kReadFirst = 1, kWrittenFirst = 2 };
+  enum : uint8_t { kUnseen = 0, kReadFirst = 1, kWrittenFirst = 2, kWritten = 4 };
   void access(uint32_t local, bool write, uint32_t depth, uint32_t loops, bool exited);
 
   std::vector<uint32_t> weight_;
   std::vector<uint8_t> first_;
   std::vector<uint32_t> locals_;
+  bool has_calls_ = false;
 };
 
 }  // namespace strata::jit

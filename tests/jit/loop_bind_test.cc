@@ -2,6 +2,7 @@
 // registers from the head on, the locals its body overwrites first are not stored on back edges,
 // and float and vector locals are written back like integers. Each program is compared with the
 // interpreter, with and without fuel and epoch checks (which keep rax and rcx free at heads).
+#include <algorithm>
 #include <string>
 
 #include "jit_test_util.h"
@@ -12,6 +13,23 @@ namespace {
 constexpr const char* kBindings = R"((module
   (func $halve (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5)))
   (func $id (param i32) (result i32) (local.get 0))
+  (func $nop)
+  ;; a loop with a call (bindings written through) around one without (written back): the
+  ;; outer back edge must store what the inner loop left dirty, since the call reloads it
+  (func (export "mixed") (param $n i32) (result i32) (local $i i32) (local $s i32) (local $j i32)
+    loop $outer
+      call $nop
+      local.get $s i32.const 1 i32.add local.set $s
+      i32.const 0 local.set $j
+      loop $inner
+        local.get $s local.get $j i32.add local.set $s
+        local.get $j i32.const 1 i32.add local.tee $j
+        i32.const 3 i32.lt_u br_if $inner
+      end
+      local.get $i i32.const 1 i32.add local.tee $i
+      local.get $n i32.lt_u br_if $outer
+    end
+    local.get $s)
   ;; float locals: $k bound (read only), $acc bound and written, $t and $u dead at the head and
   ;; read after the loop; a call on one path drops every cache
   (func (export "floats") (param $n i32) (result f64) (local $i i32) (local $acc f64) (local $t f64) (local $u f64) (local $k f64)
@@ -140,6 +158,9 @@ TEST(JitLoopBindings, SameResultsAsTheInterpreter) {
       } while (i < n);
       EXPECT_EQ(r[0].i32(), c * 10000 + i) << n;
       m.ok("many", {Val::i32(n)});
+      r = m.ok("mixed", {Val::i32(n)});
+      ASSERT_EQ(r.size(), 1u);
+      EXPECT_EQ(r[0].i32(), 4 * std::max(n, 1)) << n;
     }
   }
 }
