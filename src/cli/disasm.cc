@@ -108,8 +108,10 @@ std::vector<Decoded> decodeAll(const uint8_t* code, uint32_t size, const Layout&
 }
 
 // Jump tables (br_table): a rip-relative `lea` of an address inside the function takes the
-// address of data, not code. Each word is the distance from the table back to a landing between
-// the lea and the table; the first word that is not ends the table (or the next wasm start).
+// address of data, not code. Each word is the distance from the table to a landing between the
+// lea and the table, or straight to a loop's head before it or a block's end after it: the
+// first word that points outside the function or back into the table ends the table (as does
+// the next wasm start).
 Layout findLayout(const uint8_t* code, const vm::FuncCodeInfo& f) {
   Layout l;
   for (const auto& [pc, wasm] : f.wasm_map) l.starts.push_back(pc);
@@ -122,7 +124,8 @@ Layout findLayout(const uint8_t* code, const vm::FuncCodeInfo& f) {
     uint32_t end = uint32_t(table), limit = nextStart(l, end, f.size);
     for (int32_t delta = 0; end + 4 <= limit; end += 4) {
       std::memcpy(&delta, code + end, 4);
-      if (int64_t(table) + delta <= int64_t(d.pc) || delta >= 0) break;
+      int64_t to = int64_t(table) + delta;
+      if (to < 0 || to >= int64_t(f.size) || (to >= int64_t(table) && to <= int64_t(end))) break;
     }
     if (end > table) l.tables.emplace_back(uint32_t(table), end);
   }

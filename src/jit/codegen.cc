@@ -65,12 +65,13 @@ FuncCompiler::~FuncCompiler() { swapScratch(); }
 void FuncCompiler::swapScratch() {
   Scratch& s = scratch_;
   local_kinds_.swap(s.local_kinds), stack_.swap(s.stack), ctrls_.swap(s.ctrls), stubs_.swap(s.stubs);
+  table_entries_.swap(s.table_entries);
   local_cache_.swap(s.local_cache), local_dirty_.swap(s.local_dirty), cached_.swap(s.cached);
   dead_at_.swap(s.dead_at), dead_saved_.swap(s.dead_saved), base_loads_.swap(s.base_loads), wasm_map_.swap(s.wasm_map);
 }
 
 void FuncCompiler::clearArrays() {
-  local_kinds_.clear(), stack_.clear(), ctrls_.clear(), stubs_.clear();
+  local_kinds_.clear(), stack_.clear(), ctrls_.clear(), stubs_.clear(), table_entries_.clear();
   local_cache_.clear(), local_dirty_.clear(), cached_.clear(), dead_at_.clear(), dead_saved_.clear(), base_loads_.clear(), wasm_map_.clear();
 }
 
@@ -620,6 +621,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   local_dirty_.assign(locals.size(), 0);
   dirty_n_ = 0;
   dead_at_.assign(locals.size(), -1);
+  scan_budget_ = 4 * uint64_t(module_.functions[func_index_].body.size) + 65536;
   wasm_offset_ = module_.functions[func_index_].body.offset;
 
   a().align(asmjit::AlignMode::kCode, 16);

@@ -131,11 +131,21 @@ class FuncCompiler {
     int32_t outer_loop = -1;  // a loop: the enclosing loop's index in ctrls_ (innermost_loop_)
     uint32_t dead_saved = 0;  // a loop: dead_saved_'s size at its head (restored at its end)
     bool dirty_bindings = false;  // a loop: its bound locals are written back (no calls in it)
+    uint32_t head_at = 0;         // a loop: its head's code offset
+    int32_t table_entries = -1;   // a block or if: first jump-table entry to patch at its end
     size_t numParams() const { return sig.num_params; }
     size_t numResults() const { return sig.num_results; }
     ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }
     ir::ValKind result(size_t k) const { return sig.resultTypes()[k].kind; }
     size_t numLabelValues() const { return kind == Loop ? numParams() : numResults(); }
+  };
+  // A jump-table entry that goes straight to a block's end, written when the end is bound:
+  // where its 4 bytes are, the table's offset they count from, and the next such entry of the
+  // same block (-1: none).
+  struct TableEntry {
+    uint32_t at;
+    uint32_t table_at;
+    int32_t next;
   };
   struct TrapStub {
     asmjit::Label label;
@@ -380,6 +390,7 @@ class FuncCompiler {
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
     std::vector<uint32_t> landing_at;                     // br_table, by depth (visitBrTable)
+    std::vector<TableEntry> table_entries;
   };
   // The arrays below are the compiler's own members while it lives, their memory taken from the
   // thread's scratch at construction and given back at destruction (swapScratch), so that each
@@ -404,6 +415,8 @@ class FuncCompiler {
   support::FlatStack<Val> stack_;
   std::vector<Ctrl> ctrls_;
   std::vector<TrapStub> stubs_;
+  std::vector<TableEntry> table_entries_;
+  void patchTableEntries(const Ctrl& c);  // c's label is bound here
   bool dead_ = false;
   uint32_t gpr_used_ = 0, xmm_used_ = 0;
   uint32_t mem_temps_ = 0;     // registers an access's address computation holds
@@ -420,6 +433,10 @@ class FuncCompiler {
   // The registers a loop head binds at most: the rest stay for the operand stack (rax, rcx,
   // rdx and rbx, last in the allocation order, and at least five xmm registers).
   static constexpr uint32_t kLoopGprs = 7, kLoopXmms = 9;
+  // Instructions the function's loop scans may still read: each body is read once per loop
+  // around it, so deep nests of long loops would cost the compile a multiple of the function.
+  // Four times the body's bytes (about eight times its instructions) and then 256 per loop.
+  uint64_t scan_budget_ = 0;
   void bindLoopLocals(const validate::InstrContext& ctx, int32_t loop);
   void closeLoop(const Ctrl& c);  // restores dead_at_'s entries the loop's head replaced
   std::vector<std::pair<uint32_t, uint32_t>> wasm_map_;

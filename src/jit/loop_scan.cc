@@ -52,7 +52,7 @@ void LoopScanner::access(uint32_t local, bool write, uint32_t depth, uint32_t lo
   weight_[local] += 1u << (2 * std::min(loops, 4u));
 }
 
-void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t num_locals) {
+uint32_t LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t num_locals, uint32_t max_instrs) {
   for (uint32_t l : locals_) weight_[l] = 0, first_[l] = kUnseen;
   locals_.clear();
   has_calls_ = false;
@@ -87,36 +87,37 @@ void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t n
     return true;
   };
   uint32_t v = 0, w = 0;
-  for (uint32_t n = 0; n < kMaxInstrs && p != end; ++n) {
+  uint32_t n = 0;
+  for (; n < max_instrs && p != end; ++n) {
     const uint8_t* at = p;
     uint8_t op = *p++;
     switch (Kind(kKinds[op])) {
       case None: continue;
       case Leb:
-        if (!leb(&v)) return;
+        if (!leb(&v)) return n;
         continue;
       case Leb2:
-        if (!leb(&v) || !leb(&w)) return;
+        if (!leb(&v) || !leb(&w)) return n;
         continue;
       case Call:
         has_calls_ = true;
-        if (!leb(&v)) return;
+        if (!leb(&v)) return n;
         continue;
       case Call2:
         has_calls_ = true;
-        if (!leb(&v) || !leb(&w)) return;
+        if (!leb(&v) || !leb(&w)) return n;
         continue;
       case Local:
-        if (!leb(&v)) return;
+        if (!leb(&v)) return n;
         access(v, op != 0x20, depth, loops, exited);
         continue;
       case Br:
       case BrIf:
-        if (!leb(&v)) return;
+        if (!leb(&v)) return n;
         exited |= v > depth;
         continue;
       case Block: {
-        if (p == end) return;
+        if (p == end) return n;
         uint8_t t = *p;
         // The one-byte block types: empty, a number or vector type, funcref, externref.
         if (!(t == 0x40 || (t >= 0x7b && t <= 0x7f) || t == 0x70 || t == 0x6f)) break;
@@ -125,18 +126,18 @@ void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t n
         continue;
       }
       case End:
-        if (!close()) return;
+        if (!close()) return n + 1;
         continue;
       case MemArg: {
-        if (!leb(&v)) return;
-        if ((v & 0x40) && !leb(&w)) return;  // multi-memory: a memory index follows the flags
-        if (!leb(&w)) return;
+        if (!leb(&v)) return n;
+        if ((v & 0x40) && !leb(&w)) return n;  // multi-memory: a memory index follows the flags
+        if (!leb(&w)) return n;
         continue;
       }
       case Skip4:
       case Skip8: {
         size_t k = kKinds[op] == Skip4 ? 4 : 8;
-        if (size_t(end - p) < k) return;
+        if (size_t(end - p) < k) return n;
         p += k;
         continue;
       }
@@ -146,7 +147,7 @@ void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t n
     ByteReader r(std::span<const uint8_t>(at, size_t(end - at)));
     decode::InstrReader reader(r, features);
     decode::Instr in;
-    if (!reader.next(in)) return;
+    if (!reader.next(in)) return n;
     p = reader.bytes().pos();
     switch (in.op) {
       case Opcode::Block:
@@ -159,7 +160,7 @@ void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t n
         break;
       case Opcode::Delegate:  // ends its try
         exited = true;
-        if (!close()) return;
+        if (!close()) return n + 1;
         break;
       case Opcode::BrTable:
         for (uint32_t t : reader.brTargets()) exited |= t > depth;
@@ -176,6 +177,7 @@ void LoopScanner::scan(ByteReader body, const ir::Features& features, uint32_t n
       }
     }
   }
+  return n;
 }
 
 }  // namespace strata::jit

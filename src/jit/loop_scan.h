@@ -19,10 +19,10 @@ namespace strata::jit {
 class LoopScanner {
  public:
   // Reads the body that starts at `body` (the byte after the loop's block type) up to the
-  // loop's `end`, or kMaxInstrs instructions, or the first bytes it cannot decode (the
+  // loop's `end`, or max_instrs instructions, or the first bytes it cannot decode (the
   // validator rejects those later: the scan only has to stay within the bytes). Forgets the
-  // previous scan's results.
-  void scan(ByteReader body, const ir::Features& features, uint32_t num_locals);
+  // previous scan's results. Returns the number of instructions read.
+  uint32_t scan(ByteReader body, const ir::Features& features, uint32_t num_locals, uint32_t max_instrs = UINT32_MAX);
 
   // The locals the scanned part accesses, in order of first access.
   std::span<const uint32_t> locals() const { return locals_; }
@@ -41,8 +41,6 @@ class LoopScanner {
   // builtin (memory.grow, the bulk memory and table instructions): code that stores every
   // cached local and reloads it after.
   bool hasCalls() const { return has_calls_; }
-
-  static constexpr uint32_t kMaxInstrs = 20000;
 
  private:
   enum : uint8_t { kUnseen = 0, kReadFirst = 1, kWrittenFirst = 2, kWritten = 4 };
