@@ -208,9 +208,26 @@ inline float F32Trunc(float a) { return detail::round(a, [](float x) { return st
 // spec 4.3.3 fnearest: round to nearest, ties to even.
 inline float F32Nearest(float a) { return detail::round(a, [](float x) { return __builtin_roundevenf(x); }); }
 inline float F32Sqrt(float a) { return std::sqrt(a); }
-inline float F32Add(float a, float b) { return a + b; }
+// Addition and multiplication with two NaN operands give the first one, quieted (spec 4.3.3
+// leaves the payload open): what SSE's addss/mulss give with the first operand as the
+// destination, as the baseline tier emits them. C++ compilers may swap the operands of + and *
+// (commutative for every other value), so the rule is written out: the interpreter's fused
+// x * (y * z) returned the inner product's NaN, and the bytes the two tiers stored differed
+// (found by the differential fuzzer). A NaN from non-NaN operands (inf - inf, 0 * inf) is the
+// hardware's. Subtraction and division cannot be swapped.
+namespace detail {
+template <class F, class U>
+inline F firstNaN(F r, F a, F b) {
+  if (r == r) [[likely]] return r;
+  constexpr U quiet = U(1) << (std::numeric_limits<F>::digits - 2);
+  if (a != a) return bits<F>(bits<U>(a) | quiet);
+  if (b != b) return bits<F>(bits<U>(b) | quiet);
+  return r;
+}
+}  // namespace detail
+inline float F32Add(float a, float b) { return detail::firstNaN<float, uint32_t>(a + b, a, b); }
 inline float F32Sub(float a, float b) { return a - b; }
-inline float F32Mul(float a, float b) { return a * b; }
+inline float F32Mul(float a, float b) { return detail::firstNaN<float, uint32_t>(a * b, a, b); }
 inline float F32Div(float a, float b) { return a / b; }
 inline float F32Min(float a, float b) { return detail::fmin(a, b); }
 inline float F32Max(float a, float b) { return detail::fmax(a, b); }
@@ -225,9 +242,9 @@ inline double F64Floor(double a) { return detail::round(a, [](double x) { return
 inline double F64Trunc(double a) { return detail::round(a, [](double x) { return std::trunc(x); }); }
 inline double F64Nearest(double a) { return detail::round(a, [](double x) { return __builtin_roundeven(x); }); }
 inline double F64Sqrt(double a) { return std::sqrt(a); }
-inline double F64Add(double a, double b) { return a + b; }
+inline double F64Add(double a, double b) { return detail::firstNaN<double, uint64_t>(a + b, a, b); }
 inline double F64Sub(double a, double b) { return a - b; }
-inline double F64Mul(double a, double b) { return a * b; }
+inline double F64Mul(double a, double b) { return detail::firstNaN<double, uint64_t>(a * b, a, b); }
 inline double F64Div(double a, double b) { return a / b; }
 inline double F64Min(double a, double b) { return detail::fmin(a, b); }
 inline double F64Max(double a, double b) { return detail::fmax(a, b); }
