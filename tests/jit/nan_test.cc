@@ -70,7 +70,11 @@ TEST(JitNan, TwoNanOperandsGiveTheFirst) {
   REQUIRE_BASELINE();
   Both m(kTwoNans);
   constexpr uint32_t kA = 0xffcd6b31u, kB = 0x7fa00001u, kC = 0xffffffedu;
-  for (int side = 0; side < 2; ++side) {
+  // The llvm tier (these tests run on it too) leaves the choice to LLVM, whose fadd and fmul
+  // are commutative: it may swap the operands, and its fuzzing has to count any NaN equal to
+  // any NaN (issue 11). The interpreter and the baseline tier agree on the rule.
+  int sides = std::string_view(machineTier()) == "baseline" ? 2 : 1;
+  for (int side = 0; side < sides; ++side) {
     Side& s = m.side(side);
     SCOPED_TRACE(side == 0 ? "interp" : machineTier());
     Outcome o = s.call("mul3", {Val::i32(int32_t(kA)), Val::i32(int32_t(kB)), Val::i32(int32_t(kC))});
