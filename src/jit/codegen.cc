@@ -84,6 +84,11 @@ int32_t FuncCompiler::localDisp(uint32_t i) const {
 
 int FuncCompiler::freeGpr(uint32_t avoid) const { return firstFreeGpr(gpr_used_ | avoid); }
 
+int FuncCompiler::freeXmmReg() const {
+  uint32_t free = ~xmm_used_ & ((1u << kXmmCount) - 1);
+  return free ? std::countr_zero(free) : -1;  // the lowest: xmm0 first
+}
+
 Gp FuncCompiler::allocGpr(uint32_t avoid) {
   for (;;) {
     if (int id = firstFreeGpr(gpr_used_ | avoid); id >= 0) {
@@ -343,6 +348,17 @@ void FuncCompiler::storeHome(uint32_t local) {
   storeTo(v, localDisp(local));
 }
 
+void FuncCompiler::loadHome(uint32_t local, uint8_t r) {
+  int32_t d = localDisp(local);
+  switch (local_kinds_[local]) {
+    case ValKind::I32: a().mov(gpd(r), dword_ptr(rbp, d)); break;
+    case ValKind::F32: a().movss(xmm(r), dword_ptr(rbp, d)); break;
+    case ValKind::F64: a().movsd(xmm(r), qword_ptr(rbp, d)); break;
+    case ValKind::V128: a().movups(xmm(r), xmmword_ptr(rbp, d)); break;
+    default: a().mov(gpq(r), qword_ptr(rbp, d)); break;
+  }
+}
+
 void FuncCompiler::dropCache(uint32_t local) {
   if (local_cache_[local] < 0) return;
   if (local_dirty_[local]) storeHome(local);
@@ -508,18 +524,8 @@ void FuncCompiler::establishCaches(const CacheState& s) {
       moved |= 1u << i;
     }
   }
-  for (uint8_t i = 0; i < s.n; ++i) {
-    if (moved & (1u << i)) continue;
-    auto r = uint8_t(s.reg[i]);
-    int32_t d = localDisp(s.local[i]);
-    switch (local_kinds_[s.local[i]]) {
-      case ValKind::I32: a().mov(gpd(r), dword_ptr(rbp, d)); break;
-      case ValKind::F32: a().movss(xmm(r), dword_ptr(rbp, d)); break;
-      case ValKind::F64: a().movsd(xmm(r), qword_ptr(rbp, d)); break;
-      case ValKind::V128: a().movups(xmm(r), xmmword_ptr(rbp, d)); break;
-      default: a().mov(gpq(r), qword_ptr(rbp, d)); break;
-    }
-  }
+  for (uint8_t i = 0; i < s.n; ++i)
+    if (!(moved & (1u << i))) loadHome(s.local[i], uint8_t(s.reg[i]));
 }
 
 int FuncCompiler::loopRegFor(uint32_t local) const {

@@ -217,11 +217,12 @@ class FuncCompiler {
   void spillAliasesOf(int32_t disp);           // entries reading a local's home -> own slots
 
   // Register cache of locals (docs/jit.md "The local cache"): after local.set/tee the value
-  // stays in a register, so later reads in the same straight-line code use the register. An
-  // integer local's home is written back only when needed (its cache is *dirty*): when the cache
-  // is dropped, and at every edge into a label and before every call (flushCaches); float and
-  // vector locals are written through, and so are the locals the innermost loop's head binds.
-  // Label states hold clean bindings only.
+  // stays in a register, so later reads in the same straight-line code use the register. A
+  // number or vector local's home is written back only when needed (its cache is *dirty*): when
+  // the cache is dropped, and at every edge into a label and before every call (flushCaches);
+  // reference locals are written through, and so are the locals bound by an innermost loop
+  // that makes calls. Label states hold clean bindings, but for the bindings of a loop without
+  // calls, which its back edges leave dirty ("Loop bindings").
   // Inline: asked for nearly every operand read.
   int32_t localOfDisp(int32_t disp) const {
     if (disp >= 16) {
@@ -232,6 +233,7 @@ class FuncCompiler {
     return j >= 0 && j < int32_t(num_decl_) ? int32_t(num_params_) + j : -1;
   }
   int freeGpr(uint32_t avoid) const;  // a register free without evicting anything, or -1
+  int freeXmmReg() const;             // likewise an xmm register
   int cacheOf(const Val& v) const {  // the register caching the local v reads, or -1
     if (v.loc != Loc::Mem) return -1;
     int32_t i = localOfDisp(v.disp);
@@ -253,6 +255,7 @@ class FuncCompiler {
   }
   void forgetCached(uint32_t local);
   void storeHome(uint32_t local);    // the cache register -> the home
+  void loadHome(uint32_t local, uint8_t reg);  // the home -> reg (of the local's class)
   // Every dirty cache -> its home; keep_dirty: on one path only (a conditional branch's), the
   // compiler's state continues without the stores.
   void flushCaches(bool keep_dirty = false) {

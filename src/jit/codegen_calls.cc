@@ -25,8 +25,7 @@ void FuncCompiler::visitLocal(const decode::Instr& in) {
     // it), so that later reads before the next label take the register, not another load.
     if ((k == ValKind::I32 || k == ValKind::I64) && local_cache_[in.idx] < 0) {
       if (int c = cacheRegFor(in.idx); c >= 0) {
-        if (k == ValKind::I64) a().mov(gpq(uint8_t(c)), qword_ptr(rbp, disp));
-        else a().mov(gpd(uint8_t(c)), dword_ptr(rbp, disp));
+        loadHome(in.idx, uint8_t(c));
         setCache(in.idx, c);
       }
     }

@@ -2,7 +2,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 
 #include "jit/codegen.h"
@@ -237,23 +236,9 @@ void FuncCompiler::bindLoopLocals(const validate::InstrContext& ctx, int32_t loo
   uint32_t avoid = ms_.options.epoch_interruption || ms_.options.consume_fuel ? 0x3u : 0;
   for (uint32_t l : pick) {
     if (local_cache_[l] >= 0) continue;
-    int32_t d = localDisp(l);
-    if (clsOf(local_kinds_[l]) == Cls::Gpr) {
-      int r = freeGpr(avoid);
-      if (r < 0) continue;
-      if (is64(local_kinds_[l])) a().mov(gpq(uint8_t(r)), qword_ptr(rbp, d));
-      else a().mov(gpd(uint8_t(r)), dword_ptr(rbp, d));
-      setCache(l, r);
-      continue;
-    }
-    uint32_t free = ~xmm_used_ & ((1u << 15) - 1);
-    if (free == 0) continue;
-    auto r = uint8_t(std::countr_zero(free));
-    switch (local_kinds_[l]) {
-      case ValKind::F32: a().movss(xmm(r), dword_ptr(rbp, d)); break;
-      case ValKind::F64: a().movsd(xmm(r), qword_ptr(rbp, d)); break;
-      default: a().movups(xmm(r), xmmword_ptr(rbp, d)); break;
-    }
+    int r = clsOf(local_kinds_[l]) == Cls::Gpr ? freeGpr(avoid) : freeXmmReg();
+    if (r < 0) continue;
+    loadHome(l, uint8_t(r));
     setCache(l, r);
   }
 }
