@@ -1,4 +1,4 @@
-// The bytecode builder's GC instructions (docs/gc.md): aggregates become one gc_ops.h handler
+// The bytecode builder's GC instructions (docs/gc.md): aggregates become one vm/gc_ops.h handler
 // each, casts a RefTest/RefCast, br_on_cast a test and a conditional branch.
 #include "interp/builder.h"
 

@@ -15,23 +15,16 @@
 #include <vector>
 
 #include "ir/module.h"
+#include "support/unaligned.h"
 #include "vm/abi.h"
+#include "vm/gc_ops.h"
 
 namespace strata::interp {
 
 using Slot = uint32_t;  // byte offset of a frame slot from the frame pointer
 using Rel = int32_t;    // branch displacement from the start of the branch instruction
 
-template <class T>
-inline T rd(const void* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-template <class T>
-inline void wr(void* p, const T& v) {
-  std::memcpy(p, &v, sizeof v);
-}
+// rd and wr (frame slot reads and writes): support/unaligned.h.
 
 // Memory access kinds of the hand-written load/store handlers (MemKind below). Each exists in
 // seven modes (MemMode): G (memory 0, 32-bit addresses, guard pages: no bounds check), E
@@ -83,7 +76,7 @@ inline void wr(void* p, const T& v) {
   X(TableInit, OpBulk) X(ElemDrop, OpBulk)                                                          \
   /* references */                                                                                 \
   X(RefFunc, OpIndex) X(RefIsNull, OpIndex) X(RefAsNonNull, OpIndex)                                \
-  /* GC (gc_ops.h, docs/gc.md) */                                                                  \
+  /* GC (vm/gc_ops.h, docs/gc.md) */                                                                  \
   X(RefI31, OpIndex) X(I31GetS, OpIndex) X(I31GetU, OpIndex) X(RefEq, OpGc) X(RefTest, OpCast)      \
   X(RefCast, OpCast) X(StructNew, OpGc) X(StructNewDefault, OpGc) X(StructGet, OpGc)               \
   X(StructGetS, OpGc) X(StructGetU, OpGc) X(StructSet, OpGc) X(ArrayNew, OpGc)                     \
@@ -200,11 +193,9 @@ struct OpMemImmS { Slot index; uint32_t shift; uint32_t k; uint32_t offset; uint
 // flags bit 0: the first (address) operand is 64-bit, bit 1: the second, bit 2: the third.
 struct OpBulk { Slot dst; Slot a, b, c; uint32_t idx, idx2, flags; };
 struct OpIndex { Slot dst; Slot src; uint32_t index; };
-// GC instructions (gc_ops.cc): `type` is the module's type index of the struct or array,
-// `idx` the field, data or element segment index, or array.new_fixed's count; a..e are the
-// operands in stack order (for struct.new and array.new_fixed, `a` is the first of
-// consecutive slots, 8 bytes each, 16 for v128) and dst the result.
-struct OpGc { Slot dst, a, b, c, d, e; uint32_t type, idx; };
+// GC instructions (vm/gc_ops.h, shared with the machine-code tiers): its Operands are frame
+// slots here.
+using OpGc = vm::gcops::Operands;
 // ref.test / ref.cast: `heap` is the target's ir::HeapType bits (a module type index for
 // concrete types); ref.cast checks `src` in place.
 struct OpCast { Slot dst, src; uint32_t heap; uint32_t nullable; };

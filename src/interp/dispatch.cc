@@ -14,7 +14,7 @@
 #include <fmt/core.h>
 
 #include "interp/atomics.h"
-#include "interp/gc_ops.h"
+#include "vm/gc_ops.h"
 #include "interp/mem_ops.h"
 #include "interp/pairs.h"
 #include "interp/profile.h"
@@ -45,13 +45,7 @@ inline bool inBounds(const vm::VMMemory* m, uint64_t at, uint64_t n) { return at
 
 // A ref.test/ref.cast target in canonical terms (concrete types through the instance).
 inline bool castMatches(vm::VMContext* vmctx, uintptr_t w, const OpCast& o) {
-  ir::HeapType h{o.heap};
-  vm::CastTarget t{o.heap, o.nullable != 0, nullptr};
-  if (h.isIndex()) {
-    t.bits = vmctx->type_ids[h.typeIndex()];
-    t.rtt = vmctx->gc_types[h.typeIndex()];
-  }
-  return vm::refMatches(vmctx, w, t);
+  return vm::refMatchesHeap(vmctx, w, o.heap, o.nullable != 0);
 }
 
 }  // namespace
@@ -684,7 +678,7 @@ H_RefAsNonNull : {
   NEXT();
 }
 
-  // ---- GC (docs/gc.md): i31 and ref.eq here, casts through vm::refMatches, the rest gc_ops.cc ----
+  // ---- GC (docs/gc.md): i31 and ref.eq here, casts through vm::refMatches, the rest vm/gc_ops.cc ----
 H_RefI31 : {
   OPS(RefI31);
   wr(fp + o.dst, vm::makeI31(rd<uint32_t>(fp + o.src)));
@@ -726,25 +720,25 @@ H_RefCast : {
   ip += SIZE(RefCast);
   NEXT();
 }
-  // Every handler of gc_ops.h: the value stack's top covers this frame first, so a collection
+  // Every handler of vm/gc_ops.h: the value stack's top covers this frame first, so a collection
   // the allocation may start sees its slots (docs/gc.md "Roots").
 #define STRATA_X(name)                                                                      \
   H_##name : {                                                                              \
     st->sp = fp + st->fsp[-1].func->frame_bytes;                                            \
-    unsigned r = gc::name(fp, vmctx, *reinterpret_cast<const OpGc*>(ip + 8));               \
-    if (r != gc::kOk) [[unlikely]] {                                                        \
-      if (r != gc::kOom) {                                                                  \
+    unsigned r = vm::gcops::name(fp, vmctx, *reinterpret_cast<const OpGc*>(ip + 8));               \
+    if (r != vm::gcops::kOk) [[unlikely]] {                                                        \
+      if (r != vm::gcops::kOom) {                                                                  \
         tk = vm::TrapKind(r);                                                               \
         goto trap;                                                                          \
       }                                                                                     \
       raiseTrap(st, act, ip, vmctx, vm::TrapKind::Host);                                    \
-      vmctx->store_ctx->trap->message = "out of memory: the GC heap limit is reached";      \
+      vmctx->store_ctx->trap->message = vm::gcops::kOomMessage;                 \
       return false;                                                                         \
     }                                                                                       \
     ip += SIZE(name);                                                                       \
     NEXT();                                                                                 \
   }
-  STRATA_INTERP_GC_OPS(STRATA_X)
+  STRATA_VM_GC_OPS(STRATA_X)
 #undef STRATA_X
 
   // ---- exceptions (exceptions.cc, docs/exceptions.md) ----

@@ -616,10 +616,6 @@ void FuncCompiler::unsupported(const decode::Instr& in) {
 
 void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   a().beginLocals();
-  for (const ir::ValType& t : locals.subspan(type_->params.size())) {
-    if (ir::holdsGcObjects(module_, t) && error_)
-      error_ = makeError(ErrorKind::Unsupported, module_.functions[func_index_].body.offset, "baseline: GC references");
-  }
   num_params_ = uint32_t(type_->params.size());
   num_decl_ = uint32_t(locals.size()) - num_params_;
   for (const ir::ValType& t : locals) local_kinds_.push_back(t.kind);

@@ -350,11 +350,15 @@ class FuncCompiler {
   x86::Xmm simdShiftOperands(uint32_t mask, bool& is_const, uint32_t& n);
   void freeXmm(x86::Xmm t);
   void visitThunk(const decode::Instr& in);
+  void pushAreaResult(ir::ValKind k);  // slot 0 of the outgoing area -> a register
   void canonicalizeNan(const decode::Instr& in);  // CompileOptions::nan_canonicalization
   void visitMemory(const decode::Instr& in);
   void visitMemoryMisc(const decode::Instr& in);
   void visitTable(const decode::Instr& in);
   void visitRef(const decode::Instr& in);
+  bool visitGc(const decode::Instr& in);  // codegen_gc.cc; false: not a GC instruction
+  void gcCall(const decode::Instr& in, size_t n, bool consecutive);
+  void castCall(uint32_t heap_bits, bool nullable);
   x86::Mem memOperand(const decode::Instr& in, uint32_t size, x86::Gp& base_reg);
   void releaseMemTemps();
   void loadArg(const Val& v, x86::Gp reg, bool wide);

@@ -493,7 +493,9 @@ void FuncCompiler::visitRef(const decode::Instr& in) {
       }
       return;
     }
-    default: unsupported(in); return;
+    default:
+      if (!visitGc(in)) unsupported(in);
+      return;
   }
 }
 

@@ -633,10 +633,16 @@ void FuncCompiler::visitThunk(const decode::Instr& in) {
     case 'd': k = ValKind::F64; break;
     default: k = ValKind::V128; break;
   }
+  pushAreaResult(k);
+  (void)cpu;
+}
+
+// A thunk's result, in slot 0 of the outgoing area, pushed in a register of its class.
+void FuncCompiler::pushAreaResult(ValKind k) {
   if (clsOf(k) == Cls::Gpr) {
     Gp g = allocGpr();
-    if (k == ValKind::I64) a().mov(g, qword_ptr(rsp));
-    else a().mov(g.r32(), dword_ptr(rsp));
+    if (k == ValKind::I32) a().mov(g.r32(), dword_ptr(rsp));
+    else a().mov(g, qword_ptr(rsp));
     gpr_used_ &= ~(1u << g.id());
     pushReg(k, uint8_t(g.id()));
   } else {
@@ -647,7 +653,6 @@ void FuncCompiler::visitThunk(const decode::Instr& in) {
     xmm_used_ &= ~(1u << x.id());
     pushReg(k, uint8_t(x.id()));
   }
-  (void)cpu;
 }
 
 }  // namespace strata::jit

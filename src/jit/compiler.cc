@@ -474,13 +474,15 @@ const void* externAddress(uint32_t id) {
   if (id == kExternMemmove) return reinterpret_cast<const void*>(&::memmove);
   if (id == kExternMemset) return reinterpret_cast<const void*>(&::memset);
   if (id - 1 >= ir::kNumOpcodes) return nullptr;
-  return reinterpret_cast<const void*>(thunkFor(ir::Opcode(id - 1)));
+  auto op = ir::Opcode(id - 1);
+  if (op == ir::Opcode::RefTest) return reinterpret_cast<const void*>(&castThunk);  // every cast's
+  if (GcThunk g = gcThunkFor(op)) return reinterpret_cast<const void*>(g);
+  return reinterpret_cast<const void*>(thunkFor(op));
 }
 
 Result<CompiledCode> compileModule(const ir::Module& module, const validate::ModuleEnv& env,
                                    const vm::CompileOptions& options) {
   if (!stubs().entry) return makeError(ErrorKind::Resource, kNoOffset, "baseline: cannot map executable memory");
-  if (ir::usesGcObjects(module)) return makeError(ErrorKind::Unsupported, kNoOffset, "baseline: GC references");
   // The reservation is sized from the bodies (splitChunks); the unused tail is unmapped at
   // publish, and a module that needs more is compiled again with twice the room.
   size_t scale = 1;

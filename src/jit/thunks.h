@@ -20,4 +20,15 @@ Thunk thunkFor(ir::Opcode op);
 // Whether the row may trap (its semantic function returns TrapOr).
 bool thunkMayTrap(ir::Opcode op);
 
+// The struct and array instructions (vm/gc_ops.h) for machine code: operands in the area at
+// `args` (16-byte slots in stack order; struct.new and array.new_fixed: consecutive 8-byte
+// slots, 16 for v128), `imm` = type index | second immediate << 32, the result in slot 0.
+// Returns 0, or 1 + the vm::TrapKind (1 + kPropagate when the heap refused: the trap record
+// holds the message).
+using GcThunk = uint32_t (*)(uint8_t* args, void* vmctx, uint64_t imm);
+GcThunk gcThunkFor(ir::Opcode op);  // null for any other instruction
+// ref.test/ref.cast/br_on_cast: whether `ref` matches the target `heap` = ir::HeapType bits |
+// nullable << 32 (vm::refMatchesHeap).
+uint32_t castThunk(uintptr_t ref, void* vmctx, uint64_t heap);
+
 }  // namespace strata::jit

@@ -128,6 +128,7 @@ void GcHeap::collect() {
   for (int i = 0; i < 2; ++i) {
     if (store_->tier_trace[i]) store_->tier_trace[i](store_->tier_state[i], this);
   }
+  traceNativeStack();
   if (trace_roots_) trace_roots_(*this);
   for (VMException* e = store_->exceptions; e; e = e->next) {
     for (uint32_t i = 0; i < e->nvals; ++i) markWord(reinterpret_cast<uintptr_t>(e->vals[i].ref));
@@ -158,6 +159,42 @@ void GcHeap::sweep() {
   // Small blocks went back to malloc's free lists; when most of the heap died, give the free
   // pages back to the OS too (large blocks were mmapped and already are).
   if (before - live_bytes_ > live_bytes_ && before - live_bytes_ >= kMinThreshold) malloc_trim(0);
+}
+
+// Machine-code frames (docs/gc.md "Roots in machine-code frames"). Before every call, to
+// wasm, to a host function or to a runtime thunk (the only places a collection can start),
+// machine code stores every live reference to its frame: the baseline tier spills its
+// registers at calls and writes reference locals through to their homes. So the references of
+// every machine-code frame of this store lie on the native stack between this function's frame
+// and the store's outermost machine-code entry. They are scanned word by word: a word that is
+// one of this heap's objects keeps it alive (a number that happens to equal an object's address
+// only delays that object's collection; objects never move, so nothing is rewritten). The
+// registers are stored to the scanned range first, for the callee-saved ones a caller may
+// still hold a reference in.
+[[gnu::noinline]] void GcHeap::traceNativeStack() {
+  uintptr_t outer = 0;
+  // Each entry's record starts with the previous entry's address (jit/stub_asm.cc).
+  for (uintptr_t e = store_->native_entry_sp; e; e = *reinterpret_cast<const uintptr_t*>(e)) outer = e;
+  if (!outer) return;
+  uintptr_t regs[6];
+  asm volatile("mov %%rbx, 0(%0)\n\tmov %%rbp, 8(%0)\n\tmov %%r12, 16(%0)\n\t"
+               "mov %%r13, 24(%0)\n\tmov %%r14, 32(%0)\n\tmov %%r15, 40(%0)"
+               :
+               : "r"(regs)
+               : "memory");
+  for (uintptr_t r : regs) markWord(r);
+  auto from = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) & ~uintptr_t(7);
+  for (uintptr_t p = from; p < outer; p += 8) markWord(*reinterpret_cast<const uintptr_t*>(p));
+}
+
+bool refMatchesHeap(VMContext* vmctx, uintptr_t w, uint32_t heap_bits, bool nullable) {
+  ir::HeapType h{heap_bits};
+  CastTarget t{heap_bits, nullable, nullptr};
+  if (h.isIndex()) {
+    t.bits = vmctx->type_ids[h.typeIndex()];
+    t.rtt = vmctx->gc_types[h.typeIndex()];
+  }
+  return refMatches(vmctx, w, t);
 }
 
 bool refMatches(VMContext* vmctx, uintptr_t w, const CastTarget& t) {

@@ -117,6 +117,7 @@ class GcHeap {
 
  private:
   void trace(GcObject* obj);
+  void traceNativeStack();
   void sweep();
 
   VMStoreContext* store_;
@@ -144,5 +145,8 @@ struct CastTarget {
 // Whether reference `w` matches the target (spec 4.4.x ref.test): subtyping on RTT displays,
 // function types through the type_is_subtype builtin.
 bool refMatches(VMContext* vmctx, uintptr_t w, const CastTarget& t);
+// The same for a target as code has it: ir::HeapType bits (a module type index for concrete
+// types, resolved through the instance) and nullability.
+bool refMatchesHeap(VMContext* vmctx, uintptr_t w, uint32_t heap_bits, bool nullable);
 
 }  // namespace strata::vm

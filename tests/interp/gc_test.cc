@@ -1,8 +1,20 @@
-// GC on the interpreter tier (builder_gc.cc, gc_ops.cc, vm/gc.cc; docs/gc.md): the object
+// GC on the interpreter tier (builder_gc.cc, vm/gc_ops.cc, vm/gc.cc; docs/gc.md): the object
 // layout seen through the instructions, the heap limit, and the collector: bounded memory for
-// short-lived garbage, cycles, host roots, and live references in deep recursion.
+// short-lived garbage, cycles, host roots, and live references in deep recursion. jit_tests
+// compiles this file again with STRATA_GC_TEST_MACHINE: the same tests on the machine-code tier
+// (baseline, or the one STRATA_TEST_TIER names), whose frames the collector scans on the
+// native stack (vm::GcHeap::traceNativeStack).
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+
+#include <cstdlib>
+
+#ifdef STRATA_GC_TEST_MACHINE
+#include "tiers/tiers.h"
+#define STRATA_GC_SUITE(name) Jit##name
+#else
+#define STRATA_GC_SUITE(name) name
+#endif
 
 #include "interp_test_util.h"
 
@@ -16,13 +28,25 @@ long peakRssMiB() {
   return u.ru_maxrss / 1024;
 }
 
-Config withHeapLimit(uint64_t bytes) {
+// A configuration of the tier under test (see the top of the file); the suites are named
+// JitGc and JitGcCollector there.
+Config tierConfig() {
   Config c;
+#ifdef STRATA_GC_TEST_MACHINE
+  tiers::registerAll();
+  const char* t = std::getenv("STRATA_TEST_TIER");
+  c.tier = t && *t ? t : "baseline";
+#endif
+  return c;
+}
+
+Config withHeapLimit(uint64_t bytes) {
+  Config c = tierConfig();
   c.store_limits.max_gc_heap_bytes = bytes;
   return c;
 }
 
-TEST(Gc, PackedFieldsWrapOnStoreAndExtendOnLoad) {
+TEST(STRATA_GC_SUITE(Gc), PackedFieldsWrapOnStoreAndExtendOnLoad) {
   Instance1 inst(R"((module
     (type $s (struct (field (mut i8)) (field (mut i16)) (field (mut i64)) (field (mut f32))))
     (func (export "s8") (param i32) (result i32)
@@ -35,14 +59,14 @@ TEST(Gc, PackedFieldsWrapOnStoreAndExtendOnLoad) {
       (struct.set $s 1 (local.get $r) (local.get 0))
       (struct.get_u $s 1 (local.get $r)))
     (func (export "i64") (result i64)
-      (struct.get $s 2 (struct.new $s (i32.const 1) (i32.const 2) (i64.const -5) (f32.const 1.5))))))");
+      (struct.get $s 2 (struct.new $s (i32.const 1) (i32.const 2) (i64.const -5) (f32.const 1.5))))))", tierConfig());
   EXPECT_EQ(inst.i32("s8", {Val::i32(0x1ff)}), -1);
   EXPECT_EQ(inst.i32("u8", {Val::i32(0x1ff)}), 0xff);
   EXPECT_EQ(inst.i32("u16", {Val::i32(0x12345)}), 0x2345);
   EXPECT_EQ(inst.i64("i64"), -5);
 }
 
-TEST(Gc, ArrayBoundsAndNullTrapWithTheSpecWording) {
+TEST(STRATA_GC_SUITE(Gc), ArrayBoundsAndNullTrapWithTheSpecWording) {
   Instance1 inst(R"((module
     (type $a (array (mut i32)))
     (func (export "get") (param i32) (result i32) (array.get $a (array.new $a (i32.const 7) (i32.const 3)) (local.get 0)))
@@ -52,7 +76,7 @@ TEST(Gc, ArrayBoundsAndNullTrapWithTheSpecWording) {
       (local.set $x (array.new_fixed $a 4 (i32.const 1) (i32.const 2) (i32.const 3) (i32.const 4)))
       ;; overlapping copy forwards: [1 1 2 3]
       (array.copy $a $a (local.get $x) (i32.const 1) (local.get $x) (i32.const 0) (i32.const 3))
-      (i32.add (array.get $a (local.get $x) (i32.const 3)) (i32.mul (i32.const 10) (array.get $a (local.get $x) (i32.const 1)))))))");
+      (i32.add (array.get $a (local.get $x) (i32.const 3)) (i32.mul (i32.const 10) (array.get $a (local.get $x) (i32.const 1)))))))", tierConfig());
   EXPECT_EQ(inst.i32("get", {Val::i32(2)}), 7);
   EXPECT_EQ(inst.trap("get", {Val::i32(3)}).message(), "out of bounds array access");
   EXPECT_EQ(inst.trap("null").message(), "null array reference");
@@ -70,7 +94,7 @@ constexpr const char* kChurn = R"((module
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $sum))))";
 
-TEST(GcCollector, ShortLivedGarbageRunsInBoundedMemory) {
+TEST(STRATA_GC_SUITE(GcCollector), ShortLivedGarbageRunsInBoundedMemory) {
   constexpr uint64_t kLimit = 16 << 20;
   Instance1 inst(kChurn, withHeapLimit(kLimit));
   long before = peakRssMiB();
@@ -84,7 +108,7 @@ TEST(GcCollector, ShortLivedGarbageRunsInBoundedMemory) {
   EXPECT_LT(after - before, 200);
 }
 
-TEST(GcCollector, ReachableObjectsBeyondTheLimitTrap) {
+TEST(STRATA_GC_SUITE(GcCollector), ReachableObjectsBeyondTheLimitTrap) {
   Instance1 inst(R"((module
     (type $a (array (mut i64)))
     (type $list (struct (field (ref null $list)) (field (ref $a))))
@@ -103,7 +127,7 @@ TEST(GcCollector, ReachableObjectsBeyondTheLimitTrap) {
   EXPECT_EQ(inst.store().gcStats().live_bytes, 0u);
 }
 
-TEST(GcCollector, CyclesAreCollected) {
+TEST(STRATA_GC_SUITE(GcCollector), CyclesAreCollected) {
   Instance1 inst(R"((module
     (type $node (struct (field (mut (ref null $node)))))
     (func (export "cycles") (param $n i32)
@@ -120,7 +144,7 @@ TEST(GcCollector, CyclesAreCollected) {
   EXPECT_EQ(inst.store().gcStats().objects, 0u);
 }
 
-TEST(GcCollector, ObjectsRootedByTheHostSurvive) {
+TEST(STRATA_GC_SUITE(GcCollector), ObjectsRootedByTheHostSurvive) {
   Instance1 inst(R"((module
     (type $box (struct (field i64)))
     (type $a (array (mut i64)))
@@ -129,7 +153,7 @@ TEST(GcCollector, ObjectsRootedByTheHostSurvive) {
     (func (export "garbage") (param $n i32)
       (loop $l
         (drop (array.new_default $a (i32.const 100)))
-        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))))");
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))))", tierConfig());
   Val kept = inst.one("make", {Val::i64(42)});
   inst.store().root(kept);
   ASSERT_TRUE(inst.call("garbage", {Val::i32(100000)}).has_value());
@@ -145,7 +169,7 @@ TEST(GcCollector, ObjectsRootedByTheHostSurvive) {
 // Each level keeps its own node in a local and its operand stack while the levels below
 // allocate enough garbage to collect many times; after the recursion every node must still
 // hold its depth, and the list built from them must be whole.
-TEST(GcCollector, DeepRecursionKeepsEveryLiveReference) {
+TEST(STRATA_GC_SUITE(GcCollector), DeepRecursionKeepsEveryLiveReference) {
   Instance1 inst(R"((module
     (type $node (struct (field i32) (field (ref null $node))))
     (type $a (array (mut i64)))

@@ -20,7 +20,7 @@ class Instance1 {
  public:
   using Setup = std::function<void(Linker&, Store&)>;
   explicit Instance1(std::string_view wat, Config config = {}, const Setup& setup = nullptr) {
-    config.tier = "interp";
+    if (config.tier.empty()) config.tier = "interp";  // Config's default is "interp" too
     auto engine = Engine::create(config);
     EXPECT_TRUE(engine.has_value());
     engine_ = *engine;

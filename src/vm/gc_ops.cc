@@ -1,20 +1,19 @@
-// The interpreter's struct and array instructions (spec 4.4.x aggregate instructions;
-// docs/gc.md has the object layout and the heap). Each returns kOk or what to trap with.
-#include "interp/gc_ops.h"
+// The struct and array instructions (spec 4.4.x aggregate instructions; docs/gc.md has the
+// object layout and the heap). Each returns kOk or what to trap with.
+#include "vm/gc_ops.h"
 
 #include <cstring>
 
+#include "support/unaligned.h"
 #include "vm/builtins.h"
 #include "vm/gc.h"
 #include "vm/trap.h"
 
-namespace strata::interp::gc {
+namespace strata::vm::gcops {
 
 namespace {
 
-using vm::GcObject;
-using vm::GcType;
-using vm::TrapKind;
+using Slot = uint32_t;
 
 // Bytes a value of a field's storage takes in a frame slot (spec 4.4.x: packed values are
 // i32 on the stack).
@@ -42,13 +41,13 @@ inline void store(uint8_t* p, const uint8_t* slot, const GcType::Field& f) { std
 
 // A new object, with the frames of the interpreter already reported (the handler set the value
 // stack's top); null when the heap refuses.
-inline GcObject* allocate(vm::VMContext* vmctx, const GcType* rtt, uint32_t length) {
-  return vm::heapOf(vmctx->store_ctx)->allocate(rtt, length);
+inline GcObject* allocate(VMContext* vmctx, const GcType* rtt, uint32_t length) {
+  return heapOf(vmctx->store_ctx)->allocate(rtt, length);
 }
 
 inline GcObject* ref(const uint8_t* fp, Slot s) { return rd<GcObject*>(fp + s); }
 
-unsigned structGet(uint8_t* fp, const OpGc& o, int sign) {
+unsigned structGet(uint8_t* fp, const Operands& o, int sign) {
   GcObject* obj = ref(fp, o.a);
   if (!obj) return unsigned(TrapKind::NullStructReference);
   const GcType::Field& f = obj->rtt->fields[o.idx];
@@ -59,7 +58,7 @@ unsigned structGet(uint8_t* fp, const OpGc& o, int sign) {
 // The element at index `i` (checked by the caller).
 inline uint8_t* elem(GcObject* a, uint64_t i) { return a->payload() + i * a->rtt->fields[0].bytes; }
 
-unsigned arrayGet(uint8_t* fp, const OpGc& o, int sign) {
+unsigned arrayGet(uint8_t* fp, const Operands& o, int sign) {
   GcObject* a = ref(fp, o.a);
   if (!a) return unsigned(TrapKind::NullArrayReference);
   uint32_t i = rd<uint32_t>(fp + o.b);
@@ -79,7 +78,7 @@ void fill(GcObject* a, uint64_t at, uint64_t n, const uint8_t* slot) {
 
 // Copies `n` elements of the data segment from byte `s` into the array from element `d`;
 // the caller checked the array's bounds. Traps as memory accesses do (spec 4.4.x).
-unsigned fromData(vm::VMContext* vmctx, GcObject* a, uint64_t d, uint32_t data, uint64_t s, uint64_t n) {
+unsigned fromData(VMContext* vmctx, GcObject* a, uint64_t d, uint32_t data, uint64_t s, uint64_t n) {
   uint64_t size = 0;
   const uint8_t* bytes = vmctx->builtins->data_segment(vmctx, data, &size);
   uint64_t z = a->rtt->fields[0].bytes;
@@ -88,7 +87,7 @@ unsigned fromData(vm::VMContext* vmctx, GcObject* a, uint64_t d, uint32_t data, 
   return kOk;
 }
 
-unsigned fromElem(vm::VMContext* vmctx, GcObject* a, uint64_t d, uint32_t seg, uint64_t s, uint64_t n) {
+unsigned fromElem(VMContext* vmctx, GcObject* a, uint64_t d, uint32_t seg, uint64_t s, uint64_t n) {
   uint64_t size = 0;
   void* const* refs = vmctx->builtins->elem_segment(vmctx, seg, &size);
   if (!inBounds(s, n, size)) return unsigned(TrapKind::TableOutOfBounds);
@@ -99,18 +98,18 @@ unsigned fromElem(vm::VMContext* vmctx, GcObject* a, uint64_t d, uint32_t seg, u
 // The heap refuses arrays whose size does not fit its limit; lengths are u32, so the byte size
 // (at most 16 * 2^32) never overflows. The caller writes the result last: dst is the home of
 // the first operand.
-GcObject* newArray(vm::VMContext* vmctx, const OpGc& o, uint32_t n) {
+GcObject* newArray(VMContext* vmctx, const Operands& o, uint32_t n) {
   return allocate(vmctx, vmctx->gc_types[o.type], n);
 }
 
-unsigned done(uint8_t* fp, const OpGc& o, GcObject* a, unsigned r = kOk) {
+unsigned done(uint8_t* fp, const Operands& o, GcObject* a, unsigned r = kOk) {
   wr(fp + o.dst, a);
   return r;
 }
 
 }  // namespace
 
-unsigned StructNew(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned StructNew(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   const GcType* rtt = vmctx->gc_types[o.type];
   GcObject* obj = allocate(vmctx, rtt, 0);
   if (!obj) return kOom;
@@ -123,7 +122,7 @@ unsigned StructNew(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
   return kOk;
 }
 
-unsigned StructNewDefault(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned StructNewDefault(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* obj = allocate(vmctx, vmctx->gc_types[o.type], 0);
   if (!obj) return kOom;
   wr(fp + o.dst, obj);
@@ -135,12 +134,12 @@ unsigned StructNewDefault(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
   X(StructGet, structGet, 0) X(StructGetS, structGet, 1) X(StructGetU, structGet, 2) \
   X(ArrayGet, arrayGet, 0) X(ArrayGetS, arrayGet, 1) X(ArrayGetU, arrayGet, 2)
 #define STRATA_X(name, impl, sign) \
-  unsigned name(uint8_t* fp, vm::VMContext*, const OpGc& o) { return impl(fp, o, sign); }
+  unsigned name(uint8_t* fp, VMContext*, const Operands& o) { return impl(fp, o, sign); }
 STRATA_GETS(STRATA_X)
 #undef STRATA_X
 #undef STRATA_GETS
 
-unsigned StructSet(uint8_t* fp, vm::VMContext*, const OpGc& o) {
+unsigned StructSet(uint8_t* fp, VMContext*, const Operands& o) {
   GcObject* obj = ref(fp, o.a);
   if (!obj) return unsigned(TrapKind::NullStructReference);
   const GcType::Field& f = obj->rtt->fields[o.idx];
@@ -148,19 +147,19 @@ unsigned StructSet(uint8_t* fp, vm::VMContext*, const OpGc& o) {
   return kOk;
 }
 
-unsigned ArrayNew(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned ArrayNew(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* a = newArray(vmctx, o, rd<uint32_t>(fp + o.b));
   if (!a) return kOom;
   fill(a, 0, a->length, fp + o.a);
   return done(fp, o, a);
 }
 
-unsigned ArrayNewDefault(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned ArrayNewDefault(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* a = newArray(vmctx, o, rd<uint32_t>(fp + o.b));
   return a ? done(fp, o, a) : kOom;
 }
 
-unsigned ArrayNewFixed(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned ArrayNewFixed(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* a = newArray(vmctx, o, o.idx);
   if (!a) return kOom;
   const GcType::Field& f = a->rtt->fields[0];
@@ -169,7 +168,7 @@ unsigned ArrayNewFixed(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
 }
 
 // spec 4.4.x array.new_data: the segment range is checked before allocating.
-unsigned ArrayNewData(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned ArrayNewData(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   uint32_t s = rd<uint32_t>(fp + o.a), n = rd<uint32_t>(fp + o.b);
   uint64_t size = 0;
   vmctx->builtins->data_segment(vmctx, o.idx, &size);
@@ -180,7 +179,7 @@ unsigned ArrayNewData(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
   return done(fp, o, a, fromData(vmctx, a, 0, o.idx, s, n));
 }
 
-unsigned ArrayNewElem(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned ArrayNewElem(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   uint32_t s = rd<uint32_t>(fp + o.a), n = rd<uint32_t>(fp + o.b);
   uint64_t size = 0;
   vmctx->builtins->elem_segment(vmctx, o.idx, &size);
@@ -190,7 +189,7 @@ unsigned ArrayNewElem(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
   return done(fp, o, a, fromElem(vmctx, a, 0, o.idx, s, n));
 }
 
-unsigned ArraySet(uint8_t* fp, vm::VMContext*, const OpGc& o) {
+unsigned ArraySet(uint8_t* fp, VMContext*, const Operands& o) {
   GcObject* a = ref(fp, o.a);
   if (!a) return unsigned(TrapKind::NullArrayReference);
   uint32_t i = rd<uint32_t>(fp + o.b);
@@ -199,14 +198,14 @@ unsigned ArraySet(uint8_t* fp, vm::VMContext*, const OpGc& o) {
   return kOk;
 }
 
-unsigned ArrayLen(uint8_t* fp, vm::VMContext*, const OpGc& o) {
+unsigned ArrayLen(uint8_t* fp, VMContext*, const Operands& o) {
   GcObject* a = ref(fp, o.a);
   if (!a) return unsigned(TrapKind::NullArrayReference);
   wr<uint64_t>(fp + o.dst, a->length);
   return kOk;
 }
 
-unsigned ArrayFill(uint8_t* fp, vm::VMContext*, const OpGc& o) {
+unsigned ArrayFill(uint8_t* fp, VMContext*, const Operands& o) {
   GcObject* a = ref(fp, o.a);
   if (!a) return unsigned(TrapKind::NullArrayReference);
   uint32_t d = rd<uint32_t>(fp + o.b), n = rd<uint32_t>(fp + o.d);
@@ -216,7 +215,7 @@ unsigned ArrayFill(uint8_t* fp, vm::VMContext*, const OpGc& o) {
 }
 
 // spec 4.4.x array.copy: both null checks, then both ranges, then an overlapping-safe copy.
-unsigned ArrayCopy(uint8_t* fp, vm::VMContext*, const OpGc& o) {
+unsigned ArrayCopy(uint8_t* fp, VMContext*, const Operands& o) {
   GcObject* d = ref(fp, o.a);
   GcObject* s = ref(fp, o.c);
   if (!d || !s) return unsigned(TrapKind::NullArrayReference);
@@ -228,7 +227,7 @@ unsigned ArrayCopy(uint8_t* fp, vm::VMContext*, const OpGc& o) {
 
 // spec 4.4.x array.init_data / init_elem: null, then the array's range, then the segment's.
 template <auto from>
-unsigned arrayInit(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
+unsigned arrayInit(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* a = ref(fp, o.a);
   if (!a) return unsigned(TrapKind::NullArrayReference);
   uint32_t d = rd<uint32_t>(fp + o.b), s = rd<uint32_t>(fp + o.c), n = rd<uint32_t>(fp + o.d);
@@ -236,7 +235,7 @@ unsigned arrayInit(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) {
   return from(vmctx, a, d, o.idx, s, n);
 }
 
-unsigned ArrayInitData(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) { return arrayInit<fromData>(fp, vmctx, o); }
-unsigned ArrayInitElem(uint8_t* fp, vm::VMContext* vmctx, const OpGc& o) { return arrayInit<fromElem>(fp, vmctx, o); }
+unsigned ArrayInitData(uint8_t* fp, VMContext* vmctx, const Operands& o) { return arrayInit<fromData>(fp, vmctx, o); }
+unsigned ArrayInitElem(uint8_t* fp, VMContext* vmctx, const Operands& o) { return arrayInit<fromElem>(fp, vmctx, o); }
 
-}  // namespace strata::interp::gc
+}  // namespace strata::vm::gcops

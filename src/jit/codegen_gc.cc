@@ -1,0 +1,163 @@
+// GC instructions (spec 4.4.x reference and aggregate instructions; docs/gc.md). i31 and
+// ref.eq are inline; casts call castThunk; structs and arrays call the thunks of
+// vm/gc_ops.h (gc_thunks.cc), the interpreter's functions over this tier's outgoing area.
+//
+// Every call here is a safepoint: spillRegs() stores every value of the stack and every dirty
+// local to the frame first (reference locals are written through anyway), so a collection the
+// thunk starts finds every live reference of this frame on the native stack
+// (vm::GcHeap::traceNativeStack).
+#include "jit/codegen.h"
+#include "jit/externs.h"
+#include "jit/stubs.h"
+#include "jit/thunks.h"
+
+namespace strata::jit {
+
+using ir::Opcode;
+using ir::ValKind;
+using namespace x86;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+// The type a field's value has on the stack (spec 4.4.x unpack: packed fields are i32).
+ValKind unpacked(const ir::FieldType& f) {
+  return f.storage.packed == ir::Packed::None ? f.storage.type.kind : ValKind::I32;
+}
+
+}  // namespace
+
+bool FuncCompiler::visitGc(const decode::Instr& in) {
+  const ir::SubType* t = in.idx < module_.types.size() ? &module_.types[in.idx] : nullptr;
+  auto result = [&](ValKind k) { pushAreaResult(k); };  // the thunk wrote slot 0
+  switch (in.op) {
+    // Host references have the same bits in both hierarchies (docs/gc.md).
+    case Opcode::AnyConvertExtern:
+    case Opcode::ExternConvertAny: return true;
+    case Opcode::RefI31: {
+      // (x << 1) | 1 on 32 bits: bit 31 of x drops out (the wrap to 31 bits), and the 32-bit
+      // result is zero-extended into the 64-bit reference.
+      Gp r = toGpr(top());
+      a().add(r.r32(), r.r32());
+      a().or_(r.r32(), 1);
+      top().kind = ValKind::Ref;
+      return true;
+    }
+    case Opcode::I31GetS:
+    case Opcode::I31GetU: {
+      Gp r = toGpr(top());
+      a().test(r, r);
+      trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullI31Reference));
+      // The reference is (x << 1) | 1 below 2^32: a 32-bit shift right by one gives x, an
+      // arithmetic one x sign-extended from bit 30.
+      if (in.op == Opcode::I31GetS) a().sar(r.r32(), 1);
+      else a().shr(r.r32(), 1);
+      top().kind = ValKind::I32;
+      return true;
+    }
+    case Opcode::RefEq: {
+      // spec 4.4.x ref.eq: identity of objects, equality of i31 payloads: both are the word.
+      stack_[stack_.size() - 1].kind = ValKind::I64;
+      stack_[stack_.size() - 2].kind = ValKind::I64;
+      decode::Instr eq = in;
+      eq.op = Opcode::I64Eq;
+      return visitCompare(eq);
+    }
+    case Opcode::RefTest:
+    case Opcode::RefTestNull:
+      castCall(in.heap.bits, in.op == Opcode::RefTestNull);
+      pop();
+      pushReg(ValKind::I32, Gp::kIdAx);
+      return true;
+    case Opcode::RefCast:
+    case Opcode::RefCastNull:
+      castCall(in.heap.bits, in.op == Opcode::RefCastNull);
+      a().test(eax, eax);
+      trapIf(CondCode::kZ, uint32_t(vm::TrapKind::CastFailure));
+      return true;
+    case Opcode::BrOnCast:
+    case Opcode::BrOnCastFail:
+      // The reference stays on the stack on both paths (only its static type differs).
+      castCall(in.heap2.bits, in.null2);
+      a().test(eax, eax);
+      branchIf(in.op == Opcode::BrOnCast ? CondCode::kNZ : CondCode::kZ, in.idx);
+      return true;
+    case Opcode::StructNew:
+      gcCall(in, t->strct.fields.size(), true);
+      result(ValKind::Ref);
+      return true;
+    case Opcode::StructNewDefault:
+      gcCall(in, 0, false);
+      result(ValKind::Ref);
+      return true;
+    case Opcode::StructGet:
+    case Opcode::StructGetS:
+    case Opcode::StructGetU:
+      gcCall(in, 1, false);
+      result(unpacked(t->strct.fields[in.idx2]));
+      return true;
+    case Opcode::StructSet: gcCall(in, 2, false); return true;
+    case Opcode::ArrayNew:
+    case Opcode::ArrayNewData:
+    case Opcode::ArrayNewElem:
+      gcCall(in, 2, false);
+      result(ValKind::Ref);
+      return true;
+    case Opcode::ArrayNewDefault:
+      gcCall(in, 1, false);
+      result(ValKind::Ref);
+      return true;
+    case Opcode::ArrayNewFixed:
+      gcCall(in, in.idx2, true);
+      result(ValKind::Ref);
+      return true;
+    case Opcode::ArrayGet:
+    case Opcode::ArrayGetS:
+    case Opcode::ArrayGetU:
+      gcCall(in, 2, false);
+      result(unpacked(t->array.field));
+      return true;
+    case Opcode::ArrayLen:
+      gcCall(in, 1, false);
+      result(ValKind::I32);
+      return true;
+    case Opcode::ArraySet: gcCall(in, 3, false); return true;
+    case Opcode::ArrayFill:
+    case Opcode::ArrayInitData:
+    case Opcode::ArrayInitElem: gcCall(in, 4, false); return true;
+    case Opcode::ArrayCopy: gcCall(in, 5, false); return true;
+    default: return false;
+  }
+}
+
+// The top n operands to the outgoing area (16-byte slots, or `consecutive` 8-byte ones, 16 for
+// v128, as struct.new and array.new_fixed read them), popped, then the thunk; a trap it
+// reports goes to this instruction's stub.
+void FuncCompiler::gcCall(const decode::Instr& in, size_t n, bool consecutive) {
+  spillRegs();
+  size_t first = stack_.size() - n;
+  int32_t at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Val& v = stack_[first + i];
+    storeOut(v, at);
+    at += consecutive && v.kind != ValKind::V128 ? 8 : 16;
+  }
+  max_out_ = std::max<uint32_t>(max_out_, std::max<uint32_t>(1, uint32_t(at + 15) / 16));
+  for (size_t i = 0; i < n; ++i) pop();
+  a().mov(rdi, rsp);
+  a().mov(rsi, r15);
+  a().mov(rdx, asmjit::imm(int64_t(uint64_t(in.idx) | uint64_t(in.idx2) << 32)));
+  callExtern(externThunk(in.op));
+  a().test(eax, eax);
+  trapIf(CondCode::kNZ, kDynamic);
+}
+
+// eax = whether the reference on top of the stack (left there) matches the target.
+void FuncCompiler::castCall(uint32_t heap_bits, bool nullable) {
+  spillRegs();
+  loadArg(top(), rdi, true);
+  a().mov(rsi, r15);
+  a().mov(rdx, asmjit::imm(int64_t(uint64_t(heap_bits) | uint64_t(nullable) << 32)));
+  callExtern(externThunk(Opcode::RefTest));
+}
+
+}  // namespace strata::jit
