@@ -709,6 +709,7 @@ void FuncCompiler::onEnd() {
     a().mov(esi, s.wasm);
     a().call(ms_.trap_tramp);
   }
+  emitHandlerTable();
   if (!a().endLocals() && error_) error_ = makeError(ErrorKind::Unsupported, wasm_offset_, "baseline: a jump to a label never bound");
   info_.size = uint32_t(a().offset()) - code_start_;
   info_.wasm_map.assign(wasm_map_.begin(), wasm_map_.end());
@@ -734,6 +735,7 @@ void FuncCompiler::onEnd() {
   // The frame's base is rbp - 0 and rbp = rsp at entry - 8 (return address pushed, rbp pushed).
   std::memcpy(buf + frame_at_[0], &f32, 4);
   std::memcpy(buf + frame_at_[1], &f32, 4);
+  if (handler_table_at_ >= 0) std::memcpy(buf + code_start_ + handler_table_at_, &f32, 4);  // HandlerTableHeader::frame
   // A leaf (no call of any kind but to a trap stub) with a small frame jumps over its stack
   // check: it cannot recurse, so it goes at most its frame below the limit, and the limit
   // stays at least 64 KiB above the thread's guard page (runtime/entry.cc kStackGuardSpan),

@@ -23,6 +23,7 @@
 #include "jit/emitter.h"
 #include "jit/externs.h"
 #include "jit/loop_scan.h"
+#include "jit/stubs.h"
 #include "ir/module.h"
 #include "support/error.h"
 #include "support/flat_stack.h"
@@ -133,6 +134,7 @@ class FuncCompiler {
     bool dirty_bindings = false;  // a loop: its bound locals are written back (no calls in it)
     uint32_t head_at = 0;         // a loop: its head's code offset
     int32_t table_entries = -1;   // a block or if: first jump-table entry to patch at its end
+    int32_t try_index = -1;       // a try_table: its entry in tries_
     size_t numParams() const { return sig.num_params; }
     size_t numResults() const { return sig.num_results; }
     ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }
@@ -357,6 +359,13 @@ class FuncCompiler {
   void visitTable(const decode::Instr& in);
   void visitRef(const decode::Instr& in);
   bool visitGc(const decode::Instr& in);  // codegen_gc.cc; false: not a GC instruction
+  // codegen_exn.cc (docs/exceptions.md "Machine code")
+  void visitTryTable(const decode::Instr& in, const validate::InstrContext& ctx);
+  void closeTry(const Ctrl& c);  // at a try_table's end: its handler rows
+  void visitThrow(const decode::Instr& in);
+  void propagateInline();        // the trap stub with kPropagate, from here (not a stub)
+  void propagateIfFalse();       // al == 0 after an array call: the callee's trap or exception
+  void emitHandlerTable();       // onEnd: the rows, after the code
   void gcCall(const decode::Instr& in, size_t n, bool consecutive);
   void castCall(uint32_t heap_bits, bool nullable);
   x86::Mem memOperand(const decode::Instr& in, uint32_t size, x86::Gp& base_reg);
@@ -411,6 +420,16 @@ class FuncCompiler {
   uint32_t num_decl_ = 0;
   size_t max_height_ = 0;
   uint32_t max_out_ = 0;    // argument-area slots at the bottom of the frame (calls, thunks)
+  // try_tables of the function: the body's code range and its clauses' landing pads; rows of
+  // the handler table, innermost try_table first (written at each end).
+  struct Try {
+    uint32_t start = 0;
+    std::vector<HandlerRow> pads;  // start/end filled at the end
+  };
+  std::vector<Try> tries_;
+  std::vector<HandlerRow> handler_rows_;
+  uint32_t try_depth_ = 0;  // live try_tables open here: calls in them propagate inline
+  int64_t handler_table_at_ = -1;  // the handler table's offset in the function, if any
   uint32_t frame_at_[2] = {0, 0};  // offsets of the two frame-size immediates to patch
   uint32_t check_at_ = 0, check_end_ = 0;  // the prologue's stack check, skipped by leaves
   bool makes_calls_ = false;               // a call other than to a trap stub was emitted

@@ -338,7 +338,10 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail, bool args_
   a().call(qword_ptr(ref, offsetof(vm::VMFuncRef, array_call)));
   siteCall();
   a().test(al, al);
-  a().jz(trapLabel(kPropagate));
+  // A callee's exception is looked for in this frame's try_tables, unless it was a tail call
+  // (the out-of-line stub's pc lies in none: spec 4.4.x return_call leaves the try_table).
+  if (tail) a().jz(trapLabel(kPropagate));
+  else propagateIfFalse();
   // The array call leaves every result in the argument area: the first goes where a native
   // callee leaves it.
   if (!ft.results.empty()) {

@@ -42,6 +42,9 @@ void FuncCompiler::visit(const decode::Instr& in, const validate::InstrContext& 
     case Opcode::Block:
     case Opcode::Loop:
     case Opcode::If: return visitBlock(in, c);
+    case Opcode::TryTable: return visitTryTable(in, c);
+    case Opcode::Throw:
+    case Opcode::ThrowRef: return visitThrow(in);
     case Opcode::Else: return visitElse();
     case Opcode::End: return visitEnd();
     case Opcode::Br:
@@ -272,6 +275,7 @@ void FuncCompiler::visitElse() {
 
 void FuncCompiler::visitEnd() {
   Ctrl& c = ctrls_.back();
+  if (c.try_index >= 0) closeTry(c);
   if (c.kind == Ctrl::Function) {
     if (!dead_) emitReturn();
     a().bind(c.label);

@@ -88,7 +88,10 @@ class JitCompiler final : public vm::Compiler {
                                                             const vm::CompileOptions& options) const override {
     auto code = compileModule(module, env, options);
     if (!code) {
-      if (code.error().kind == ErrorKind::Unsupported && fallback_) return fallback_->compile(module, env, options);
+      if (code.error().kind == ErrorKind::Unsupported && fallback_) {
+        if (std::getenv("STRATA_JIT_VERBOSE")) fmt::print(stderr, "baseline: handed to {}: {}\n", fallback_->name(), code.error().message);
+        return fallback_->compile(module, env, options);
+      }
       return std::unexpected(code.error());
     }
     return std::shared_ptr<const vm::CompiledModule>(std::make_shared<JitModule>(module, std::move(*code)));
@@ -323,7 +326,7 @@ void compileChunk(Chunk& c, const ir::Module& module, const validate::ModuleEnv&
   ms.trap_tramp = a.newLabel();
   ms.tail_slots = tail_slots;
   ms.num_defined = uint32_t(module.functions.size() - nimp);
-  ms.extern_slot.assign(1 + ir::kNumOpcodes, -1);
+  ms.extern_slot.assign(1 + ir::kNumOpcodes + kExternSpecials, -1);
   // A call takes at least two bytes of body and a memory access three; ed25519 has one site in
   // 18 bytes. Capacity never touched costs no page.
   c.sites->reserve(c.body_bytes / 8 + 16);
@@ -460,11 +463,13 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
 }  // namespace
 
 x86::Mem ModuleState::externSlot(uint32_t id) {
-  if (extern_slot[id] < 0) {
-    extern_slot[id] = int32_t(externs.size());
+  // Ids past the opcodes' (kExternTrapC and on) follow them in extern_slot.
+  size_t k = id < kExternTrapC ? id : 1 + ir::kNumOpcodes + (id - kExternTrapC);
+  if (extern_slot[k] < 0) {
+    extern_slot[k] = int32_t(externs.size());
     externs.push_back(id);
   }
-  return x86::ptr(ext, 8 * extern_slot[id]);
+  return x86::ptr(ext, 8 * extern_slot[k]);
 }
 
 const void* externAddress(uint32_t id) {
@@ -473,6 +478,9 @@ const void* externAddress(uint32_t id) {
   if (id == kExternMemcpy) return reinterpret_cast<const void*>(&::memcpy);
   if (id == kExternMemmove) return reinterpret_cast<const void*>(&::memmove);
   if (id == kExternMemset) return reinterpret_cast<const void*>(&::memset);
+  if (id == kExternThrow) return reinterpret_cast<const void*>(&throwThunk);
+  if (id == kExternThrowRef) return reinterpret_cast<const void*>(&throwRefThunk);
+  if (id == kExternCaught) return reinterpret_cast<const void*>(&caughtThunk);
   if (id - 1 >= ir::kNumOpcodes) return nullptr;
   auto op = ir::Opcode(id - 1);
   if (op == ir::Opcode::RefTest) return reinterpret_cast<const void*>(&castThunk);  // every cast's

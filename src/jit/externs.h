@@ -17,6 +17,11 @@ inline constexpr uint32_t kExternTrapC = 0x10000;  // Stubs::trap_c
 inline constexpr uint32_t kExternMemcpy = 0x10001;
 inline constexpr uint32_t kExternMemmove = 0x10002;
 inline constexpr uint32_t kExternMemset = 0x10003;
+// Exception handling on the baseline tier (jit/exn_thunks.cc, thunks.h).
+inline constexpr uint32_t kExternThrow = 0x10004;
+inline constexpr uint32_t kExternThrowRef = 0x10005;
+inline constexpr uint32_t kExternCaught = 0x10006;
+inline constexpr uint32_t kExternSpecials = 7;  // ids kExternTrapC .. kExternTrapC + 6
 // The address of extern `id` in this process, or null for an id this build does not know.
 const void* externAddress(uint32_t id);
 

@@ -13,7 +13,8 @@
 //   [below]       the argument area: max(nvals, kTailSlots) slots, 16-byte aligned (r10d)
 //
 // Trap: the trap stubs hand the trap to raiseTrap (stubs.cc), then set rsp to the entry's
-// record and jump into the entry's epilogue, which returns false.
+// record and jump into the entry's epilogue, which returns false; or, when a baseline frame
+// catches the wasm exception in flight, set rsp to that frame's and jump to its landing pad.
 #include "jit/stub_asm.h"
 
 #include <asmjit/x86.h>
@@ -119,8 +120,12 @@ StubAssembly assembleStubs() {
   Label after_imm = a.newLabel();
   a.bind(after_imm);
   a.call(rax);
+  // raiseTrap returns rax = the stack pointer to take, rdx = a landing pad to jump to (a
+  // handler caught a wasm exception) or 0 (unwind to the entry).
   a.mov(rsp, rax);
-  a.jmp(unwind);
+  a.test(rdx, rdx);
+  a.jz(unwind);
+  a.jmp(rdx);
 
   CodeBuffer& buf = code.textSection()->buffer();
   StubAssembly out;

@@ -21,24 +21,72 @@
 #include <optional>
 
 #include "jit/stub_code.inc"  // generated: kStubCode and its offsets
+#include "decode/instr.h"
 #include "vm/code_image.h"
+#include "vm/exception.h"
 
 namespace strata::jit {
 
 namespace {
 
-uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t fp, vm::VMStoreContext* store_ctx,
-                    uint64_t detail) {
+// What the trap stub does next: sp = the innermost entry's record and pc = 0 (unwind to it:
+// the entry returns false), or the frame of a landing pad and its address (resume there).
+// Returned in rax:rdx (SysV: a 16-byte trivially copyable struct).
+struct Unwind {
+  uintptr_t sp;
+  uintptr_t pc;
+};
+
+// The landing pad in function f (of a baseline image) whose frame is fp that catches `exn` at
+// pc (a return address, or the address after the trap stub call of a throw: pc - 1 lies in the
+// instruction), or {0, 0}. On a match the exception leaves the record (docs/exceptions.md).
+Unwind catchIn(const vm::CodeImage* img, const vm::FuncCodeInfo* f, uintptr_t pc, uintptr_t fp, vm::TrapRecord* trap) {
+  if (img->kind() != vm::ImageKind::Module || f->sites.empty() || f->sites.back().kind != vm::SiteKind::Handlers)
+    return {0, 0};
+  const uint8_t* code = img->code(*f);
+  const uint8_t* table = code + f->sites.back().pc;
+  HandlerTableHeader h;
+  std::memcpy(&h, table, sizeof h);
+  auto at = uint32_t(pc - 1 - reinterpret_cast<uintptr_t>(code));
+  vm::VMException* exn = trap->exception;
+  auto* vmctx = *reinterpret_cast<vm::VMContext* const*>(fp - 8);  // the frame's [rbp - 8]
+  for (uint32_t i = 0; i < h.rows; ++i) {
+    HandlerRow r;
+    std::memcpy(&r, table + sizeof h + i * sizeof r, sizeof r);
+    if (at < r.start || at >= r.end) continue;
+    auto kind = decode::CatchClause::Kind(r.kind);
+    bool all = kind == decode::CatchClause::Kind::CatchAll || kind == decode::CatchClause::Kind::CatchAllRef;
+    if (!all && vmctx->tags[r.tag] != exn->tag) continue;
+    // An exnref of it may now exist (spec 4.4.x catch_ref): it is no longer freed at a catch.
+    if (kind == decode::CatchClause::Kind::CatchRef || kind == decode::CatchClause::Kind::CatchAllRef) exn->exposed = 1;
+    trap->clear();
+    uintptr_t sp = fp - h.frame;
+    reinterpret_cast<uintptr_t*>(sp)[0] = reinterpret_cast<uintptr_t>(exn);
+    reinterpret_cast<uintptr_t*>(sp)[1] = fp;
+    return {sp, reinterpret_cast<uintptr_t>(code) + r.pad};
+  }
+  return {0, 0};
+}
+
+Unwind raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t fp, vm::VMStoreContext* store_ctx,
+                 uint64_t detail) {
   vm::TrapRecord* trap = store_ctx->trap;
   if (kind == kPropagate) trap->pending = true;
   else trap->raise(vm::TrapKind(kind));
   // The reference interpreter names the element ("uninitialized element 2").
   if (kind == uint32_t(vm::TrapKind::UninitializedElement)) trap->message = fmt::format("uninitialized element {}", detail);
+  // A wasm exception in flight (kPropagate after a throw, or a callee's) is caught by the
+  // first frame with a matching clause: the innermost, at pc, then each outer one at its call.
+  bool exn = trap->exception != nullptr;
   const vm::CodeImage* image = vm::findCodeImage(pc);
   // pc is a return address (possibly just past the function's last stub) or a faulting
   // instruction (never a function's first byte): pc - 1 lies in the function either way.
   if (image && image->isModule()) {
-    if (const vm::FuncCodeInfo* f = image->funcAt(pc - 1)) trap->frames.push_back({image->module(), f->func_index, wasm_offset});
+    if (const vm::FuncCodeInfo* f = image->funcAt(pc - 1)) {
+      if (exn)
+        if (Unwind u = catchIn(image, f, pc, fp, trap); u.pc) return u;
+      trap->frames.push_back({image->module(), f->func_index, wasm_offset});
+    }
   }
   // Outer frames: every machine-code frame starts with push rbp; mov rbp, rsp.
   for (;;) {
@@ -48,6 +96,8 @@ uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t
     if (!img || !img->isModule()) break;
     const vm::FuncCodeInfo* f = img->funcAt(ret - 1);
     if (!f) break;
+    if (exn)
+      if (Unwind u = catchIn(img, f, ret, fp, trap); u.pc) return u;
     std::optional<vm::CodeSite> site = img->siteAt(ret, vm::SiteKind::Call);
     // An image whose sites come from a line table (ImageKind::ModuleLines) has code of its own
     // before each function's first instruction, its entry from the native convention: that
@@ -55,7 +105,7 @@ uintptr_t raiseTrap(uint32_t kind, uint32_t wasm_offset, uintptr_t pc, uintptr_t
     if (!site && img->kind() == vm::ImageKind::ModuleLines) continue;
     trap->frames.push_back({img->module(), f->func_index, site ? site->wasm : 0});
   }
-  return store_ctx->native_entry_sp;
+  return {store_ctx->native_entry_sp, 0};
 }
 
 struct StubImage {

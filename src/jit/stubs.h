@@ -23,6 +23,23 @@ inline constexpr uint32_t kTailSlots = 16;
 // activation's frames only.
 inline constexpr uint32_t kPropagate = 0xff;
 
+// The exception-handler table of a function (SiteKind::Handlers site, docs/exceptions.md
+// "Machine code"): a header, then one row per catch clause, innermost try_table first (rows are
+// written at each try_table's end) and clauses in order. Offsets count from the function's
+// first byte.
+struct HandlerTableHeader {
+  uint32_t frame;  // rsp = rbp - frame in the function's body
+  uint32_t rows;
+};
+struct HandlerRow {
+  uint32_t start, end;  // the try_table body's code: a pc p with start <= p - 1 < end
+  uint32_t pad;         // the clause's landing pad
+  uint32_t tag;         // tag index (catch, catch_ref)
+  uint32_t kind;        // decode::CatchClause::Kind
+};
+// A landing pad is entered with rsp = rbp - frame, [rsp] = the caught exception (a
+// VMException*) and [rsp + 8] = the frame's rbp; every other register is dead.
+
 struct Stubs {
   // vm::ArrayCallFn of every function compiled by this tier: copies the RawVals into an
   // argument area, calls callee->wasm_call, copies the results back.

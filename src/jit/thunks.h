@@ -31,4 +31,13 @@ GcThunk gcThunkFor(ir::Opcode op);  // null for any other instruction
 // nullable << 32 (vm::refMatchesHeap).
 uint32_t castThunk(uintptr_t ref, void* vmctx, uint64_t heap);
 
+// Exception handling (exn_thunks.cc). throw: a new exception of tag `imm` & 0xffffffff with
+// `imm` >> 32 payload values from `args` (16-byte slots), put in flight in the trap record
+// (or a Host trap when memory is exhausted); the caller then calls the trap stub with
+// kPropagate. throw_ref: the (non-null) exception `exn` in flight again. caught: a clause that
+// keeps no reference took `exn`: freed unless it was exposed (vm/exception.h).
+void throwThunk(uint8_t* args, void* vmctx, uint64_t imm);
+void throwRefThunk(uintptr_t exn, void* vmctx);
+void caughtThunk(uintptr_t exn, void* vmctx);
+
 }  // namespace strata::jit

@@ -36,7 +36,10 @@
 
 namespace strata::vm {
 
-enum class SiteKind : uint8_t { Call, Fault };
+// Handlers: not a pc of code but the offset of the function's exception-handler table, which
+// the baseline tier emits after the function's code (jit/stubs.cc reads it); at most one per
+// function, its last site.
+enum class SiteKind : uint8_t { Call, Fault, Handlers };
 
 struct CodeSite {
   uint32_t pc = 0;    // offset from the function's first byte
