@@ -281,3 +281,42 @@ TEST_F(ArtifactTest, TheInterpreterWritesNone) {
 
 }  // namespace
 }  // namespace strata::jit_test
+
+namespace strata::jit_test {
+namespace {
+
+// The handler tables of try_table (docs/exceptions.md "Machine code") lie after each function's
+// code, found through a site: an artifact carries them with the code, and its functions catch
+// as the compiled module's do (on the baseline tier, which the llvm tier hands such modules to).
+TEST(ArtifactExceptions, HandlersTravelWithTheCode) {
+  REQUIRE_BASELINE();
+  Config config;
+  config.tier = "baseline";
+  Engine engine = *Engine::create(config);
+  auto text = Module::fromText(engine, R"((module
+    (tag $e (param i32))
+    (func $thr (param i32) (if (local.get 0) (then (throw $e (local.get 0)))))
+    (func (export "run") (param i32) (result i32)
+      (block $h (result i32)
+        (try_table (result i32) (catch $e $h) (call $thr (local.get 0)) (i32.const -1))))))");
+  ASSERT_TRUE(text.has_value()) << text.error().describe();
+  auto m = Module::fromBinary(engine, encode::encodeModule(text->ir()));
+  ASSERT_TRUE(m.has_value()) << m.error().describe();
+  auto bytes = m->serialize();
+  ASSERT_TRUE(bytes.has_value()) << bytes.error().describe();
+  auto loaded = Module::deserialize(engine, *bytes);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().describe();
+  EXPECT_EQ(loaded->compiled().tierName(), "baseline");
+  Store store(engine);
+  auto inst = Linker(engine).instantiate(store, *loaded);
+  ASSERT_TRUE(inst.has_value()) << inst.error().describe();
+  auto run = [&](int32_t x) {
+    auto r = inst->getFunc("run")->call(store, {Val::i32(x)});
+    return r ? (*r)[0].i32() : INT32_MIN;
+  };
+  EXPECT_EQ(run(7), 7);
+  EXPECT_EQ(run(0), -1);
+}
+
+}  // namespace
+}  // namespace strata::jit_test
