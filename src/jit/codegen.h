@@ -135,6 +135,7 @@ class FuncCompiler {
     uint32_t head_at = 0;         // a loop: its head's code offset
     int32_t table_entries = -1;   // a block or if: first jump-table entry to patch at its end
     int32_t try_index = -1;       // a try_table: its entry in tries_
+    int32_t legacy = -1;          // a legacy try: its entry in legacy_
     size_t numParams() const { return sig.num_params; }
     size_t numResults() const { return sig.num_results; }
     ir::ValKind param(size_t k) const { return sig.paramTypes()[k].kind; }
@@ -366,6 +367,11 @@ class FuncCompiler {
   void propagateInline();        // the trap stub with kPropagate, from here (not a stub)
   void propagateIfFalse();       // al == 0 after an array call: the callee's trap or exception
   void emitHandlerTable();       // onEnd: the rows, after the code
+  void visitLegacy(const decode::Instr& in, const validate::InstrContext& ctx);  // try, catch, ...
+  void endCatchBody(Ctrl& c);    // a legacy catch body is complete: its landing pad
+  void enterPad();
+  void copyPayload(uint32_t tag, size_t height);
+  void pushOwnSlot(ir::ValKind k);  // a value in the slot of its stack position
   void gcCall(const decode::Instr& in, size_t n, bool consecutive);
   void castCall(uint32_t heap_bits, bool nullable);
   x86::Mem memOperand(const decode::Instr& in, uint32_t size, x86::Gp& base_reg);
@@ -428,6 +434,20 @@ class FuncCompiler {
   };
   std::vector<Try> tries_;
   std::vector<HandlerRow> handler_rows_;
+  // Legacy try blocks (docs/exceptions.md): the do part's range; the catch body being compiled,
+  // whose landing pad is emitted once the body is complete (it stores the exception in the
+  // body's hidden slot only if a rethrow reads it).
+  struct Legacy {
+    uint32_t start = 0, end = 0;
+    bool in_catch = false;
+    HandlerRow clause{};
+    asmjit::Label body;
+    uint32_t height = 0;     // the try's height: the hidden slot, then the payload
+    int32_t exn_disp = 0;    // the hidden slot
+    bool rethrown = false;   // a rethrow reads the hidden slot
+    bool nested = false;     // ... from inside a handler that may catch it (never freed then)
+  };
+  std::vector<Legacy> legacy_;
   uint32_t try_depth_ = 0;  // live try_tables open here: calls in them propagate inline
   int64_t handler_table_at_ = -1;  // the handler table's offset in the function, if any
   uint32_t frame_at_[2] = {0, 0};  // offsets of the two frame-size immediates to patch

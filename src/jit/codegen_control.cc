@@ -43,6 +43,11 @@ void FuncCompiler::visit(const decode::Instr& in, const validate::InstrContext& 
     case Opcode::Loop:
     case Opcode::If: return visitBlock(in, c);
     case Opcode::TryTable: return visitTryTable(in, c);
+    case Opcode::Try:
+    case Opcode::Catch:
+    case Opcode::CatchAll:
+    case Opcode::Delegate:
+    case Opcode::Rethrow: return visitLegacy(in, c);
     case Opcode::Throw:
     case Opcode::ThrowRef: return visitThrow(in);
     case Opcode::Else: return visitElse();
@@ -124,6 +129,14 @@ void FuncCompiler::visitDead(const decode::Instr& in) {
     }
     case Opcode::Else:
       if (!ctrls_.back().dead_entry) return visitElse();
+      return;
+    case Opcode::Catch:
+    case Opcode::CatchAll:
+      if (!ctrls_.back().dead_entry) return visitLegacy(in, validate::InstrContext{});
+      return;
+    case Opcode::Delegate:  // ends the try
+      if (!ctrls_.back().dead_entry) return visitLegacy(in, validate::InstrContext{});
+      ctrls_.pop_back();
       return;
     case Opcode::End:
       if (ctrls_.back().dead_entry) {
@@ -276,6 +289,10 @@ void FuncCompiler::visitElse() {
 void FuncCompiler::visitEnd() {
   Ctrl& c = ctrls_.back();
   if (c.try_index >= 0) closeTry(c);
+  if (c.legacy >= 0) {
+    if (legacy_[size_t(c.legacy)].in_catch) endCatchBody(c);
+    else --try_depth_;  // a try without catch clauses catches nothing
+  }
   if (c.kind == Ctrl::Function) {
     if (!dead_) emitReturn();
     a().bind(c.label);

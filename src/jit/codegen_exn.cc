@@ -1,12 +1,13 @@
-// Exception handling, the 3.0 form (spec 4.4.x throw, throw_ref, try_table; docs/exceptions.md
-// "Machine code"). The legacy form (try, catch, delegate, rethrow) is not compiled here: a
-// module using it goes to the interpreter.
+// Exception handling (spec 4.4.x throw, throw_ref, try_table, and the legacy try, catch,
+// catch_all, delegate, rethrow; docs/exceptions.md "Machine code").
 //
 // No code runs on the path that throws nothing. A try_table leaves its body's code range and a
 // landing pad per catch clause in the function's handler table (stubs.h HandlerRow, emitted
 // after the code). A throw puts the exception in flight in the trap record and calls the trap
 // stub from inside the body, so raiseTrap (stubs.cc) finds the clause at that pc, or at the
 // call of each outer frame, resets rsp to the catching frame and jumps to the pad.
+#include <algorithm>
+
 #include "jit/codegen.h"
 #include "jit/thunks.h"
 #include "vm/exception.h"
@@ -40,39 +41,18 @@ void FuncCompiler::visitTryTable(const decode::Instr& in, const validate::InstrC
     row.pad = uint32_t(a().offset()) - code_start_;
     row.tag = c.tag;
     row.kind = uint32_t(c.kind);
+    row.depth = uint32_t(ctrls_.size());  // the try_table's, once open
     t.pads.push_back(row);
-    a().mov(rbp, qword_ptr(rsp, 8));
-    reloadContext();
-    a().mov(rax, qword_ptr(rsp));
+    enterPad();
     stack_.resize(height);
-    auto pushSlot = [&](ValKind k) {
-      Val v;
-      v.loc = Loc::Mem;
-      v.kind = k;
-      v.disp = slotDisp(stack_.size());
-      max_height_ = std::max(max_height_, stack_.size() + 1);
-      push(v);
-    };
     bool with_tag = c.kind == CatchClause::Kind::Catch || c.kind == CatchClause::Kind::CatchRef;
     if (with_tag) {
-      const ir::FuncType& ft = module_.types[module_.tags[c.tag].type.type_index].func;
-      for (size_t j = 0; j < ft.params.size(); ++j) {
-        // The payload is in the array-call form: value j in the low bytes of 16-byte slot j.
-        ValKind k = ft.params[j].kind;
-        auto from = int32_t(offsetof(vm::VMException, vals) + 16 * j);
-        int32_t to = slotDisp(stack_.size());
-        a().mov(r11, qword_ptr(rax, from));
-        a().mov(qword_ptr(rbp, to), r11);
-        if (k == ValKind::V128) {
-          a().mov(r11, qword_ptr(rax, from + 8));
-          a().mov(qword_ptr(rbp, to + 8), r11);
-        }
-        pushSlot(k);
-      }
+      copyPayload(c.tag, height);
+      for (const ir::ValType& p : module_.types[module_.tags[c.tag].type.type_index].func.params) pushOwnSlot(p.kind);
     }
     if (c.kind == CatchClause::Kind::CatchRef || c.kind == CatchClause::Kind::CatchAllRef) {
       a().mov(qword_ptr(rbp, slotDisp(stack_.size())), rax);
-      pushSlot(ValKind::Ref);
+      pushOwnSlot(ValKind::Ref);
     } else {
       // No reference to it survives this clause: freed unless an exnref of it exists.
       a().mov(rdi, rax);
@@ -133,6 +113,158 @@ void FuncCompiler::visitThrow(const decode::Instr& in) {
   enterDead();
 }
 
+// ---- the legacy form ----
+
+// `try` is a block whose do part is covered like a try_table's body; `catch x` / `catch_all`
+// ends the do part (or the previous catch body) like `else` ends an if's first arm and starts
+// a body that the unwinder enters through a landing pad; `delegate l` ends the try with a row
+// that sends the do part's exceptions to the handlers around label l; `rethrow l` throws the
+// exception of the catch body l again, kept in a slot of that body that the validator does not
+// know of (below the payload), as the interpreter does.
+void FuncCompiler::visitLegacy(const decode::Instr& in, const validate::InstrContext& ctx) {
+  switch (in.op) {
+    case Opcode::Try: {
+      spillRegs();
+      spillAll();
+      gpr_used_ = xmm_used_ = 0;
+      max_out_ = std::max<uint32_t>(max_out_, 1);
+      visitBlock(in, ctx);
+      Legacy l;
+      l.start = uint32_t(a().offset()) - code_start_;
+      l.height = ctrls_.back().height;
+      ctrls_.back().legacy = int32_t(legacy_.size());
+      legacy_.push_back(l);
+      ++try_depth_;
+      return;
+    }
+    case Opcode::Catch:
+    case Opcode::CatchAll: {
+      Ctrl& t = ctrls_.back();
+      Legacy& l = legacy_[size_t(t.legacy)];
+      if (l.in_catch) {
+        endCatchBody(t);
+      } else {
+        l.end = uint32_t(a().offset()) - code_start_;
+        --try_depth_;
+      }
+      if (!dead_) {  // to the try's end, as an if's first arm goes to its end
+        moveToLabel(t, t.numResults());
+        flushCaches();
+        meetNow(t.at_label);
+        a().jmp(t.label);
+        t.targeted = true;
+      }
+      for (size_t i = t.height; i < stack_.size(); ++i) release(stack_[i]);
+      stack_.resize(t.height);
+      clearCaches();
+      gpr_used_ = xmm_used_ = 0;
+      // The body's state, which its landing pad makes hold: the hidden slot, the payload.
+      l.exn_disp = slotDisp(stack_.size());
+      pushOwnSlot(ValKind::Ref);
+      l.clause = HandlerRow{};
+      l.clause.kind = uint32_t(in.op == Opcode::Catch ? CatchClause::Kind::Catch : CatchClause::Kind::CatchAll);
+      l.clause.tag = in.idx;
+      l.clause.depth = uint32_t(ctrls_.size() - 1);
+      if (in.op == Opcode::Catch)
+        for (const ir::ValType& p : module_.types[module_.tags[in.idx].type.type_index].func.params) pushOwnSlot(p.kind);
+      l.rethrown = l.nested = false;
+      l.body = a().newLocal();
+      a().bind(l.body);
+      l.in_catch = true;
+      dead_ = false;
+      return;
+    }
+    case Opcode::Delegate: {
+      Ctrl& t = ctrls_.back();
+      Legacy& l = legacy_[size_t(t.legacy)];
+      HandlerRow r{};
+      r.start = l.start;
+      r.end = uint32_t(a().offset()) - code_start_;
+      r.kind = kDelegateRow;
+      r.depth = uint32_t(ctrls_.size() - 1);
+      r.delegate = r.depth - 1 - in.idx;  // label l counts from outside the try
+      handler_rows_.push_back(r);
+      --try_depth_;
+      t.legacy = -1;  // ends like a block
+      visitEnd();
+      return;
+    }
+    default: {  // rethrow l
+      Ctrl& target = ctrls_[ctrls_.size() - 1 - in.idx];
+      Legacy& l = legacy_[size_t(target.legacy)];
+      l.rethrown = true;
+      // A handler between here and the catch body may catch what this throws while the hidden
+      // slot still holds it (and rethrow it again): then it must never be freed.
+      for (size_t i = size_t(&target - ctrls_.data()) + 1; i < ctrls_.size(); ++i)
+        if (ctrls_[i].try_index >= 0 || (ctrls_[i].legacy >= 0 && !legacy_[size_t(ctrls_[i].legacy)].in_catch))
+          l.nested = true;
+      spillRegs();
+      a().mov(rdi, qword_ptr(rbp, l.exn_disp));
+      a().mov(rsi, r15);
+      callExtern(kExternThrowRef);
+      propagateInline();
+      enterDead();
+      return;
+    }
+  }
+}
+
+// The landing pad of the catch body just completed (jumped over): the payload to its slots,
+// the exception to the hidden slot if a rethrow reads it, else freed unless exposed; then the
+// body. Its row covers the do part.
+void FuncCompiler::endCatchBody(Ctrl& c) {
+  Legacy& l = legacy_[size_t(c.legacy)];
+  asmjit::Label over = a().newLocal();
+  if (!dead_) a().jmp(over);
+  HandlerRow r = l.clause;
+  r.start = l.start;
+  r.end = l.end;
+  r.pad = uint32_t(a().offset()) - code_start_;
+  enterPad();
+  if (r.kind == uint32_t(CatchClause::Kind::Catch)) copyPayload(r.tag, l.height + 1);
+  if (l.rethrown) {
+    a().mov(qword_ptr(rbp, l.exn_disp), rax);
+    if (l.nested) a().mov(dword_ptr(rax, offsetof(vm::VMException, exposed)), 1);
+  } else {
+    a().mov(rdi, rax);
+    a().mov(rsi, r15);
+    callExtern(kExternCaught);
+  }
+  a().jmp(l.body);
+  a().bind(over);
+  if (r.start != r.end) handler_rows_.push_back(r);  // an empty do part throws nothing
+  l.in_catch = false;
+}
+
+// A landing pad's start: the frame's rbp (the unwinder left it at [rsp + 8]), its instance and
+// memory base; rax = the exception.
+void FuncCompiler::enterPad() {
+  a().mov(rbp, qword_ptr(rsp, 8));
+  reloadContext();
+  a().mov(rax, qword_ptr(rsp));
+}
+
+// The payload of `tag` from the exception in rax to the slots from `height` on. It is in the
+// array-call form: value j in the low bytes of 16-byte slot j.
+void FuncCompiler::copyPayload(uint32_t tag, size_t height) {
+  const ir::FuncType& ft = module_.types[module_.tags[tag].type.type_index].func;
+  for (size_t j = 0; j < ft.params.size(); ++j) {
+    auto from = int32_t(offsetof(vm::VMException, vals) + 16 * j);
+    int32_t to = slotDisp(height + j);
+    a().mov(r11, qword_ptr(rax, from));
+    a().mov(qword_ptr(rbp, to), r11);
+    if (ft.params[j].kind == ValKind::V128) {
+      a().mov(r11, qword_ptr(rax, from + 8));
+      a().mov(qword_ptr(rbp, to + 8), r11);
+    }
+  }
+}
+
+void FuncCompiler::pushOwnSlot(ValKind k) {
+  max_height_ = std::max(max_height_, stack_.size() + 1);
+  pushMem(k, slotDisp(stack_.size()));
+}
+
 // The trap stub, called from here: its return address lies in this instruction's code, inside
 // every try_table around it, where raiseTrap looks for a clause.
 void FuncCompiler::propagateInline() {
@@ -154,6 +286,9 @@ void FuncCompiler::propagateIfFalse() {
 
 void FuncCompiler::emitHandlerTable() {
   if (handler_rows_.empty()) return;
+  // Ranges that hold one pc are nested: the deepest is the innermost.
+  std::stable_sort(handler_rows_.begin(), handler_rows_.end(),
+                   [](const HandlerRow& x, const HandlerRow& y) { return x.depth > y.depth; });
   while ((a().offset() - code_start_) % 4 != 0) a().int3();
   auto at = uint32_t(a().offset()) - code_start_;
   HandlerTableHeader h{0, uint32_t(handler_rows_.size())};  // the frame size is patched in onEnd

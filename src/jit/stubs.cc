@@ -50,10 +50,15 @@ Unwind catchIn(const vm::CodeImage* img, const vm::FuncCodeInfo* f, uintptr_t pc
   auto at = uint32_t(pc - 1 - reinterpret_cast<uintptr_t>(code));
   vm::VMException* exn = trap->exception;
   auto* vmctx = *reinterpret_cast<vm::VMContext* const*>(fp - 8);  // the frame's [rbp - 8]
+  uint32_t max_depth = UINT32_MAX;
   for (uint32_t i = 0; i < h.rows; ++i) {
     HandlerRow r;
     std::memcpy(&r, table + sizeof h + i * sizeof r, sizeof r);
-    if (at < r.start || at >= r.end) continue;
+    if (at < r.start || at >= r.end || r.depth > max_depth) continue;
+    if (r.kind == kDelegateRow) {
+      max_depth = r.delegate;
+      continue;
+    }
     auto kind = decode::CatchClause::Kind(r.kind);
     bool all = kind == decode::CatchClause::Kind::CatchAll || kind == decode::CatchClause::Kind::CatchAllRef;
     if (!all && vmctx->tags[r.tag] != exn->tag) continue;

@@ -24,9 +24,9 @@ inline constexpr uint32_t kTailSlots = 16;
 inline constexpr uint32_t kPropagate = 0xff;
 
 // The exception-handler table of a function (SiteKind::Handlers site, docs/exceptions.md
-// "Machine code"): a header, then one row per catch clause, innermost try_table first (rows are
-// written at each try_table's end) and clauses in order. Offsets count from the function's
-// first byte.
+// "Machine code"): a header, then one row per catch clause, innermost try first (rows are
+// sorted by depth, a stable sort of their order of writing) and clauses in order. Offsets count
+// from the function's first byte.
 struct HandlerTableHeader {
   uint32_t frame;  // rsp = rbp - frame in the function's body
   uint32_t rows;
@@ -35,8 +35,12 @@ struct HandlerRow {
   uint32_t start, end;  // the try_table body's code: a pc p with start <= p - 1 < end
   uint32_t pad;         // the clause's landing pad
   uint32_t tag;         // tag index (catch, catch_ref)
-  uint32_t kind;        // decode::CatchClause::Kind
+  uint32_t kind;        // decode::CatchClause::Kind, or kDelegateRow
+  uint32_t depth;       // the try's control depth (function = 0): rows sorted deepest first
+  uint32_t delegate;    // kDelegateRow: go on with the rows of depth <= this one
 };
+// A legacy `delegate l` range: its exceptions skip every handler deeper than label l's block.
+inline constexpr uint32_t kDelegateRow = 4;
 // A landing pad is entered with rsp = rbp - frame, [rsp] = the caught exception (a
 // VMException*) and [rsp + 8] = the frame's rbp; every other register is dead.
 

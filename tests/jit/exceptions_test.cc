@@ -110,6 +110,35 @@ constexpr const char* kBasics = R"((module
       (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
     (local.get $sum))
 
+  ;; the legacy form: catch with a payload, catch_all, rethrow from a nested try, delegate
+  (func (export "legacy") (param $x i32) (result i32)
+    (try (result i32)
+      (do
+        (try (result i32)
+          (do (if (local.get $x) (then (throw $e1 (local.get $x)))) (i32.const 0))
+          (catch $e1
+            (try (result i32)
+              (do (rethrow 1))
+              (catch_all (i32.const 1000)))
+            (i32.add))))
+      (catch_all (i32.const -1))))
+  (func (export "delegated") (param $x i32) (result i32)
+    (try (result i32)
+      (do
+        (try (result i32)
+          (do
+            (try (result i32)
+              (do (throw $e1 (local.get $x)))
+              (delegate 1)))
+          (catch $e1 (i32.const 7) (i32.add))))
+      (catch $e1 (i32.const 100) (i32.add))))
+  (func (export "rethrown") (param $x i32) (result i32)
+    (block $h (result i32)
+      (try_table (result i32) (catch $e1 $h)
+        (try (result i32)
+          (do (throw $e1 (local.get $x)))
+          (catch_all (rethrow 0))))))
+
   ;; return_call leaves the try_table: the callee's exception goes to the caller's caller
   (func $tail (param i32) (result i32)
     (drop (block $h (result i32) (try_table (catch $e1 $h) (return_call $throws (local.get 0))) (unreachable)))
@@ -137,25 +166,33 @@ TEST(JitExceptions, ThrowAndCatchLikeTheInterpreter) {
     EXPECT_EQ(m.ok("loop", {i32(50)})[0].i32(), 50 * 51 / 2);
     EXPECT_EQ(m.ok("many", {i32(1'000'000)})[0].i32(), int32_t(1'000'000ll * 1'000'001 / 2));
     EXPECT_EQ(m.ok("tail", {i32(6)})[0].i32(), 6);
+    EXPECT_EQ(m.ok("legacy", {i32(5)})[0].i32(), 1005);
+    EXPECT_EQ(m.ok("legacy", {i32(0)})[0].i32(), 0);
+    EXPECT_EQ(m.ok("delegated", {i32(5)})[0].i32(), 105);
+    EXPECT_EQ(m.ok("rethrown", {i32(9)})[0].i32(), 9);
   }
 }
 
 // Exceptions across tiers and host functions: a host function that throws a new wasm
-// exception, one that lets a nested call's exception through, and an interpreted module (the
-// legacy form goes to the interpreter) whose exception a try_table here catches, and which
-// catches ours with a legacy catch.
+// exception, one that lets a nested call's exception through, and an interpreted module (an
+// atomic instruction sends it to the interpreter) whose exception a try_table here catches, and
+// which catches ours with a legacy catch.
 TEST(JitExceptions, CrossHostFunctionsAndTheInterpreter) {
   REQUIRE_BASELINE();
   Config config;
   config.tier = machineTier();
+  config.features.set(ir::Feature::Threads, true);
   tiers::registerAll();
   Engine engine = *Engine::create(config);
   Store store(engine);
   Linker linker(engine);
-  // The legacy module: its exceptions are the same tag (imported), its frames the interpreter's.
+  // The interpreted module: its exceptions are the same tag (imported), its frames the
+  // interpreter's.
   auto legacy = Module::fromText(engine, R"((module
     (import "env" "e" (tag $e (param i32)))
     (import "env" "call" (func $call (param i32) (result i32)))
+    (memory 1)
+    (func $keep (drop (i32.atomic.load (i32.const 0))))
     (func (export "throw_legacy") (param i32) (throw $e (local.get 0)))
     (func (export "catch_legacy") (param i32) (result i32)
       (try (result i32) (do (call $call (local.get 0))) (catch $e (i32.const 500) (i32.add))))))");
