@@ -374,6 +374,9 @@ class FuncCompiler {
   void pushOwnSlot(ir::ValKind k);  // a value in the slot of its stack position
   void gcCall(const decode::Instr& in, size_t n, bool consecutive);
   void castCall(uint32_t heap_bits, bool nullable);
+  void loadField(const ir::FieldType& f, bool sign, const x86::Mem& m);
+  void storeField(const ir::FieldType& f, const x86::Mem& m);
+  void checkElement(const x86::Gp& r, const x86::Gp& i);
   x86::Mem memOperand(const decode::Instr& in, uint32_t size, x86::Gp& base_reg);
   void releaseMemTemps();
   void loadArg(const Val& v, x86::Gp reg, bool wide);

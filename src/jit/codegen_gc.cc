@@ -10,6 +10,7 @@
 #include "jit/externs.h"
 #include "jit/stubs.h"
 #include "jit/thunks.h"
+#include "vm/gc.h"
 
 namespace strata::jit {
 
@@ -18,6 +19,13 @@ using ir::ValKind;
 using namespace x86;  // NOLINT(google-build-using-namespace)
 
 namespace {
+
+uint32_t scaleOf(uint32_t bytes) { return bytes == 1 ? 0 : bytes == 2 ? 1 : bytes == 4 ? 2 : 3; }
+
+// Field i of an object of struct type st whose address is in r, sized as its storage.
+Mem fieldMem(const ir::StructType& st, uint32_t i, const Gp& r) {
+  return ptr(r, int32_t(sizeof(vm::GcObject) + vm::fieldOffset(st, i)), vm::storageBytes(st.fields[i].storage));
+}
 
 // The type a field's value has on the stack (spec 4.4.x unpack: packed fields are i32).
 ValKind unpacked(const ir::FieldType& f) {
@@ -91,11 +99,28 @@ bool FuncCompiler::visitGc(const decode::Instr& in) {
       return true;
     case Opcode::StructGet:
     case Opcode::StructGetS:
-    case Opcode::StructGetU:
-      gcCall(in, 1, false);
-      result(unpacked(t->strct.fields[in.idx2]));
+    case Opcode::StructGetU: {
+      const ir::FieldType& f = t->strct.fields[in.idx2];
+      Gp r = toGpr(top());
+      a().test(r, r);
+      trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullStructReference));
+      loadField(f, in.op == Opcode::StructGetS, fieldMem(t->strct, in.idx2, r));
       return true;
-    case Opcode::StructSet: gcCall(in, 2, false); return true;
+    }
+    case Opcode::StructSet: {
+      const ir::FieldType& f = t->strct.fields[in.idx2];
+      Val& v = top();
+      uint32_t avoid = 0;
+      if (clsOf(v.kind) == Cls::Gpr) avoid = 1u << toGpr(v).id();
+      else toXmm(v);
+      Gp r = toGpr(stack_[stack_.size() - 2], avoid);
+      a().test(r, r);
+      trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullStructReference));
+      storeField(f, fieldMem(t->strct, in.idx2, r));
+      pop();
+      pop();
+      return true;
+    }
     case Opcode::ArrayNew:
     case Opcode::ArrayNewData:
     case Opcode::ArrayNewElem:
@@ -112,21 +137,108 @@ bool FuncCompiler::visitGc(const decode::Instr& in) {
       return true;
     case Opcode::ArrayGet:
     case Opcode::ArrayGetS:
-    case Opcode::ArrayGetU:
-      gcCall(in, 2, false);
-      result(unpacked(t->array.field));
+    case Opcode::ArrayGetU: {
+      const ir::FieldType& f = t->array.field;
+      uint32_t bytes = vm::storageBytes(f.storage);
+      if (bytes == 16) {  // v128 elements: no such scale
+        gcCall(in, 2, false);
+        result(unpacked(f));
+        return true;
+      }
+      Gp i = toGpr(top());
+      Gp r = toGpr(stack_[stack_.size() - 2], 1u << i.id());
+      checkElement(r, i);
+      pop();  // the index; the load replaces the reference
+      loadField(f, in.op == Opcode::ArrayGetS, ptr(r, i, scaleOf(bytes), int32_t(sizeof(vm::GcObject)), bytes));
       return true;
-    case Opcode::ArrayLen:
-      gcCall(in, 1, false);
-      result(ValKind::I32);
+    }
+    case Opcode::ArrayLen: {
+      Gp r = toGpr(top());
+      a().test(r, r);
+      trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullArrayReference));
+      a().mov(r.r32(), dword_ptr(r, offsetof(vm::GcObject, length)));
+      top().kind = ValKind::I32;
       return true;
-    case Opcode::ArraySet: gcCall(in, 3, false); return true;
+    }
+    case Opcode::ArraySet: {
+      const ir::FieldType& f = t->array.field;
+      uint32_t bytes = vm::storageBytes(f.storage);
+      if (bytes == 16) {
+        gcCall(in, 3, false);
+        return true;
+      }
+      Val& v = top();
+      uint32_t avoid = 0;
+      if (clsOf(v.kind) == Cls::Gpr) avoid = 1u << toGpr(v).id();
+      else toXmm(v);
+      Gp i = toGpr(stack_[stack_.size() - 2], avoid);
+      Gp r = toGpr(stack_[stack_.size() - 3], avoid | 1u << i.id());
+      checkElement(r, i);
+      storeField(f, ptr(r, i, scaleOf(bytes), int32_t(sizeof(vm::GcObject)), bytes));
+      pop();
+      pop();
+      pop();
+      return true;
+    }
     case Opcode::ArrayFill:
     case Opcode::ArrayInitData:
     case Opcode::ArrayInitElem: gcCall(in, 4, false); return true;
     case Opcode::ArrayCopy: gcCall(in, 5, false); return true;
     default: return false;
   }
+}
+
+// The value of a field or element at `m` replaces the reference on top of the stack (whose
+// register is the address's base): packed ones extended to i32 (`sign`: _s), as struct.get_s/_u
+// and array.get_s/_u (spec 4.4.x unpack).
+void FuncCompiler::loadField(const ir::FieldType& f, bool sign, const Mem& m) {
+  ValKind k = unpacked(f);
+  if (clsOf(k) == Cls::Gpr) {
+    Gp d = toGpr(top());  // the reference's register: read before written
+    switch (vm::storageBytes(f.storage)) {
+      case 1: sign ? a().movsx(d.r32(), m) : a().movzx(d.r32(), m); break;
+      case 2: sign ? a().movsx(d.r32(), m) : a().movzx(d.r32(), m); break;
+      case 4: a().mov(d.r32(), m); break;
+      default: a().mov(d, m); break;
+    }
+    top().kind = k;
+    return;
+  }
+  Xmm x = allocXmm();
+  if (k == ValKind::F32) a().movss(x, m);
+  else if (k == ValKind::F64) a().movsd(x, m);
+  else a().movups(x, m);
+  pop();
+  xmm_used_ &= ~(1u << x.id());
+  pushReg(k, uint8_t(x.id()));
+}
+
+// The value on top of the stack (in a register) to the field or element at `m`, packed ones
+// wrapped (spec 4.4.x pack).
+void FuncCompiler::storeField(const ir::FieldType& f, const Mem& m) {
+  const Val& v = top();
+  if (clsOf(v.kind) == Cls::Xmm) {
+    if (v.kind == ValKind::F32) a().movss(m, xmm(v.reg));
+    else if (v.kind == ValKind::F64) a().movsd(m, xmm(v.reg));
+    else a().movups(m, xmm(v.reg));
+    return;
+  }
+  switch (vm::storageBytes(f.storage)) {
+    case 1: a().mov(m, gpb(v.reg)); break;
+    case 2: a().mov(m, gpw(v.reg)); break;
+    case 4: a().mov(m, gpd(v.reg)); break;
+    default: a().mov(m, gpq(v.reg)); break;
+  }
+}
+
+// The array in r is not null and the i32 index in i lies below its length (spec 4.4.x: null
+// first, then bounds); i is zero-extended for addressing.
+void FuncCompiler::checkElement(const Gp& r, const Gp& i) {
+  a().test(r, r);
+  trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullArrayReference));
+  a().mov(i.r32(), i.r32());
+  a().cmp(i.r32(), dword_ptr(r, offsetof(vm::GcObject, length)));
+  trapIf(CondCode::kAE, uint32_t(vm::TrapKind::ArrayOutOfBounds));
 }
 
 // The top n operands to the outgoing area (16-byte slots, or `consecutive` 8-byte ones, 16 for

@@ -8,21 +8,9 @@ namespace strata::runtime {
 
 namespace {
 
-// Storage bytes of a field (spec 2.3.8): packed types in their size, references one word.
-uint8_t storageBytes(const ir::StorageType& s) {
-  if (s.packed == ir::Packed::I8) return 1;
-  if (s.packed == ir::Packed::I16) return 2;
-  switch (s.type.kind) {
-    case ir::ValKind::I32:
-    case ir::ValKind::F32: return 4;
-    case ir::ValKind::V128: return 16;
-    default: return 8;
-  }
-}
-
 vm::GcType::Field fieldOf(const ir::FieldType& f) {
   vm::GcType::Field out;
-  out.bytes = storageBytes(f.storage);
+  out.bytes = vm::storageBytes(f.storage);
   out.is_ref = f.storage.packed == ir::Packed::None && f.storage.type.isRef();
   return out;
 }
@@ -41,10 +29,8 @@ const vm::GcType* TypeRegistry::gcType(uint32_t id) {
     uint32_t off = 0;
     for (const ir::FieldType& f : st.strct.fields) {
       vm::GcType::Field fd = fieldOf(f);
-      uint32_t align = fd.bytes < 8 ? fd.bytes : 8;
-      off = (off + align - 1) & ~(align - 1);
-      fd.offset = off;
-      off += fd.bytes;
+      fd.offset = vm::nextFieldOffset(off, fd.bytes);
+      off = fd.offset + fd.bytes;
       t->fields.push_back(fd);
     }
     t->payload_bytes = off;

@@ -3,7 +3,9 @@
 #include "vm/gc.h"
 
 #include <malloc.h>
+#include <sys/mman.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 
@@ -25,7 +27,51 @@ uintptr_t load(const uint8_t* p) {
   return w;
 }
 
+// Cells (docs/gc.md "The heap"): blocks of kBlockBytes at an address that is a multiple of it,
+// so the block of any address is one mask away; the block's header takes its first kFirstCell
+// bytes. An allocated cell starts with its object's header, whose rtt is never null; a free
+// cell is all zero but for its second word, the next free cell of its class. So a word is an
+// object exactly when its block is one of the heap's, it starts a cell and the cell's rtt is
+// set: a conservative scan never takes a free cell for an object.
+constexpr size_t kBlockBytes = size_t{256} << 10;
+constexpr uint32_t kFirstCell = 64;
+constexpr uint32_t kMaxCell = 8192;
+constexpr size_t kSpareBlocks = 8;  // 2 MiB of empty blocks kept across collections
+
+// The size classes: 16-byte steps up to 256, then four steps per power of two up to kMaxCell
+// (at most 25% of a cell unused above 256 bytes).
+struct Classes {
+  std::array<uint32_t, 36> cell{};
+  std::array<uint8_t, kMaxCell / 16 + 1> of{};  // class of a size, by (bytes + 15) / 16
+  Classes() {
+    size_t n = 0;
+    for (uint32_t c = 16; c <= 256; c += 16) cell[n++] = c;
+    for (uint32_t p = 256; p < kMaxCell; p *= 2)
+      for (uint32_t k = 1; k <= 4; ++k) cell[n++] = p + k * (p / 4);
+    size_t c = 0;
+    for (uint32_t i = 0; i <= kMaxCell / 16; ++i) {
+      while (cell[c] < 16 * i) ++c;
+      of[i] = uint8_t(c);
+    }
+  }
+};
+const Classes kClassTable;
+
+void*& nextFree(void* cell) { return *reinterpret_cast<void**>(static_cast<uint8_t*>(cell) + 8); }
+
 }  // namespace
+
+struct GcHeap::Block {
+  uint32_t cell;   // bytes per cell
+  uint32_t cells;  // cells in the block
+  uint32_t cls;
+  // ceil(2^32 / cell): offset * magic >> 32 is offset / cell for every offset in a block (an
+  // offset below 2^18 and a cell of at most 2^13 bytes keep the error under 2^-14, below the
+  // 1 / cell that separates a fraction from the next integer).
+  uint64_t magic;
+  uint8_t* first() { return reinterpret_cast<uint8_t*>(this) + kFirstCell; }
+};
+
 
 void AddressSet::insert(uintptr_t p) {
   if (2 * (count_ + 1) > slots_.size()) {
@@ -64,7 +110,130 @@ GcHeap::GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&
     : store_(store), limit_(limit), trace_roots_(std::move(trace_roots)), threshold_(kMinThreshold) {}
 
 GcHeap::~GcHeap() {
-  objects_.forEach([](uintptr_t p) { std::free(reinterpret_cast<void*>(p)); });
+  large_.forEach([](uintptr_t p) { std::free(reinterpret_cast<void*>(p)); });
+  for (SizeClass& c : classes_)
+    for (Block* b : c.blocks) munmap(b, kBlockBytes);
+  for (uint8_t* b : spare_) munmap(b, kBlockBytes);
+}
+
+bool GcHeap::contains(const void* p) const {
+  auto w = reinterpret_cast<uintptr_t>(p);
+  uintptr_t base = w & ~uintptr_t(kBlockBytes - 1);
+  if (base == 0) return false;  // (0 marks an empty slot of an AddressSet)
+  if (blocks_.contains(base)) {
+    auto* b = reinterpret_cast<Block*>(base);
+    uintptr_t first = base + kFirstCell;
+    if (w < first) return false;
+    uint64_t off = w - first, i = (off * b->magic) >> 32;
+    if (i * b->cell != off || i >= b->cells) return false;
+    return static_cast<const GcObject*>(p)->rtt != nullptr;
+  }
+  return large_.contains(w);
+}
+
+// A block for class `cls`: a spare one (zeroed now) or fresh memory (zero from the system),
+// its cells pushed on the class's free list in address order.
+bool GcHeap::newBlock(uint32_t cls) {
+  static_assert(sizeof(Block) <= kFirstCell && kFirstCell % 16 == 0);
+  uint8_t* mem = nullptr;
+  if (!spare_.empty()) {
+    mem = spare_.back();
+    spare_.pop_back();
+    std::memset(mem, 0, kBlockBytes);
+  } else {
+    // Twice the size, then the unaligned head and tail go back.
+    void* raw = mmap(nullptr, 2 * kBlockBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return false;
+    auto at = reinterpret_cast<uintptr_t>(raw);
+    uintptr_t aligned = (at + kBlockBytes - 1) & ~uintptr_t(kBlockBytes - 1);
+    if (aligned > at) munmap(raw, aligned - at);
+    if (aligned + kBlockBytes < at + 2 * kBlockBytes) munmap(reinterpret_cast<void*>(aligned + kBlockBytes), at + 2 * kBlockBytes - aligned - kBlockBytes);
+    mem = reinterpret_cast<uint8_t*>(aligned);
+  }
+  auto* b = reinterpret_cast<Block*>(mem);
+  b->cell = kClassTable.cell[cls];
+  b->cells = uint32_t((kBlockBytes - kFirstCell) / b->cell);
+  b->cls = cls;
+  b->magic = ((uint64_t{1} << 32) + b->cell - 1) / b->cell;
+  SizeClass& c = classes_[cls];
+  for (uint32_t i = b->cells; i-- > 0;) {
+    uint8_t* cell = b->first() + size_t(i) * b->cell;
+    nextFree(cell) = c.free;
+    c.free = cell;
+  }
+  c.blocks.push_back(b);
+  blocks_.insert(reinterpret_cast<uintptr_t>(mem));
+  return true;
+}
+
+void GcHeap::releaseBlock(Block* b) {
+  if (spare_.size() < kSpareBlocks) spare_.push_back(reinterpret_cast<uint8_t*>(b));
+  else munmap(b, kBlockBytes);
+}
+
+void* GcHeap::allocateCell(uint64_t bytes, uint32_t& cell_bytes) {
+  uint32_t cls = kClassTable.of[(bytes + 15) / 16];
+  SizeClass& c = classes_[cls];
+  if (!c.free && !newBlock(cls)) return nullptr;
+  void* p = c.free;
+  c.free = nextFree(p);
+  nextFree(p) = nullptr;
+  // The next allocation's cell, most likely cold: its miss overlaps this object's use.
+  __builtin_prefetch(c.free, 1);
+  cell_bytes = kClassTable.cell[cls];
+  return p;
+}
+
+// Every cell's object: a marked one is unmarked, an unmarked one freed (zeroed); a block left
+// empty goes (to the spares or the system), the others' free cells make the classes' free
+// lists again, in address order.
+void GcHeap::sweepCells() {
+  std::vector<uintptr_t> kept;
+  for (SizeClass& c : classes_) {
+    c.free = nullptr;
+    void** tail = &c.free;
+    size_t out = 0;
+    for (Block* b : c.blocks) {
+      uint32_t live = 0;
+      void* head = nullptr;
+      void** btail = &head;
+      uint8_t* cell = b->first();
+      for (uint32_t i = 0; i < b->cells; ++i, cell += b->cell) {
+        auto* obj = reinterpret_cast<GcObject*>(cell);
+        if (obj->rtt && obj->mark) {
+          obj->mark = 0;
+          ++live;
+          continue;
+        }
+        if (obj->rtt) {
+          if (b->cell <= 64) {  // a call to memset costs more than the stores of a small cell
+            for (uint32_t k = 0; k < b->cell; k += 16) {
+              reinterpret_cast<uint64_t*>(cell + k)[0] = 0;
+              reinterpret_cast<uint64_t*>(cell + k)[1] = 0;
+            }
+          } else {
+            std::memset(cell, 0, b->cell);
+          }
+          live_bytes_ -= b->cell;
+          --count_;
+        }
+        *btail = cell;
+        btail = &nextFree(cell);
+      }
+      if (live == 0) {
+        releaseBlock(b);
+        continue;
+      }
+      *btail = nullptr;
+      *tail = head;
+      tail = btail;
+      c.blocks[out++] = b;
+      kept.push_back(reinterpret_cast<uintptr_t>(b));
+    }
+    c.blocks.resize(out);
+  }
+  blocks_.retainIf([&](uintptr_t) { return false; });
+  for (uintptr_t b : kept) blocks_.insert(b);
 }
 
 uint64_t GcHeap::objectBytes(const GcType* rtt, uint32_t length) {
@@ -74,18 +243,28 @@ uint64_t GcHeap::objectBytes(const GcType* rtt, uint32_t length) {
 
 GcObject* GcHeap::allocate(const GcType* rtt, uint32_t length) {
   uint64_t bytes = objectBytes(rtt, length);
-  if (hold_ == 0 && (since_last_ + bytes > threshold_ || live_bytes_ + bytes > limit_)) collect();
-  if (live_bytes_ + bytes > limit_) return nullptr;
-  // Rounded to 8 so that payloads of 8-byte fields stay aligned; calloc: default values are
-  // all-zero bits (spec 4.2.x default values of every storage type).
-  void* p = std::calloc(1, (bytes + 7) & ~uint64_t{7});
+  // What the object takes: its cell, or its own allocation rounded to 8 (payloads of 8-byte
+  // fields stay aligned).
+  uint64_t taken = bytes <= kMaxCell ? kClassTable.cell[kClassTable.of[(bytes + 15) / 16]] : (bytes + 7) & ~uint64_t{7};
+  if (hold_ == 0 && (since_last_ + taken > threshold_ || live_bytes_ + taken > limit_)) collect();
+  if (live_bytes_ + taken > limit_) return nullptr;
+  // Zeroed memory either way: default values are all-zero bits (spec 4.2.x default values of
+  // every storage type).
+  void* p;
+  if (bytes <= kMaxCell) {
+    uint32_t cell = 0;
+    p = allocateCell(bytes, cell);
+  } else {
+    p = std::calloc(1, taken);
+    if (p) large_.insert(reinterpret_cast<uintptr_t>(p));
+  }
   if (!p) return nullptr;
   auto* obj = static_cast<GcObject*>(p);
   obj->rtt = rtt;
   obj->length = length;
-  objects_.insert(reinterpret_cast<uintptr_t>(p));
-  live_bytes_ += bytes;
-  since_last_ += bytes;
+  ++count_;
+  live_bytes_ += taken;
+  since_last_ += taken;
   return obj;
 }
 
@@ -99,7 +278,7 @@ void GcHeap::unpin(void* p) {
 }
 
 void GcHeap::markWord(uintptr_t word) {
-  // Objects are 8-aligned (calloc); i31 (bit 0) and host integers (bit 1) are not objects.
+  // Objects are 8-aligned (cells 16, calloc 8); i31 (bit 0) and host integers (bit 1) are not.
   if (word == 0 || (word & 7) != 0) return;
   void* p = reinterpret_cast<void*>(word);
   if (!contains(p)) return;
@@ -144,20 +323,22 @@ void GcHeap::collect() {
 
 void GcHeap::sweep() {
   uint64_t before = live_bytes_;
-  objects_.retainIf([this](uintptr_t p) {
+  sweepCells();
+  large_.retainIf([this](uintptr_t p) {
     auto* obj = reinterpret_cast<GcObject*>(p);
     if (obj->mark) {
       obj->mark = 0;
       return true;
     }
-    live_bytes_ -= objectBytes(obj->rtt, obj->length);
+    live_bytes_ -= (objectBytes(obj->rtt, obj->length) + 7) & ~uint64_t{7};
+    --count_;
     std::free(obj);
     return false;
   });
   since_last_ = 0;
   threshold_ = live_bytes_ > kMinThreshold ? live_bytes_ : kMinThreshold;
-  // Small blocks went back to malloc's free lists; when most of the heap died, give the free
-  // pages back to the OS too (large blocks were mmapped and already are).
+  // Large objects went back to malloc; when most of the heap died, give its free pages back to
+  // the OS too (empty blocks beyond the spares were unmapped already).
   if (before - live_bytes_ > live_bytes_ && before - live_bytes_ >= kMinThreshold) malloc_trim(0);
 }
 

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ir/types.h"
 #include "vm/abi.h"
 
 namespace strata::vm {
@@ -30,6 +31,35 @@ struct GcType {
   std::vector<uint32_t> display;
 };
 
+// The layout of a struct (docs/gc.md "Object layout"), shared by the runtime types and the
+// code generators, which address fields directly: storage bytes of a field (spec 2.3.8: packed
+// types their size, references one word), each field at the next offset aligned to its size
+// (at most 8) after the previous one.
+inline uint8_t storageBytes(const ir::StorageType& s) {
+  if (s.packed == ir::Packed::I8) return 1;
+  if (s.packed == ir::Packed::I16) return 2;
+  switch (s.type.kind) {
+    case ir::ValKind::I32:
+    case ir::ValKind::F32: return 4;
+    case ir::ValKind::V128: return 16;
+    default: return 8;
+  }
+}
+inline uint32_t nextFieldOffset(uint32_t end, uint32_t bytes) {
+  uint32_t align = bytes < 8 ? bytes : 8;
+  return (end + align - 1) & ~(align - 1);
+}
+// The payload offset of field `i` of struct type `st`.
+inline uint32_t fieldOffset(const ir::StructType& st, size_t i) {
+  uint32_t off = 0;
+  for (size_t k = 0;; ++k) {
+    uint32_t bytes = storageBytes(st.fields[k].storage);
+    off = nextFieldOffset(off, bytes);
+    if (k == i) return off;
+    off += bytes;
+  }
+}
+
 struct GcObject {
   const GcType* rtt;  // +0
   uint32_t length;    // +8  array elements
@@ -44,10 +74,9 @@ inline uintptr_t makeI31(uint32_t x) { return (uintptr_t(x & 0x7fffffffu) << 1) 
 inline uint32_t i31U(uintptr_t w) { return uint32_t(w >> 1) & 0x7fffffffu; }
 inline int32_t i31S(uintptr_t w) { return int32_t(uint32_t(w >> 1) << 1) >> 1; }
 
-// The addresses of a heap's objects: open addressing with linear probing, at most half full.
-// A node-based set cost one more malloc (and 32 bytes) per object: bench/wat/binary_trees
-// peaked at 48 MiB with one, 38 MiB with this. Entries are removed only by a sweep, which
-// rebuilds the table at twice the survivors (so it shrinks when most of the heap died).
+// A set of addresses (the heap's blocks, its large objects): open addressing with linear
+// probing, at most half full. Entries are removed only by retainIf (a sweep), which rebuilds
+// the table at twice the survivors (so it shrinks when most of the heap died).
 class AddressSet {
  public:
   AddressSet() { slots_.assign(kMinCapacity, 0); }
@@ -96,7 +125,7 @@ class GcHeap {
   // system refuses even after a collection (the caller traps). May collect first.
   GcObject* allocate(const GcType* rtt, uint32_t length);
   // Whether `p` is the address of one of this heap's objects.
-  bool contains(const void* p) const { return objects_.contains(reinterpret_cast<uintptr_t>(p)); }
+  bool contains(const void* p) const;
   void collect();
   // A root: marks the object `word` refers to, if it is one of this heap's (any other word,
   // i31 and host references included, is ignored).
@@ -111,7 +140,7 @@ class GcHeap {
   void setLimit(uint64_t limit) { limit_ = limit; }
   uint64_t liveBytes() const { return live_bytes_; }
   uint64_t collections() const { return collections_; }
-  size_t objectCount() const { return objects_.size(); }
+  size_t objectCount() const { return count_; }
 
   static uint64_t objectBytes(const GcType* rtt, uint32_t length);
 
@@ -120,10 +149,27 @@ class GcHeap {
   void traceNativeStack();
   void sweep();
 
+  // Objects up to kMaxCell bytes live in cells of 256 KiB blocks, one size class per block
+  // (docs/gc.md "The heap"); larger ones are allocated one by one and kept in large_.
+  struct Block;
+  struct SizeClass {
+    void* free = nullptr;        // free cells, linked through their second word
+    std::vector<Block*> blocks;
+  };
+  static constexpr size_t kClasses = 36;
+  void* allocateCell(uint64_t bytes, uint32_t& cell_bytes);
+  bool newBlock(uint32_t cls);
+  void releaseBlock(Block* b);
+  void sweepCells();
+
   VMStoreContext* store_;
   uint64_t limit_;
   std::function<void(GcHeap&)> trace_roots_;
-  AddressSet objects_;
+  SizeClass classes_[kClasses];
+  AddressSet blocks_;                // the blocks' addresses (each 256 KiB-aligned)
+  std::vector<uint8_t*> spare_;      // empty blocks kept for reuse (dirty: zeroed when taken)
+  AddressSet large_;                 // objects over kMaxCell bytes (calloc)
+  size_t count_ = 0;
   std::unordered_map<void*, uint32_t> pins_;
   std::vector<GcObject*> mark_stack_;
   uint64_t live_bytes_ = 0;
