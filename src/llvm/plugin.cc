@@ -28,9 +28,6 @@ namespace {
 Result<void> supported(const ir::Module& m, const vm::CompileOptions& o) {
   auto no = [](const char* what) { return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: {} not supported yet", what)); };
   if (!m.tags.empty()) return no("exception handling");
-  // References the collector must find (docs/gc.md): the tier has no stack maps yet, so such
-  // modules go to the fallback tier (locals: FuncTranslator::onLocals).
-  if (ir::usesGcObjects(m)) return no("GC references");
   for (const ir::Memory& mem : m.memories) if (mem.type.limits.shared) return no("shared memories");
   return {};
 }

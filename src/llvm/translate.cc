@@ -255,9 +255,6 @@ void FuncTranslator::unsupported(const decode::Instr& in, const char* what) {
 }
 
 void FuncTranslator::onLocals(std::span<const ir::ValType> locals) {
-  for (ir::ValType t : locals)
-    if (ir::holdsGcObjects(mt_.wm, t) && error_)
-      error_ = makeError(ErrorKind::Unsupported, mt_.wm.functions[func_index_].body.offset, "llvm: GC references not supported yet");
   local_types_.assign(locals.begin(), locals.end());
   for (size_t i = 0; i < locals.size(); ++i) {
     llvm::AllocaInst* a = b_.CreateAlloca(mt_.valType(locals[i]), nullptr, fmt::format("l{}", i));
@@ -449,7 +446,7 @@ void FuncTranslator::onInstr(const decode::Instr& in, const validate::InstrConte
     case Opcode::GlobalSet: b_.CreateAlignedStore(pop(), globalAddr(in.idx), llvm::MaybeAlign(8)); return;
     default: break;
   }
-  if (call(in, c) || memory(in, c) || table(in, c)) return;
+  if (call(in, c) || memory(in, c) || table(in, c) || gc(in, c)) return;
   if (numeric(in, c)) {
     if (mt_.req.options.nan_canonicalization && ir::canonicalizesNan(in.op)) canonicalizeNan();
     return;

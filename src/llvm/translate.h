@@ -170,6 +170,13 @@ class FuncTranslator {
   // translate_mem.cc: memories, tables, references, globals
   bool memory(const decode::Instr& in, const validate::InstrContext& c);
   bool table(const decode::Instr& in, const validate::InstrContext& c);
+  // translate_gc.cc
+  bool gc(const decode::Instr& in, const validate::InstrContext& c);
+  void gcCall(const decode::Instr& in, const validate::InstrContext& c, bool consecutive);
+  llvm::Value* castTest(llvm::Value* ref, uint32_t heap_bits, bool nullable);
+  llvm::Type* storageType(const ir::FieldType& f);
+  llvm::Value* loadStorage(const ir::FieldType& f, llvm::Value* at, bool sign);
+  void storeStorage(const ir::FieldType& f, llvm::Value* v, llvm::Value* at);
   llvm::Value* address(uint32_t mem, llvm::Value* index, uint64_t offset, uint32_t size);
   llvm::Value* memoryBase(uint32_t mem);
   llvm::Value* memLoad(llvm::Type* t, llvm::Value* at);

@@ -256,7 +256,10 @@ GcObject* GcHeap::allocate(const GcType* rtt, uint32_t length) {
     p = allocateCell(bytes, cell);
   } else {
     p = std::calloc(1, taken);
-    if (p) large_.insert(reinterpret_cast<uintptr_t>(p));
+    if (p) {
+      large_.insert(reinterpret_cast<uintptr_t>(p));
+      large_ends_[reinterpret_cast<uintptr_t>(p)] = reinterpret_cast<uintptr_t>(p) + taken;
+    }
   }
   if (!p) return nullptr;
   auto* obj = static_cast<GcObject*>(p);
@@ -281,11 +284,33 @@ void GcHeap::markWord(uintptr_t word) {
   // Objects are 8-aligned (cells 16, calloc 8); i31 (bit 0) and host integers (bit 1) are not.
   if (word == 0 || (word & 7) != 0) return;
   void* p = reinterpret_cast<void*>(word);
-  if (!contains(p)) return;
-  auto* obj = static_cast<GcObject*>(p);
+  if (contains(p)) markObject(static_cast<GcObject*>(p));
+}
+
+void GcHeap::markObject(GcObject* obj) {
   if (obj->mark) return;
   obj->mark = 1;
   mark_stack_.push_back(obj);
+}
+
+// Optimized machine code (the llvm tier) may keep only an address inside an object across a
+// call (a field's, an element's): such a word keeps the object that holds it alive.
+void GcHeap::markInterior(uintptr_t w) {
+  uintptr_t base = w & ~uintptr_t(kBlockBytes - 1);
+  if (base != 0 && blocks_.contains(base)) {
+    auto* b = reinterpret_cast<Block*>(base);
+    uintptr_t first = base + kFirstCell;
+    if (w < first) return;
+    uint64_t i = ((w - first) * b->magic) >> 32;
+    if (i >= b->cells) return;
+    auto* obj = reinterpret_cast<GcObject*>(first + i * b->cell);
+    if (obj->rtt) markObject(obj);
+    return;
+  }
+  auto it = large_ends_.upper_bound(w);
+  if (it == large_ends_.begin()) return;
+  --it;
+  if (w < it->second) markObject(reinterpret_cast<GcObject*>(it->first));
 }
 
 void GcHeap::trace(GcObject* obj) {
@@ -332,6 +357,7 @@ void GcHeap::sweep() {
     }
     live_bytes_ -= (objectBytes(obj->rtt, obj->length) + 7) & ~uint64_t{7};
     --count_;
+    large_ends_.erase(p);
     std::free(obj);
     return false;
   });
@@ -347,11 +373,11 @@ void GcHeap::sweep() {
 // machine code stores every live reference to its frame: the baseline tier spills its
 // registers at calls and writes reference locals through to their homes. So the references of
 // every machine-code frame of this store lie on the native stack between this function's frame
-// and the store's outermost machine-code entry. They are scanned word by word: a word that is
-// one of this heap's objects keeps it alive (a number that happens to equal an object's address
+// and the store's outermost machine-code entry. They are scanned word by word: a word that
+// points into one of this heap's objects keeps it alive (markInterior: optimized code may hold
+// a field's address instead of the object's; a number that happens to point into an object
 // only delays that object's collection; objects never move, so nothing is rewritten). The
-// registers are stored to the scanned range first, for the callee-saved ones a caller may
-// still hold a reference in.
+// callee-saved registers are read too: a caller may still hold a reference in one.
 [[gnu::noinline]] void GcHeap::traceNativeStack() {
   uintptr_t outer = 0;
   // Each entry's record starts with the previous entry's address (jit/stub_asm.cc).
@@ -363,9 +389,9 @@ void GcHeap::sweep() {
                :
                : "r"(regs)
                : "memory");
-  for (uintptr_t r : regs) markWord(r);
+  for (uintptr_t r : regs) markInterior(r);
   auto from = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) & ~uintptr_t(7);
-  for (uintptr_t p = from; p < outer; p += 8) markWord(*reinterpret_cast<const uintptr_t*>(p));
+  for (uintptr_t p = from; p < outer; p += 8) markInterior(*reinterpret_cast<const uintptr_t*>(p));
 }
 
 bool refMatchesHeap(VMContext* vmctx, uintptr_t w, uint32_t heap_bits, bool nullable) {

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -147,6 +148,8 @@ class GcHeap {
  private:
   void trace(GcObject* obj);
   void traceNativeStack();
+  void markInterior(uintptr_t word);  // the object holding the address `word`, if any
+  void markObject(GcObject* obj);
   void sweep();
 
   // Objects up to kMaxCell bytes live in cells of 256 KiB blocks, one size class per block
@@ -169,6 +172,7 @@ class GcHeap {
   AddressSet blocks_;                // the blocks' addresses (each 256 KiB-aligned)
   std::vector<uint8_t*> spare_;      // empty blocks kept for reuse (dirty: zeroed when taken)
   AddressSet large_;                 // objects over kMaxCell bytes (calloc)
+  std::map<uintptr_t, uint64_t> large_ends_;  // the same, start -> end (for markInterior)
   size_t count_ = 0;
   std::unordered_map<void*, uint32_t> pins_;
   std::vector<GcObject*> mark_stack_;

@@ -127,7 +127,6 @@ constexpr const char* kAccess = R"((module
 Options gcOptions(bool fuel) {
   Options o;
   o.config.consume_fuel = fuel;
-  o.allow_fallback = std::string(machineTier()) != "baseline";  // llvm hands GC to baseline
   return o;
 }
 
