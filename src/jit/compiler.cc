@@ -481,6 +481,8 @@ const void* externAddress(uint32_t id) {
   if (id == kExternThrow) return reinterpret_cast<const void*>(&throwThunk);
   if (id == kExternThrowRef) return reinterpret_cast<const void*>(&throwRefThunk);
   if (id == kExternCaught) return reinterpret_cast<const void*>(&caughtThunk);
+  if (id == kExternInFlight) return reinterpret_cast<const void*>(&inFlightThunk);
+  if (id == kExternTaken) return reinterpret_cast<const void*>(&takenThunk);
   if (id - 1 >= ir::kNumOpcodes) return nullptr;
   auto op = ir::Opcode(id - 1);
   if (op == ir::Opcode::RefTest) return reinterpret_cast<const void*>(&castThunk);  // every cast's

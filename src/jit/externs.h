@@ -21,7 +21,9 @@ inline constexpr uint32_t kExternMemset = 0x10003;
 inline constexpr uint32_t kExternThrow = 0x10004;
 inline constexpr uint32_t kExternThrowRef = 0x10005;
 inline constexpr uint32_t kExternCaught = 0x10006;
-inline constexpr uint32_t kExternSpecials = 7;  // ids kExternTrapC .. kExternTrapC + 6
+inline constexpr uint32_t kExternInFlight = 0x10007;
+inline constexpr uint32_t kExternTaken = 0x10008;
+inline constexpr uint32_t kExternSpecials = 9;  // ids kExternTrapC .. kExternTrapC + 8
 // The address of extern `id` in this process, or null for an id this build does not know.
 const void* externAddress(uint32_t id);
 

@@ -36,8 +36,12 @@ uint32_t castThunk(uintptr_t ref, void* vmctx, uint64_t heap);
 // (or a Host trap when memory is exhausted); the caller then calls the trap stub with
 // kPropagate. throw_ref: the (non-null) exception `exn` in flight again. caught: a clause that
 // keeps no reference took `exn`: freed unless it was exposed (vm/exception.h).
-void throwThunk(uint8_t* args, void* vmctx, uint64_t imm);
+void* throwThunk(uint8_t* args, void* vmctx, uint64_t imm);  // the exception, or null (trap)
 void throwRefThunk(uintptr_t exn, void* vmctx);
 void caughtThunk(uintptr_t exn, void* vmctx);
+// For code that looks for its handler itself (the llvm tier): the exception the trap record
+// carries (null: a trap), and the record cleared once a clause took it.
+void* inFlightThunk(void* vmctx);
+void takenThunk(void* vmctx);
 
 }  // namespace strata::jit

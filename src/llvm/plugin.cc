@@ -27,7 +27,6 @@ namespace {
 
 Result<void> supported(const ir::Module& m, const vm::CompileOptions& o) {
   auto no = [](const char* what) { return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("llvm: {} not supported yet", what)); };
-  if (!m.tags.empty()) return no("exception handling");
   for (const ir::Memory& mem : m.memories) if (mem.type.limits.shared) return no("shared memories");
   return {};
 }

@@ -367,7 +367,8 @@ void FuncTranslator::onInstr(const decode::Instr& in, const validate::InstrConte
   if (c.reachable && !dead_) ++fuel_count_;  // as the baseline tier counts (chargeFuel)
   switch (in.op) {
     case Opcode::Block: case Opcode::Loop: case Opcode::If: case Opcode::Else: case Opcode::End:
-      control(in, c);
+    case Opcode::TryTable: case Opcode::Try: case Opcode::Catch: case Opcode::CatchAll: case Opcode::Delegate:
+      exceptionControl(in, c);
       return;
     default: break;
   }
@@ -446,7 +447,7 @@ void FuncTranslator::onInstr(const decode::Instr& in, const validate::InstrConte
     case Opcode::GlobalSet: b_.CreateAlignedStore(pop(), globalAddr(in.idx), llvm::MaybeAlign(8)); return;
     default: break;
   }
-  if (call(in, c) || memory(in, c) || table(in, c) || gc(in, c)) return;
+  if (call(in, c) || memory(in, c) || table(in, c) || gc(in, c) || exceptions(in, c)) return;
   if (numeric(in, c)) {
     if (mt_.req.options.nan_canonicalization && ir::canonicalizesNan(in.op)) canonicalizeNan();
     return;

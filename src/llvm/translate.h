@@ -125,6 +125,19 @@ class FuncTranslator {
     llvm::BasicBlock* else_bb = nullptr;
     size_t height = 0;                    // stack height below the parameters
     std::vector<llvm::Value*> if_params;  // an if's parameters, for its else arm
+    // Exception handling (translate_exn.cc): a try_table or legacy try whose body (do part) is
+    // being translated has a dispatch block, where an exception thrown in it goes.
+    llvm::BasicBlock* dispatch = nullptr;
+    bool legacy = false;
+    bool in_catch = false;                 // legacy: a catch body (the do part has ended)
+    llvm::BasicBlock* tail = nullptr;      // legacy: the end of the clause tests so far
+    std::vector<llvm::Value*> below;       // the stack under the try
+    llvm::AllocaInst* exn_slot = nullptr;  // legacy: the caught exception, for rethrow
+    llvm::BasicBlock* clause_bb = nullptr; // legacy: the catch body in progress: its entry from
+    llvm::BasicBlock* body_bb = nullptr;   // the dispatch (filled at the body's end), the body
+    int64_t clause_tag = -1;               // -1: catch_all
+    std::vector<llvm::AllocaInst*> payload;
+    bool rethrown = false, nested = false;
     std::span<const ir::ValType> labelTypes() const { return kind == Kind::Loop ? params : results; }
   };
 
@@ -170,6 +183,21 @@ class FuncTranslator {
   // translate_mem.cc: memories, tables, references, globals
   bool memory(const decode::Instr& in, const validate::InstrContext& c);
   bool table(const decode::Instr& in, const validate::InstrContext& c);
+  // translate_exn.cc (docs/exceptions.md "Machine code")
+  void exceptionControl(const decode::Instr& in, const validate::InstrContext& c);  // try*, catch*, delegate
+  bool exceptions(const decode::Instr& in, const validate::InstrContext& c);        // throw*, rethrow
+  Frame* activeTry(size_t below_index);  // the innermost try under frame index below_index
+  llvm::BasicBlock* handlerBlock(size_t below_index);
+  llvm::BasicBlock* propagateBlock();
+  void raise(llvm::Value* exn);          // an exception in flight to this function's handler
+  void checkCallee(llvm::Value* ok);     // an array call's result: a trap, or an exception
+  void finishCatch(Frame& t);
+  void closeDispatch(Frame& t, size_t target);
+  std::vector<llvm::Value*> payloadOf(llvm::Value* exn, uint32_t tag);
+  void trapAt(llvm::Value* kind, llvm::Value* at);
+  llvm::AllocaInst* exn_ = nullptr;      // the exception being dispatched
+  llvm::AllocaInst* exn_at_ = nullptr;   // the wasm offset it was thrown or passed at
+  llvm::BasicBlock* propagate_ = nullptr;
   // translate_gc.cc
   bool gc(const decode::Instr& in, const validate::InstrContext& c);
   void gcCall(const decode::Instr& in, const validate::InstrContext& c, bool consecutive);

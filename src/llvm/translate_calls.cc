@@ -48,6 +48,12 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
         callRef(ref, ft, tail);
         return true;
       }
+      if (!tail && activeTry(frames_.size())) {
+        // In a try body: through the array call, which returns here when the callee throws.
+        llvm::Value* funcs = loadField(vmctx_, offsetof(vm::VMContext, funcs), mt_.ptr, true);
+        callRef(loadField(funcs, 8 * in.idx, mt_.ptr, true, "self"), ft, false);
+        return true;
+      }
       std::vector<llvm::Value*> args{vmctx_};
       for (llvm::Value* v : popArgs(ft.params.size())) args.push_back(v);
       if (tail) observeAccumulator();
@@ -110,6 +116,13 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
 // other instances, other tiers), whose false result means the callee trapped.
 void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail) {
   std::vector<llvm::Value*> args = popArgs(ft.params.size());
+  if (!tail && activeTry(frames_.size())) {
+    // In a try body every callee is called through its array call: a throw unwinds to the
+    // entry it goes through, which returns false here, where the handler is looked for.
+    llvm::Value* r = callThroughArray(ref, ft, args);
+    if (!ft.results.empty()) pushResults(r, ft);
+    return;
+  }
   if (tail) observeAccumulator();
   llvm::Value* owner = loadField(ref, offsetof(vm::VMFuncRef, vmctx), mt_.ptr, false);
   llvm::BasicBlock* fast = llvm::BasicBlock::Create(mt_.ctx, "direct", fn_);
@@ -163,7 +176,7 @@ llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncTy
   auto* at = llvm::FunctionType::get(mt_.i8, {mt_.ptr, mt_.ptr, mt_.ptr, mt_.i64}, false);
   llvm::Value* fn = loadField(ref, offsetof(vm::VMFuncRef, array_call), mt_.ptr, false);
   llvm::Value* ok = b_.CreateCall(at, fn, {ref, vmctx_, area, b_.getInt64(n)});
-  checkBuiltin(ok);  // the array call's false result means the same
+  checkCallee(ok);  // false: the callee trapped or threw
   llvm::Type* rt = mt_.resultType(ft.results);
   if (ft.results.empty()) return nullptr;
   if (ft.results.size() == 1) return b_.CreateAlignedLoad(rt, area, llvm::MaybeAlign(8));

@@ -1,5 +1,6 @@
-// Exception handling on the machine-code tier (src/jit/codegen_exn.cc, the unwinder in
-// stubs.cc; docs/exceptions.md "Machine code") against the interpreter: payloads of every kind,
+// Exception handling on the machine-code tier (baseline: src/jit/codegen_exn.cc and the
+// unwinder in stubs.cc; llvm: src/llvm/translate_exn.cc; docs/exceptions.md "Machine code")
+// against the interpreter: payloads of every kind,
 // clauses of every kind, handlers in the throwing function and in outer frames, nesting,
 // catches to loop labels, the operand stack and locals at a landing pad, exceptions crossing
 // host functions and interpreter frames, return_call leaving a try_table, and fuel. Every call
@@ -11,11 +12,9 @@
 namespace strata::jit_test {
 namespace {
 
-// The llvm tier hands modules with exception handling to the baseline tier.
 Options onThisTier(bool fuel = false) {
   Options o;
   o.config.consume_fuel = fuel;
-  o.allow_fallback = std::string(machineTier()) != "baseline";
   return o;
 }
 
@@ -208,7 +207,7 @@ TEST(JitExceptions, CrossHostFunctionsAndTheInterpreter) {
     (func (export "through_host") (param i32) (result i32)
       (block $h (result i32) (try_table (result i32) (catch $e $h) (call $host_through (local.get 0)))))))");
   ASSERT_TRUE(main.has_value()) << main.error().describe();
-  EXPECT_EQ(main->compiled().tierName(), "baseline");  // the llvm tier's too (its fallback)
+  EXPECT_EQ(main->compiled().tierName(), machineTier());
   std::optional<Instance> mi, li;
   FuncType i32_none{{ValType::i32()}, {}}, i32_i32{{ValType::i32()}, {ValType::i32()}};
   ASSERT_TRUE(linker.defineFunc("host", "throw", i32_none,
