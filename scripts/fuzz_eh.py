@@ -8,8 +8,8 @@ binaryen's translate-to-fuzz (scripts/fuzz_diff.py) makes no exception-handling 
 instructions, so this generator writes its own random modules in the text format: functions
 that call each other (an acyclic graph, directly and through a table), with try_table clauses
 of every kind, the legacy try/catch/catch_all/delegate/rethrow, throws of tags with i32, i64
-and struct payloads, throw_ref, struct allocations and field updates, all mixed with plain
-arithmetic on locals. Every module is valid by construction. strata_difftest runs each on the
+and struct payloads, throw_ref, struct and array allocations and updates (array bounds traps
+included), i31, ref.test and br_on_cast over anyref, all mixed with plain arithmetic on locals. Every module is valid by construction. strata_difftest runs each on the
 reference tier and every other tier and compares results, traps (uncaught exceptions name their
 tag), backtraces (--frames) and fuel; a mismatching module is saved in --out with how to rerun it.
 
@@ -45,6 +45,11 @@ class Gen:
             return '(i32.wrap_i64 (local.get $b))'
         if k == 4:
             return '(if (result i32) (ref.is_null (local.get $x)) (then (i32.const 3)) (else (struct.get $box 0 (local.get $x))))'
+        if k == 5 and r.randrange(2):
+            # an element of the array, if any (the index taken modulo its length)
+            return ('(if (result i32) (ref.is_null (local.get $y)) (then (i32.const 5)) (else '
+                    '(if (result i32) (i32.eqz (array.len (local.get $y))) (then (i32.const 6)) (else '
+                    '(array.get $arr (local.get $y) (i32.rem_u (local.get $a) (array.len (local.get $y))))))))')
         return f'(i32.mul (local.get $a) (i32.const {r.randrange(2, 5)}))'
 
     def throw(self):
@@ -81,9 +86,23 @@ class Gen:
         if k == 'set':
             return f'(local.set $a (i32.add (local.get $a) {self.expr()}))'
         if k == 'box':
-            if r.randrange(2):
+            c = r.randrange(6)
+            if c == 0:
                 return f'(local.set $x (struct.new $box {self.expr()}))'
-            return f'(if (i32.eqz (ref.is_null (local.get $x))) (then (struct.set $box 0 (local.get $x) {self.expr()})))'
+            if c == 1:
+                return f'(if (i32.eqz (ref.is_null (local.get $x))) (then (struct.set $box 0 (local.get $x) {self.expr()})))'
+            if c == 2:
+                return f'(local.set $y (array.new $arr {self.expr()} (i32.and {self.expr()} (i32.const 15))))'
+            if c == 3:  # may be out of bounds: a trap every tier must report alike
+                return (f'(if (i32.eqz (ref.is_null (local.get $y))) (then (array.set $arr (local.get $y) '
+                        f'(i32.and (local.get $a) (i32.const 15)) {self.expr()})))')
+            if c == 4:  # anyref holding a struct, an array or an i31, then tested and cast back
+                v = r.choice(['(local.get $x)', '(local.get $y)', f'(ref.i31 {self.expr()})'])
+                return (f'(local.set $any {v}) (local.set $a (i32.add (local.get $a) '
+                        f'(i32.add (ref.test (ref $box) (local.get $any)) (i32.shl (ref.test (ref i31) (local.get $any)) (i32.const 1)))))')
+            return ('(local.set $a (i32.add (local.get $a) (block $nb (result i32) '
+                    '(drop (block $isb (result (ref $box)) (br_on_cast $isb anyref (ref $box) (local.get $any)) '
+                    '(br $nb (i32.const 11)))) (i32.const 13))))')
         if k == 'if':
             inner = [l + 1 for l in labels]
             ic = [c + 1 for c in catches]
@@ -155,10 +174,12 @@ class Gen:
             body = self.stmts(i, 0, [], [], self.r.randrange(2, 6))
             funcs.append(f'(func $f{i} (export "f{i}") (type $ft) (param $p i32) (result i32) '
                          f'(local $a i32) (local $b i64) (local $x (ref null $box)) (local $ex exnref) '
+                         f'(local $y (ref null $arr)) (local $any anyref) '
                          f'(local.set $a (local.get $p)) {body} '
                          f'(i32.add (local.get $a) (i32.wrap_i64 (local.get $b))))')
         elems = ' '.join(f'$f{i}' for i in range(self.nfuncs))
-        return ('(module (type $box (struct (field (mut i32)))) (type $ft (func (param i32) (result i32))) '
+        return ('(module (type $box (struct (field (mut i32)))) (type $arr (array (mut i32))) '
+                '(type $ft (func (param i32) (result i32))) '
                 + ' '.join(TAGS) + f' (table {self.nfuncs} funcref) (elem (i32.const 0) func {elems}) '
                 + ' '.join(funcs) + ')')
 
