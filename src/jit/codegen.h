@@ -373,6 +373,7 @@ class FuncCompiler {
   void copyPayload(uint32_t tag, size_t height);
   void pushOwnSlot(ir::ValKind k);  // a value in the slot of its stack position
   void gcCall(const decode::Instr& in, size_t n, bool consecutive);
+  void structNewInline(const decode::Instr& in, const ir::StructType& st, uint32_t cls, uint32_t cell);
   void castCall(uint32_t heap_bits, bool nullable);
   void loadField(const ir::FieldType& f, bool sign, const x86::Mem& m);
   void storeField(const ir::FieldType& f, const x86::Mem& m);

@@ -89,10 +89,19 @@ bool FuncCompiler::visitGc(const decode::Instr& in) {
       a().test(eax, eax);
       branchIf(in.op == Opcode::BrOnCast ? CondCode::kNZ : CondCode::kZ, in.idx);
       return true;
-    case Opcode::StructNew:
-      gcCall(in, t->strct.fields.size(), true);
-      result(ValKind::Ref);
+    case Opcode::StructNew: {
+      uint64_t bytes = sizeof(vm::GcObject);
+      size_t n = t->strct.fields.size();
+      if (n) bytes += vm::fieldOffset(t->strct, n - 1) + vm::storageBytes(t->strct.fields[n - 1].storage);
+      uint32_t cls = 0, cell = 0;
+      if (vm::gcCellClass(bytes, cls, cell)) {
+        structNewInline(in, t->strct, cls, cell);
+      } else {
+        gcCall(in, n, true);
+        result(ValKind::Ref);
+      }
       return true;
+    }
     case Opcode::StructNewDefault:
       gcCall(in, 0, false);
       result(ValKind::Ref);
@@ -239,6 +248,84 @@ void FuncCompiler::checkElement(const Gp& r, const Gp& i) {
   a().mov(i.r32(), i.r32());
   a().cmp(i.r32(), dword_ptr(r, offsetof(vm::GcObject, length)));
   trapIf(CondCode::kAE, uint32_t(vm::TrapKind::ArrayOutOfBounds));
+}
+
+// struct.new with the heap's fast path inline (vm::GcAllocState): the head of the class's free
+// list when the collection threshold and the heap limit allow it, its header and fields
+// written here; otherwise the thunk, which may collect. Operands are spilled first either way
+// (the thunk's path is a safepoint).
+void FuncCompiler::structNewInline(const decode::Instr& in, const ir::StructType& st, uint32_t cls, uint32_t cell) {
+  spillRegs();
+  size_t n = st.fields.size(), first = stack_.size() - n;
+  asmjit::Label slow = a().newLocal(), done = a().newLocal();
+  auto free_at = int32_t(offsetof(vm::GcAllocState, free) + 8 * cls);
+  a().mov(rax, qword_ptr(r15, offsetof(vm::VMContext, store_ctx)));
+  a().mov(rax, qword_ptr(rax, offsetof(vm::VMStoreContext, gc_alloc)));
+  a().mov(rcx, qword_ptr(rax, free_at));
+  a().test(rcx, rcx);
+  a().jz(slow);
+  a().mov(rdx, qword_ptr(rax, offsetof(vm::GcAllocState, since_last)));
+  a().add(rdx, int32_t(cell));
+  a().cmp(rdx, qword_ptr(rax, offsetof(vm::GcAllocState, threshold)));
+  a().ja(slow);
+  a().mov(r11, qword_ptr(rax, offsetof(vm::GcAllocState, live_bytes)));
+  a().add(r11, int32_t(cell));
+  a().cmp(r11, qword_ptr(rax, offsetof(vm::GcAllocState, limit)));
+  a().ja(slow);
+  a().mov(qword_ptr(rax, offsetof(vm::GcAllocState, since_last)), rdx);
+  a().mov(qword_ptr(rax, offsetof(vm::GcAllocState, live_bytes)), r11);
+  a().add(qword_ptr(rax, offsetof(vm::GcAllocState, count)), 1);
+  a().mov(rdx, qword_ptr(rcx, 8));  // the next free cell
+  a().mov(qword_ptr(rax, free_at), rdx);
+  a().mov(qword_ptr(rcx, 8), 0);     // length and mark: 0
+  a().mov(rdx, qword_ptr(r15, offsetof(vm::VMContext, gc_types)));
+  a().mov(rdx, qword_ptr(rdx, 8 * int32_t(in.idx)));
+  a().mov(qword_ptr(rcx, 0), rdx);   // the rtt
+  for (size_t i = 0; i < n; ++i) {
+    const Val& v = stack_[first + i];
+    uint32_t size = vm::storageBytes(st.fields[i].storage);
+    auto off = int32_t(sizeof(vm::GcObject) + vm::fieldOffset(st, i));
+    if (size == 16) {
+      if (v.loc == Loc::Const) {
+        a().mov(r11, asmjit::imm(int64_t(v.imm)));
+        a().mov(qword_ptr(rcx, off), r11);
+        a().mov(r11, asmjit::imm(int64_t(v.imm_hi)));
+        a().mov(qword_ptr(rcx, off + 8), r11);
+      } else {
+        a().movups(xmm15, xmmword_ptr(rbp, v.disp));
+        a().movups(xmmword_ptr(rcx, off), xmm15);
+      }
+      continue;
+    }
+    if (v.loc == Loc::Const) a().mov(r11, asmjit::imm(int64_t(v.imm)));
+    else a().mov(r11, qword_ptr(rbp, v.disp));  // a slot or a home holds at least 8 bytes
+    switch (size) {
+      case 1: a().mov(byte_ptr(rcx, off), r11b); break;
+      case 2: a().mov(word_ptr(rcx, off), r11w); break;
+      case 4: a().mov(dword_ptr(rcx, off), r11d); break;
+      default: a().mov(qword_ptr(rcx, off), r11); break;
+    }
+  }
+  a().mov(rax, rcx);
+  a().jmp(done);
+  a().bind(slow);
+  int32_t at = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Val& v = stack_[first + i];
+    storeOut(v, at);
+    at += v.kind != ValKind::V128 ? 8 : 16;
+  }
+  max_out_ = std::max<uint32_t>(max_out_, std::max<uint32_t>(1, uint32_t(at + 15) / 16));
+  a().mov(rdi, rsp);
+  a().mov(rsi, r15);
+  a().mov(rdx, asmjit::imm(int64_t(in.idx)));
+  callExtern(externThunk(Opcode::StructNew));
+  a().test(eax, eax);
+  trapIf(CondCode::kNZ, kDynamic);
+  a().mov(rax, qword_ptr(rsp));
+  a().bind(done);
+  for (size_t i = 0; i < n; ++i) pop();
+  pushReg(ValKind::Ref, Gp::kIdAx);
 }
 
 // The top n operands to the outgoing area (16-byte slots, or `consecutive` 8-byte ones, 16 for

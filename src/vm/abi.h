@@ -74,6 +74,7 @@ struct TrapRecord;
 struct VMException;
 class GcHeap;
 struct GcType;
+struct GcAllocState;
 
 // The part of a Store that code can reach: limits, the trap record, and a slot per tier for its
 // per-store state (the interpreter keeps its value stack there). One per Store.
@@ -111,6 +112,9 @@ struct VMStoreContext {
   // non-null tier_trace[i](tier_state[i], heap); the tier reports the words of its live frames
   // that may hold references through GcHeap::markWord.
   void (*tier_trace[2])(void* state, GcHeap* heap);
+  // The heap's allocation state (vm/gc.h GcAllocState), which machine code allocates from
+  // inline; set with the heap.
+  GcAllocState* gc_alloc;
 };
 
 struct VMBuiltins;

@@ -107,9 +107,21 @@ void AddressSet::rebuild(const std::vector<uintptr_t>& live) {
 }
 
 GcHeap::GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&)> trace_roots)
-    : store_(store), limit_(limit), trace_roots_(std::move(trace_roots)), threshold_(kMinThreshold) {}
+    : store_(store), trace_roots_(std::move(trace_roots)) {
+  alloc_.limit = limit;
+  alloc_.threshold = kMinThreshold;
+  store_->gc_alloc = &alloc_;
+}
+
+bool gcCellClass(uint64_t bytes, uint32_t& cls, uint32_t& cell) {
+  if (bytes > kMaxCell) return false;
+  cls = kClassTable.of[(bytes + 15) / 16];
+  cell = kClassTable.cell[cls];
+  return true;
+}
 
 GcHeap::~GcHeap() {
+  if (store_->gc_alloc == &alloc_) store_->gc_alloc = nullptr;
   large_.forEach([](uintptr_t p) { std::free(reinterpret_cast<void*>(p)); });
   for (SizeClass& c : classes_)
     for (Block* b : c.blocks) munmap(b, kBlockBytes);
@@ -155,13 +167,13 @@ bool GcHeap::newBlock(uint32_t cls) {
   b->cells = uint32_t((kBlockBytes - kFirstCell) / b->cell);
   b->cls = cls;
   b->magic = ((uint64_t{1} << 32) + b->cell - 1) / b->cell;
-  SizeClass& c = classes_[cls];
+  void*& free = alloc_.free[cls];
   for (uint32_t i = b->cells; i-- > 0;) {
     uint8_t* cell = b->first() + size_t(i) * b->cell;
-    nextFree(cell) = c.free;
-    c.free = cell;
+    nextFree(cell) = free;
+    free = cell;
   }
-  c.blocks.push_back(b);
+  classes_[cls].blocks.push_back(b);
   blocks_.insert(reinterpret_cast<uintptr_t>(mem));
   return true;
 }
@@ -173,13 +185,13 @@ void GcHeap::releaseBlock(Block* b) {
 
 void* GcHeap::allocateCell(uint64_t bytes, uint32_t& cell_bytes) {
   uint32_t cls = kClassTable.of[(bytes + 15) / 16];
-  SizeClass& c = classes_[cls];
-  if (!c.free && !newBlock(cls)) return nullptr;
-  void* p = c.free;
-  c.free = nextFree(p);
+  void*& free = alloc_.free[cls];
+  if (!free && !newBlock(cls)) return nullptr;
+  void* p = free;
+  free = nextFree(p);
   nextFree(p) = nullptr;
   // The next allocation's cell, most likely cold: its miss overlaps this object's use.
-  __builtin_prefetch(c.free, 1);
+  __builtin_prefetch(free, 1);
   cell_bytes = kClassTable.cell[cls];
   return p;
 }
@@ -189,9 +201,10 @@ void* GcHeap::allocateCell(uint64_t bytes, uint32_t& cell_bytes) {
 // lists again, in address order.
 void GcHeap::sweepCells() {
   std::vector<uintptr_t> kept;
-  for (SizeClass& c : classes_) {
-    c.free = nullptr;
-    void** tail = &c.free;
+  for (size_t k = 0; k < kClasses; ++k) {
+    SizeClass& c = classes_[k];
+    alloc_.free[k] = nullptr;
+    void** tail = &alloc_.free[k];
     size_t out = 0;
     for (Block* b : c.blocks) {
       uint32_t live = 0;

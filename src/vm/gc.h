@@ -113,6 +113,24 @@ class AddressSet {
   unsigned shift_ = 64 - 10;  // 64 - log2(capacity)
 };
 
+// What an allocation of a cell tests and changes (docs/gc.md "The heap"), in one plain struct
+// that machine code reaches through VMStoreContext::gc_alloc and allocates from inline: a cell
+// of class c is the head of free[c] when since_last + cell <= threshold and live_bytes + cell <=
+// limit (else the collector's path decides); taking it sets free[c] to the cell's second word
+// and clears that word.
+inline constexpr size_t kGcClasses = 36;
+struct GcAllocState {
+  uint64_t live_bytes = 0;   // +0   bytes of live objects (whole cells)
+  uint64_t since_last = 0;   // +8   bytes allocated since the last collection
+  uint64_t threshold = 0;    // +16  since_last past this: collect first
+  uint64_t limit = 0;        // +24  the store's heap limit
+  uint64_t count = 0;        // +32  live objects
+  void* free[kGcClasses]{};  // +40  free cells of each size class
+};
+// The size class of an object of `bytes` bytes (header included) and its cell's size; false
+// when it is too large for a cell (allocated on its own).
+bool gcCellClass(uint64_t bytes, uint32_t& cls, uint32_t& cell);
+
 // One store's heap. Not thread-safe (a store runs on one thread at a time).
 class GcHeap {
  public:
@@ -141,7 +159,7 @@ class GcHeap {
   void setLimit(uint64_t limit) { limit_ = limit; }
   uint64_t liveBytes() const { return live_bytes_; }
   uint64_t collections() const { return collections_; }
-  size_t objectCount() const { return count_; }
+  size_t objectCount() const { return size_t(count_); }
 
   static uint64_t objectBytes(const GcType* rtt, uint32_t length);
 
@@ -156,29 +174,31 @@ class GcHeap {
   // (docs/gc.md "The heap"); larger ones are allocated one by one and kept in large_.
   struct Block;
   struct SizeClass {
-    void* free = nullptr;        // free cells, linked through their second word
-    std::vector<Block*> blocks;
+    std::vector<Block*> blocks;  // its free cells: alloc_.free[class], linked through their second word
   };
-  static constexpr size_t kClasses = 36;
+  static constexpr size_t kClasses = kGcClasses;
   void* allocateCell(uint64_t bytes, uint32_t& cell_bytes);
   bool newBlock(uint32_t cls);
   void releaseBlock(Block* b);
   void sweepCells();
 
+  GcAllocState alloc_;
+  // The allocation state under the names the heap's code uses.
+  uint64_t& live_bytes_ = alloc_.live_bytes;
+  uint64_t& since_last_ = alloc_.since_last;
+  uint64_t& threshold_ = alloc_.threshold;
+  uint64_t& limit_ = alloc_.limit;
+  uint64_t& count_ = alloc_.count;
   VMStoreContext* store_;
-  uint64_t limit_;
   std::function<void(GcHeap&)> trace_roots_;
   SizeClass classes_[kClasses];
   AddressSet blocks_;                // the blocks' addresses (each 256 KiB-aligned)
   std::vector<uint8_t*> spare_;      // empty blocks kept for reuse (dirty: zeroed when taken)
   AddressSet large_;                 // objects over kMaxCell bytes (calloc)
   std::map<uintptr_t, uint64_t> large_ends_;  // the same, start -> end (for markInterior)
-  size_t count_ = 0;
   std::unordered_map<void*, uint32_t> pins_;
   std::vector<GcObject*> mark_stack_;
-  uint64_t live_bytes_ = 0;
-  uint64_t since_last_ = 0;  // bytes allocated since the last collection
-  uint64_t threshold_;
+
   uint64_t collections_ = 0;
   int hold_ = 0;
 };
