@@ -58,6 +58,14 @@ void FuncTranslator::gcCall(const decode::Instr& in, const validate::InstrContex
   }
   llvm::AllocaInst* area = entryAlloca(llvm::ArrayType::get(mt_.i8, (bytes + 15) & ~uint64_t{15}), "gc");
   area->setAlignment(llvm::Align(16));
+  // Zeroed at the entry: the collector scans frames conservatively (docs/gc.md), and a frame
+  // that takes the inline path never writes this area, which would otherwise show whatever a
+  // dead frame left at its address (an object it allocated: kept alive by every such frame of
+  // a deep recursion).
+  {
+    llvm::IRBuilder<> eb(entry_, std::next(area->getIterator()));
+    eb.CreateMemSet(area, eb.getInt8(0), (bytes + 15) & ~uint64_t{15}, llvm::MaybeAlign(16));
+  }
   uint64_t at = 0;
   for (size_t k = 0; k < n; ++k) {
     llvm::Value* v = args[k];
@@ -76,6 +84,52 @@ void FuncTranslator::gcCall(const decode::Instr& in, const validate::InstrContex
   trapAlways(b_.CreateSub(r, b_.getInt32(1)));  // kPropagate + 1 when the heap refused
   b_.SetInsertPoint(cont);
   for (ir::ValType t : c.pushed) push(b_.CreateAlignedLoad(mt_.valType(t), area, llvm::MaybeAlign(16)));
+}
+
+// struct.new with the heap's fast path in line (vm::GcAllocState, as on the baseline tier):
+// the head of the size class's free list when the collection threshold and the heap limit allow
+// it; the thunk, which may collect, otherwise.
+void FuncTranslator::structNewInline(const decode::Instr& in, const validate::InstrContext& c, uint32_t cls, uint32_t cell) {
+  const ir::StructType& st = mt_.wm.types[in.idx].strct;
+  std::vector<llvm::Value*> fields(stack_.end() - ptrdiff_t(st.fields.size()), stack_.end());
+  auto field = [&](llvm::Value* base, uint64_t off) { return b_.CreateConstInBoundsGEP1_64(mt_.i8, base, off); };
+  llvm::Value* alloc = loadField(storeCtx(), offsetof(vm::VMStoreContext, gc_alloc), mt_.ptr, true, "gc_alloc");
+  uint64_t free_at = offsetof(vm::GcAllocState, free) + 8 * uint64_t(cls);
+  llvm::Value* head = b_.CreateAlignedLoad(mt_.ptr, field(alloc, free_at), llvm::MaybeAlign(8), "cell");
+  auto u64 = [&](uint64_t off) { return b_.CreateAlignedLoad(mt_.i64, field(alloc, off), llvm::MaybeAlign(8)); };
+  llvm::Value* since = b_.CreateAdd(u64(offsetof(vm::GcAllocState, since_last)), b_.getInt64(cell));
+  llvm::Value* live = b_.CreateAdd(u64(offsetof(vm::GcAllocState, live_bytes)), b_.getInt64(cell));
+  llvm::Value* ok = b_.CreateAnd(b_.CreateIsNotNull(head),
+                                 b_.CreateAnd(b_.CreateICmpULE(since, u64(offsetof(vm::GcAllocState, threshold))),
+                                              b_.CreateICmpULE(live, u64(offsetof(vm::GcAllocState, limit)))));
+  llvm::BasicBlock* fast = llvm::BasicBlock::Create(mt_.ctx, "alloc", fn_);
+  llvm::BasicBlock* slow = llvm::BasicBlock::Create(mt_.ctx, "alloc_slow", fn_);
+  llvm::BasicBlock* join = llvm::BasicBlock::Create(mt_.ctx, "", fn_);
+  llvm::MDBuilder md(mt_.ctx);
+  b_.CreateCondBr(ok, fast, slow, md.createBranchWeights(1 << 10, 1));
+  b_.SetInsertPoint(fast);
+  b_.CreateAlignedStore(since, field(alloc, offsetof(vm::GcAllocState, since_last)), llvm::MaybeAlign(8));
+  b_.CreateAlignedStore(live, field(alloc, offsetof(vm::GcAllocState, live_bytes)), llvm::MaybeAlign(8));
+  b_.CreateAlignedStore(b_.CreateAdd(u64(offsetof(vm::GcAllocState, count)), b_.getInt64(1)),
+                        field(alloc, offsetof(vm::GcAllocState, count)), llvm::MaybeAlign(8));
+  b_.CreateAlignedStore(b_.CreateAlignedLoad(mt_.ptr, field(head, 8), llvm::MaybeAlign(8)), field(alloc, free_at), llvm::MaybeAlign(8));
+  b_.CreateAlignedStore(b_.getInt64(0), field(head, 8), llvm::MaybeAlign(8));  // length and mark
+  llvm::Value* types = loadField(vmctx_, offsetof(vm::VMContext, gc_types), mt_.ptr, true);
+  b_.CreateAlignedStore(loadField(types, 8 * in.idx, mt_.ptr, true, "rtt"), head, llvm::MaybeAlign(8));
+  for (size_t i = 0; i < st.fields.size(); ++i)
+    storeStorage(st.fields[i], fields[i], field(head, sizeof(vm::GcObject) + vm::fieldOffset(st, i)));
+  llvm::BasicBlock* fast_end = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  b_.SetInsertPoint(slow);
+  gcCall(in, c, true);  // pops the fields, pushes the object
+  llvm::Value* made = pop();
+  llvm::BasicBlock* slow_end = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+  llvm::PHINode* phi = b_.CreatePHI(mt_.ptr, 2, "object");
+  phi->addIncoming(head, fast_end);
+  phi->addIncoming(made, slow_end);
+  push(phi);
 }
 
 llvm::Value* FuncTranslator::castTest(llvm::Value* ref, uint32_t heap_bits, bool nullable) {
@@ -184,7 +238,19 @@ bool FuncTranslator::gc(const decode::Instr& in, const validate::InstrContext& c
       storeStorage(f, v, element(a, i, f));
       return true;
     }
-    case Opcode::StructNew:
+    case Opcode::StructNew: {
+      const ir::StructType& st = t->strct;
+      size_t n = st.fields.size();
+      uint64_t bytes = sizeof(vm::GcObject);
+      if (n) bytes += vm::fieldOffset(st, n - 1) + vm::storageBytes(st.fields[n - 1].storage);
+      uint32_t cls = 0, cell = 0;
+      if (!vm::gcCellClass(bytes, cls, cell)) {
+        gcCall(in, c, true);
+        return true;
+      }
+      structNewInline(in, c, cls, cell);
+      return true;
+    }
     case Opcode::ArrayNewFixed: gcCall(in, c, true); return true;
     case Opcode::StructNewDefault:
     case Opcode::ArrayNew:

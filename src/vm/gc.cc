@@ -113,12 +113,6 @@ GcHeap::GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&
   store_->gc_alloc = &alloc_;
 }
 
-bool gcCellClass(uint64_t bytes, uint32_t& cls, uint32_t& cell) {
-  if (bytes > kMaxCell) return false;
-  cls = kClassTable.of[(bytes + 15) / 16];
-  cell = kClassTable.cell[cls];
-  return true;
-}
 
 GcHeap::~GcHeap() {
   if (store_->gc_alloc == &alloc_) store_->gc_alloc = nullptr;

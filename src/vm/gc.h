@@ -128,8 +128,25 @@ struct GcAllocState {
   void* free[kGcClasses]{};  // +40  free cells of each size class
 };
 // The size class of an object of `bytes` bytes (header included) and its cell's size; false
-// when it is too large for a cell (allocated on its own).
-bool gcCellClass(uint64_t bytes, uint32_t& cls, uint32_t& cell);
+// when it is too large for a cell (allocated on its own). The classes: 16-byte steps up to 256,
+// then four steps per power of two up to 8 KiB. Inline: the code generators (the llvm plugin
+// too, which links no vm library) compute it at compile time; the heap's table agrees
+// (tests/vm/gc_heap_test.cc).
+inline bool gcCellClass(uint64_t bytes, uint32_t& cls, uint32_t& cell) {
+  if (bytes > 8192) return false;
+  if (bytes <= 256) {
+    uint32_t c = bytes <= 16 ? 0 : uint32_t((bytes + 15) / 16) - 1;
+    cls = c;
+    cell = 16 * (c + 1);
+    return true;
+  }
+  uint32_t p = 256, first = 16;  // p < bytes <= 2p: the classes p + k * p / 4, k = 1..4
+  while (bytes > 2 * uint64_t(p)) p *= 2, first += 4;
+  uint32_t step = p / 4, k = uint32_t((bytes - p + step - 1) / step);
+  cls = first + k - 1;
+  cell = p + k * step;
+  return true;
+}
 
 // One store's heap. Not thread-safe (a store runs on one thread at a time).
 class GcHeap {

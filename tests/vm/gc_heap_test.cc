@@ -72,6 +72,29 @@ TEST(GcHeap, OnlyTheStartOfALiveObjectIsAnObject) {
   }
 }
 
+// The size class the code generators compute at compile time (gcCellClass, for inline
+// struct.new) is the one the heap allocates from: each object's live bytes are that cell.
+TEST(GcHeap, CellClassesAgreeWithTheHeap) {
+  Heap h;
+  h.heap.holdCollections(1);  // no collection in between: live bytes only grow
+  GcType arr = arrayType();
+  uint32_t last_cls = 0;
+  for (uint32_t n = 0; n <= 1022; ++n) {
+    uint64_t bytes = sizeof(GcObject) + 8 * uint64_t(n);
+    uint32_t cls = 0, cell = 0;
+    ASSERT_TRUE(gcCellClass(bytes, cls, cell)) << bytes;
+    ASSERT_GE(cell, bytes);
+    ASSERT_GE(cls, last_cls);
+    last_cls = cls;
+    uint64_t before = h.heap.liveBytes();
+    ASSERT_NE(h.heap.allocate(&arr, n), nullptr);
+    ASSERT_EQ(h.heap.liveBytes() - before, cell) << bytes;
+  }
+  EXPECT_EQ(last_cls, kGcClasses - 1);
+  uint32_t cls = 0, cell = 0;
+  EXPECT_FALSE(gcCellClass(8193, cls, cell));
+}
+
 TEST(GcHeap, LiveBytesFollowCollections) {
   Heap h;
   GcType s24 = structType(24);
