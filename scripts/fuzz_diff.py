@@ -13,7 +13,8 @@ seed-N/{input.dat,module.wasm,difftest.txt,repro.sh}.
 
 Features: binaryen 108 (Debian 12) writes reference types in their pre-standard form (anyref,
 funcref <: externref), which a 3.0 validator rejects, so they stay off; relaxed SIMD is
-nondeterministic by design; threads, exceptions and GC are not executed by the interpreter.
+nondeterministic by design; threads are not executed; binaryen's generator writes no
+exception-handling or GC instructions (scripts/fuzz_eh.py generates those).
 
 Exit status 1 when any module mismatched, crashed the tester or hung; 0 otherwise.
 """
