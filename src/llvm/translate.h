@@ -234,7 +234,8 @@ class FuncTranslator {
   void pushResults(llvm::Value* r, const ir::FuncType& ft);
   // A call through a VMFuncRef (never null here); tail: return its results.
   void callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail);
-  llvm::Value* callThroughArray(llvm::Value* ref, const ir::FuncType& ft, std::span<llvm::Value* const> args);
+  llvm::Value* callThroughArray(llvm::Value* ref, const ir::FuncType& ft, std::span<llvm::Value* const> args,
+                                bool tail = false);
 
   ModuleTranslator& mt_;
   uint32_t func_index_;

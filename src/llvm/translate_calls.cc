@@ -150,7 +150,7 @@ void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail
   }
 
   b_.SetInsertPoint(slow);
-  llvm::Value* r2 = callThroughArray(ref, ft, args);
+  llvm::Value* r2 = callThroughArray(ref, ft, args, tail);
   if (tail) {
     returnValue(b_, r2);
     setDead();
@@ -167,7 +167,7 @@ void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail
 }
 
 llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncType& ft,
-                                              std::span<llvm::Value* const> args) {
+                                              std::span<llvm::Value* const> args, bool tail) {
   size_t n = std::max<size_t>({ft.params.size(), ft.results.size(), 1});
   llvm::AllocaInst* area = entryAlloca(llvm::ArrayType::get(mt_.i8, 16 * n), "vals");
   area->setAlignment(llvm::Align(16));
@@ -176,7 +176,10 @@ llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncTy
   auto* at = llvm::FunctionType::get(mt_.i8, {mt_.ptr, mt_.ptr, mt_.ptr, mt_.i64}, false);
   llvm::Value* fn = loadField(ref, offsetof(vm::VMFuncRef, array_call), mt_.ptr, false);
   llvm::Value* ok = b_.CreateCall(at, fn, {ref, vmctx_, area, b_.getInt64(n)});
-  checkCallee(ok);  // false: the callee trapped or threw
+  // False: the callee trapped or threw. A tail call left this function's try bodies (spec
+  // 4.4.x return_call), even when made as a call here: the exception goes on to the caller.
+  if (tail) checkBuiltin(ok);
+  else checkCallee(ok);
   llvm::Type* rt = mt_.resultType(ft.results);
   if (ft.results.empty()) return nullptr;
   if (ft.results.size() == 1) return b_.CreateAlignedLoad(rt, area, llvm::MaybeAlign(8));

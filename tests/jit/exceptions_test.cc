@@ -205,7 +205,10 @@ TEST(JitExceptions, CrossHostFunctionsAndTheInterpreter) {
     (func (export "from_host") (param i32) (result i32)
       (block $h (result i32) (try_table (catch $e $h) (call $host_throw (local.get 0))) (i32.const -1)))
     (func (export "through_host") (param i32) (result i32)
-      (block $h (result i32) (try_table (result i32) (catch $e $h) (call $host_through (local.get 0)))))))");
+      (block $h (result i32) (try_table (result i32) (catch $e $h) (call $host_through (local.get 0)))))
+    ;; return_call leaves the try_table, also to a host function: its exception is not caught here
+    (func (export "tail_host") (param i32)
+      (drop (block $h (result i32) (try_table (catch $e $h) (return_call $host_throw (local.get 0))) (unreachable))))))");
   ASSERT_TRUE(main.has_value()) << main.error().describe();
   EXPECT_EQ(main->compiled().tierName(), machineTier());
   std::optional<Instance> mi, li;
@@ -240,6 +243,9 @@ TEST(JitExceptions, CrossHostFunctionsAndTheInterpreter) {
   EXPECT_EQ(one(*mi, "through_host", 9), 9);
   // interpreter (legacy catch) -> machine code that throws
   EXPECT_EQ(one(*li, "catch_legacy", 2), 503);
+  auto tail = mi->getFunc("tail_host")->call(store, {Val::i32(3)});
+  ASSERT_FALSE(tail.has_value());
+  EXPECT_EQ(tail.error().kind(), TrapKind::UncaughtException) << tail.error().message();
   // Repeated, so that any state a catch leaves behind (stack, records) would show.
   for (int i = 0; i < 1000; ++i) ASSERT_EQ(one(*mi, "through_host", i), i);
 }
