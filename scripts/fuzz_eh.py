@@ -7,7 +7,8 @@
 binaryen's translate-to-fuzz (scripts/fuzz_diff.py) makes no exception-handling or GC
 instructions, so this generator writes its own random modules in the text format: functions
 that call each other (an acyclic graph, directly and through a table), with try_table clauses
-of every kind, the legacy try/catch/catch_all/delegate/rethrow, throws of tags with i32, i64
+of every kind, the legacy try/catch/catch_all/delegate/rethrow, tail calls out of try bodies
+(direct and through the table), throws of tags with i32, i64
 and struct payloads, throw_ref, struct and array allocations and updates (array bounds traps
 included), i31, ref.test and br_on_cast over anyref, all mixed with plain arithmetic on locals. Every module is valid by construction. strata_difftest runs each on the
 reference tier and every other tier and compares results, traps (uncaught exceptions name their
@@ -75,7 +76,7 @@ class Gen:
         r = self.r
         choices = ['set', 'set', 'box', 'if', 'throw']
         if fn + 1 < self.nfuncs:
-            choices += ['call', 'call', 'call_indirect']
+            choices += ['call', 'call', 'call_indirect', 'tail']
         if depth < 4:
             choices += ['try_table', 'try_table', 'try', 'try', 'delegate']
         if catches:
@@ -117,6 +118,11 @@ class Gen:
             g = r.randrange(fn + 1, self.nfuncs)
             return (f'(local.set $a (i32.xor (local.get $a) (call_indirect (type $ft) '
                     f'(i32.sub (local.get $p) (i32.const 1)) (i32.const {g}))))')
+        if k == 'tail':  # a tail call leaves every try around it (spec 4.4.x return_call)
+            g = r.randrange(fn + 1, self.nfuncs)
+            call = (f'(return_call $f{g} (i32.add (local.get $p) (i32.const 1)))' if r.randrange(2) else
+                    f'(return_call_indirect (type $ft) (i32.add (local.get $p) (i32.const 2)) (i32.const {g}))')
+            return f'(if (i32.eq (i32.and (local.get $p) (i32.const 3)) (i32.const {r.randrange(4)})) (then {call}))'
         if k == 'br_if':
             return f'(br_if {r.choice(labels)} (i32.eq (local.get $a) (i32.const {r.randrange(-3, 3)})))'
         if k == 'rethrow':
