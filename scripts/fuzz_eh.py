@@ -28,6 +28,11 @@ REPO = Path(__file__).resolve().parent.parent
 TAGS = ['(tag $t0)', '(tag $t1 (param i32))', '(tag $t2 (param i32 i64))', '(tag $t3 (param (ref null $box)))']
 
 
+def shifted(labels, catches, k):
+    """The label depths seen from k labels deeper."""
+    return [l + k for l in labels], [c + k for c in catches]
+
+
 class Gen:
     def __init__(self, rng, nfuncs):
         self.r = rng
@@ -105,8 +110,7 @@ class Gen:
                     '(drop (block $isb (result (ref $box)) (br_on_cast $isb anyref (ref $box) (local.get $any)) '
                     '(br $nb (i32.const 11)))) (i32.const 13))))')
         if k == 'if':
-            inner = [l + 1 for l in labels]
-            ic = [c + 1 for c in catches]
+            inner, ic = shifted(labels, catches, 1)
             return (f'(if (i32.and (local.get $p) (i32.const {1 << r.randrange(4)})) '
                     f'(then {self.stmts(fn, depth + 1, inner, ic)}) (else {self.stmts(fn, depth + 1, inner, ic)}))')
         if k == 'throw':
@@ -131,8 +135,7 @@ class Gen:
         if k == 'try_table':
             return self.try_table(fn, depth, labels, catches)
         if k == 'try':
-            inner = [l + 1 for l in labels]
-            ic = [c + 1 for c in catches]
+            inner, ic = shifted(labels, catches, 1)
             body = self.stmts(fn, depth + 1, inner, ic)
             parts = [f'(try (do {body})']
             clauses = r.sample(['t0', 't1', 't2', 't3', 'all'], r.randrange(1, 4))
@@ -148,8 +151,7 @@ class Gen:
                 parts.append(f'{head} {use} {self.stmts(fn, depth + 1, inner, ic2, r.randrange(0, 3))})')
             return ' '.join(parts) + ')'
         # delegate: to a label around (0 = the block just outside, up to the function's)
-        inner = [l + 1 for l in labels]
-        ic = [c + 1 for c in catches]
+        inner, ic = shifted(labels, catches, 1)
         body = self.stmts(fn, depth + 1, inner, ic)
         return f'(try (do {body}) (delegate {r.randrange(0, len(labels) + 1)}))'
 
@@ -160,8 +162,8 @@ class Gen:
                        '(catch $t3 $h3)', '(catch_all $h0)', '(catch_all_ref $hr)']
         clauses = ' '.join(r.sample(clause_pool, r.randrange(0, 4)))
         # Labels inside the try_table body: 6 blocks plus the try_table itself.
-        inner = [l + 7 for l in labels] + [6]
-        ic = [c + 7 for c in catches]
+        inner, ic = shifted(labels, catches, 7)
+        inner.append(6)
         body = self.stmts(fn, depth + 1, inner, ic)
         rethrow = '(throw_ref (local.get $ex))' if r.randrange(3) == 0 else ''
         return (f'(block $done (block $h0 (block $h1 (result i32) (block $h2 (result i32 i64) '

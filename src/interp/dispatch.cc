@@ -748,7 +748,7 @@ H_Throw : {
   exn = vm::newException(vmctx->store_ctx, vmctx->tags[o.tag], uint32_t(o.sig->params.size()));
   if (!exn) [[unlikely]] {
     raiseTrap(st, act, ip, vmctx, vm::TrapKind::Host);
-    vmctx->store_ctx->trap->message = "out of memory: cannot allocate an exception";
+    vmctx->store_ctx->trap->message = vm::kExnOomMessage;
     return false;
   }
   slotsToRaw(o.sig->params, o.sig->param_bytes, fp + o.args, reinterpret_cast<uint8_t*>(exn->vals));

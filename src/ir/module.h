@@ -150,6 +150,7 @@ struct Module {
   std::span<const uint8_t> span(ByteSpan s) const { return {bytes.data() + s.offset, s.size}; }
   std::span<const uint8_t> span(ConstExpr e) const { return span(e.span); }
   const FuncType& funcType(uint32_t func_index) const { return types[functions[func_index].type_index].func; }
+  const FuncType& tagFuncType(uint32_t tag_index) const { return types[tags[tag_index].type.type_index].func; }
   // For text modules, the text offset of the instruction at or before `byte_offset`.
   uint64_t textOffset(uint64_t byte_offset) const;
   // Append bytes to the backing buffer and return their span (used by the text parser/builders).

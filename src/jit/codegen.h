@@ -361,6 +361,8 @@ class FuncCompiler {
   void visitRef(const decode::Instr& in);
   bool visitGc(const decode::Instr& in);  // codegen_gc.cc; false: not a GC instruction
   // codegen_exn.cc (docs/exceptions.md "Machine code")
+  void enterTry();  // the state a landing pad restores: every operand in its slot, no register
+  void leaveArm(Ctrl& c);  // an if's first arm or a legacy try's part: on to the end's label
   void visitTryTable(const decode::Instr& in, const validate::InstrContext& ctx);
   void closeTry(const Ctrl& c);  // at a try_table's end: its handler rows
   void visitThrow(const decode::Instr& in);
@@ -373,6 +375,7 @@ class FuncCompiler {
   void copyPayload(uint32_t tag, size_t height);
   void pushOwnSlot(ir::ValKind k);  // a value in the slot of its stack position
   void gcCall(const decode::Instr& in, size_t n, bool consecutive);
+  void callGcThunk(const decode::Instr& in, size_t first, size_t n, bool consecutive);
   void structNewInline(const decode::Instr& in, const ir::StructType& st, uint32_t cls, uint32_t cell);
   void castCall(uint32_t heap_bits, bool nullable);
   void loadField(const ir::FieldType& f, bool sign, const x86::Mem& m);

@@ -264,15 +264,18 @@ void FuncCompiler::closeLoop(const Ctrl& c) {
   for (; dead_saved_.size() > c.dead_saved; dead_saved_.pop_back()) dead_at_[dead_saved_.back().first] = dead_saved_.back().second;
 }
 
+// The results to the label's slots, the caches flushed and met into the label's, a jump to it.
+void FuncCompiler::leaveArm(Ctrl& c) {
+  moveToLabel(c, c.numResults());
+  flushCaches();
+  meetNow(c.at_label);
+  a().jmp(c.label);
+  c.targeted = true;
+}
+
 void FuncCompiler::visitElse() {
   Ctrl& c = ctrls_.back();
-  if (!dead_) {
-    moveToLabel(c, c.numResults());
-    flushCaches();
-    meetNow(c.at_label);
-    a().jmp(c.label);
-    c.targeted = true;
-  }
+  if (!dead_) leaveArm(c);
   a().bind(c.else_label);
   c.has_else = true;
   for (size_t i = c.base; i < stack_.size(); ++i) release(stack_[i]);

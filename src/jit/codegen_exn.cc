@@ -25,12 +25,16 @@ using namespace x86;  // NOLINT(google-build-using-namespace)
 // is entered from the unwinder, which knows none of what this function cached in registers at
 // the throw; every call and throw in the body has stored its registers and dirty locals anyway
 // (spillRegs), and nothing below the try_table's operands changes inside it.
-void FuncCompiler::visitTryTable(const decode::Instr& in, const validate::InstrContext& ctx) {
-  const validate::BlockSig& sig = ctx.frames.back().sig;
+void FuncCompiler::enterTry() {
   spillRegs();
   spillAll();
   gpr_used_ = xmm_used_ = 0;
   max_out_ = std::max<uint32_t>(max_out_, 1);  // [rsp]: the exception, [rsp + 8]: rbp
+}
+
+void FuncCompiler::visitTryTable(const decode::Instr& in, const validate::InstrContext& ctx) {
+  const validate::BlockSig& sig = ctx.frames.back().sig;
+  enterTry();
   const std::vector<Val> saved(stack_.begin(), stack_.end());
   const size_t height = stack_.size() - sig.num_params;  // where the label's values go
   Try t;
@@ -48,7 +52,7 @@ void FuncCompiler::visitTryTable(const decode::Instr& in, const validate::InstrC
     bool with_tag = c.kind == CatchClause::Kind::Catch || c.kind == CatchClause::Kind::CatchRef;
     if (with_tag) {
       copyPayload(c.tag, height);
-      for (const ir::ValType& p : module_.types[module_.tags[c.tag].type.type_index].func.params) pushOwnSlot(p.kind);
+      for (const ir::ValType& p : module_.tagFuncType(c.tag).params) pushOwnSlot(p.kind);
     }
     if (c.kind == CatchClause::Kind::CatchRef || c.kind == CatchClause::Kind::CatchAllRef) {
       a().mov(qword_ptr(rbp, slotDisp(stack_.size())), rax);
@@ -99,7 +103,7 @@ void FuncCompiler::visitThrow(const decode::Instr& in) {
     a().mov(rsi, r15);
     callExtern(kExternThrowRef);
   } else {
-    const ir::FuncType& ft = module_.types[module_.tags[in.idx].type.type_index].func;
+    const ir::FuncType& ft = module_.tagFuncType(in.idx);
     size_t n = ft.params.size(), first = stack_.size() - n;
     for (size_t i = 0; i < n; ++i) storeOut(stack_[first + i], int32_t(16 * i));
     max_out_ = std::max<uint32_t>(max_out_, uint32_t(std::max<size_t>(n, 1)));
@@ -124,10 +128,7 @@ void FuncCompiler::visitThrow(const decode::Instr& in) {
 void FuncCompiler::visitLegacy(const decode::Instr& in, const validate::InstrContext& ctx) {
   switch (in.op) {
     case Opcode::Try: {
-      spillRegs();
-      spillAll();
-      gpr_used_ = xmm_used_ = 0;
-      max_out_ = std::max<uint32_t>(max_out_, 1);
+      enterTry();
       visitBlock(in, ctx);
       Legacy l;
       l.start = uint32_t(a().offset()) - code_start_;
@@ -147,13 +148,7 @@ void FuncCompiler::visitLegacy(const decode::Instr& in, const validate::InstrCon
         l.end = uint32_t(a().offset()) - code_start_;
         --try_depth_;
       }
-      if (!dead_) {  // to the try's end, as an if's first arm goes to its end
-        moveToLabel(t, t.numResults());
-        flushCaches();
-        meetNow(t.at_label);
-        a().jmp(t.label);
-        t.targeted = true;
-      }
+      if (!dead_) leaveArm(t);  // to the try's end, as an if's first arm goes to its end
       for (size_t i = t.height; i < stack_.size(); ++i) release(stack_[i]);
       stack_.resize(t.height);
       clearCaches();
@@ -166,7 +161,7 @@ void FuncCompiler::visitLegacy(const decode::Instr& in, const validate::InstrCon
       l.clause.tag = in.idx;
       l.clause.depth = uint32_t(ctrls_.size() - 1);
       if (in.op == Opcode::Catch)
-        for (const ir::ValType& p : module_.types[module_.tags[in.idx].type.type_index].func.params) pushOwnSlot(p.kind);
+        for (const ir::ValType& p : module_.tagFuncType(in.idx).params) pushOwnSlot(p.kind);
       l.rethrown = l.nested = false;
       l.body = a().newLocal();
       a().bind(l.body);
@@ -247,7 +242,7 @@ void FuncCompiler::enterPad() {
 // The payload of `tag` from the exception in rax to the slots from `height` on. It is in the
 // array-call form: value j in the low bytes of 16-byte slot j.
 void FuncCompiler::copyPayload(uint32_t tag, size_t height) {
-  const ir::FuncType& ft = module_.types[module_.tags[tag].type.type_index].func;
+  const ir::FuncType& ft = module_.tagFuncType(tag);
   for (size_t j = 0; j < ft.params.size(); ++j) {
     auto from = int32_t(offsetof(vm::VMException, vals) + 16 * j);
     int32_t to = slotDisp(height + j);

@@ -90,14 +90,11 @@ bool FuncCompiler::visitGc(const decode::Instr& in) {
       branchIf(in.op == Opcode::BrOnCast ? CondCode::kNZ : CondCode::kZ, in.idx);
       return true;
     case Opcode::StructNew: {
-      uint64_t bytes = sizeof(vm::GcObject);
-      size_t n = t->strct.fields.size();
-      if (n) bytes += vm::fieldOffset(t->strct, n - 1) + vm::storageBytes(t->strct.fields[n - 1].storage);
       uint32_t cls = 0, cell = 0;
-      if (vm::gcCellClass(bytes, cls, cell)) {
+      if (vm::gcCellClass(vm::structBytes(t->strct), cls, cell)) {
         structNewInline(in, t->strct, cls, cell);
       } else {
-        gcCall(in, n, true);
+        gcCall(in, t->strct.fields.size(), true);
         result(ValKind::Ref);
       }
       return true;
@@ -281,10 +278,13 @@ void FuncCompiler::structNewInline(const decode::Instr& in, const ir::StructType
   a().mov(rdx, qword_ptr(r15, offsetof(vm::VMContext, gc_types)));
   a().mov(rdx, qword_ptr(rdx, 8 * int32_t(in.idx)));
   a().mov(qword_ptr(rcx, 0), rdx);   // the rtt
+  uint32_t end = 0;  // the fields' offsets, as vm::fieldOffset lays them out
   for (size_t i = 0; i < n; ++i) {
     const Val& v = stack_[first + i];
     uint32_t size = vm::storageBytes(st.fields[i].storage);
-    auto off = int32_t(sizeof(vm::GcObject) + vm::fieldOffset(st, i));
+    uint32_t at = vm::nextFieldOffset(end, size);
+    end = at + size;
+    auto off = int32_t(sizeof(vm::GcObject) + at);
     if (size == 16) {
       if (v.loc == Loc::Const) {
         a().mov(r11, asmjit::imm(int64_t(v.imm)));
@@ -309,19 +309,7 @@ void FuncCompiler::structNewInline(const decode::Instr& in, const ir::StructType
   a().mov(rax, rcx);
   a().jmp(done);
   a().bind(slow);
-  int32_t at = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Val& v = stack_[first + i];
-    storeOut(v, at);
-    at += v.kind != ValKind::V128 ? 8 : 16;
-  }
-  max_out_ = std::max<uint32_t>(max_out_, std::max<uint32_t>(1, uint32_t(at + 15) / 16));
-  a().mov(rdi, rsp);
-  a().mov(rsi, r15);
-  a().mov(rdx, asmjit::imm(int64_t(in.idx)));
-  callExtern(externThunk(Opcode::StructNew));
-  a().test(eax, eax);
-  trapIf(CondCode::kNZ, kDynamic);
+  callGcThunk(in, first, n, true);
   a().mov(rax, qword_ptr(rsp));
   a().bind(done);
   for (size_t i = 0; i < n; ++i) pop();
@@ -333,7 +321,12 @@ void FuncCompiler::structNewInline(const decode::Instr& in, const ir::StructType
 // reports goes to this instruction's stub.
 void FuncCompiler::gcCall(const decode::Instr& in, size_t n, bool consecutive) {
   spillRegs();
-  size_t first = stack_.size() - n;
+  callGcThunk(in, stack_.size() - n, n, consecutive);
+  for (size_t i = 0; i < n; ++i) pop();
+}
+
+// The thunk of `in` on the n spilled operands from stack position `first` (left on the stack).
+void FuncCompiler::callGcThunk(const decode::Instr& in, size_t first, size_t n, bool consecutive) {
   int32_t at = 0;
   for (size_t i = 0; i < n; ++i) {
     const Val& v = stack_[first + i];
@@ -341,7 +334,6 @@ void FuncCompiler::gcCall(const decode::Instr& in, size_t n, bool consecutive) {
     at += consecutive && v.kind != ValKind::V128 ? 8 : 16;
   }
   max_out_ = std::max<uint32_t>(max_out_, std::max<uint32_t>(1, uint32_t(at + 15) / 16));
-  for (size_t i = 0; i < n; ++i) pop();
   a().mov(rdi, rsp);
   a().mov(rsi, r15);
   a().mov(rdx, asmjit::imm(int64_t(uint64_t(in.idx) | uint64_t(in.idx2) << 32)));

@@ -26,7 +26,7 @@ void* throwThunk(uint8_t* args, void* ctx, uint64_t imm) {
   if (!exn) {
     vm::TrapRecord* trap = vmctx->store_ctx->trap;
     trap->raise(vm::TrapKind::Host);
-    trap->message = "out of memory: cannot allocate an exception";
+    trap->message = vm::kExnOomMessage;
     return nullptr;
   }
   // The payload in the array-call form: one 16-byte slot per value, as the operands were stored.

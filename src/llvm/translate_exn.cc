@@ -97,7 +97,7 @@ void FuncTranslator::checkCallee(llvm::Value* ok) {
 // The payload of `tag` in the exception: value j in the low bytes of 16-byte slot j.
 std::vector<llvm::Value*> FuncTranslator::payloadOf(llvm::Value* exn, uint32_t tag) {
   std::vector<llvm::Value*> out;
-  const ir::FuncType& ft = mt_.wm.types[mt_.wm.tags[tag].type.type_index].func;
+  const ir::FuncType& ft = mt_.wm.tagFuncType(tag);
   for (size_t j = 0; j < ft.params.size(); ++j)
     out.push_back(loadField(exn, uint32_t(offsetof(vm::VMException, vals) + 16 * j), mt_.valType(ft.params[j]), false));
   return out;
@@ -201,7 +201,7 @@ void FuncTranslator::exceptionControl(const decode::Instr& in, const validate::I
       stack_ = t.below;
       b_.SetInsertPoint(t.body_bb);
       if (in.op == Opcode::Catch) {
-        for (const ir::ValType& p : mt_.wm.types[mt_.wm.tags[in.idx].type.type_index].func.params) {
+        for (const ir::ValType& p : mt_.wm.tagFuncType(in.idx).params) {
           t.payload.push_back(entryAlloca(mt_.valType(p), "payload"));
           push(b_.CreateLoad(mt_.valType(p), t.payload.back()));
         }

@@ -116,8 +116,12 @@ void FuncTranslator::structNewInline(const decode::Instr& in, const validate::In
   b_.CreateAlignedStore(b_.getInt64(0), field(head, 8), llvm::MaybeAlign(8));  // length and mark
   llvm::Value* types = loadField(vmctx_, offsetof(vm::VMContext, gc_types), mt_.ptr, true);
   b_.CreateAlignedStore(loadField(types, 8 * in.idx, mt_.ptr, true, "rtt"), head, llvm::MaybeAlign(8));
-  for (size_t i = 0; i < st.fields.size(); ++i)
-    storeStorage(st.fields[i], fields[i], field(head, sizeof(vm::GcObject) + vm::fieldOffset(st, i)));
+  uint32_t end = 0;  // the fields' offsets, as vm::fieldOffset lays them out
+  for (size_t i = 0; i < st.fields.size(); ++i) {
+    uint32_t size = vm::storageBytes(st.fields[i].storage), at = vm::nextFieldOffset(end, size);
+    end = at + size;
+    storeStorage(st.fields[i], fields[i], field(head, sizeof(vm::GcObject) + at));
+  }
   llvm::BasicBlock* fast_end = b_.GetInsertBlock();
   b_.CreateBr(join);
   b_.SetInsertPoint(slow);
@@ -239,12 +243,8 @@ bool FuncTranslator::gc(const decode::Instr& in, const validate::InstrContext& c
       return true;
     }
     case Opcode::StructNew: {
-      const ir::StructType& st = t->strct;
-      size_t n = st.fields.size();
-      uint64_t bytes = sizeof(vm::GcObject);
-      if (n) bytes += vm::fieldOffset(st, n - 1) + vm::storageBytes(st.fields[n - 1].storage);
       uint32_t cls = 0, cell = 0;
-      if (!vm::gcCellClass(bytes, cls, cell)) {
+      if (!vm::gcCellClass(vm::structBytes(t->strct), cls, cell)) {
         gcCall(in, c, true);
         return true;
       }

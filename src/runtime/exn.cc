@@ -30,7 +30,7 @@ Result<Exn> Exn::create(Store& store, const Tag& tag, std::span<const Val> paylo
     return makeError(ErrorKind::Usage, kNoOffset, "type mismatch: payload does not match the tag's parameters");
   }
   vm::VMException* exn = vm::newException(&s.ctx, tag.raw(), uint32_t(payload.size()));
-  if (!exn) return makeError(ErrorKind::Usage, kNoOffset, "out of memory: cannot allocate an exception");
+  if (!exn) return makeError(ErrorKind::Usage, kNoOffset, vm::kExnOomMessage);
   exn->exposed = 1;
   for (size_t i = 0; i < payload.size(); ++i) exn->vals[i] = payload[i].raw();
   return Exn(exn);

@@ -31,7 +31,7 @@ ExternType ModuleImpl::externType(ExternKind kind, uint32_t index) const {
       t.global.type = canonical(t.global.type);
       break;
     case ExternKind::Tag:
-      t.func = TypeRegistry::canonicalize(ir->types[ir->tags[index].type.type_index].func, type_ids);
+      t.func = TypeRegistry::canonicalize(ir->tagFuncType(index), type_ids);
       break;
   }
   return t;

@@ -29,6 +29,9 @@ struct VMException {
   RawVal vals[];        // the payload, tag parameter i in vals[i]
 };
 
+// What a tier or the API reports when newException returns null.
+inline constexpr const char* kExnOomMessage = "out of memory: cannot allocate an exception";
+
 // A new exception of `tag` with room for `nvals` payload values (zeroed), linked into the
 // store's list; null when memory is exhausted.
 VMException* newException(VMStoreContext* store, const void* tag, uint32_t nvals);

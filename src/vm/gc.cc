@@ -5,7 +5,6 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
-#include <array>
 #include <cstdlib>
 #include <cstring>
 
@@ -35,27 +34,7 @@ uintptr_t load(const uint8_t* p) {
 // set: a conservative scan never takes a free cell for an object.
 constexpr size_t kBlockBytes = size_t{256} << 10;
 constexpr uint32_t kFirstCell = 64;
-constexpr uint32_t kMaxCell = 8192;
 constexpr size_t kSpareBlocks = 8;  // 2 MiB of empty blocks kept across collections
-
-// The size classes: 16-byte steps up to 256, then four steps per power of two up to kMaxCell
-// (at most 25% of a cell unused above 256 bytes).
-struct Classes {
-  std::array<uint32_t, 36> cell{};
-  std::array<uint8_t, kMaxCell / 16 + 1> of{};  // class of a size, by (bytes + 15) / 16
-  Classes() {
-    size_t n = 0;
-    for (uint32_t c = 16; c <= 256; c += 16) cell[n++] = c;
-    for (uint32_t p = 256; p < kMaxCell; p *= 2)
-      for (uint32_t k = 1; k <= 4; ++k) cell[n++] = p + k * (p / 4);
-    size_t c = 0;
-    for (uint32_t i = 0; i <= kMaxCell / 16; ++i) {
-      while (cell[c] < 16 * i) ++c;
-      of[i] = uint8_t(c);
-    }
-  }
-};
-const Classes kClassTable;
 
 void*& nextFree(void* cell) { return *reinterpret_cast<void**>(static_cast<uint8_t*>(cell) + 8); }
 
@@ -116,25 +95,30 @@ GcHeap::GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&
 
 GcHeap::~GcHeap() {
   if (store_->gc_alloc == &alloc_) store_->gc_alloc = nullptr;
-  large_.forEach([](uintptr_t p) { std::free(reinterpret_cast<void*>(p)); });
-  for (SizeClass& c : classes_)
-    for (Block* b : c.blocks) munmap(b, kBlockBytes);
+  for (auto [p, end] : large_) std::free(reinterpret_cast<void*>(p));
+  for (const std::vector<Block*>& blocks : blocks_of_)
+    for (Block* b : blocks) munmap(b, kBlockBytes);
   for (uint8_t* b : spare_) munmap(b, kBlockBytes);
+}
+
+// The allocated cell that holds address w (start_only: that starts at w), or null: w's block
+// must be one of the heap's (one mask, one lookup), the cell index comes from a multiply by the
+// cell size's reciprocal, and a free cell's rtt is null.
+GcObject* GcHeap::cellAt(uintptr_t w, bool start_only) const {
+  uintptr_t base = w & ~uintptr_t(kBlockBytes - 1);
+  if (base == 0 || !blocks_.contains(base)) return nullptr;  // (0 marks an empty slot of an AddressSet)
+  auto* b = reinterpret_cast<Block*>(base);
+  uintptr_t first = base + kFirstCell;
+  if (w < first) return nullptr;
+  uint64_t off = w - first, i = (off * b->magic) >> 32;
+  if (i >= b->cells || (start_only && i * b->cell != off)) return nullptr;
+  auto* obj = reinterpret_cast<GcObject*>(first + i * b->cell);
+  return obj->rtt ? obj : nullptr;
 }
 
 bool GcHeap::contains(const void* p) const {
   auto w = reinterpret_cast<uintptr_t>(p);
-  uintptr_t base = w & ~uintptr_t(kBlockBytes - 1);
-  if (base == 0) return false;  // (0 marks an empty slot of an AddressSet)
-  if (blocks_.contains(base)) {
-    auto* b = reinterpret_cast<Block*>(base);
-    uintptr_t first = base + kFirstCell;
-    if (w < first) return false;
-    uint64_t off = w - first, i = (off * b->magic) >> 32;
-    if (i * b->cell != off || i >= b->cells) return false;
-    return static_cast<const GcObject*>(p)->rtt != nullptr;
-  }
-  return large_.contains(w);
+  return cellAt(w, true) || large_.count(w);
 }
 
 // A block for class `cls`: a spare one (zeroed now) or fresh memory (zero from the system),
@@ -157,7 +141,7 @@ bool GcHeap::newBlock(uint32_t cls) {
     mem = reinterpret_cast<uint8_t*>(aligned);
   }
   auto* b = reinterpret_cast<Block*>(mem);
-  b->cell = kClassTable.cell[cls];
+  b->cell = gcClassCell(cls);
   b->cells = uint32_t((kBlockBytes - kFirstCell) / b->cell);
   b->cls = cls;
   b->magic = ((uint64_t{1} << 32) + b->cell - 1) / b->cell;
@@ -167,7 +151,7 @@ bool GcHeap::newBlock(uint32_t cls) {
     nextFree(cell) = free;
     free = cell;
   }
-  classes_[cls].blocks.push_back(b);
+  blocks_of_[cls].push_back(b);
   blocks_.insert(reinterpret_cast<uintptr_t>(mem));
   return true;
 }
@@ -177,8 +161,7 @@ void GcHeap::releaseBlock(Block* b) {
   else munmap(b, kBlockBytes);
 }
 
-void* GcHeap::allocateCell(uint64_t bytes, uint32_t& cell_bytes) {
-  uint32_t cls = kClassTable.of[(bytes + 15) / 16];
+void* GcHeap::allocateCell(uint32_t cls) {
   void*& free = alloc_.free[cls];
   if (!free && !newBlock(cls)) return nullptr;
   void* p = free;
@@ -186,7 +169,6 @@ void* GcHeap::allocateCell(uint64_t bytes, uint32_t& cell_bytes) {
   nextFree(p) = nullptr;
   // The next allocation's cell, most likely cold: its miss overlaps this object's use.
   __builtin_prefetch(free, 1);
-  cell_bytes = kClassTable.cell[cls];
   return p;
 }
 
@@ -195,12 +177,12 @@ void* GcHeap::allocateCell(uint64_t bytes, uint32_t& cell_bytes) {
 // lists again, in address order.
 void GcHeap::sweepCells() {
   std::vector<uintptr_t> kept;
-  for (size_t k = 0; k < kClasses; ++k) {
-    SizeClass& c = classes_[k];
+  for (size_t k = 0; k < kGcClasses; ++k) {
+    std::vector<Block*>& blocks = blocks_of_[k];
     alloc_.free[k] = nullptr;
     void** tail = &alloc_.free[k];
     size_t out = 0;
-    for (Block* b : c.blocks) {
+    for (Block* b : blocks) {
       uint32_t live = 0;
       void* head = nullptr;
       void** btail = &head;
@@ -221,8 +203,8 @@ void GcHeap::sweepCells() {
           } else {
             std::memset(cell, 0, b->cell);
           }
-          live_bytes_ -= b->cell;
-          --count_;
+          alloc_.live_bytes -= b->cell;
+          --alloc_.count;
         }
         *btail = cell;
         btail = &nextFree(cell);
@@ -234,13 +216,12 @@ void GcHeap::sweepCells() {
       *btail = nullptr;
       *tail = head;
       tail = btail;
-      c.blocks[out++] = b;
+      blocks[out++] = b;
       kept.push_back(reinterpret_cast<uintptr_t>(b));
     }
-    c.blocks.resize(out);
+    blocks.resize(out);
   }
-  blocks_.retainIf([&](uintptr_t) { return false; });
-  for (uintptr_t b : kept) blocks_.insert(b);
+  blocks_.assign(kept);
 }
 
 uint64_t GcHeap::objectBytes(const GcType* rtt, uint32_t length) {
@@ -252,29 +233,23 @@ GcObject* GcHeap::allocate(const GcType* rtt, uint32_t length) {
   uint64_t bytes = objectBytes(rtt, length);
   // What the object takes: its cell, or its own allocation rounded to 8 (payloads of 8-byte
   // fields stay aligned).
-  uint64_t taken = bytes <= kMaxCell ? kClassTable.cell[kClassTable.of[(bytes + 15) / 16]] : (bytes + 7) & ~uint64_t{7};
-  if (hold_ == 0 && (since_last_ + taken > threshold_ || live_bytes_ + taken > limit_)) collect();
-  if (live_bytes_ + taken > limit_) return nullptr;
+  uint32_t cls = 0, cell = 0;
+  bool small = gcCellClass(bytes, cls, cell);
+  uint64_t taken = small ? cell : (bytes + 7) & ~uint64_t{7};
+  GcAllocState& a = alloc_;
+  if (hold_ == 0 && (a.since_last + taken > a.threshold || a.live_bytes + taken > a.limit)) collect();
+  if (a.live_bytes + taken > a.limit) return nullptr;
   // Zeroed memory either way: default values are all-zero bits (spec 4.2.x default values of
   // every storage type).
-  void* p;
-  if (bytes <= kMaxCell) {
-    uint32_t cell = 0;
-    p = allocateCell(bytes, cell);
-  } else {
-    p = std::calloc(1, taken);
-    if (p) {
-      large_.insert(reinterpret_cast<uintptr_t>(p));
-      large_ends_[reinterpret_cast<uintptr_t>(p)] = reinterpret_cast<uintptr_t>(p) + taken;
-    }
-  }
+  void* p = small ? allocateCell(cls) : std::calloc(1, taken);
   if (!p) return nullptr;
+  if (!small) large_[reinterpret_cast<uintptr_t>(p)] = reinterpret_cast<uintptr_t>(p) + taken;
   auto* obj = static_cast<GcObject*>(p);
   obj->rtt = rtt;
   obj->length = length;
-  ++count_;
-  live_bytes_ += taken;
-  since_last_ += taken;
+  ++a.count;
+  a.live_bytes += taken;
+  a.since_last += taken;
   return obj;
 }
 
@@ -303,21 +278,12 @@ void GcHeap::markObject(GcObject* obj) {
 // Optimized machine code (the llvm tier) may keep only an address inside an object across a
 // call (a field's, an element's): such a word keeps the object that holds it alive.
 void GcHeap::markInterior(uintptr_t w) {
-  uintptr_t base = w & ~uintptr_t(kBlockBytes - 1);
-  if (base != 0 && blocks_.contains(base)) {
-    auto* b = reinterpret_cast<Block*>(base);
-    uintptr_t first = base + kFirstCell;
-    if (w < first) return;
-    uint64_t i = ((w - first) * b->magic) >> 32;
-    if (i >= b->cells) return;
-    auto* obj = reinterpret_cast<GcObject*>(first + i * b->cell);
-    if (obj->rtt) markObject(obj);
+  if (GcObject* obj = cellAt(w, false)) {
+    markObject(obj);
     return;
   }
-  auto it = large_ends_.upper_bound(w);
-  if (it == large_ends_.begin()) return;
-  --it;
-  if (w < it->second) markObject(reinterpret_cast<GcObject*>(it->first));
+  auto it = large_.upper_bound(w);
+  if (it != large_.begin() && w < (--it)->second) markObject(reinterpret_cast<GcObject*>(it->first));
 }
 
 void GcHeap::trace(GcObject* obj) {
@@ -354,25 +320,26 @@ void GcHeap::collect() {
 }
 
 void GcHeap::sweep() {
-  uint64_t before = live_bytes_;
+  GcAllocState& a = alloc_;
+  uint64_t before = a.live_bytes;
   sweepCells();
-  large_.retainIf([this](uintptr_t p) {
-    auto* obj = reinterpret_cast<GcObject*>(p);
+  for (auto it = large_.begin(); it != large_.end();) {
+    auto* obj = reinterpret_cast<GcObject*>(it->first);
     if (obj->mark) {
       obj->mark = 0;
-      return true;
+      ++it;
+      continue;
     }
-    live_bytes_ -= (objectBytes(obj->rtt, obj->length) + 7) & ~uint64_t{7};
-    --count_;
-    large_ends_.erase(p);
+    a.live_bytes -= it->second - it->first;
+    --a.count;
     std::free(obj);
-    return false;
-  });
-  since_last_ = 0;
-  threshold_ = live_bytes_ > kMinThreshold ? live_bytes_ : kMinThreshold;
+    it = large_.erase(it);
+  }
+  a.since_last = 0;
+  a.threshold = a.live_bytes > kMinThreshold ? a.live_bytes : kMinThreshold;
   // Large objects went back to malloc; when most of the heap died, give its free pages back to
   // the OS too (empty blocks beyond the spares were unmapped already).
-  if (before - live_bytes_ > live_bytes_ && before - live_bytes_ >= kMinThreshold) malloc_trim(0);
+  if (before - a.live_bytes > a.live_bytes && before - a.live_bytes >= kMinThreshold) malloc_trim(0);
 }
 
 // Machine-code frames (docs/gc.md "Roots in machine-code frames"). Before every call, to

@@ -2,6 +2,7 @@
 // (docs/gc.md has the design: reference bits, layout, roots, and what the machine-code tiers need).
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -88,6 +89,7 @@ class AddressSet {
     }
   }
   void insert(uintptr_t p);
+  void assign(const std::vector<uintptr_t>& all) { rebuild(all); }
   size_t size() const { return count_; }
   // Keeps the addresses for which keep(p) is true.
   template <class F>
@@ -127,25 +129,38 @@ struct GcAllocState {
   uint64_t count = 0;        // +32  live objects
   void* free[kGcClasses]{};  // +40  free cells of each size class
 };
-// The size class of an object of `bytes` bytes (header included) and its cell's size; false
-// when it is too large for a cell (allocated on its own). The classes: 16-byte steps up to 256,
-// then four steps per power of two up to 8 KiB. Inline: the code generators (the llvm plugin
-// too, which links no vm library) compute it at compile time; the heap's table agrees
-// (tests/vm/gc_heap_test.cc).
+// The size classes of cells (docs/gc.md "The heap"): 16-byte steps up to 256 bytes (classes
+// 0..15), then four steps per power of two up to 8 KiB (p + k * p / 4 for p = 256 .. 4096,
+// k = 1..4: classes 16..35). Inline: the code generators (the llvm plugin too, which links no
+// vm library) compute an object's class at compile time, the heap at run time.
+inline uint32_t gcClassCell(uint32_t cls) {
+  if (cls < 16) return 16 * (cls + 1);
+  uint32_t p = 256u << ((cls - 16) / 4);
+  return p + ((cls - 16) % 4 + 1) * (p / 4);
+}
+// The class of an object of `bytes` bytes (header included) and its cell's size; false when it
+// is too large for a cell (allocated on its own).
 inline bool gcCellClass(uint64_t bytes, uint32_t& cls, uint32_t& cell) {
   if (bytes > 8192) return false;
   if (bytes <= 256) {
-    uint32_t c = bytes <= 16 ? 0 : uint32_t((bytes + 15) / 16) - 1;
-    cls = c;
-    cell = 16 * (c + 1);
-    return true;
+    cls = bytes <= 16 ? 0 : uint32_t((bytes + 15) / 16) - 1;
+  } else {
+    auto e = uint32_t(std::bit_width(bytes - 1));  // 2^(e-1) < bytes <= 2^e, e = 9..13
+    uint64_t p = uint64_t(1) << (e - 1), step = p / 4;
+    cls = 16 + 4 * (e - 9) + uint32_t((bytes - p + step - 1) / step) - 1;
   }
-  uint32_t p = 256, first = 16;  // p < bytes <= 2p: the classes p + k * p / 4, k = 1..4
-  while (bytes > 2 * uint64_t(p)) p *= 2, first += 4;
-  uint32_t step = p / 4, k = uint32_t((bytes - p + step - 1) / step);
-  cls = first + k - 1;
-  cell = p + k * step;
+  cell = gcClassCell(cls);
   return true;
+}
+
+// The bytes of an object of struct type `st`, header included (the layout above).
+inline uint64_t structBytes(const ir::StructType& st) {
+  uint32_t end = 0;
+  for (const ir::FieldType& f : st.fields) {
+    uint32_t bytes = storageBytes(f.storage);
+    end = nextFieldOffset(end, bytes) + bytes;
+  }
+  return sizeof(GcObject) + end;
 }
 
 // One store's heap. Not thread-safe (a store runs on one thread at a time).
@@ -173,10 +188,10 @@ class GcHeap {
   // whose values are not roots yet).
   void holdCollections(int delta) { hold_ += delta; }
 
-  void setLimit(uint64_t limit) { limit_ = limit; }
-  uint64_t liveBytes() const { return live_bytes_; }
+  void setLimit(uint64_t limit) { alloc_.limit = limit; }
+  uint64_t liveBytes() const { return alloc_.live_bytes; }
   uint64_t collections() const { return collections_; }
-  size_t objectCount() const { return size_t(count_); }
+  size_t objectCount() const { return size_t(alloc_.count); }
 
   static uint64_t objectBytes(const GcType* rtt, uint32_t length);
 
@@ -187,32 +202,22 @@ class GcHeap {
   void markObject(GcObject* obj);
   void sweep();
 
-  // Objects up to kMaxCell bytes live in cells of 256 KiB blocks, one size class per block
-  // (docs/gc.md "The heap"); larger ones are allocated one by one and kept in large_.
+  // Objects up to 8 KiB live in cells of 256 KiB blocks, one size class per block (docs/gc.md
+  // "The heap"); larger ones are allocated one by one and kept in large_.
   struct Block;
-  struct SizeClass {
-    std::vector<Block*> blocks;  // its free cells: alloc_.free[class], linked through their second word
-  };
-  static constexpr size_t kClasses = kGcClasses;
-  void* allocateCell(uint64_t bytes, uint32_t& cell_bytes);
+  GcObject* cellAt(uintptr_t w, bool start_only) const;  // the allocated cell holding w
+  void* allocateCell(uint32_t cls);
   bool newBlock(uint32_t cls);
   void releaseBlock(Block* b);
   void sweepCells();
 
-  GcAllocState alloc_;
-  // The allocation state under the names the heap's code uses.
-  uint64_t& live_bytes_ = alloc_.live_bytes;
-  uint64_t& since_last_ = alloc_.since_last;
-  uint64_t& threshold_ = alloc_.threshold;
-  uint64_t& limit_ = alloc_.limit;
-  uint64_t& count_ = alloc_.count;
+  GcAllocState alloc_;  // its free[c]: the free cells of class c, linked through their second word
   VMStoreContext* store_;
   std::function<void(GcHeap&)> trace_roots_;
-  SizeClass classes_[kClasses];
-  AddressSet blocks_;                // the blocks' addresses (each 256 KiB-aligned)
-  std::vector<uint8_t*> spare_;      // empty blocks kept for reuse (dirty: zeroed when taken)
-  AddressSet large_;                 // objects over kMaxCell bytes (calloc)
-  std::map<uintptr_t, uint64_t> large_ends_;  // the same, start -> end (for markInterior)
+  std::vector<Block*> blocks_of_[kGcClasses];
+  AddressSet blocks_;                      // the blocks' addresses (each 256 KiB-aligned)
+  std::vector<uint8_t*> spare_;            // empty blocks kept for reuse (dirty: zeroed when taken)
+  std::map<uintptr_t, uintptr_t> large_;   // objects over 8 KiB (calloc): start -> end
   std::unordered_map<void*, uint32_t> pins_;
   std::vector<GcObject*> mark_stack_;
 

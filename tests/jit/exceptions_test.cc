@@ -12,12 +12,6 @@
 namespace strata::jit_test {
 namespace {
 
-Options onThisTier(bool fuel = false) {
-  Options o;
-  o.config.consume_fuel = fuel;
-  return o;
-}
-
 constexpr const char* kBasics = R"((module
   (tag $e0)
   (tag $e1 (param i32))
@@ -150,7 +144,7 @@ constexpr const char* kBasics = R"((module
 TEST(JitExceptions, ThrowAndCatchLikeTheInterpreter) {
   REQUIRE_BASELINE();
   for (bool fuel : {false, true}) {
-    Both m(kBasics, onThisTier(fuel));
+    Both m(kBasics, withFuel(fuel));
     m.ok("payload", {i32(5), Val::externref(ExternRef::fromInt(9))});
     m.ok("payload", {i32(-3), Val::externref(ExternRef::fromInt(0))});
     EXPECT_EQ(m.ok("outer", {i32(5)})[0].i32(), 1005);

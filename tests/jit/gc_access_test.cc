@@ -124,16 +124,10 @@ constexpr const char* kAccess = R"((module
   (func (export "null_len") (result i32) (array.len (ref.null $a64)))
 ))";
 
-Options gcOptions(bool fuel) {
-  Options o;
-  o.config.consume_fuel = fuel;
-  return o;
-}
-
 TEST(JitGcAccess, FieldsAndElementsLikeTheInterpreter) {
   REQUIRE_BASELINE();
   for (bool fuel : {false, true}) {
-    Both m(kAccess, gcOptions(fuel));
+    Both m(kAccess, withFuel(fuel));
     for (int32_t x : {0, 1, -1, 127, 128, 255, 0x7fff, 0x8000, -0x10000, 123456789}) {
       m.ok("fields", {i32(x)});
       m.ok("writes", {i32(x)});

@@ -183,6 +183,12 @@ struct Options {
   bool compare_offsets = true;
 };
 
+inline Options withFuel(bool fuel) {
+  Options o;
+  o.config.consume_fuel = fuel;
+  return o;
+}
+
 // The module instantiated on both tiers.
 class Both {
  public:

@@ -73,7 +73,8 @@ TEST(GcHeap, OnlyTheStartOfALiveObjectIsAnObject) {
 }
 
 // The size class the code generators compute at compile time (gcCellClass, for inline
-// struct.new) is the one the heap allocates from: each object's live bytes are that cell.
+// struct.new) is the smallest that fits and the one the heap allocates from: each object's live
+// bytes are that cell.
 TEST(GcHeap, CellClassesAgreeWithTheHeap) {
   Heap h;
   h.heap.holdCollections(1);  // no collection in between: live bytes only grow
@@ -84,6 +85,8 @@ TEST(GcHeap, CellClassesAgreeWithTheHeap) {
     uint32_t cls = 0, cell = 0;
     ASSERT_TRUE(gcCellClass(bytes, cls, cell)) << bytes;
     ASSERT_GE(cell, bytes);
+    ASSERT_EQ(gcClassCell(cls), cell);
+    if (cls > 0) ASSERT_LT(gcClassCell(cls - 1), bytes) << bytes;  // the smallest class that fits
     ASSERT_GE(cls, last_cls);
     last_cls = cls;
     uint64_t before = h.heap.liveBytes();
