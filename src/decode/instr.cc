@@ -150,6 +150,13 @@ Result<ir::ValType> readRefTypeOr(ByteReader& r, const Features& f, const char* 
 }  // namespace
 
 Result<ir::ValType> readRefType(ByteReader& r, const Features& f) {
+  // A table's element type (and an element segment's) was funcref, 0x70, before reference
+  // types made it a value type too (spec 1.0 5.3.4 elemtype): accept it here without the
+  // feature; readValType still rejects it then.
+  if (!f.has(Feature::ReferenceTypes) && STRATA_TRY(r.peekU8()) == 0x70) {
+    STRATA_CHECK(r.skip(1));
+    return ir::ValType::ref(ir::HeapType::abs(ir::AbsHeap::Func), true);
+  }
   return readRefTypeOr(r, f, "malformed reference type");
 }
 

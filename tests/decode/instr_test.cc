@@ -224,6 +224,15 @@ TEST(TypeReaders, ValueTypes) {
   EXPECT_EQ(valType({0x6e}, ir::Features::wasm2()).error().message, "malformed value type");
   EXPECT_EQ(valType({0x64, 0x70}, ir::Features::wasm2()).error().message, "malformed value type");
   EXPECT_EQ(valType({0x69}, ir::Features::wasm2()).error().message, "malformed value type");
+  // Without reference types funcref is a table's element type only (spec 1.0), not a value type.
+  ir::Features mvp = ir::Features::wasm2();
+  mvp.set(ir::Feature::ReferenceTypes, false);
+  EXPECT_EQ(valType({0x70}, mvp).error().message, "malformed value type");
+  Bytes fr{0x70}, er{0x6f};
+  ByteReader frr(std::span<const uint8_t>(fr), 0), err(std::span<const uint8_t>(er), 0);
+  EXPECT_EQ(*readRefType(frr, mvp), ir::ValType::funcref());
+  EXPECT_TRUE(frr.atEnd());
+  EXPECT_EQ(readRefType(err, mvp).error().message, "malformed reference type");
 }
 
 TEST(TypeReaders, RefAndHeapTypes) {
