@@ -20,6 +20,9 @@ struct GcStats {
   uint64_t live_bytes = 0;   // bytes of structs and arrays not yet freed
   uint64_t collections = 0;  // collections so far
   uint64_t objects = 0;
+  // Collections that scanned machine-code frames word by word (a store holding llvm-tier code,
+  // which has no stack maps yet) rather than by the frames' stack maps (docs/gc.md).
+  uint64_t conservative_scans = 0;
 };
 
 // Everything created in a store lives until the store dies, like wasmtime, except GC objects

@@ -546,9 +546,29 @@ Label FuncCompiler::trapLabel(uint32_t kind) {
   return s.label;
 }
 
-void FuncCompiler::siteCall() {
+void FuncCompiler::siteCall(const ir::FuncType* area_args) {
   makes_calls_ = true;  // every call of a wasm function records its site (leaves make none)
-  ms_.sites->push_back({uint32_t(a().offset() - code_start_), uint32_t(wasm_offset_), vm::SiteKind::Call, {}});
+  auto pc = uint32_t(a().offset() - code_start_);
+  ms_.sites->push_back({pc, uint32_t(wasm_offset_), vm::SiteKind::Call, {}});
+  // The stack map (docs/gc.md "Roots in machine-code frames"): before every call the operands
+  // were spilled, so each reference operand is in memory, in its slot or a local's home (the
+  // homes are also in the function's FrameRefs rows: listed twice, marked twice).
+  for (size_t pos = 0; pos < stack_.size(); ++pos) {
+    const Val& v = stack_[pos];
+    if (v.kind == ValKind::Ref && v.loc == Loc::Mem)
+      ms_.sites->push_back({pc, vm::SlotRef::fromFp(v.disp), vm::SiteKind::StackRefs, {}});
+  }
+  if (area_args) {
+    for (size_t i = 0; i < area_args->params.size(); ++i)
+      if (area_args->params[i].kind == ValKind::Ref)
+        ms_.sites->push_back({pc, vm::SlotRef::fromSp(16 * int32_t(i)), vm::SiteKind::StackRefs, {}});
+  }
+}
+
+void FuncCompiler::recordExit() {
+  a().mov(r11, qword_ptr(r15, offsetof(vm::VMContext, store_ctx)));
+  a().mov(qword_ptr(r11, offsetof(vm::VMStoreContext, exit_fp)), rbp);
+  a().mov(qword_ptr(r11, offsetof(vm::VMStoreContext, exit_sp)), rsp);
 }
 
 void FuncCompiler::siteFault() {
@@ -649,6 +669,11 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   frame_at_[1] = uint32_t(a().offset());
   a().embed(zero, 4);
   a().mov(qword_ptr(rbp, -8), r15);
+  // The reference parameters and locals: in their homes at every call (reference locals are
+  // written through), so one list serves every call site of the function (SiteKind::FrameRefs).
+  for (uint32_t i = 0; i < uint32_t(locals.size()); ++i)
+    if (locals[i].kind == ValKind::Ref)
+      ms_.sites->push_back({0, vm::SlotRef::fromFp(localDisp(i)), vm::SiteKind::FrameRefs, {}});
   // The size of the argument area the caller gave (r10d, in slots), for tail calls.
   area_store_at_ = uint32_t(a().offset());
   a().mov(dword_ptr(rbp, kAreaDisp), r10d);

@@ -307,7 +307,13 @@ class FuncCompiler {
   void brTableChain(const std::vector<uint32_t>& targets);
   asmjit::Label trapLabel(uint32_t kind);
   void trapIf(x86::CondCode cc, uint32_t kind) { a().j(cc, trapLabel(kind)); }
-  void siteCall();    // records the return address of the call just emitted
+  // Records the return address of the call just emitted, with its stack map: the operand
+  // stack's reference slots, and `area_args`' reference arguments in the outgoing area (an
+  // array call's RawVals) when given.
+  void siteCall(const ir::FuncType* area_args = nullptr);
+  // Before a call that may reach the collector: the frame and stack pointers to the store
+  // context (vm::VMStoreContext::exit_fp), where the collector's walk of frames starts.
+  void recordExit();
   void siteFault();   // records the next instruction as a guard-page access
   void checkInterrupt();  // epoch check (loop heads and entry) when enabled
   void chargeFuel();

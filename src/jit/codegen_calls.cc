@@ -335,8 +335,9 @@ void FuncCompiler::callRef(Gp ref, const ir::FuncType& ft, bool tail, bool args_
   a().mov(rsi, r15);
   a().mov(rdx, rsp);
   a().mov(ecx, uint32_t(std::max<size_t>({ft.params.size(), ft.results.size(), 1})));
+  recordExit();
   a().call(qword_ptr(ref, offsetof(vm::VMFuncRef, array_call)));
-  siteCall();
+  siteCall(&ft);
   a().test(al, al);
   // A callee's exception is looked for in this frame's try_tables, unless it was a tail call
   // (the out-of-line stub's pc lies in none: spec 4.4.x return_call leaves the try_table).

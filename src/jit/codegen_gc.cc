@@ -337,7 +337,10 @@ void FuncCompiler::callGcThunk(const decode::Instr& in, size_t first, size_t n, 
   a().mov(rdi, rsp);
   a().mov(rsi, r15);
   a().mov(rdx, asmjit::imm(int64_t(uint64_t(in.idx) | uint64_t(in.idx2) << 32)));
+  // The operands stay on the stack (spilled) until the thunk returns: its stack map has them.
+  recordExit();
   callExtern(externThunk(in.op));
+  siteCall();
   a().test(eax, eax);
   trapIf(CondCode::kNZ, kDynamic);
 }

@@ -10,6 +10,7 @@
 //   [rbp-8..-40]  rbx r12 r13 r14 r15        [rbp-48] store context
 //   [rbp-56]      previous native_entry_sp   <- native_entry_sp points here
 //   [rbp-64]      vals                       [rbp-72] nvals
+//   [rbp-80]      saved exit_fp              [rbp-88] saved exit_sp (vm::kEntrySavedExit*)
 //   [below]       the argument area: max(nvals, kTailSlots) slots, 16-byte aligned (r10d)
 //
 // Trap: the trap stubs hand the trap to raiseTrap (stubs.cc), then set rsp to the entry's
@@ -59,6 +60,11 @@ StubAssembly assembleStubs() {
   a.mov(qword_ptr(rax, kEntryLink), rsp);
   a.push(rdx);
   a.push(rcx);
+  // The collector walks this activation's frames from the exit state, the outer activation's
+  // from the one saved here (vm::VMStoreContext::exit_fp).
+  static_assert(vm::kEntrySavedExitFp == -(80 - kRecord) && vm::kEntrySavedExitSp == -(88 - kRecord));
+  a.push(qword_ptr(rax, offsetof(vm::VMStoreContext, exit_fp)));
+  a.push(qword_ptr(rax, offsetof(vm::VMStoreContext, exit_sp)));
   a.mov(rbx, rdi);
   // The area takes at least kTailSlots slots (what a tail call may reuse; its size goes to the
   // callee in r10d); nvals are copied.
@@ -92,6 +98,10 @@ StubAssembly assembleStubs() {
   a.mov(rcx, qword_ptr(rbp, -48));
   a.mov(rdx, qword_ptr(rbp, -56));
   a.mov(qword_ptr(rcx, kEntryLink), rdx);
+  a.mov(rdx, qword_ptr(rbp, -80));
+  a.mov(qword_ptr(rcx, offsetof(vm::VMStoreContext, exit_fp)), rdx);
+  a.mov(rdx, qword_ptr(rbp, -88));
+  a.mov(qword_ptr(rcx, offsetof(vm::VMStoreContext, exit_sp)), rdx);
   a.mov(r15, qword_ptr(rbp, -40));
   a.mov(r14, qword_ptr(rbp, -32));
   a.mov(r13, qword_ptr(rbp, -24));

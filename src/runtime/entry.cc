@@ -236,11 +236,15 @@ TrapResult<void> enterWasm(StoreImpl& store, const vm::VMFuncRef* callee, vm::Ra
   ++ctx.depth;
   tl_entry = &rec;
   volatile bool ok = false;
-  const uintptr_t native_entry = ctx.native_entry_sp;
+  const uintptr_t native_entry = ctx.native_entry_sp, exit_fp = ctx.exit_fp, exit_sp = ctx.exit_sp;
   // A fault comes back here with sigsetjmp returning 1, trap recorded and tiers unwound; the
   // jump may have skipped machine-code entries, whose link is restored.
   if (sigsetjmp(rec.jmp, 0) == 0) ok = callee->array_call(callee, nullptr, vals, nvals);
-  else ctx.native_entry_sp = native_entry;
+  else {
+    ctx.native_entry_sp = native_entry;
+    ctx.exit_fp = exit_fp;
+    ctx.exit_sp = exit_sp;
+  }
   tl_entry = rec.prev;
   --ctx.depth;
   if (ok) return {};

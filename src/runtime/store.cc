@@ -234,7 +234,7 @@ void Store::unroot(const Val& v) {
 void Store::collectGarbage() { impl_->heap->collect(); }
 GcStats Store::gcStats() const {
   const vm::GcHeap& h = *impl_->heap;
-  return {h.liveBytes(), h.collections(), h.objectCount()};
+  return {h.liveBytes(), h.collections(), h.objectCount(), h.conservativeScans()};
 }
 
 void Store::setFuel(uint64_t fuel) { impl_->ctx.limits.fuel_remaining = int64_t(std::min<uint64_t>(fuel, INT64_MAX)); }

@@ -115,7 +115,24 @@ struct VMStoreContext {
   // The heap's allocation state (vm/gc.h GcAllocState), which machine code allocates from
   // inline; set with the heap.
   GcAllocState* gc_alloc;
+  // The last exit of machine code toward code that may collect (docs/gc.md "Roots in
+  // machine-code frames"): before every call that may reach the collector (an allocation's
+  // thunk, a host or interpreter function's array call) the baseline tier stores its frame
+  // pointer and its stack pointer at the call (the return address is the word below it).
+  // The collector walks machine frames from there, and the entry stub saves both in its
+  // record and restores them when it returns (kEntrySavedExitFp/Sp).
+  uintptr_t exit_fp;
+  uintptr_t exit_sp;
+  // Set when code without stack maps (the llvm tier's) is instantiated in the store: its
+  // collections scan the native stack word by word instead of walking frames.
+  uint8_t native_conservative;
 };
+
+// The machine-code entry's record (jit/stub_asm.cc), addressed from the word
+// VMStoreContext::native_entry_sp points at: that word links the previous record; the words
+// at these offsets from it hold the exit state of the activation the entry was called from.
+inline constexpr int32_t kEntrySavedExitFp = -24;
+inline constexpr int32_t kEntrySavedExitSp = -32;
 
 struct VMBuiltins;
 

@@ -297,6 +297,14 @@ std::optional<CodeSite> CodeImage::siteAt(uintptr_t pc, SiteKind kind) const {
   return std::nullopt;
 }
 
+std::span<const CodeSite> CodeImage::sitesAt(const FuncCodeInfo& f, uint32_t off) {
+  auto lt = [](const CodeSite& s, uint32_t v) { return s.pc < v; };
+  auto it = std::lower_bound(f.sites.begin(), f.sites.end(), off, lt);
+  auto end = it;
+  while (end != f.sites.end() && end->pc == off) ++end;
+  return {it, end};
+}
+
 const FuncCodeInfo* CodeImage::func(uint32_t func_index) const {
   for (const FuncCodeInfo& f : funcs_)
     if (f.func_index == func_index) return &f;

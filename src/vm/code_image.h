@@ -39,7 +39,22 @@ namespace strata::vm {
 // Handlers: not a pc of code but the offset of the function's exception-handler table, which
 // the baseline tier emits after the function's code (jit/stubs.cc reads it); at most one per
 // function, its last site.
-enum class SiteKind : uint8_t { Call, Fault, Handlers };
+// FrameRefs and StackRefs: the stack maps (docs/gc.md "Roots in machine-code frames"), whose
+// `wasm` field is a frame slot holding a reference (a SlotRef): FrameRefs rows (pc 0, first
+// of the function) for every call site (reference parameters and locals), StackRefs rows
+// right after the Call site they belong to (operand-stack slots, arguments in the outgoing
+// area).
+enum class SiteKind : uint8_t { Call, Fault, Handlers, FrameRefs, StackRefs };
+
+// A stack map's slot: a multiple of 8 from the frame pointer (rbp), or with bit 0 set, from
+// the stack pointer at the call.
+struct SlotRef {
+  static uint32_t fromFp(int32_t disp) { return uint32_t(disp); }
+  static uint32_t fromSp(int32_t disp) { return uint32_t(disp) | 1; }
+  static uintptr_t address(uint32_t row, uintptr_t fp, uintptr_t sp) {
+    return (row & 1 ? sp : fp) + uintptr_t(intptr_t(int32_t(row & ~1u)));
+  }
+};
 
 struct CodeSite {
   uint32_t pc = 0;    // offset from the function's first byte
@@ -149,6 +164,8 @@ class CodeImage {
   const FuncCodeInfo* funcAt(uintptr_t pc) const;
   // The site at exactly pc, or null.
   std::optional<CodeSite> siteAt(uintptr_t pc, SiteKind kind) const;
+  // Every site at exactly pc offset `off` of f (Module images).
+  static std::span<const CodeSite> sitesAt(const FuncCodeInfo& f, uint32_t off);
   const FuncCodeInfo* func(uint32_t func_index) const;
   const uint8_t* code(const FuncCodeInfo& f) const { return base_ + f.start; }
 

@@ -10,6 +10,7 @@
 
 #include "ir/types.h"
 #include "vm/builtins.h"
+#include "vm/code_image.h"
 #include "vm/exception.h"
 
 namespace strata::vm {
@@ -305,7 +306,10 @@ void GcHeap::collect() {
   for (int i = 0; i < 2; ++i) {
     if (store_->tier_trace[i]) store_->tier_trace[i](store_->tier_state[i], this);
   }
-  traceNativeStack();
+  if (store_->native_conservative || !traceMachineFrames()) {
+    ++conservative_scans_;
+    traceNativeStack();
+  }
   if (trace_roots_) trace_roots_(*this);
   for (VMException* e = store_->exceptions; e; e = e->next) {
     for (uint32_t i = 0; i < e->nvals; ++i) markWord(reinterpret_cast<uintptr_t>(e->vals[i].ref));
@@ -342,7 +346,51 @@ void GcHeap::sweep() {
   if (before - a.live_bytes > a.live_bytes && before - a.live_bytes >= kMinThreshold) malloc_trim(0);
 }
 
-// Machine-code frames (docs/gc.md "Roots in machine-code frames"). Before every call, to
+// Machine-code frames by their stack maps (docs/gc.md "Roots in machine-code frames"). A
+// collection starts only below a call of machine code that may reach it (an allocation's
+// thunk, an array call), and before each such call the code stored its frame and stack
+// pointers in the store context: the innermost activation's walk starts there, at the return
+// address just below that stack pointer. Every machine frame starts with push rbp; mov rbp,
+// rsp, so from a frame's fp its caller's return address is at fp + 8, the caller's stack
+// pointer at its call fp + 16 and the caller's fp at fp. A return address in the entry stub
+// ends the activation: the entry's record holds the exit state of the one it was called from.
+// At each return address, the Call site's StackRefs rows and the function's FrameRefs rows
+// name the slots holding references (vm::SlotRef). Words are marked exactly (markWord): a
+// slot of the map holds a reference or null, or, for an argument area a tail call reused, a
+// value markWord checks like any other.
+bool GcHeap::traceMachineFrames() {
+  auto word = [](uintptr_t at) { return *reinterpret_cast<const uintptr_t*>(at); };
+  uintptr_t fp = store_->exit_fp, sp = store_->exit_sp;
+  for (uintptr_t e = store_->native_entry_sp; e; e = word(e)) {
+    if (!sp) return false;
+    uintptr_t pc = word(sp - 8);
+    for (;;) {
+      const CodeImage* img = findCodeImage(pc);
+      if (img && img->kind() == ImageKind::Stubs) break;  // the entry
+      if (!img || img->kind() != ImageKind::Module) return false;
+      const FuncCodeInfo* f = img->funcAt(pc - 1);
+      if (!f) return false;
+      bool call = false;
+      for (const CodeSite& s : CodeImage::sitesAt(*f, uint32_t(pc - uintptr_t(img->base()) - f->start))) {
+        if (s.kind == SiteKind::Call) call = true;
+        else if (s.kind == SiteKind::StackRefs) markWord(word(SlotRef::address(s.wasm, fp, sp)));
+      }
+      if (!call) return false;
+      for (const CodeSite& s : f->sites) {
+        if (s.pc != 0) break;
+        if (s.kind == SiteKind::FrameRefs) markWord(word(SlotRef::address(s.wasm, fp, sp)));
+      }
+      pc = word(fp + 8);
+      sp = fp + 16;
+      fp = word(fp);
+    }
+    fp = word(e + kEntrySavedExitFp);
+    sp = word(e + kEntrySavedExitSp);
+  }
+  return true;
+}
+
+// Machine-code frames, conservatively: stores with llvm-tier code. Before every call, to
 // wasm, to a host function or to a runtime thunk (the only places a collection can start),
 // machine code stores every live reference to its frame: the baseline tier spills its
 // registers at calls and writes reference locals through to their homes. So the references of

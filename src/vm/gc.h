@@ -191,6 +191,9 @@ class GcHeap {
   void setLimit(uint64_t limit) { alloc_.limit = limit; }
   uint64_t liveBytes() const { return alloc_.live_bytes; }
   uint64_t collections() const { return collections_; }
+  // Collections that scanned machine-code frames word by word (a store with code that has no
+  // stack maps, or a walk that met a frame without one) instead of walking their stack maps.
+  uint64_t conservativeScans() const { return conservative_scans_; }
   size_t objectCount() const { return size_t(alloc_.count); }
 
   static uint64_t objectBytes(const GcType* rtt, uint32_t length);
@@ -198,6 +201,7 @@ class GcHeap {
  private:
   void trace(GcObject* obj);
   void traceNativeStack();
+  bool traceMachineFrames();  // false: a frame had no stack map (marked so far stays marked)
   void markInterior(uintptr_t word);  // the object holding the address `word`, if any
   void markObject(GcObject* obj);
   void sweep();
@@ -222,6 +226,7 @@ class GcHeap {
   std::vector<GcObject*> mark_stack_;
 
   uint64_t collections_ = 0;
+  uint64_t conservative_scans_ = 0;
   int hold_ = 0;
 };
 
