@@ -142,6 +142,7 @@ void Builder::onLocals(std::span<const ir::ValType> locals) {
     if (i == type_->params.size()) out_.param_bytes = off;
     local_slots_.push_back(off);
     local_types_.push_back(locals[i]);
+    if (locals[i].kind == ir::ValKind::Ref) out_.ref_locals.push_back(off);
     off += isWide(locals[i]) ? 16 : 8;
   }
   if (locals.size() == type_->params.size()) out_.param_bytes = off;
@@ -164,11 +165,17 @@ void Builder::onInstr(const decode::Instr& in, const validate::InstrContext& c) 
   cur_op_ = in.op;
   rewound_ = false;
   if (dead_) {
+    // In dead code only the end of a live block (else, catch, end, delegate) pushes values.
+    bool live_end = !ctrls_.empty() && !ctrls_.back().dead_entry &&
+                    (in.op == Opcode::Else || in.op == Opcode::End || in.op == Opcode::Catch ||
+                     in.op == Opcode::CatchAll || in.op == Opcode::Delegate);
     visitDead(in);
+    if (live_end) typePushed(c.pushed);
     return;
   }
   ++fuel_count_;
   visit(in, c);
+  typePushed(c.pushed);
 }
 
 void Builder::onEnd() {
@@ -313,6 +320,7 @@ void Builder::rewind(uint32_t at) {
     }
   }
   while (!offs.empty() && offs.back().pc >= at) offs.pop_back();
+  while (!out_.gc_sites.empty() && out_.gc_sites.back().begin >= at) out_.gc_sites.pop_back();
   last_ = {};
 }
 
@@ -431,6 +439,10 @@ void Builder::emitPool() {
     h.end += shift;
   }
   for (CatchEntry& c : out_.catches) c.target += shift;
+  for (GcSite& g : out_.gc_sites) {
+    g.begin += shift;
+    g.end += shift;
+  }
 }
 
 void Builder::materialize(Entry& e) {

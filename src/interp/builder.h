@@ -95,6 +95,7 @@ class Builder {
     bool wide = false;  // v128: two slots
     Slot slot = 0;      // where the value is (Home: == home; Local: the local's slot)
     Slot home = 0;      // the home slot of the entry's stack position
+    bool ref = false;   // of reference type (typePushed): a GC root while Home
     uint64_t c[2] = {0, 0};  // Const bits
     uint32_t bytes() const { return wide ? 16 : 8; }
   };
@@ -268,6 +269,17 @@ class Builder {
   void endCatchBody(const Ctrl& c);
   void finishHandlers();  // onEnd: the handler tables into FuncCode, innermost first
   void unsupported(const decode::Instr& in);
+
+  // --- GC roots (builder_gc.cc; docs/gc.md "Roots" 1, bytecode.h GcSite) ---
+  // Types the entries the instruction just pushed from the validator's record of them.
+  void typePushed(std::span<const ir::ValType> pushed);
+  // site_slots_ = the home slots of the Home reference entries below the top `skip` entries
+  // (taken before a safepoint instruction pops its operands).
+  void liveRefs(size_t skip);
+  // The instruction at [at, pos()) is a safepoint with site_slots_; sig and args for a call
+  // that may reach a host function (its arguments' RawVals).
+  void addSite(uint32_t at, const SigInfo* sig = nullptr, Slot args = 0);
+  std::vector<Slot> site_slots_;
 
   void emitCall(const ir::FuncType& ft, uint32_t type_index, const decode::Instr& in);
   MemMode memMode(uint32_t mem) const;

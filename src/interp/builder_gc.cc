@@ -1,5 +1,19 @@
 // The bytecode builder's GC instructions (docs/gc.md): aggregates become one vm/gc_ops.h handler
-// each, casts a RefTest/RefCast, br_on_cast a test and a conditional branch.
+// each, casts a RefTest/RefCast, br_on_cast a test and a conditional branch. And the frames'
+// GC roots: the slot map of every safepoint (bytecode.h GcSite).
+//
+// Roots. The virtual operand stack knows where each value is (builder.h's essay), and each
+// entry carries whether its type is a reference (typePushed: from the validator's record of
+// what every instruction pushed). At a safepoint, a reference is live in the frame as one of:
+// a parameter or declared local (FuncCode::ref_locals, listed once: live everywhere, the
+// declared ones zeroed on entry); a Home entry (its home slot, listed per site); a Local entry
+// (the local's slot, listed already); or a Const (ref.null, nothing to keep). A home slot of
+// an entry that is not Home holds whatever was last stored there, possibly a dead object's
+// address: that is what the conservative scan of every word kept alive, and what the slot map
+// leaves out. The hidden exnref slot of a legacy catch (builder_exceptions.cc) is not typed as
+// a reference: exceptions are not heap objects, and the collector traces their payloads from
+// the store's list (vm/gc.cc). Caught payloads are ordinary typed entries (the validator
+// pushes them at `catch`, and try_table's label values at the label).
 #include "interp/builder.h"
 
 namespace strata::interp {
@@ -23,7 +37,36 @@ Slot Builder::takeConsecutive(size_t n) {
   return args;
 }
 
+void Builder::typePushed(std::span<const ir::ValType> pushed) {
+  if (pushed.size() > stack_.size()) return;  // unreachable code the builder does not track
+  Entry* e = stack_.data() + (stack_.size() - pushed.size());
+  for (const ir::ValType& t : pushed) (e++)->ref = t.kind == ir::ValKind::Ref;
+}
+
+void Builder::liveRefs(size_t skip) {
+  site_slots_.clear();
+  for (size_t i = 0; i + skip < stack_.size(); ++i)
+    if (stack_[i].ref && stack_[i].kind == Kind::Home) site_slots_.push_back(stack_[i].home);
+}
+
+void Builder::addSite(uint32_t at, const SigInfo* sig, Slot args) {
+  GcSite g{at, pos(), uint32_t(out_.gc_slots.size()), uint32_t(site_slots_.size()), sig, args};
+  // Consecutive sites often see the same stack: they share its list.
+  if (!out_.gc_sites.empty()) {
+    const GcSite& p = out_.gc_sites.back();
+    auto prev = out_.gc_slots.begin() + p.first;
+    if (p.count == g.count && std::equal(site_slots_.begin(), site_slots_.end(), prev)) g.first = p.first;
+  }
+  if (g.first == out_.gc_slots.size())
+    out_.gc_slots.insert(out_.gc_slots.end(), site_slots_.begin(), site_slots_.end());
+  out_.gc_sites.push_back(g);
+}
+
 void Builder::visitGc(const decode::Instr& in) {
+  // Every vm/gc_ops.h handler is a safepoint (the allocating ones collect; the others cost
+  // only their entry), its operands still on the stack.
+  liveRefs(0);
+  auto emitSite = [&](H h, const OpGc& op) { addSite(emit(h, op)); };
   OpGc o{};
   o.type = in.idx;
   o.idx = in.idx2;
@@ -36,7 +79,7 @@ void Builder::visitGc(const decode::Instr& in) {
   };
   auto result = [&](H h, bool wide = false) {
     o.dst = pushHome(wide).home;
-    emit(h, o);
+    emitSite(h, o);
   };
   switch (in.op) {
     // The VM represents host references the same way in both hierarchies (docs/gc.md).
@@ -64,7 +107,7 @@ void Builder::visitGc(const decode::Instr& in) {
       H h = in.op == Opcode::StructGet ? H::StructGet : in.op == Opcode::StructGetS ? H::StructGetS : H::StructGetU;
       return result(h, wideStorage(t->strct.fields[in.idx2]));
     }
-    case Opcode::StructSet: popN(2); emit(H::StructSet, o); return;
+    case Opcode::StructSet: popN(2); emitSite(H::StructSet, o); return;
     case Opcode::ArrayNew: popN(2); return result(H::ArrayNew);
     case Opcode::ArrayNewDefault: popN(1); o.b = o.a; return result(H::ArrayNewDefault);
     case Opcode::ArrayNewFixed:
@@ -79,12 +122,12 @@ void Builder::visitGc(const decode::Instr& in) {
       H h = in.op == Opcode::ArrayGet ? H::ArrayGet : in.op == Opcode::ArrayGetS ? H::ArrayGetS : H::ArrayGetU;
       return result(h, wideStorage(t->array.field));
     }
-    case Opcode::ArraySet: popN(3); emit(H::ArraySet, o); return;
+    case Opcode::ArraySet: popN(3); emitSite(H::ArraySet, o); return;
     case Opcode::ArrayLen: popN(1); return result(H::ArrayLen);
-    case Opcode::ArrayFill: popN(4); emit(H::ArrayFill, o); return;
-    case Opcode::ArrayCopy: popN(5); emit(H::ArrayCopy, o); return;
-    case Opcode::ArrayInitData: popN(4); emit(H::ArrayInitData, o); return;
-    case Opcode::ArrayInitElem: popN(4); emit(H::ArrayInitElem, o); return;
+    case Opcode::ArrayFill: popN(4); emitSite(H::ArrayFill, o); return;
+    case Opcode::ArrayCopy: popN(5); emitSite(H::ArrayCopy, o); return;
+    case Opcode::ArrayInitData: popN(4); emitSite(H::ArrayInitData, o); return;
+    case Opcode::ArrayInitElem: popN(4); emitSite(H::ArrayInitElem, o); return;
     case Opcode::RefTest:
     case Opcode::RefTestNull: {
       Entry v = pop();

@@ -255,11 +255,15 @@ void Builder::visitCall(const decode::Instr& in) {
   // which no argument move can reach.
   Entry callee_val;
   bool has_callee_val = in.op != Opcode::Call && in.op != Opcode::ReturnCall;
+  // A safepoint (builder_gc.cc): what stays below the arguments is live across the call; the
+  // arguments are the callee's (its parameters, or the RawVals of a host call). A tail call
+  // leaves nothing of this frame but its arguments.
+  size_t n = ft.params.size();
+  liveRefs(tail ? stack_.size() : n + has_callee_val);
   if (has_callee_val) {
     callee_val = pop();
     materialize(callee_val);
   }
-  size_t n = ft.params.size();
   Slot args = 0;
   if (tail) {
     moveToBase(n);
@@ -275,27 +279,32 @@ void Builder::visitCall(const decode::Instr& in) {
     case Opcode::Call:
     case Opcode::ReturnCall: {
       if (import) {
-        emit(tail ? H::ReturnCallImport : H::CallImport, OpCallImport{sig, in.idx, args});
+        addSite(emit(tail ? H::ReturnCallImport : H::CallImport, OpCallImport{sig, in.idx, args}), sig, args);
         break;
       }
       const FuncCode* f = &(*mc_.funcs)[in.idx - module_.num_imported_functions];
-      if (moves) emit(H::CallM, OpCallM{f, args, mv.dst1, mv.src1, mv.dst2, mv.src2});
-      else emit(tail ? H::ReturnCall : H::Call, OpCall{f, args});
+      // Always interpreted: the callee's frame holds the arguments. A direct tail call
+      // replaces this frame before anything can collect: no site.
+      if (moves) addSite(emit(H::CallM, OpCallM{f, args, mv.dst1, mv.src1, mv.dst2, mv.src2}));
+      else if (!tail) addSite(emit(H::Call, OpCall{f, args}));
+      else emit(H::ReturnCall, OpCall{f, args});
       break;
     }
     case Opcode::CallIndirect:
     case Opcode::ReturnCallIndirect: {
       uint32_t is64 = table64(in.idx2);
+      uint32_t at = 0;
       if (moves)
-        emit(H::CallIndirectM, OpCallIndirectM{sig, callee_val.slot, args, in.idx2, in.idx, is64, mv.dst1, mv.src1,
-                                               mv.dst2, mv.src2});
+        at = emit(H::CallIndirectM, OpCallIndirectM{sig, callee_val.slot, args, in.idx2, in.idx, is64, mv.dst1,
+                                                    mv.src1, mv.dst2, mv.src2});
       else
-        emit(tail ? H::ReturnCallIndirect : H::CallIndirect,
-             OpCallIndirect{sig, callee_val.slot, args, in.idx2, in.idx, is64});
+        at = emit(tail ? H::ReturnCallIndirect : H::CallIndirect,
+                  OpCallIndirect{sig, callee_val.slot, args, in.idx2, in.idx, is64});
+      addSite(at, sig, args);
       break;
     }
     default:  // call_ref, return_call_ref
-      emit(tail ? H::ReturnCallRef : H::CallRef, OpCallRef{sig, callee_val.slot, args});
+      addSite(emit(tail ? H::ReturnCallRef : H::CallRef, OpCallRef{sig, callee_val.slot, args}), sig, args);
       break;
   }
   if (tail) return enterDead();

@@ -232,6 +232,9 @@ struct SigInfo {
   std::vector<uint8_t> results;
   uint32_t param_bytes = 0;   // slot bytes of the parameters
   uint32_t result_bytes = 0;  // slot bytes of the results
+  // Indices of the reference parameters: while a host function runs, its arguments exist
+  // only as RawVals at the callee's frame start, and those words are GC roots (frames.cc).
+  std::vector<uint32_t> ref_params;
   uint32_t nvals() const { return uint32_t(params.size() > results.size() ? params.size() : results.size()); }
 };
 
@@ -268,6 +271,19 @@ struct HandlerRange {
   uint32_t first = 0, count = 0;  // its clauses in FuncCode::catches
 };
 
+// A safepoint (docs/gc.md "Roots" 1): an instruction during which a collection may run (a
+// call, a GC handler that may allocate), with the operand-stack slots that hold a reference
+// then, as the stack is before the instruction pops its operands (a struct.new's fields stay
+// alive while it allocates; a call's arguments belong to the callee's frame and are left out).
+// Calls that may reach a host function keep their arguments' RawVals at `args` (sig's
+// ref_params); direct calls of this module's functions have no sig.
+struct GcSite {
+  uint32_t begin = 0, end = 0;    // the instruction: [begin, end) in FuncCode::code
+  uint32_t first = 0, count = 0;  // its slots: FuncCode::gc_slots[first, first + count)
+  const SigInfo* sig = nullptr;
+  Slot args = 0;
+};
+
 // One defined function after translation. Immutable once the module is compiled.
 struct FuncCode {
   std::vector<uint8_t> code;
@@ -280,9 +296,16 @@ struct FuncCode {
   std::vector<OffsetEntry> offsets;  // sorted by pc
   std::vector<HandlerRange> handlers;  // innermost first (see HandlerRange)
   std::vector<CatchEntry> catches;
+  // GC roots of a frame (frames.cc traceHook): the reference-typed parameters and locals, live
+  // everywhere (declared locals are zeroed on entry), and the safepoints, sorted by begin.
+  std::vector<Slot> ref_locals;
+  std::vector<Slot> gc_slots;
+  std::vector<GcSite> gc_sites;
 
   // The wasm offset of the instruction whose bytecode contains `pc`.
   uint32_t wasmOffset(const uint8_t* pc) const;
+  // The safepoint whose instruction contains `pc`, or null.
+  const GcSite* gcSite(const uint8_t* pc) const;
 };
 
 // One wasm call in progress: where to resume the caller and the function running in this

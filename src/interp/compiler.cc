@@ -28,7 +28,10 @@ SigInfo sigInfo(const ir::FuncType& ft) {
     }
   };
   SigInfo s;
-  for (const ir::ValType& t : ft.params) s.params.push_back(bytes(t));
+  for (const ir::ValType& t : ft.params) {
+    if (t.kind == ir::ValKind::Ref) s.ref_params.push_back(uint32_t(s.params.size()));
+    s.params.push_back(bytes(t));
+  }
   for (const ir::ValType& t : ft.results) s.results.push_back(bytes(t));
   auto slots = [](uint32_t acc, uint8_t b) { return acc + (b == 16 ? 16u : 8u); };
   s.param_bytes = std::accumulate(s.params.begin(), s.params.end(), 0u, slots);

@@ -453,6 +453,7 @@ do_host_call : {
     TRAP(CallStackExhausted);
   slotsToRaw(sig->params, sig->param_bytes, newfp, newfp);
   act->ip = ip;  // where this activation resumes: a backtrace from a nested one starts here
+  act->fp = fp;  // and the frame whose safepoint the collector looks up (frames.cc traceHook)
   st->ip = ip;
   st->sp = std::max(fp + st->fsp[-1].func->frame_bytes, newfp + 16 * n);
   st->sp += (16 - uintptr_t(st->sp) % 16) % 16;
@@ -720,11 +721,13 @@ H_RefCast : {
   ip += SIZE(RefCast);
   NEXT();
 }
-  // Every handler of vm/gc_ops.h: the value stack's top covers this frame first, so a collection
-  // the allocation may start sees its slots (docs/gc.md "Roots").
+  // Every handler of vm/gc_ops.h: the activation records where it is, so a collection the
+  // allocation may start finds this frame's roots at its safepoint (docs/gc.md "Roots",
+  // frames.cc traceHook). StoreStack::sp need not cover the frame: nothing here runs wasm.
 #define STRATA_X(name)                                                                      \
   H_##name : {                                                                              \
-    st->sp = fp + st->fsp[-1].func->frame_bytes;                                            \
+    act->ip = ip;                                                                           \
+    act->fp = fp;                                                                           \
     unsigned r = vm::gcops::name(fp, vmctx, *reinterpret_cast<const OpGc*>(ip + 8));               \
     if (r != vm::gcops::kOk) [[unlikely]] {                                                        \
       if (r != vm::gcops::kOom) {                                                                  \

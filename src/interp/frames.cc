@@ -2,6 +2,7 @@
 #include "interp/frames.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdlib>
 #include <new>
 
@@ -39,13 +40,57 @@ uint32_t FuncCode::wasmOffset(const uint8_t* pc) const {
   return std::prev(it)->wasm;
 }
 
-// GC roots in interpreter frames (docs/gc.md "Roots" 1): every word of the value stack below
-// sp, which covers the innermost frame (a GC handler or a call out sets it) and every outer
-// activation. The heap keeps only the words that are addresses of its objects.
-static void traceHook(void* state, vm::GcHeap* heap) {
-  auto* st = static_cast<StoreStack*>(state);
-  for (const uint8_t* p = st->base; p + 8 <= st->sp; p += 8) heap->markWord(rd<uintptr_t>(p));
+const GcSite* FuncCode::gcSite(const uint8_t* pc) const {
+  uint32_t at = uint32_t(pc - code.data());
+  auto it = std::upper_bound(gc_sites.begin(), gc_sites.end(), at,
+                             [](uint32_t v, const GcSite& g) { return v < g.begin; });
+  if (it == gc_sites.begin() || at >= std::prev(it)->end) return nullptr;
+  return &*std::prev(it);
 }
+
+namespace {
+
+// The roots of one frame of `fc` at `pc`: its reference locals and the slots its safepoint
+// lists; `innermost`: the frame of its activation that called out, whose host call (if that
+// is what it is in) holds its arguments as RawVals (bytecode.h GcSite).
+void traceFrame(vm::GcHeap* heap, const FuncCode& fc, const uint8_t* pc, const uint8_t* fp, bool innermost) {
+  const GcSite* site = pc ? fc.gcSite(pc) : nullptr;
+  if (!site) [[unlikely]] {
+    // Every place a collection can start is a safepoint (builder_gc.cc): a miss is a bug of
+    // the builder. Scanning the whole frame keeps the collection safe meanwhile.
+    assert(!"interp: a collection at an instruction without a safepoint");
+    if (fp)
+      for (const uint8_t* p = fp; p + 8 <= fp + fc.frame_bytes; p += 8) heap->markWord(rd<uintptr_t>(p));
+    return;
+  }
+  for (Slot s : fc.ref_locals) heap->markWord(rd<uintptr_t>(fp + s));
+  for (uint32_t i = site->first; i < site->first + site->count; ++i)
+    heap->markWord(rd<uintptr_t>(fp + fc.gc_slots[i]));
+  // An innermost frame stopped at a call is in a host call (an interpreted callee would be the
+  // innermost frame): its arguments are RawVals at the callee's frame (vm::RawVal::ref first).
+  if (innermost && site->sig)
+    for (uint32_t i : site->sig->ref_params) heap->markWord(rd<uintptr_t>(fp + site->args + 16 * i));
+}
+
+// GC roots in interpreter frames (docs/gc.md "Roots" 1): the frames of every activation,
+// innermost first, each at its safepoint. An activation's innermost frame is where it called
+// out (Activation::ip and fp, saved by the GC handlers and host calls); an outer frame is at
+// its call instruction (the byte before its callee's return address), in the frame its
+// callee's call frame saved (the walk of appendFrames).
+void traceHook(void* state, vm::GcHeap* heap) {
+  auto* st = static_cast<StoreStack*>(state);
+  CallFrame* end = st->fsp;
+  for (const Activation* act = st->top; act; end = act->base, act = act->prev) {
+    for (CallFrame* f = end; f-- > act->base;) {
+      bool innermost = f + 1 == end;
+      const uint8_t* pc = innermost ? act->ip : (f + 1)->ret_ip - 1;
+      const uint8_t* fp = innermost ? act->fp : (f + 1)->ret_fp;
+      traceFrame(heap, *f->func, pc, fp, innermost);
+    }
+  }
+}
+
+}  // namespace
 
 StoreStack* StoreStack::of(vm::VMStoreContext* store_ctx) {
   if (store_ctx->tier_state[0]) return static_cast<StoreStack*>(store_ctx->tier_state[0]);

@@ -14,6 +14,11 @@
 // which walks the activations whose native frames it skipped: the innermost at StoreStack::ip,
 // saved by every instruction that may fault before it accesses memory, the outer ones at
 // Activation::ip, saved at their calls out.
+//
+// GC roots (docs/gc.md "Roots" 1): the collector walks the same frames (frames.cc traceHook),
+// each activation's innermost at Activation::ip and fp, which the GC handlers and host calls
+// save (the only places a collection can start), and marks the slots that the safepoint of
+// each frame's pc lists (bytecode.h GcSite, builder_gc.cc).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +35,9 @@ namespace strata::interp {
 struct Activation {
   Activation* prev = nullptr;
   const uint8_t* ip = nullptr;  // current instruction, saved before calls out and faulting accesses
+  // Its frame, saved with ip wherever a collection may start (calls out, GC handlers): the
+  // collector looks up the innermost frame's roots at (ip, fp) (frames.cc traceHook).
+  uint8_t* fp = nullptr;
   CallFrame* base = nullptr;    // the activation's first call frame
   uint8_t* saved_sp = nullptr;  // StoreStack::sp to restore when the activation ends
 };
