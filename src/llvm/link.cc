@@ -12,10 +12,12 @@
 #include <fmt/core.h>
 #include <llvm/DebugInfo/DWARF/DWARFContext.h>
 #include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Object/StackMapParser.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "jit/externs.h"
 #include "llvm/emit.h"
@@ -63,7 +65,12 @@ class Linker {
     finishData();
     STRATA_CHECK(functions());
     for (size_t k = 0; k < objs_.size(); ++k) lines(k);
-    for (vm::FuncCodeInfo& f : out_.funcs) std::sort(f.wasm_map.edit().begin(), f.wasm_map.edit().end());
+    for (size_t k = 0; k < objs_.size(); ++k) STRATA_CHECK(stackMaps(k));
+    for (vm::FuncCodeInfo& f : out_.funcs) {
+      std::sort(f.wasm_map.edit().begin(), f.wasm_map.edit().end());
+      std::stable_sort(f.sites.edit().begin(), f.sites.edit().end(),
+                       [](const vm::CodeSite& a, const vm::CodeSite& b) { return a.pc < b.pc; });
+    }
     return std::move(out_);
   }
 
@@ -78,6 +85,7 @@ class Linker {
     for (const llvm::object::SectionRef& s : objs_[k]->sections()) {
       auto flags = llvm::object::ELFSectionRef(s).getFlags();
       if (!(flags & llvm::ELF::SHF_ALLOC) || s.getSize() == 0) continue;
+      if (take(s.getName(), llvm::StringRef()) == kStackMaps) continue;  // read by stackMaps()
       if (flags & llvm::ELF::SHF_WRITE) return unsupported("writable section");
       if (s.isText()) {
         if (placed_[k].text_index != ~uint64_t(0)) return unsupported("several text sections");
@@ -258,6 +266,76 @@ class Linker {
       }
     }
   }
+
+  // The statepoints' stack maps (translate_calls.cc safepointCall) -> StackRefs rows of the
+  // functions' sites, at each call's return address (docs/gc.md "Roots in machine-code
+  // frames"). A statepoint's locations: calling convention, flags and the number of deopt
+  // locations (constants), the deopt locations (none here), then a base and a derived location
+  // per reference; every reference is spilled to a stack slot (LLVM puts no GC value in a
+  // register across a call unless told to), addressed from rsp or rbp.
+  Result<void> stackMaps(size_t k) {
+    const Elf& obj = *objs_[k];
+    for (const llvm::object::SectionRef& sec : obj.sections()) {
+      if (take(sec.getName(), llvm::StringRef()) != kStackMaps) continue;
+      llvm::Expected<llvm::StringRef> bytes = sec.getContents();
+      if (!bytes) return unsupported(llvm::toString(bytes.takeError()));
+      llvm::ArrayRef<uint8_t> data(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+      if (llvm::Error e = llvm::StackMapParser<llvm::endianness::little>::validateHeader(data))
+        return unsupported("stack map: " + llvm::toString(std::move(e)));
+      // Each function record's address is a relocation (the body's symbol, or its section's
+      // plus an addend).
+      std::map<uint64_t, int64_t> reloc_at;
+      for (const llvm::object::SectionRef& rs : obj.sections()) {
+        llvm::Expected<llvm::object::section_iterator> target = rs.getRelocatedSection();
+        if (!target || *target == obj.section_end() || **target != sec) {
+          if (!target) llvm::consumeError(target.takeError());
+          continue;
+        }
+        for (const llvm::object::RelocationRef& r : rs.relocations()) {
+          llvm::object::symbol_iterator sym = r.getSymbol();
+          std::optional<int64_t> at = sym == obj.symbol_end() ? std::nullopt : definedAt(k, *sym);
+          if (!at) return unsupported("stack map: unresolved function address");
+          reloc_at[r.getOffset()] = *at + llvm::cantFail(llvm::object::ELFRelocationRef(r).getAddend());
+        }
+      }
+      llvm::StackMapParser<llvm::endianness::little> p(data);
+      if (p.getNumRecords() == 0) continue;
+      auto record = p.records().begin();
+      for (uint32_t i = 0; i < p.getNumFunctions(); ++i) {
+        auto it = reloc_at.find(16 + 24 * uint64_t(i));  // header, then 24-byte function records
+        if (it == reloc_at.end()) return unsupported("stack map: function without relocation");
+        for (uint64_t n = p.getFunction(i).getRecordCount(); n > 0; --n, ++record)
+          STRATA_CHECK(stackMapRecord(uint64_t(it->second) + record->getInstructionOffset(), *record));
+      }
+    }
+    return {};
+  }
+
+  template <class Record>
+  Result<void> stackMapRecord(uint64_t pc, const Record& rec) {
+    auto f = std::upper_bound(out_.funcs.begin(), out_.funcs.end(), pc - 1,
+                              [](uint64_t v, const vm::FuncCodeInfo& f) { return v < f.start; });
+    if (f == out_.funcs.begin()) return unsupported("stack map: a call outside the functions");
+    --f;
+    using Kind = typename llvm::StackMapParser<llvm::endianness::little>::LocationKind;
+    uint32_t n = rec.getNumLocations();
+    if (n < 3 || rec.getLocation(2).getKind() != Kind::Constant) return unsupported("stack map: not a statepoint");
+    std::set<uint32_t> slots;
+    for (uint32_t l = 3 + rec.getLocation(2).getSmallConstant(); l < n; ++l) {
+      auto loc = rec.getLocation(l);
+      if (loc.getKind() == Kind::Register) return unsupported("stack map: a reference in a register");
+      if (loc.getKind() != Kind::Indirect) continue;  // constants (null)
+      if (loc.getDwarfRegNum() == kDwarfRsp) slots.insert(vm::SlotRef::fromSp(loc.getOffset()));
+      else if (loc.getDwarfRegNum() == kDwarfRbp) slots.insert(vm::SlotRef::fromFp(loc.getOffset()));
+      else return unsupported("stack map: a slot addressed from another register");
+    }
+    auto rel = uint32_t(pc - f->start);
+    for (uint32_t slot : slots) f->sites.emplace_back(vm::CodeSite{rel, slot, vm::SiteKind::StackRefs, {}});
+    return {};
+  }
+
+  static constexpr const char* kStackMaps = ".llvm_stackmaps";
+  static constexpr uint16_t kDwarfRbp = 6, kDwarfRsp = 7;  // x86-64 DWARF register numbers
 
   struct SlotRel {
     size_t at;

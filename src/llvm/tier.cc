@@ -83,8 +83,6 @@ class LlvmModule final : public vm::CompiledModule {
   }
   std::string_view tierName() const override { return "llvm"; }
   size_t codeBytes() const override { return image_->codeBytes(); }
-  // No stack maps yet: LLVM keeps references where its register allocator puts them.
-  bool preciseFrames() const override { return false; }
   const vm::CodeImage* codeImage() const override { return image_.get(); }
   // The image is position-independent (its only absolute addresses are the extern slots on its
   // data page, filled at load), so an artifact is its bytes as they are.

@@ -236,6 +236,13 @@ class FuncTranslator {
   void callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail);
   llvm::Value* callThroughArray(llvm::Value* ref, const ir::FuncType& ft, std::span<llvm::Value* const> args,
                                 bool tail = false);
+  // A call that may reach the collector (docs/gc.md "Roots in machine-code frames"): with
+  // references live across it (the operand stack's, the locals', `keep`), a gc.statepoint
+  // whose stack map names their slots; `exit`: the call leaves machine code (an allocation's
+  // thunk, an array call), so the frame and stack pointers go to the store context first.
+  // Returns the callee's result (null for void).
+  llvm::Value* safepointCall(llvm::FunctionType* ft, llvm::Value* callee, llvm::ArrayRef<llvm::Value*> args,
+                             llvm::CallingConv::ID cc, bool exit, llvm::ArrayRef<llvm::Value*> keep = {});
 
   ModuleTranslator& mt_;
   uint32_t func_index_;

@@ -1,5 +1,8 @@
 // Calls: direct, through imports, call_indirect, call_ref, and their tail forms (see
 // translate.h for the conventions).
+#include <llvm/IR/GCStrategy.h>
+#include <llvm/IR/InlineAsm.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
 
 #include "jit/stubs.h"
@@ -11,6 +14,7 @@
 namespace strata::llvmtier {
 
 using ir::Opcode;
+using ir::ValKind;
 
 std::vector<llvm::Value*> FuncTranslator::popArgs(size_t n) {
   std::vector<llvm::Value*> args(stack_.end() - ptrdiff_t(n), stack_.end());
@@ -26,6 +30,15 @@ void FuncTranslator::pushResults(llvm::Value* r, const ir::FuncType& ft) {
 }
 
 namespace {
+
+// The GC strategy of functions with safepoints: statepoints (safepointCall makes them; no
+// RS4GC), and every pointer a reference (the default strategies take only address space 1).
+class StrataGc final : public llvm::GCStrategy {
+ public:
+  StrataGc() { UseStatepoints = true; }
+  std::optional<bool> isGCManagedPointer(const llvm::Type*) const override { return true; }
+};
+llvm::GCRegistry::Add<StrataGc> kStrataGc("strata", "Strata's non-moving collector (docs/gc.md)");
 
 void returnValue(llvm::IRBuilder<>& b, llvm::Value* r) {
   if (!r || r->getType()->isVoidTy()) b.CreateRetVoid();
@@ -57,17 +70,18 @@ bool FuncTranslator::call(const decode::Instr& in, const validate::InstrContext&
       std::vector<llvm::Value*> args{vmctx_};
       for (llvm::Value* v : popArgs(ft.params.size())) args.push_back(v);
       if (tail) observeAccumulator();
-      llvm::CallInst* r = b_.CreateCall(mt_.bodies[in.idx - nimp], args);
-      r->setCallingConv(mt_.body_cc);
+      llvm::Function* callee = mt_.bodies[in.idx - nimp];
       if (tail) {
+        llvm::CallInst* r = b_.CreateCall(callee, args);
+        r->setCallingConv(mt_.body_cc);
         r->setTailCallKind(llvm::CallInst::TCK_MustTail);
         returnValue(b_, r);
         setDead();
       } else {
         // Not a tail call: recursion must use stack (spec: "call stack exhausted"), so LLVM
-        // may not turn it into a loop.
-        r->setTailCallKind(llvm::CallInst::TCK_NoTail);
-        pushResults(r, ft);
+        // may not turn it into a loop (safepointCall's calls are never tail calls).
+        llvm::Value* r = safepointCall(callee->getFunctionType(), callee, args, mt_.body_cc, false);
+        if (r) pushResults(r, ft);
       }
       return true;
     }
@@ -136,15 +150,16 @@ void FuncTranslator::callRef(llvm::Value* ref, const ir::FuncType& ft, bool tail
   llvm::Value* target = b_.CreateGEP(mt_.i8, mt_.body_table, rel);
   std::vector<llvm::Value*> full{vmctx_};
   full.insert(full.end(), args.begin(), args.end());
-  llvm::CallInst* r1 = b_.CreateCall(mt_.bodyType(ft), target, full);
-  r1->setCallingConv(mt_.body_cc);
+  llvm::Value* r1 = nullptr;
   llvm::BasicBlock* fast_end = nullptr;
   llvm::BasicBlock* join = tail ? nullptr : llvm::BasicBlock::Create(mt_.ctx, "joined", fn_);
   if (tail) {
-    r1->setTailCallKind(llvm::CallInst::TCK_MustTail);
-    returnValue(b_, r1);
+    llvm::CallInst* c = b_.CreateCall(mt_.bodyType(ft), target, full);
+    c->setCallingConv(mt_.body_cc);
+    c->setTailCallKind(llvm::CallInst::TCK_MustTail);
+    returnValue(b_, c);
   } else {
-    r1->setTailCallKind(llvm::CallInst::TCK_NoTail);
+    r1 = safepointCall(mt_.bodyType(ft), target, full, mt_.body_cc, false);
     fast_end = b_.GetInsertBlock();
     b_.CreateBr(join);
   }
@@ -175,7 +190,8 @@ llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncTy
     b_.CreateAlignedStore(args[k], b_.CreateConstInBoundsGEP1_64(mt_.i8, area, 16 * k), llvm::MaybeAlign(8));
   auto* at = llvm::FunctionType::get(mt_.i8, {mt_.ptr, mt_.ptr, mt_.ptr, mt_.i64}, false);
   llvm::Value* fn = loadField(ref, offsetof(vm::VMFuncRef, array_call), mt_.ptr, false);
-  llvm::Value* ok = b_.CreateCall(at, fn, {ref, vmctx_, area, b_.getInt64(n)});
+  llvm::Value* ok = safepointCall(at, fn, {ref, vmctx_, area, b_.getInt64(n)}, llvm::CallingConv::C, true,
+                                  llvm::ArrayRef<llvm::Value*>(args.data(), args.size()));
   // False: the callee trapped or threw. A tail call left this function's try bodies (spec
   // 4.4.x return_call), even when made as a call here: the exception goes on to the caller.
   if (tail) checkBuiltin(ok);
@@ -190,6 +206,53 @@ llvm::Value* FuncTranslator::callThroughArray(llvm::Value* ref, const ir::FuncTy
     agg = b_.CreateInsertValue(agg, v, unsigned(k));
   }
   return agg;
+}
+
+// Safepoints (docs/gc.md "Roots in machine-code frames"). The references live across the
+// call go to the statepoint's gc-live list; LLVM spills each to a stack slot for the call and
+// records the slot in the object's .llvm_stackmaps section, which the linker turns into the
+// image's StackRefs rows (link.cc). LLVM records only values whose gc.relocate is used, so each
+// relocate gets a use right after the call (an empty asm). The collector does not move
+// objects: the relocates equal their bases, so the code after the call keeps using the
+// original values (a relocate defined on one arm of a branch could not replace a value used
+// after the join). Liveness is the wasm program's: every reference operand and local.
+llvm::Value* FuncTranslator::safepointCall(llvm::FunctionType* ft, llvm::Value* callee, llvm::ArrayRef<llvm::Value*> args,
+                                           llvm::CallingConv::ID cc, bool exit, llvm::ArrayRef<llvm::Value*> keep) {
+  if (exit) {
+    // The innermost machine frame of a collection: its fp, and its sp at the call (a fixed
+    // frame: rsp does not move between here and the call), under which the call leaves the
+    // return address.
+    llvm::Value* sc = storeCtx();
+    llvm::Value* fp = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {mt_.ptr}, {b_.getInt32(0)});
+    llvm::Metadata* rsp = llvm::MDString::get(mt_.ctx, "rsp");
+    llvm::Value* sp = b_.CreateIntrinsic(llvm::Intrinsic::read_register, {mt_.i64},
+                                         {llvm::MetadataAsValue::get(mt_.ctx, llvm::MDNode::get(mt_.ctx, {rsp}))});
+    b_.CreateAlignedStore(fp, b_.CreateConstInBoundsGEP1_64(mt_.i8, sc, offsetof(vm::VMStoreContext, exit_fp)),
+                          llvm::MaybeAlign(8));
+    b_.CreateAlignedStore(sp, b_.CreateConstInBoundsGEP1_64(mt_.i8, sc, offsetof(vm::VMStoreContext, exit_sp)),
+                          llvm::MaybeAlign(8));
+  }
+  std::vector<llvm::Value*> live;
+  for (llvm::Value* v : stack_)
+    if (v->getType() == mt_.ptr) live.push_back(v);
+  for (size_t k = 0; k < locals_.size(); ++k)
+    if (local_types_[k].kind == ValKind::Ref) live.push_back(b_.CreateAlignedLoad(mt_.ptr, locals_[k], llvm::MaybeAlign(8)));
+  for (llvm::Value* v : keep)
+    if (v->getType() == mt_.ptr) live.push_back(v);
+  if (live.empty()) {
+    llvm::CallInst* c = b_.CreateCall(ft, callee, args);
+    c->setCallingConv(cc);
+    c->setTailCallKind(llvm::CallInst::TCK_NoTail);
+    return ft->getReturnType()->isVoidTy() ? nullptr : c;
+  }
+  if (!fn_->hasGC()) fn_->setGC("strata");
+  llvm::CallInst* sp = b_.CreateGCStatepointCall(0, 0, llvm::FunctionCallee(ft, callee), args, std::nullopt, live);
+  sp->setCallingConv(cc);
+  llvm::Value* r = ft->getReturnType()->isVoidTy() ? nullptr : b_.CreateGCResult(sp, ft->getReturnType());
+  auto* use_t = llvm::FunctionType::get(mt_.void_t, {mt_.ptr}, false);
+  llvm::InlineAsm* use = llvm::InlineAsm::get(use_t, "", "r", true);
+  for (size_t k = 0; k < live.size(); ++k) b_.CreateCall(use_t, use, {b_.CreateGCRelocate(sp, int(k), int(k), mt_.ptr)});
+  return r;
 }
 
 }  // namespace strata::llvmtier

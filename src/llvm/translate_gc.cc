@@ -75,7 +75,9 @@ void FuncTranslator::gcCall(const decode::Instr& in, const validate::InstrContex
   }
   auto* ft = llvm::FunctionType::get(mt_.i32, {mt_.ptr, mt_.ptr, mt_.i64}, false);
   llvm::Value* fn = b_.CreateLoad(mt_.ptr, mt_.externSlot(jit::externThunk(in.op)));
-  llvm::Value* r = b_.CreateCall(ft, fn, {area, vmctx_, b_.getInt64(uint64_t(in.idx) | uint64_t(in.idx2) << 32)});
+  // The operands stay live across the call (the thunk reads them after it allocates).
+  llvm::Value* r = safepointCall(ft, fn, {area, vmctx_, b_.getInt64(uint64_t(in.idx) | uint64_t(in.idx2) << 32)},
+                                 llvm::CallingConv::C, true, args);
   llvm::BasicBlock* tb = llvm::BasicBlock::Create(mt_.ctx, "gc_trap", fn_);
   llvm::BasicBlock* cont = llvm::BasicBlock::Create(mt_.ctx, "", fn_);
   llvm::MDBuilder md(mt_.ctx);

@@ -367,11 +367,12 @@ bool GcHeap::traceMachineFrames() {
     for (;;) {
       const CodeImage* img = findCodeImage(pc);
       if (img && img->kind() == ImageKind::Stubs) break;  // the entry
-      if (!img || img->kind() != ImageKind::Module) return false;
+      if (!img || !img->isModule()) return false;
       const FuncCodeInfo* f = img->funcAt(pc - 1);
       if (!f) return false;
-      bool call = false;
-      for (const CodeSite& s : CodeImage::sitesAt(*f, uint32_t(pc - uintptr_t(img->base()) - f->start))) {
+      auto off = uint32_t(pc - uintptr_t(img->base()) - f->start);
+      bool call = img->kind() == ImageKind::ModuleLines;  // the llvm tier: a call without rows holds none
+      for (const CodeSite& s : CodeImage::sitesAt(*f, off)) {
         if (s.kind == SiteKind::Call) call = true;
         else if (s.kind == SiteKind::StackRefs) markWord(word(SlotRef::address(s.wasm, fp, sp)));
       }

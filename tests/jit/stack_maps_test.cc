@@ -5,7 +5,7 @@
 // collections that fell back to scanning the native stack word by word) and that it finds
 // references where only the map names them: a dead object left in a frame slot is freed, a
 // live one in an outer activation, an operand below a call, or an array call's argument is
-// kept. The llvm tier (STRATA_TEST_TIER=llvm) has no stack maps yet: its stores scan.
+// kept. Both machine tiers (STRATA_TEST_TIER=llvm for the llvm tier's statepoints).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -30,9 +30,6 @@ Config machineConfig(uint64_t heap_limit) {
   c.store_limits.max_gc_heap_bytes = heap_limit;
   return c;
 }
-
-// Whether the tier under test walks its frames by stack maps (the baseline tier) or scans.
-bool walksStackMaps() { return tierUnderTest() == "baseline"; }
 
 // Nested activations: wasm -> host -> wasm -> ... 50 deep, each level holding a struct in a
 // local, another as an operand below its call and a third as the host call's argument, and
@@ -87,14 +84,9 @@ TEST(JitStackMaps, NestedActivationsKeepTheirReferences) {
   EXPECT_EQ(inner_sum, int64_t(kDepth) * 1007 + int64_t(kDepth) * (kDepth - 1) / 2);
   GcStats s = inst.store().gcStats();
   EXPECT_GT(s.collections, 2u);
-  if (walksStackMaps()) {
-    // Three boxes per level, the arrays all freed: nothing but the maps' slots was marked.
-    EXPECT_EQ(objects_at_bottom, 3u * (kDepth + 1));
-    EXPECT_EQ(s.conservative_scans, 0u);
-  } else {
-    EXPECT_GE(objects_at_bottom, 3u * (kDepth + 1));
-    EXPECT_EQ(s.conservative_scans, s.collections);
-  }
+  // Three boxes per level, the arrays all freed: nothing but the maps' slots was marked.
+  EXPECT_EQ(objects_at_bottom, 3u * (kDepth + 1));
+  EXPECT_EQ(s.conservative_scans, 0u);
 }
 
 // A dead object whose address stays in a frame slot (an operand slot above the live stack, the
@@ -118,7 +110,6 @@ TEST(JitStackMaps, DeadSlotsDoNotKeepObjects) {
         (then (call $churn) (i32.const 0))
         (else (i32.add (i32.const 1) (call $down (i32.sub (local.get $d) (i32.const 1)))))))))";
   Instance1 inst(wat, machineConfig(8 << 20));
-  if (!walksStackMaps()) GTEST_SKIP() << "the llvm tier has no stack maps yet";
   EXPECT_EQ(inst.i32("down", {Val::i32(2000)}), 2000);
   EXPECT_EQ(inst.store().gcStats().conservative_scans, 0u);
 }
