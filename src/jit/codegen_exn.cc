@@ -221,6 +221,9 @@ void FuncCompiler::endCatchBody(Ctrl& c) {
     a().mov(qword_ptr(rbp, l.exn_disp), rax);
     if (l.nested) a().mov(dword_ptr(rax, offsetof(vm::VMException, exposed)), 1);
   } else {
+    // Cleared: the body's stack maps list the hidden slot (a reference entry), which would
+    // otherwise show whatever an earlier frame left at its address.
+    a().mov(qword_ptr(rbp, l.exn_disp), 0);
     a().mov(rdi, rax);
     a().mov(rsi, r15);
     callExtern(kExternCaught);

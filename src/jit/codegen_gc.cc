@@ -2,10 +2,10 @@
 // ref.eq are inline; casts call castThunk; structs and arrays call the thunks of
 // vm/gc_ops.h (gc_thunks.cc), the interpreter's functions over this tier's outgoing area.
 //
-// Every call here is a safepoint: spillRegs() stores every value of the stack and every dirty
-// local to the frame first (reference locals are written through anyway), so a collection the
-// thunk starts finds every live reference of this frame on the native stack
-// (vm::GcHeap::traceNativeStack).
+// Every allocating call here is a safepoint: spillRegs() stores every value of the stack and
+// every dirty local to the frame first (reference locals are written through anyway), and the
+// call's stack map (siteCall) names the slots holding references; recordExit() tells the
+// collector where this frame is (vm::GcHeap::traceMachineFrames).
 #include "jit/codegen.h"
 #include "jit/externs.h"
 #include "jit/stubs.h"

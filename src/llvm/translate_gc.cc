@@ -1,10 +1,9 @@
 // GC instructions (spec 4.4.x reference and aggregate instructions; docs/gc.md "Machine-code
 // tiers"): i31, ref.eq and field and element accesses inline (the layout of vm/gc.h), casts
 // through castThunk, allocations and bulk array instructions through the thunks of
-// jit/gc_thunks.cc, as on the baseline tier. A collection can start only inside a call; LLVM
-// keeps what lives across a call in callee-saved registers or stack slots, both of which the
-// collector scans (vm::GcHeap::traceNativeStack, accepting pointers into an object, which
-// optimized code may hold instead of the object's address).
+// jit/gc_thunks.cc, as on the baseline tier. A collection can start only inside a call, and
+// every such call with references live across it is a statepoint whose stack map names their
+// slots (FuncTranslator::safepointCall, translate_calls.cc).
 #include <llvm/IR/MDBuilder.h>
 
 #include "llvm/translate.h"
@@ -58,14 +57,6 @@ void FuncTranslator::gcCall(const decode::Instr& in, const validate::InstrContex
   }
   llvm::AllocaInst* area = entryAlloca(llvm::ArrayType::get(mt_.i8, (bytes + 15) & ~uint64_t{15}), "gc");
   area->setAlignment(llvm::Align(16));
-  // Zeroed at the entry: the collector scans frames conservatively (docs/gc.md), and a frame
-  // that takes the inline path never writes this area, which would otherwise show whatever a
-  // dead frame left at its address (an object it allocated: kept alive by every such frame of
-  // a deep recursion).
-  {
-    llvm::IRBuilder<> eb(entry_, std::next(area->getIterator()));
-    eb.CreateMemSet(area, eb.getInt8(0), (bytes + 15) & ~uint64_t{15}, llvm::MaybeAlign(16));
-  }
   uint64_t at = 0;
   for (size_t k = 0; k < n; ++k) {
     llvm::Value* v = args[k];

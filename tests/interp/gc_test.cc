@@ -3,8 +3,8 @@
 // short-lived garbage, cycles, host roots, live references in deep recursion, across host calls
 // and in caught payloads, and dead ones in frames. jit_tests compiles this file again with
 // STRATA_GC_TEST_MACHINE: the same tests on the machine-code tier (baseline, or the one
-// STRATA_TEST_TIER names), whose frames the collector walks with stack maps (baseline) or
-// scans on the native stack (llvm; docs/gc.md "Roots in machine-code frames").
+// STRATA_TEST_TIER names), whose frames the collector walks with their stack maps (docs/gc.md
+// "Roots in machine-code frames"); every collection must find them (no conservative scan).
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
@@ -47,16 +47,9 @@ Config withHeapLimit(uint64_t bytes) {
   return c;
 }
 
-// Objects left after a collection while wasm frames are live: exactly `live` on the
-// interpreter, whose frames report only the slots that hold references; at least `live` on the
-// machine-code tiers, whose frames may be scanned word by word (llvm).
-void expectObjects(uint64_t got, uint64_t live) {
-#ifdef STRATA_GC_TEST_MACHINE
-  EXPECT_GE(got, live);
-#else
-  EXPECT_EQ(got, live);
-#endif
-}
+// Objects left after a collection while wasm frames are live: exactly `live` on every tier,
+// whose frames report only the slots that hold references.
+void expectObjects(uint64_t got, uint64_t live) { EXPECT_EQ(got, live); }
 
 TEST(STRATA_GC_SUITE(Gc), PackedFieldsWrapOnStoreAndExtendOnLoad) {
   Instance1 inst(R"((module
@@ -218,6 +211,7 @@ TEST(STRATA_GC_SUITE(GcCollector), DeepRecursionKeepsEveryLiveReference) {
   int64_t depth = 2000, tri = depth * (depth + 1) / 2;
   EXPECT_EQ(inst.i32("run", {Val::i32(int32_t(depth))}), int32_t(3 * tri));
   EXPECT_GT(inst.store().gcStats().collections, 10u);
+  EXPECT_EQ(inst.store().gcStats().conservative_scans, 0u);  // every frame had its map
 }
 
 
@@ -225,10 +219,9 @@ TEST(STRATA_GC_SUITE(GcCollector), DeepRecursionKeepsEveryLiveReference) {
 // that nothing live covers any more (the operand home at height 0 of the else arm; the next
 // value at that height is the constant 1, which is never written there). 2,000 levels are
 // 16 MiB, twice the limit: a collector that kept every word of the frames would reach it
-// (docs/gc.md "Roots": the interpreter's slot maps and the baseline tier's stack maps report
-// only the slots that hold a reference; the llvm tier has no stack maps yet).
+// (docs/gc.md "Roots": the interpreter's slot maps and the machine tiers' stack maps report
+// only the slots that hold a reference).
 TEST(STRATA_GC_SUITE(GcCollector), DeadObjectsInFramesAreNotRetained) {
-  if (tierConfig().tier == "llvm") GTEST_SKIP() << "the llvm tier's frames are scanned conservatively";
   Instance1 inst(R"((module
     (type $a (array (mut i64)))
     (func $churn (local $i i32)
