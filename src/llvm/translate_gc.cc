@@ -15,14 +15,6 @@ namespace strata::llvmtier {
 using ir::Opcode;
 using ir::ValKind;
 
-namespace {
-
-ValKind unpacked(const ir::FieldType& f) {
-  return f.storage.packed == ir::Packed::None ? f.storage.type.kind : ValKind::I32;
-}
-
-}  // namespace
-
 // The storage type of a field in memory.
 llvm::Type* FuncTranslator::storageType(const ir::FieldType& f) {
   switch (f.storage.packed) {

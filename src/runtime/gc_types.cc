@@ -6,16 +6,27 @@
 
 namespace strata::runtime {
 
-namespace {
-
-vm::GcType::Field fieldOf(const ir::FieldType& f) {
+vm::GcType::Field TypeRegistry::fieldOf(const ir::FieldType& f) const {
   vm::GcType::Field out;
   out.bytes = vm::storageBytes(f.storage);
   out.is_ref = f.storage.packed == ir::Packed::None && f.storage.type.isRef();
+  if (out.is_ref) {
+    ir::HeapType h = f.storage.type.heap;
+    if (h.isIndex()) {
+      out.heap_only = entries_[h.typeIndex()].type.kind != ir::CompKind::Func;
+    } else {
+      switch (h.absKind()) {
+        case ir::AbsHeap::Eq:
+        case ir::AbsHeap::Struct:
+        case ir::AbsHeap::Array:
+        case ir::AbsHeap::I31:
+        case ir::AbsHeap::None: out.heap_only = true; break;
+        default: break;
+      }
+    }
+  }
   return out;
 }
-
-}  // namespace
 
 const vm::GcType* TypeRegistry::gcType(uint32_t id) {
   std::unique_lock lock(mutex_);

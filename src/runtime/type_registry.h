@@ -55,6 +55,7 @@ class TypeRegistry {
 
   Key groupKey(const ir::Module& m, const ir::RecGroup& g, const std::vector<uint32_t>& ids) const;
   ir::CompKind kindOf(uint32_t id) const;
+  vm::GcType::Field fieldOf(const ir::FieldType& f) const;  // gc_types.cc, under the lock
   bool heapSubLocked(ir::HeapType a, ir::HeapType b) const;
   bool chainLocked(uint32_t sub, uint32_t super) const;
 

@@ -290,12 +290,19 @@ void GcHeap::markInterior(uintptr_t w) {
 void GcHeap::trace(GcObject* obj) {
   const GcType* t = obj->rtt;
   uint8_t* payload = obj->payload();
+  // A field whose type admits only the heap's objects (GcType::Field::heap_only) is marked
+  // without the lookup that tells objects from other words (the precise roots and the type
+  // system guarantee it: the lookup was a fifth of binary_trees' time).
+  auto mark = [this](const GcType::Field& f, uintptr_t w) {
+    if (!f.heap_only) markWord(w);
+    else if (w != 0 && (w & 7) == 0) markObject(reinterpret_cast<GcObject*>(w));
+  };
   if (t->kind == GcType::Kind::Struct) {
     for (const GcType::Field& f : t->fields) {
-      if (f.is_ref) markWord(load(payload + f.offset));
+      if (f.is_ref) mark(f, load(payload + f.offset));
     }
   } else if (t->fields[0].is_ref) {
-    for (uint32_t i = 0; i < obj->length; ++i) markWord(load(payload + 8 * uint64_t(i)));
+    for (uint32_t i = 0; i < obj->length; ++i) mark(t->fields[0], load(payload + 8 * uint64_t(i)));
   }
 }
 

@@ -23,6 +23,10 @@ struct GcType {
     uint32_t offset = 0;  // from the start of the payload
     uint8_t bytes = 0;    // storage size: 1, 2, 4, 8 or 16
     bool is_ref = false;  // traced by the collector
+    // Its type admits only null, i31 and the heap's own objects (a struct or array type; eq,
+    // struct, array, i31, none): traced without asking the heap whether a word is an object.
+    // anyref (any.convert_extern may put a host's externref there) and externref are not.
+    bool heap_only = false;
   };
   uint32_t type_id = 0;  // canonical id (runtime::TypeRegistry)
   Kind kind = Kind::Struct;
