@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -35,7 +36,12 @@ uintptr_t load(const uint8_t* p) {
 // set: a conservative scan never takes a free cell for an object.
 constexpr size_t kBlockBytes = size_t{256} << 10;
 constexpr uint32_t kFirstCell = 64;
-constexpr size_t kSpareBlocks = 8;  // 2 MiB of empty blocks kept across collections
+// Empty blocks kept across collections: at least 8 (2 MiB), and as many as the next cycle
+// will fill before it collects (the threshold's worth), so that a program that allocates
+// short-lived objects steadily reuses its blocks instead of unmapping and mapping them at every
+// collection (page faults and the kernel's zeroing were a sixth of binary_trees' time). The
+// threshold follows the live bytes, so the spares stay within the live size.
+constexpr size_t kSpareBlocks = 8;
 
 void*& nextFree(void* cell) { return *reinterpret_cast<void**>(static_cast<uint8_t*>(cell) + 8); }
 
@@ -158,7 +164,8 @@ bool GcHeap::newBlock(uint32_t cls) {
 }
 
 void GcHeap::releaseBlock(Block* b) {
-  if (spare_.size() < kSpareBlocks) spare_.push_back(reinterpret_cast<uint8_t*>(b));
+  if (spare_.size() < std::max<size_t>(kSpareBlocks, alloc_.threshold / kBlockBytes))
+    spare_.push_back(reinterpret_cast<uint8_t*>(b));
   else munmap(b, kBlockBytes);
 }
 
