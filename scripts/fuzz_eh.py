@@ -79,7 +79,7 @@ class Gen:
         """labels: block labels open (for br out); catches: depths of open legacy catch bodies
         (for rethrow), as counts of labels from the innermost."""
         r = self.r
-        choices = ['set', 'set', 'box', 'if', 'throw']
+        choices = ['set', 'set', 'box', 'held', 'if', 'throw']
         if fn + 1 < self.nfuncs:
             choices += ['call', 'call', 'call_indirect', 'tail']
         if depth < 4:
@@ -109,6 +109,18 @@ class Gen:
             return ('(local.set $a (i32.add (local.get $a) (block $nb (result i32) '
                     '(drop (block $isb (result (ref $box)) (br_on_cast $isb anyref (ref $box) (local.get $any)) '
                     '(br $nb (i32.const 11)))) (i32.const 13))))')
+        if k == 'held':
+            # A box held on the operand stack (the result of a block under way) while the
+            # function allocates and calls a later function, which allocates too: with
+            # STRATA_GC_STRESS every allocation collects, so a tier whose stack map missed the
+            # operand slot would read a freed, zeroed box (docs/gc.md "Testing the roots").
+            call = ''
+            if fn + 1 < self.nfuncs and r.randrange(4) == 0:  # rarely: calls multiply along the call graph
+                g = r.randrange(fn + 1, self.nfuncs)
+                call = f'(local.set $a (i32.add (local.get $a) (call $f{g} (i32.add (local.get $p) (i32.const 1)))))'
+            return (f'(local.set $a (i32.add (local.get $a) (struct.get $box 0 (block (result (ref $box)) '
+                    f'(struct.new $box {self.expr()}) '
+                    f'(drop (array.new $arr (i32.const 7) (i32.and {self.expr()} (i32.const 15)))) {call}))))')
         if k == 'if':
             inner, ic = shifted(labels, catches, 1)
             return (f'(if (i32.and (local.get $p) (i32.const {1 << r.randrange(4)})) '

@@ -92,10 +92,29 @@ void AddressSet::rebuild(const std::vector<uintptr_t>& live) {
   }
 }
 
+namespace {
+
+// STRATA_GC_STRESS=N: a collection at every N-th allocation (1: at every one); the threshold
+// is 0, so the machine tiers' inline fast paths take the thunk too. A reference some frame's
+// map misses is then freed, and zeroed, at one of the next allocations: the GC scripts and
+// fuzz_eh.py's modules run so in CTest (docs/gc.md "Testing the roots").
+const uint64_t g_stress = [] {
+  const char* e = std::getenv("STRATA_GC_STRESS");
+  return e ? std::strtoull(e, nullptr, 10) : 0;
+}();
+thread_local uint64_t t_stress_count = 0;
+
+uint64_t thresholdAfter(uint64_t live) {
+  if (g_stress) return 0;
+  return live > kMinThreshold ? live : kMinThreshold;
+}
+
+}  // namespace
+
 GcHeap::GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&)> trace_roots)
     : store_(store), trace_roots_(std::move(trace_roots)) {
   alloc_.limit = limit;
-  alloc_.threshold = kMinThreshold;
+  alloc_.threshold = thresholdAfter(0);
   store_->gc_alloc = &alloc_;
 }
 
@@ -245,7 +264,8 @@ GcObject* GcHeap::allocate(const GcType* rtt, uint32_t length) {
   bool small = gcCellClass(bytes, cls, cell);
   uint64_t taken = small ? cell : (bytes + 7) & ~uint64_t{7};
   GcAllocState& a = alloc_;
-  if (hold_ == 0 && (a.since_last + taken > a.threshold || a.live_bytes + taken > a.limit)) collect();
+  bool due = g_stress ? ++t_stress_count % g_stress == 0 : a.since_last + taken > a.threshold;
+  if (hold_ == 0 && (due || a.live_bytes + taken > a.limit)) collect();
   if (a.live_bytes + taken > a.limit) return nullptr;
   // Zeroed memory either way: default values are all-zero bits (spec 4.2.x default values of
   // every storage type).
@@ -354,7 +374,7 @@ void GcHeap::sweep() {
     it = large_.erase(it);
   }
   a.since_last = 0;
-  a.threshold = a.live_bytes > kMinThreshold ? a.live_bytes : kMinThreshold;
+  a.threshold = thresholdAfter(a.live_bytes);
   // Large objects went back to malloc; when most of the heap died, give its free pages back to
   // the OS too (empty blocks beyond the spares were unmapped already).
   if (before - a.live_bytes > a.live_bytes && before - a.live_bytes >= kMinThreshold) malloc_trim(0);
