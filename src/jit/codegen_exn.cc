@@ -287,7 +287,11 @@ void FuncCompiler::emitHandlerTable() {
   // Ranges that hold one pc are nested: the deepest is the innermost.
   std::stable_sort(handler_rows_.begin(), handler_rows_.end(),
                    [](const HandlerRow& x, const HandlerRow& y) { return x.depth > y.depth; });
-  while ((a().offset() - code_start_) % 4 != 0) a().int3();
+  // One embed for the padding, not a loop of int3: when the chunk's buffer is full every emit
+  // fails without advancing (compileModule then retries with a larger reservation), and the
+  // loop never ended (fuzz_eh seed 9251 hung the compiler).
+  static const uint8_t kInt3s[3] = {0xcc, 0xcc, 0xcc};
+  if (size_t pad = (4 - (a().offset() - code_start_) % 4) % 4) a().embed(kInt3s, pad);
   auto at = uint32_t(a().offset()) - code_start_;
   HandlerTableHeader h{0, uint32_t(handler_rows_.size())};  // the frame size is patched in onEnd
   a().embed(&h, sizeof h);

@@ -166,6 +166,26 @@ TEST(JitExceptions, ThrowAndCatchLikeTheInterpreter) {
   }
 }
 
+// A function whose code outgrows the first reservation (compileModule retries with a larger
+// one) and has a handler table: its padding was a loop of int3 that never ended once the
+// chunk's buffer was full (every emit failing), which hung the compiler (fuzz_eh seed 9251).
+TEST(JitExceptions, HandlerTableOfAFunctionOutgrowingTheReservation) {
+  REQUIRE_BASELINE();
+  // Bodies of several lengths, so that the code ends at every offset modulo 4 when it overflows.
+  // (The first reservation is 4 bytes of code per body byte plus 16 KiB; an array.new of 8
+  // body bytes takes about 70.)
+  for (int n = 1000; n < 1008; ++n) {
+    std::string allocs;
+    for (int i = 0; i < n; ++i) allocs += i < 999 ? "(drop (array.new $a (local.get $x) (i32.const 3)))" : "(nop)";
+    std::string wat = R"((module (type $a (array (mut i32))) (tag $e (param i32))
+      (func (export "f") (param $x i32) (result i32)
+        (block $h (result i32)
+          (try_table (result i32) (catch $e $h) )" + allocs + R"( (throw $e (local.get $x)))))))";
+    Both m(wat.c_str(), withFuel(false));
+    EXPECT_EQ(m.ok("f", {i32(n)})[0].i32(), n);
+  }
+}
+
 // Exceptions across tiers and host functions: a host function that throws a new wasm
 // exception, one that lets a nested call's exception through, and an interpreted module (an
 // atomic instruction sends it to the interpreter) whose exception a try_table here catches, and
