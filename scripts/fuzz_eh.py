@@ -226,8 +226,11 @@ def main():
         f = work / f'm{seed % 4}.wat'
         f.write_text(wat)
         for pair in pairs:
-            r = subprocess.run([args.difftest, str(f), '--tiers', pair, '--calls', '8', '--seed', str(seed), '--frames',
-                                '--fuel', '5000000'], capture_output=True, text=True, timeout=120)
+            try:
+                r = subprocess.run([args.difftest, str(f), '--tiers', pair, '--calls', '8', '--seed', str(seed),
+                                    '--frames', '--fuel', '5000000'], capture_output=True, text=True, timeout=120)
+            except subprocess.TimeoutExpired as e:  # fuel bounds every call: a hang is a finding too
+                r = subprocess.CompletedProcess(e.cmd, 'timeout', str(e.stdout or ''), 'timed out after 120 s\n')
             if r.returncode != 0:  # 3 (skipped): the generator wrote an invalid module
                 bad += 1
                 print(f'seed {seed} {pair}: exit {r.returncode}\n{r.stdout[-2000:]}{r.stderr[-2000:]}', flush=True)
