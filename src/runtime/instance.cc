@@ -142,8 +142,6 @@ Result<void> Instantiator::link(std::span<const Extern> imports) {
 }
 
 void Instantiator::initFuncs() {
-  // Machine code without stack maps: the store's collections scan the native stack instead.
-  if (!m_.compiled->preciseFrames()) s_.ctx.native_conservative = 1;
   for (uint32_t i = ir_.num_imported_functions; i < ir_.functions.size(); ++i) {
     vm::VMFuncRef& ref = inst_.own_funcs[i - ir_.num_imported_functions];
     m_.compiled->initFuncRef(i, ref);

@@ -123,9 +123,6 @@ struct VMStoreContext {
   // record and restores them when it returns (kEntrySavedExitFp/Sp).
   uintptr_t exit_fp;
   uintptr_t exit_sp;
-  // Set when code without stack maps (the llvm tier's) is instantiated in the store: its
-  // collections scan the native stack word by word instead of walking frames.
-  uint8_t native_conservative;
 };
 
 // The machine-code entry's record (jit/stub_asm.cc), addressed from the word

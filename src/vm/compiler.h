@@ -75,10 +75,6 @@ class CompiledModule {
   virtual size_t codeBytes() const = 0;
   // The machine code of the module (machine-code tiers), or null (the interpreter).
   virtual const CodeImage* codeImage() const { return nullptr; }
-  // Whether the collector finds every reference of this code's frames without scanning the
-  // native stack: the interpreter (its own frames' maps) and the baseline tier (stack maps in
-  // its image) do; the llvm tier does not yet (docs/gc.md "Roots in machine-code frames").
-  virtual bool preciseFrames() const { return true; }
   // A listing of defined function func_index's code, for tools (`strata explore`, `objdump
   // --disassemble`) that must not know the tier: the first line is a one-line summary (sizes),
   // the rest the listing. The interpreter lists its bytecode. The default, for machine-code

@@ -340,7 +340,7 @@ void GcHeap::collect() {
   for (int i = 0; i < 2; ++i) {
     if (store_->tier_trace[i]) store_->tier_trace[i](store_->tier_state[i], this);
   }
-  if (store_->native_conservative || !traceMachineFrames()) {
+  if (!traceMachineFrames()) {
     ++conservative_scans_;
     traceNativeStack();
   }
@@ -425,7 +425,8 @@ bool GcHeap::traceMachineFrames() {
   return true;
 }
 
-// Machine-code frames, conservatively: stores with llvm-tier code. Before every call, to
+// Machine-code frames, conservatively: the fallback when the walk of the stack maps met a frame
+// without one (counted in GcStats::conservative_scans; the tests expect none). Before every call, to
 // wasm, to a host function or to a runtime thunk (the only places a collection can start),
 // machine code stores every live reference to its frame: the baseline tier spills its
 // registers at calls and writes reference locals through to their homes. So the references of
