@@ -18,7 +18,7 @@ struct ObjectTimes {
 // Optimizes `m` (translated by ModuleTranslator) and writes its relocatable object.
 // With `deleted` given: when the optimizer deleted loads from linear memory (by the wasm offsets
 // of their debug locations), returns their offsets there and no object, for the caller to
-// translate again with those loads volatile.
+// translate again with those accesses volatile (plugin.cc compileBatchOnce).
 Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, std::set<uint32_t>* deleted,
                                      ObjectTimes& times);
 

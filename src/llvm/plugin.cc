@@ -98,7 +98,7 @@ class Diagnostics final : public llvm::DiagnosticHandler {
 
 void compileBatchOnce(Batch& b, const validate::ModuleEnv& env, const PluginRequest& req, bool tail_calls) {
   // Twice at most: a load LLVM deletes as dead would not trap; the second translation makes
-  // exactly those loads volatile (emit.h).
+  // exactly those accesses volatile (emit.h).
   std::set<uint32_t> keep;
   bool done = false;
   for (int pass = 0; !done; ++pass) {

@@ -39,8 +39,6 @@
 
 namespace strata::llvmtier {
 
-// Metadata kind marking loads from and stores to linear memory (emit.cc memLoads).
-inline constexpr const char* kMemLoadMD = "strata.mem";
 // Metadata kind marking the calls that observe a function's load accumulator (FuncTranslator::
 // accumulate; emit.cc dropAccumulators removes them and what only they used).
 inline constexpr const char* kAccSinkMD = "strata.acc";

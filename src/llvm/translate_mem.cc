@@ -70,11 +70,11 @@ llvm::Value* FuncTranslator::address(uint32_t mem, llvm::Value* index, uint64_t 
   return b_.CreateGEP(mt_.i8, memoryBase(mem), at);
 }
 
-// A load from linear memory: marked (kMemLoadMD) so that emit.cc can tell which of them LLVM
-// deleted, and volatile when it did so in a first compilation of the module (see plugin.cc).
+// A load from linear memory: its access scope names its wasm offset, so that emit.cc can tell
+// which of them LLVM deleted or widened, and volatile when it did so in an earlier translation of
+// the batch (see plugin.cc).
 llvm::Value* FuncTranslator::memLoad(llvm::Type* t, llvm::Value* at) {
   llvm::LoadInst* l = b_.CreateAlignedLoad(t, at, llvm::MaybeAlign(1));
-  l->setMetadata(kMemLoadMD, llvm::MDNode::get(mt_.ctx, {}));
   l->setMetadata(llvm::LLVMContext::MD_alias_scope, mt_.accessScope(offset_));
   if (mt_.keep_loads.count(offset_)) l->setVolatile(true);
   else accumulate(l);
@@ -125,7 +125,6 @@ void FuncTranslator::observeAccumulator() {
 // 9700822); such stores are made volatile in a second translation, as deleted loads are.
 void FuncTranslator::memStore(llvm::Value* v, llvm::Value* at) {
   llvm::StoreInst* s = b_.CreateAlignedStore(v, at, llvm::MaybeAlign(1));
-  s->setMetadata(kMemLoadMD, llvm::MDNode::get(mt_.ctx, {}));
   s->setMetadata(llvm::LLVMContext::MD_alias_scope, mt_.accessScope(offset_));
   if (mt_.keep_loads.count(offset_)) s->setVolatile(true);
 }

@@ -103,3 +103,45 @@
 (assert_return (invoke "load_used_on_one_path" (i32.const 0) (i32.const 0)) (i32.const -1))
 (assert_trap (invoke "store_then_load" (i32.const 65536) (i32.const 64)) "out of bounds memory access")
 (assert_return (invoke "peek" (i32.const 64)) (i32.const 5))
+
+;; A vectorized loop traps where the scalar loop would, with the stores of every earlier
+;; iteration done (a vector load faulted before them: 0 stored where wasm stores 1). A loop that
+;; stores nothing may keep its vector loads: they fault exactly when one of their lanes would.
+(module
+  (memory 1)
+  (func (export "inc_copy") (param $dst i32) (param $src i32) (param $n i32)
+    (local $i i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (i32.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 2)))
+        (i32.add (i32.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+  (func (export "inc_copy_pairs") (param $dst i32) (param $src i32) (param $n i32)
+    (local $i i32) (local $a i32) (local $b i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $a (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 3))))
+      (local.set $b (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 3))))
+      (i32.store (local.get $a) (i32.add (i32.load (local.get $b)) (i32.const 1)))
+      (i32.store offset=4 (local.get $a) (i32.add (i32.load offset=4 (local.get $b)) (i32.const 2)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l))))
+  (func (export "sum") (param $src i32) (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (i32.load (i32.add (local.get $src) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $s))
+  (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))
+(assert_trap (invoke "inc_copy" (i32.const 0) (i32.const 65516) (i32.const 100)) "out of bounds memory access")
+(assert_return (invoke "peek" (i32.const 16)) (i32.const 1))
+(assert_return (invoke "peek" (i32.const 20)) (i32.const 0))
+(assert_trap (invoke "inc_copy_pairs" (i32.const 4096) (i32.const 65516) (i32.const 50)) "out of bounds memory access")
+(assert_return (invoke "peek" (i32.const 4108)) (i32.const 2))
+(assert_return (invoke "peek" (i32.const 4112)) (i32.const 1))
+(assert_return (invoke "peek" (i32.const 4116)) (i32.const 0))
+(assert_trap (invoke "sum" (i32.const 65516) (i32.const 100)) "out of bounds memory access")
+(assert_return (invoke "sum" (i32.const 0) (i32.const 100)) (i32.const 5))
