@@ -19,12 +19,12 @@
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/CommandLine.h>
-#include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 #include <llvm/TargetParser/Host.h>
+#include <llvm/Transforms/Utils/Cloning.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -371,11 +371,7 @@ void pinAccesses(llvm::Module& m) {
   std::vector<llvm::LoadInst*> loads;
   for (llvm::Function& f : m)
     for (llvm::Instruction& i : llvm::instructions(f)) {
-      const llvm::MDNode* scopes = i.getMetadata(llvm::LLVMContext::MD_alias_scope);
-      if (!scopes) continue;
-      bool access = false;
-      for (const llvm::MDOperand& op : scopes->operands()) access |= accessOffset(llvm::dyn_cast<llvm::MDNode>(op)).has_value();
-      if (!access) continue;
+      if (accessOffsets(i).empty()) continue;
       if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&i)) {
         load->setVolatile(true);
         if (feedsSelect(*load)) loads.push_back(load);
@@ -480,18 +476,16 @@ Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginReque
     // the finishing stage runs without them. A copy costs less than translating the batch again.
     vectorized = llvm::CloneModule(translated);
     runPipeline(*vectorized, *tm, finishStage(true));
-    if (lostAccesses(*vectorized, before).empty()) mp = vectorized.get();
+    if (lostAccesses(*vectorized, before).empty()) mp = vectorized.get();  // nothing lost: no check below
     else vectorized.reset();
   }
   if (staged && !vectorized) runPipeline(translated, *tm, finishStage(false));
   llvm::Module& m = *mp;
   auto t1 = Clock::now();
   times.opt += std::chrono::duration<double>(t1 - t0).count();
-  if (deleted) {
+  if (deleted && !vectorized) {
     // A load LLVM found dead is gone, and with it its trap: wasm must still trap there.
     *deleted = lostAccesses(m, before);
-    if (std::getenv("STRATA_LLVM_LOST"))
-      for (uint32_t at : *deleted) fmt::print(stderr, "lost {}\n", at);
     if (!deleted->empty()) return std::vector<char>();
   }
   pinAccesses(m);

@@ -16,9 +16,10 @@ struct ObjectTimes {
 };
 
 // Optimizes `m` (translated by ModuleTranslator) and writes its relocatable object.
-// With `deleted` given: when the optimizer deleted loads from linear memory (by the wasm offsets
-// of their debug locations), returns their offsets there and no object, for the caller to
-// translate again with those accesses volatile (plugin.cc compileBatchOnce).
+// With `deleted` given: when the optimizer deleted linear-memory accesses or moved their traps
+// (by the wasm offsets their access scopes name: emit.cc lostAccesses), returns those offsets
+// there and no object, for the caller to translate again with those accesses volatile
+// (plugin.cc compileBatchOnce).
 Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, std::set<uint32_t>* deleted,
                                      ObjectTimes& times);
 
