@@ -3,6 +3,8 @@
 // the objects out as one image.
 #include "llvm/emit.h"
 
+#include "llvm/addresses.h"
+
 #include <fmt/core.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/CodeGen/MachineFunctionPass.h>
@@ -284,6 +286,7 @@ std::set<uint32_t> lostAccesses(llvm::Module& m, const std::map<uint32_t, uint64
     llvm::SmallVector<uint32_t, 8> widened;
     bool stores = false;
     for (llvm::Instruction& i : llvm::instructions(f)) {
+      if (cannotFault(i)) continue;  // every such access has an exact twin (versionLoops)
       stores |= i.mayWriteToMemory() && !llvm::isa<llvm::CallBase>(i);
       llvm::SmallVector<uint32_t, 2> at = accessOffsets(i);
       if (at.empty()) continue;
@@ -446,6 +449,38 @@ void dropAccumulators(llvm::Module& m) {
   for (llvm::Instruction* i : chain) i->eraseFromParent();
 }
 
+// The vectorizers run on a copy, kept only if no access's trap could move (lostAccesses: a
+// vector access that merged wasm accesses, or widened one in a function that stores); a copy
+// costs less than translating the batch again. The loops versionLoops checks at entry are
+// free of that rule. When the first copy loses accesses that are still there before the
+// finishing stage (the vectorizers took them), a second copy runs with those accesses volatile,
+// which the vectorizers leave alone, so that one loop they must not take does not cost the
+// batch's others their vectorization (memcopy: an unrolled loop with a call). Accesses gone
+// before the vectorizers ran (dead code, or found dead: translated again, see emitObject) are
+// not counted. Null: no copy kept, the finishing stage is to run without the vectorizers.
+std::unique_ptr<llvm::Module> vectorize(llvm::Module& translated, llvm::TargetMachine& tm,
+                                        const std::map<uint32_t, uint64_t>& before,
+                                        const std::map<uint32_t, uint64_t>& present) {
+  std::set<uint32_t> keep;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::unique_ptr<llvm::Module> copy = llvm::CloneModule(translated);
+    for (llvm::Function& f : *copy)
+      for (llvm::Instruction& i : llvm::instructions(f))
+        for (uint32_t at : accessOffsets(i))
+          if (keep.count(at)) {
+            if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&i)) load->setVolatile(true);
+            if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&i)) store->setVolatile(true);
+          }
+    versionLoops(*copy);
+    runPipeline(*copy, tm, finishStage(true));
+    std::set<uint32_t> lost = lostAccesses(*copy, before);
+    std::erase_if(lost, [&](uint32_t at) { return !present.count(at); });  // gone before (dead code): not ours
+    if (lost.empty()) return copy;
+    keep.insert(lost.begin(), lost.end());
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginRequest& req, std::set<uint32_t>* deleted,
@@ -468,23 +503,30 @@ Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginReque
   std::string text = choice && *choice ? choice : "lean";
   bool staged = text == "lean" || text == "novec" || text == "o2";
   runPipeline(translated, *tm, text == "o2" || !staged ? text : mainStage());
+  const char* widen = std::getenv("STRATA_LLVM_WIDEN");  // "0": off, to measure what it buys
+  if (staged && !(widen && std::string_view(widen) == "0")) widenLoopAddresses(translated);
+  if (req.dump_ir && staged) dumpIr(translated, std::string(req.dump_ir) + ".main");  // what the finishing stage gets
+  std::map<uint32_t, uint64_t> present = memAccesses(translated);
+  if (deleted && staged) {
+    // A load LLVM found dead is gone, and with it its trap: wasm must still trap there. Found
+    // here, before the finishing stage, whose work would be lost.
+    for (auto [at, bits] : before)
+      if (!present.count(at)) deleted->insert(at);
+    if (!deleted->empty()) {
+      times.opt += std::chrono::duration<double>(Clock::now() - t0).count();
+      return std::vector<char>();
+    }
+  }
   llvm::Module* mp = &translated;
   std::unique_ptr<llvm::Module> vectorized;
-  if (staged && text != "novec") {
-    // The vectorizers run on a copy, kept only if no access's trap could move (lostAccesses: a
-    // vector access that merged wasm accesses, or widened one in a function that stores); else
-    // the finishing stage runs without them. A copy costs less than translating the batch again.
-    vectorized = llvm::CloneModule(translated);
-    runPipeline(*vectorized, *tm, finishStage(true));
-    if (lostAccesses(*vectorized, before).empty()) mp = vectorized.get();  // nothing lost: no check below
-    else vectorized.reset();
-  }
+  if (staged && text != "novec") vectorized = vectorize(translated, *tm, before, present);
+  if (vectorized) mp = vectorized.get();
   if (staged && !vectorized) runPipeline(translated, *tm, finishStage(false));
   llvm::Module& m = *mp;
   auto t1 = Clock::now();
   times.opt += std::chrono::duration<double>(t1 - t0).count();
   if (deleted && !vectorized) {
-    // A load LLVM found dead is gone, and with it its trap: wasm must still trap there.
+    // What the finishing stage (or a pipeline of the developer's) deleted or moved.
     *deleted = lostAccesses(m, before);
     if (!deleted->empty()) return std::vector<char>();
   }

@@ -153,7 +153,7 @@ Result<PluginOutput> compile(const PluginRequest& req) {
   uint32_t nimp = module.num_imported_functions;
   auto ndef = uint32_t(module.functions.size() - nimp);
   if (req.dump_ir) {  // emptied: emitObject appends each batch's IR
-    for (std::string path : {std::string(req.dump_ir), std::string(req.dump_ir) + ".before"})
+    for (std::string path : {std::string(req.dump_ir), std::string(req.dump_ir) + ".before", std::string(req.dump_ir) + ".main"})
       if (std::FILE* f = std::fopen(path.c_str(), "w")) std::fclose(f);
   }
   std::vector<Batch> batches;

@@ -47,6 +47,15 @@ inline constexpr const char* kAccSinkMD = "strata.acc";
 // is folded into the instruction that uses it: emit.cc gives that instruction the access's
 // line, so a fault's pc maps to the access, not to its neighbour).
 inline constexpr const char* kAccessDomain = "strata.access";
+// The metadata on the load of a memory's base when the memory is 32-bit under guard pages
+// (no bounds checks), !{i32 memory index}: addresses.cc widens the loop addresses of such
+// memories only, and gives the bases it makes the same metadata.
+inline constexpr const char* kGuard32MD = "strata.g32";
+
+// The VMMemory of memory `mem`, and its current length in bytes, read through vmctx (also
+// for addresses.cc, which checks a loop's range against the length).
+llvm::Value* loadMemoryPtr(llvm::IRBuilderBase& b, llvm::Value* vmctx, uint32_t mem);
+llvm::Value* loadMemoryLength(llvm::IRBuilderBase& b, llvm::Value* vmctx, uint32_t mem);
 // The metadata on the entry's stack-limit compare (FuncTranslator::checkStack), which
 // emit.cc drops in leaf functions after optimization.
 inline constexpr const char* kStackCheckMD = "strata.stack_check";

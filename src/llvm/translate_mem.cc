@@ -23,6 +23,29 @@ struct Access {
 
 }  // namespace
 
+namespace {
+
+llvm::LoadInst* loadAt(llvm::IRBuilderBase& b, llvm::Value* base, uint64_t offset, llvm::Type* t, bool invariant,
+                       const llvm::Twine& name = "") {
+  llvm::Value* at = offset ? b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), base, offset) : base;
+  llvm::LoadInst* l = b.CreateAlignedLoad(t, at, llvm::MaybeAlign(8), name);
+  if (invariant) l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(b.getContext(), {}));
+  return l;
+}
+
+}  // namespace
+
+llvm::Value* loadMemoryPtr(llvm::IRBuilderBase& b, llvm::Value* vmctx, uint32_t mem) {
+  // Memory 0 has its own field: one load less.
+  if (mem == 0) return loadAt(b, vmctx, offsetof(vm::VMContext, memory0), b.getPtrTy(), true);
+  llvm::Value* mems = loadAt(b, vmctx, offsetof(vm::VMContext, memories), b.getPtrTy(), true);
+  return loadAt(b, mems, 8 * uint64_t(mem), b.getPtrTy(), true);
+}
+
+llvm::Value* loadMemoryLength(llvm::IRBuilderBase& b, llvm::Value* vmctx, uint32_t mem) {
+  return loadAt(b, loadMemoryPtr(b, vmctx, mem), offsetof(vm::VMMemory, length), b.getInt64Ty(), false, "length");
+}
+
 llvm::Value* FuncTranslator::memoryBase(uint32_t mem) {
   // The base never moves (vm/abi.h VMMemory): loaded once, in the entry block.
   llvm::Value*& base = mem_base_[mem];
@@ -31,20 +54,15 @@ llvm::Value* FuncTranslator::memoryBase(uint32_t mem) {
     b_.SetInsertPoint(entry_, entry_->getFirstNonPHIOrDbgOrAlloca());
     base = mem == 0 ? loadField(vmctx_, offsetof(vm::VMContext, memory0_base), mt_.ptr, true, "mem0")
                     : loadField(memoryPtr(mem), offsetof(vm::VMMemory, base), mt_.ptr, true, "mem");
+    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(base); load && !mt_.explicitBounds(mem))
+      load->setMetadata(kGuard32MD, llvm::MDNode::get(mt_.ctx, {llvm::ConstantAsMetadata::get(b_.getInt32(mem))}));
   }
   return base;
 }
 
-// The VMMemory of memory `mem` (memory 0 has its own field: one load less).
-llvm::Value* FuncTranslator::memoryPtr(uint32_t mem) {
-  if (mem == 0) return loadField(vmctx_, offsetof(vm::VMContext, memory0), mt_.ptr, true);
-  llvm::Value* mems = loadField(vmctx_, offsetof(vm::VMContext, memories), mt_.ptr, true);
-  return loadField(mems, 8 * mem, mt_.ptr, true);
-}
+llvm::Value* FuncTranslator::memoryPtr(uint32_t mem) { return loadMemoryPtr(b_, vmctx_, mem); }
 
-llvm::Value* FuncTranslator::memoryLength(uint32_t mem) {
-  return loadField(memoryPtr(mem), offsetof(vm::VMMemory, length), mt_.i64, false, "length");
-}
+llvm::Value* FuncTranslator::memoryLength(uint32_t mem) { return loadMemoryLength(b_, vmctx_, mem); }
 
 // The address of an access of `size` bytes at index + offset. Guard pages cover every 32-bit
 // index plus a 32-bit offset (an 8 GiB reservation), so such accesses are unchecked and a

@@ -1,0 +1,386 @@
+// Loop addresses of 32-bit memories as 64-bit inductions (docs/llvm.md "Loop addresses").
+//
+// A wasm access reads base + zext(index) + offset, the index an i32 computed with wrapping
+// arithmetic (spec 4.4.7: i32.add is modulo 2^32). In a loop the index is typically an i32
+// induction {start,+,step}, and zext of it is no induction to LLVM, which must allow for the
+// wrap from 2^32 - 1 to 0: the vectorizer cannot prove two iterations' accesses adjacent (it
+// scalarizes them, or gives up: memcopy's byte loop), and strength reduction keeps an i32 add
+// and a zero extension per access instead of one pointer.
+//
+// The wrap cannot happen where it matters. When the access runs in every iteration (its block
+// dominates the latch) with a step of 1 to kMaxAddressStep, the iteration before a wrap used
+// an index of at least 2^32 - step, which is out of bounds: the runtime keeps every 32-bit
+// memory at most 2^32 - kMaxAddressStep bytes long (runtime/memory.cc; the spec lets
+// memory.grow fail, 4.4.7.11), so that iteration trapped and the wrapping one never runs. Up
+// to that trap the 64-bit induction zext(start) + i * step equals the wasm address, and the
+// trapping access itself is below 2^32 + 2^32 + its size, inside the guard reservation. A
+// negative step is left alone: before wrapping below 0 it passes small, valid indices.
+// Explicitly checked memories (memory64, explicit bounds mode, small pages) are left alone
+// too: their check compares the wrapped index, which the access must then use.
+#include "llvm/addresses.h"
+
+#include <llvm/Analysis/AssumptionCache.h>
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/ScalarEvolutionExpressions.h>
+#include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/IR/Dominators.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/InlineAsm.h>
+#include <llvm/IR/Instructions.h>
+#include <llvm/IR/IntrinsicInst.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/TargetParser/Triple.h>
+#include <llvm/Transforms/Utils/BasicBlockUtils.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/Local.h>
+#include <llvm/Transforms/Utils/LoopUtils.h>
+#include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
+#include <llvm/Transforms/Utils/ValueMapper.h>
+
+#include <map>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "llvm/translate.h"
+
+namespace strata::llvmtier {
+
+namespace {
+
+// An access's address base + zext({first,+,step}<loop>) + offset, found by `widened`.
+struct Widened {
+  llvm::Instruction* base;  // the memory's base
+  const llvm::SCEV* first;  // the index's start (i32)
+  uint64_t offset;          // the wasm offset
+  uint64_t step;
+};
+
+// The parts of `s`, the address of an access in loop `l`, or nothing when `s` is not exactly
+// base + [offset] + zext({first,+,step}<l>) with a guard-page base and a step in
+// 1..kMaxAddressStep (anything else might be a sum the argument above does not cover).
+std::optional<Widened> widened(llvm::ScalarEvolution& se, const llvm::SCEV* s, const llvm::Loop* l, unsigned guard_kind) {
+  auto* sum = llvm::dyn_cast<llvm::SCEVAddExpr>(s);
+  if (!sum) return std::nullopt;
+  Widened w{nullptr, nullptr, 0, 0};
+  bool offset = false;
+  for (const llvm::SCEV* op : sum->operands()) {
+    if (auto* u = llvm::dyn_cast<llvm::SCEVUnknown>(op)) {
+      auto* load = llvm::dyn_cast<llvm::LoadInst>(u->getValue());
+      if (w.base || !load || !load->getMetadata(guard_kind)) return std::nullopt;
+      w.base = load;
+    } else if (auto* c = llvm::dyn_cast<llvm::SCEVConstant>(op)) {
+      // A wasm offset is below 2^32; the guard reservation covers index + offset.
+      if (offset || c->getAPInt().getActiveBits() > 32) return std::nullopt;
+      offset = true;
+      w.offset = c->getAPInt().getZExtValue();
+    } else if (auto* ext = llvm::dyn_cast<llvm::SCEVZeroExtendExpr>(op)) {
+      auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(ext->getOperand());
+      if (w.first || !rec || rec->getLoop() != l || !rec->isAffine() || !rec->getType()->isIntegerTy(32)) return std::nullopt;
+      auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
+      if (!step || step->getAPInt().isNegative() || step->getAPInt().isZero() ||
+          step->getAPInt().getZExtValue() > uint64_t(kMaxAddressStep))
+        return std::nullopt;
+      w.first = rec->getStart();
+      w.step = step->getAPInt().getZExtValue();
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!w.base || !w.first) return std::nullopt;
+  return w;
+}
+
+struct Rewrite {
+  llvm::Instruction* access;
+  llvm::Loop* loop;
+  Widened address;
+  size_t root = 0;     // the rewrite whose start this one's is counted from (itself, or...
+  uint64_t delta = 0;  // ...that start plus delta: shareStarts)
+};
+
+// Starts of one loop that differ by a constant, zext(b + k1) and zext(b + k2), are not a
+// constant apart to LLVM (b + k2 may wrap where b + k1 did not), so the vectorizer checks at
+// run time whether such accesses overlap, and they do: a loop clang unrolled (dst[i], dst[i+1],
+// ...) never took its vector path. They are made zext(b + k1) + (k2 - k1), with k1 the least
+// k of the accesses that share b and the access of k1 dominating the others: where b + k2
+// wraps and b + k1 did not, b + k1 >= 2^32 - (k2 - k1) is out of bounds (k2 - k1 at most
+// kMaxAddressStep), so that access trapped in the first iteration before the other ran.
+void shareStarts(llvm::ScalarEvolution& se, llvm::DominatorTree& dt, std::vector<Rewrite>& plan) {
+  struct Split {
+    size_t entry;
+    int64_t k;
+  };
+  std::map<std::tuple<llvm::Loop*, llvm::Value*, const llvm::SCEV*>, std::vector<Split>> groups;
+  for (size_t e = 0; e < plan.size(); ++e) {
+    plan[e].root = e;
+    const llvm::SCEV* b = plan[e].address.first;
+    int64_t k = 0;
+    if (auto* sum = llvm::dyn_cast<llvm::SCEVAddExpr>(b))
+      if (auto* c = llvm::dyn_cast<llvm::SCEVConstant>(sum->getOperand(0))) {
+        k = c->getAPInt().getSExtValue();
+        b = se.getMinusSCEV(b, c);
+      }
+    groups[{plan[e].loop, plan[e].address.base, b}].push_back({e, k});
+  }
+  for (auto& [key, members] : groups) {
+    const Split* least = &members[0];
+    for (const Split& m : members)
+      if (m.k < least->k) least = &m;
+    for (const Split& m : members) {
+      int64_t d = m.k - least->k;
+      if (&m == least || d > kMaxAddressStep || !dt.dominates(plan[least->entry].access, plan[m.entry].access)) continue;
+      plan[m.entry].root = least->entry;
+      plan[m.entry].delta = uint64_t(d);
+    }
+  }
+}
+
+size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind) {
+  llvm::DominatorTree dt(f);
+  llvm::LoopInfo li(dt);
+  if (li.empty()) return 0;
+  llvm::TargetLibraryInfoImpl tlii(llvm::Triple(f.getParent()->getTargetTriple()));
+  llvm::TargetLibraryInfo tli(tlii);
+  llvm::AssumptionCache ac(f);
+  llvm::ScalarEvolution se(f, tli, ac, dt, li);
+  std::vector<Rewrite> plan;
+  for (llvm::BasicBlock& bb : f) {
+    llvm::Loop* l = li.getLoopFor(&bb);
+    if (!l || !l->getLoopPreheader() || !l->getLoopLatch() || !dt.dominates(&bb, l->getLoopLatch())) continue;
+    for (llvm::Instruction& i : bb) {
+      if (!i.getMetadata(scope_kind) || (!llvm::isa<llvm::LoadInst>(i) && !llvm::isa<llvm::StoreInst>(i))) continue;
+      llvm::Value* ptr = llvm::getLoadStorePointerOperand(&i);
+      if (std::optional<Widened> wide = widened(se, se.getSCEV(ptr), l, guard_kind)) plan.push_back({&i, l, *wide});
+    }
+  }
+  if (plan.empty()) return 0;
+  shareStarts(se, dt, plan);
+  // The new address is root + (delta + offset + iv): root = base + zext(the root's start),
+  // made in the preheader; iv a 64-bit counter from 0 by the step, one per loop and step,
+  // written out with its no-wrap flags (true: below 2^32 + 2 * step wherever the access runs,
+  // see above), which LLVM's dependence analysis needs and SCEVExpander would not state. In
+  // bounds: the memory's reservation holds every address below 2^33 + 64 KiB (runtime/memory.h
+  // kGuardReservation), which is all an access here can reach.
+  // Each root goes through an empty asm, so that LLVM sees the accesses of different roots as
+  // different objects, as a C compiler sees two arrays: its dependence analysis gives up on
+  // two accesses of one object an unknown distance apart (every wasm access is at the memory's
+  // base plus something), and then checks every pair of accesses at run time, which a copy
+  // loop clang unrolled always fails (dst[i] against dst[i + 1]). Different roots may still
+  // alias, and LLVM assumes so: the vectorizer checks their ranges once per loop.
+  // Every address is made before any old one goes: a start may name a value (hoisted to the
+  // preheader) that only an old address used.
+  llvm::Type* i64 = llvm::Type::getInt64Ty(f.getContext());
+  llvm::Type* i8 = llvm::Type::getInt8Ty(f.getContext());
+  llvm::SCEVExpander expander(se, f.getParent()->getDataLayout(), "wide");
+  std::map<std::pair<llvm::Loop*, uint64_t>, llvm::PHINode*> ivs;
+  std::map<size_t, llvm::Value*> roots;
+  llvm::SmallVector<llvm::WeakTrackingVH, 16> old;
+  for (const Rewrite& r : plan) {
+    llvm::Loop* l = r.loop;
+    llvm::PHINode*& iv = ivs[{l, r.address.step}];
+    if (!iv) {
+      iv = llvm::PHINode::Create(i64, 2, "wide.iv", l->getHeader()->begin());
+      iv->addIncoming(llvm::ConstantInt::get(i64, 0), l->getLoopPreheader());
+      auto* next = llvm::BinaryOperator::CreateAdd(iv, llvm::ConstantInt::get(i64, r.address.step), "wide.next",
+                                                   l->getLoopLatch()->getTerminator());
+      next->setHasNoUnsignedWrap(true);
+      next->setHasNoSignedWrap(true);
+      iv->addIncoming(next, l->getLoopLatch());
+    }
+    llvm::Value*& root = roots[r.root];
+    if (!root) {
+      llvm::Instruction* at = l->getLoopPreheader()->getTerminator();
+      llvm::Value* start = expander.expandCodeFor(se.getZeroExtendExpr(plan[r.root].address.first, i64), i64, at);
+      auto* p = llvm::GetElementPtrInst::CreateInBounds(i8, r.address.base, {start}, "wide.root", at);
+      auto* fty = llvm::FunctionType::get(p->getType(), {p->getType()}, false);
+      auto* call = llvm::CallInst::Create(fty, llvm::InlineAsm::get(fty, "", "=r,0", false), {p}, "wide.root", at);
+      call->setMetadata(guard_kind, r.address.base->getMetadata(guard_kind));  // the memory, for versionLoops
+      root = call;
+    }
+    llvm::Value* index = iv;
+    if (uint64_t rest = r.delta + r.address.offset) {
+      auto* sum = llvm::BinaryOperator::CreateAdd(iv, llvm::ConstantInt::get(i64, rest), "wide.index", r.access);
+      sum->setHasNoUnsignedWrap(true);
+      sum->setHasNoSignedWrap(true);
+      index = sum;
+    }
+    llvm::Use& use = llvm::isa<llvm::LoadInst>(r.access) ? r.access->getOperandUse(0) : r.access->getOperandUse(1);
+    old.push_back(use.get());
+    use.set(llvm::GetElementPtrInst::CreateInBounds(i8, root, {index}, "wide", r.access));
+  }
+  expander.clear();
+  llvm::RecursivelyDeleteTriviallyDeadInstructionsPermissive(old);
+  return plan.size();
+}
+
+// The accesses of a loop that versionLoops can check at entry: every linear-memory access at
+// root + c + {0,+,step}, root a base widenFunction made; per root and step, the end of what
+// one iteration touches (c + the access's size, at most).
+struct LoopRanges {
+  std::map<std::pair<llvm::CallInst*, uint64_t>, uint64_t> ends;
+};
+
+std::optional<LoopRanges> loopRanges(llvm::Loop& l, llvm::ScalarEvolution& se, unsigned guard_kind) {
+  LoopRanges out;
+  const llvm::DataLayout& dl = l.getHeader()->getModule()->getDataLayout();
+  size_t count = 0;
+  for (llvm::BasicBlock* bb : l.blocks())
+    for (llvm::Instruction& i : *bb) {
+      // No calls: a callee could grow the memory (harmless) or trap (the loop's stores before
+      // it must be done, in order); intrinsics are operations.
+      if (auto* call = llvm::dyn_cast<llvm::CallBase>(&i); call && !llvm::isa<llvm::IntrinsicInst>(call)) return std::nullopt;
+      if (++count > 400) return std::nullopt;  // more than a vectorizer takes
+      if (!i.getMetadata(llvm::LLVMContext::MD_alias_scope)) continue;
+      llvm::Value* ptr = llvm::getLoadStorePointerOperand(&i);
+      if (!ptr) continue;
+      auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se.getSCEV(ptr));
+      if (!rec || rec->getLoop() != &l || !rec->isAffine()) return std::nullopt;
+      auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
+      if (!step || step->getAPInt().isNegative() || step->getAPInt().getZExtValue() > uint64_t(kMaxAddressStep))
+        return std::nullopt;
+      const llvm::SCEV* start = rec->getStart();
+      uint64_t c = 0;
+      if (auto* sum = llvm::dyn_cast<llvm::SCEVAddExpr>(start); sum && sum->getNumOperands() == 2)
+        if (auto* k = llvm::dyn_cast<llvm::SCEVConstant>(sum->getOperand(0))) {
+          if (k->getAPInt().getActiveBits() > 33) return std::nullopt;
+          c = k->getAPInt().getZExtValue();
+          start = sum->getOperand(1);
+        }
+      auto* u = llvm::dyn_cast<llvm::SCEVUnknown>(start);
+      auto* root = u ? llvm::dyn_cast<llvm::CallInst>(u->getValue()) : nullptr;
+      if (!root || !root->getMetadata(guard_kind)) return std::nullopt;
+      llvm::Type* t = llvm::isa<llvm::StoreInst>(i) ? llvm::cast<llvm::StoreInst>(i).getValueOperand()->getType() : i.getType();
+      uint64_t& end = out.ends[{root, step->getAPInt().getZExtValue()}];
+      end = std::max(end, c + dl.getTypeStoreSize(t).getFixedValue());
+    }
+  if (out.ends.empty()) return std::nullopt;
+  return out;
+}
+
+// Whether every access of `l` stays inside its memory for the loop's `btc` + 1 iterations:
+// root's start + end + step * btc <= length, per root and step, with btc at most 2^32 (so
+// that nothing wraps in 64 bits).
+llvm::Value* inBounds(llvm::IRBuilderBase& b, const LoopRanges& ranges, llvm::Value* btc, unsigned guard_kind) {
+  llvm::Value* ok = b.CreateICmpULE(btc, b.getInt64(uint64_t{1} << 32));
+  std::map<uint32_t, llvm::Value*> lengths;
+  llvm::Value* vmctx = b.GetInsertBlock()->getParent()->getArg(0);
+  for (auto& [key, end] : ranges.ends) {
+    auto [root, step] = key;
+    // The root is asm(gep inbounds base, start) (widenFunction), or asm(base) for a start of 0.
+    llvm::Value* arg = root->getArgOperand(0);
+    llvm::Value* start = b.getInt64(0);
+    if (auto* gep = llvm::dyn_cast<llvm::GetElementPtrInst>(arg); gep && gep->getNumIndices() == 1) start = gep->getOperand(1);
+    auto* md = root->getMetadata(guard_kind);
+    auto* mem = md && md->getNumOperands() == 1 ? llvm::mdconst::dyn_extract<llvm::ConstantInt>(md->getOperand(0)) : nullptr;
+    if (!mem) return b.getFalse();
+    llvm::Value*& length = lengths[uint32_t(mem->getZExtValue())];
+    if (!length) length = loadMemoryLength(b, vmctx, uint32_t(mem->getZExtValue()));
+    llvm::Value* last = b.CreateAdd(b.CreateAdd(start, b.getInt64(end)), b.CreateMul(btc, b.getInt64(step)));
+    ok = b.CreateAnd(ok, b.CreateICmpULE(last, length));
+  }
+  return ok;
+}
+
+// The scope that marks the accesses of a checked loop (cannotFault).
+llvm::MDNode* noFaultScope(llvm::LLVMContext& ctx) {
+  llvm::MDBuilder md(ctx);
+  return md.createAliasScope("in bounds", md.createAliasScopeDomain(kNoFaultDomain));
+}
+
+bool versionLoop(llvm::Loop& l, llvm::DominatorTree& dt, llvm::LoopInfo& li, llvm::ScalarEvolution& se,
+                 unsigned guard_kind, llvm::MDNode* nofault) {
+  if (!l.isInnermost() || !l.getLoopPreheader() || !l.getLoopLatch() || !l.getExitBlock()) return false;
+  std::optional<LoopRanges> ranges = loopRanges(l, se, guard_kind);
+  if (!ranges) return false;
+  const llvm::SCEV* btc = se.getBackedgeTakenCount(&l);
+  if (llvm::isa<llvm::SCEVCouldNotCompute>(btc) || btc->getType()->getIntegerBitWidth() > 64) return false;
+  // The exit only reached from the loop (SimplifyCFG merges such blocks), and every value the
+  // loop defines used outside through a phi there, which gets the copy's value as well.
+  if (!l.hasDedicatedExits()) llvm::formDedicatedExitBlocks(&l, &dt, &li, nullptr, false);
+  if (!l.getExitBlock()) return false;
+  llvm::formLCSSA(l, dt, &li, &se);
+  llvm::BasicBlock* check = l.getLoopPreheader();
+  llvm::LLVMContext& ctx = check->getContext();
+  llvm::IRBuilder<> b(check->getTerminator());
+  llvm::SCEVExpander expander(se, check->getModule()->getDataLayout(), "range");
+  llvm::Value* count = expander.expandCodeFor(btc, btc->getType(), check->getTerminator());
+  llvm::Value* ok = inBounds(b, *ranges, b.CreateZExtOrTrunc(count, b.getInt64Ty()), guard_kind);
+  expander.clear();
+  // Versioned as LLVM's LoopVersioning does: the check in the old preheader, then the loop
+  // (fast) or its copy (exact).
+  llvm::BasicBlock* ph = llvm::SplitBlock(check, check->getTerminator(), &dt, &li, nullptr, "fast.ph");
+  llvm::ValueToValueMapTy vmap;
+  llvm::SmallVector<llvm::BasicBlock*, 8> blocks;
+  llvm::Loop* exact = llvm::cloneLoopWithPreheader(ph, check, &l, vmap, ".exact", &li, &dt, blocks);
+  llvm::remapInstructionsInBlocks(blocks, vmap);
+  llvm::Instruction* old = check->getTerminator();
+  llvm::BranchInst::Create(ph, exact->getLoopPreheader(), ok, old);
+  old->eraseFromParent();
+  llvm::BasicBlock* exit = l.getExitBlock();
+  for (llvm::PHINode& phi : exit->phis())
+    for (unsigned n = phi.getNumIncomingValues(), k = 0; k < n; ++k)
+      if (l.contains(phi.getIncomingBlock(k))) {
+        llvm::Value* v = phi.getIncomingValue(k);
+        llvm::Value* copy = vmap.count(v) ? static_cast<llvm::Value*>(vmap[v]) : v;
+        phi.addIncoming(copy, llvm::cast<llvm::BasicBlock>(vmap[phi.getIncomingBlock(k)]));
+      }
+  dt.changeImmediateDominator(exit, check);
+  for (llvm::BasicBlock* bb : l.blocks())
+    for (llvm::Instruction& i : *bb)
+      if (llvm::MDNode* scopes = i.getMetadata(llvm::LLVMContext::MD_alias_scope); scopes && llvm::getLoadStorePointerOperand(&i))
+        i.setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::concatenate(scopes, llvm::MDNode::get(ctx, {nofault})));
+  // The exact copy is left as it is: no vectorizer (the mark it leaves on what it did).
+  llvm::MDNode* done = llvm::MDNode::get(
+      ctx, {llvm::MDString::get(ctx, "llvm.loop.isvectorized"), llvm::ConstantAsMetadata::get(b.getInt32(1))});
+  llvm::MDNode* id = llvm::MDNode::getDistinct(ctx, {nullptr, done});
+  id->replaceOperandWith(0, id);
+  exact->getLoopLatch()->getTerminator()->setMetadata(llvm::LLVMContext::MD_loop, id);
+  se.forgetLoop(&l);
+  return true;
+}
+
+}  // namespace
+
+size_t widenLoopAddresses(llvm::Module& m) {
+  unsigned guard_kind = m.getContext().getMDKindID(kGuard32MD);
+  size_t n = 0;
+  for (llvm::Function& f : m)
+    if (!f.isDeclaration()) n += widenFunction(f, guard_kind, llvm::LLVMContext::MD_alias_scope);
+  return n;
+}
+
+
+size_t versionLoops(llvm::Module& m) {
+  unsigned guard_kind = m.getContext().getMDKindID(kGuard32MD);
+  llvm::MDNode* nofault = noFaultScope(m.getContext());
+  size_t n = 0;
+  for (llvm::Function& f : m) {
+    if (f.isDeclaration()) continue;
+    llvm::DominatorTree dt(f);
+    llvm::LoopInfo li(dt);
+    if (li.empty()) continue;
+    llvm::TargetLibraryInfoImpl tlii(llvm::Triple(m.getTargetTriple()));
+    llvm::TargetLibraryInfo tli(tlii);
+    llvm::AssumptionCache ac(f);
+    llvm::ScalarEvolution se(f, tli, ac, dt, li);
+    for (llvm::Loop* l : li.getLoopsInPreorder())
+      if (l->isInnermost()) n += versionLoop(*l, dt, li, se, guard_kind, nofault);
+  }
+  return n;
+}
+
+bool cannotFault(const llvm::Instruction& i) {
+  const llvm::MDNode* scopes = i.getMetadata(llvm::LLVMContext::MD_alias_scope);
+  if (!scopes) return false;
+  for (const llvm::MDOperand& op : scopes->operands()) {
+    auto* scope = llvm::dyn_cast<llvm::MDNode>(op);
+    auto* domain = scope && scope->getNumOperands() >= 2 ? llvm::dyn_cast<llvm::MDNode>(scope->getOperand(1)) : nullptr;
+    auto* name = domain && domain->getNumOperands() >= 1 ? llvm::dyn_cast<llvm::MDString>(domain->getOperand(0)) : nullptr;
+    if (name && name->getString() == kNoFaultDomain) return true;
+  }
+  return false;
+}
+
+}  // namespace strata::llvmtier

@@ -1,0 +1,32 @@
+// Wasm-aware rewriting of loop addresses (addresses.cc; docs/llvm.md "Loop addresses").
+#pragma once
+
+#include <llvm/IR/Module.h>
+
+#include <cstddef>
+
+namespace strata::llvmtier {
+
+// The largest step per iteration of an address addresses.cc widens, and the distance below
+// 4 GiB that every 32-bit memory stays under (runtime/memory.cc MemoryObj::maxPages): an
+// access at index 2^32 - kMaxAddressStep or above is always out of bounds.
+inline constexpr int64_t kMaxAddressStep = 65536;
+
+// Rewrites, in every loop, the addresses of 32-bit guard-page memories whose index is an i32
+// induction (zext of {start,+,step}) into 64-bit inductions, which LLVM can prove consecutive
+// (vectorizer, strength reduction). Returns how many accesses it rewrote.
+size_t widenLoopAddresses(llvm::Module& m);
+
+// Versions each innermost loop whose accesses widenLoopAddresses rewrote, when the loop has no
+// calls and a trip count known at entry: a check at entry that every access of every
+// iteration is in bounds, then the loop, whose accesses cannot fault and carry the scope of
+// kNoFaultDomain (cannotFault), or else an exact copy the vectorizers leave alone. Returns how
+// many loops it versioned.
+size_t versionLoops(llvm::Module& m);
+
+// The alias-scope domain of the accesses versionLoops proved in bounds, which any reordering,
+// merging or widening leaves exact: emit.cc lostAccesses does not count them.
+inline constexpr const char* kNoFaultDomain = "strata.nofault";
+bool cannotFault(const llvm::Instruction& i);
+
+}  // namespace strata::llvmtier
