@@ -35,12 +35,12 @@
 #include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Transforms/Utils/Local.h>
 #include <llvm/Transforms/Utils/LoopUtils.h>
+#include <llvm/Transforms/Utils/LoopSimplify.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 #include <llvm/Transforms/Utils/ValueMapper.h>
 
 #include <map>
 #include <optional>
-#include <tuple>
 #include <vector>
 
 #include "llvm/translate.h"
@@ -110,37 +110,47 @@ struct Rewrite {
 void shareStarts(llvm::ScalarEvolution& se, llvm::DominatorTree& dt, std::vector<Rewrite>& plan) {
   struct Split {
     size_t entry;
-    int64_t k;
+    int64_t k;  // the start is the group's first start + k
   };
-  std::map<std::tuple<llvm::Loop*, llvm::Value*, const llvm::SCEV*>, std::vector<Split>> groups;
+  // Grouped by the constant difference of their starts, which SCEV finds whatever the form
+  // (an outer loop's induction folds the constant into its own start: {b + 8,+,s}<outer>).
+  std::map<std::pair<llvm::Loop*, llvm::Value*>, std::vector<std::vector<Split>>> buckets;
   for (size_t e = 0; e < plan.size(); ++e) {
     plan[e].root = e;
-    const llvm::SCEV* b = plan[e].address.first;
-    int64_t k = 0;
-    if (auto* sum = llvm::dyn_cast<llvm::SCEVAddExpr>(b))
-      if (auto* c = llvm::dyn_cast<llvm::SCEVConstant>(sum->getOperand(0))) {
-        k = c->getAPInt().getSExtValue();
-        b = se.getMinusSCEV(b, c);
+    std::vector<std::vector<Split>>& groups = buckets[{plan[e].loop, plan[e].address.base}];
+    bool placed = false;
+    for (std::vector<Split>& g : groups) {
+      const llvm::SCEV* d = se.getMinusSCEV(plan[e].address.first, plan[g[0].entry].address.first);
+      if (auto* c = llvm::dyn_cast<llvm::SCEVConstant>(d)) {
+        g.push_back({e, c->getAPInt().getSExtValue()});
+        placed = true;
+        break;
       }
-    groups[{plan[e].loop, plan[e].address.base, b}].push_back({e, k});
-  }
-  for (auto& [key, members] : groups) {
-    const Split* least = &members[0];
-    for (const Split& m : members)
-      if (m.k < least->k) least = &m;
-    for (const Split& m : members) {
-      int64_t d = m.k - least->k;
-      if (&m == least || d > kMaxAddressStep || !dt.dominates(plan[least->entry].access, plan[m.entry].access)) continue;
-      plan[m.entry].root = least->entry;
-      plan[m.entry].delta = uint64_t(d);
     }
+    if (!placed) groups.push_back({{e, 0}});
   }
+  for (auto& [key, groups] : buckets)
+    for (std::vector<Split>& members : groups) {
+      const Split* least = &members[0];
+      for (const Split& m : members)
+        if (m.k < least->k) least = &m;
+      for (const Split& m : members) {
+        int64_t d = m.k - least->k;
+        if (&m == least || d > kMaxAddressStep || !dt.dominates(plan[least->entry].access, plan[m.entry].access)) continue;
+        plan[m.entry].root = least->entry;
+        plan[m.entry].delta = uint64_t(d);
+      }
+    }
 }
 
 size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind) {
   llvm::DominatorTree dt(f);
   llvm::LoopInfo li(dt);
   if (li.empty()) return 0;
+  // Each loop in LLVM's simplified form (a preheader, one latch, dedicated exits), which the
+  // last passes of the main stage do not keep: an inner loop entered from a block that also
+  // branches elsewhere has no preheader (matmul's j loop).
+  for (llvm::Loop* l : li) llvm::simplifyLoop(l, &dt, &li, nullptr, nullptr, nullptr, false);
   llvm::TargetLibraryInfoImpl tlii(llvm::Triple(f.getParent()->getTargetTriple()));
   llvm::TargetLibraryInfo tli(tlii);
   llvm::AssumptionCache ac(f);

@@ -455,7 +455,8 @@ void dropAccumulators(llvm::Module& m) {
 // free of that rule. When the first copy loses accesses that are still there before the
 // finishing stage (the vectorizers took them), a second copy runs with those accesses volatile,
 // which the vectorizers leave alone, so that one loop they must not take does not cost the
-// batch's others their vectorization (memcopy: an unrolled loop with a call). Accesses gone
+// batch's others their vectorization (memcopy: an unrolled loop with a call), nor the checked
+// copy of a loop what the SLP vectorizer did to its exact copy (matmul). Accesses gone
 // before the vectorizers ran (dead code, or found dead: translated again, see emitObject) are
 // not counted. Null: no copy kept, the finishing stage is to run without the vectorizers.
 std::unique_ptr<llvm::Module> vectorize(llvm::Module& translated, llvm::TargetMachine& tm,
@@ -464,14 +465,14 @@ std::unique_ptr<llvm::Module> vectorize(llvm::Module& translated, llvm::TargetMa
   std::set<uint32_t> keep;
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<llvm::Module> copy = llvm::CloneModule(translated);
+    versionLoops(*copy);
     for (llvm::Function& f : *copy)
       for (llvm::Instruction& i : llvm::instructions(f))
         for (uint32_t at : accessOffsets(i))
-          if (keep.count(at)) {
+          if (keep.count(at) && !cannotFault(i)) {  // a checked loop's access keeps its freedom
             if (auto* load = llvm::dyn_cast<llvm::LoadInst>(&i)) load->setVolatile(true);
             if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&i)) store->setVolatile(true);
           }
-    versionLoops(*copy);
     runPipeline(*copy, tm, finishStage(true));
     std::set<uint32_t> lost = lostAccesses(*copy, before);
     std::erase_if(lost, [&](uint32_t at) { return !present.count(at); });  // gone before (dead code): not ours
