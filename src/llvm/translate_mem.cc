@@ -124,7 +124,14 @@ void FuncTranslator::accumulate(llvm::Value* v) {
   for (llvm::AllocaInst* a : accs_)
     if (a->getAllocatedType() == at) {
       llvm::Value* bits = t == at ? v : b_.CreateBitCast(v, at);
-      b_.CreateStore(b_.CreateXor(b_.CreateLoad(at, a), bits), a);
+      // The constant differs per access, so that InstCombine cannot move the accumulator
+      // through a phi (phi(acc ^ l1 ^ k1, acc ^ l2 ^ k2) would need two phis): it did, for the
+      // loads at the ends of an if's arms, and then merged the loads, each now of one user,
+      // into one load of a phi of their addresses, whose trap named one arm's offset on both
+      // paths (fuzzer seed 12121084; tests/llvm/data/phi_loads.wat).
+      llvm::Value* acc = b_.CreateXor(b_.CreateLoad(at, a), bits);
+      acc = b_.CreateXor(acc, llvm::ConstantInt::get(at, uint64_t(offset_) * 2 + 1));
+      b_.CreateStore(acc, a);
       return;
     }
 }
