@@ -49,6 +49,26 @@ namespace strata::llvmtier {
 
 namespace {
 
+// The analyses both rewrites need, for one function.
+struct Analyses {
+  llvm::DominatorTree dt;
+  llvm::LoopInfo li;
+  llvm::TargetLibraryInfoImpl tlii;
+  llvm::TargetLibraryInfo tli;
+  llvm::AssumptionCache ac;
+  std::optional<llvm::ScalarEvolution> scev;  // after the loops are simplified
+
+  Analyses(llvm::Function& f, bool simplify_loops)
+      : dt(f), li(dt), tlii(llvm::Triple(f.getParent()->getTargetTriple())), tli(tlii), ac(f) {
+    // Each loop in LLVM's simplified form (a preheader, one latch, dedicated exits), which the
+    // last passes of the main stage do not keep: an inner loop entered from a block that also
+    // branches elsewhere has no preheader (matmul's j loop).
+    if (simplify_loops)
+      for (llvm::Loop* l : li) llvm::simplifyLoop(l, &dt, &li, nullptr, nullptr, nullptr, false);
+    scev.emplace(f, tli, ac, dt, li);
+  }
+};
+
 // An access's address base + zext({first,+,step}<loop>) + offset, found by `widened`.
 struct Widened {
   llvm::Instruction* base;  // the memory's base
@@ -144,17 +164,11 @@ void shareStarts(llvm::ScalarEvolution& se, llvm::DominatorTree& dt, std::vector
 }
 
 size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind) {
-  llvm::DominatorTree dt(f);
-  llvm::LoopInfo li(dt);
-  if (li.empty()) return 0;
-  // Each loop in LLVM's simplified form (a preheader, one latch, dedicated exits), which the
-  // last passes of the main stage do not keep: an inner loop entered from a block that also
-  // branches elsewhere has no preheader (matmul's j loop).
-  for (llvm::Loop* l : li) llvm::simplifyLoop(l, &dt, &li, nullptr, nullptr, nullptr, false);
-  llvm::TargetLibraryInfoImpl tlii(llvm::Triple(f.getParent()->getTargetTriple()));
-  llvm::TargetLibraryInfo tli(tlii);
-  llvm::AssumptionCache ac(f);
-  llvm::ScalarEvolution se(f, tli, ac, dt, li);
+  Analyses a(f, true);
+  if (a.li.empty()) return 0;
+  llvm::DominatorTree& dt = a.dt;
+  llvm::LoopInfo& li = a.li;
+  llvm::ScalarEvolution& se = *a.scev;
   std::vector<Rewrite> plan;
   for (llvm::BasicBlock& bb : f) {
     llvm::Loop* l = li.getLoopFor(&bb);
@@ -361,36 +375,17 @@ size_t widenLoopAddresses(llvm::Module& m) {
   return n;
 }
 
-
 size_t versionLoops(llvm::Module& m) {
   unsigned guard_kind = m.getContext().getMDKindID(kGuard32MD);
   llvm::MDNode* nofault = noFaultScope(m.getContext());
   size_t n = 0;
   for (llvm::Function& f : m) {
     if (f.isDeclaration()) continue;
-    llvm::DominatorTree dt(f);
-    llvm::LoopInfo li(dt);
-    if (li.empty()) continue;
-    llvm::TargetLibraryInfoImpl tlii(llvm::Triple(m.getTargetTriple()));
-    llvm::TargetLibraryInfo tli(tlii);
-    llvm::AssumptionCache ac(f);
-    llvm::ScalarEvolution se(f, tli, ac, dt, li);
-    for (llvm::Loop* l : li.getLoopsInPreorder())
-      if (l->isInnermost()) n += versionLoop(*l, dt, li, se, guard_kind, nofault);
+    Analyses a(f, false);
+    for (llvm::Loop* l : a.li.getLoopsInPreorder())
+      if (l->isInnermost()) n += versionLoop(*l, a.dt, a.li, *a.scev, guard_kind, nofault);
   }
   return n;
-}
-
-bool cannotFault(const llvm::Instruction& i) {
-  const llvm::MDNode* scopes = i.getMetadata(llvm::LLVMContext::MD_alias_scope);
-  if (!scopes) return false;
-  for (const llvm::MDOperand& op : scopes->operands()) {
-    auto* scope = llvm::dyn_cast<llvm::MDNode>(op);
-    auto* domain = scope && scope->getNumOperands() >= 2 ? llvm::dyn_cast<llvm::MDNode>(scope->getOperand(1)) : nullptr;
-    auto* name = domain && domain->getNumOperands() >= 1 ? llvm::dyn_cast<llvm::MDString>(domain->getOperand(0)) : nullptr;
-    if (name && name->getString() == kNoFaultDomain) return true;
-  }
-  return false;
 }
 
 }  // namespace strata::llvmtier

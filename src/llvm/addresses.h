@@ -5,12 +5,14 @@
 
 #include <cstddef>
 
+#include "vm/abi.h"
+
 namespace strata::llvmtier {
 
-// The largest step per iteration of an address addresses.cc widens, and the distance below
-// 4 GiB that every 32-bit memory stays under (runtime/memory.cc MemoryObj::maxPages): an
-// access at index 2^32 - kMaxAddressStep or above is always out of bounds.
-inline constexpr int64_t kMaxAddressStep = 65536;
+// The largest step per iteration of an address addresses.cc widens: the distance below 4 GiB
+// that every 32-bit memory stays under, so an access at index 2^32 - kMaxAddressStep or above
+// is always out of bounds.
+inline constexpr int64_t kMaxAddressStep = int64_t(vm::kMemory32Headroom);
 
 // Rewrites, in every loop, the addresses of 32-bit guard-page memories whose index is an i32
 // induction (zext of {start,+,step}) into 64-bit inductions, which LLVM can prove consecutive
@@ -27,6 +29,5 @@ size_t versionLoops(llvm::Module& m);
 // The alias-scope domain of the accesses versionLoops proved in bounds, which any reordering,
 // merging or widening leaves exact: emit.cc lostAccesses does not count them.
 inline constexpr const char* kNoFaultDomain = "strata.nofault";
-bool cannotFault(const llvm::Instruction& i);
 
 }  // namespace strata::llvmtier

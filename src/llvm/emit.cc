@@ -160,18 +160,32 @@ void runPipeline(llvm::Module& m, llvm::TargetMachine& tm, const std::string& te
   mpm.run(m, mam);
 }
 
-// The wasm offset an access scope names (translate.h kAccessDomain), if it is one.
-std::optional<uint32_t> accessOffset(const llvm::MDNode* scope) {
-  // A named scope is !{!"name", !domain}, a named domain !{!"name"} (MDBuilder).
-  if (!scope || scope->getNumOperands() < 2) return std::nullopt;
+// The name of a named alias scope's domain, and the scope's own name, or empty ones. A named
+// scope is !{!"name", !domain}, a named domain !{!"name"} (MDBuilder).
+std::pair<llvm::StringRef, llvm::StringRef> scopeNames(const llvm::MDNode* scope) {
+  if (!scope || scope->getNumOperands() < 2) return {};
   auto* name = llvm::dyn_cast<llvm::MDString>(scope->getOperand(0));
   auto* domain = llvm::dyn_cast<llvm::MDNode>(scope->getOperand(1));
-  if (!name || !domain || domain->getNumOperands() < 1) return std::nullopt;
+  if (!name || !domain || domain->getNumOperands() < 1) return {};
   auto* dname = llvm::dyn_cast<llvm::MDString>(domain->getOperand(0));
-  if (!dname || dname->getString() != kAccessDomain) return std::nullopt;
+  if (!dname) return {};
+  return {dname->getString(), name->getString()};
+}
+
+// The wasm offset an access scope names (translate.h kAccessDomain), if it is one.
+std::optional<uint32_t> accessOffset(const llvm::MDNode* scope) {
+  auto [domain, name] = scopeNames(scope);
   uint32_t at = 0;
-  if (name->getString().getAsInteger(10, at)) return std::nullopt;
+  if (domain != kAccessDomain || name.getAsInteger(10, at)) return std::nullopt;
   return at;
+}
+
+// Whether an access is one versionLoops proved in bounds (addresses.h kNoFaultDomain).
+bool cannotFault(const llvm::Instruction& i) {
+  if (const llvm::MDNode* scopes = i.getMetadata(llvm::LLVMContext::MD_alias_scope))
+    for (const llvm::MDOperand& op : scopes->operands())
+      if (scopeNames(llvm::dyn_cast<llvm::MDNode>(op)).first == kNoFaultDomain) return true;
+  return false;
 }
 
 // A machine pass run just before the object is written: every instruction that reads or

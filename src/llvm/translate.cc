@@ -281,12 +281,17 @@ void FuncTranslator::onLocals(std::span<const ir::ValType> locals) {
   b_.SetInsertPoint(body);
 }
 
+llvm::LoadInst* loadAt(llvm::IRBuilderBase& b, llvm::Value* base, uint64_t offset, llvm::Type* t, bool invariant,
+                       const llvm::Twine& name) {
+  llvm::Value* at = offset ? b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), base, offset) : base;
+  llvm::LoadInst* l = b.CreateAlignedLoad(t, at, llvm::MaybeAlign(8), name);
+  if (invariant) l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(b.getContext(), {}));
+  return l;
+}
+
 llvm::Value* FuncTranslator::loadField(llvm::Value* base, uint32_t offset, llvm::Type* t, bool invariant,
                                        const llvm::Twine& name) {
-  llvm::Value* at = offset ? b_.CreateConstInBoundsGEP1_64(mt_.i8, base, offset) : base;
-  llvm::LoadInst* l = b_.CreateAlignedLoad(t, at, llvm::MaybeAlign(8), name);
-  if (invariant) l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(mt_.ctx, {}));
-  return l;
+  return loadAt(b_, base, offset, t, invariant, name);
 }
 
 llvm::Value* FuncTranslator::storeCtx() {

@@ -51,14 +51,18 @@ inline constexpr const char* kAccessDomain = "strata.access";
 // (no bounds checks), !{i32 memory index}: addresses.cc widens the loop addresses of such
 // memories only, and gives the bases it makes the same metadata.
 inline constexpr const char* kGuard32MD = "strata.g32";
+// The metadata on the entry's stack-limit compare (FuncTranslator::checkStack), which
+// emit.cc drops in leaf functions after optimization.
+inline constexpr const char* kStackCheckMD = "strata.stack_check";
 
+// A load of the field at `offset` of a runtime structure (8-byte aligned; invariant: never
+// changes while code runs).
+llvm::LoadInst* loadAt(llvm::IRBuilderBase& b, llvm::Value* base, uint64_t offset, llvm::Type* t, bool invariant,
+                       const llvm::Twine& name = "");
 // The VMMemory of memory `mem`, and its current length in bytes, read through vmctx (also
 // for addresses.cc, which checks a loop's range against the length).
 llvm::Value* loadMemoryPtr(llvm::IRBuilderBase& b, llvm::Value* vmctx, uint32_t mem);
 llvm::Value* loadMemoryLength(llvm::IRBuilderBase& b, llvm::Value* vmctx, uint32_t mem);
-// The metadata on the entry's stack-limit compare (FuncTranslator::checkStack), which
-// emit.cc drops in leaf functions after optimization.
-inline constexpr const char* kStackCheckMD = "strata.stack_check";
 
 class ModuleTranslator {
  public:

@@ -23,18 +23,6 @@ struct Access {
 
 }  // namespace
 
-namespace {
-
-llvm::LoadInst* loadAt(llvm::IRBuilderBase& b, llvm::Value* base, uint64_t offset, llvm::Type* t, bool invariant,
-                       const llvm::Twine& name = "") {
-  llvm::Value* at = offset ? b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), base, offset) : base;
-  llvm::LoadInst* l = b.CreateAlignedLoad(t, at, llvm::MaybeAlign(8), name);
-  if (invariant) l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(b.getContext(), {}));
-  return l;
-}
-
-}  // namespace
-
 llvm::Value* loadMemoryPtr(llvm::IRBuilderBase& b, llvm::Value* vmctx, uint32_t mem) {
   // Memory 0 has its own field: one load less.
   if (mem == 0) return loadAt(b, vmctx, offsetof(vm::VMContext, memory0), b.getPtrTy(), true);

@@ -29,11 +29,10 @@ uint64_t MemoryObj::maxPages() const {
   // to 2^48 bytes like every engine, since no machine maps more.
   uint64_t max_bytes_log2 = type.limits.is64 ? 48 : address_bits;
   uint64_t limit = uint64_t{1} << (max_bytes_log2 - type.page_size_log2);
-  // A 32-bit memory stays 64 KiB short of 4 GiB, so that an index of 2^32 - 65536 or more is
-  // always out of bounds: the llvm tier's loop addresses rely on it (llvm/addresses.cc, whose
-  // kMaxAddressStep this is). The spec lets memory.grow fail (4.4.7.11) and instantiation run
-  // out of resources; only a memory of exactly 4 GiB is refused.
-  if (!type.limits.is64) limit = ((uint64_t{1} << 32) - 65536) >> type.page_size_log2;
+  // A 32-bit memory stays vm::kMemory32Headroom (64 KiB) short of 4 GiB, which the llvm tier's
+  // loop addresses rely on. The spec lets memory.grow fail (4.4.7.11) and instantiation run out
+  // of resources; only a memory of exactly 4 GiB is refused.
+  if (!type.limits.is64) limit = ((uint64_t{1} << 32) - vm::kMemory32Headroom) >> type.page_size_log2;
   return type.limits.max ? std::min(*type.limits.max, limit) : limit;
 }
 

@@ -46,6 +46,11 @@ struct VMFuncRef {
 };
 static_assert(offsetof(VMFuncRef, type_id) == 32 && sizeof(VMFuncRef) == 40);
 
+// How far a 32-bit memory stays below 4 GiB (runtime/memory.cc MemoryObj::maxPages): an index
+// of 2^32 - kMemory32Headroom or more is always out of bounds, which the llvm tier's loop
+// addresses rely on (llvm/addresses.cc).
+inline constexpr uint64_t kMemory32Headroom = 65536;
+
 // A linear memory as seen by code. The base never moves (the memory is a fixed virtual
 // reservation, committed as it grows), so code may cache it; the length changes on grow.
 struct VMMemory {
