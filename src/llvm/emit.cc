@@ -364,6 +364,40 @@ void dropLeafStackChecks(llvm::Module& m) {
   }
 }
 
+// A return block that only returns a phi is copied into each predecessor (`ret` of the value
+// coming from there). With one shared return, the register allocator tends to give the phi the
+// callee-saved register that holds the same value across calls on the other path, and a path
+// that returns at once (fib's `n < 2`) then saves and restores registers it does not use:
+// LLVM's shrink-wrapping cannot keep the prologue out of it (translate.cc placeStackCheck).
+void splitReturns(llvm::Module& m) {
+  for (llvm::Function& f : m) {
+    for (llvm::BasicBlock& bb : llvm::make_early_inc_range(f)) {
+      auto* ret = llvm::dyn_cast<llvm::ReturnInst>(bb.getTerminator());
+      auto* phi = llvm::dyn_cast<llvm::PHINode>(&bb.front());
+      if (!ret || !phi || ret->getReturnValue() != phi || &*std::next(bb.begin()) != ret || !phi->hasOneUse()) continue;
+      llvm::SmallVector<llvm::BasicBlock*, 8> preds(llvm::predecessors(&bb));
+      llvm::sort(preds);
+      preds.erase(std::unique(preds.begin(), preds.end()), preds.end());
+      for (llvm::BasicBlock* p : preds) {
+        llvm::Value* v = phi->getIncomingValueForBlock(p);
+        llvm::Instruction* term = p->getTerminator();
+        llvm::ReturnInst* copy;
+        if (auto* br = llvm::dyn_cast<llvm::BranchInst>(term); br && br->isUnconditional()) {
+          copy = llvm::ReturnInst::Create(m.getContext(), v, term->getIterator());
+          term->eraseFromParent();
+        } else {
+          auto* own = llvm::BasicBlock::Create(m.getContext(), "", &f, &bb);
+          copy = llvm::ReturnInst::Create(m.getContext(), v, own);
+          term->replaceSuccessorWith(&bb, own);
+        }
+        copy->setDebugLoc(ret->getDebugLoc());
+        phi->removeIncomingValueIf([&](unsigned k) { return phi->getIncomingBlock(k) == p; }, false);
+      }
+      if (llvm::pred_empty(&bb)) bb.eraseFromParent();
+    }
+  }
+}
+
 // STRATA_LLVM_DUMP: the IR appended to `path` (plugin.cc empties the file first).
 void dumpIr(const llvm::Module& m, const std::string& path) {
   static std::mutex dump_mutex;  // batches compiled at once append in turn
@@ -548,6 +582,7 @@ Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginReque
   pinAccesses(m);
   dropAccumulators(m);  // before counting a function's instructions for the leaf test
   dropLeafStackChecks(m);
+  if (!std::getenv("STRATA_LLVM_ENTRY_CHECK")) splitReturns(m);
   if (req.dump_ir) dumpIr(m, req.dump_ir);
   llvm::SmallVector<char, 0> buffer;
   {

@@ -2,11 +2,18 @@
 // locals and traps (see translate.h).
 #include "llvm/translate.h"
 
+#include <algorithm>
+
 #include <fmt/core.h>
+#include <llvm/Analysis/LoopInfo.h>
 #include <llvm/IR/CFG.h>
+#include <llvm/IR/Dominators.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/InlineAsm.h>
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/MDBuilder.h>
+#include <llvm/Transforms/Utils/BasicBlockUtils.h>
+#include <llvm/Transforms/Utils/Local.h>
 
 #include "ir/opcodes.h"
 #include "jit/externs.h"
@@ -305,8 +312,10 @@ void FuncTranslator::checkStack() {
   llvm::Value* limit = loadField(storeCtx(), offsetof(vm::VMStoreLimits, stack_limit), mt_.i64, false, "limit");
   llvm::Value* fa = b_.CreateIntrinsic(llvm::Intrinsic::frameaddress, {mt_.ptr}, {b_.getInt32(0)});
   llvm::Value* below = b_.CreateICmpULT(b_.CreatePtrToInt(fa, mt_.i64), limit);
-  if (auto* cmp = llvm::dyn_cast<llvm::Instruction>(below))
+  if (auto* cmp = llvm::dyn_cast<llvm::Instruction>(below)) {
     cmp->setMetadata(mt_.ctx.getMDKindID(kStackCheckMD), llvm::MDNode::get(mt_.ctx, {}));
+    stack_cmp_ = cmp;
+  }
   trapIf(below, uint32_t(vm::TrapKind::CallStackExhausted));
 }
 
@@ -603,6 +612,68 @@ void FuncTranslator::onEnd() {
       eb.CreateUnreachable();
     }
   }
+  placeStackCheck();
+}
+
+// The stack check guards recursion, so only paths that call need it: a path without calls goes
+// at most its frame below the limit, which stays 64 KiB above the guard page (the leaf rule of
+// emit.cc dropLeafStackChecks, per path). Checked at the nearest common dominator of the calls,
+// outside every loop, instead of the entry, the paths without calls need no frame, and LLVM's
+// shrink-wrapping keeps the prologue out of them (shootout-fib2's leaf calls). The trap keeps
+// the entry's offset. With epoch or fuel the entry traps anyway, so the check stays there.
+void FuncTranslator::placeStackCheck() {
+  if (!stack_cmp_ || mt_.req.options.epoch_interruption || mt_.req.options.consume_fuel) return;
+  if (std::getenv("STRATA_LLVM_ENTRY_CHECK")) return;
+  std::vector<llvm::Instruction*> calls;
+  for (llvm::BasicBlock& bb : *fn_) {
+    for (llvm::Instruction& i : bb) {
+      auto* call = llvm::dyn_cast<llvm::CallBase>(&i);
+      if (!call || call->isInlineAsm() || call->doesNotReturn()) continue;
+      if (auto* intr = llvm::dyn_cast<llvm::IntrinsicInst>(call);
+          intr && intr->getIntrinsicID() != llvm::Intrinsic::experimental_gc_statepoint)
+        continue;
+      calls.push_back(call);
+    }
+  }
+  if (calls.empty()) return;  // a leaf: emit.cc decides after optimization
+  llvm::DominatorTree dt(*fn_);
+  llvm::LoopInfo li(dt);
+  llvm::BasicBlock* at = nullptr;  // calls in blocks nothing reaches do not count
+  for (llvm::Instruction* c : calls) {
+    if (!dt.isReachableFromEntry(c->getParent())) continue;
+    at = at ? dt.findNearestCommonDominator(at, c->getParent()) : c->getParent();
+  }
+  if (!at) return;
+  if (llvm::Loop* l = li.getLoopFor(at)) at = dt.getNode(l->getOutermostLoop()->getHeader())->getIDom()->getBlock();
+  if (at == entry_) return;
+  // Before the first call in that block, or at its end.
+  llvm::Instruction* before = at->getTerminator();
+  for (llvm::Instruction& i : *at) {
+    if (std::find(calls.begin(), calls.end(), &i) != calls.end()) { before = &i; break; }
+  }
+  llvm::BasicBlock* rest = at->splitBasicBlock(before);
+  at->getTerminator()->eraseFromParent();
+  llvm::Instruction* old = stack_cmp_;
+  llvm::DebugLoc loc = old->getDebugLoc();
+  const uint32_t saved = offset_;
+  offset_ = loc ? loc.getLine() : saved;
+  b_.SetInsertPoint(at);
+  b_.SetCurrentDebugLocation(loc);
+  checkStack();
+  b_.CreateBr(rest);
+  offset_ = saved;
+  // The old compare and what only it used: a frame address left in the entry would read rbp
+  // there and so keep the prologue in the entry.
+  // So is trapIf's barrier (an asm that clobbers memory, which shrink-wrapping takes for an
+  // access to the frame): the entry branches straight on.
+  auto* br = llvm::cast<llvm::BranchInst>(old->user_back());
+  if (auto* barrier = llvm::dyn_cast_or_null<llvm::CallInst>(br->getPrevNode()); barrier && barrier->isInlineAsm())
+    barrier->eraseFromParent();
+  llvm::BasicBlock* trap = br->getSuccessor(0);
+  llvm::BranchInst::Create(br->getSuccessor(1), br->getIterator());
+  br->eraseFromParent();
+  llvm::RecursivelyDeleteTriviallyDeadInstructions(old);
+  llvm::DeleteDeadBlock(trap);
 }
 
 }  // namespace strata::llvmtier

@@ -172,6 +172,7 @@ class FuncTranslator {
   llvm::Value* loadField(llvm::Value* base, uint32_t offset, llvm::Type* t, bool invariant, const llvm::Twine& name = "");
   llvm::Value* storeCtx();
   void checkStack();
+  void placeStackCheck();  // onEnd: the entry's stack check moved to where calls need it
   void checkEpoch();
   void chargeFuel();
   void patchFuel();
@@ -272,6 +273,7 @@ class FuncTranslator {
   bool dead_ = false;
   uint32_t offset_ = 0;  // wasm offset of the instruction being translated
   llvm::Instruction* fuel_sub_ = nullptr;  // the last fuel charge (patched by patchFuel)
+  llvm::Instruction* stack_cmp_ = nullptr;  // the entry's stack-limit compare (checkStack)
   uint64_t fuel_count_ = 0;                // instructions since it
   Result<void> error_;
 };

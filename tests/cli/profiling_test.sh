@@ -104,10 +104,13 @@ case $mode in
     tier=${mode#gdb-lines-}
     "$strata" wat2wasm "$data/backtrace.wat" -o backtrace.wasm || fail "wat2wasm"
     # The offset of each function's one call (inner, outer, _start in index order), from the
-    # wasm instructions objdump interleaves with the code: ";; 0x007a call 0".
+    # wasm instructions objdump interleaves with the code: ";; 0x007a call 0". A call's code may
+    # come in two runs (llvm places the stack check just before a function's first call).
     calls=()
     while read -r line; do
-      [[ $line =~ ^\;\;\ (0x[0-9a-f]+)\ call\  ]] && calls+=($((BASH_REMATCH[1])))
+      [[ $line =~ ^\;\;\ (0x[0-9a-f]+)\ call\  ]] || continue
+      at=$((BASH_REMATCH[1]))
+      [[ ${#calls[@]} -gt 0 && ${calls[-1]} = "$at" ]] || calls+=($at)
     done < <("$strata" objdump -d --tier "$tier" backtrace.wasm)
     [ ${#calls[@]} = 3 ] || fail "objdump -d lists ${#calls[@]} calls, not 3"
     # A caller's frame is at the return address, which gdb looks up one byte back: so does

@@ -47,6 +47,42 @@
 (assert_return (invoke "down" (i64.const 1000)) (i64.const 0))
 (assert_exhaustion (invoke "forever") "call stack exhausted")
 
+;; The stack check guards only the paths that call (src/llvm/translate.cc placeStackCheck):
+;; behind an early return, and before a loop whose body calls; each path still exhausts the
+;; stack, and what returns at once returns the right value (emit.cc splitReturns).
+(module
+  (memory 1)
+  (func $leafy (export "leafy") (param i32) (result i32)
+    (if (i32.lt_u (local.get 0) (i32.const 2)) (then (return (i32.const 1))))
+    (call $leafy (i32.add (local.get 0) (i32.const 1))))
+  (func $looped (export "looped") (param i32) (result i32)
+    (local i32)
+    (if (i32.lt_u (local.get 0) (i32.const 2)) (then (return (i32.const 7))))
+    (loop $l
+      (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+      (local.set 1 (i32.add (local.get 1) (call $looped (i32.add (local.get 0) (i32.const 1)))))
+      (br_if $l (i32.lt_u (local.get 1) (i32.const 3))))
+    (local.get 1))
+  (func $fib (export "fib") (param i32) (result i32)
+    (local i32)
+    (local.set 1 (i32.const 1))
+    (block $done
+      (br_if $done (i32.lt_u (local.get 0) (i32.const 2)))
+      (local.set 1 (i32.const 0))
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (call $fib (i32.sub (local.get 0) (i32.const 2)))))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br_if $l (i32.gt_u (local.get 0) (i32.const 1))))
+      (local.set 1 (i32.add (local.get 1) (i32.const 1))))
+    (local.get 1))
+)
+(assert_return (invoke "leafy" (i32.const 0)) (i32.const 1))
+(assert_exhaustion (invoke "leafy" (i32.const 2)) "call stack exhausted")
+(assert_return (invoke "looped" (i32.const 1)) (i32.const 7))
+(assert_exhaustion (invoke "looped" (i32.const 2)) "call stack exhausted")
+(assert_return (invoke "fib" (i32.const 1)) (i32.const 1))
+(assert_return (invoke "fib" (i32.const 20)) (i32.const 10946))
+
 ;; A load whose value is used after a later check must still fault first: LLVM may sink a load
 ;; (no side effect, in its model) past the branch of call_indirect's or a division's check.
 (module
