@@ -53,6 +53,13 @@ struct Config {
   // Compile a module's functions on a pool of threads (one per hardware thread) where the tier
   // can (llvm today). The code is the same either way.
   bool parallel_compilation = true;
+  // The CPU the llvm tier generates code for: "native" (or empty: this host, with every
+  // extension it has), "portable" (x86-64-v2: up to SSE4.2 and POPCNT, what any x86-64 server
+  // of the last fifteen years runs; for compiled artifacts copied to other machines), or an
+  // LLVM CPU name ("x86-64-v3", "skylake-avx512", "znver4"). A CPU with an extension this host
+  // lacks is refused: the code could not run here. The other tiers pick their instructions
+  // at run time (`strata settings` lists them).
+  std::string target_cpu;
   // Limits every new Store starts with.
   StoreLimits store_limits;
   // Profiler and debugger support. Both are process-wide from the first engine that asks for

@@ -20,6 +20,7 @@ struct CompileOptions {
   std::string output;
   std::string tier = "baseline";
   std::vector<std::string> wasm_options;
+  std::vector<std::string> codegen_options;
   std::optional<uint64_t> fuel;
   bool epoch = false;
   FeatureOptions features;
@@ -30,6 +31,7 @@ int runCompile(const CompileOptions& opts, const ir::Features& features) {
   EngineOptions engine_opts;
   engine_opts.tier = opts.tier;
   engine_opts.wasm_options = opts.wasm_options;
+  engine_opts.codegen_options = opts.codegen_options;
   engine_opts.fuel = opts.fuel;
   auto settings = settingsFor(engine_opts, features);
   if (!settings) return reportError(settings.error());
@@ -63,10 +65,14 @@ void addCompileCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = addCommand(app, "compile", "Compile a module to native code ahead of time (FILE.cwasm)", exit_code,
                              opts, runCompile);
   cmd->add_option("-o,--output", opts->output, "Output file (default: FILE with the extension .cwasm)");
-  cmd->add_option("--tier", opts->tier, "Machine-code tier (baseline)");
+  cmd->add_option("--tier", opts->tier, "Machine-code tier: baseline (default) or llvm");
   cmd->add_option("-W", opts->wasm_options,
                   "Wasm settings that change code, as for `run`: nan-canonicalization, bounds-checks=guard|explicit, "
                   "fuel, timeout (epoch checks), or a proposal name =y|n")
+      ->allow_extra_args(false);
+  cmd->add_option("-C", opts->codegen_options,
+                  "Compilation settings KEY[=VALUE][,...]: target-cpu=native|portable|NAME (llvm tier: the CPU "
+                  "to generate code for; portable is x86-64-v2, which runs on other x86-64 hosts)")
       ->allow_extra_args(false);
   cmd->add_option("--fuel", opts->fuel, "Compile with fuel checks (a run must give --fuel)");
   cmd->add_flag("--epoch-interruption", opts->epoch, "Compile with epoch checks (a run must give --timeout)");

@@ -119,7 +119,8 @@ Result<void> applyWasiOne(const std::string& key, const std::string& value, Wasi
 }  // namespace
 
 void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
-  cmd.add_option("--tier", opts.tier, "Execution tier: interp (default) or baseline (x86-64 JIT)");
+  cmd.add_option("--tier", opts.tier,
+                 "Execution tier: interp (default), baseline (x86-64 single-pass JIT) or llvm (optimizing, on LLVM)");
   cmd.add_option("-W", opts.wasm_options,
                  "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
                  "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, parallel-compilation, "
@@ -138,7 +139,8 @@ void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
   cmd.add_flag("--cache", opts.cache, "Keep compiled machine code in the on-disk code cache (docs/artifacts.md)");
   cmd.add_option("-C", opts.codegen_options,
                  "Compilation settings KEY[=VALUE][,...]: cache[=y|n] (the code cache), cache-dir=PATH "
-                 "(default $XDG_CACHE_HOME/strata or ~/.cache/strata)")
+                 "(default $XDG_CACHE_HOME/strata or ~/.cache/strata), target-cpu=native|portable|NAME (llvm tier: "
+                 "the CPU to generate code for; portable is x86-64-v2, NAME an LLVM CPU name such as x86-64-v3)")
       ->allow_extra_args(false);
 }
 
@@ -169,6 +171,7 @@ Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& 
   STRATA_CHECK(forEachItem(opts.codegen_options, [&](const std::string& key, const std::string& value) -> Result<void> {
     if (key == "cache") cache = STRATA_TRY(parseBool(key, value));
     else if (key == "cache-dir" && !value.empty()) cache_dir = value;
+    else if (key == "target-cpu" && !value.empty()) s.config.target_cpu = value;
     else return usage(fmt::format("unknown -C option `{}`", key));
     return {};
   }));

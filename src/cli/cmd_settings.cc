@@ -39,6 +39,7 @@ void printCompileSettings(const WasmSettings& s) {
   row("nan-canonicalization", yesNo(c.nan_canonicalization));
   row("consume-fuel", yesNo(c.consume_fuel));
   row("epoch-interruption", yesNo(c.epoch_interruption));
+  row("target-cpu", c.target_cpu.empty() ? "native" : c.target_cpu);
   for (unsigned i = 0; i < unsigned(ir::Feature::Count); ++i) {
     auto f = ir::Feature(i);
     row(fmt::format("feature {}", ir::featureName(f)), yesNo(c.features.has(f)));

@@ -17,6 +17,7 @@
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
@@ -36,11 +37,21 @@
 #include <mutex>
 
 #include "jit/externs.h"
+#include "support/cpu_features.h"
 #include "llvm/translate.h"
 
 namespace strata::llvmtier {
 
 namespace {
+
+bool isNative(const PluginRequest& req) {
+  return !req.target_cpu || !*req.target_cpu || std::string_view(req.target_cpu) == "native";
+}
+
+// "portable" is x86-64-v2 (SSE4.2, POPCNT): the baseline tier already requires SSE4.1.
+std::string targetCpuName(const PluginRequest& req) {
+  return std::string_view(req.target_cpu) == "portable" ? "x86-64-v2" : req.target_cpu;
+}
 
 Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& req) {
   static std::once_flag once;
@@ -70,10 +81,18 @@ Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& 
   std::string err;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, err);
   if (!target) return makeError(ErrorKind::Unsupported, kNoOffset, "llvm: " + err);
-  std::string cpu = req.target_cpu && std::string_view(req.target_cpu) != "native" ? req.target_cpu
-                                                                                    : std::string(llvm::sys::getHostCPUName());
+  const bool native = isNative(req);
+  std::string cpu = native ? std::string(llvm::sys::getHostCPUName()) : targetCpuName(req);
+  if (!native) {
+    // A generic subtarget asked about the name: created for an unknown CPU, LLVM prints a warning.
+    std::unique_ptr<llvm::MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple, "", ""));
+    if (!sti || !sti->isCPUStringValid(cpu))
+      return makeError(ErrorKind::Usage, kNoOffset,
+                       fmt::format("llvm: unknown target CPU `{}` (native, portable, or an LLVM CPU name such as "
+                                   "x86-64-v3 or znver4)", cpu));
+  }
   llvm::SubtargetFeatures f;
-  if (!req.target_cpu || std::string_view(req.target_cpu) == "native")
+  if (native)
     for (auto& [name, on] : llvm::sys::getHostCPUFeatures()) f.AddFeature(name, on);
   // No gathers or scatters from the vectorizer: a wasm address is zext(i32 arithmetic), which
   // LLVM's interleaved-access analysis cannot prove consecutive, so with AVX-512 a loop that
@@ -594,6 +613,20 @@ Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginReque
   }
   times.codegen += std::chrono::duration<double>(Clock::now() - t1).count();
   return std::vector<char>(buffer.begin(), buffer.end());
+}
+
+Result<uint64_t> targetCpuFeatures(const PluginRequest& req) {
+  if (isNative(req)) return 0;
+  std::unique_ptr<llvm::TargetMachine> tm = STRATA_TRY(targetMachine(req));
+  const llvm::MCSubtargetInfo* sti = tm->getMCSubtargetInfo();
+  uint64_t bits = 0;
+  for (unsigned i = 0; i < unsigned(support::CpuFeature::Count); ++i) {
+    auto f = support::CpuFeature(i);
+    // LLVM's names are those of support/cpu_features.h but for BMI1's.
+    std::string name(f == support::CpuFeature::Bmi1 ? "bmi" : support::cpuFeatureName(f));
+    if (sti->checkFeatures("+" + name)) bits |= uint64_t(1) << i;
+  }
+  return bits;
 }
 
 }  // namespace strata::llvmtier

@@ -23,6 +23,9 @@ struct ObjectTimes {
 Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, std::set<uint32_t>* deleted,
                                      ObjectTimes& times);
 
+// The extensions (bit i: support::CpuFeature(i)) of the request's target CPU; 0 for native.
+Result<uint64_t> targetCpuFeatures(const PluginRequest& req);
+
 // Links the objects of a module's batches (each a range of its ndef defined functions, in
 // order) into one position-independent image (link.cc).
 Result<PluginOutput> linkObjects(std::span<const std::vector<char>> objects, uint32_t ndef, uint32_t nimp);

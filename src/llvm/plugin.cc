@@ -178,6 +178,7 @@ Result<PluginOutput> compile(const PluginRequest& req) {
     out.volatile_loads += b.volatile_loads;
   }
   out.batches = uint32_t(batches.size());
+  out.cpu_features = STRATA_TRY(targetCpuFeatures(req));
   return out;
 }
 

@@ -34,7 +34,7 @@ struct PluginRequest {
   // a row the translator does not emit inline calls its thunk through an extern slot.
   bool (*has_thunk)(ir::Opcode) = nullptr;
   bool (*thunk_may_trap)(ir::Opcode) = nullptr;
-  // The target: "native" (the host CPU) or an LLVM CPU name.
+  // The target: "native" (the host CPU), "portable" (x86-64-v2) or an LLVM CPU name.
   const char* target_cpu = "native";
   // Threads compiling the module's batches at once: 0 for one per hardware thread.
   uint32_t threads = 0;
@@ -55,6 +55,9 @@ struct PluginOutput {
   uint32_t translations = 1;   // 2 when some batch's loads LLVM deleted had to be made volatile
   uint32_t volatile_loads = 0;
   uint32_t batches = 1;  // parallel compilation (plugin.cc): the tasks of the pool
+  // The extensions of a named target CPU (bit i: support::CpuFeature(i)); 0 for "native",
+  // whose code may use every extension of the host.
+  uint64_t cpu_features = 0;
 };
 
 struct PluginApi {

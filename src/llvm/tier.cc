@@ -136,6 +136,7 @@ class LlvmCompiler final : public vm::Compiler {
     req.thunk_may_trap = &jit::thunkMayTrap;
     req.dump_ir = std::getenv("STRATA_LLVM_DUMP");
     req.threads = options.parallel_compilation ? 0 : 1;
+    if (!options.target_cpu.empty()) req.target_cpu = options.target_cpu.c_str();
     req.parallel_for = &vm::parallelFor;
     auto t0 = std::chrono::steady_clock::now();
     PluginOutput out = STRATA_TRY(p.api->compile(req));
@@ -146,10 +147,18 @@ class LlvmCompiler final : public vm::Compiler {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                  vm::compileThreads(out.batches, req.threads), out.batches,
                  out.seconds_ir, out.seconds_opt, out.seconds_codegen, out.translations, out.volatile_loads);
-    // The code is generated for the host CPU (-mcpu=native): it may use any extension the
-    // host has, so an artifact needs all of them.
-    return publish(module, -1, 0, out.code, out.data_bytes, std::move(out.funcs), std::move(out.externs),
-                   support::hostCpu().bits);
+    // Code for the host CPU (-mcpu=native) may use any extension the host has, so an artifact
+    // needs all of them; code for a named CPU, that CPU's. Code this host cannot run is refused
+    // here rather than met as an illegal instruction.
+    uint64_t cpu = options.target_cpu.empty() ? support::hostCpu().bits : out.cpu_features;
+    if (uint64_t missing = cpu & ~support::hostCpu().bits) {
+      std::string names;
+      for (unsigned i = 0; i < unsigned(support::CpuFeature::Count); ++i)
+        if ((missing >> i) & 1) names += fmt::format("{}{}", names.empty() ? "" : ", ", support::cpuFeatureName(support::CpuFeature(i)));
+      return makeError(ErrorKind::Usage, kNoOffset,
+                       fmt::format("llvm: target CPU `{}` has extensions this host lacks: {}", options.target_cpu, names));
+    }
+    return publish(module, -1, 0, out.code, out.data_bytes, std::move(out.funcs), std::move(out.externs), cpu);
   }
 
  public:

@@ -215,9 +215,12 @@ std::vector<uint8_t> artifactWasm(std::span<const uint8_t> wasm) {
 
 std::string runtime::artifactKeyPrefix(const Engine& engine) {
   Header h = expectedHeader(engine);
-  // An artifact's own CPU bits depend on the compiling host, so the host's stand in for them.
+  // An artifact's own CPU bits depend on the compiling host, so the host's stand in for them,
+  // with the target CPU the code was made for (not in the header: an artifact loads wherever
+  // its extensions are present, whatever CPU it was tuned for).
   h.cpu_features = support::hostCpu().bits;
-  return std::string(reinterpret_cast<const char*>(&h), sizeof h);
+  std::string target = engine.impl().compileOptions().target_cpu;
+  return std::string(reinterpret_cast<const char*>(&h), sizeof h) + "target-cpu=" + target;
 }
 
 bool Module::isArtifact(std::span<const uint8_t> bytes) {

@@ -55,6 +55,7 @@ vm::CompileOptions runtime::EngineImpl::compileOptions() const {
   // gdb's line tables (docs/profiling.md) are written from the map.
   o.wasm_map = config_.wasm_map || config_.debug_info;
   o.parallel_compilation = config_.parallel_compilation;
+  o.target_cpu = config_.target_cpu == "native" ? std::string() : config_.target_cpu;
   return o;
 }
 

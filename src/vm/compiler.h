@@ -36,6 +36,7 @@ struct CompileOptions {
   bool epoch_interruption = false;
   bool wasm_map = false;  // Config::wasm_map; a tier that needs the map for itself keeps it anyway
   bool parallel_compilation = true;  // Config::parallel_compilation: same code either way
+  std::string target_cpu;  // Config::target_cpu ("" or "native": the host)
 };
 
 // The machine-code part of a compiled artifact (docs/artifacts.md; src/runtime/artifact.cc
