@@ -13,8 +13,12 @@
 // memory at most 2^32 - kMaxAddressStep bytes long (runtime/memory.cc; the spec lets
 // memory.grow fail, 4.4.7.11), so that iteration trapped and the wrapping one never runs. Up
 // to that trap the 64-bit induction zext(start) + i * step equals the wasm address, and the
-// trapping access itself is below 2^32 + 2^32 + its size, inside the guard reservation. A
-// negative step is left alone: before wrapping below 0 it passes small, valid indices.
+// trapping access itself is below 2^32 + 2^32 + its size, inside the guard reservation.
+// A step down (-1 to -kMaxAddressStepDown) wraps below 0 instead, from an index v < -step to
+// v + step + 2^32 >= 2^32 - 65536, out of bounds: that iteration's access traps in wasm, and
+// the 64-bit induction gives base + v + step, which lies in the guard below the base
+// (vm::kMemory32LowGuard) and faults. This holds only for a wasm offset of 0: with an offset,
+// base + v + step + offset could be a valid address.
 // Explicitly checked memories (memory64, explicit bounds mode, small pages) are left alone
 // too: their check compares the wrapped index, which the access must then use.
 #include "llvm/addresses.h"
@@ -74,12 +78,13 @@ struct Widened {
   llvm::Instruction* base;  // the memory's base
   const llvm::SCEV* first;  // the index's start (i32)
   uint64_t offset;          // the wasm offset
-  uint64_t step;
+  int64_t step;             // up (1..kMaxAddressStep) or down (-kMaxAddressStepDown..-1; offset 0)
 };
 
 // The parts of `s`, the address of an access in loop `l`, or nothing when `s` is not exactly
 // base + [offset] + zext({first,+,step}<l>) with a guard-page base and a step in
-// 1..kMaxAddressStep (anything else might be a sum the argument above does not cover).
+// 1..kMaxAddressStep, or in -kMaxAddressStepDown..-1 with no offset (anything else might be a
+// sum the argument above does not cover).
 std::optional<Widened> widened(llvm::ScalarEvolution& se, const llvm::SCEV* s, const llvm::Loop* l, unsigned guard_kind) {
   auto* sum = llvm::dyn_cast<llvm::SCEVAddExpr>(s);
   if (!sum) return std::nullopt;
@@ -99,16 +104,16 @@ std::optional<Widened> widened(llvm::ScalarEvolution& se, const llvm::SCEV* s, c
       auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(ext->getOperand());
       if (w.first || !rec || rec->getLoop() != l || !rec->isAffine() || !rec->getType()->isIntegerTy(32)) return std::nullopt;
       auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
-      if (!step || step->getAPInt().isNegative() || step->getAPInt().isZero() ||
-          step->getAPInt().getZExtValue() > uint64_t(kMaxAddressStep))
-        return std::nullopt;
+      if (!step) return std::nullopt;
+      int64_t s = step->getAPInt().getSExtValue();
+      if (s == 0 || s > kMaxAddressStep || s < -kMaxAddressStepDown) return std::nullopt;
       w.first = rec->getStart();
-      w.step = step->getAPInt().getZExtValue();
+      w.step = s;
     } else {
       return std::nullopt;
     }
   }
-  if (!w.base || !w.first) return std::nullopt;
+  if (!w.base || !w.first || (w.step < 0 && w.offset != 0)) return std::nullopt;
   return w;
 }
 
@@ -198,7 +203,7 @@ size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind
   llvm::Type* i64 = llvm::Type::getInt64Ty(f.getContext());
   llvm::Type* i8 = llvm::Type::getInt8Ty(f.getContext());
   llvm::SCEVExpander expander(se, f.getParent()->getDataLayout(), "wide");
-  std::map<std::pair<llvm::Loop*, uint64_t>, llvm::PHINode*> ivs;
+  std::map<std::pair<llvm::Loop*, int64_t>, llvm::PHINode*> ivs;
   std::map<size_t, llvm::Value*> roots;
   llvm::SmallVector<llvm::WeakTrackingVH, 16> old;
   for (const Rewrite& r : plan) {
@@ -207,9 +212,9 @@ size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind
     if (!iv) {
       iv = llvm::PHINode::Create(i64, 2, "wide.iv", l->getHeader()->begin());
       iv->addIncoming(llvm::ConstantInt::get(i64, 0), l->getLoopPreheader());
-      auto* next = llvm::BinaryOperator::CreateAdd(iv, llvm::ConstantInt::get(i64, r.address.step), "wide.next",
-                                                   l->getLoopLatch()->getTerminator());
-      next->setHasNoUnsignedWrap(true);
+      auto* next = llvm::BinaryOperator::CreateAdd(iv, llvm::ConstantInt::get(i64, uint64_t(r.address.step), true),
+                                                   "wide.next", l->getLoopLatch()->getTerminator());
+      next->setHasNoUnsignedWrap(r.address.step > 0);  // a step down takes the counter below 0
       next->setHasNoSignedWrap(true);
       iv->addIncoming(next, l->getLoopLatch());
     }
@@ -226,7 +231,7 @@ size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind
     llvm::Value* index = iv;
     if (uint64_t rest = r.delta + r.address.offset) {
       auto* sum = llvm::BinaryOperator::CreateAdd(iv, llvm::ConstantInt::get(i64, rest), "wide.index", r.access);
-      sum->setHasNoUnsignedWrap(true);
+      sum->setHasNoUnsignedWrap(r.address.step > 0);
       sum->setHasNoSignedWrap(true);
       index = sum;
     }
@@ -240,10 +245,13 @@ size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind
 }
 
 // The accesses of a loop that versionLoops can check at entry: every linear-memory access at
-// root + c + {0,+,step}, root a base widenFunction made; per root and step, the end of what
-// one iteration touches (c + the access's size, at most).
+// root + c + {0,+,step}, root a base widenFunction made; per root and step, the least c and
+// the end of what one iteration touches (c + the access's size, at most).
+struct Span {
+  uint64_t least = UINT64_MAX, end = 0;
+};
 struct LoopRanges {
-  std::map<std::pair<llvm::CallInst*, uint64_t>, uint64_t> ends;
+  std::map<std::pair<llvm::CallInst*, int64_t>, Span> spans;
 };
 
 std::optional<LoopRanges> loopRanges(llvm::Loop& l, llvm::ScalarEvolution& se, unsigned guard_kind) {
@@ -262,8 +270,9 @@ std::optional<LoopRanges> loopRanges(llvm::Loop& l, llvm::ScalarEvolution& se, u
       auto* rec = llvm::dyn_cast<llvm::SCEVAddRecExpr>(se.getSCEV(ptr));
       if (!rec || rec->getLoop() != &l || !rec->isAffine()) return std::nullopt;
       auto* step = llvm::dyn_cast<llvm::SCEVConstant>(rec->getStepRecurrence(se));
-      if (!step || step->getAPInt().isNegative() || step->getAPInt().getZExtValue() > uint64_t(kMaxAddressStep))
-        return std::nullopt;
+      if (!step) return std::nullopt;
+      int64_t s = step->getAPInt().getSExtValue();
+      if (s > kMaxAddressStep || s < -kMaxAddressStepDown) return std::nullopt;
       const llvm::SCEV* start = rec->getStart();
       uint64_t c = 0;
       if (auto* sum = llvm::dyn_cast<llvm::SCEVAddExpr>(start); sum && sum->getNumOperands() == 2)
@@ -276,21 +285,23 @@ std::optional<LoopRanges> loopRanges(llvm::Loop& l, llvm::ScalarEvolution& se, u
       auto* root = u ? llvm::dyn_cast<llvm::CallInst>(u->getValue()) : nullptr;
       if (!root || !root->getMetadata(guard_kind)) return std::nullopt;
       llvm::Type* t = llvm::isa<llvm::StoreInst>(i) ? llvm::cast<llvm::StoreInst>(i).getValueOperand()->getType() : i.getType();
-      uint64_t& end = out.ends[{root, step->getAPInt().getZExtValue()}];
-      end = std::max(end, c + dl.getTypeStoreSize(t).getFixedValue());
+      Span& span = out.spans[{root, s}];
+      span.least = std::min(span.least, c);
+      span.end = std::max(span.end, c + dl.getTypeStoreSize(t).getFixedValue());
     }
-  if (out.ends.empty()) return std::nullopt;
+  if (out.spans.empty()) return std::nullopt;
   return out;
 }
 
 // Whether every access of `l` stays inside its memory for the loop's `btc` + 1 iterations:
-// root's start + end + step * btc <= length, per root and step, with btc at most 2^32 (so
-// that nothing wraps in 64 bits).
+// per root and step, root's start + end + step * btc <= length for a step up; for a step down
+// root's start + end <= length and root's start + least >= -step * btc (nothing below the
+// base); with btc at most 2^32 (so that nothing wraps in 64 bits).
 llvm::Value* inBounds(llvm::IRBuilderBase& b, const LoopRanges& ranges, llvm::Value* btc, unsigned guard_kind) {
   llvm::Value* ok = b.CreateICmpULE(btc, b.getInt64(uint64_t{1} << 32));
   std::map<uint32_t, llvm::Value*> lengths;
   llvm::Value* vmctx = b.GetInsertBlock()->getParent()->getArg(0);
-  for (auto& [key, end] : ranges.ends) {
+  for (auto& [key, span] : ranges.spans) {
     auto [root, step] = key;
     // The root is asm(gep inbounds base, start) (widenFunction), or asm(base) for a start of 0.
     llvm::Value* arg = root->getArgOperand(0);
@@ -301,8 +312,14 @@ llvm::Value* inBounds(llvm::IRBuilderBase& b, const LoopRanges& ranges, llvm::Va
     if (!mem) return b.getFalse();
     llvm::Value*& length = lengths[uint32_t(mem->getZExtValue())];
     if (!length) length = loadMemoryLength(b, vmctx, uint32_t(mem->getZExtValue()));
-    llvm::Value* last = b.CreateAdd(b.CreateAdd(start, b.getInt64(end)), b.CreateMul(btc, b.getInt64(step)));
-    ok = b.CreateAnd(ok, b.CreateICmpULE(last, length));
+    if (step > 0) {
+      llvm::Value* last = b.CreateAdd(b.CreateAdd(start, b.getInt64(span.end)), b.CreateMul(btc, b.getInt64(uint64_t(step))));
+      ok = b.CreateAnd(ok, b.CreateICmpULE(last, length));
+    } else {
+      ok = b.CreateAnd(ok, b.CreateICmpULE(b.CreateAdd(start, b.getInt64(span.end)), length));
+      llvm::Value* lowest = b.CreateAdd(start, b.getInt64(span.least));
+      ok = b.CreateAnd(ok, b.CreateICmpUGE(lowest, b.CreateMul(btc, b.getInt64(uint64_t(-step)))));
+    }
   }
   return ok;
 }

@@ -13,6 +13,9 @@ namespace strata::llvmtier {
 // that every 32-bit memory stays under, so an access at index 2^32 - kMaxAddressStep or above
 // is always out of bounds.
 inline constexpr int64_t kMaxAddressStep = int64_t(vm::kMemory32Headroom);
+// The same for a step down (a backward loop): the guard below every such memory's base, where
+// the first index that wraps below 0 lands.
+inline constexpr int64_t kMaxAddressStepDown = int64_t(vm::kMemory32LowGuard);
 
 // Rewrites, in every loop, the addresses of 32-bit guard-page memories whose index is an i32
 // induction (zext of {start,+,step}) into 64-bit inductions, which LLVM can prove consecutive

@@ -17,6 +17,9 @@ uint64_t osPageSize() {
 
 uint64_t roundUp(uint64_t n, uint64_t to) { return (n + to - 1) / to * to; }
 
+constexpr uint64_t kHugePage = uint64_t{2} << 20;
+static_assert(vm::kMemory32LowGuard <= kHugePage);
+
 }  // namespace
 
 MemoryObj::~MemoryObj() {
@@ -46,8 +49,13 @@ Result<std::unique_ptr<MemoryObj>> MemoryObj::create(const ir::MemoryType& type,
   if (type.limits.min > m->maxPages() || min_bytes > limits.max_memory_bytes) {
     return makeError(ErrorKind::Uninstantiable, kNoOffset, "memory size exceeds the store's limit");
   }
+  // Guard pages: the reservation also holds vm::kMemory32LowGuard bytes below the base, and
+  // the base is placed on a 2 MiB boundary so that transparent huge pages can back the memory
+  // from its first byte (below).
+  uint64_t below = 0;
   if (config.bounds_checks == BoundsChecks::GuardPages && !type.limits.is64) {
-    m->reserved = kGuardReservation;
+    below = kHugePage + vm::kMemory32LowGuard;
+    m->reserved = kGuardReservation + below;
   } else {
     uint64_t max_bytes = m->maxPages() * page;
     m->reserved = std::max(min_bytes, std::min(max_bytes, config.max_memory_reservation));
@@ -60,6 +68,10 @@ Result<std::unique_ptr<MemoryObj>> MemoryObj::create(const ir::MemoryType& type,
   }
   m->reservation = static_cast<uint8_t*>(p);
   m->vm.base = m->reservation;
+  if (below) {
+    auto at = reinterpret_cast<uintptr_t>(p) + vm::kMemory32LowGuard;
+    m->vm.base = reinterpret_cast<uint8_t*>((at + kHugePage - 1) & ~uintptr_t(kHugePage - 1));
+  }
 #ifdef MADV_HUGEPAGE
   // Transparent huge pages where the kernel leaves the choice to the program (the "madvise"
   // setting): programs that walk tables of many MiB spend much of their time in TLB misses
@@ -78,11 +90,12 @@ int64_t MemoryObj::grow(uint64_t delta_pages) {
   uint64_t old_pages = pages();
   if (delta_pages > maxPages() - old_pages) return -1;
   uint64_t new_bytes = (old_pages + delta_pages) * pageSize();
-  if (new_bytes > limits->max_memory_bytes || new_bytes > reserved) return -1;
+  uint64_t room = reserved - uint64_t(vm.base - reservation);  // from the base to the reservation's end
+  if (new_bytes > limits->max_memory_bytes || new_bytes > room) return -1;
   uint64_t want = roundUp(new_bytes, osPageSize());
   if (want > committed) {
     // Fresh anonymous pages read as zero, as spec 4.5.3 requires of new memory.
-    if (mprotect(reservation + committed, want - committed, PROT_READ | PROT_WRITE) != 0) return -1;
+    if (mprotect(vm.base + committed, want - committed, PROT_READ | PROT_WRITE) != 0) return -1;
     committed = want;
   }
   vm.length = new_bytes;

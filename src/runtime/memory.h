@@ -15,16 +15,17 @@ namespace strata::runtime {
 // mode reserves kGuardReservation bytes for a 32-bit memory: any i32 address plus a u32
 // offset plus an access of at most 16 bytes lands inside the reservation, so an access beyond
 // the committed length faults (PROT_NONE) instead of touching another mapping, and code
-// needs no bounds checks. Explicit mode and memory64 reserve up to the maximum (capped by
-// Config::max_memory_reservation); grow fails beyond the reservation.
+// needs no bounds checks; the reservation also holds at least vm::kMemory32LowGuard bytes below
+// the base, where an access faults too. Explicit mode and memory64 reserve up to the maximum
+// (capped by Config::max_memory_reservation); grow fails beyond the reservation.
 struct MemoryObj {
   static constexpr uint64_t kGuardReservation = (uint64_t{8} << 30) + (uint64_t{64} << 10);
 
   vm::VMMemory vm{};  // what code sees; length = size in bytes
   const void* owner = nullptr;  // the StoreImpl it belongs to
   ir::MemoryType type;
-  uint8_t* reservation = nullptr;
-  uint64_t reserved = 0;   // bytes of address space
+  uint8_t* reservation = nullptr;  // the mapping's start, at or below vm.base
+  uint64_t reserved = 0;   // bytes of address space from `reservation`
   uint64_t committed = 0;  // bytes readable/writable (length rounded up to OS pages)
   const StoreLimits* limits = nullptr;  // the store's, read at each grow
 

@@ -50,6 +50,10 @@ static_assert(offsetof(VMFuncRef, type_id) == 32 && sizeof(VMFuncRef) == 40);
 // of 2^32 - kMemory32Headroom or more is always out of bounds, which the llvm tier's loop
 // addresses rely on (llvm/addresses.cc).
 inline constexpr uint64_t kMemory32Headroom = 65536;
+// Reserved, never accessible bytes below the base of a 32-bit memory under guard pages
+// (runtime/memory.cc): an address up to this far below the base faults, which the llvm tier's
+// backward loop addresses rely on (llvm/addresses.cc).
+inline constexpr uint64_t kMemory32LowGuard = 65536;
 
 // A linear memory as seen by code. The base never moves (the memory is a fixed virtual
 // reservation, committed as it grows), so code may cache it; the length changes on grow.

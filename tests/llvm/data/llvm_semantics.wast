@@ -261,3 +261,59 @@
 (assert_return (invoke "grow" (i32.const 65535)) (i32.const -1))
 (assert_return (invoke "grow" (i32.const 65534)) (i32.const 1))
 (assert_return (invoke "grow" (i32.const 1)) (i32.const -1))
+
+;; Backward loops (src/llvm/addresses.cc, a step down): the first index that wraps below 0
+;; traps after the stores of every earlier iteration, as does the first beyond the memory; a
+;; backward copy over its own source (memmove's), in bounds and running off either end.
+(module
+  (memory 1)
+  (func (export "down_store") (param $i i32)
+    (loop $l
+      (i32.store8 (local.get $i) (i32.const 0x5a))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br $l)))
+  (func (export "down_store4") (param $i i32)
+    (loop $l
+      (i32.store (local.get $i) (i32.const -1))
+      (local.set $i (i32.sub (local.get $i) (i32.const 4)))
+      (br $l)))
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "fill") (param $n i32) (local $i i32)
+    (loop $l
+      (i32.store8 (local.get $i) (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n)))))
+  (func (export "move_back") (param $dst i32) (param $src i32) (param $n i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (i32.store8 (i32.add (local.get $dst) (local.get $n)) (i32.load8_u (i32.add (local.get $src) (local.get $n))))
+        (br $l))))
+  (func (export "sum_down") (param $i i32) (result i32) (local $s i32)
+    (loop $l
+      (local.set $s (i32.add (local.get $s) (i32.load8_u (local.get $i))))
+      (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+    (local.get $s))
+)
+(assert_trap (invoke "down_store" (i32.const 100)) "out of bounds memory access")
+(assert_return (invoke "load8" (i32.const 0)) (i32.const 0x5a))
+(assert_return (invoke "load8" (i32.const 100)) (i32.const 0x5a))
+(assert_return (invoke "load8" (i32.const 101)) (i32.const 0))
+(assert_trap (invoke "down_store4" (i32.const 202)) "out of bounds memory access")
+(assert_return (invoke "load" (i32.const 2)) (i32.const -1))
+(assert_return (invoke "load8" (i32.const 1)) (i32.const 0x5a))
+(assert_return (invoke "load8" (i32.const 206)) (i32.const 0))
+(invoke "fill" (i32.const 64))
+(assert_return (invoke "sum_down" (i32.const 10)) (i32.const 65))
+(assert_trap (invoke "sum_down" (i32.const 65541)) "out of bounds memory access")
+(invoke "move_back" (i32.const 8) (i32.const 0) (i32.const 32))
+(assert_return (invoke "load8" (i32.const 8)) (i32.const 1))
+(assert_return (invoke "load8" (i32.const 39)) (i32.const 32))
+(assert_return (invoke "load8" (i32.const 40)) (i32.const 41))
+(assert_trap (invoke "move_back" (i32.const 65530) (i32.const 0) (i32.const 32)) "out of bounds memory access")
+(assert_return (invoke "load8" (i32.const 65535)) (i32.const 0))
+(assert_trap (invoke "move_back" (i32.const 100) (i32.const -16) (i32.const 32)) "out of bounds memory access")
+(assert_return (invoke "load8" (i32.const 131)) (i32.const 8))
+(assert_return (invoke "load8" (i32.const 116)) (i32.const 1))
+(assert_return (invoke "load8" (i32.const 115)) (i32.const 0xff))
