@@ -168,7 +168,7 @@ void shareStarts(llvm::ScalarEvolution& se, llvm::DominatorTree& dt, std::vector
     }
 }
 
-size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind) {
+size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind, bool down) {
   Analyses a(f, true);
   if (a.li.empty()) return 0;
   llvm::DominatorTree& dt = a.dt;
@@ -181,7 +181,8 @@ size_t widenFunction(llvm::Function& f, unsigned guard_kind, unsigned scope_kind
     for (llvm::Instruction& i : bb) {
       if (!i.getMetadata(scope_kind) || (!llvm::isa<llvm::LoadInst>(i) && !llvm::isa<llvm::StoreInst>(i))) continue;
       llvm::Value* ptr = llvm::getLoadStorePointerOperand(&i);
-      if (std::optional<Widened> wide = widened(se, se.getSCEV(ptr), l, guard_kind)) plan.push_back({&i, l, *wide});
+      std::optional<Widened> wide = widened(se, se.getSCEV(ptr), l, guard_kind);
+      if (wide && (down || wide->step > 0)) plan.push_back({&i, l, *wide});
     }
   }
   if (plan.empty()) return 0;
@@ -384,11 +385,11 @@ bool versionLoop(llvm::Loop& l, llvm::DominatorTree& dt, llvm::LoopInfo& li, llv
 
 }  // namespace
 
-size_t widenLoopAddresses(llvm::Module& m) {
+size_t widenLoopAddresses(llvm::Module& m, bool down) {
   unsigned guard_kind = m.getContext().getMDKindID(kGuard32MD);
   size_t n = 0;
   for (llvm::Function& f : m)
-    if (!f.isDeclaration()) n += widenFunction(f, guard_kind, llvm::LLVMContext::MD_alias_scope);
+    if (!f.isDeclaration()) n += widenFunction(f, guard_kind, llvm::LLVMContext::MD_alias_scope, down);
   return n;
 }
 

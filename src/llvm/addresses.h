@@ -20,7 +20,8 @@ inline constexpr int64_t kMaxAddressStepDown = int64_t(vm::kMemory32LowGuard);
 // Rewrites, in every loop, the addresses of 32-bit guard-page memories whose index is an i32
 // induction (zext of {start,+,step}) into 64-bit inductions, which LLVM can prove consecutive
 // (vectorizer, strength reduction). Returns how many accesses it rewrote.
-size_t widenLoopAddresses(llvm::Module& m);
+// `down`: steps down too (backward loops).
+size_t widenLoopAddresses(llvm::Module& m, bool down = true);
 
 // Versions each innermost loop whose accesses widenLoopAddresses rewrote, when the loop has no
 // calls and a trip count known at entry: a check at entry that every access of every

@@ -572,7 +572,9 @@ Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginReque
   bool staged = text == "lean" || text == "novec" || text == "o2";
   runPipeline(translated, *tm, text == "o2" || !staged ? text : mainStage());
   const char* widen = std::getenv("STRATA_LLVM_WIDEN");  // "0": off, to measure what it buys
-  if (staged && !(widen && std::string_view(widen) == "0")) widenLoopAddresses(translated);
+  // "0": off, "up": steps up only (to measure what each buys).
+  if (staged && !(widen && std::string_view(widen) == "0"))
+    widenLoopAddresses(translated, !(widen && std::string_view(widen) == "up"));
   if (req.dump_ir && staged) dumpIr(translated, std::string(req.dump_ir) + ".main");  // what the finishing stage gets
   std::map<uint32_t, uint64_t> present = memAccesses(translated);
   if (deleted && staged) {
