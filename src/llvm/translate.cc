@@ -618,9 +618,10 @@ void FuncTranslator::onEnd() {
 // The stack check guards recursion, so only paths that call need it: a path without calls goes
 // at most its frame below the limit, which stays 64 KiB above the guard page (the leaf rule of
 // emit.cc dropLeafStackChecks, per path). Checked at the nearest common dominator of the calls,
-// outside every loop, instead of the entry, the paths without calls need no frame, and LLVM's
-// shrink-wrapping keeps the prologue out of them (shootout-fib2's leaf calls). The trap keeps
-// the entry's offset. With epoch or fuel the entry traps anyway, so the check stays there.
+// outside every loop, instead of the entry, it costs nothing on the paths that return without
+// calling (shootout-fib2's leaf calls; LLVM still sets up the frame there: docs/llvm.md "Traps").
+// The trap keeps the entry's offset. With epoch or fuel the entry traps anyway, so the check
+// stays there.
 void FuncTranslator::placeStackCheck() {
   if (!stack_cmp_ || mt_.req.options.epoch_interruption || mt_.req.options.consume_fuel) return;
   if (std::getenv("STRATA_LLVM_ENTRY_CHECK")) return;
@@ -662,10 +663,10 @@ void FuncTranslator::placeStackCheck() {
   checkStack();
   b_.CreateBr(rest);
   offset_ = saved;
-  // The old compare and what only it used: a frame address left in the entry would read rbp
-  // there and so keep the prologue in the entry.
-  // So is trapIf's barrier (an asm that clobbers memory, which shrink-wrapping takes for an
-  // access to the frame): the entry branches straight on.
+  // The old compare goes with what only it used (a frame address left in the entry would read
+  // rbp there and keep any prologue in the entry), and so does trapIf's barrier (an asm that
+  // clobbers memory, which shrink-wrapping takes for an access to the frame): the entry
+  // branches straight on.
   auto* br = llvm::cast<llvm::BranchInst>(old->user_back());
   if (auto* barrier = llvm::dyn_cast_or_null<llvm::CallInst>(br->getPrevNode()); barrier && barrier->isInlineAsm())
     barrier->eraseFromParent();
