@@ -20,6 +20,7 @@ struct WastOptions {
   bool verbose = false;
   bool skip_exec = false;
   std::string tier = "interp";
+  std::string target_cpu;
 };
 
 std::string tallyLine(const wast::Tally& t) {
@@ -29,7 +30,7 @@ std::string tallyLine(const wast::Tally& t) {
 }
 
 int runWast(const WastOptions& opts, const ir::Features& features) {
-  wast::Options run_opts{features, opts.roundtrip, opts.parse_only, opts.verbose, opts.tier};
+  wast::Options run_opts{features, opts.roundtrip, opts.parse_only, opts.verbose, opts.tier, opts.target_cpu};
   // Without execution the base runner decodes, parses and validates, and skips the rest.
   std::unique_ptr<wast::Runner> runner;
   if (opts.parse_only || opts.skip_exec) {
@@ -67,7 +68,9 @@ void addWastCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--parse-only", opts->parse_only, "Only check that the scripts parse");
   cmd->add_flag("--skip-exec", opts->skip_exec,
                 "Only decode, parse and validate; count commands that need an instance as skipped");
-  cmd->add_option("--tier", opts->tier, "Execution tier (interp)");
+  cmd->add_option("--tier", opts->tier, "Execution tier: interp (default), baseline or llvm");
+  cmd->add_option("--target-cpu", opts->target_cpu,
+                  "llvm tier: the CPU to generate code for (native, portable or an LLVM CPU name; run's -C target-cpu)");
   cmd->add_flag("-v,--verbose", opts->verbose,
                 "Report skips and failures with another message; spectest prints to stdout");
 }

@@ -22,6 +22,7 @@ Result<std::unique_ptr<ExecRunner>> ExecRunner::create(Options options, std::FIL
   Config config;
   config.features = options.features;
   config.tier = options.tier;
+  config.target_cpu = options.target_cpu;
   Engine engine = STRATA_TRY(Engine::create(config));
   return std::unique_ptr<ExecRunner>(new ExecRunner(std::move(options), log, std::move(engine)));
 }

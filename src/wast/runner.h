@@ -22,6 +22,7 @@ struct Options {
   bool parse_only = false;  // only check that the script parses
   bool verbose = false;     // also report skips and failures-as-expected with another message
   std::string tier = "interp";  // execution tier (ExecRunner; see Engine::registerTier)
+  std::string target_cpu;       // Config::target_cpu (the llvm tier's; empty: native)
 };
 
 struct Tally {
