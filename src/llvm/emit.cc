@@ -53,7 +53,8 @@ std::string targetCpuName(const PluginRequest& req) {
   return std::string_view(req.target_cpu) == "portable" ? "x86-64-v2" : req.target_cpu;
 }
 
-Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& req) {
+// LLVM's target for this host, LLVM initialized and given the options below on first use.
+const llvm::Target* hostTarget(const std::string& triple, std::string& err) {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
@@ -77,20 +78,17 @@ Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& 
     // STRATA_LLVM_ARGS adds LLVM options of the user's (to try a switch without a rebuild).
     llvm::cl::ParseCommandLineOptions(int(std::size(args)), args, "", &llvm::nulls(), "STRATA_LLVM_ARGS");
   });
+  return llvm::TargetRegistry::lookupTarget(triple, err);
+}
+
+Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& req) {
   std::string triple = llvm::sys::getProcessTriple();
   std::string err;
-  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, err);
+  const llvm::Target* target = hostTarget(triple, err);
   if (!target) return makeError(ErrorKind::Unsupported, kNoOffset, "llvm: " + err);
+  // A named CPU was checked by targetCpuFeatures, once per compile.
   const bool native = isNative(req);
   std::string cpu = native ? std::string(llvm::sys::getHostCPUName()) : targetCpuName(req);
-  if (!native) {
-    // A generic subtarget asked about the name: created for an unknown CPU, LLVM prints a warning.
-    std::unique_ptr<llvm::MCSubtargetInfo> sti(target->createMCSubtargetInfo(triple, "", ""));
-    if (!sti || !sti->isCPUStringValid(cpu))
-      return makeError(ErrorKind::Usage, kNoOffset,
-                       fmt::format("llvm: unknown target CPU `{}` (native, portable, or an LLVM CPU name such as "
-                                   "x86-64-v3 or znver4)", cpu));
-  }
   llvm::SubtargetFeatures f;
   if (native)
     for (auto& [name, on] : llvm::sys::getHostCPUFeatures()) f.AddFeature(name, on);
@@ -375,7 +373,7 @@ void dropLeafStackChecks(llvm::Module& m) {
         std::optional<llvm::TypeSize> size = a->getAllocationSize(dl);
         allocas += size && !size->isScalable() ? size->getFixedValue() : uint64_t(1) << 20;
       } else if (auto* call = llvm::dyn_cast<llvm::CallBase>(&i)) {
-        leaf &= call->isInlineAsm() || llvm::isa<llvm::IntrinsicInst>(call) || call->doesNotReturn();
+        leaf &= !callsOut(*call);
       }
     }
     if (!check || !leaf || allocas > 1024 || count > 500) continue;
@@ -619,6 +617,17 @@ Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginReque
 
 Result<uint64_t> targetCpuFeatures(const PluginRequest& req) {
   if (isNative(req)) return 0;
+  std::string cpu = targetCpuName(req);
+  {
+    // Asked of a generic subtarget: one made for an unknown CPU makes LLVM print a warning.
+    std::string triple = llvm::sys::getProcessTriple(), err;
+    const llvm::Target* target = hostTarget(triple, err);
+    std::unique_ptr<llvm::MCSubtargetInfo> generic(target ? target->createMCSubtargetInfo(triple, "", "") : nullptr);
+    if (!generic || !generic->isCPUStringValid(cpu))
+      return makeError(ErrorKind::Usage, kNoOffset,
+                       fmt::format("llvm: unknown target CPU `{}` (native, portable, or an LLVM CPU name such as "
+                                   "x86-64-v3 or znver4)", cpu));
+  }
   std::unique_ptr<llvm::TargetMachine> tm = STRATA_TRY(targetMachine(req));
   const llvm::MCSubtargetInfo* sti = tm->getMCSubtargetInfo();
   uint64_t bits = 0;

@@ -24,6 +24,7 @@ Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, 
                                      ObjectTimes& times);
 
 // The extensions (bit i: support::CpuFeature(i)) of the request's target CPU; 0 for native.
+// A usage error for a name LLVM does not know: called before anything is compiled.
 Result<uint64_t> targetCpuFeatures(const PluginRequest& req);
 
 // Links the objects of a module's batches (each a range of its ndef defined functions, in

@@ -156,6 +156,7 @@ Result<PluginOutput> compile(const PluginRequest& req) {
     for (std::string path : {std::string(req.dump_ir), std::string(req.dump_ir) + ".before", std::string(req.dump_ir) + ".main"})
       if (std::FILE* f = std::fopen(path.c_str(), "w")) std::fclose(f);
   }
+  uint64_t cpu_features = STRATA_TRY(targetCpuFeatures(req));
   std::vector<Batch> batches;
   for (auto [begin, end] : vm::splitBySize(module, kBatchBytes)) batches.push_back(Batch{.begin = begin, .end = end});
   bool tail_calls = hasTailCalls(module, features);
@@ -178,7 +179,7 @@ Result<PluginOutput> compile(const PluginRequest& req) {
     out.volatile_loads += b.volatile_loads;
   }
   out.batches = uint32_t(batches.size());
-  out.cpu_features = STRATA_TRY(targetCpuFeatures(req));
+  out.cpu_features = cpu_features;
   return out;
 }
 

@@ -151,13 +151,10 @@ class LlvmCompiler final : public vm::Compiler {
     // needs all of them; code for a named CPU, that CPU's. Code this host cannot run is refused
     // here rather than met as an illegal instruction.
     uint64_t cpu = options.target_cpu.empty() ? support::hostCpu().bits : out.cpu_features;
-    if (uint64_t missing = cpu & ~support::hostCpu().bits) {
-      std::string names;
-      for (unsigned i = 0; i < unsigned(support::CpuFeature::Count); ++i)
-        if ((missing >> i) & 1) names += fmt::format("{}{}", names.empty() ? "" : ", ", support::cpuFeatureName(support::CpuFeature(i)));
+    if (uint64_t missing = cpu & ~support::hostCpu().bits)
       return makeError(ErrorKind::Usage, kNoOffset,
-                       fmt::format("llvm: target CPU `{}` has extensions this host lacks: {}", options.target_cpu, names));
-    }
+                       fmt::format("llvm: target CPU `{}` has extensions this host lacks: {}", options.target_cpu,
+                                   support::cpuFeatureNames(missing)));
     return publish(module, -1, 0, out.code, out.data_bytes, std::move(out.funcs), std::move(out.externs), cpu);
   }
 

@@ -288,6 +288,12 @@ void FuncTranslator::onLocals(std::span<const ir::ValType> locals) {
   b_.SetInsertPoint(body);
 }
 
+bool callsOut(const llvm::CallBase& call) {
+  if (call.isInlineAsm() || call.doesNotReturn()) return false;
+  auto* intr = llvm::dyn_cast<llvm::IntrinsicInst>(&call);
+  return !intr || intr->getIntrinsicID() == llvm::Intrinsic::experimental_gc_statepoint;
+}
+
 llvm::LoadInst* loadAt(llvm::IRBuilderBase& b, llvm::Value* base, uint64_t offset, llvm::Type* t, bool invariant,
                        const llvm::Twine& name) {
   llvm::Value* at = offset ? b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), base, offset) : base;
@@ -625,34 +631,23 @@ void FuncTranslator::onEnd() {
 void FuncTranslator::placeStackCheck() {
   if (!stack_cmp_ || mt_.req.options.epoch_interruption || mt_.req.options.consume_fuel) return;
   if (std::getenv("STRATA_LLVM_ENTRY_CHECK")) return;
-  std::vector<llvm::Instruction*> calls;
-  for (llvm::BasicBlock& bb : *fn_) {
-    for (llvm::Instruction& i : bb) {
-      auto* call = llvm::dyn_cast<llvm::CallBase>(&i);
-      if (!call || call->isInlineAsm() || call->doesNotReturn()) continue;
-      if (auto* intr = llvm::dyn_cast<llvm::IntrinsicInst>(call);
-          intr && intr->getIntrinsicID() != llvm::Intrinsic::experimental_gc_statepoint)
-        continue;
-      calls.push_back(call);
-    }
-  }
-  if (calls.empty()) return;  // a leaf: emit.cc decides after optimization
+  auto needs = [](const llvm::Instruction& i) {
+    auto* call = llvm::dyn_cast<llvm::CallBase>(&i);
+    return call && callsOut(*call);
+  };
   llvm::DominatorTree dt(*fn_);
-  llvm::LoopInfo li(dt);
   llvm::BasicBlock* at = nullptr;  // calls in blocks nothing reaches do not count
-  for (llvm::Instruction* c : calls) {
-    if (!dt.isReachableFromEntry(c->getParent())) continue;
-    at = at ? dt.findNearestCommonDominator(at, c->getParent()) : c->getParent();
+  for (llvm::BasicBlock& bb : *fn_) {
+    if (!dt.isReachableFromEntry(&bb) || std::none_of(bb.begin(), bb.end(), needs)) continue;
+    at = at ? dt.findNearestCommonDominator(at, &bb) : &bb;
   }
-  if (!at) return;
+  if (!at) return;  // a leaf: emit.cc decides after optimization
+  llvm::LoopInfo li(dt);
   if (llvm::Loop* l = li.getLoopFor(at)) at = dt.getNode(l->getOutermostLoop()->getHeader())->getIDom()->getBlock();
   if (at == entry_) return;
   // Before the first call in that block, or at its end.
-  llvm::Instruction* before = at->getTerminator();
-  for (llvm::Instruction& i : *at) {
-    if (std::find(calls.begin(), calls.end(), &i) != calls.end()) { before = &i; break; }
-  }
-  llvm::BasicBlock* rest = at->splitBasicBlock(before);
+  auto first = std::find_if(at->begin(), at->end(), needs);
+  llvm::BasicBlock* rest = at->splitBasicBlock(first != at->end() ? &*first : at->getTerminator());
   at->getTerminator()->eraseFromParent();
   llvm::Instruction* old = stack_cmp_;
   llvm::DebugLoc loc = old->getDebugLoc();

@@ -54,6 +54,10 @@ inline constexpr const char* kGuard32MD = "strata.g32";
 // The metadata on the entry's stack-limit compare (FuncTranslator::checkStack), which
 // emit.cc drops in leaf functions after optimization.
 inline constexpr const char* kStackCheckMD = "strata.stack_check";
+// Whether `call` may go deeper on the stack and so needs the stack check before it (translate.cc
+// placeStackCheck, emit.cc dropLeafStackChecks): any call but an inline asm, an intrinsic (an
+// operation; a gc.statepoint, though, wraps a real call) and a trap stub (it does not return).
+bool callsOut(const llvm::CallBase& call);
 
 // A load of the field at `offset` of a runtime structure (8-byte aligned; invariant: never
 // changes while code runs).

@@ -128,15 +128,6 @@ Error refused(std::string_view why) {
   return Error{ErrorKind::Malformed, kNoOffset, fmt::format("compiled artifact refused: {}", why)};
 }
 
-std::string cpuNames(uint64_t bits) {
-  std::string s;
-  for (unsigned i = 0; i < unsigned(support::CpuFeature::Count); ++i)
-    if ((bits >> i) & 1) s += fmt::format("{}{}", s.empty() ? "" : ", ", support::cpuFeatureName(support::CpuFeature(i)));
-  uint64_t known = (uint64_t{1} << unsigned(support::CpuFeature::Count)) - 1;
-  if (bits & ~known) s += fmt::format("{}unknown features {:#x}", s.empty() ? "" : ", ", bits & ~known);
-  return s;
-}
-
 // The header a module compiled by `engine` would carry (without sizes and checksum).
 Header expectedHeader(const Engine& engine) {
   Header h{};
@@ -172,7 +163,7 @@ Result<void> checkCompatible(const Header& h, const Engine& engine) {
   if (h.epoch_interruption != e.epoch_interruption)
     return std::unexpected(refused("compiled with another epoch interruption setting"));
   if (uint64_t missing = h.cpu_features & ~support::hostCpu().bits)
-    return std::unexpected(refused(fmt::format("needs CPU features this host lacks: {}", cpuNames(missing))));
+    return std::unexpected(refused(fmt::format("needs CPU features this host lacks: {}", support::cpuFeatureNames(missing))));
   return {};
 }
 

@@ -3,6 +3,8 @@
 // leaf 7 subleaf 0 (EBX), leaf 0x80000001 (ECX).
 #include "support/cpu_features.h"
 
+#include <fmt/core.h>
+
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -135,6 +137,15 @@ CpuInfo probe() {
 }  // namespace
 
 std::string_view cpuFeatureName(CpuFeature f) { return kNames[unsigned(f)]; }
+
+std::string cpuFeatureNames(uint64_t bits) {
+  std::string s;
+  for (unsigned i = 0; i < unsigned(CpuFeature::Count); ++i)
+    if ((bits >> i) & 1) s += fmt::format("{}{}", s.empty() ? "" : ", ", cpuFeatureName(CpuFeature(i)));
+  uint64_t known = (uint64_t{1} << unsigned(CpuFeature::Count)) - 1;
+  if (bits & ~known) s += fmt::format("{}unknown features {:#x}", s.empty() ? "" : ", ", bits & ~known);
+  return s;
+}
 
 const CpuInfo& hostCpu() {
   static const CpuInfo info = probe();

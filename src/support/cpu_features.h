@@ -38,6 +38,9 @@ enum class CpuFeature : uint8_t {
 };
 
 std::string_view cpuFeatureName(CpuFeature f);
+// The names of the features in `bits` (bit i: CpuFeature(i)), comma-separated, for messages;
+// bits past the known features as "unknown features 0x...".
+std::string cpuFeatureNames(uint64_t bits);
 
 struct CpuInfo {
   std::string arch;   // "x86-64", or the build's architecture elsewhere (no features then)
