@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <set>
 #include <vector>
 
 #include "vm/gc.h"
@@ -115,6 +116,51 @@ TEST(GcHeap, LiveBytesFollowCollections) {
   EXPECT_EQ(h.heap.liveBytes(), 0u);
   EXPECT_EQ(h.heap.objectCount(), 0u);
   EXPECT_FALSE(h.heap.contains(a));
+}
+
+// Blocks a sweep empties are kept (docs/gc.md "Returning memory") and handed out again: to their
+// own class as the sweep left them (zeroed, already linked: only the last link is written), to
+// another class zeroed and threaded again. Either way every cell comes back zeroed, each once.
+TEST(GcHeap, EmptiedBlocksComeBackZeroedAndOnce) {
+  Heap h;
+  GcType small = structType(24), big = structType(200);
+  auto fill = [&](GcType& t, int n, uint8_t dirt, std::vector<GcObject*>& out) {
+    for (int i = 0; i < n; ++i) {
+      GcObject* o = h.heap.allocate(&t, 0);
+      ASSERT_NE(o, nullptr);
+      for (uint32_t k = 0; k < t.payload_bytes; ++k) ASSERT_EQ(o->payload()[k], 0) << i;
+      std::memset(o->payload(), dirt, t.payload_bytes);
+      out.push_back(o);
+    }
+  };
+  std::vector<GcObject*> first;
+  h.heap.holdCollections(1);
+  fill(small, 30000, 0x5a, first);  // several 256 KiB blocks of one class, dirtied
+  h.heap.holdCollections(-1);
+  // One root per block keeps every block: the sweep links each block's last free cell to the
+  // next block's first, a link the next sweep leaves in place when it empties the block.
+  auto block = [](GcObject* o) { return reinterpret_cast<uintptr_t>(o) & ~((uintptr_t{256} << 10) - 1); };
+  std::set<uintptr_t> emptied;
+  for (GcObject* o : first)
+    if (emptied.insert(block(o)).second) h.roots.push_back(reinterpret_cast<uintptr_t>(o));
+  h.heap.collect();
+  EXPECT_EQ(h.heap.objectCount(), emptied.size());
+  h.roots.clear();
+  h.heap.collect();  // no roots: every block emptied, kept as a spare
+  EXPECT_EQ(h.heap.objectCount(), 0u);
+  std::vector<GcObject*> again, other;
+  h.heap.holdCollections(1);
+  fill(small, 30000, 0x6b, again);  // the same class: the spares as they were left
+  fill(big, 3000, 0x7c, other);     // another class: fresh or another class's spare
+  std::set<GcObject*> seen;
+  size_t from_spares = 0;
+  for (GcObject* o : again) {
+    ASSERT_TRUE(seen.insert(o).second) << "a cell handed out twice";
+    from_spares += emptied.count(block(o));
+  }
+  for (GcObject* o : other) ASSERT_TRUE(seen.insert(o).second) << "a cell handed out twice";
+  EXPECT_EQ(from_spares, again.size());  // the same blocks, none mapped fresh
+  EXPECT_EQ(h.heap.objectCount(), 33000u);
 }
 
 }  // namespace
