@@ -4,6 +4,7 @@
 #include "llvm/emit.h"
 
 #include "llvm/addresses.h"
+#include "llvm/order.h"
 
 #include <fmt/core.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
@@ -68,8 +69,13 @@ const llvm::Target* hostTarget(const std::string& triple, std::string& err) {
     // out-of-bounds load no longer runs and its trap is lost: InstCombine's sinking of an
     // instruction into the block of its only user, and the x86 pass that turns a cmov into a
     // branch (it unfolds a cmov's load into one arm). Code generation's own moves are stopped
-    // by pinAccesses (below).
+    // by pinAccesses (below). LICM's promotion keeps a location a loop loads and stores in a
+    // register and stores it once after the loop: a trap in a later iteration then leaves the
+    // earlier iterations' stores undone (with order.h's loads, `loop { store p; load p+8 }`).
+    // STRATA_LLVM_REORDER=1 (a developer's switch) allows these motions again, to measure them.
+    const bool reorder = std::getenv("STRATA_LLVM_REORDER") != nullptr;
     const char* args[] = {"strata",
+                          reorder ? "-disable-licm-promotion=false" : "-disable-licm-promotion",
                           "-simplifycfg-hoist-common=false",
                           "-simplifycfg-sink-common=false",
                           "-enable-tail-merge=false",
@@ -114,22 +120,37 @@ Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& 
 // attributes of the callees (FunctionAttrs: a body that reads no memory lets GVN keep loads
 // across calls to it), and recursion into loops (TailCallElim). LLVM's O2 runs InstCombine seven
 // times and SimplifyCFG eight, and walks the call graph for an inliner that may inline nothing;
-// this stage runs each pass once or twice.
+// this stage runs each pass once or twice. No pass may move a load's trap before a store that
+// wasm did first (spec 4.5.5: a trap leaves every earlier store done): GVN runs without load
+// PRE, which put a load in a predecessor, above the join's store, and each LICM comes after
+// strata-pin-loop-loads (order.h), which keeps in place the invariant loads that a step of
+// their iteration precedes.
 const char* const kCfg =
     "simplifycfg<bonus-inst-threshold=1;no-forward-switch-cond;switch-range-to-icmp;no-switch-to-lookup;"
     "keep-loops;no-hoist-common-insts;no-sink-common-insts;speculate-blocks;simplify-cond-branch>";
 const char* const kIc = "instcombine<max-iterations=1;no-use-loop-info;no-verify-fixpoint>";
 
-std::string mainStage() {
+std::string mainStage0() {
   const std::string cfg = kCfg, ic = kIc;
   return "cgscc(function-attrs),function(sroa<modify-cfg>,early-cse<>," + cfg + "," + ic +
          ",jump-threading,correlated-propagation," + cfg + "," + ic + ",tailcallelim," + cfg +
-         ",reassociate,loop-mssa(loop-instsimplify,loop-simplifycfg,licm<no-allowspeculation>,"
+         ",reassociate,strata-pin-loop-loads,loop-mssa(loop-instsimplify,loop-simplifycfg,licm<no-allowspeculation>,"
          "loop-rotate<header-duplication;no-prepare-for-lto>,licm<allowspeculation>,"
          "simple-loop-unswitch<no-nontrivial;trivial>)," + cfg + "," + ic +
          ",loop(indvars,loop-deletion,loop-unroll-full),sroa<modify-cfg>,vector-combine,"
-         "mldst-motion<no-split-footer-bb>,gvn<>,sccp,bdce," + ic +
-         ",jump-threading,correlated-propagation,adce,dse,loop-mssa(licm<allowspeculation>)," + cfg + "," + ic + ")";
+         "mldst-motion<no-split-footer-bb>,gvn<no-load-pre>,sccp,bdce," + ic +
+         ",jump-threading,correlated-propagation,adce,dse,strata-pin-loop-loads,loop-mssa(licm<allowspeculation>)," + cfg + "," + ic + ")";
+}
+
+std::string mainStage() {
+  if (std::getenv("STRATA_LLVM_REORDER")) {  // the motions that move traps (a developer's switch)
+    std::string text = mainStage0();
+    for (std::string pin = std::string(kPinLoopLoads) + ","; text.find(pin) != std::string::npos;)
+      text.erase(text.find(pin), pin.size());
+    text.replace(text.find("gvn<no-load-pre>"), 16, "gvn<>");
+    return text;
+  }
+  return mainStage0();
 }
 
 // The finishing stage: the vectorizers when asked, partial unrolling of small loops
@@ -161,6 +182,12 @@ void runPipeline(llvm::Module& m, llvm::TargetMachine& tm, const std::string& te
   llvm::TargetLibraryInfoImpl tlii(llvm::Triple(m.getTargetTriple()));
   tlii.disableAllFunctions();
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
+  pb.registerPipelineParsingCallback(
+      [](llvm::StringRef name, llvm::FunctionPassManager& fpm, llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
+        if (name != kPinLoopLoads) return false;
+        fpm.addPass(PinLoopLoads());
+        return true;
+      });
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -271,10 +298,6 @@ bool addCodegenPasses(llvm::TargetMachine& tm, llvm::legacy::PassManager& pm, ll
 
 }  // namespace
 
-namespace {
-
-// A linear-memory access's wasm offsets: those its access scopes name (translate.h
-// kAccessDomain), one when the translation made it, several when LLVM merged accesses into it.
 llvm::SmallVector<uint32_t, 2> accessOffsets(const llvm::Instruction& i) {
   llvm::SmallVector<uint32_t, 2> out;
   if (!llvm::isa<llvm::LoadInst>(i) && !llvm::isa<llvm::StoreInst>(i)) return out;
@@ -283,6 +306,8 @@ llvm::SmallVector<uint32_t, 2> accessOffsets(const llvm::Instruction& i) {
       if (std::optional<uint32_t> at = accessOffset(llvm::dyn_cast<llvm::MDNode>(op))) out.push_back(*at);
   return out;
 }
+
+namespace {
 
 uint64_t accessBits(const llvm::Instruction& i, const llvm::DataLayout& dl) {
   auto* st = llvm::dyn_cast<llvm::StoreInst>(&i);

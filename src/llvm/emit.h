@@ -1,6 +1,8 @@
 // Optimization, object emission and linking into an image (emit.cc).
 #pragma once
 
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/IR/Instruction.h>
 #include <llvm/IR/Module.h>
 
 #include <set>
@@ -26,6 +28,11 @@ Result<std::vector<char>> emitObject(llvm::Module& m, const PluginRequest& req, 
 // The extensions (bit i: support::CpuFeature(i)) of the request's target CPU; 0 for native.
 // A usage error for a name LLVM does not know: called before anything is compiled.
 Result<uint64_t> targetCpuFeatures(const PluginRequest& req);
+
+// A linear-memory access's wasm offsets: those its access scopes name (translate.h
+// kAccessDomain), one when the translation made it, several when LLVM merged accesses into it;
+// none for any other instruction.
+llvm::SmallVector<uint32_t, 2> accessOffsets(const llvm::Instruction& i);
 
 // Links the objects of a module's batches (each a range of its ndef defined functions, in
 // order) into one position-independent image (link.cc).

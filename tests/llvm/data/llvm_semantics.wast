@@ -317,3 +317,42 @@
 (assert_return (invoke "load8" (i32.const 131)) (i32.const 8))
 (assert_return (invoke "load8" (i32.const 116)) (i32.const 1))
 (assert_return (invoke "load8" (i32.const 115)) (i32.const 0xff))
+
+;; Loads moved above a store they do not alias (session 22; docs/llvm.md "Traps"). At the trap,
+;; every store before it is done (spec 4.5.5). GVN's load PRE put the load of p+8 in the else
+;; path, above the join's store; LICM hoisted the loop's invariant load of p+8 to the preheader,
+;; above the first iteration's store, and with that load kept in place (order.h), LICM's
+;; promotion kept p's counter in a register and stored it once after the loop, which the trap
+;; never reaches. `promoted` traps in a later iteration, with the earlier iterations' stores done.
+(module
+  (memory 1)
+  (func (export "branch_form") (param $c i32) (param $p i32) (result i32)
+    (local $x i32)
+    (if (local.get $c) (then (local.set $x (i32.load offset=8 (local.get $p)))))
+    (i32.store (local.get $p) (i32.const 7))
+    (i32.add (local.get $x) (i32.load offset=8 (local.get $p))))
+  (func (export "loop_form") (param $p i32) (param $n i32) (result i32)
+    (local $s i32)
+    (loop $l
+      (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+      (local.set $s (i32.add (local.get $s) (i32.load offset=8 (local.get $p))))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+    (local.get $s))
+  (func (export "promoted") (param $p i32) (param $q i32) (result i32)
+    (local $s i32)
+    (loop $l
+      (i32.store (local.get $p) (i32.add (i32.load (local.get $p)) (i32.const 1)))
+      (local.set $s (i32.add (local.get $s) (i32.load (local.get $q))))
+      (local.set $q (i32.add (local.get $q) (i32.const 4)))
+      (br_if $l (i32.ne (local.get $q) (i32.const 0))))
+    (local.get $s))
+  (func (export "load") (param $p i32) (result i32) (i32.load (local.get $p))))
+(assert_trap (invoke "branch_form" (i32.const 0) (i32.const 65528)) "out of bounds memory access")
+(assert_return (invoke "load" (i32.const 65528)) (i32.const 7))
+(assert_return (invoke "branch_form" (i32.const 1) (i32.const 100)) (i32.const 0))
+(assert_trap (invoke "loop_form" (i32.const 65528) (i32.const 10)) "out of bounds memory access")
+(assert_return (invoke "load" (i32.const 65528)) (i32.const 8))
+(assert_return (invoke "loop_form" (i32.const 200) (i32.const 10)) (i32.const 0))
+(assert_return (invoke "load" (i32.const 200)) (i32.const 10))
+(assert_trap (invoke "promoted" (i32.const 16) (i32.const 65524)) "out of bounds memory access")
+(assert_return (invoke "load" (i32.const 16)) (i32.const 4))
