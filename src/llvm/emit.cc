@@ -54,6 +54,13 @@ std::string targetCpuName(const PluginRequest& req) {
   return std::string_view(req.target_cpu) == "portable" ? "x86-64-v2" : req.target_cpu;
 }
 
+// STRATA_LLVM_REORDER=1, a developer's switch: the motions that move a load's trap above a
+// store (LICM's promotion here, the main stage's below) allowed again, to measure them.
+bool allowReorder() {
+  static const bool on = std::getenv("STRATA_LLVM_REORDER") != nullptr;
+  return on;
+}
+
 // LLVM's target for this host, LLVM initialized and given the options below on first use.
 const llvm::Target* hostTarget(const std::string& triple, std::string& err) {
   static std::once_flag once;
@@ -72,10 +79,8 @@ const llvm::Target* hostTarget(const std::string& triple, std::string& err) {
     // by pinAccesses (below). LICM's promotion keeps a location a loop loads and stores in a
     // register and stores it once after the loop: a trap in a later iteration then leaves the
     // earlier iterations' stores undone (with order.h's loads, `loop { store p; load p+8 }`).
-    // STRATA_LLVM_REORDER=1 (a developer's switch) allows these motions again, to measure them.
-    const bool reorder = std::getenv("STRATA_LLVM_REORDER") != nullptr;
     const char* args[] = {"strata",
-                          reorder ? "-disable-licm-promotion=false" : "-disable-licm-promotion",
+                          allowReorder() ? "-disable-licm-promotion=false" : "-disable-licm-promotion",
                           "-simplifycfg-hoist-common=false",
                           "-simplifycfg-sink-common=false",
                           "-enable-tail-merge=false",
@@ -130,27 +135,19 @@ const char* const kCfg =
     "keep-loops;no-hoist-common-insts;no-sink-common-insts;speculate-blocks;simplify-cond-branch>";
 const char* const kIc = "instcombine<max-iterations=1;no-use-loop-info;no-verify-fixpoint>";
 
-std::string mainStage0() {
+std::string mainStage() {
   const std::string cfg = kCfg, ic = kIc;
+  const std::string pin = allowReorder() ? "" : std::string(kPinLoopLoads) + ",";
+  const std::string gvn = allowReorder() ? "gvn<>" : "gvn<no-load-pre>";
   return "cgscc(function-attrs),function(sroa<modify-cfg>,early-cse<>," + cfg + "," + ic +
-         ",jump-threading,correlated-propagation," + cfg + "," + ic + ",tailcallelim," + cfg +
-         ",reassociate,strata-pin-loop-loads,loop-mssa(loop-instsimplify,loop-simplifycfg,licm<no-allowspeculation>,"
+         ",jump-threading,correlated-propagation," + cfg + "," + ic + ",tailcallelim," + cfg + ",reassociate," + pin +
+         "loop-mssa(loop-instsimplify,loop-simplifycfg,licm<no-allowspeculation>,"
          "loop-rotate<header-duplication;no-prepare-for-lto>,licm<allowspeculation>,"
          "simple-loop-unswitch<no-nontrivial;trivial>)," + cfg + "," + ic +
          ",loop(indvars,loop-deletion,loop-unroll-full),sroa<modify-cfg>,vector-combine,"
-         "mldst-motion<no-split-footer-bb>,gvn<no-load-pre>,sccp,bdce," + ic +
-         ",jump-threading,correlated-propagation,adce,dse,strata-pin-loop-loads,loop-mssa(licm<allowspeculation>)," + cfg + "," + ic + ")";
-}
-
-std::string mainStage() {
-  if (std::getenv("STRATA_LLVM_REORDER")) {  // the motions that move traps (a developer's switch)
-    std::string text = mainStage0();
-    for (std::string pin = std::string(kPinLoopLoads) + ","; text.find(pin) != std::string::npos;)
-      text.erase(text.find(pin), pin.size());
-    text.replace(text.find("gvn<no-load-pre>"), 16, "gvn<>");
-    return text;
-  }
-  return mainStage0();
+         "mldst-motion<no-split-footer-bb>," + gvn + ",sccp,bdce," + ic +
+         ",jump-threading,correlated-propagation,adce,dse," + pin + "loop-mssa(licm<allowspeculation>)," + cfg + "," +
+         ic + ")";
 }
 
 // The finishing stage: the vectorizers when asked, partial unrolling of small loops

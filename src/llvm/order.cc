@@ -15,24 +15,24 @@
 #include <llvm/Analysis/LoopIterator.h>
 #include <llvm/Analysis/ScalarEvolution.h>
 #include <llvm/IR/Instructions.h>
-#include <llvm/IR/IntrinsicInst.h>
 
 #include "llvm/emit.h"
+#include "llvm/translate.h"
 
 namespace strata::llvmtier {
 
 namespace {
 
-// A step a later load of the iteration must stay behind: a store to linear memory, a call that
-// is not an intrinsic (a wasm callee may store or trap; one LLVM found read-only does not keep a
-// load from moving above it), or anything else that may write memory. Loads are no steps: a
-// load moved above another changes no memory, and only when both fault in the same iteration
-// does the trap name the other's offset (docs/llvm.md "Loads moved above stores"). Counted,
-// they pinned the invariant loads of read-only loops too.
+// A step a later load of the iteration must stay behind: anything that may write memory (a
+// store to linear memory above all), or a call out (translate.h callsOut: a wasm callee may
+// store or trap, and one LLVM found read-only does not keep a load from moving above it). Loads
+// are no steps: a load moved above another changes no memory, and only when both fault in the
+// same iteration does the trap name the other's offset (docs/llvm.md "Loads moved above
+// stores"). Counted, they pinned the invariant loads of read-only loops too.
 bool isStep(const llvm::Instruction& i) {
   if (llvm::isa<llvm::LoadInst>(i)) return false;
-  if (auto* c = llvm::dyn_cast<llvm::CallBase>(&i)) return !llvm::isa<llvm::IntrinsicInst>(c) || c->mayWriteToMemory();
-  return i.mayWriteToMemory();
+  auto* call = llvm::dyn_cast<llvm::CallBase>(&i);
+  return (call && callsOut(*call)) || i.mayWriteToMemory();
 }
 
 // Whether LICM could hoist `load` out of `l`: nothing in the loop may write what it reads (a
