@@ -17,11 +17,13 @@
 #include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/InstIterator.h>
 #include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/PassTimingInfo.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/MC/MCSubtargetInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Object/ELFObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
+#include <llvm/Passes/StandardInstrumentations.h>
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/TargetSelect.h>
@@ -36,6 +38,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "jit/externs.h"
 #include "support/cpu_features.h"
@@ -173,7 +176,15 @@ void runPipeline(llvm::Module& m, llvm::TargetMachine& tm, const std::string& te
   llvm::ModuleAnalysisManager mam;
   llvm::PipelineTuningOptions pto;
   pto.LoopVectorization = pto.SLPVectorization = false;
-  llvm::PassBuilder pb(&tm, pto);
+  // -time-passes in STRATA_LLVM_ARGS (a developer's switch, with STRATA_COMPILE_THREADS=1: the
+  // timers are LLVM's globals): each pass's time, printed per batch at the end of emitObject.
+  llvm::PassInstrumentationCallbacks pic;
+  std::optional<llvm::StandardInstrumentations> si;
+  if (llvm::TimePassesIsEnabled) {
+    si.emplace(m.getContext(), false);
+    si->registerCallbacks(pic, &mam);
+  }
+  llvm::PassBuilder pb(&tm, pto, std::nullopt, si ? &pic : nullptr);
   // No C library behind this code: LLVM must not turn loops into memset/memcpy calls (a fault
   // inside libc would not be a trap) nor assume libm.
   llvm::TargetLibraryInfoImpl tlii(llvm::Triple(m.getTargetTriple()));
@@ -634,6 +645,7 @@ Result<std::vector<char>> emitObject(llvm::Module& translated, const PluginReque
     pm.run(m);
   }
   times.codegen += std::chrono::duration<double>(Clock::now() - t1).count();
+  if (llvm::TimePassesIsEnabled) llvm::reportAndResetTimings();
   return std::vector<char>(buffer.begin(), buffer.end());
 }
 
