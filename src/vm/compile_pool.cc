@@ -15,6 +15,8 @@
 #include <thread>
 #include <cstdlib>
 
+#include <sched.h>
+
 namespace strata::vm {
 
 namespace {
@@ -86,8 +88,16 @@ Pool& pool() {
   return *p;
 }
 
+// The CPUs this process may run on (sched_getaffinity: taskset and cpusets count), in one
+// system call. std::thread::hardware_concurrency opens and reads
+// /sys/devices/system/cpu/online instead, some 50 us of the first compile of a process here
+// (issue 10 bounds a whole `strata run` of noop at 1 ms over a native no-op).
 unsigned hardwareThreads() {
-  static const unsigned n = std::max(1u, std::thread::hardware_concurrency());
+  static const unsigned n = [] {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return unsigned(std::max(1, CPU_COUNT(&set)));
+    return std::max(1u, std::thread::hardware_concurrency());
+  }();
   return n;
 }
 
@@ -103,6 +113,7 @@ unsigned defaultThreads() {
 }  // namespace
 
 unsigned compileThreads(size_t n, unsigned threads) {
+  if (n <= 1) return 1;  // one task: the caller's thread, whatever the machine
   size_t t = threads ? threads : defaultThreads();
   return unsigned(std::max<size_t>(1, std::min({t, n, size_t(hardwareThreads())})));
 }
