@@ -108,12 +108,17 @@ Result<std::unique_ptr<CodeImage>> CodeImage::reserve(size_t code_bytes, size_t 
   size_t code_map = roundUp(std::max<size_t>(code_bytes, 1), page);
   size_t data_map = roundUp(data_bytes, page);
   std::unique_ptr<CodeImage> img(new CodeImage);
-  // The process's first pooled image maps its own memory all the same: creating the pool (a
-  // 64 MiB shared mapping and its pages populated at two addresses) cost ~0.12 ms of a run that
-  // compiles one module, against ~0.04 ms for mprotect and munmap of a mapping of its own (noop
-  // under --tier baseline, issue 10's start-up). From the second image on, the pool pays off.
+  // The process's first pooled image maps its own memory when it is small: creating the pool
+  // (a 64 MiB shared mapping) costs ~40 us, while an own mapping's mprotect to executable costs
+  // about 15-20 us per page written on this project's machines (14 pages: 180-310 us). Measured
+  // on the whole compile (strata_bench, 12 alternated runs): through the pool fft (52 KiB of
+  // code, a reservation of 148 KiB) 0.14 ms faster, ed25519 0.3 ms; noop (a reservation of
+  // 40 KiB) 0.1 ms slower, hence an own mapping for reservations up to kOwnFirstBytes (issue
+  // 10's start-up is noop's). From the second image on, the pool.
+  constexpr size_t kOwnFirstBytes = 64 << 10;
   static std::atomic<bool> first{true};
-  if (pooled && first.load(std::memory_order_relaxed) && first.exchange(false)) pooled = false;
+  if (pooled && first.load(std::memory_order_relaxed) && first.exchange(false) && code_map + data_map <= kOwnFirstBytes)
+    pooled = false;
   if (CodePool* pool = pooled ? CodePool::get() : nullptr) {
     if (auto chunk = pool->allocate(code_map + data_map, populate)) {
       img->chunk_ = *chunk;
