@@ -5,6 +5,7 @@
 
 #include "llvm/addresses.h"
 #include "llvm/order.h"
+#include "llvm/switch_table.h"
 
 #include <fmt/core.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
@@ -123,10 +124,11 @@ Result<std::unique_ptr<llvm::TargetMachine>> targetMachine(const PluginRequest& 
 // The optimization pipeline (docs/llvm.md, "The pipeline"), in two stages. The code comes from
 // a compiler that already optimized it (inlined, unrolled, vectorized into wasm SIMD where it
 // could), so the main stage undoes what wasm's form costs: locals to SSA (SROA), i32 address
-// arithmetic folded into addressing (InstCombine, IndVars), invariant loads of the memory base
-// hoisted (LICM), redundant loads and checks merged (EarlyCSE, GVN, CorrelatedPropagation),
-// attributes of the callees (FunctionAttrs: a body that reads no memory lets GVN keep loads
-// across calls to it), and recursion into loops (TailCallElim). LLVM's O2 runs InstCombine seven
+// arithmetic folded into addressing (InstCombine, IndVars), switches that pick constants made
+// tables (strata-switch-tables, switch_table.h), invariant loads of the memory base hoisted
+// (LICM), redundant loads and checks merged (EarlyCSE, GVN, CorrelatedPropagation), attributes
+// of the callees (FunctionAttrs: a body that reads no memory lets GVN keep loads across calls to
+// it), and recursion into loops (TailCallElim). LLVM's O2 runs InstCombine seven
 // times and SimplifyCFG eight, and walks the call graph for an inliner that may inline nothing;
 // this stage runs each pass once or twice. No pass may move a load's trap before a store that
 // wasm did first (spec 4.5.5: a trap leaves every earlier store done): GVN runs without load
@@ -142,7 +144,7 @@ std::string mainStage() {
   const std::string cfg = kCfg, ic = kIc;
   const std::string pin = allowReorder() ? "" : std::string(kPinLoopLoads) + ",";
   const std::string gvn = allowReorder() ? "gvn<>" : "gvn<no-load-pre>";
-  return "cgscc(function-attrs),function(sroa<modify-cfg>,early-cse<>," + cfg + "," + ic +
+  return "cgscc(function-attrs),function(sroa<modify-cfg>," + std::string(kSwitchTables) + ",early-cse<>," + cfg + "," + ic +
          ",jump-threading,correlated-propagation," + cfg + "," + ic + ",tailcallelim," + cfg + ",reassociate," + pin +
          "loop-mssa(loop-instsimplify,loop-simplifycfg,licm<no-allowspeculation>,"
          "loop-rotate<header-duplication;no-prepare-for-lto>,licm<allowspeculation>,"
@@ -192,9 +194,15 @@ void runPipeline(llvm::Module& m, llvm::TargetMachine& tm, const std::string& te
   fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
   pb.registerPipelineParsingCallback(
       [](llvm::StringRef name, llvm::FunctionPassManager& fpm, llvm::ArrayRef<llvm::PassBuilder::PipelineElement>) {
-        if (name != kPinLoopLoads) return false;
-        fpm.addPass(PinLoopLoads());
-        return true;
+        if (name == kPinLoopLoads) {
+          fpm.addPass(PinLoopLoads());
+          return true;
+        }
+        if (name == kSwitchTables) {
+          fpm.addPass(SwitchTables());
+          return true;
+        }
+        return false;
       });
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
