@@ -246,9 +246,17 @@ def _startup(startup):
         else:
             engines[name] = _stats([ns / 1e6 for ns in runs])
     native = engines.get('native')
+    native_runs = startup['wall_ns'].get('native', [])
     for name, e in engines.items():
         if name != 'native' and e and 'median' in e and native and 'median' in native:
             e['above_native_ms'] = e['median'] - native['median']
+            # The same rounds paired: round i's run minus the native run of round i. The rounds
+            # alternate the engines, so a round's machine state is common to both and cancels.
+            runs = startup['wall_ns'][name]
+            if len(runs) == len(native_runs) and len(runs) >= 4:
+                diffs = sorted((a - b) / 1e6 for a, b in zip(runs, native_runs))
+                q = statistics.quantiles(diffs, n=4)
+                e['paired_above_ms'] = {'median': statistics.median(diffs), 'q1': q[0], 'q3': q[2]}
     return {'program': startup['program'], 'cli': startup['cli'], 'runs': startup['runs'], 'engines': engines}
 
 
@@ -738,15 +746,20 @@ def _startup_section(doc):
              '`strata-T-cache` runs from a warm code cache (`run --cache`, with XDG_CACHE_HOME pointing at a folder of the harness, filled by the warm-up round) and '
              '`strata-T-cwasm` a compiled artifact (`strata compile --tier T`, then `run --allow-precompiled`). '
              'Process creation alone costs several ms here and moves with the machine: '
-             'only the difference to native, measured in the same rounds, is what Strata adds.', '',
-             '| engine | median ms | min ms | max ms | above native ms |', '|---|---:|---:|---:|---:|']
+             'only the difference to native, measured in the same rounds, is what Strata adds. '
+             '"above native": the difference of the medians; "paired": the median over the rounds of '
+             'each round\'s difference, with its quartiles.', '',
+             '| engine | median ms | min ms | max ms | above native ms | paired ms (q1 - q3) |',
+             '|---|---:|---:|---:|---:|---:|']
     for name, e in st['engines'].items():
         if 'error' in e:
-            lines.append(f'| {name} | **FAIL** | | | |')
+            lines.append(f'| {name} | **FAIL** | | | | |')
             continue
-        above = e.get('above_native_ms')
+        above, paired = e.get('above_native_ms'), e.get('paired_above_ms')
         lines.append(f'| {name} | {e["median"]:.2f} | {e["min"]:.2f} | {e["max"]:.2f} | '
-                     + ('' if above is None else f'{above:+.2f}') + ' |')
+                     + ('' if above is None else f'{above:+.2f}') + ' | '
+                     + ('' if paired is None else f'{paired["median"]:+.2f} ({paired["q1"]:+.2f} - {paired["q3"]:+.2f})')
+                     + ' |')
     lines += ['', 'wasmtime beside these: no whole-process figure of its own is published that compares '
               '(its documentation describes the mechanisms, a pooling allocator, copy-on-write memory images and '
               'precompiled modules mapped lazily from disk, without start-up times), and no wasmtime binary can '
