@@ -181,6 +181,13 @@
 (assert_return (invoke "peek" (i32.const 4116)) (i32.const 0))
 (assert_trap (invoke "sum" (i32.const 65516) (i32.const 100)) "out of bounds memory access")
 (assert_return (invoke "sum" (i32.const 0) (i32.const 100)) (i32.const 5))
+;; Fewer than 8 iterations skip the bounds check for the exact copy (addresses.cc
+;; kMinCheckedIterations): the same traps and results.
+(assert_trap (invoke "inc_copy" (i32.const 8192) (i32.const 65516) (i32.const 7)) "out of bounds memory access")
+(assert_return (invoke "peek" (i32.const 8208)) (i32.const 1))
+(assert_return (invoke "peek" (i32.const 8212)) (i32.const 0))
+(assert_return (invoke "sum" (i32.const 0) (i32.const 3)) (i32.const 3))
+(assert_return (invoke "sum" (i32.const 4) (i32.const 7)) (i32.const 4))
 
 ;; Loop addresses as 64-bit inductions (llvm/addresses.cc): a start that wraps below 2^32 is
 ;; kept wrapped (the stores land at 0..7), an access that does not run in every iteration is
