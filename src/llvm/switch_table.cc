@@ -70,9 +70,10 @@ std::vector<llvm::Constant*> tableOf(llvm::PHINode& phi, const std::vector<Case>
     if (!v || !(llvm::isa<llvm::ConstantInt>(v) || llvm::isa<llvm::ConstantFP>(v))) return {};
     table[uint64_t(c.value - min)] = llvm::cast<llvm::Constant>(v);
   }
-  // A hole is never read (its value goes to the default first): any constant of the type.
+  // A hole is never read (its value goes to the default first): any constant of the type, such
+  // as the first entry's (min is a case's value).
   for (llvm::Constant*& e : table)
-    if (!e) e = table[0] ? table[0] : llvm::Constant::getNullValue(phi.getType());
+    if (!e) e = table[0];
   return table;
 }
 
@@ -93,10 +94,10 @@ bool tabulate(llvm::SwitchInst* si) {
     if (r.to != common) return false;
     cases.push_back({c.getCaseValue()->getSExtValue(), r.from});
   }
+  if (!common || common == head || !hasPhi(common) || cases.size() < kMinCases) return false;
   // The default either joins the cases (its own entries in the phis stay) or goes where no phi
   // waits for it.
-  if (common && dflt.to != common && hasPhi(dflt.to)) return false;
-  if (!common || common == head || !hasPhi(common) || cases.size() < kMinCases) return false;
+  if (dflt.to != common && hasPhi(dflt.to)) return false;
   std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.value < b.value; });
   int64_t min = cases.front().value, max = cases.back().value;
   uint64_t span = uint64_t(max) - uint64_t(min);  // modulo 2^64: no overflow
@@ -104,10 +105,10 @@ bool tabulate(llvm::SwitchInst* si) {
   uint64_t range = span + 1;
   // The index is x - min in x's own width: every value of the range must have its own index.
   if (ty->getBitWidth() < 64 && range >= (uint64_t(1) << ty->getBitWidth())) return false;
+  if (range - cases.size() > kMaxHoles) return false;  // case values are distinct
   std::vector<int64_t> holes;
-  for (size_t i = 1; i < cases.size() && holes.size() <= kMaxHoles; ++i)
-    for (int64_t v = cases[i - 1].value + 1; v < cases[i].value && holes.size() <= kMaxHoles; ++v) holes.push_back(v);
-  if (holes.size() > kMaxHoles) return false;
+  for (size_t i = 1; i < cases.size(); ++i)
+    for (int64_t v = cases[i - 1].value + 1; v < cases[i].value; ++v) holes.push_back(v);
   std::vector<std::pair<llvm::PHINode*, std::vector<llvm::Constant*>>> tables;
   for (llvm::PHINode& phi : common->phis()) {
     std::vector<llvm::Constant*> t = tableOf(phi, cases, min, range);
