@@ -364,6 +364,7 @@ class FuncCompiler {
   void visitMemory(const decode::Instr& in);
   void visitMemoryMisc(const decode::Instr& in);
   void visitTable(const decode::Instr& in);
+  void loadTable(asmjit::x86::Gp r, uint32_t t);
   void visitRef(const decode::Instr& in);
   bool visitGc(const decode::Instr& in);  // codegen_gc.cc; false: not a GC instruction
   // codegen_exn.cc (docs/exceptions.md "Machine code")

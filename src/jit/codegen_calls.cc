@@ -429,8 +429,7 @@ void FuncCompiler::loadCallee(const Val& v, int cache, const decode::Instr& in) 
     return;
   }
   // spec 4.4.8 call_indirect: bounds, null, then the type check.
-  a().mov(rcx, qword_ptr(r15, offsetof(vm::VMContext, tables)));
-  a().mov(rcx, qword_ptr(rcx, 8 * int32_t(in.idx2)));
+  loadTable(rcx, in.idx2);
   a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMTable, length)));
   trapIf(CondCode::kAE, uint32_t(vm::TrapKind::UndefinedElement));
   a().mov(rcx, qword_ptr(rcx, offsetof(vm::VMTable, elements)));

@@ -376,13 +376,20 @@ void FuncCompiler::visitMemoryMisc(const decode::Instr& in) {
   trapIf(CondCode::kZ, kPropagate);
 }
 
+// r = the VMTable of table t: table 0 straight from the context (VMContext::table0).
+void FuncCompiler::loadTable(Gp r, uint32_t t) {
+  if (t == 0) {
+    a().mov(r, qword_ptr(r15, offsetof(vm::VMContext, table0)));
+    return;
+  }
+  a().mov(r, qword_ptr(r15, offsetof(vm::VMContext, tables)));
+  a().mov(r, qword_ptr(r, 8 * int32_t(t)));
+}
+
 void FuncCompiler::visitTable(const decode::Instr& in) {
   auto t64 = [&](uint32_t t) { return module_.tables[t].type.limits.is64; };
   spillRegs();
-  auto table = [&](Gp r, uint32_t t) {
-    a().mov(r, qword_ptr(r15, offsetof(vm::VMContext, tables)));
-    a().mov(r, qword_ptr(r, 8 * int32_t(t)));
-  };
+  auto table = [&](Gp r, uint32_t t) { loadTable(r, t); };
   switch (in.op) {
     case Opcode::TableGet:
     case Opcode::TableSet: {

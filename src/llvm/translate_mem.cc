@@ -153,6 +153,7 @@ llvm::Value* FuncTranslator::globalAddr(uint32_t g) {
 }
 
 llvm::Value* FuncTranslator::tablePtr(uint32_t t) {
+  if (t == 0) return loadField(vmctx_, offsetof(vm::VMContext, table0), mt_.ptr, true, "table");
   llvm::Value* tables = loadField(vmctx_, offsetof(vm::VMContext, tables), mt_.ptr, true);
   return loadField(tables, 8 * t, mt_.ptr, true, "table");
 }

@@ -205,6 +205,7 @@ Result<void> Instantiator::initEntities() {
     if (i >= ir_.num_imported_tags) inst_.tags[i] = s_.newTag(m_.type_ids[ir_.tags[i].type.type_index], tagName(i));
     inst_.vm_tags[i] = inst_.tags[i];
   }
+  if (!inst_.vm_tables.empty()) inst_.ctx.table0 = inst_.vm_tables[0];
   if (!inst_.vm_memories.empty()) {
     inst_.ctx.memory0 = inst_.vm_memories[0];
     inst_.ctx.memory0_base = inst_.vm_memories[0]->base;

@@ -164,7 +164,11 @@ struct VMContext {
   // +112 by type index: the runtime type of struct and array types (vm/gc.h), null for
   // function types. struct.new and casts to concrete types read it.
   const GcType* const* gc_types;
+  // +120 table 0 (tables[0]), or null: call_indirect through table 0, the usual case, saves a
+  // dependent load on the path to its callee.
+  VMTable* table0;
 };
 static_assert(offsetof(VMContext, funcs) == 48 && offsetof(VMContext, builtins) == 64);
+static_assert(offsetof(VMContext, table0) == 120);
 
 }  // namespace strata::vm
