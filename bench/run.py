@@ -742,14 +742,14 @@ def measure_startup(programs, engines, args, scratch):
     program that does nothing, alternated (one warm-up round, then --startup-runs rounds, each in
     a shuffled order).
 
-    Returns None when noop is not among the programs or the CLI is missing, else {'program', 'cli',
+    Returns None when noop is not among the programs, the CLI is missing or --startup-runs is 0, else {'program', 'cli',
     'runs', 'wall_ns': {engine: [ns]}, 'errors': {engine: why}}. Process creation, the dynamic
     loader and exit cost several ms here whatever runs, and move with the machine's state: only the
     difference to the native program, measured in the same rounds, says what Strata adds.
     """
     noop = next((p for p in programs if p.name == STARTUP_PROGRAM and p.suite == 'sightglass'), None)
     tiers = [e.flags[0] for e in engines if e.kind == 'strata']
-    if noop is None or not tiers:
+    if noop is None or not tiers or args.startup_runs <= 0:
         return None
     cli = Path(args.strata_cli)
     if not cli.exists():
@@ -841,7 +841,7 @@ def parse_args():
                    help='the strata CLI for the start-up figure (default: bin/strata beside --strata\'s build)')
     p.add_argument('--startup-runs', type=int, default=None,
                    help=f'alternated whole-process runs of {STARTUP_PROGRAM} for the start-up figure '
-                        '(default 30; quick: 3)')
+                        '(default 30; quick: 3; 0: no start-up figures)')
     args = p.parse_args()
     if args.runs is None:
         args.runs = 1 if args.quick else 5
