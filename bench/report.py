@@ -301,7 +301,9 @@ def build(args, engines, measured, repo, elapsed, startup=None, load=None):
     return {
         'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'git': git_state(repo), 'machine': dict(machine(), load=load),
         'tools': {'clang': _first_line([args.clang, '--version']), 'strata_bench': args.strata,
-                  'node': _first_line([shutil.which('node') or 'node', '--version'])
+                  # The node the V8 engines ran (STRATA_BENCH_NODE may name another than PATH's).
+                  'node': _first_line([next((e.command for e in engines if e.kind == 'node'), None)
+                                       or shutil.which('node') or 'node', '--version'])
                   if any(n.startswith('v8') for n in names) else None},
         'method': {'quick': args.quick, 'warmup': 0 if args.quick else args.warmup, 'runs': args.runs,
                    'order': 'every engine once per round, same order each round (A B C A B C)',
