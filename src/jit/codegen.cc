@@ -25,6 +25,24 @@ constexpr uint8_t kGprOrder[] = {Gp::kIdSi, Gp::kIdDi, Gp::kIdR8, Gp::kIdR9, Gp:
                                  Gp::kIdR13, Gp::kIdBx, Gp::kIdAx, Gp::kIdCx, Gp::kIdDx};
 constexpr uint8_t kXmmCount = 15;  // xmm15 is the scratch register
 
+// Overwrites n bytes of code with the recommended multi-byte nops (Intel SDM, NOP), at most
+// 8 bytes each: code that onEnd finds unneeded (a leaf's stack check: 8 + 8 + 6).
+void fillNops(uint8_t* p, size_t n) {
+  static const uint8_t kNops[9][8] = {{},
+                                      {0x90},
+                                      {0x66, 0x90},
+                                      {0x0f, 0x1f, 0x00},
+                                      {0x0f, 0x1f, 0x40, 0x00},
+                                      {0x0f, 0x1f, 0x44, 0x00, 0x00},
+                                      {0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00},
+                                      {0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00},
+                                      {0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00}};
+  for (size_t k; n > 0; p += k, n -= k) {
+    k = std::min<size_t>(n, 8);
+    std::memcpy(p, kNops[k], k);
+  }
+}
+
 // The first register of kGprOrder not in `used`, or -1, without the loop: that order is the
 // ids 6, 7, 8, 9, 10, 12, 13 ascending (rsi .. r13), then rbx (3), then rax, rcx, rdx (0..2).
 constexpr int firstFreeGpr(uint32_t used) {
@@ -280,14 +298,17 @@ void FuncCompiler::storeTo(const Val& v, int32_t disp) {
       return;
     }
     case Loc::Mem:
-      if (v.disp == disp) return;
       if (int c = cacheOf(v); c >= 0) {
+        // Into the local's own home only when the cache is newer (a result over the parameter
+        // it returns).
+        if (v.disp == disp && !local_dirty_[size_t(localOfDisp(disp))]) return;
         Val r = v;
         r.loc = Loc::Reg;
         r.reg = uint8_t(c);
         storeTo(r, disp);
         return;
       }
+      if (v.disp == disp) return;
       if (v.kind == ValKind::V128) {
         a().movups(xmm15, xmmword_ptr(rbp, v.disp));
         a().movups(xmmword_ptr(rbp, disp), xmm15);
@@ -747,15 +768,9 @@ void FuncCompiler::onEnd() {
     return;
   }
   uint8_t* buf = a().code()->textSection()->buffer().data();
-  // The recommended multi-byte nops (Intel SDM, NOP): 3 and 4 bytes cover mov r14, [r15+d8].
-  static const uint8_t kNop3[] = {0x0f, 0x1f, 0x00}, kNop4[] = {0x0f, 0x1f, 0x40, 0x00};
-  if (!uses_memory_base_) {
-    for (auto [at, size] : base_loads_) {
-      if (size == 3) std::memcpy(buf + at, kNop3, 3);
-      else if (size == 4) std::memcpy(buf + at, kNop4, 4);
-    }
-  }
-  if (!uses_area_) std::memcpy(buf + area_store_at_, kNop4, 4);  // mov [rbp-16], r10d is 4 bytes
+  if (!uses_memory_base_)
+    for (auto [at, size] : base_loads_) fillNops(buf + at, size);
+  if (!uses_area_) fillNops(buf + area_store_at_, 4);  // mov [rbp-16], r10d is 4 bytes
   auto f32 = uint32_t(frame);
   // The frame's base is rbp - 0 and rbp = rsp at entry - 8 (return address pushed, rbp pushed).
   std::memcpy(buf + frame_at_[0], &f32, 4);
@@ -768,14 +783,7 @@ void FuncCompiler::onEnd() {
   if (!makes_calls_ && frame <= kLeafFrameMax) {
     // Long nops rather than a jump over the check: a taken jump in every call of a small
     // leaf cost more (richards on baseline: 0.98 with them).
-    static const uint8_t kNop8[] = {0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00};
-    static const uint8_t kNop7[] = {0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00};
-    for (uint32_t at = check_at_, n; at < check_end_; at += n) {  // 22 bytes: 8 + 7 + 7
-      uint32_t rest = check_end_ - at;
-      n = rest >= 15 ? 8 : rest >= 7 ? 7 : rest >= 4 ? 4 : rest == 3 ? 3 : 1;
-      static const uint8_t kNop1[] = {0x90};
-      std::memcpy(buf + at, n == 8 ? kNop8 : n == 7 ? kNop7 : n == 4 ? kNop4 : n == 3 ? kNop3 : kNop1, n);
-    }
+    fillNops(buf + check_at_, check_end_ - check_at_);
   }
 }
 

@@ -403,26 +403,14 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
 void FuncCompiler::emitReturn() {
   size_t n = type_->results.size();
   size_t first = stack_.size() - n;
-  // A single result that reads a parameter cached in a register leaves from that register: its
-  // home is the result's slot, which may be stale (a dirty cache), and a copy through a slot of
-  // its own would be a store and a reload on every return of a parameter.
-  if (n == 1 && stack_[first].loc == Loc::Mem && stack_[first].disp > 0) {
-    if (int c = cacheOf(stack_[first]); c >= 0) {
-      Val v = stack_[first];
-      v.loc = Loc::Reg;
-      v.reg = uint8_t(c);
-      storeTo(v, 16);
-      if (clsOf(v.kind) == Cls::Gpr) a().mov(rax, gpq(v.reg));
-      else a().movaps(xmm0, xmm(v.reg));
-      emitEpilogue();
-      return;
-    }
-  }
-  // Results go to the argument area, where parameters live: values still reading a
-  // parameter move to their own slots first.
-  for (size_t k = 0; k < n; ++k) {
+  // Results go to the argument area, where parameters live, in order: a value still reading
+  // the home of a parameter that an earlier result overwrites moves to its own slot first (even
+  // when a register caches it: the first result's register may evict that cache). One that
+  // reads its own result slot or a later one needs no copy (storeTo writes a dirty cache over
+  // its stale home).
+  for (size_t k = 1; k < n; ++k) {
     const Val& v = stack_[first + k];
-    if (v.loc == Loc::Mem && v.disp > 0) spillEntry(first + k);
+    if (v.loc == Loc::Mem && v.disp > 0 && v.disp < 16 + 16 * int32_t(k)) spillEntry(first + k);
   }
   // The first result in a register (it leaves in rax/xmm0 too): no reload after its store.
   if (n > 0 && stack_[first].loc == Loc::Mem && cacheOf(stack_[first]) < 0) {

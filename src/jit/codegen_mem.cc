@@ -389,7 +389,6 @@ void FuncCompiler::loadTable(Gp r, uint32_t t) {
 void FuncCompiler::visitTable(const decode::Instr& in) {
   auto t64 = [&](uint32_t t) { return module_.tables[t].type.limits.is64; };
   spillRegs();
-  auto table = [&](Gp r, uint32_t t) { loadTable(r, t); };
   switch (in.op) {
     case Opcode::TableGet:
     case Opcode::TableSet: {
@@ -397,7 +396,7 @@ void FuncCompiler::visitTable(const decode::Instr& in) {
       if (in.op == Opcode::TableSet) v = pop();
       Val i = pop();
       loadArg(i, rax, t64(in.idx));
-      table(rcx, in.idx);
+      loadTable(rcx, in.idx);
       a().cmp(rax, qword_ptr(rcx, offsetof(vm::VMTable, length)));
       trapIf(CondCode::kAE, uint32_t(vm::TrapKind::TableOutOfBounds));
       a().mov(rcx, qword_ptr(rcx, offsetof(vm::VMTable, elements)));
@@ -411,7 +410,7 @@ void FuncCompiler::visitTable(const decode::Instr& in) {
       return;
     }
     case Opcode::TableSize:
-      table(rax, in.idx);
+      loadTable(rax, in.idx);
       a().mov(rax, qword_ptr(rax, offsetof(vm::VMTable, length)));
       pushReg(t64(in.idx) ? ValKind::I64 : ValKind::I32, Gp::kIdAx);
       return;
