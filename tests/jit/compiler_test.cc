@@ -101,5 +101,44 @@ TEST(Compiler, TheWasmMapIsKeptOnlyWhenAskedFor) {
   }
 }
 
+// A body whose machine code is far more than the 4x its bytes that compileInto reserves for a
+// chunk (each 7-byte `i64.rem_s` step becomes the divisor checks, the -1 case and `idiv`): the
+// first attempt runs out of room, compileModule compiles again into twice as much, and the code
+// runs. The module is one chunk, so both attempts assemble in the image itself.
+TEST(Compiler, CodeBeyondItsReservationIsCompiledAgainInALargerOne) {
+  REQUIRE_BASELINE();
+  constexpr int kSteps = 4000;
+  std::string body;
+  for (int i = 0; i < kSteps; ++i)
+    body += "(local.set 0 (i64.add (i64.rem_s (local.get 0) (local.get 1)) (i64.const " + std::to_string(i % 7 + 3) + ")))\n";
+  std::string wat = "(module (func (export \"f\") (param i64 i64) (result i64)\n" + body + "(local.get 0)))";
+  auto run = [&](const char* tier, size_t* code_bytes, size_t* body_bytes) -> std::optional<int64_t> {
+    Config config;
+    config.tier = tier;
+    Engine engine = *Engine::create(config);
+    auto m = Module::fromText(engine, wat);
+    if (!m || m->compiled().tierName() != tier) return std::nullopt;
+    if (code_bytes) {
+      const vm::CodeImage* image = m->compiled().codeImage();
+      if (!image || image->funcs().size() != 1) return std::nullopt;
+      *code_bytes = image->funcs()[0].size;
+      *body_bytes = m->ir().functions[0].body.size;
+    }
+    Store store(engine);
+    Linker linker(engine);
+    auto inst = linker.instantiate(store, *m);
+    if (!inst) return std::nullopt;
+    auto r = inst->getFunc("f")->call(store, {Val::i64(1000003), Val::i64(97)});
+    if (!r || r->size() != 1) return std::nullopt;
+    return (*r)[0].i64();
+  };
+  size_t code_bytes = 0, body_bytes = 0;
+  std::optional<int64_t> got = run("baseline", &code_bytes, &body_bytes);
+  ASSERT_TRUE(got);
+  // The first reservation (splitChunks: 4x the body, 64 bytes a function, 16 KiB) was too small.
+  EXPECT_GT(code_bytes, 4 * body_bytes + 64 + (size_t(16) << 10)) << body_bytes << " bytes of body";
+  EXPECT_EQ(got, run("interp", nullptr, nullptr));
+}
+
 }  // namespace
 }  // namespace strata::jit_test
