@@ -665,6 +665,7 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
   dirty_n_ = 0;
   dead_at_.assign(locals.size(), -1);
   scan_budget_ = 4 * uint64_t(module_.functions[func_index_].body.size) + 65536;
+  max_depth_ = module_.functions[func_index_].body.size / 2 + 2;
   wasm_offset_ = module_.functions[func_index_].body.offset;
 
   a().align(asmjit::AlignMode::kCode, 16);

@@ -474,6 +474,7 @@ class FuncCompiler {
 
   support::FlatStack<Val> stack_;
   std::vector<Ctrl> ctrls_;
+  size_t max_depth_ = 0;  // bound on ctrls_ from the body's size (support::reserveDeep)
   std::vector<TrapStub> stubs_;
   std::vector<TableEntry> table_entries_;
   void patchTableEntries(const Ctrl& c);  // c's label is bound here

@@ -6,6 +6,7 @@
 
 #include "jit/codegen.h"
 #include "jit/stubs.h"
+#include "support/populate.h"
 
 namespace strata::jit {
 
@@ -124,6 +125,7 @@ void FuncCompiler::visitDead(const decode::Instr& in) {
       Ctrl c;
       c.dead_entry = true;
       c.kind = in.op == Opcode::Loop ? Ctrl::Loop : in.op == Opcode::If ? Ctrl::If : Ctrl::Block;
+      support::reserveDeep(ctrls_, max_depth_);
       ctrls_.push_back(std::move(c));
       return;
     }
@@ -205,6 +207,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
       for (size_t k = 0; k < c.numParams(); ++k) pushMem(c.param(k), slotDisp(c.height + k));
     }
   }
+  support::reserveDeep(ctrls_, max_depth_);
   ctrls_.push_back(std::move(c));
 }
 

@@ -71,7 +71,7 @@ class FuncValidator {
     ByteReader br(bytes_, base_);
     if (type_) {
       STRATA_CHECK(readLocals(br));
-      checker_.beginFunction(locals_, *type_);
+      checker_.beginFunction(locals_, *type_, bytes_.size());
       consumer_.onLocals(std::span<const ir::ValType>(locals_));
     } else {
       checker_.beginConstExpr(const_result_, visible_globals_);

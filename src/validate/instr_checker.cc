@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "support/populate.h"
 #include "validate/opcode_facts.h"
 
 namespace strata::validate {
@@ -17,8 +18,9 @@ using ir::Opcode;
 using ir::ValKind;
 using ir::ValType;
 
-void InstrChecker::beginFunction(std::span<const ValType> locals, const ir::FuncType& type) {
+void InstrChecker::beginFunction(std::span<const ValType> locals, const ir::FuncType& type, size_t body_bytes) {
   const_expr_ = false;
+  max_depth_ = body_bytes / 2 + 2;
   fast_ = !record_;
   func_type_ = &type;
   locals_.assign(locals.begin(), locals.end());
@@ -148,6 +150,7 @@ void InstrChecker::pushFrame(FrameKind kind, const BlockSig& sig) {
   f.height = uint32_t(vals_.size());
   f.init_height = uint32_t(init_marks_.size());
   f.sig = sig;
+  support::reserveDeep(ctrls_, max_depth_);
   ctrls_.push_back(f);
   pushAll(ctrls_.back().sig.paramTypes());
 }

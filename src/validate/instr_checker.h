@@ -84,7 +84,8 @@ class InstrChecker {
   InstrChecker& operator=(const InstrChecker&) = delete;
 
   // A function body: `locals` are the parameters followed by the declared locals.
-  void beginFunction(std::span<const ir::ValType> locals, const ir::FuncType& type);
+  // `body_bytes` bounds the nesting (two bytes at least per block): see support::reserveDeep.
+  void beginFunction(std::span<const ir::ValType> locals, const ir::FuncType& type, size_t body_bytes = 0);
   // A constant expression of type `result` (spec 3.3.10); only globals below `visible_globals`
   // may be read (imports, or with GC the globals defined before).
   void beginConstExpr(ir::ValType result, uint32_t visible_globals);
@@ -269,6 +270,7 @@ class InstrChecker {
   support::FlatStack<ir::ValType> vals_;
   std::vector<ir::ValType> scratch_;  // br_table's operands, reused across instructions
   std::vector<ControlFrame> ctrls_;
+  size_t max_depth_ = 0;  // the current body's bound on ctrls_ (beginFunction)
   std::vector<ir::ValType> locals_;
   std::vector<uint8_t> local_init_;
   std::vector<uint32_t> init_marks_;

@@ -10,6 +10,7 @@
 // says which general routine it stands for; the spec suites and the differential fuzzer run both.
 #include <cstring>
 
+#include "support/populate.h"
 #include "validate/instr_checker.h"
 #include "validate/opcode_facts.h"
 
@@ -139,6 +140,7 @@ bool InstrChecker::checkFastMore(ByteReader& br, decode::Instr& in, const FastOp
       c.height = uint32_t(vals_.size());
       c.init_height = uint32_t(init_marks_.size());
       c.sig = sig;
+      support::reserveDeep(ctrls_, max_depth_);
       ctrls_.push_back(c);  // `frame` dangles from here on
       len = 2;
       break;

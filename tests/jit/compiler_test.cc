@@ -140,5 +140,49 @@ TEST(Compiler, CodeBeyondItsReservationIsCompiledAgainInALargerOne) {
   EXPECT_EQ(got, run("interp", nullptr, nullptr));
 }
 
+// Thousands of nested blocks, left by one br_table (a C switch's shape): the validator's and
+// the compiler's control stacks grow past 64 entries to their bound at once
+// (support::reserveDeep) while entries are referenced. Every target gives its own result, the
+// same as the interpreter's.
+TEST(Compiler, ThousandsOfNestedBlocksBranchLikeTheInterpreter) {
+  REQUIRE_BASELINE();
+  constexpr int kDepth = 3000;
+  std::string wat = "(module (func (export \"f\") (param i32) (result i32) (local i32)\n";
+  for (int i = 0; i < kDepth; ++i) wat += "block\n";
+  wat += "local.get 0\nbr_table";
+  for (int i = 0; i < kDepth; ++i) wat += " " + std::to_string(i);
+  wat += "\n";
+  // Leaving block k runs the tails of blocks k to kDepth - 1: local 1 = local 1 * 3 + k + 1.
+  for (int k = 0; k < kDepth; ++k)
+    wat += "end\nlocal.get 1 i32.const 3 i32.mul i32.const " + std::to_string(k + 1) + " i32.add local.set 1\n";
+  wat += "local.get 1))";
+  auto run = [&](const char* tier, std::vector<int32_t> args) -> std::optional<std::vector<int32_t>> {
+    Config config;
+    config.tier = tier;
+    Engine engine = *Engine::create(config);
+    auto m = Module::fromText(engine, wat);
+    if (!m || m->compiled().tierName() != tier) return std::nullopt;
+    Store store(engine);
+    Linker linker(engine);
+    auto inst = linker.instantiate(store, *m);
+    if (!inst) return std::nullopt;
+    std::vector<int32_t> out;
+    for (int32_t a : args) {
+      auto r = inst->getFunc("f")->call(store, {Val::i32(a)});
+      if (!r || r->size() != 1) return std::nullopt;
+      out.push_back((*r)[0].i32());
+    }
+    return out;
+  };
+  std::vector<int32_t> args = {0, 1, 63, 64, 65, 127, 128, 1000, kDepth - 1, kDepth, kDepth + 7};
+  auto got = run("baseline", args);
+  ASSERT_TRUE(got);
+  auto want = run("interp", args);
+  ASSERT_TRUE(want);
+  EXPECT_EQ(*got, *want);
+  // The targets differ: the first and the default (the outermost block) are not the same value.
+  EXPECT_NE((*got)[0], (*got)[9]);
+}
+
 }  // namespace
 }  // namespace strata::jit_test
