@@ -111,33 +111,14 @@ TEST(Compiler, CodeBeyondItsReservationIsCompiledAgainInALargerOne) {
   std::string body;
   for (int i = 0; i < kSteps; ++i)
     body += "(local.set 0 (i64.add (i64.rem_s (local.get 0) (local.get 1)) (i64.const " + std::to_string(i % 7 + 3) + ")))\n";
-  std::string wat = "(module (func (export \"f\") (param i64 i64) (result i64)\n" + body + "(local.get 0)))";
-  auto run = [&](const char* tier, size_t* code_bytes, size_t* body_bytes) -> std::optional<int64_t> {
-    Config config;
-    config.tier = tier;
-    Engine engine = *Engine::create(config);
-    auto m = Module::fromText(engine, wat);
-    if (!m || m->compiled().tierName() != tier) return std::nullopt;
-    if (code_bytes) {
-      const vm::CodeImage* image = m->compiled().codeImage();
-      if (!image || image->funcs().size() != 1) return std::nullopt;
-      *code_bytes = image->funcs()[0].size;
-      *body_bytes = m->ir().functions[0].body.size;
-    }
-    Store store(engine);
-    Linker linker(engine);
-    auto inst = linker.instantiate(store, *m);
-    if (!inst) return std::nullopt;
-    auto r = inst->getFunc("f")->call(store, {Val::i64(1000003), Val::i64(97)});
-    if (!r || r->size() != 1) return std::nullopt;
-    return (*r)[0].i64();
-  };
-  size_t code_bytes = 0, body_bytes = 0;
-  std::optional<int64_t> got = run("baseline", &code_bytes, &body_bytes);
-  ASSERT_TRUE(got);
+  Both both("(module (func (export \"f\") (param i64 i64) (result i64)\n" + body + "(local.get 0)))");
+  ASSERT_TRUE(both.baseline().ok());
+  const vm::CodeImage* image = both.baseline().module().compiled().codeImage();
+  ASSERT_TRUE(image && image->funcs().size() == 1);
+  size_t code_bytes = image->funcs()[0].size, body_bytes = both.baseline().module().ir().functions[0].body.size;
   // The first reservation (splitChunks: 4x the body, 64 bytes a function, 16 KiB) was too small.
   EXPECT_GT(code_bytes, 4 * body_bytes + 64 + (size_t(16) << 10)) << body_bytes << " bytes of body";
-  EXPECT_EQ(got, run("interp", nullptr, nullptr));
+  both.ok("f", {i64(1000003), i64(97)});
 }
 
 // Thousands of nested blocks, left by one br_table (a C switch's shape): the validator's and
@@ -156,32 +137,13 @@ TEST(Compiler, ThousandsOfNestedBlocksBranchLikeTheInterpreter) {
   for (int k = 0; k < kDepth; ++k)
     wat += "end\nlocal.get 1 i32.const 3 i32.mul i32.const " + std::to_string(k + 1) + " i32.add local.set 1\n";
   wat += "local.get 1))";
-  auto run = [&](const char* tier, std::vector<int32_t> args) -> std::optional<std::vector<int32_t>> {
-    Config config;
-    config.tier = tier;
-    Engine engine = *Engine::create(config);
-    auto m = Module::fromText(engine, wat);
-    if (!m || m->compiled().tierName() != tier) return std::nullopt;
-    Store store(engine);
-    Linker linker(engine);
-    auto inst = linker.instantiate(store, *m);
-    if (!inst) return std::nullopt;
-    std::vector<int32_t> out;
-    for (int32_t a : args) {
-      auto r = inst->getFunc("f")->call(store, {Val::i32(a)});
-      if (!r || r->size() != 1) return std::nullopt;
-      out.push_back((*r)[0].i32());
-    }
-    return out;
-  };
-  std::vector<int32_t> args = {0, 1, 63, 64, 65, 127, 128, 1000, kDepth - 1, kDepth, kDepth + 7};
-  auto got = run("baseline", args);
-  ASSERT_TRUE(got);
-  auto want = run("interp", args);
-  ASSERT_TRUE(want);
-  EXPECT_EQ(*got, *want);
+  Both both(wat);
+  std::vector<std::vector<Val>> results;
+  for (int32_t a : {0, 1, 63, 64, 65, 127, 128, 1000, kDepth - 1, kDepth, kDepth + 7}) results.push_back(both.ok("f", {i32(a)}));
   // The targets differ: the first and the default (the outermost block) are not the same value.
-  EXPECT_NE((*got)[0], (*got)[9]);
+  ASSERT_EQ(results[0].size(), 1u);
+  ASSERT_EQ(results[9].size(), 1u);
+  EXPECT_NE(results[0][0].i32(), results[9][0].i32());
 }
 
 }  // namespace

@@ -121,6 +121,7 @@ class Side {
     }
     Linker linker(*engine_);
     for (const HostFn& h : hosts) (void)linker.defineFunc(h.module, h.name, h.type, h.callback);
+    module_ = *module;
     auto inst = linker.instantiate(*store_, *module);
     if (!inst) {
       instantiate_error_ = inst.error().describe();
@@ -135,6 +136,7 @@ class Side {
   Engine& engine() { return *engine_; }
   Store& store() { return *store_; }
   Instance& instance() { return *inst_; }
+  const Module& module() { return *module_; }
 
   Outcome call(std::string_view name, const std::vector<Val>& args) {
     Outcome o;
@@ -168,6 +170,7 @@ class Side {
   std::string tier_;
   bool with_offsets_ = true;
   std::optional<Engine> engine_;
+  std::optional<Module> module_;
   std::optional<Store> store_;
   std::optional<Instance> inst_;
   std::string instantiate_error_;
