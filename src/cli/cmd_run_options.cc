@@ -120,7 +120,8 @@ Result<void> applyWasiOne(const std::string& key, const std::string& value, Wasi
 
 void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
   cmd.add_option("--tier", opts.tier,
-                 "Execution tier: interp (default), baseline (x86-64 single-pass JIT) or llvm (optimizing, on LLVM)");
+                 "Execution tier: interp (default), baseline (x86-64 single-pass JIT), llvm (optimizing, on LLVM) "
+                 "or tiered (baseline code at once, llvm code when it is ready)");
   cmd.add_option("-W", opts.wasm_options,
                  "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
                  "max-tables, max-memories, max-wasm-stack, fuel, timeout, nan-canonicalization, parallel-compilation, "

@@ -88,11 +88,14 @@ int internalError(const std::exception& e) {
 }
 
 #ifdef STRATA_CLI_LLVM_TWIN
-// `--tier llvm` / `--tier=llvm` anywhere on the line (src/cli/CMakeLists.txt: why a twin).
+// `--tier llvm` / `--tier=llvm` (or tiered, which compiles with LLVM too) anywhere on the line
+// (src/cli/CMakeLists.txt: why a twin).
 bool wantsLlvm(int argc, char** argv) {
+  auto llvm = [](std::string_view t) { return t == "llvm" || t == "tiered"; };
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "--tier=llvm" || (a == "--tier" && i + 1 < argc && std::string_view(argv[i + 1]) == "llvm")) return true;
+    if ((a.starts_with("--tier=") && llvm(a.substr(7))) || (a == "--tier" && i + 1 < argc && llvm(argv[i + 1])))
+      return true;
   }
   return false;
 }

@@ -56,6 +56,12 @@ class JitModule final : public vm::CompiledModule {
     ref.code = &f;
   }
   std::string_view tierName() const override { return "baseline"; }
+  // The call slots are the data page's first entries, in defined-function order (fillSlots).
+  CallSlot callSlot(uint32_t func_index) const override {
+    size_t at = 8 * size_t(func_index - module_.num_imported_functions);
+    return {reinterpret_cast<void* const*>(code_.image->data() + at),
+            reinterpret_cast<void**>(code_.image->writableData() + at)};
+  }
   size_t codeBytes() const override { return code_.image->codeBytes(); }
   const vm::CodeImage* codeImage() const override { return code_.image.get(); }
   Result<vm::CodeArtifact> artifact() const override {

@@ -162,7 +162,16 @@ Result<PluginOutput> compile(const PluginRequest& req) {
   bool tail_calls = hasTailCalls(module, features);
   // Parallel compilation on the process's pool: each batch is a task, with its own LLVM
   // context, module and target machine.
-  req.parallel_for(batches.size(), req.threads, [&](size_t i) { compileBatch(batches[i], env, req, tail_calls); });
+  // A background compile that is no longer wanted (tier-up: its module died) skips the batches
+  // not yet begun.
+  const std::atomic<bool>* cancel = req.options.cancel;
+  req.parallel_for(batches.size(), req.threads, [&](size_t i) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) {
+      batches[i].object = makeError(ErrorKind::Resource, kNoOffset, "llvm: compile cancelled");
+      return;
+    }
+    compileBatch(batches[i], env, req, tail_calls);
+  });
   std::vector<std::vector<char>> objects;
   for (Batch& b : batches) {
     if (!b.object) return std::unexpected(b.object.error());

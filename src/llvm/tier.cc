@@ -108,6 +108,9 @@ class LlvmCompiler final : public vm::Compiler {
   explicit LlvmCompiler(std::unique_ptr<vm::Compiler> fallback) : fallback_(std::move(fallback)) {}
   std::string_view name() const override { return "llvm"; }
   bool validatesBodies() const override { return false; }
+  void prepare() const override {
+    if (auto hook = before_plugin_load.load()) hook();
+  }
 
   Result<std::shared_ptr<const vm::CompiledModule>> compile(const ir::Module& module, const validate::ModuleEnv& env,
                                                             const vm::CompileOptions& options) const override {

@@ -30,6 +30,12 @@ void registerAll() {
       Engine::registerTier("llvm", [] {
         return llvmtier::createCompiler(jit::createCompiler(interp::createCompiler()));
       });
+    // Baseline code at once, llvm code when it is ready (no fallback: a module llvm does not
+    // compile keeps its baseline code).
+    if (jit::hostSupported())
+      Engine::registerTier("tiered", [] {
+        return createTieredCompiler(jit::createCompiler(interp::createCompiler()), llvmtier::createCompiler(nullptr));
+      });
 #endif
   });
 }

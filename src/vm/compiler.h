@@ -3,6 +3,7 @@
 // knows tiers only through this header.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -37,6 +38,9 @@ struct CompileOptions {
   bool wasm_map = false;  // Config::wasm_map; a tier that needs the map for itself keeps it anyway
   bool parallel_compilation = true;  // Config::parallel_compilation: same code either way
   std::string target_cpu;  // Config::target_cpu ("" or "native": the host)
+  // A compile in the background (tier-up, src/tiers/tiered.cc) stops early, with an error, once
+  // this is set: a tier that compiles in parts checks it between them. Null: never.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // The machine-code part of a compiled artifact (docs/artifacts.md; src/runtime/artifact.cc
@@ -88,6 +92,16 @@ class CompiledModule {
     return makeError(ErrorKind::Unsupported, kNoOffset,
                      fmt::format("tier {} cannot write compiled artifacts", tierName()));
   }
+  // Tier-up (docs/tiering.md): the code pointer through which this module's code calls defined
+  // function func_index (its call slot: `read` where the code reads it, `write` the same slot's
+  // writable address), or nulls when its calls do not go through one. The tiered compiler
+  // stores another tier's native entry of the same function there (one aligned 8-byte store,
+  // which a thread running the code sees whole: before or after).
+  struct CallSlot {
+    void* const* read = nullptr;
+    void** write = nullptr;
+  };
+  virtual CallSlot callSlot(uint32_t func_index) const { return {}; }
 };
 
 class Compiler {
@@ -106,6 +120,9 @@ class Compiler {
                                                                 const CompileOptions& options) const = 0;
   // The module of an artifact written by this tier with these options (the caller has checked
   // that they match): maps its code (no compilation) and fills the image's data pages.
+  // What compile() needs done on the calling thread before it may run on another (tier-up): the
+  // llvm tier's hook of the static tool, which execs its dynamic twin (src/cli/main.cc).
+  virtual void prepare() const {}
   virtual Result<std::shared_ptr<const CompiledModule>> load(const ir::Module& module, CodeArtifact code) const {
     return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("tier {} cannot load compiled artifacts", name()));
   }
