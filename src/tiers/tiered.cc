@@ -69,7 +69,7 @@ class TieredModule final : public vm::CompiledModule {
   std::string describeFunction(uint32_t func_index) const override { return first_->describeFunction(func_index); }
   Result<vm::CodeArtifact> artifact() const override {
     return makeError(ErrorKind::Unsupported, kNoOffset,
-                     "tier tiered writes no compiled artifacts (compile with --tier llvm or baseline)");
+                     "tier tiered cannot write compiled artifacts (compile with --tier llvm or baseline)");
   }
   CallSlot callSlot(uint32_t func_index) const override { return first_->callSlot(func_index); }
 
