@@ -118,11 +118,11 @@ class Compiler {
   virtual Result<std::shared_ptr<const CompiledModule>> compile(const ir::Module& module,
                                                                 const validate::ModuleEnv& env,
                                                                 const CompileOptions& options) const = 0;
-  // The module of an artifact written by this tier with these options (the caller has checked
-  // that they match): maps its code (no compilation) and fills the image's data pages.
   // What compile() needs done on the calling thread before it may run on another (tier-up): the
   // llvm tier's hook of the static tool, which execs its dynamic twin (src/cli/main.cc).
   virtual void prepare() const {}
+  // The module of an artifact written by this tier with these options (the caller has checked
+  // that they match): maps its code (no compilation) and fills the image's data pages.
   virtual Result<std::shared_ptr<const CompiledModule>> load(const ir::Module& module, CodeArtifact code) const {
     return makeError(ErrorKind::Unsupported, kNoOffset, fmt::format("tier {} cannot load compiled artifacts", name()));
   }
