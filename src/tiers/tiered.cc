@@ -36,7 +36,8 @@ bool envHas(std::string_view word) {
   return env && std::string_view(env).find(word) != std::string_view::npos;
 }
 
-// What the background compile left, shared by the module and its thread.
+// What the background compile left. The module joins its thread before it dies, so the two
+// share it without shared ownership.
 struct Background {
   std::mutex mutex;
   std::condition_variable changed;
@@ -54,7 +55,7 @@ class TieredModule final : public vm::CompiledModule {
   // The module dies: batches not yet begun are skipped, and the one running is waited for (it
   // reads the ir::Module, which the runtime frees after this).
   ~TieredModule() override {
-    bg_->cancel.store(true);
+    bg_.cancel.store(true);
     if (thread_.joinable()) thread_.join();
   }
 
@@ -77,19 +78,19 @@ class TieredModule final : public vm::CompiledModule {
     thread_ = std::thread([this, second = std::move(second), options]() mutable { run(*second, options); });
   }
   void finish() {
-    std::lock_guard lock(bg_->mutex);
-    bg_->finished = true;
+    std::lock_guard lock(bg_.mutex);
+    bg_.finished = true;
   }
   bool wait() const {
-    std::unique_lock lock(bg_->mutex);
-    bg_->changed.wait(lock, [&] { return bg_->finished; });
-    return bg_->installed;
+    std::unique_lock lock(bg_.mutex);
+    bg_.changed.wait(lock, [&] { return bg_.finished; });
+    return bg_.installed;
   }
 
  private:
   void run(const vm::Compiler& second, vm::CompileOptions options) {
     auto t0 = std::chrono::steady_clock::now();
-    options.cancel = &bg_->cancel;
+    options.cancel = &bg_.cancel;
     std::string why;
     bool installed = false;
     std::shared_ptr<const vm::CompiledModule> code;
@@ -107,11 +108,11 @@ class TieredModule final : public vm::CompiledModule {
       fmt::print(stderr, "tier-up: {} in {:.3f} s{}\n", installed ? "installed" : "not installed",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                  why.empty() ? "" : ": " + why);
-    std::lock_guard lock(bg_->mutex);
-    bg_->second = std::move(code);
-    bg_->installed = installed;
-    bg_->finished = true;
-    bg_->changed.notify_all();
+    std::lock_guard lock(bg_.mutex);
+    bg_.second = std::move(code);
+    bg_.installed = installed;
+    bg_.finished = true;
+    bg_.changed.notify_all();
   }
 
   // Every entry is checked before the first slot changes: the module runs either tier's code
@@ -128,7 +129,7 @@ class TieredModule final : public vm::CompiledModule {
       }
       entries.push_back(ref.wasm_call);
     }
-    if (bg_->cancel.load()) return false;
+    if (bg_.cancel.load()) return false;
     for (uint32_t i = nimp; i < module_.functions.size(); ++i)
       __atomic_store_n(first_->callSlot(i).write, entries[i - nimp], __ATOMIC_RELEASE);
     return true;
@@ -137,7 +138,7 @@ class TieredModule final : public vm::CompiledModule {
   const ir::Module& module_;
   std::shared_ptr<const vm::CompiledModule> first_;
   std::unique_ptr<vm::CodeImage> forwarders_;
-  std::shared_ptr<Background> bg_ = std::make_shared<Background>();
+  mutable Background bg_;  // wait() is const: it only reads
   std::thread thread_;
 };
 
