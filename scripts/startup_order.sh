@@ -32,7 +32,5 @@ for out in "$work/cg.cwasm" "$work/cg.cache" "$work/cg.compile"; do
   callgrind_annotate --auto=no --threshold=100 --inclusive=no "$out" |
     grep -E '^ *[0-9,]+ \(' | sed -E 's/^ *[0-9,]+ +\([^)]*\) +//; s/ \[.*$//; s/^.*://' |
     grep -E '^[A-Za-z_][A-Za-z0-9_.$]*$' | sort -u
-done | awk '!seen[$0]++ && $0 != "strata_startup_code_end"' > "$work/order.txt"
-# The marker last: src/cli/prefault.cc populates the code up to it.
-{ cat "$work/order.txt"; echo strata_startup_code_end; } > "$root/src/cli/startup_order.txt"
+done | awk '!seen[$0]++' > "$root/src/cli/startup_order.txt"
 echo "$(wc -l < "$root/src/cli/startup_order.txt") functions in src/cli/startup_order.txt"
