@@ -21,7 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "support/populate.h"  // MADV_POPULATE_*
+#include "support/populate.h"
 
 namespace {
 
@@ -37,10 +37,9 @@ void prefault(int, char**, char** envp) {
   // The heap: let the first growth take the whole amount, then map it at once. Freed memory
   // stays in the arena (top pad) rather than going back to the kernel at each free.
   mallopt(M_TOP_PAD, int(kHeapPrefault));
-  void* first = std::malloc(1);
-  auto page = uintptr_t(sysconf(_SC_PAGESIZE));
-  uintptr_t begin = uintptr_t(first) & ~(page - 1), end = (uintptr_t(sbrk(0)) + page - 1) & ~(page - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+  // (The page of `first` itself, left out by the rounding, is written by malloc already.)
+  auto* first = static_cast<uint8_t*>(std::malloc(1));
+  strata::support::populateRange(first, size_t(static_cast<uint8_t*>(sbrk(0)) - first));
   std::free(first);
 }
 
