@@ -35,8 +35,10 @@ enum class Profiling : uint8_t {
 
 struct Config {
   ir::Features features;
-  // Execution tier by name (see Engine::registerTier); "interp" is the interpreter.
-  std::string tier = "interp";
+  // Execution tier by name (see Engine::registerTier); "interp" is the interpreter. Empty: the
+  // default tier (Engine::defaultTier: baseline where the host runs it, else interp), which
+  // Engine::config() then names.
+  std::string tier;
   // GuardPages: 32-bit memories reserve 8 GiB of address space so code needs no bounds checks
   // (an access beyond the memory faults and becomes a trap). Explicit: code compares every
   // address with the memory length and memories reserve only up to their maximum.

@@ -33,6 +33,10 @@ class Engine {
   // Process-wide registry of tiers by name; the interpreter registers as "interp".
   static void registerTier(std::string name, CompilerFactory factory);
   static std::vector<std::string> tiers();
+  // The tier an empty Config::tier selects: "interp" until a registered tier is made the default
+  // (the C and C++ APIs and the CLI make it "baseline" where the host runs that tier).
+  static void setDefaultTier(std::string name);
+  static std::string defaultTier();
 
   // For the runtime: wraps an engine it already holds.
   static Engine fromShared(std::shared_ptr<runtime::EngineImpl> impl) { return Engine(std::move(impl)); }

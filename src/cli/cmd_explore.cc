@@ -20,7 +20,7 @@ namespace {
 
 struct ExploreOptions {
   std::string file;
-  std::string tier = "interp";
+  std::string tier;  // empty: the default tier
   std::vector<uint32_t> funcs;
   std::string html;
   FeatureOptions features;
@@ -31,7 +31,8 @@ int runExplore(const ExploreOptions& opts, const ir::Features& features) {
   if (!loaded) return reportError(loaded.error());
   auto binary = withBinaryOffsets(std::move(*loaded), features);  // offsets as objdump shows them
   if (!binary) return reportError(binary.error());
-  auto module = compileForListing(std::move(*binary), features, opts.tier, /*validated=*/true);
+  std::string tier = opts.tier.empty() ? defaultListingTier() : opts.tier;
+  auto module = compileForListing(std::move(*binary), features, tier, /*validated=*/true);
   if (!module) return reportError(module.error());
   const ir::Module& m = module->ir();
   const vm::CompiledModule& compiled = module->compiled();
@@ -40,8 +41,8 @@ int runExplore(const ExploreOptions& opts, const ir::Features& features) {
     auto ok = writeFile(opts.html, std::vector<uint8_t>(page.begin(), page.end()));
     return ok ? kExitOk : reportError(ok.error());
   }
-  if (compiled.tierName() != opts.tier)
-    fmt::print(";; tier {} handed this module to tier {}\n\n", opts.tier, compiled.tierName());
+  if (compiled.tierName() != tier)
+    fmt::print(";; tier {} handed this module to tier {}\n\n", tier, compiled.tierName());
   for (uint32_t f = m.num_imported_functions; f < m.functions.size(); ++f) {
     if (!opts.funcs.empty() && std::find(opts.funcs.begin(), opts.funcs.end(), f) == opts.funcs.end()) continue;
     fmt::print("{}\n", describeFunction(m, compiled, f));
@@ -56,7 +57,7 @@ void addExploreCommand(CLI::App& app, int& exit_code) {
   CLI::App* cmd = addCommand(app, "explore", "Print the code a tier makes of a module's functions", exit_code,
                              opts, runExplore);
   cmd->add_option("FILE", opts->file, "Module (.wasm binary or .wat text)")->required();
-  cmd->add_option("--tier", opts->tier, "Execution tier (interp: bytecode; baseline: x86-64)");
+  cmd->add_option("--tier", opts->tier, "Execution tier (baseline: x86-64, the default where it runs; interp: bytecode)");
   cmd->add_option("--func", opts->funcs, "Only these function indices (repeatable)");
   cmd->add_option("-o,--html", opts->html,
                   "Write one HTML page instead: wasm instructions beside the tier's code, linked by offset");

@@ -211,9 +211,9 @@ int runRun(const RunOptions& opts, const ir::Features& features) {
       return reportError(Error{ErrorKind::Usage, kNoOffset,
                                fmt::format("{} is a compiled artifact (native code): run it with --allow-precompiled, "
                                            "and only if you trust it", opts.file)});
-    // The interpreter (the default tier) runs no machine code: the artifact's tier does (an
-    // explicit other --tier is checked against it at load).
-    if (engine_opts.tier == "interp") engine_opts.tier = artifact_tier.empty() ? "baseline" : artifact_tier;
+    // Without --tier, the artifact's own tier runs it (an explicit --tier is checked against
+    // it at load).
+    if (engine_opts.tier.empty()) engine_opts.tier = artifact_tier.empty() ? "baseline" : artifact_tier;
   }
   auto settings = settingsFor(engine_opts, features);
   if (!settings) return reportError(settings.error());

@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "strata/engine.h"
+
 extern char** environ;
 
 namespace strata::cli {
@@ -120,7 +122,7 @@ Result<void> applyWasiOne(const std::string& key, const std::string& value, Wasi
 
 void addEngineOptions(CLI::App& cmd, EngineOptions& opts) {
   cmd.add_option("--tier", opts.tier,
-                 "Execution tier: interp (default), baseline (x86-64 single-pass JIT), llvm (optimizing, on LLVM) "
+                 "Execution tier: baseline (x86-64 single-pass JIT; the default where it runs), interp (bytecode interpreter; the default elsewhere), llvm (optimizing, on LLVM) "
                  "or tiered (baseline code at once, llvm code when it is ready)");
   cmd.add_option("-W", opts.wasm_options,
                  "Wasm settings KEY[=VALUE][,...]: max-memory-size, max-table-elements, max-instances, "
@@ -154,7 +156,7 @@ std::string defaultCacheDir() {
 Result<WasmSettings> settingsFor(const EngineOptions& opts, const ir::Features& features) {
   WasmSettings s;
   s.config.features = features;
-  s.config.tier = opts.tier;
+  s.config.tier = opts.tier.empty() ? Engine::defaultTier() : opts.tier;
   STRATA_CHECK(applyWasmOptions(opts.wasm_options, s));
   if (opts.fuel) s.fuel = opts.fuel;
   if (!opts.timeout.empty()) s.timeout = STRATA_TRY(parseDuration(opts.timeout));

@@ -27,7 +27,7 @@ struct WasmSettings {
 // The options that configure the engine (how modules are compiled and limited), shared by
 // `run` and `settings`, which shows what they resolve to.
 struct EngineOptions {
-  std::string tier = "interp";
+  std::string tier;  // empty: the default tier (Engine::defaultTier)
   std::vector<std::string> wasm_options;  // -W
   std::optional<uint64_t> fuel;
   std::string timeout;

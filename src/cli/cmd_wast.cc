@@ -19,7 +19,7 @@ struct WastOptions {
   bool parse_only = false;
   bool verbose = false;
   bool skip_exec = false;
-  std::string tier = "interp";
+  std::string tier;  // empty: the default tier
   std::string target_cpu;
 };
 
@@ -68,7 +68,7 @@ void addWastCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--parse-only", opts->parse_only, "Only check that the scripts parse");
   cmd->add_flag("--skip-exec", opts->skip_exec,
                 "Only decode, parse and validate; count commands that need an instance as skipped");
-  cmd->add_option("--tier", opts->tier, "Execution tier: interp (default), baseline, llvm or tiered");
+  cmd->add_option("--tier", opts->tier, "Execution tier: baseline (the default on x86-64), interp, llvm or tiered");
   cmd->add_option("--target-cpu", opts->target_cpu,
                   "llvm tier: the CPU to generate code for (native, portable or an LLVM CPU name; run's -C target-cpu)");
   cmd->add_flag("-v,--verbose", opts->verbose,

@@ -173,10 +173,7 @@ std::string wasmText(const ir::Module& m, uint32_t func_index, uint32_t offset) 
   return reader.next(in) ? renderInstr(in) : "?";
 }
 
-std::string defaultListingTier() {
-  std::vector<std::string> tiers = Engine::tiers();
-  return std::find(tiers.begin(), tiers.end(), "baseline") != tiers.end() ? "baseline" : "interp";
-}
+std::string defaultListingTier() { return Engine::defaultTier(); }
 
 Result<Module> compileForListing(ir::Module m, const ir::Features& features, const std::string& tier,
                                  bool validated) {

@@ -16,7 +16,7 @@
 
 namespace strata::cli {
 
-// The tier listings default to: "baseline" where it is registered (x86-64 hosts), else "interp".
+// The tier listings default to: the default tier (Engine::defaultTier: "baseline" on x86-64 hosts).
 std::string defaultListingTier();
 
 // Compiles m with the named tier (a Usage error names an unknown tier). `validated` says that

@@ -16,7 +16,7 @@
 namespace strata::cli {
 
 struct FastRunLine {
-  std::string tier = "interp";
+  std::string tier;  // empty: the default tier (Engine::defaultTier)
   bool allow_precompiled = false;
   bool cache = false;
   std::string file;

@@ -20,6 +20,9 @@ namespace {
 struct TierRegistry {
   std::mutex mutex;
   std::map<std::string, Engine::CompilerFactory> factories;
+  // What an empty Config::tier means: the interpreter until a tier that runs on this host
+  // claims the default (tiers::registerAll: baseline on x86-64 with SSE4.1).
+  std::string default_tier = "interp";
 
   TierRegistry() {
 #ifdef STRATA_HAVE_INTERP
@@ -65,6 +68,18 @@ void Engine::registerTier(std::string name, CompilerFactory factory) {
   r.factories[std::move(name)] = std::move(factory);
 }
 
+void Engine::setDefaultTier(std::string name) {
+  TierRegistry& r = tierRegistry();
+  std::lock_guard lock(r.mutex);
+  r.default_tier = std::move(name);
+}
+
+std::string Engine::defaultTier() {
+  TierRegistry& r = tierRegistry();
+  std::lock_guard lock(r.mutex);
+  return r.default_tier;
+}
+
 std::vector<std::string> Engine::tiers() {
   TierRegistry& r = tierRegistry();
   std::lock_guard lock(r.mutex);
@@ -78,6 +93,7 @@ Result<Engine> Engine::create(Config config) {
   {
     TierRegistry& r = tierRegistry();
     std::lock_guard lock(r.mutex);
+    if (config.tier.empty()) config.tier = r.default_tier;  // config() then names the tier that runs
     auto it = r.factories.find(config.tier);
     if (it == r.factories.end()) return makeError(ErrorKind::Usage, kNoOffset, fmt::format("unknown tier {}", config.tier));
     factory = it->second;

@@ -20,8 +20,12 @@ void registerAll() {
 #ifdef STRATA_HAVE_JIT
     // Until the baseline tier compiles every instruction, a module it cannot compile runs on
     // the interpreter (the module's tierName() says which; `strata wast -v` counts them).
-    if (jit::hostSupported())
+    // Machine code is the default wherever it runs (issue 10: once the baseline tier met its
+    // criteria); the interpreter stays the default elsewhere, and `--tier interp` picks it.
+    if (jit::hostSupported()) {
       Engine::registerTier("baseline", [] { return jit::createCompiler(interp::createCompiler()); });
+      Engine::setDefaultTier("baseline");
+    }
 #endif
 #ifdef STRATA_HAVE_LLVM
     // A module the llvm tier does not compile yet runs on the baseline tier (which hands what
@@ -40,7 +44,10 @@ void registerAll() {
   });
 }
 
-const char* defaultTier() { return "interp"; }
+std::string defaultTier() {
+  registerAll();
+  return Engine::defaultTier();
+}
 
 // The baseline tier's uses, read off src/jit (its asmjit calls and the CpuInfo checks in
 // compiler.cc, codegen_simd.cc and codegen_simd_int.cc). They belong in the tier itself, behind

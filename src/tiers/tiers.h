@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "support/cpu_features.h"
@@ -17,9 +18,9 @@ namespace strata::tiers {
 // LLVM, beside the interpreter ("interp", always present). Idempotent and thread-safe.
 void registerAll();
 
-// The tier `Config::tier` should default to on this host: "baseline" where machine code runs,
-// else "interp".
-const char* defaultTier();
+// The tier an empty `Config::tier` selects once registerAll() has run (it runs it): "baseline"
+// where machine code runs, else "interp".
+std::string defaultTier();
 
 // A CPU extension a tier's code generator emits instructions of: required (the tier is not
 // registered on a host without it) or used where the host has it (else other instructions).

@@ -21,7 +21,7 @@ struct Options {
   bool roundtrip = false;   // every module that validates: encode -> decode -> encode is the identity
   bool parse_only = false;  // only check that the script parses
   bool verbose = false;     // also report skips and failures-as-expected with another message
-  std::string tier = "interp";  // execution tier (ExecRunner; see Engine::registerTier)
+  std::string tier;  // execution tier (ExecRunner; see Engine::registerTier); empty: the default
   std::string target_cpu;       // Config::target_cpu (the llvm tier's; empty: native)
 };
 

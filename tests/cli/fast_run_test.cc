@@ -19,7 +19,7 @@ TEST(FastRun, FileAndArguments) {
   ASSERT_TRUE(line);
   EXPECT_EQ(line->file, "noop.wasm");
   EXPECT_EQ(line->args, (std::vector<std::string>{"a", "b"}));
-  EXPECT_EQ(line->tier, "interp");
+  EXPECT_EQ(line->tier, "");  // the default tier, resolved by the engine options
   EXPECT_FALSE(line->cache);
   EXPECT_FALSE(line->allow_precompiled);
 }

@@ -270,7 +270,9 @@ TEST_F(ArtifactTest, OtherSettingsAreRefused) {
 }
 
 TEST_F(ArtifactTest, TheInterpreterWritesNone) {
-  auto engine = Engine::create();
+  Config config;
+  config.tier = "interp";
+  auto engine = Engine::create(config);
   ASSERT_TRUE(engine.has_value());
   auto m = Module::fromBinary(*engine, encoded());
   ASSERT_TRUE(m.has_value());

@@ -149,7 +149,8 @@ TEST_F(CodeCacheTest, TinyLimitKeepsTheNewest) {
 
 TEST_F(CodeCacheTest, InterpreterModulesAreNotCached) {
   Config c;
-  c.cache_dir = dir_.string();  // tier interp
+  c.tier = "interp";
+  c.cache_dir = dir_.string();
   Engine e = *Engine::create(c);
   ASSERT_TRUE(Module::fromBinary(e, moduleBinary(e, 4)).has_value());
   EXPECT_FALSE(fs::exists(dir_) && !fs::is_empty(dir_));
