@@ -4,7 +4,9 @@
 #include <fstream>
 #include <thread>
 
+#include "jit/jit.h"
 #include "jit_test_util.h"
+#include "tiers/tiers.h"
 #include "vm/code_image.h"
 #include "vm/compiler.h"
 
@@ -45,6 +47,21 @@ bool anyWritableExecutable() {
     if (perms.find('w') != std::string::npos && perms.find('x') != std::string::npos) return true;
   }
   return false;
+}
+
+// Issue 10: once registered (tiers::registerAll, as the CLI and the C API do), the baseline tier
+// is what an engine of the default configuration compiles with, and the engine names it.
+TEST(Compiler, BaselineIsTheDefaultTierWhereItRuns) {
+  tiers::registerAll();
+  Engine engine = *Engine::create();
+  EXPECT_EQ(engine.config().tier, jit::hostSupported() ? "baseline" : "interp");
+  EXPECT_EQ(engine.config().tier, Engine::defaultTier());
+  auto m = Module::fromText(engine, "(module (func (export \"f\")))");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->compiled().tierName(), engine.config().tier);
+  Config interp;
+  interp.tier = "interp";  // still picked by name
+  EXPECT_EQ(Engine::create(interp)->config().tier, "interp");
 }
 
 TEST(Compiler, TwoThreadsCompileAndRunOnOneEngine) {

@@ -22,6 +22,15 @@ TEST(Engine, UnknownTierIsAUsageError) {
   EXPECT_EQ(e.error().message, "unknown tier no-such-tier");
 }
 
+// Nothing in this program claims the default (no tiers::registerAll): an empty tier is the
+// interpreter, and the engine's configuration names it.
+TEST(Engine, AnEmptyTierIsTheDefaultTier) {
+  EXPECT_EQ(Engine::defaultTier(), "interp");
+  auto e = Engine::create();
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->config().tier, "interp");
+}
+
 TEST(Engine, RegisteredTiersAreListed) {
   registerFakeTiers();
   auto tiers = Engine::tiers();
