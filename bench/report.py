@@ -605,7 +605,7 @@ def _compile_section(doc):
     v8 = [n for n in (COMPILE_REFERENCE, COMPILE_ONE_THREAD) if any(n in r['v8'] for r in c['programs'].values())]
     lines = ['## Compile speed', '',
              'Strata: `Module::fromFile` in strata_bench (the file mapped, then decoding, validation and code for every '
-             'function; the driver starts like the `strata` tool, its code and a first heap populated before `main`), '
+             'function; the driver starts like the `strata` tool, a first heap populated before `main`), '
              'the median over the runs above; MB/s of the module\'s code section (1 MB = 10^6 bytes). '
              f'`{COMPILE_REFERENCE}`: node `--liftoff --no-wasm-tier-up --no-wasm-lazy-compilation` timing '
              '`new WebAssembly.Module(bytes)` (bench/node_compile.mjs), one fresh process per round, alternated '
