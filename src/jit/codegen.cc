@@ -402,12 +402,14 @@ void FuncCompiler::forgetCached(uint32_t local) {
 // head, nor, when its head takes bindings dirty (Ctrl::dirty_bindings), those it binds to the
 // register they are in (establishCaches moves the others, or loads them from the homes this
 // flush writes).
-void FuncCompiler::flushDirty(bool keep_dirty, int32_t loop) {
+void FuncCompiler::flushDirty(bool keep_dirty, int32_t loop, int32_t keep) {
   uint32_t left = dirty_n_;  // the walk stops at the last dirty cache
   const Ctrl* l = loop >= 0 ? &ctrls_[size_t(loop)] : nullptr;
+  const CacheState* kept = keep >= 0 ? &ctrls_[size_t(keep)].at_label : nullptr;
   for (uint32_t local : cached_) {
     if (!local_dirty_[local]) continue;
-    if (l && (dead_at_[local] == loop || (l->dirty_bindings && boundTo(l->at_label, local) == local_cache_[local]))) {
+    if ((l && (dead_at_[local] == loop || (l->dirty_bindings && boundTo(l->at_label, local) == local_cache_[local]))) ||
+        (kept && boundTo(*kept, local) == local_cache_[local])) {
       if (--left == 0) return;  // stays dirty (the code after a conditional edge has it so)
       continue;
     }
@@ -547,6 +549,64 @@ void FuncCompiler::establishCaches(const CacheState& s) {
   }
   for (uint8_t i = 0; i < s.n; ++i)
     if (!(moved & (1u << i))) loadHome(s.local[i], uint8_t(s.reg[i]));
+}
+
+FuncCompiler::CacheState FuncCompiler::edgeState(const CacheState& b) const {
+  CacheState s;
+  s.all = false;
+  uint32_t taken[2] = {0, 0};
+  for (uint8_t i = 0; i < b.n; ++i) {
+    s.local[s.n] = b.local[i];
+    s.reg[s.n] = b.reg[i];
+    ++s.n;
+    taken[int(clsOf(local_kinds_[b.local[i]]))] |= 1u << b.reg[i];
+  }
+  // The other caches hold across the edge's code unless a binding's register is theirs.
+  for (uint32_t local : cached_) {
+    if (s.n == CacheState::kMax) break;
+    int r = local_cache_[local];
+    if ((taken[int(clsOf(local_kinds_[local]))] & (1u << r)) || boundTo(b, local) >= 0) continue;
+    s.local[s.n] = local;
+    s.reg[s.n] = int8_t(r);
+    ++s.n;
+  }
+  return s;
+}
+
+void FuncCompiler::holdBindings(const CacheState& b) {
+  // Stores (of a dirty value leaving its register) and loads only: the flags of an if's
+  // condition survive.
+  for (uint8_t i = 0; i < b.n; ++i)
+    if (local_cache_[b.local[i]] >= 0 && local_cache_[b.local[i]] != b.reg[i]) dropCache(b.local[i]);
+  for (uint8_t i = 0; i < b.n; ++i) {
+    uint32_t l = b.local[i];
+    if (local_cache_[l] == b.reg[i]) continue;
+    evict(clsOf(local_kinds_[l]), uint8_t(b.reg[i]));
+    loadHome(l, uint8_t(b.reg[i]));
+    setCache(l, b.reg[i]);
+  }
+}
+
+void FuncCompiler::markBindingsDirty(int32_t keep) {
+  const Ctrl& l = ctrls_[size_t(keep)];
+  for (uint8_t i = 0; i < l.at_label.n; ++i) {
+    uint32_t local = l.at_label.local[i];
+    if ((l.stale_bindings & (1u << i)) && local_cache_[local] == l.at_label.reg[i] && !local_dirty_[local])
+      local_dirty_[local] = 1, ++dirty_n_;
+  }
+}
+
+void FuncCompiler::edgeInto(Ctrl& t, bool keep_dirty) {
+  flushFor(t, keep_dirty);
+  if (t.keep_loop < 0) return meetNow(t.at_label);
+  const CacheState& b = ctrls_[size_t(t.keep_loop)].at_label;
+  if (!cachesHold(b)) establishCaches(b);
+  meet(t.at_label, edgeState(b));
+}
+
+void FuncCompiler::meetInPlace(Ctrl& t) {
+  if (t.keep_loop < 0) return meetNow(t.at_label);
+  meet(t.at_label, edgeState(ctrls_[size_t(t.keep_loop)].at_label));
 }
 
 int FuncCompiler::loopRegFor(uint32_t local) const {

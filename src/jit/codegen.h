@@ -132,6 +132,15 @@ class FuncCompiler {
     int32_t outer_loop = -1;  // a loop: the enclosing loop's index in ctrls_ (innermost_loop_)
     uint32_t dead_saved = 0;  // a loop: dead_saved_'s size at its head (restored at its end)
     bool dirty_bindings = false;  // a loop: its bound locals are written back (no calls in it)
+    // A loop with dirty_bindings: bit i set when at_label's binding i may have a stale home in
+    // the loop: a local the body writes, or one dirty at the head already (every label that
+    // keeps the bindings takes those dirty).
+    uint16_t stale_bindings = 0;
+    // A block or if opened with a loop of dirty_bindings innermost: that loop's index in ctrls_.
+    // Every edge into its end (and an if's else) makes the loop's bindings hold and leaves them
+    // dirty, so a branch inside such a loop stores nothing the loop keeps in registers
+    // ("Loop bindings" in docs/jit.md). -1: the label's bindings are clean, as everywhere else.
+    int32_t keep_loop = -1;
     uint32_t head_at = 0;         // a loop: its head's code offset
     int32_t table_entries = -1;   // a block or if: first jump-table entry to patch at its end
     int32_t try_index = -1;       // a try_table: its entry in tries_
@@ -267,9 +276,27 @@ class FuncCompiler {
   // The flush of an edge into t: a back edge leaves the locals dead at the loop's head dirty
   // (their values die on the edge; the code after a conditional one still has them).
   void flushFor(const Ctrl& t, bool keep_dirty) {
-    if (dirty_n_ != 0) flushDirty(keep_dirty, t.kind == Ctrl::Loop ? int32_t(&t - ctrls_.data()) : -1);
+    if (dirty_n_ != 0) flushDirty(keep_dirty, t.kind == Ctrl::Loop ? int32_t(&t - ctrls_.data()) : -1, t.keep_loop);
   }
-  void flushDirty(bool keep_dirty, int32_t loop);
+  // Edges into a label that keeps a loop's bindings (Ctrl::keep_loop): the caches the edge
+  // brings once the bindings are made to hold, bindings first (a label's state is bounded).
+  CacheState edgeState(const CacheState& bindings) const;
+  // The bindings made to hold in the compiler's own state (other caches in their registers
+  // dropped, the locals moved or loaded): where the code after it goes on with them.
+  void holdBindings(const CacheState& bindings);
+  // At a label that keeps loop ctrls_[keep]'s bindings: those whose homes may be stale in the
+  // loop are dirty (Ctrl::stale_bindings).
+  void markBindingsDirty(int32_t keep);
+  // The flush and the label state of an edge into t, a block or if (the caller jumps after).
+  // With t.keep_loop, code is emitted to make the bindings hold, and the compiler's own state
+  // is left as it is (the code after a conditional edge goes on with it).
+  void edgeInto(Ctrl& t, bool keep_dirty);
+  // An edge into block or if t that needs no code (edgeInPlace: the bindings it keeps hold):
+  // its caches met into the label's.
+  void meetInPlace(Ctrl& t);
+  // keep >= 0: the bindings of loop ctrls_[keep] held in their registers stay unstored (an edge
+  // into a label that keeps them: Ctrl::keep_loop).
+  void flushDirty(bool keep_dirty, int32_t loop, int32_t keep = -1);
   static int boundTo(const CacheState& s, uint32_t local);  // s's register for local, or -1
   int loopBound(uint32_t local) const {  // the innermost loop head's register for local, or -1
     return innermost_loop_ < 0 ? -1 : boundTo(ctrls_[size_t(innermost_loop_)].at_label, local);

@@ -158,9 +158,17 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   x86::CondCode cc{};
   if (c.kind == Ctrl::If) cc = popCond();
   spillAll();  // joins see every value in its own slot
-  // An if's else arm is a label: the caches it starts with are clean. So are a loop head's,
-  // but for the bindings of a loop without calls (bindLoopLocals).
-  if (c.kind == Ctrl::If) flushCaches();
+  // Inside a loop without calls, the block's labels keep the loop's bindings dirty.
+  if (c.kind != Ctrl::Loop && innermost_loop_ >= 0 && ctrls_[size_t(innermost_loop_)].dirty_bindings)
+    c.keep_loop = innermost_loop_;
+  // An if's else arm is a label: the caches it starts with are clean (but for the bindings it
+  // keeps, which are made to hold here, for both arms). So are a loop head's, but for the
+  // bindings of a loop without calls (bindLoopLocals).
+  if (c.kind == Ctrl::If && c.keep_loop < 0) flushCaches();
+  if (c.kind == Ctrl::If && c.keep_loop >= 0) {
+    if (dirty_n_ != 0) flushDirty(false, -1, c.keep_loop);
+    holdBindings(ctrls_[size_t(c.keep_loop)].at_label);
+  }
   c.height = uint32_t(stack_.size() - c.numParams());
   c.base = c.height;
   c.label = a().newLocal();
@@ -185,7 +193,9 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     if (c.dirty_bindings) {
       for (uint8_t i = 0; i < c.at_label.n; ++i) {
         uint32_t l = c.at_label.local[i];
-        if (scan.written(l) && local_kinds_[l] != ValKind::Ref && !local_dirty_[l]) local_dirty_[l] = 1, ++dirty_n_;
+        if (local_kinds_[l] == ValKind::Ref) continue;
+        if (scan.written(l) || local_dirty_[l]) c.stale_bindings |= uint16_t(1u << i);
+        if (scan.written(l) && !local_dirty_[l]) local_dirty_[l] = 1, ++dirty_n_;
       }
     } else {
       flushCaches();
@@ -199,7 +209,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   } else if (c.kind == Ctrl::If) {
     c.else_label = a().newLocal();
     a().j(x86::CondCode(uint8_t(cc) ^ 1), c.else_label);
-    c.at_else = captureCaches();
+    c.at_else = c.keep_loop >= 0 ? edgeState(ctrls_[size_t(c.keep_loop)].at_label) : captureCaches();
     // The else branch needs the parameters again: they stay below the block's own operands
     // (hidden), and the then branch starts from copies that read them in place.
     if (c.numParams() != 0) {
@@ -270,8 +280,7 @@ void FuncCompiler::closeLoop(const Ctrl& c) {
 // The results to the label's slots, the caches flushed and met into the label's, a jump to it.
 void FuncCompiler::leaveArm(Ctrl& c) {
   moveToLabel(c, c.numResults());
-  flushCaches();
-  meetNow(c.at_label);
+  edgeInto(c, false);
   a().jmp(c.label);
   c.targeted = true;
 }
@@ -288,6 +297,7 @@ void FuncCompiler::visitElse() {
   clearCaches();
   gpr_used_ = xmm_used_ = 0;
   adoptCaches(c.at_else);
+  if (c.keep_loop >= 0) markBindingsDirty(c.keep_loop);
   for (size_t k = 0; k < c.numParams() && c.base != c.height; ++k) pushMem(c.param(k), slotDisp(c.height + k));
   dead_ = false;
 }
@@ -316,10 +326,9 @@ void FuncCompiler::visitEnd() {
   // the caches go on as they are, dirty ones included. Any other end is a label: the
   // fallthrough's edge flushes like a branch's.
   bool join = (c.kind != Ctrl::Loop && c.targeted) || (c.kind == Ctrl::If && !c.has_else);
+  if (!dead_ && join) edgeInto(c, false);  // the fallthrough's edge
   CacheState after;
   if (c.kind != Ctrl::Loop) after = c.at_label;
-  if (!dead_ && join) flushCaches();
-  if (!dead_) meetNow(after);
   if (c.kind == Ctrl::If && !c.has_else) meet(after, c.at_else);
   if (c.kind == Ctrl::If && !c.has_else) a().bind(c.else_label);
   if (c.kind != Ctrl::Loop) {
@@ -334,6 +343,7 @@ void FuncCompiler::visitEnd() {
     clearCaches();
     gpr_used_ = xmm_used_ = 0;  // every entry below a block's height is in its slot
     if (reachable) adoptCaches(after);
+    if (reachable && c.keep_loop >= 0) markBindingsDirty(c.keep_loop);
   }
   for (size_t k = 0; k < c.numResults(); ++k) {
     Val v;
@@ -368,9 +378,12 @@ void FuncCompiler::emitBranch(uint32_t depth) {
   // The label's code reads locals from their homes (but for the bindings it keeps): this edge
   // writes the dirty ones back. Conditional branches come here too, so the compiler's state
   // keeps them dirty for the code after the branch.
-  flushFor(t, /*keep_dirty=*/true);
-  if (t.kind == Ctrl::Loop) establishCaches(t.at_label);
-  else meetNow(t.at_label);
+  if (t.kind == Ctrl::Loop) {
+    flushFor(t, /*keep_dirty=*/true);
+    establishCaches(t.at_label);
+  } else {
+    edgeInto(t, /*keep_dirty=*/true);
+  }
   a().jmp(t.label);
 }
 
@@ -378,6 +391,7 @@ void FuncCompiler::emitBranch(uint32_t depth) {
 // slots, and a loop's bindings hold.
 bool FuncCompiler::edgeInPlace(const Ctrl& t) const {
   if (t.kind == Ctrl::Function || (t.kind == Ctrl::Loop && !cachesHold(t.at_label))) return false;
+  if (t.kind != Ctrl::Loop && t.keep_loop >= 0 && !cachesHold(ctrls_[size_t(t.keep_loop)].at_label)) return false;
   size_t n = t.numLabelValues();
   for (size_t k = 0; k < n; ++k) {
     const Val& v = stack_[stack_.size() - n + k];
@@ -392,8 +406,9 @@ void FuncCompiler::branchIf(x86::CondCode cc, uint32_t depth) {
   if (t.kind == Ctrl::Function) spillAll();
   if (edgeInPlace(t)) {
     t.targeted = true;
-    flushFor(t, false);  // stores: the flags of the condition survive them
-    if (t.kind != Ctrl::Loop) meetNow(t.at_label);
+    // Stores only (the bindings hold): the flags of the condition survive them.
+    if (t.kind == Ctrl::Loop) flushFor(t, false);
+    else edgeInto(t, false);
     a().j(cc, t.label);
     return;
   }
@@ -508,7 +523,7 @@ void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrCo
     if (distinct > kDirectTargets && edgeInPlace(t)) {
       landing_at[d] = kDirect;
       t.targeted = true;
-      if (t.kind != Ctrl::Loop) meetNow(t.at_label);
+      if (t.kind != Ctrl::Loop) meetInPlace(t);
       continue;
     }
     landing_at[d] = uint32_t(a().offset()) + 1;
@@ -572,7 +587,7 @@ void FuncCompiler::brTableChain(const std::vector<uint32_t>& targets) {
     else a().cmp(r.r32(), i);
     if (edgeInPlace(t)) {
       t.targeted = true;
-      if (t.kind != Ctrl::Loop) meetNow(t.at_label);
+      if (t.kind != Ctrl::Loop) meetInPlace(t);
       a().je(t.label);
       continue;
     }

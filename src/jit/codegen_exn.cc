@@ -76,6 +76,7 @@ void FuncCompiler::visitTryTable(const decode::Instr& in, const validate::InstrC
   t.start = uint32_t(a().offset()) - code_start_;
   visitBlock(in, ctx);
   ctrls_.back().try_index = int32_t(tries_.size());
+  ctrls_.back().keep_loop = -1;  // handlers land with every cache dropped: the labels stay clean
   tries_.push_back(std::move(t));
   ++try_depth_;
 }
@@ -134,6 +135,7 @@ void FuncCompiler::visitLegacy(const decode::Instr& in, const validate::InstrCon
       l.start = uint32_t(a().offset()) - code_start_;
       l.height = ctrls_.back().height;
       ctrls_.back().legacy = int32_t(legacy_.size());
+      ctrls_.back().keep_loop = -1;  // its catch bodies start with every cache dropped
       legacy_.push_back(l);
       ++try_depth_;
       return;
