@@ -31,7 +31,7 @@ int runExplore(const ExploreOptions& opts, const ir::Features& features) {
   if (!loaded) return reportError(loaded.error());
   auto binary = withBinaryOffsets(std::move(*loaded), features);  // offsets as objdump shows them
   if (!binary) return reportError(binary.error());
-  std::string tier = opts.tier.empty() ? defaultListingTier() : opts.tier;
+  std::string tier = opts.tier.empty() ? Engine::defaultTier() : opts.tier;
   auto module = compileForListing(std::move(*binary), features, tier, /*validated=*/true);
   if (!module) return reportError(module.error());
   const ir::Module& m = module->ir();

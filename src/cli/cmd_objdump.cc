@@ -49,7 +49,7 @@ namespace {
 struct ObjdumpOptions {
   std::string file;
   bool disassemble = false;
-  std::string tier;  // empty: defaultListingTier()
+  std::string tier;  // empty: Engine::defaultTier()
   FeatureOptions features;
 };
 
@@ -74,7 +74,7 @@ int runObjdump(const ObjdumpOptions& opts, const ir::Features& features) {
   ir::Module module = std::move(*decoded);
   std::string base = opts.file.substr(opts.file.find_last_of('/') + 1);
   if (opts.disassemble)
-    return printDisassembly(std::move(module), features, opts.tier.empty() ? defaultListingTier() : opts.tier, base);
+    return printDisassembly(std::move(module), features, opts.tier.empty() ? Engine::defaultTier() : opts.tier, base);
   fmt::print("\n{}:\tfile format wasm 0x1\n\n", base);
   printSectionHeaders(module.bytes);
   fmt::print("\nSection Details:\n\n");

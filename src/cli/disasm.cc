@@ -173,8 +173,6 @@ std::string wasmText(const ir::Module& m, uint32_t func_index, uint32_t offset) 
   return reader.next(in) ? renderInstr(in) : "?";
 }
 
-std::string defaultListingTier() { return Engine::defaultTier(); }
-
 Result<Module> compileForListing(ir::Module m, const ir::Features& features, const std::string& tier,
                                  bool validated) {
   Config config;

@@ -16,9 +16,6 @@
 
 namespace strata::cli {
 
-// The tier listings default to: the default tier (Engine::defaultTier: "baseline" on x86-64 hosts).
-std::string defaultListingTier();
-
 // Compiles m with the named tier (a Usage error names an unknown tier). `validated` says that
 // m has passed validation already.
 Result<Module> compileForListing(ir::Module m, const ir::Features& features, const std::string& tier,

@@ -598,10 +598,9 @@ void FuncCompiler::markBindingsDirty(int32_t keep) {
 
 void FuncCompiler::edgeInto(Ctrl& t, bool keep_dirty) {
   flushFor(t, keep_dirty);
-  if (t.keep_loop < 0) return meetNow(t.at_label);
-  const CacheState& b = ctrls_[size_t(t.keep_loop)].at_label;
-  if (!cachesHold(b)) establishCaches(b);
-  meet(t.at_label, edgeState(b));
+  if (t.keep_loop >= 0 && !cachesHold(ctrls_[size_t(t.keep_loop)].at_label))
+    establishCaches(ctrls_[size_t(t.keep_loop)].at_label);
+  meetInPlace(t);
 }
 
 void FuncCompiler::meetInPlace(Ctrl& t) {

@@ -291,8 +291,8 @@ class FuncCompiler {
   // With t.keep_loop, code is emitted to make the bindings hold, and the compiler's own state
   // is left as it is (the code after a conditional edge goes on with it).
   void edgeInto(Ctrl& t, bool keep_dirty);
-  // An edge into block or if t that needs no code (edgeInPlace: the bindings it keeps hold):
-  // its caches met into the label's.
+  // An edge into block or if t whose kept bindings hold (edgeInPlace, or after edgeInto's
+  // code): its caches met into the label's, the bindings first.
   void meetInPlace(Ctrl& t);
   // keep >= 0: the bindings of loop ctrls_[keep] held in their registers stay unstored (an edge
   // into a label that keeps them: Ctrl::keep_loop).

@@ -164,11 +164,8 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   // An if's else arm is a label: the caches it starts with are clean (but for the bindings it
   // keeps, which are made to hold here, for both arms). So are a loop head's, but for the
   // bindings of a loop without calls (bindLoopLocals).
-  if (c.kind == Ctrl::If && c.keep_loop < 0) flushCaches();
-  if (c.kind == Ctrl::If && c.keep_loop >= 0) {
-    if (dirty_n_ != 0) flushDirty(false, -1, c.keep_loop);
-    holdBindings(ctrls_[size_t(c.keep_loop)].at_label);
-  }
+  if (c.kind == Ctrl::If && dirty_n_ != 0) flushDirty(false, -1, c.keep_loop);
+  if (c.kind == Ctrl::If && c.keep_loop >= 0) holdBindings(ctrls_[size_t(c.keep_loop)].at_label);
   c.height = uint32_t(stack_.size() - c.numParams());
   c.base = c.height;
   c.label = a().newLocal();

@@ -44,11 +44,6 @@ void registerAll() {
   });
 }
 
-std::string defaultTier() {
-  registerAll();
-  return Engine::defaultTier();
-}
-
 // The baseline tier's uses, read off src/jit (its asmjit calls and the CpuInfo checks in
 // compiler.cc, codegen_simd.cc and codegen_simd_int.cc). They belong in the tier itself, behind
 // vm::Compiler, and move there with the next change to src/jit; until then a new CPU check in

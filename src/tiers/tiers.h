@@ -5,7 +5,6 @@
 
 #include <memory>
 #include <span>
-#include <string>
 #include <string_view>
 
 #include "support/cpu_features.h"
@@ -15,12 +14,10 @@ namespace strata::tiers {
 
 // Registers "baseline" (the x86-64 single-pass JIT, where the host can run it), "llvm" and
 // "tiered" (baseline code at once, llvm code when ready: docs/tiering.md) where the build has
-// LLVM, beside the interpreter ("interp", always present). Idempotent and thread-safe.
+// LLVM, beside the interpreter ("interp", always present), and makes "baseline" the tier an
+// empty `Config::tier` selects (Engine::defaultTier) where it registers it. Idempotent and
+// thread-safe.
 void registerAll();
-
-// The tier an empty `Config::tier` selects once registerAll() has run (it runs it): "baseline"
-// where machine code runs, else "interp".
-std::string defaultTier();
 
 // A CPU extension a tier's code generator emits instructions of: required (the tier is not
 // registered on a host without it) or used where the host has it (else other instructions).
