@@ -44,7 +44,7 @@ class LoopScanner {
 
  private:
   enum : uint8_t { kUnseen = 0, kReadFirst = 1, kWrittenFirst = 2, kWritten = 4 };
-  void access(uint32_t local, bool write, uint32_t depth, uint32_t loops, bool exited);
+  [[gnu::always_inline]] inline void access(uint32_t local, bool write, uint32_t depth, uint32_t loops, bool exited);
 
   std::vector<uint32_t> weight_;
   std::vector<uint8_t> first_;

@@ -21,7 +21,7 @@ using ir::ValType;
 void InstrChecker::beginFunction(std::span<const ValType> locals, const ir::FuncType& type, size_t body_bytes) {
   const_expr_ = false;
   max_depth_ = body_bytes / 2 + 2;
-  fast_ = !record_;
+  fast_ = !record_ && fast_ok_;
   func_type_ = &type;
   locals_.assign(locals.begin(), locals.end());
   local_init_.assign(locals.size(), 1);
@@ -306,6 +306,13 @@ constexpr std::array<FastOp, 256> makeFastOps() {
 }  // namespace
 
 constexpr std::array<FastOp, 256> kFastOps = makeFastOps();
+
+constexpr uint64_t kFastOpFeatures = [] {
+  uint64_t bits = 0;
+  for (const FastOp& f : kFastOps)
+    if (f.cls != FastOp::None) bits |= uint64_t{1} << unsigned(f.feature);
+  return bits;
+}();
 
 Result<void> InstrChecker::check(const decode::Instr& in, const decode::InstrReader& r) {
   offset_ = in.offset;

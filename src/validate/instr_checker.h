@@ -75,10 +75,16 @@ struct FastOp {
   ir::ValKind result{};     // Load: the loaded value's kind
 };
 extern const std::array<FastOp, 256> kFastOps;
+// The features of every instruction kFastOps takes (one bit per ir::Feature): a checker whose
+// module has them all never asks per instruction (every standard feature set has them).
+extern const uint64_t kFastOpFeatures;
 
 class InstrChecker {
  public:
-  explicit InstrChecker(const ModuleEnv& env) : env_(env), types_(env.types) { swapArrays(); }
+  explicit InstrChecker(const ModuleEnv& env)
+      : env_(env), types_(env.types), fast_ok_((env.features.bits() & kFastOpFeatures) == kFastOpFeatures) {
+    swapArrays();
+  }
   ~InstrChecker() { swapArrays(); }
   InstrChecker(const InstrChecker&) = delete;
   InstrChecker& operator=(const InstrChecker&) = delete;
@@ -107,7 +113,7 @@ class InstrChecker {
     if (left == 0) return false;
     const uint8_t* p = br.pos();
     const FastOp& f = kFastOps[p[0]];
-    if (f.cls == FastOp::None || !env_.features.has(f.feature)) return false;
+    if (f.cls == FastOp::None) return false;  // and every feature is on (fast_ok_)
     if (f.cls > FastOp::Numeric) return checkFastMore(br, in, f);
     if (frame.unreachable) return false;
     size_t height = vals_.size();
@@ -163,7 +169,7 @@ class InstrChecker {
   // What the last check() saw, for consumers (see InstrContext in func_validator.h).
   void setRecordTypes(bool on) {
     record_ = on;
-    fast_ = !record_ && !const_expr_;
+    fast_ = !record_ && !const_expr_ && fast_ok_;
   }
   bool reachableBefore() const { return reachable_before_; }
   uint32_t depthBefore() const { return depth_before_; }
@@ -279,7 +285,10 @@ class InstrChecker {
 
   ir::ValType last_popped_{};
   bool record_ = false;
-  bool fast_ = false;  // checkFast may take instructions: no types recorded, not a constant expression
+  // checkFast may take instructions: no types recorded, not a constant expression, and the
+  // module has every feature of kFastOps (else the general path says which one is off).
+  bool fast_ = false;
+  bool fast_ok_ = false;
   bool reachable_before_ = true;
   uint32_t depth_before_ = 0;
   uint32_t height_before_ = 0;
