@@ -244,8 +244,8 @@ constexpr FixedSig kFixedSigs[] = {
 };
 static_assert(std::size(kFixedSigs) == ir::kNumOpcodes);
 
-constexpr void addFastOp(std::array<FastOp, 256>& t, ir::Opcode op, uint8_t prefix, uint32_t code, ir::Imm imm,
-                         std::string_view params, std::string_view results, ir::Feature feature) {
+constexpr void addFastOp(std::array<FastOp, 256>& t, ir::Opcode op, uint8_t prefix, uint32_t code, std::string_view text,
+                         ir::Imm imm, std::string_view params, std::string_view results, ir::Feature feature) {
   if (prefix != 0 || code > 0xff) return;
   FastOp f;
   f.op = op;
@@ -272,6 +272,8 @@ constexpr void addFastOp(std::array<FastOp, 256>& t, ir::Opcode op, uint8_t pref
     default: {
       FixedSig sig = makeSig(params, results);
       if (imm == ir::Imm::MemArg) {  // a load ("a" -> value) or a store ("a" value -> nothing)
+        bool atomic = false;
+        f.align_log2 = uint8_t(detail::log2Of(detail::accessBits(text, atomic) / 8));
         if (sig.num_params == 1 && sig.num_results == 1) {
           f.cls = FastOp::Load;
           f.result = sig.results[0];
@@ -297,7 +299,7 @@ constexpr void addFastOp(std::array<FastOp, 256>& t, ir::Opcode op, uint8_t pref
 constexpr std::array<FastOp, 256> makeFastOps() {
   std::array<FastOp, 256> t{};
 #define OP(name, prefix, code, text, imm, params, results, feature) \
-  addFastOp(t, Opcode::name, prefix, code, ir::Imm::imm, params, results, ir::Feature::feature);
+  addFastOp(t, Opcode::name, prefix, code, text, ir::Imm::imm, params, results, ir::Feature::feature);
 #include "ir/opcodes.def"
 #undef OP
   return t;
@@ -306,6 +308,11 @@ constexpr std::array<FastOp, 256> makeFastOps() {
 }  // namespace
 
 constexpr std::array<FastOp, 256> kFastOps = makeFastOps();
+
+// The widths the keywords give (spec 5.4.6 opcodes): i32.load, i64.load, i32.load8_s,
+// i64.load32_u, i32.store16, f64.store.
+static_assert(kFastOps[0x28].align_log2 == 2 && kFastOps[0x29].align_log2 == 3 && kFastOps[0x2c].align_log2 == 0 &&
+              kFastOps[0x35].align_log2 == 2 && kFastOps[0x3b].align_log2 == 1 && kFastOps[0x39].align_log2 == 3);
 
 constexpr uint64_t kFastOpFeatures = [] {
   uint64_t bits = 0;

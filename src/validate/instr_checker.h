@@ -73,6 +73,7 @@ struct FastOp {
   uint8_t num_params = 0;  // Numeric: one or two operands, one result, no immediate
   ir::ValKind params[2]{};  // Store: params[1] is the stored value's kind
   ir::ValKind result{};     // Load: the loaded value's kind
+  uint8_t align_log2 = 0;   // Load, Store: the natural alignment (naturalAlignLog2)
 };
 extern const std::array<FastOp, 256> kFastOps;
 // The features of every instruction kFastOps takes (one bit per ir::Feature): a checker whose

@@ -234,7 +234,7 @@ bool InstrChecker::checkFastMore(ByteReader& br, decode::Instr& in, const FastOp
     case FastOp::Load:
     case FastOp::Store: {  // readMemArg + checkMemArg: memory 0 of 32-bit addresses, no flags
       const ir::Module& m = *env_.module;
-      if (left < 3 || p[1] > naturalAlignLog2(f.op) || m.memories.empty() || m.memories[0].type.limits.is64)
+      if (left < 3 || p[1] > f.align_log2 || m.memories.empty() || m.memories[0].type.limits.is64)
         return false;
       uint64_t offset;
       size_t n = readShortLeb(p + 2, left - 2, 4, offset);

@@ -21,46 +21,12 @@ struct Facts {
   bool atomic = false;
 };
 
-// Reads a decimal number at s[i...]; returns 0 if there is none.
-uint32_t numberAt(std::string_view s, size_t& i) {
-  uint32_t n = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') n = n * 10 + uint32_t(s[i++] - '0');
-  return n;
-}
-
-uint32_t log2Of(uint32_t bytes) {
-  uint32_t l = 0;
-  while ((1u << l) < bytes) ++l;
-  return l;
-}
-
-// Bits accessed by a memory instruction named `type.op` (see the file comment).
-uint32_t accessBits(std::string_view text, bool& atomic) {
-  size_t dot = text.find('.');
-  std::string_view type = text.substr(0, dot);
-  std::string_view op = text.substr(dot + 1);
-  atomic = op.starts_with("atomic.");
-  if (atomic) op.remove_prefix(7);
-  for (size_t i = 0; i < op.size(); ++i) {
-    if (op[i] < '0' || op[i] > '9') continue;
-    uint32_t n = numberAt(op, i);
-    if (i < op.size() && op[i] == 'x') {
-      ++i;
-      n *= numberAt(op, i);
-    }
-    return n;
-  }
-  if (type == "i64" || type == "f64") return 64;
-  if (type == "v128") return 128;
-  return 32;  // i32, f32, and memory.atomic.notify's 32-bit waiter count
-}
-
 // Lane count of a shape prefix such as "i16x8".
 uint32_t shapeLanes(std::string_view text) {
   size_t x = text.find('x');
   if (x == std::string_view::npos) return 0;
   size_t i = x + 1;
-  return numberAt(text, i);
+  return detail::numberAt(text, i);
 }
 
 std::array<Facts, ir::kNumOpcodes> buildFacts() {
@@ -69,8 +35,8 @@ std::array<Facts, ir::kNumOpcodes> buildFacts() {
     const ir::OpcodeInfo& info = ir::opcodeInfo(ir::Opcode(i));
     Facts& f = facts[i];
     if (info.imm == ir::Imm::MemArg || info.imm == ir::Imm::MemArgLane) {
-      uint32_t bits = accessBits(info.text, f.atomic);
-      f.align_log2 = uint8_t(log2Of(bits / 8));
+      uint32_t bits = detail::accessBits(info.text, f.atomic);
+      f.align_log2 = uint8_t(detail::log2Of(bits / 8));
       if (info.imm == ir::Imm::MemArgLane) f.lane_limit = uint8_t(128 / bits);
     } else if (info.imm == ir::Imm::Lane) {
       f.lane_limit = uint8_t(shapeLanes(info.text));
