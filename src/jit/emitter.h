@@ -47,6 +47,7 @@ class Emitter : public asmjit::x86::Assembler {
   using Base::ucomiss;
   using Base::xorps;
   using Base::and_;
+  using Base::cmov;
   using Base::cmp;
   using Base::imul;
   using Base::j;
@@ -57,6 +58,8 @@ class Emitter : public asmjit::x86::Assembler {
   using Base::movsd;
   using Base::movss;
   using Base::movups;
+  using Base::movsx;
+  using Base::movsxd;
   using Base::movzx;
   using Base::or_;
   using Base::rol;
@@ -97,6 +100,10 @@ class Emitter : public asmjit::x86::Assembler {
 #undef STRATA_ALU
 
   Error imul(const Gp& d, const Gp& s, const Imm& i);
+  // select's conditional move (0F 40+cc /r; the condition codes are the encoding's).
+  Error cmov(asmjit::x86::CondCode cc, const Gp& d, const Gp& s) {
+    return rr2(0x0f40 | uint32_t(cc), d, s, asmjit::x86::Inst::cmovccFromCond(cc));
+  }
 
   // Shifts and rotations (group 2: the /digit of C1 and D3) by an immediate or by cl.
   enum Shift : uint8_t { kRol = 0, kRor = 1, kShl = 4, kShr = 5, kSar = 7 };
@@ -148,6 +155,14 @@ class Emitter : public asmjit::x86::Assembler {
 
   Error set(asmjit::x86::CondCode cc, const Gp& r);
   Error movzx(const Gp& d, const Gp& s);
+  // The extending loads of memory.load8/16 and i64.load32_s (fft: 120 of them went through
+  // asmjit's encoder, ~250 host instructions each): 0F B6/B7 zero-, 0F BE/BF sign-extend a byte
+  // or a word; REX.W 63 sign-extends a dword to 64 bits.
+  Error movzx(const Gp& d, const Mem& m) { return extLoad(0x0fb6, d, m, asmjit::x86::Inst::kIdMovzx); }
+  Error movsx(const Gp& d, const Mem& m) { return extLoad(0x0fbe, d, m, asmjit::x86::Inst::kIdMovsx); }
+  Error movsxd(const Gp& d, const Mem& m) {
+    return d.isGpq() ? rm(0x63, d, m, asmjit::x86::Inst::kIdMovsxd) : _emitI(asmjit::x86::Inst::kIdMovsxd, d, m);
+  }
 
   // SSE moves: prefix (0 = none), the load and store opcodes (second byte after 0F).
   Error movss(const Xmm& d, const Mem& m) { return sse(0xf3, 0x10, d.id(), m, asmjit::x86::Inst::kIdMovss, d, m); }
@@ -253,6 +268,11 @@ class Emitter : public asmjit::x86::Assembler {
   static inline const uint32_t kBaseDispSig = asmjit::x86::ptr(asmjit::x86::rax, 0).signature().bits();
   Error rmGeneral(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
   Error rm2(uint32_t op, const Gp& reg, const Mem& m, asmjit::InstId id);
+  // movzx/movsx from memory: `op` the byte form, +1 the word form, by the operand's size.
+  Error extLoad(uint32_t op, const Gp& d, const Mem& m, asmjit::InstId id) {
+    if (m.size() != 1 && m.size() != 2) return _emitI(id, d, m);
+    return rm2(op + (m.size() == 2), d, m, id);
+  }
   Error aluImm(uint32_t n, const Gp& d, const Imm& i, asmjit::InstId id);
   Error aluImm(uint32_t n, const Mem& m, const Imm& i, asmjit::InstId id);
   Error shiftImm(uint32_t n, const Gp& d, const Imm& i, asmjit::InstId id);

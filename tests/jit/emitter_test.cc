@@ -156,6 +156,17 @@ TEST(Emitter, GeneralRegisters) {
   }
 }
 
+// select's cmov under every condition, between every pair of registers of both widths.
+TEST(Emitter, ConditionalMoves) {
+  for (int cc = 0; cc < 16; ++cc)
+    for (uint32_t d = 0; d < 16; ++d)
+      for (uint32_t r : {0u, 4u, 5u, 8u, 13u, 15u}) {
+        std::string label = "cmov cc " + std::to_string(cc) + " " + std::to_string(d) + "," + std::to_string(r);
+        EXPECT_SAME(label, a.cmov(x86::CondCode(cc), x86::gpd(d), x86::gpd(r)));
+        EXPECT_SAME(label, a.cmov(x86::CondCode(cc), x86::gpq(d), x86::gpq(r)));
+      }
+}
+
 TEST(Emitter, Immediates) {
   for (uint32_t i = 0; i < 16; ++i) {
     for (int64_t v : kImms) {
@@ -206,6 +217,19 @@ TEST(Emitter, Memory) {
       }
     }
   }
+  // The extending loads, into every register of both widths.
+  for (uint32_t size : {1u, 2u, 4u})
+    for (const x86::Mem& m : mems(size))
+      for (uint32_t r : {0u, 3u, 4u, 5u, 8u, 12u, 13u, 15u}) {
+        if (size == 4) {
+          EXPECT_SAME("movsxd", a.movsxd(x86::gpq(r), m));
+          continue;
+        }
+        EXPECT_SAME("movzx 32", a.movzx(x86::gpd(r), m));
+        EXPECT_SAME("movzx 64", a.movzx(x86::gpq(r), m));
+        EXPECT_SAME("movsx 32", a.movsx(x86::gpd(r), m));
+        EXPECT_SAME("movsx 64", a.movsx(x86::gpq(r), m));
+      }
   // lea of a 32-bit result from a 64-bit address (the generator's i32.add of a cached local).
   for (const x86::Mem& m : mems(0)) EXPECT_SAME("lea d", a.lea(x86::edi, m));
 }
