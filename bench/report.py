@@ -171,11 +171,14 @@ def _compile_speed(measured, programs, names):
             stats = _stats([ns / 1e6 for ns in timing['runs']])
             if stats:
                 v8[name] = dict(stats, mb_s=mb_s(stats['median']), runs=len(timing['runs']))
-        ref = v8.get(COMPILE_REFERENCE)
+        ref, one = v8.get(COMPILE_REFERENCE), v8.get(COMPILE_ONE_THREAD)
         rows[p['name']] = {
             'code_bytes': program.code_bytes, 'strata': strata, 'v8': v8,
             # Over 1: the Strata tier compiles faster than Liftoff.
             'liftoff_over_strata': {n: ref['median'] / t['ms'] for n, t in strata.items() if ref and t['ms']},
+            # The same against Liftoff on one thread: core for core, as Strata compiles a module of
+            # less than 128 KiB of bodies on the calling thread alone.
+            'liftoff1_over_strata': {n: one['median'] / t['ms'] for n, t in strata.items() if one and t['ms']},
         }
     summary = {}
     tiers = [n for n in names if any(n in r['strata'] for r in rows.values())]  # the tables' order
@@ -189,6 +192,8 @@ def _compile_speed(measured, programs, names):
             'largest': {'program': largest[2], 'code_bytes': largest[1], 'mb_s': largest[0]},
             'liftoff_over_strata_geomean': _geomean([r for r, _ in ratios]), 'programs': len(ratios),
             'liftoff_over_strata_min': {'program': slowest[1], 'ratio': slowest[0]} if slowest else None,
+            'liftoff1_over_strata_geomean': _geomean([r['liftoff1_over_strata'][n] for r in rows.values()
+                                                      if n in r['liftoff1_over_strata']]),
         }
     return {'reference': COMPILE_REFERENCE, 'programs': rows, 'summary': summary} if rows else None
 
@@ -638,6 +643,8 @@ def _compile_section(doc):
             line += (f'; Liftoff/{n.removeprefix("strata-")} geometric mean {sm["liftoff_over_strata_geomean"]:.2f} '
                      f'over {sm["programs"]} programs, lowest {sm["liftoff_over_strata_min"]["ratio"]:.2f} '
                      f'({sm["liftoff_over_strata_min"]["program"]})')
+        if sm.get('liftoff1_over_strata_geomean') is not None:
+            line += f'; against Liftoff on one thread {sm["liftoff1_over_strata_geomean"]:.2f}'
         lines.append(line + '.')
     lines.append('')
     return lines
