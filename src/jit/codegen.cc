@@ -605,7 +605,32 @@ void FuncCompiler::edgeInto(Ctrl& t, bool keep_dirty) {
 
 void FuncCompiler::meetInPlace(Ctrl& t) {
   if (t.keep_loop < 0) return meetNow(t.at_label);
-  meet(t.at_label, edgeState(ctrls_[size_t(t.keep_loop)].at_label));
+  const CacheState& b = ctrls_[size_t(t.keep_loop)].at_label;
+  // The first edge takes the whole state, and one that could exceed kMax is cut as edgeState
+  // cuts it; any other is met without building edgeState(b) (in `large`, 51,000 edges, a sixth
+  // of its compile went to building and meeting states of a dozen bindings each).
+  if (t.at_label.all || b.n + cached_.size() > CacheState::kMax) return meet(t.at_label, edgeState(b));
+  meetEdge(t.at_label, b);
+}
+
+// meet(s, edgeState(b)) for an edgeState(b) that is not cut: a binding of s stays when b binds
+// its local to the same register, or when b does not bind its local, the cache holds it in that
+// register now, and no binding of b takes the register.
+void FuncCompiler::meetEdge(CacheState& s, const CacheState& b) const {
+  uint32_t taken[2] = {0, 0};
+  for (uint8_t i = 0; i < b.n; ++i) taken[int(clsOf(local_kinds_[b.local[i]]))] |= 1u << b.reg[i];
+  uint8_t kept = 0;
+  for (uint8_t i = 0; i < s.n; ++i) {
+    uint32_t local = s.local[i];
+    int r = boundTo(b, local);
+    bool holds = r >= 0 ? r == s.reg[i]
+                        : local_cache_[local] == s.reg[i] && !(taken[int(clsOf(local_kinds_[local]))] & (1u << s.reg[i]));
+    if (!holds) continue;
+    s.local[kept] = local;
+    s.reg[kept] = s.reg[i];
+    ++kept;
+  }
+  s.n = kept;
 }
 
 int FuncCompiler::loopRegFor(uint32_t local) const {

@@ -294,6 +294,7 @@ class FuncCompiler {
   // An edge into block or if t whose kept bindings hold (edgeInPlace, or after edgeInto's
   // code): its caches met into the label's, the bindings first.
   void meetInPlace(Ctrl& t);
+  void meetEdge(CacheState& s, const CacheState& bindings) const;
   // keep >= 0: the bindings of loop ctrls_[keep] held in their registers stay unstored (an edge
   // into a label that keeps them: Ctrl::keep_loop).
   void flushDirty(bool keep_dirty, int32_t loop, int32_t keep = -1);
