@@ -165,15 +165,41 @@ struct Chunk {
 // Every chunk's sites, kept by the code image for as long as the functions' infos borrow them.
 using SiteStore = std::vector<std::vector<vm::CodeSite>>;
 
-// About 1 ms of work each: below that, handing a chunk to another thread costs more than it
-// saves; a module of one chunk is compiled on the calling thread alone.
+// About 1 ms of work each: the chunks of a large module (kParallelMinBytes and more).
 constexpr size_t kChunkBytes = 16 * 1024;
-// Modules with fewer bytes of bodies are one chunk. Measured (alternated compiles in fresh
-// processes, 2 threads): every bench program (up to ed25519's 92 KiB) compiled faster as one
-// chunk, 0.81-0.89 of the time in 16 KiB chunks, because the second thread's start and its cold
-// caches and pages cost more than the half it takes; modules made from large.c's functions
-// broke even at about 150 KiB, and large (1.4 MB) needs the small chunks to balance the threads.
 constexpr size_t kParallelMinBytes = 128 * 1024;
+// A mid-size module (kSplitMinBytes to kParallelMinBytes of bodies) is cut into about kMidChunks
+// chunks, unless one function takes more than kMaxLargestPercent of it: the thread compiling that
+// function is then the whole compile and the split only costs (keccak's one function, 97%).
+// Measured (alternated compiles in fresh processes, 2 threads, session 31): the bench programs
+// built on wasi-libc (24 KiB of bodies, a third of it printf's core) in 0.65-0.78 of the one
+// chunk's time, ed25519 (58 of 95 KiB in one function) 0.68, shootout-switch (70%) 0.76; on one
+// thread the chunks cost 4% (their own buffers and the copy). Below 16 KiB the second thread's
+// start (about 0.15 ms) and its cold caches take what it saves. Sessions 25-30 found every
+// program faster as one chunk because the pool's thread ran only some 4 ms after it was
+// started (compile_pool.cc, Pool::start): that delay, not the split, was the cost.
+constexpr size_t kSplitMinBytes = 16 * 1024, kMidChunks = 6, kMaxLargestPercent = 75;
+
+// The module's defined functions cut into ranges of about `share` bytes of bodies each, a range
+// closed before the function that would take it past its share (a large function alone, so
+// that the threads balance). At least one range.
+std::vector<std::pair<uint32_t, uint32_t>> splitByShare(const ir::Module& module, size_t share) {
+  uint32_t nimp = module.num_imported_functions;
+  auto ndef = uint32_t(module.functions.size() - nimp);
+  std::vector<std::pair<uint32_t, uint32_t>> out{{0, 0}};
+  size_t sum = 0;
+  for (uint32_t i = 0; i < ndef; ++i) {
+    size_t b = module.functions[nimp + i].body.size;
+    if (sum > 0 && sum + b > share) {
+      out.back().second = i;
+      out.emplace_back(i, i);
+      sum = 0;
+    }
+    sum += b;
+  }
+  out.back().second = ndef;
+  return out;
+}
 
 // The assemblers' own memory (asmjit's zones: label entries, their links, sections) for a
 // whole module, in one mapping populated at once. Every page of fresh heap that a compile first
@@ -231,10 +257,15 @@ size_t zoneBytes(size_t body_bytes) {
 std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t scale, ZoneArena& arena) {
   uint32_t nimp = module.num_imported_functions;
   size_t page = size_t(sysconf(_SC_PAGESIZE)), zone_bytes = 0;
-  size_t total = 0;
-  for (uint32_t i = nimp; i < module.functions.size(); ++i) total += module.functions[i].body.size;
+  size_t total = 0, largest = 0;
+  for (uint32_t i = nimp; i < module.functions.size(); ++i) {
+    total += module.functions[i].body.size;
+    largest = std::max<size_t>(largest, module.functions[i].body.size);
+  }
   std::vector<std::pair<uint32_t, uint32_t>> ranges =
-      vm::splitBySize(module, total < kParallelMinBytes ? total + 1 : kChunkBytes);
+      total >= kParallelMinBytes ? vm::splitBySize(module, kChunkBytes)
+      : total >= kSplitMinBytes && 100 * largest <= kMaxLargestPercent * total ? splitByShare(module, total / kMidChunks)
+      : vm::splitBySize(module, total + 1);
   std::vector<size_t> body_bytes(ranges.size(), 0);
   for (size_t k = 0; k < ranges.size(); ++k) {
     for (uint32_t i = ranges[k].first; i < ranges[k].second; ++i) body_bytes[k] += module.functions[nimp + i].body.size;
@@ -256,6 +287,10 @@ std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t
   }
   return out;
 }
+
+// The bytes of machine code a chunk is expected to take (within its capacity), measured: see
+// compileInto.
+size_t expectedCode(const Chunk& c) { return std::min(c.capacity, 5 * c.body_bytes / 2 + 128 * size_t(c.end - c.begin)); }
 
 // Places compiled chunks one after the other in the image, in module order, as soon as every
 // chunk before them is placed: whichever thread finishes a chunk copies it and any finished
@@ -283,6 +318,9 @@ class Placer {
       }
     }
     c.scratch = std::make_unique_for_overwrite<uint8_t[]>(c.capacity);
+    // Fresh heap (a buffer this large is a mapping of its own, or a new thread's arena): the
+    // extent the code is expected to take made present at once rather than page by page.
+    support::populateForWrite(c.scratch.get(), expectedCode(c));
   }
 
   // Chunk k is compiled: places it and the compiled chunks after it, if those before are placed.
@@ -422,15 +460,24 @@ Result<CompiledCode> compileInto(const ir::Module& module, const validate::Modul
   if (chunks.size() == 1) {
     Chunk& c = *chunks[0];
     c.in_place = memory;
-    image->prepareWrite(0, std::min(c.capacity, 5 * c.body_bytes / 2 + 128 * size_t(c.end - c.begin)));
+    image->prepareWrite(0, expectedCode(c));
   }
   Placer placer(chunks, *image);
   auto t_parallel = std::chrono::steady_clock::now();
+  // A mid-size module's chunks, largest first: they differ (a function alone can be half of
+  // one), and the largest taken last is the last to finish. The Placer places them in module
+  // order once they are all done. A large module's go in module order, all about kChunkBytes,
+  // so that the Placer places them as they finish and hands their buffers on.
+  std::vector<uint32_t> order(chunks.size());
+  size_t total = 0;
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k, total += chunks[k]->body_bytes;
+  if (total < kParallelMinBytes)
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return chunks[x]->body_bytes > chunks[y]->body_bytes; });
   vm::parallelFor(chunks.size(), options.parallel_compilation ? 0 : 1, [&](size_t k) {
-    Chunk& c = *chunks[k];
+    Chunk& c = *chunks[order[k]];
     placer.take(c);
     compileChunk(c, module, env, options, tail_slots);
-    placer.done(k);
+    placer.done(order[k]);
   });
   auto t_joined = std::chrono::steady_clock::now();
 

@@ -1,7 +1,8 @@
 // The compilation pool (src/vm/compile_pool.h): every task runs exactly once, on at most the
 // threads asked for, the caller among them; several callers at once each get their own tasks
-// back; one thread means the caller alone.
+// back; one thread means the caller alone; the pool's threads are not pinned to a CPU.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <mutex>
@@ -44,6 +45,29 @@ TEST(CompilePool, UsesTheOtherThreadsWhenThereAreSome) {
     inside.fetch_sub(1);
   });
   EXPECT_EQ(most.load(), 2);
+}
+
+// Pool threads start outside the caller's CPU (Pool::start) but are not left pinned there:
+// each runs its tasks with the process's whole set of CPUs.
+TEST(CompilePool, PoolThreadsKeepTheProcessCpus) {
+  cpu_set_t process;
+  ASSERT_EQ(sched_getaffinity(0, sizeof process, &process), 0);
+  if (CPU_COUNT(&process) < 2) GTEST_SKIP() << "one CPU";
+  std::mutex m;
+  std::vector<int> counts;
+  std::set<std::thread::id> threads;
+  std::atomic<int> inside{0};
+  parallelFor(2, 2, [&](size_t) {
+    inside.fetch_add(1);
+    for (int spin = 0; spin < 2000000 && inside.load() < 2; ++spin) std::this_thread::yield();
+    cpu_set_t mine;
+    ASSERT_EQ(sched_getaffinity(0, sizeof mine, &mine), 0);
+    std::lock_guard lock(m);
+    counts.push_back(CPU_COUNT(&mine));
+    threads.insert(std::this_thread::get_id());
+  });
+  ASSERT_EQ(threads.size(), 2u) << "the pool's thread did not take a task";
+  for (int c : counts) EXPECT_EQ(c, CPU_COUNT(&process));
 }
 
 TEST(CompilePool, SeveralCallersAtOnce) {
