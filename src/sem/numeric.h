@@ -255,30 +255,41 @@ inline uint32_t I32WrapI64(uint64_t a) { return uint32_t(a); }
 inline uint64_t I64ExtendI32S(uint32_t a) { return uint64_t(int64_t(int32_t(a))); }
 inline uint64_t I64ExtendI32U(uint32_t a) { return a; }
 
+// The exclusive bounds (truncChecked) of each trapping truncation, in its source type: also
+// what the machine-code tiers compare against before their own conversion.
+template <class F>
+struct TruncBounds {
+  F lo, hi;
+};
+inline constexpr TruncBounds<float> kI32TruncF32S{-2147483904.0f, 2147483648.0f};
+inline constexpr TruncBounds<float> kI32TruncF32U{-1.0f, 4294967296.0f};
+inline constexpr TruncBounds<double> kI32TruncF64S{-2147483649.0, 2147483648.0};
+inline constexpr TruncBounds<double> kI32TruncF64U{-1.0, 4294967296.0};
+inline constexpr TruncBounds<float> kI64TruncF32S{-9223373136366403584.0f, 9223372036854775808.0f};
+inline constexpr TruncBounds<float> kI64TruncF32U{-1.0f, 18446744073709551616.0f};
+inline constexpr TruncBounds<double> kI64TruncF64S{-9223372036854777856.0, 9223372036854775808.0};
+inline constexpr TruncBounds<double> kI64TruncF64U{-1.0, 18446744073709551616.0};
+
 inline TrapOr<uint32_t> I32TruncF32S(float a) {
-  auto r = detail::truncChecked<int32_t>(a, -2147483904.0f, 2147483648.0f);
+  auto r = detail::truncChecked<int32_t>(a, kI32TruncF32S.lo, kI32TruncF32S.hi);
   return {uint32_t(r.value), r.trapped, r.kind};
 }
-inline TrapOr<uint32_t> I32TruncF32U(float a) { return detail::truncChecked<uint32_t>(a, -1.0f, 4294967296.0f); }
+inline TrapOr<uint32_t> I32TruncF32U(float a) { return detail::truncChecked<uint32_t>(a, kI32TruncF32U.lo, kI32TruncF32U.hi); }
 inline TrapOr<uint32_t> I32TruncF64S(double a) {
-  auto r = detail::truncChecked<int32_t>(a, -2147483649.0, 2147483648.0);
+  auto r = detail::truncChecked<int32_t>(a, kI32TruncF64S.lo, kI32TruncF64S.hi);
   return {uint32_t(r.value), r.trapped, r.kind};
 }
-inline TrapOr<uint32_t> I32TruncF64U(double a) { return detail::truncChecked<uint32_t>(a, -1.0, 4294967296.0); }
+inline TrapOr<uint32_t> I32TruncF64U(double a) { return detail::truncChecked<uint32_t>(a, kI32TruncF64U.lo, kI32TruncF64U.hi); }
 inline TrapOr<uint64_t> I64TruncF32S(float a) {
-  auto r = detail::truncChecked<int64_t>(a, -9223373136366403584.0f, 9223372036854775808.0f);
+  auto r = detail::truncChecked<int64_t>(a, kI64TruncF32S.lo, kI64TruncF32S.hi);
   return {uint64_t(r.value), r.trapped, r.kind};
 }
-inline TrapOr<uint64_t> I64TruncF32U(float a) {
-  return detail::truncChecked<uint64_t>(a, -1.0f, 18446744073709551616.0f);
-}
+inline TrapOr<uint64_t> I64TruncF32U(float a) { return detail::truncChecked<uint64_t>(a, kI64TruncF32U.lo, kI64TruncF32U.hi); }
 inline TrapOr<uint64_t> I64TruncF64S(double a) {
-  auto r = detail::truncChecked<int64_t>(a, -9223372036854777856.0, 9223372036854775808.0);
+  auto r = detail::truncChecked<int64_t>(a, kI64TruncF64S.lo, kI64TruncF64S.hi);
   return {uint64_t(r.value), r.trapped, r.kind};
 }
-inline TrapOr<uint64_t> I64TruncF64U(double a) {
-  return detail::truncChecked<uint64_t>(a, -1.0, 18446744073709551616.0);
-}
+inline TrapOr<uint64_t> I64TruncF64U(double a) { return detail::truncChecked<uint64_t>(a, kI64TruncF64U.lo, kI64TruncF64U.hi); }
 
 inline uint32_t I32TruncSatF32S(float a) { return uint32_t(detail::truncSat<int32_t>(a)); }
 inline uint32_t I32TruncSatF32U(float a) { return detail::truncSat<uint32_t>(a); }

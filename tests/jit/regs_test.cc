@@ -2,6 +2,7 @@
 // state", "The local cache"): programs shaped so that a given register holds a given kind of
 // value when an instruction with fixed registers runs, or so that local caches cross labels,
 // compared with the interpreter.
+#include <limits>
 #include <string>
 #include <tuple>
 
@@ -292,6 +293,62 @@ TEST(JitRegs, WriteBackInLoops) {
     } while (i < n);
     EXPECT_EQ(r[0].i32(), s + (i << 16)) << n;
   }
+}
+
+// The trapping float-to-integer conversions, inline (codegen_ops.cc truncTrapping): each of
+// the eight at its bounds, NaN and in range, once with few registers in use and once with every
+// xmm register holding a live value (its scratch register then comes from a spill) and the
+// integer registers holding others: results and traps as the interpreter's.
+std::string truncModule() {
+  std::string wat = "(module\n";
+  struct Op { const char* name; const char* src; const char* dst; };
+  for (Op o : {Op{"i32.trunc_f32_s", "f32", "i32"}, Op{"i32.trunc_f32_u", "f32", "i32"}, Op{"i32.trunc_f64_s", "f64", "i32"},
+               Op{"i32.trunc_f64_u", "f64", "i32"}, Op{"i64.trunc_f32_s", "f32", "i64"}, Op{"i64.trunc_f32_u", "f32", "i64"},
+               Op{"i64.trunc_f64_s", "f64", "i64"}, Op{"i64.trunc_f64_u", "f64", "i64"}}) {
+    std::string src = o.src, dst = o.dst, name = o.name;
+    wat += "(func (export \"" + name + "\") (param " + src + ") (result " + dst + ") local.get 0 " + name + ")\n";
+        // Eight live i64 values and sixteen live f64 values around the conversion, all folded into
+    // the result afterwards.
+    wat += "(func (export \"" + name + "/busy\") (param " + src + " f64 i64) (result " + dst + ") (local $r " + dst + ")\n";
+    for (int i = 0; i < 8; ++i) wat += "local.get 2 i64.const " + std::to_string(3 * i + 1) + " i64.mul\n";
+    for (int i = 0; i < 16; ++i) wat += "local.get 1 f64.const " + std::to_string(i + 1) + " f64.mul\n";
+    wat += "local.get 0 " + name + " local.set $r\n";
+    for (int i = 0; i < 15; ++i) wat += "f64.add\n";
+    wat += "i64.trunc_sat_f64_s\n";
+    for (int i = 0; i < 8; ++i) wat += "i64.add\n";
+    wat += "local.get $r" + std::string(dst == "i32" ? " i64.extend_i32_u" : "") + " i64.add";
+    wat += std::string(dst == "i32" ? " i32.wrap_i64" : "") + ")\n";
+  }
+  return wat + ")";
+}
+
+TEST(JitRegs, TruncationsAtTheirBoundsAndUnderPressure) {
+  REQUIRE_BASELINE();
+  Both m(truncModule());
+  auto f32s = {0.0f, -0.0f, 0.9f, -0.9f, -1.0f, 1.5f, 2147483520.0f, 2147483648.0f, -2147483648.0f, -2147483904.0f,
+               4294967040.0f, 4294967296.0f, 9223371487098961920.0f, 9223372036854775808.0f, -9223372036854775808.0f,
+               -9223373136366403584.0f, 18446742974197923840.0f, 18446744073709551616.0f,
+               std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+               std::numeric_limits<float>::quiet_NaN()};
+  auto f64s = {0.0, -0.0, 0.9, -0.9, -1.0, 1.5, 2147483647.9, 2147483648.0, -2147483648.9, -2147483649.0,
+               4294967295.9, 4294967296.0, 9223372036854774784.0, 9223372036854775808.0, -9223372036854775808.0,
+               -9223372036854777856.0, 18446744073709549568.0, 18446744073709551616.0,
+               std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+               std::numeric_limits<double>::quiet_NaN()};
+  int traps = 0, results = 0;
+  auto each = [&](std::initializer_list<const char*> ops, const auto& values, auto wrap) {
+    for (const char* op : ops)
+      for (auto x : values)
+        for (bool busy : {false, true}) {
+          auto o = busy ? m.same(std::string(op) + "/busy", {wrap(x), Val::f64(0.25), Val::i64(7)}) : m.same(op, {wrap(x)});
+          (o.trapped ? traps : results)++;
+        }
+  };
+  each({"i32.trunc_f32_s", "i32.trunc_f32_u", "i64.trunc_f32_s", "i64.trunc_f32_u"}, f32s, [](float x) { return Val::f32(x); });
+  each({"i32.trunc_f64_s", "i32.trunc_f64_u", "i64.trunc_f64_s", "i64.trunc_f64_u"}, f64s, [](double x) { return Val::f64(x); });
+  // Both outcomes occur for every conversion (the values above straddle each range).
+  EXPECT_GT(traps, 50);
+  EXPECT_GT(results, 50);
 }
 
 }  // namespace
