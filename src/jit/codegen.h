@@ -373,7 +373,7 @@ class FuncCompiler {
   bool visitIntArith(const decode::Instr& in);
   bool visitFloat(const decode::Instr& in);
   bool visitConvert(const decode::Instr& in);
-  void truncTrapping(ir::Opcode op);
+  void truncFloat(ir::Opcode op);
   void visitDivRem(const decode::Instr& in);
   bool divRemByConstant(const decode::Instr& in);
   bool visitSimd(const decode::Instr& in);  // codegen_simd.cc: SIMD rows emitted inline

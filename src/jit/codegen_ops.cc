@@ -2,7 +2,10 @@
 // thunk (thunks.h), which runs the shared semantics of src/sem.
 #include <asmjit/core.h>
 
+#include <algorithm>
 #include <bit>
+#include <climits>
+#include <cstdint>
 
 #include "jit/codegen.h"
 #include "jit/thunks.h"
@@ -592,7 +595,15 @@ bool FuncCompiler::visitConvert(const decode::Instr& in) {
     case Opcode::I64TruncF32U:
     case Opcode::I64TruncF64S:
     case Opcode::I64TruncF64U:
-      truncTrapping(in.op);
+    case Opcode::I32TruncSatF32S:
+    case Opcode::I32TruncSatF32U:
+    case Opcode::I32TruncSatF64S:
+    case Opcode::I32TruncSatF64U:
+    case Opcode::I64TruncSatF32S:
+    case Opcode::I64TruncSatF32U:
+    case Opcode::I64TruncSatF64S:
+    case Opcode::I64TruncSatF64U:
+      truncFloat(in.op);
       return true;
     case Opcode::F32DemoteF64: {
       Xmm x = toXmm(top());
@@ -610,69 +621,105 @@ bool FuncCompiler::visitConvert(const decode::Instr& in) {
   }
 }
 
-// The trapping float-to-integer conversions (spec 4.3.3 trunc): NaN traps as an invalid
-// conversion, a value that does not truncate into the target's range as an integer overflow.
-// Inline rather than a thunk (a call, with every register spilled around it): `large` converts
-// once per iteration of each of its 3,000 loops, and the thunk was 5% of its run time. Two
-// compares against the exclusive bounds of sem::numeric (the interpreter's), then cvtts*2si,
-// which truncates; an unsigned i32 converts to i64 (exact below 2^32), an unsigned i64 of 2^63 or
-// more converts less 2^63 and sets the top bit again.
-void FuncCompiler::truncTrapping(Opcode op) {
+// The float-to-integer conversions (spec 4.3.3 trunc and trunc_sat), inline rather than a
+// thunk (a call, with every register spilled around it: `large` converts once per iteration of
+// each of its 3,000 loops, and the thunk was 5% of its run time). Two compares against the
+// bounds of sem::numeric (the interpreter's), then cvtts*2si, which truncates; an unsigned i32
+// converts to i64 (exact below 2^32), an unsigned i64 of 2^63 or more converts less 2^63 and
+// sets the top bit again. trunc: NaN traps as an invalid conversion, a value outside the
+// exclusive bounds as an integer overflow. trunc_sat: NaN gives 0, a value at or below the
+// lower bound the minimum, at or above the upper one the maximum.
+void FuncCompiler::truncFloat(Opcode op) {
   namespace num = sem::numeric;
-  bool f64 = op == Opcode::I32TruncF64S || op == Opcode::I32TruncF64U || op == Opcode::I64TruncF64S || op == Opcode::I64TruncF64U;
-  bool to64 = op == Opcode::I64TruncF32S || op == Opcode::I64TruncF32U || op == Opcode::I64TruncF64S || op == Opcode::I64TruncF64U;
-  bool is_unsigned = op == Opcode::I32TruncF32U || op == Opcode::I32TruncF64U || op == Opcode::I64TruncF32U || op == Opcode::I64TruncF64U;
-  double lo = 0, hi = 0;
-  switch (op) {
-    case Opcode::I32TruncF32S: lo = num::kI32TruncF32S.lo, hi = num::kI32TruncF32S.hi; break;
-    case Opcode::I32TruncF32U: lo = num::kI32TruncF32U.lo, hi = num::kI32TruncF32U.hi; break;
-    case Opcode::I32TruncF64S: lo = num::kI32TruncF64S.lo, hi = num::kI32TruncF64S.hi; break;
-    case Opcode::I32TruncF64U: lo = num::kI32TruncF64U.lo, hi = num::kI32TruncF64U.hi; break;
-    case Opcode::I64TruncF32S: lo = num::kI64TruncF32S.lo, hi = num::kI64TruncF32S.hi; break;
-    case Opcode::I64TruncF32U: lo = num::kI64TruncF32U.lo, hi = num::kI64TruncF32U.hi; break;
-    case Opcode::I64TruncF64S: lo = num::kI64TruncF64S.lo, hi = num::kI64TruncF64S.hi; break;
-    default: lo = num::kI64TruncF64U.lo, hi = num::kI64TruncF64U.hi; break;
-  }
+  struct Row {
+    Opcode op;
+    bool sat, f64, to64, is_unsigned;
+    double lo, hi;
+  };
+  static constexpr Row kRows[] = {
+      {Opcode::I32TruncF32S, false, false, false, false, num::kI32TruncF32S.lo, num::kI32TruncF32S.hi},
+      {Opcode::I32TruncF32U, false, false, false, true, num::kI32TruncF32U.lo, num::kI32TruncF32U.hi},
+      {Opcode::I32TruncF64S, false, true, false, false, num::kI32TruncF64S.lo, num::kI32TruncF64S.hi},
+      {Opcode::I32TruncF64U, false, true, false, true, num::kI32TruncF64U.lo, num::kI32TruncF64U.hi},
+      {Opcode::I64TruncF32S, false, false, true, false, num::kI64TruncF32S.lo, num::kI64TruncF32S.hi},
+      {Opcode::I64TruncF32U, false, false, true, true, num::kI64TruncF32U.lo, num::kI64TruncF32U.hi},
+      {Opcode::I64TruncF64S, false, true, true, false, num::kI64TruncF64S.lo, num::kI64TruncF64S.hi},
+      {Opcode::I64TruncF64U, false, true, true, true, num::kI64TruncF64U.lo, num::kI64TruncF64U.hi},
+      {Opcode::I32TruncSatF32S, true, false, false, false, num::kSatBounds<int32_t, float>.lo, num::kSatBounds<int32_t, float>.hi},
+      {Opcode::I32TruncSatF32U, true, false, false, true, num::kSatBounds<uint32_t, float>.lo, num::kSatBounds<uint32_t, float>.hi},
+      {Opcode::I32TruncSatF64S, true, true, false, false, num::kSatBounds<int32_t, double>.lo, num::kSatBounds<int32_t, double>.hi},
+      {Opcode::I32TruncSatF64U, true, true, false, true, num::kSatBounds<uint32_t, double>.lo, num::kSatBounds<uint32_t, double>.hi},
+      {Opcode::I64TruncSatF32S, true, false, true, false, num::kSatBounds<int64_t, float>.lo, num::kSatBounds<int64_t, float>.hi},
+      {Opcode::I64TruncSatF32U, true, false, true, true, num::kSatBounds<uint64_t, float>.lo, num::kSatBounds<uint64_t, float>.hi},
+      {Opcode::I64TruncSatF64S, true, true, true, false, num::kSatBounds<int64_t, double>.lo, num::kSatBounds<int64_t, double>.hi},
+      {Opcode::I64TruncSatF64U, true, true, true, true, num::kSatBounds<uint64_t, double>.lo, num::kSatBounds<uint64_t, double>.hi},
+  };
+  const Row& w = *std::find_if(std::begin(kRows), std::end(kRows), [&](const Row& row) { return row.op == op; });
   Xmm x = toXmm(top());
   Xmm t = allocXmm(1u << x.id());
-  // A bound into t (float bounds are exact in double, so the narrowing is too).
-  auto bound = [&](double v) {
-    uint64_t bits = f64 ? std::bit_cast<uint64_t>(v) : std::bit_cast<uint32_t>(float(v));
+  Gp r = allocGpr();  // before the compares: a spill it makes would not keep their flags
+  // Compares x with a bound, loaded into t (float bounds are exact in double, so the narrowing
+  // is too). Unordered (NaN) sets PF, CF and ZF.
+  auto compare = [&](double v) {
+    uint64_t bits = w.f64 ? std::bit_cast<uint64_t>(v) : std::bit_cast<uint32_t>(float(v));
     a().mov(r11, asmjit::imm(int64_t(bits)));
     a().movq(t, r11);
-    if (f64) a().ucomisd(x, t);
+    if (w.f64) a().ucomisd(x, t);
     else a().ucomiss(x, t);
   };
-  bound(lo);  // unordered (NaN) sets PF, and CF and ZF with it
-  trapIf(CondCode::kP, uint32_t(vm::TrapKind::InvalidConversion));
-  trapIf(CondCode::kBE, uint32_t(vm::TrapKind::IntegerOverflow));
-  bound(hi);
-  trapIf(CondCode::kAE, uint32_t(vm::TrapKind::IntegerOverflow));
-  Gp r = allocGpr();
+  // x, known to be in range, truncated into r.
   auto convert = [&] {
-    Gp dst = to64 || is_unsigned ? r : r.r32();
-    if (f64) a().cvttsd2si(dst, x);
-    else a().cvttss2si(dst, x);
-  };
-  if (to64 && is_unsigned) {
+    auto cvt = [&] {
+      Gp dst = w.to64 || w.is_unsigned ? r : r.r32();
+      if (w.f64) a().cvttsd2si(dst, x);
+      else a().cvttss2si(dst, x);
+    };
+    if (!(w.to64 && w.is_unsigned)) return cvt();
     Label big = a().newLocal(), done = a().newLocal();
-    bound(9223372036854775808.0);
+    compare(9223372036854775808.0);
     a().j(CondCode::kAE, big);
-    convert();
+    cvt();
     a().jmp(done);
     a().bind(big);
-    if (f64) a().subsd(x, t);
+    if (w.f64) a().subsd(x, t);
     else a().subss(x, t);
-    convert();
+    cvt();
     a().btc(r, 63);
     a().bind(done);
-  } else {
+  };
+  if (!w.sat) {
+    compare(w.lo);
+    trapIf(CondCode::kP, uint32_t(vm::TrapKind::InvalidConversion));
+    trapIf(CondCode::kBE, uint32_t(vm::TrapKind::IntegerOverflow));
+    compare(w.hi);
+    trapIf(CondCode::kAE, uint32_t(vm::TrapKind::IntegerOverflow));
     convert();
+  } else {
+    // The integer limits, as the bounds' results.
+    int64_t min = w.is_unsigned ? 0 : w.to64 ? INT64_MIN : INT32_MIN;
+    int64_t max = w.is_unsigned ? (w.to64 ? -1 : int64_t(UINT32_MAX)) : w.to64 ? INT64_MAX : INT32_MAX;
+    auto set = [&](int64_t v) {
+      if (w.to64) a().mov(r, asmjit::imm(v));
+      else a().mov(r.r32(), asmjit::imm(uint32_t(v)));
+    };
+    Label nan = a().newLocal(), done = a().newLocal();
+    set(min);
+    compare(w.lo);
+    a().j(CondCode::kP, nan);
+    a().j(CondCode::kBE, done);
+    set(max);
+    compare(w.hi);
+    a().j(CondCode::kAE, done);
+    convert();
+    a().jmp(done);
+    a().bind(nan);
+    a().xor_(r.r32(), r.r32());
+    a().bind(done);
   }
   xmm_used_ &= ~(1u << t.id());
   pop();
   gpr_used_ &= ~(1u << r.id());
-  pushReg(to64 ? ValKind::I64 : ValKind::I32, uint8_t(r.id()));
+  pushReg(w.to64 ? ValKind::I64 : ValKind::I32, uint8_t(r.id()));
 }
 
 void FuncCompiler::visitThunk(const decode::Instr& in) {

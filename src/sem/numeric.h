@@ -30,6 +30,16 @@ struct TrapOr {
   static TrapOr trap(vm::TrapKind k) { return {T{}, true, k}; }
 };
 
+// trunc_sat's bounds: at or below lo the minimum, at or above hi the maximum. lo is -2^(N-1)
+// or 0, exact in F; hi is the maximum rounded to F (2^31 - 1 is exact in double, 2^N - 1 is not
+// in float and rounds up to 2^N).
+template <class F>
+struct SatBounds {
+  F lo, hi;
+};
+template <class I, class F>
+inline constexpr SatBounds<F> kSatBounds{F(std::numeric_limits<I>::min()), F(std::numeric_limits<I>::max())};
+
 namespace detail {
 
 template <class To, class From>
@@ -77,10 +87,8 @@ inline TrapOr<I> truncChecked(F x, F lo_excl, F hi_excl) {
 template <class I, class F>
 inline I truncSat(F x) {
   if (std::isnan(x)) return 0;
-  constexpr F lo = F(std::numeric_limits<I>::min());  // -2^(N-1) or 0: exact in F
-  constexpr F hi = F(std::numeric_limits<I>::max());  // rounds up to 2^N(-1): exact power of two
-  if (x <= lo) return std::numeric_limits<I>::min();
-  if (x >= hi) return std::numeric_limits<I>::max();
+  if (x <= kSatBounds<I, F>.lo) return std::numeric_limits<I>::min();
+  if (x >= kSatBounds<I, F>.hi) return std::numeric_limits<I>::max();
   return I(std::trunc(x));
 }
 

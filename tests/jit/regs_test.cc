@@ -295,8 +295,8 @@ TEST(JitRegs, WriteBackInLoops) {
   }
 }
 
-// The trapping float-to-integer conversions, inline (codegen_ops.cc truncTrapping): each of
-// the eight at its bounds, NaN and in range, once with few registers in use and once with every
+// The float-to-integer conversions, inline (codegen_ops.cc truncFloat): each of the eight
+// trapping and eight saturating ones at its bounds, NaN and in range, once with few registers in use and once with every
 // xmm register holding a live value (its scratch register then comes from a spill) and the
 // integer registers holding others: results and traps as the interpreter's.
 std::string truncModule() {
@@ -304,7 +304,11 @@ std::string truncModule() {
   struct Op { const char* name; const char* src; const char* dst; };
   for (Op o : {Op{"i32.trunc_f32_s", "f32", "i32"}, Op{"i32.trunc_f32_u", "f32", "i32"}, Op{"i32.trunc_f64_s", "f64", "i32"},
                Op{"i32.trunc_f64_u", "f64", "i32"}, Op{"i64.trunc_f32_s", "f32", "i64"}, Op{"i64.trunc_f32_u", "f32", "i64"},
-               Op{"i64.trunc_f64_s", "f64", "i64"}, Op{"i64.trunc_f64_u", "f64", "i64"}}) {
+               Op{"i64.trunc_f64_s", "f64", "i64"}, Op{"i64.trunc_f64_u", "f64", "i64"},
+               Op{"i32.trunc_sat_f32_s", "f32", "i32"}, Op{"i32.trunc_sat_f32_u", "f32", "i32"},
+               Op{"i32.trunc_sat_f64_s", "f64", "i32"}, Op{"i32.trunc_sat_f64_u", "f64", "i32"},
+               Op{"i64.trunc_sat_f32_s", "f32", "i64"}, Op{"i64.trunc_sat_f32_u", "f32", "i64"},
+               Op{"i64.trunc_sat_f64_s", "f64", "i64"}, Op{"i64.trunc_sat_f64_u", "f64", "i64"}}) {
     std::string src = o.src, dst = o.dst, name = o.name;
     wat += "(func (export \"" + name + "\") (param " + src + ") (result " + dst + ") local.get 0 " + name + ")\n";
         // Eight live i64 values and sixteen live f64 values around the conversion, all folded into
@@ -344,11 +348,15 @@ TEST(JitRegs, TruncationsAtTheirBoundsAndUnderPressure) {
           (o.trapped ? traps : results)++;
         }
   };
-  each({"i32.trunc_f32_s", "i32.trunc_f32_u", "i64.trunc_f32_s", "i64.trunc_f32_u"}, f32s, [](float x) { return Val::f32(x); });
-  each({"i32.trunc_f64_s", "i32.trunc_f64_u", "i64.trunc_f64_s", "i64.trunc_f64_u"}, f64s, [](double x) { return Val::f64(x); });
-  // Both outcomes occur for every conversion (the values above straddle each range).
+  each({"i32.trunc_f32_s", "i32.trunc_f32_u", "i64.trunc_f32_s", "i64.trunc_f32_u", "i32.trunc_sat_f32_s",
+        "i32.trunc_sat_f32_u", "i64.trunc_sat_f32_s", "i64.trunc_sat_f32_u"},
+       f32s, [](float x) { return Val::f32(x); });
+  each({"i32.trunc_f64_s", "i32.trunc_f64_u", "i64.trunc_f64_s", "i64.trunc_f64_u", "i32.trunc_sat_f64_s",
+        "i32.trunc_sat_f64_u", "i64.trunc_sat_f64_s", "i64.trunc_sat_f64_u"},
+       f64s, [](double x) { return Val::f64(x); });
+  // Both outcomes occur (the values above straddle each range; the saturating ones never trap).
   EXPECT_GT(traps, 50);
-  EXPECT_GT(results, 50);
+  EXPECT_GT(results, 300);
 }
 
 }  // namespace
