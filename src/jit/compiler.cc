@@ -169,7 +169,8 @@ using SiteStore = std::vector<std::vector<vm::CodeSite>>;
 constexpr size_t kChunkBytes = 16 * 1024;
 constexpr size_t kParallelMinBytes = 128 * 1024;
 // A mid-size module (kSplitMinBytes to kParallelMinBytes of bodies) is cut into about kMidChunks
-// chunks, unless one function takes more than kMaxLargestPercent of it: the thread compiling that
+// chunks (a chunk closed before the function that would take it past its share), unless one
+// function takes more than kMaxLargestPercent of it: the thread compiling that
 // function is then the whole compile and the split only costs (keccak's one function, 97%).
 // Measured (alternated compiles in fresh processes, 2 threads, session 31): the bench programs
 // built on wasi-libc (24 KiB of bodies, a third of it printf's core) in 0.65-0.78 of the one
@@ -179,27 +180,6 @@ constexpr size_t kParallelMinBytes = 128 * 1024;
 // program faster as one chunk because the pool's thread ran only some 4 ms after it was
 // started (compile_pool.cc, Pool::start): that delay, not the split, was the cost.
 constexpr size_t kSplitMinBytes = 16 * 1024, kMidChunks = 6, kMaxLargestPercent = 75;
-
-// The module's defined functions cut into ranges of about `share` bytes of bodies each, a range
-// closed before the function that would take it past its share (a large function alone, so
-// that the threads balance). At least one range.
-std::vector<std::pair<uint32_t, uint32_t>> splitByShare(const ir::Module& module, size_t share) {
-  uint32_t nimp = module.num_imported_functions;
-  auto ndef = uint32_t(module.functions.size() - nimp);
-  std::vector<std::pair<uint32_t, uint32_t>> out{{0, 0}};
-  size_t sum = 0;
-  for (uint32_t i = 0; i < ndef; ++i) {
-    size_t b = module.functions[nimp + i].body.size;
-    if (sum > 0 && sum + b > share) {
-      out.back().second = i;
-      out.emplace_back(i, i);
-      sum = 0;
-    }
-    sum += b;
-  }
-  out.back().second = ndef;
-  return out;
-}
 
 // The assemblers' own memory (asmjit's zones: label entries, their links, sections) for a
 // whole module, in one mapping populated at once. Every page of fresh heap that a compile first
@@ -264,7 +244,8 @@ std::vector<std::unique_ptr<Chunk>> splitChunks(const ir::Module& module, size_t
   }
   std::vector<std::pair<uint32_t, uint32_t>> ranges =
       total >= kParallelMinBytes ? vm::splitBySize(module, kChunkBytes)
-      : total >= kSplitMinBytes && 100 * largest <= kMaxLargestPercent * total ? splitByShare(module, total / kMidChunks)
+      : total >= kSplitMinBytes && 100 * largest <= kMaxLargestPercent * total
+          ? vm::splitBySize(module, total / kMidChunks, /*close_before=*/true)
       : vm::splitBySize(module, total + 1);
   std::vector<size_t> body_bytes(ranges.size(), 0);
   for (size_t k = 0; k < ranges.size(); ++k) {

@@ -26,19 +26,24 @@ void parallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& 
 
 // A module's defined functions cut into consecutive ranges [begin, end) (defined-function
 // indices) of about `bytes` of bodies each, by size alone, never by thread count: the tasks of
-// a tier's parallel compilation (llvm batches, baseline chunks). Always at least one range.
-inline std::vector<std::pair<uint32_t, uint32_t>> splitBySize(const ir::Module& m, uint64_t bytes) {
+// a tier's parallel compilation (llvm batches, baseline chunks). A range closes once it holds
+// `bytes`, or, with `close_before`, before the function that would take it past `bytes` (a
+// large function then stands alone, so that ranges of a small module balance). Always at least
+// one range.
+inline std::vector<std::pair<uint32_t, uint32_t>> splitBySize(const ir::Module& m, uint64_t bytes,
+                                                              bool close_before = false) {
   uint32_t nimp = m.num_imported_functions;
   auto ndef = uint32_t(m.functions.size() - nimp);
   std::vector<std::pair<uint32_t, uint32_t>> out;
   uint64_t sum = 0;
   for (uint32_t i = 0; i < ndef; ++i) {
-    if (out.empty() || sum >= bytes) {
+    uint64_t size = m.functions[nimp + i].body.size;
+    if (out.empty() || sum >= bytes || (close_before && sum > 0 && sum + size > bytes)) {
       if (!out.empty()) out.back().second = i;
       out.emplace_back(i, i);
       sum = 0;
     }
-    sum += m.functions[nimp + i].body.size;
+    sum += size;
   }
   if (out.empty()) out.emplace_back(0, 0);
   out.back().second = ndef;
