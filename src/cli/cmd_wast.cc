@@ -19,6 +19,7 @@ struct WastOptions {
   bool parse_only = false;
   bool verbose = false;
   bool skip_exec = false;
+  bool strict_tier = false;
   std::string tier;  // empty: the default tier
   std::string target_cpu;
 };
@@ -30,7 +31,8 @@ std::string tallyLine(const wast::Tally& t) {
 }
 
 int runWast(const WastOptions& opts, const ir::Features& features) {
-  wast::Options run_opts{features, opts.roundtrip, opts.parse_only, opts.verbose, opts.tier, opts.target_cpu};
+  wast::Options run_opts{features,  opts.roundtrip,  opts.parse_only,  opts.verbose,
+                         opts.tier, opts.target_cpu, opts.strict_tier};
   // Without execution the base runner decodes, parses and validates, and skips the rest.
   std::unique_ptr<wast::Runner> runner;
   if (opts.parse_only || opts.skip_exec) {
@@ -69,6 +71,8 @@ void addWastCommand(CLI::App& app, int& exit_code) {
   cmd->add_flag("--skip-exec", opts->skip_exec,
                 "Only decode, parse and validate; count commands that need an instance as skipped");
   cmd->add_option("--tier", opts->tier, "Execution tier: baseline (the default on x86-64), interp, llvm or tiered");
+  cmd->add_flag("--strict-tier", opts->strict_tier,
+                "Fail a module that --tier hands to another tier (one it cannot compile) instead of running it there");
   cmd->add_option("--target-cpu", opts->target_cpu,
                   "llvm tier: the CPU to generate code for (native, portable or an LLVM CPU name; run's -C target-cpu)");
   cmd->add_flag("-v,--verbose", opts->verbose,

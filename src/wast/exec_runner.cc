@@ -52,7 +52,12 @@ void ExecRunner::beginScript(const text::Script&) {
 Result<Module> ExecRunner::compile(std::shared_ptr<const ir::Module> module) {
   if (!setup_error_.empty()) return makeError(ErrorKind::Usage, kNoOffset, setup_error_);
   // The base runner has validated it already.
-  return Module::fromIr(engine_, std::move(module), /*validated=*/true);
+  Module m = STRATA_TRY(Module::fromIr(engine_, std::move(module), /*validated=*/true));
+  std::string_view ran_by = m.compiled().tierName();
+  if (options().strict_tier && !options().tier.empty() && ran_by != options().tier)
+    return makeError(ErrorKind::Unsupported, kNoOffset,
+                     fmt::format("--strict-tier: the {} tier handed the module to {}", options().tier, ran_by));
+  return m;
 }
 
 void ExecRunner::bind(const std::optional<std::string>& id, Slot slot) {
