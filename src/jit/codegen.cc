@@ -405,7 +405,10 @@ void FuncCompiler::forgetCached(uint32_t local) {
 void FuncCompiler::flushDirty(bool keep_dirty, int32_t loop, int32_t keep) {
   uint32_t left = dirty_n_;  // the walk stops at the last dirty cache
   const Ctrl* l = loop >= 0 ? &ctrls_[size_t(loop)] : nullptr;
-  const CacheState* kept = keep >= 0 ? &ctrls_[size_t(keep)].at_label : nullptr;
+  // Only a loop that takes its bindings dirty keeps them unstored: in a loop with calls, a label
+  // assumes the homes of its bindings current (an inner loop without calls may have left one
+  // dirty in the register the outer loop binds).
+  const CacheState* kept = keep >= 0 && ctrls_[size_t(keep)].dirty_bindings ? &ctrls_[size_t(keep)].at_label : nullptr;
   for (uint32_t local : cached_) {
     if (!local_dirty_[local]) continue;
     if ((l && (dead_at_[local] == loop || (l->dirty_bindings && boundTo(l->at_label, local) == local_cache_[local]))) ||

@@ -132,6 +132,7 @@ class FuncCompiler {
     int32_t outer_loop = -1;  // a loop: the enclosing loop's index in ctrls_ (innermost_loop_)
     uint32_t dead_saved = 0;  // a loop: dead_saved_'s size at its head (restored at its end)
     bool dirty_bindings = false;  // a loop: its bound locals are written back (no calls in it)
+    bool has_calls = false;       // a loop: its body calls (LoopScanner::hasCalls)
     // A loop with dirty_bindings: bit i set when at_label's binding i may have a stale home in
     // the loop: a local the body writes, or one dirty at the head already (every label that
     // keeps the bindings takes those dirty).
