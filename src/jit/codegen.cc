@@ -265,6 +265,15 @@ Xmm FuncCompiler::toXmmSlow(Val& v, uint32_t avoid) {
   return r;
 }
 
+void FuncCompiler::storeImm64(const asmjit::x86::Mem& m, uint64_t bits) {
+  if (int64_t(bits) == int64_t(int32_t(bits))) {
+    a().mov(m, asmjit::imm(int32_t(bits)));
+  } else {
+    a().mov(r11, asmjit::imm(int64_t(bits)));
+    a().mov(m, r11);
+  }
+}
+
 void FuncCompiler::storeTo(const Val& v, int32_t disp) {
   switch (v.loc) {
     case Loc::Reg:
@@ -284,17 +293,9 @@ void FuncCompiler::storeTo(const Val& v, int32_t disp) {
       a().mov(dword_ptr(rbp, disp), r11d);
       return;
     case Loc::Const: {
-      auto store64 = [&](int32_t at, uint64_t bits) {
-        if (int64_t(bits) == int64_t(int32_t(bits))) {
-          a().mov(qword_ptr(rbp, at), asmjit::imm(int32_t(bits)));
-        } else {
-          a().mov(r11, asmjit::imm(int64_t(bits)));
-          a().mov(qword_ptr(rbp, at), r11);
-        }
-      };
       if (v.kind == ValKind::I32 || v.kind == ValKind::F32) a().mov(dword_ptr(rbp, disp), asmjit::imm(uint32_t(v.imm)));
-      else store64(disp, v.imm);
-      if (v.kind == ValKind::V128) store64(disp + 8, v.imm_hi);
+      else storeImm64(qword_ptr(rbp, disp), v.imm);
+      if (v.kind == ValKind::V128) storeImm64(qword_ptr(rbp, disp + 8), v.imm_hi);
       return;
     }
     case Loc::Mem:

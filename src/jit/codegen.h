@@ -224,6 +224,8 @@ class FuncCompiler {
   x86::Xmm toXmm(Val& v, uint32_t avoid = 0) { return v.loc == Loc::Reg ? x86::xmm(v.reg) : toXmmSlow(v, avoid); }
   x86::Xmm toXmmSlow(Val& v, uint32_t avoid);
   void storeTo(const Val& v, int32_t disp);    // writes the value to an rbp-relative address
+  // 8 bytes of a constant to m: one store of a sign-extended imm32 where the bits allow it.
+  void storeImm64(const asmjit::x86::Mem& m, uint64_t bits);
   void spillEntry(size_t pos);                 // entry pos -> its own slot
   void spillAll();                             // every entry canonical (join points)
   void spillRegs();                            // registers and flags to slots (before calls)

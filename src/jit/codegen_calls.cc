@@ -169,12 +169,8 @@ void FuncCompiler::storeOut(const Val& v, int32_t at) {
       if (v.kind == ValKind::I32 || v.kind == ValKind::F32) {
         a().mov(dword_ptr(rsp, at), asmjit::imm(uint32_t(v.imm)));
       } else {
-        a().mov(r11, asmjit::imm(int64_t(v.imm)));
-        a().mov(qword_ptr(rsp, at), r11);
-        if (v.kind == ValKind::V128) {
-          a().mov(r11, asmjit::imm(int64_t(v.imm_hi)));
-          a().mov(qword_ptr(rsp, at + 8), r11);
-        }
+        storeImm64(qword_ptr(rsp, at), v.imm);
+        if (v.kind == ValKind::V128) storeImm64(qword_ptr(rsp, at + 8), v.imm_hi);
       }
       return;
     case Loc::Mem:

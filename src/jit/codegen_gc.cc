@@ -287,10 +287,8 @@ void FuncCompiler::structNewInline(const decode::Instr& in, const ir::StructType
     auto off = int32_t(sizeof(vm::GcObject) + at);
     if (size == 16) {
       if (v.loc == Loc::Const) {
-        a().mov(r11, asmjit::imm(int64_t(v.imm)));
-        a().mov(qword_ptr(rcx, off), r11);
-        a().mov(r11, asmjit::imm(int64_t(v.imm_hi)));
-        a().mov(qword_ptr(rcx, off + 8), r11);
+        storeImm64(qword_ptr(rcx, off), v.imm);
+        storeImm64(qword_ptr(rcx, off + 8), v.imm_hi);
       } else {
         a().movups(xmm15, xmmword_ptr(rbp, v.disp));
         a().movups(xmmword_ptr(rcx, off), xmm15);
