@@ -212,11 +212,19 @@ Result<void> ModuleParser::v128Const() {
     if (atKeyword(s.name)) shape = &s;
   if (!shape) return kind() == TokenKind::Keyword ? failAt(shape_token, "unexpected token") : unexpected();
   next();
-  // The lane count is checked before the lanes' values (spec suite order).
+  // The lane count is checked before the lanes' values (spec suite order). A keyword counts only
+  // as a float literal (inf, nan, nan:0x...): in the flat form the next instruction follows the
+  // last lane (`v128.const i64x2 -1 -1 local.set 0`).
+  auto isLane = [&](size_t k) {
+    switch (kind(k)) {
+      case TokenKind::Number:
+      case TokenKind::Reserved: return true;
+      case TokenKind::Keyword: return text(k) == "inf" || text(k) == "nan" || text(k).starts_with("nan:");
+      default: return false;
+    }
+  };
   unsigned count = 0;
-  for (TokenKind k = kind(0); k == TokenKind::Number || k == TokenKind::Keyword || k == TokenKind::Reserved;
-       k = kind(++count)) {
-  }
+  while (isLane(count)) ++count;
   if (count != shape->lanes) return failAt(peek(std::min(count, shape->lanes)), "wrong number of lane literals");
   for (unsigned i = 0; i < shape->lanes; ++i) {
     uint64_t bits;

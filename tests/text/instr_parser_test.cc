@@ -189,6 +189,29 @@ TEST(InstrParser, Vectors) {
   EXPECT_EQ(body(m, 0), expected);
 }
 
+// The flat form: the next instruction follows the last lane, and a keyword after the lanes is
+// that instruction, not a lane (but inf and nan are float lanes).
+TEST(InstrParser, FlatVectorConstantsEndAtTheirLastLane) {
+  auto m = parseOk("(func v128.const i64x2 -1 2 drop v128.const f32x4 inf -inf nan 0 drop)");
+  std::vector<uint8_t> expected = {
+      0x00,                                            // no locals
+      0xfd, 0x0c,                                      // v128.const
+      0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,  // -1
+      0x02, 0, 0, 0, 0, 0, 0, 0,                       // 2
+      0x1a,                                            // drop
+      0xfd, 0x0c,                                      // v128.const
+      0x00, 0x00, 0x80, 0x7f,                          // inf
+      0x00, 0x00, 0x80, 0xff,                          // -inf
+      0x00, 0x00, 0xc0, 0x7f,                          // nan
+      0x00, 0x00, 0x00, 0x00,                          // 0
+      0x1a,                                            // drop
+      0x0b,                                            // end
+  };
+  EXPECT_EQ(body(m, 0), expected);
+  EXPECT_EQ(parseError("(func v128.const i32x4 1 2 3 drop)"), "wrong number of lane literals");
+  EXPECT_EQ(parseError("(func v128.const i32x4 1 2 3 4 5 drop)"), "wrong number of lane literals");
+}
+
 TEST(InstrParser, VectorErrors) {
   EXPECT_EQ(parseError("(func (v128.const i32x4 0 0 0) drop)"), "wrong number of lane literals");
   EXPECT_EQ(parseError("(func (v128.const i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0) drop)"), "constant out of range");
