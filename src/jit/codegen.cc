@@ -795,6 +795,11 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
         a().mov(qword_ptr(rbp, d), 0);
         if (local_kinds_[num_params_ + i] == ValKind::V128) a().mov(qword_ptr(rbp, d + 8), 0);
       }
+    } else if (num_decl_ <= kZeroStoresMax) {
+      // One 16-byte store per slot: `rep stosq` costs some 30 cycles to start, a tenth of a
+      // recursive quicksort's time with its eleven locals.
+      a().xorps(xmm15, xmm15);
+      for (uint32_t i = 0; i < num_decl_; ++i) a().movups(xmmword_ptr(rbp, localDisp(num_params_ + i)), xmm15);
     } else {
       a().lea(rdi, qword_ptr(rbp, localDisp(num_params_ + num_decl_ - 1)));
       a().mov(ecx, 2 * num_decl_);

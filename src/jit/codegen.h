@@ -526,6 +526,8 @@ class FuncCompiler {
   // The registers a loop head binds at most: the rest stay for the operand stack (rax, rcx,
   // rdx and rbx, last in the allocation order, and at least five xmm registers).
   static constexpr uint32_t kLoopGprs = 7, kLoopXmms = 9;
+  // Declared locals zeroed by one store each up to this many, by `rep stosq` beyond.
+  static constexpr uint32_t kZeroStoresMax = 32;
   // Instructions the function's loop scans may still read: each body is read once per loop
   // around it, so deep nests of long loops would cost the compile a multiple of the function.
   // Four times the body's bytes (about eight times its instructions) and then 256 per loop.

@@ -359,5 +359,44 @@ TEST(JitRegs, TruncationsAtTheirBoundsAndUnderPressure) {
   EXPECT_GT(results, 300);
 }
 
+// Declared locals start at zero however many there are (one mov each up to 8, one 16-byte store
+// each up to kZeroStoresMax, `rep stosq` beyond), v128 ones whole: `dirty` first fills the stack
+// below the caller's frame with ones through locals of its own, so a slot left unzeroed shows.
+std::string zeroLocalsModule() {
+  std::string wat = "(module\n(func $dirty (local";
+  for (int i = 0; i < 48; ++i) wat += " v128";
+  wat += ")\n";
+  for (int i = 0; i < 48; ++i) wat += "v128.const i64x2 -1 -1 local.set " + std::to_string(i) + "\n";
+  wat += ")\n";
+  for (int n : {3, 8, 9, 20, 32, 33, 47}) {
+    // Mixed kinds: i32, i64, f64, v128 in turn; the result ORs every bit of every local.
+    wat += "(func $z" + std::to_string(n) + " (result i64) (local";
+    const char* kinds[] = {"i32", "i64", "f64", "v128"};
+    for (int i = 0; i < n; ++i) wat += std::string(" ") + kinds[i % 4];
+    wat += ")\ni64.const 0\n";
+    for (int i = 0; i < n; ++i) {
+      std::string g = "local.get " + std::to_string(i);
+      switch (i % 4) {
+        case 0: wat += g + " i64.extend_i32_u i64.or\n"; break;
+        case 1: wat += g + " i64.or\n"; break;
+        case 2: wat += g + " i64.reinterpret_f64 i64.or\n"; break;
+        default: wat += g + " i64x2.extract_lane 0 i64.or " + g + " i64x2.extract_lane 1 i64.or\n"; break;
+      }
+    }
+    wat += ")\n(func (export \"z" + std::to_string(n) + "\") (result i64) call $dirty call $z" + std::to_string(n) + ")\n";
+  }
+  return wat + ")";
+}
+
+TEST(JitRegs, DeclaredLocalsStartAtZeroInEveryZeroingMode) {
+  REQUIRE_BASELINE();
+  Both m(zeroLocalsModule());
+  for (int n : {3, 8, 9, 20, 32, 33, 47}) {
+    std::vector<Val> r = m.ok("z" + std::to_string(n));
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].i64(), 0) << n << " locals";
+  }
+}
+
 }  // namespace
 }  // namespace strata::jit_test
