@@ -796,8 +796,8 @@ void FuncCompiler::onLocals(std::span<const ir::ValType> locals) {
         if (local_kinds_[num_params_ + i] == ValKind::V128) a().mov(qword_ptr(rbp, d + 8), 0);
       }
     } else if (num_decl_ <= kZeroStoresMax) {
-      // One 16-byte store per slot: `rep stosq` costs some 30 cycles to start, a tenth of a
-      // recursive quicksort's time with its eleven locals.
+      // One 16-byte store per slot: `rep stosq` has a start-up cost of tens of cycles: a tenth of a
+      // recursive quicksort's time with its ten declared locals.
       a().xorps(xmm15, xmm15);
       for (uint32_t i = 0; i < num_decl_; ++i) a().movups(xmmword_ptr(rbp, localDisp(num_params_ + i)), xmm15);
     } else {
