@@ -132,15 +132,16 @@ class FuncCompiler {
     int32_t outer_loop = -1;  // a loop: the enclosing loop's index in ctrls_ (innermost_loop_)
     uint32_t dead_saved = 0;  // a loop: dead_saved_'s size at its head (restored at its end)
     bool dirty_bindings = false;  // a loop: its bound locals are written back (no calls in it)
-    bool has_calls = false;       // a loop: its body calls (LoopScanner::hasCalls)
     // A loop with dirty_bindings: bit i set when at_label's binding i may have a stale home in
     // the loop: a local the body writes, or one dirty at the head already (every label that
     // keeps the bindings takes those dirty).
     uint16_t stale_bindings = 0;
-    // A block or if opened with a loop of dirty_bindings innermost: that loop's index in ctrls_.
-    // Every edge into its end (and an if's else) makes the loop's bindings hold and leaves them
-    // dirty, so a branch inside such a loop stores nothing the loop keeps in registers
-    // ("Loop bindings" in docs/jit.md). -1: the label's bindings are clean, as everywhere else.
+    // A block or if opened with a loop of dirty_bindings innermost (or a loop with calls whose
+    // bindings held there): that loop's index in ctrls_.
+    // Every edge into its end (and an if's else) makes the loop's bindings hold, and leaves them
+    // dirty in a loop without calls, so a branch inside such a loop stores nothing the loop
+    // keeps in registers ("Loop bindings" in docs/jit.md). -1: the label keeps only what its
+    // edges agree on.
     int32_t keep_loop = -1;
     uint32_t head_at = 0;         // a loop: its head's code offset
     int32_t table_entries = -1;   // a block or if: first jump-table entry to patch at its end

@@ -158,10 +158,13 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
   x86::CondCode cc{};
   if (c.kind == Ctrl::If) cc = popCond();
   spillAll();  // joins see every value in its own slot
-  // Inside a loop, the block's labels keep the loop's bindings (dirty in a loop without calls;
-  // in one with calls written through, so an edge after a call reloads them from their homes).
+  // Inside a loop without calls, the block's labels keep the loop's bindings dirty. Inside one
+  // with calls (its bindings written through), they keep them when they hold here, before a
+  // call on this path: an edge after a call reloads them from their homes. Not after a call:
+  // the bindings would pin their registers through code that may use none of them
+  // (shootout-ratelimit ran 1.7 times slower so; docs/jit.md "Labels inside a loop with calls").
   if (c.kind != Ctrl::Loop && innermost_loop_ >= 0 &&
-      (!ctrls_[size_t(innermost_loop_)].has_calls || cachesHold(ctrls_[size_t(innermost_loop_)].at_label)))
+      (ctrls_[size_t(innermost_loop_)].dirty_bindings || cachesHold(ctrls_[size_t(innermost_loop_)].at_label)))
     c.keep_loop = innermost_loop_;
   // An if's else arm is a label: the caches it starts with are clean (but for the bindings it
   // keeps, which are made to hold here, for both arms). So are a loop head's, but for the
@@ -188,8 +191,7 @@ void FuncCompiler::visitBlock(const decode::Instr& in, const validate::InstrCont
     // bindings: a loop with calls writes its bound locals through (visitLocal), and its head
     // assumes every home current.
     const LoopScanner& scan = scratch_.loop_scan;
-    c.has_calls = scan.hasCalls();
-    c.dirty_bindings = !c.has_calls;
+    c.dirty_bindings = !scan.hasCalls();
     if (c.dirty_bindings) {
       for (uint8_t i = 0; i < c.at_label.n; ++i) {
         uint32_t l = c.at_label.local[i];
