@@ -44,6 +44,11 @@ class Cursor {
   bool atId() const { return kind() == TokenKind::Id; }
   bool atString() const { return kind() == TokenKind::String; }
   bool atNumber() const { return kind() == TokenKind::Number; }
+  // The float literals spelled as keywords (spec 6.3.2): inf, nan, nan:0x... (signed ones lex as
+  // numbers).
+  bool atFloatWord(size_t k = 0) const {
+    return kind(k) == TokenKind::Keyword && (text(k) == "inf" || text(k) == "nan" || text(k).starts_with("nan:"));
+  }
 
   // Index of the token just past the parenthesised form that starts at the cursor (or just
   // past the token there, if it is not a `(`).

@@ -193,7 +193,7 @@ Result<uint8_t> ModuleParser::laneIndex() {
 // The 16 lanes of i8x16.shuffle: here any numeric literal counts as a lane, so that a wrong
 // one is a lane error and a missing one a length error, as the spec suite words them.
 Result<void> ModuleParser::shuffleLanes() {
-  auto atLane = [&] { return atNumber() || atKeyword("inf") || atKeyword("nan") || text().starts_with("nan:"); };
+  auto atLane = [&] { return atNumber() || atFloatWord(); };
   for (int i = 0; i < 16; ++i) {
     if (!atLane()) return failHere("invalid lane length");
     uint64_t v = 0;
@@ -215,16 +215,8 @@ Result<void> ModuleParser::v128Const() {
   // The lane count is checked before the lanes' values (spec suite order). A keyword counts only
   // as a float literal (inf, nan, nan:0x...): in the flat form the next instruction follows the
   // last lane (`v128.const i64x2 -1 -1 local.set 0`).
-  auto isLane = [&](size_t k) {
-    switch (kind(k)) {
-      case TokenKind::Number:
-      case TokenKind::Reserved: return true;
-      case TokenKind::Keyword: return text(k) == "inf" || text(k) == "nan" || text(k).starts_with("nan:");
-      default: return false;
-    }
-  };
   unsigned count = 0;
-  while (isLane(count)) ++count;
+  while (kind(count) == TokenKind::Number || kind(count) == TokenKind::Reserved || atFloatWord(count)) ++count;
   if (count != shape->lanes) return failAt(peek(std::min(count, shape->lanes)), "wrong number of lane literals");
   for (unsigned i = 0; i < shape->lanes; ++i) {
     uint64_t bits;
