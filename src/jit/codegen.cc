@@ -838,6 +838,7 @@ void FuncCompiler::recordWasmOffset(uint64_t wasm) {
 
 void FuncCompiler::onEnd() {
   patchFuel();
+  emitBarrierStubs();
   for (const TrapStub& s : stubs_) {
     a().bind(s.label);
     if (s.kind == kDynamic) {

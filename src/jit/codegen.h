@@ -167,6 +167,12 @@ class FuncCompiler {
     uint32_t wasm;
   };
   static constexpr uint32_t kDynamic = 0xfe;
+  // The out-of-line half of a write barrier (writeBarrier): records the object in register
+  // `reg` in the remembered set and jumps back.
+  struct BarrierStub {
+    asmjit::Label label, back;
+    uint32_t reg;
+  };
 
   Emitter& a() { return *ms_.a; }
   static Cls clsOf(ir::ValKind k) { return k == ir::ValKind::F32 || k == ir::ValKind::F64 || k == ir::ValKind::V128 ? Cls::Xmm : Cls::Gpr; }
@@ -420,6 +426,9 @@ class FuncCompiler {
   void castCall(uint32_t heap_bits, bool nullable);
   void loadField(const ir::FieldType& f, bool sign, const x86::Mem& m);
   void storeField(const ir::FieldType& f, const x86::Mem& m);
+  // After a reference was stored into the object in `obj` (docs/gc.md "Generations").
+  void writeBarrier(const x86::Gp& obj);
+  void emitBarrierStubs();
   void checkElement(const x86::Gp& r, const x86::Gp& i);
   x86::Mem memOperand(const decode::Instr& in, uint32_t size, x86::Gp& base_reg);
   void releaseMemTemps();
@@ -509,6 +518,7 @@ class FuncCompiler {
   std::vector<Ctrl> ctrls_;
   size_t max_depth_ = 0;  // bound on ctrls_ from the body's size (support::reserveDeep)
   std::vector<TrapStub> stubs_;
+  std::vector<BarrierStub> barriers_;
   std::vector<TableEntry> table_entries_;
   void patchTableEntries(const Ctrl& c);  // c's label is bound here
   bool dead_ = false;

@@ -123,6 +123,7 @@ bool FuncCompiler::visitGc(const decode::Instr& in) {
       a().test(r, r);
       trapIf(CondCode::kZ, uint32_t(vm::TrapKind::NullStructReference));
       storeField(f, fieldMem(t->strct, in.idx2, r));
+      if (vm::isRefStorage(f.storage)) writeBarrier(r);
       pop();
       pop();
       return true;
@@ -181,6 +182,7 @@ bool FuncCompiler::visitGc(const decode::Instr& in) {
       Gp r = toGpr(stack_[stack_.size() - 3], avoid | 1u << i.id());
       checkElement(r, i);
       storeField(f, ptr(r, i, scaleOf(bytes), int32_t(sizeof(vm::GcObject)), bytes));
+      if (vm::isRefStorage(f.storage)) writeBarrier(r);
       pop();
       pop();
       pop();
@@ -191,6 +193,45 @@ bool FuncCompiler::visitGc(const decode::Instr& in) {
     case Opcode::ArrayInitElem: gcCall(in, 4, false); return true;
     case Opcode::ArrayCopy: gcCall(in, 5, false); return true;
     default: return false;
+  }
+}
+
+// The generational write barrier, as vm::gcWriteBarrier: an old object (mark kGcOld) not yet
+// remembered goes out of line, where two scratch registers are pushed and popped around the
+// append, so that the barrier leaves every register as it found it. The flags are clobbered
+// (no Flags entry lies below a stored value).
+void FuncCompiler::writeBarrier(const Gp& obj) {
+  a().cmp(dword_ptr(obj, offsetof(vm::GcObject, mark)), vm::kGcOld);
+  BarrierStub s{a().newLocal(), a().newLocal(), obj.id()};
+  a().j(CondCode::kE, s.label);
+  a().bind(s.back);
+  barriers_.push_back(s);
+}
+
+void FuncCompiler::emitBarrierStubs() {
+  for (const BarrierStub& s : barriers_) {
+    Gp obj = gpq(s.reg);
+    uint32_t t[2], n = 0;
+    for (uint32_t r : {uint32_t(Gp::kIdAx), uint32_t(Gp::kIdCx), uint32_t(Gp::kIdDx)})
+      if (r != s.reg && n < 2) t[n++] = r;
+    Gp state = gpq(t[0]), cur = gpq(t[1]);
+    asmjit::Label full = a().newLocal();
+    a().bind(s.label);
+    a().push(state);
+    a().push(cur);
+    a().mov(state, qword_ptr(r15, offsetof(vm::VMContext, store_ctx)));
+    a().mov(state, qword_ptr(state, offsetof(vm::VMStoreContext, gc_alloc)));
+    a().mov(cur, qword_ptr(state, offsetof(vm::GcAllocState, remembered)));
+    a().cmp(cur, qword_ptr(state, offsetof(vm::GcAllocState, remembered_end)));
+    a().j(CondCode::kE, full);  // full: the next collection is a full one
+    a().mov(qword_ptr(cur), obj);
+    a().add(cur, 8);
+    a().mov(qword_ptr(state, offsetof(vm::GcAllocState, remembered)), cur);
+    a().mov(dword_ptr(obj, offsetof(vm::GcObject, mark)), vm::kGcRemembered);
+    a().bind(full);
+    a().pop(cur);
+    a().pop(state);
+    a().jmp(s.back);
   }
 }
 

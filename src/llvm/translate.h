@@ -218,6 +218,7 @@ class FuncTranslator {
   bool gc(const decode::Instr& in, const validate::InstrContext& c);
   void gcCall(const decode::Instr& in, const validate::InstrContext& c, bool consecutive);
   void structNewInline(const decode::Instr& in, const validate::InstrContext& c, uint32_t cls, uint32_t cell);
+  void writeBarrier(llvm::Value* obj);  // after a reference was stored into obj (docs/gc.md "Generations")
   llvm::Value* castTest(llvm::Value* ref, uint32_t heap_bits, bool nullable);
   llvm::Type* storageType(const ir::FieldType& f);
   llvm::Value* loadStorage(const ir::FieldType& f, llvm::Value* at, bool sign);

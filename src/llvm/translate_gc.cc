@@ -74,6 +74,31 @@ void FuncTranslator::gcCall(const decode::Instr& in, const validate::InstrContex
 // struct.new with the heap's fast path in line (vm::GcAllocState, as on the baseline tier):
 // the head of the size class's free list when the collection threshold and the heap limit allow
 // it; the thunk, which may collect, otherwise.
+// The generational write barrier, as vm::gcWriteBarrier: an old object (mark kGcOld) not yet
+// remembered is appended to the remembered set unless the set is full.
+void FuncTranslator::writeBarrier(llvm::Value* obj) {
+  auto field = [&](llvm::Value* base, uint64_t off) { return b_.CreateConstInBoundsGEP1_64(mt_.i8, base, off); };
+  llvm::Value* mark_at = field(obj, offsetof(vm::GcObject, mark));
+  llvm::Value* mark = b_.CreateAlignedLoad(mt_.i32, mark_at, llvm::MaybeAlign(4), "mark");
+  llvm::BasicBlock* old = llvm::BasicBlock::Create(mt_.ctx, "barrier", fn_);
+  llvm::BasicBlock* append = llvm::BasicBlock::Create(mt_.ctx, "remember", fn_);
+  llvm::BasicBlock* join = llvm::BasicBlock::Create(mt_.ctx, "", fn_);
+  llvm::MDBuilder md(mt_.ctx);
+  b_.CreateCondBr(b_.CreateICmpEQ(mark, b_.getInt32(vm::kGcOld)), old, join, md.createBranchWeights(1, 1 << 10));
+  b_.SetInsertPoint(old);
+  llvm::Value* alloc = loadField(storeCtx(), offsetof(vm::VMStoreContext, gc_alloc), mt_.ptr, true, "gc_alloc");
+  llvm::Value* cur_at = field(alloc, offsetof(vm::GcAllocState, remembered));
+  llvm::Value* cur = b_.CreateAlignedLoad(mt_.ptr, cur_at, llvm::MaybeAlign(8));
+  llvm::Value* end = b_.CreateAlignedLoad(mt_.ptr, field(alloc, offsetof(vm::GcAllocState, remembered_end)), llvm::MaybeAlign(8));
+  b_.CreateCondBr(b_.CreateICmpNE(cur, end), append, join);
+  b_.SetInsertPoint(append);
+  b_.CreateAlignedStore(obj, cur, llvm::MaybeAlign(8));
+  b_.CreateAlignedStore(field(cur, 8), cur_at, llvm::MaybeAlign(8));
+  b_.CreateAlignedStore(b_.getInt32(vm::kGcRemembered), mark_at, llvm::MaybeAlign(4));
+  b_.CreateBr(join);
+  b_.SetInsertPoint(join);
+}
+
 void FuncTranslator::structNewInline(const decode::Instr& in, const validate::InstrContext& c, uint32_t cls, uint32_t cell) {
   const ir::StructType& st = mt_.wm.types[in.idx].strct;
   std::vector<llvm::Value*> fields(stack_.end() - ptrdiff_t(st.fields.size()), stack_.end());
@@ -201,6 +226,7 @@ bool FuncTranslator::gc(const decode::Instr& in, const validate::InstrContext& c
       llvm::Value* obj = pop();
       checkNull(obj, vm::TrapKind::NullStructReference);
       storeStorage(t->strct.fields[in.idx2], v, payload(obj, vm::fieldOffset(t->strct, in.idx2)));
+      if (vm::isRefStorage(t->strct.fields[in.idx2].storage)) writeBarrier(obj);
       return true;
     }
     case Opcode::ArrayLen: {
@@ -224,7 +250,8 @@ bool FuncTranslator::gc(const decode::Instr& in, const validate::InstrContext& c
       llvm::Value* i = pop();
       llvm::Value* a = pop();
       const ir::FieldType& f = t->array.field;
-      storeStorage(f, v, element(a, i, f));
+      storeStorage(f, v, element(a, i, f));  // element() checked null and bounds
+      if (vm::isRefStorage(f.storage)) writeBarrier(a);
       return true;
     }
     case Opcode::StructNew: {

@@ -34,7 +34,7 @@ using runtime::ModuleImpl;
 namespace {
 
 constexpr char kMagic[8] = {'S', 'T', 'R', 'A', 'T', 'A', 'C', 'W'};
-constexpr uint32_t kFormatVersion = 4;  // 4: stack-map rows among the sites
+constexpr uint32_t kFormatVersion = 5;  // 4: stack-map rows among the sites; 5: write barriers (docs/gc.md "Generations")
 constexpr size_t kPage = 4096;
 
 // The fixed part of .strata. Every field little-endian, as the host writes it (x86-64 only).

@@ -42,6 +42,10 @@ constexpr uint32_t kFirstCell = 64;
 // collection (page faults and the kernel's zeroing were a sixth of binary_trees' time). The
 // threshold follows the live bytes, so the spares stay within the live size.
 constexpr size_t kSpareBlocks = 8;
+// The remembered set's first capacity and the most it grows to (entries); a set that fills
+// makes the next collection a full one, which grows it.
+constexpr size_t kRememberedFirst = 1024;
+constexpr size_t kRememberedMax = size_t{1} << 20;
 
 void*& nextFree(void* cell) { return *reinterpret_cast<void**>(static_cast<uint8_t*>(cell) + 8); }
 
@@ -51,6 +55,9 @@ struct GcHeap::Block {
   uint32_t cell;   // bytes per cell
   uint32_t cells;  // cells in the block
   uint32_t cls;
+  // Every cell was old after the last sweep: no free cell, so nothing was allocated in it
+  // since, and a minor collection has nothing to sweep there (docs/gc.md "Generations").
+  uint32_t full;
   // ceil(2^32 / cell): offset * magic >> 32 is offset / cell for every offset in a block (an
   // offset below 2^18 and a cell of at most 2^13 bytes keep the error under 2^-14, below the
   // 1 / cell that separates a fraction from the next integer).
@@ -115,6 +122,9 @@ GcHeap::GcHeap(VMStoreContext* store, uint64_t limit, std::function<void(GcHeap&
     : store_(store), trace_roots_(std::move(trace_roots)) {
   alloc_.limit = limit;
   alloc_.threshold = thresholdAfter(0);
+  remembered_.resize(kRememberedFirst);
+  alloc_.remembered = remembered_.data();
+  alloc_.remembered_end = remembered_.data() + remembered_.size();
   store_->gc_alloc = &alloc_;
 }
 
@@ -161,6 +171,7 @@ bool GcHeap::newBlock(uint32_t cls) {
     if (b->cls != cls) continue;
     spare_[k] = spare_.back();
     spare_.pop_back();
+    b->full = 0;
     nextFree(b->first() + size_t(b->cells - 1) * b->cell) = free;
     free = b->first();
     blocks_of_[cls].push_back(b);
@@ -186,6 +197,7 @@ bool GcHeap::newBlock(uint32_t cls) {
   b->cell = gcClassCell(cls);
   b->cells = uint32_t((kBlockBytes - kFirstCell) / b->cell);
   b->cls = cls;
+  b->full = 0;
   b->magic = ((uint64_t{1} << 32) + b->cell - 1) / b->cell;
   for (uint32_t i = b->cells; i-- > 0;) {
     uint8_t* cell = b->first() + size_t(i) * b->cell;
@@ -219,10 +231,11 @@ void* GcHeap::allocateCell(uint32_t cls) {
   return p;
 }
 
-// Every cell's object: a marked one is unmarked, an unmarked one freed (zeroed); a block left
-// empty goes (to the spares or the system), the others' free cells make the classes' free
-// lists again, in address order.
-void GcHeap::sweepCells() {
+// Every cell's object: a marked one stays marked (old), an unmarked one is freed (zeroed); a
+// block left empty goes (to the spares or the system), the others' free cells make the
+// classes' free lists again, in address order. A minor collection skips the blocks that were
+// full of old objects (Block::full): nothing in them can have changed.
+void GcHeap::sweepCells(bool full) {
   std::vector<uintptr_t> kept;
   for (size_t k = 0; k < kGcClasses; ++k) {
     std::vector<Block*>& blocks = blocks_of_[k];
@@ -230,6 +243,11 @@ void GcHeap::sweepCells() {
     void** tail = &alloc_.free[k];
     size_t out = 0;
     for (Block* b : blocks) {
+      if (!full && b->full) {
+        blocks[out++] = b;
+        kept.push_back(reinterpret_cast<uintptr_t>(b));
+        continue;
+      }
       uint32_t live = 0;
       void* head = nullptr;
       void** btail = &head;
@@ -237,7 +255,6 @@ void GcHeap::sweepCells() {
       for (uint32_t i = 0; i < b->cells; ++i, cell += b->cell) {
         auto* obj = reinterpret_cast<GcObject*>(cell);
         if (obj->rtt && obj->mark) {
-          obj->mark = 0;
           ++live;
           continue;
         }
@@ -258,6 +275,12 @@ void GcHeap::sweepCells() {
       }
       if (live == 0) {
         releaseBlock(b);
+        continue;
+      }
+      b->full = live == b->cells;
+      if (b->full) {  // no free cell: leave the class's list as it is
+        blocks[out++] = b;
+        kept.push_back(reinterpret_cast<uintptr_t>(b));
         continue;
       }
       *btail = nullptr;
@@ -285,7 +308,14 @@ GcObject* GcHeap::allocate(const GcType* rtt, uint32_t length) {
   uint64_t taken = small ? cell : (bytes + 7) & ~uint64_t{7};
   GcAllocState& a = alloc_;
   bool due = g_stress ? ++t_stress_count % g_stress == 0 : a.since_last + taken > a.threshold;
-  if (hold_ == 0 && (due || a.live_bytes + taken > a.limit)) collect();
+  if (hold_ == 0 && (due || a.live_bytes + taken > a.limit)) {
+    // Under STRATA_GC_STRESS every other collection is a full one: a minor one frees no old
+    // object, so a root the maps miss shows only in a full one.
+    bool full = g_stress ? collections_ % 2 == 0 : full_due_ || a.remembered == a.remembered_end;
+    collect(full);
+    // Only a full collection frees old garbage: before the limit refuses, try one.
+    if (!full && a.live_bytes + taken > a.limit) collect(true);
+  }
   if (a.live_bytes + taken > a.limit) return nullptr;
   // Zeroed memory either way: default values are all-zero bits (spec 4.2.x default values of
   // every storage type).
@@ -319,7 +349,7 @@ void GcHeap::markWord(uintptr_t word) {
 
 void GcHeap::markObject(GcObject* obj) {
   if (obj->mark) return;
-  obj->mark = 1;
+  obj->mark = kGcOld;
   mark_stack_.push_back(obj);
 }
 
@@ -353,8 +383,40 @@ void GcHeap::trace(GcObject* obj) {
   }
 }
 
-void GcHeap::collect() {
+// Every object's mark cleared before a full collection marks anew (free cells are left alone:
+// their link is where the mark would be).
+void GcHeap::clearMarks() {
+  for (const std::vector<Block*>& blocks : blocks_of_) {
+    for (Block* b : blocks) {
+      b->full = 0;
+      uint8_t* cell = b->first();
+      for (uint32_t i = 0; i < b->cells; ++i, cell += b->cell) {
+        auto* obj = reinterpret_cast<GcObject*>(cell);
+        if (obj->rtt) obj->mark = 0;
+      }
+    }
+  }
+  for (auto [p, end] : large_) reinterpret_cast<GcObject*>(p)->mark = 0;
+}
+
+// docs/gc.md "Generations": a minor collection (full = false) marks from the roots and the
+// remembered objects and stops at old objects, which stay marked; a full one clears every mark
+// first and so traces everything.
+void GcHeap::collect(bool full) {
   ++collections_;
+  GcAllocState& a = alloc_;
+  if (full) {
+    clearMarks();
+    // A set that filled up missed objects; this collection needs none of them. Grow it.
+    if (a.remembered == a.remembered_end && remembered_.size() < kRememberedMax) remembered_.resize(2 * remembered_.size());
+  } else {
+    for (GcObject** p = remembered_.data(); p != a.remembered; ++p) {
+      (*p)->mark = kGcOld;
+      trace(*p);
+    }
+  }
+  a.remembered = remembered_.data();
+  a.remembered_end = remembered_.data() + remembered_.size();
   // Roots (docs/gc.md "Roots"): tier frames, the runtime's globals, tables and segments,
   // exception payloads, host pins.
   for (int i = 0; i < 2; ++i) {
@@ -374,17 +436,16 @@ void GcHeap::collect() {
     mark_stack_.pop_back();
     trace(obj);
   }
-  sweep();
+  sweep(full);
 }
 
-void GcHeap::sweep() {
+void GcHeap::sweep(bool full) {
   GcAllocState& a = alloc_;
   uint64_t before = a.live_bytes;
-  sweepCells();
+  sweepCells(full);
   for (auto it = large_.begin(); it != large_.end();) {
     auto* obj = reinterpret_cast<GcObject*>(it->first);
     if (obj->mark) {
-      obj->mark = 0;
       ++it;
       continue;
     }
@@ -395,6 +456,10 @@ void GcHeap::sweep() {
   }
   a.since_last = 0;
   a.threshold = thresholdAfter(a.live_bytes);
+  // Survivors are old now; old garbage waits for a full collection, due once the old bytes
+  // doubled since the last one (as the threshold lets the heap grow twice past what is live).
+  if (full) live_after_full_ = a.live_bytes;
+  full_due_ = a.live_bytes > std::max(kMinThreshold, 2 * live_after_full_);
   // Large objects went back to malloc; when most of the heap died, give its free pages back to
   // the OS too (empty blocks beyond the spares were unmapped already).
   if (before - a.live_bytes > a.live_bytes && before - a.live_bytes >= kMinThreshold) malloc_trim(0);

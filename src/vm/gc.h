@@ -37,6 +37,10 @@ struct GcType {
   std::vector<uint32_t> display;
 };
 
+// Whether a field holds a reference: the collector traces it, and a store into it takes the
+// write barrier (docs/gc.md "Generations").
+inline bool isRefStorage(const ir::StorageType& s) { return s.packed == ir::Packed::None && s.type.isRef(); }
+
 // The layout of a struct (docs/gc.md "Object layout"), shared by the runtime types and the
 // code generators, which address fields directly: storage bytes of a field (spec 2.3.8: packed
 // types their size, references one word), each field at the next offset aligned to its size
@@ -132,7 +136,25 @@ struct GcAllocState {
   uint64_t limit = 0;        // +24  the store's heap limit
   uint64_t count = 0;        // +32  live objects
   void* free[kGcClasses]{};  // +40  free cells of each size class
+  // The remembered set (docs/gc.md "Generations"): old objects that were given a reference
+  // since the last collection, appended at `remembered` while it is below `remembered_end`.
+  // When full, stores leave their objects unrecorded and the next collection is a full one.
+  GcObject** remembered = nullptr;
+  GcObject** remembered_end = nullptr;
 };
+// GcObject::mark: 0 young (allocated since the last collection) or unmarked; kOld marked by a
+// collection and kept so (sticky mark bits: a minor collection traces no old object);
+// kRemembered an old object in the remembered set.
+inline constexpr uint32_t kGcOld = 1;
+inline constexpr uint32_t kGcRemembered = 3;
+// The write barrier of every store of a reference into a field or element of `obj`: an old
+// object not yet remembered is recorded (the machine-code tiers inline the same steps).
+inline void gcWriteBarrier(GcAllocState* a, GcObject* obj) {
+  if (obj->mark != kGcOld) [[likely]] return;
+  if (a->remembered == a->remembered_end) return;
+  *a->remembered++ = obj;
+  obj->mark = kGcRemembered;
+}
 // The size classes of cells (docs/gc.md "The heap"): 16-byte steps up to 256 bytes (classes
 // 0..15), then four steps per power of two up to 8 KiB (p + k * p / 4 for p = 256 .. 4096,
 // k = 1..4: classes 16..35). Inline: the code generators (the llvm plugin too, which links no
@@ -181,7 +203,8 @@ class GcHeap {
   GcObject* allocate(const GcType* rtt, uint32_t length);
   // Whether `p` is the address of one of this heap's objects.
   bool contains(const void* p) const;
-  void collect();
+  // A full collection (every object traced and swept; docs/gc.md "Generations").
+  void collect() { collect(true); }
   // A root: marks the object `word` refers to, if it is one of this heap's (any other word,
   // i31 and host references included, is ignored).
   void markWord(uintptr_t word);
@@ -208,7 +231,9 @@ class GcHeap {
   bool traceMachineFrames();  // false: a frame had no stack map (marked so far stays marked)
   void markInterior(uintptr_t word);  // the object holding the address `word`, if any
   void markObject(GcObject* obj);
-  void sweep();
+  void collect(bool full);
+  void clearMarks();
+  void sweep(bool full);
 
   // Objects up to 8 KiB live in cells of 256 KiB blocks, one size class per block (docs/gc.md
   // "The heap"); larger ones are allocated one by one and kept in large_.
@@ -217,7 +242,7 @@ class GcHeap {
   void* allocateCell(uint32_t cls);
   bool newBlock(uint32_t cls);
   void releaseBlock(Block* b);
-  void sweepCells();
+  void sweepCells(bool full);
 
   GcAllocState alloc_;  // its free[c]: the free cells of class c, linked through their second word
   VMStoreContext* store_;
@@ -228,6 +253,9 @@ class GcHeap {
   std::map<uintptr_t, uintptr_t> large_;   // objects over 8 KiB (calloc): start -> end
   std::unordered_map<void*, uint32_t> pins_;
   std::vector<GcObject*> mark_stack_;
+  std::vector<GcObject*> remembered_;  // the remembered set's buffer (alloc_.remembered...)
+  bool full_due_ = false;              // the next collection is a full one
+  uint64_t live_after_full_ = 0;       // live bytes after the last full collection
 
   uint64_t collections_ = 0;
   uint64_t conservative_scans_ = 0;

@@ -47,6 +47,11 @@ inline GcObject* allocate(VMContext* vmctx, const GcType* rtt, uint32_t length) 
 
 inline GcObject* ref(const uint8_t* fp, Slot s) { return rd<GcObject*>(fp + s); }
 
+// Before references are stored into `obj` (docs/gc.md "Generations").
+inline void barrier(VMContext* vmctx, GcObject* obj, const GcType::Field& f) {
+  if (f.is_ref) gcWriteBarrier(vmctx->store_ctx->gc_alloc, obj);
+}
+
 unsigned structGet(uint8_t* fp, const Operands& o, int sign) {
   GcObject* obj = ref(fp, o.a);
   if (!obj) return unsigned(TrapKind::NullStructReference);
@@ -91,6 +96,7 @@ unsigned fromElem(VMContext* vmctx, GcObject* a, uint64_t d, uint32_t seg, uint6
   uint64_t size = 0;
   void* const* refs = vmctx->builtins->elem_segment(vmctx, seg, &size);
   if (!inBounds(s, n, size)) return unsigned(TrapKind::TableOutOfBounds);
+  gcWriteBarrier(vmctx->store_ctx->gc_alloc, a);
   if (n) std::memcpy(elem(a, d), refs + s, n * sizeof(void*));
   return kOk;
 }
@@ -139,10 +145,11 @@ STRATA_GETS(STRATA_X)
 #undef STRATA_X
 #undef STRATA_GETS
 
-unsigned StructSet(uint8_t* fp, VMContext*, const Operands& o) {
+unsigned StructSet(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* obj = ref(fp, o.a);
   if (!obj) return unsigned(TrapKind::NullStructReference);
   const GcType::Field& f = obj->rtt->fields[o.idx];
+  barrier(vmctx, obj, f);
   store(obj->payload() + f.offset, fp + o.b, f);
   return kOk;
 }
@@ -189,11 +196,12 @@ unsigned ArrayNewElem(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   return done(fp, o, a, fromElem(vmctx, a, 0, o.idx, s, n));
 }
 
-unsigned ArraySet(uint8_t* fp, VMContext*, const Operands& o) {
+unsigned ArraySet(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* a = ref(fp, o.a);
   if (!a) return unsigned(TrapKind::NullArrayReference);
   uint32_t i = rd<uint32_t>(fp + o.b);
   if (i >= a->length) return unsigned(TrapKind::ArrayOutOfBounds);
+  barrier(vmctx, a, a->rtt->fields[0]);
   store(elem(a, i), fp + o.c, a->rtt->fields[0]);
   return kOk;
 }
@@ -205,22 +213,24 @@ unsigned ArrayLen(uint8_t* fp, VMContext*, const Operands& o) {
   return kOk;
 }
 
-unsigned ArrayFill(uint8_t* fp, VMContext*, const Operands& o) {
+unsigned ArrayFill(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* a = ref(fp, o.a);
   if (!a) return unsigned(TrapKind::NullArrayReference);
   uint32_t d = rd<uint32_t>(fp + o.b), n = rd<uint32_t>(fp + o.d);
   if (!inBounds(d, n, a->length)) return unsigned(TrapKind::ArrayOutOfBounds);
+  barrier(vmctx, a, a->rtt->fields[0]);
   fill(a, d, n, fp + o.c);
   return kOk;
 }
 
 // spec 4.4.x array.copy: both null checks, then both ranges, then an overlapping-safe copy.
-unsigned ArrayCopy(uint8_t* fp, VMContext*, const Operands& o) {
+unsigned ArrayCopy(uint8_t* fp, VMContext* vmctx, const Operands& o) {
   GcObject* d = ref(fp, o.a);
   GcObject* s = ref(fp, o.c);
   if (!d || !s) return unsigned(TrapKind::NullArrayReference);
   uint32_t di = rd<uint32_t>(fp + o.b), si = rd<uint32_t>(fp + o.d), n = rd<uint32_t>(fp + o.e);
   if (!inBounds(di, n, d->length) || !inBounds(si, n, s->length)) return unsigned(TrapKind::ArrayOutOfBounds);
+  barrier(vmctx, d, d->rtt->fields[0]);
   if (n) std::memmove(elem(d, di), elem(s, si), uint64_t(n) * d->rtt->fields[0].bytes);
   return kOk;
 }
