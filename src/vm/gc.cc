@@ -31,7 +31,8 @@ uintptr_t load(const uint8_t* p) {
 // Cells (docs/gc.md "The heap"): blocks of kBlockBytes at an address that is a multiple of it,
 // so the block of any address is one mask away; the block's header takes its first kFirstCell
 // bytes. An allocated cell starts with its object's header, whose rtt is never null; a free
-// cell is all zero but for its second word, the next free cell of its class. So a word is an
+// cell has a null rtt and, in its second word, the next free cell of its class (the rest is
+// what its last object left, or zero: allocation writes the whole cell). So a word is an
 // object exactly when its block is one of the heap's, it starts a cell and the cell's rtt is
 // set: a conservative scan never takes a free cell for an object.
 constexpr size_t kBlockBytes = size_t{256} << 10;
@@ -162,7 +163,7 @@ bool GcHeap::contains(const void* p) const {
 bool GcHeap::newBlock(uint32_t cls) {
   static_assert(sizeof(Block) <= kFirstCell && kFirstCell % 16 == 0);
   void*& free = alloc_.free[cls];
-  // A spare of this class is ready as the sweep left it: every cell zero but for its link, and
+  // A spare of this class is ready as the sweep left it: every cell's rtt null, and
   // linked to the next in address order (sweepCells), so only the last link is to write. A
   // short-lived allocator (binary_trees) empties blocks of one class every cycle; zeroing and
   // threading 256 KiB again was a seventh of its time.
@@ -209,7 +210,7 @@ bool GcHeap::newBlock(uint32_t cls) {
   return true;
 }
 
-// Only the sweep releases blocks, with every cell zeroed and linked in address order (what
+// Only the sweep releases blocks, with every cell freed and linked in address order (what
 // newBlock reuses for the same class). Up to two thresholds' worth are kept: blocks the sweep
 // empties were resident before it, so keeping them raises no peak, and the next cycle
 // allocates a threshold's worth again. With one threshold's worth binary_trees unmapped 142
@@ -259,14 +260,11 @@ void GcHeap::sweepCells(bool full) {
           continue;
         }
         if (obj->rtt) {
-          if (b->cell <= 64) {  // a call to memset costs more than the stores of a small cell
-            for (uint32_t k = 0; k < b->cell; k += 16) {
-              reinterpret_cast<uint64_t*>(cell + k)[0] = 0;
-              reinterpret_cast<uint64_t*>(cell + k)[1] = 0;
-            }
-          } else {
-            std::memset(cell, 0, b->cell);
-          }
+          // The rest of the cell is written when it is allocated again (allocate() zeroes it,
+          // the inline struct.new of the machine tiers writes every field); under
+          // STRATA_GC_STRESS all of it is zeroed now, so that a use after free reads zeros.
+          if (g_stress) std::memset(cell, 0, b->cell);
+          obj->rtt = nullptr;
           alloc_.live_bytes -= b->cell;
           --alloc_.count;
         }
@@ -321,6 +319,7 @@ GcObject* GcHeap::allocate(const GcType* rtt, uint32_t length) {
   // every storage type).
   void* p = small ? allocateCell(cls) : std::calloc(1, taken);
   if (!p) return nullptr;
+  if (small) std::memset(p, 0, cell);  // a freed cell keeps its old payload (sweepCells)
   if (!small) large_[reinterpret_cast<uintptr_t>(p)] = reinterpret_cast<uintptr_t>(p) + taken;
   auto* obj = static_cast<GcObject*>(p);
   obj->rtt = rtt;
