@@ -95,7 +95,8 @@ inline bool hasFixedSignature(Opcode op) { return opcodeInfo(op).params != "*"; 
 // Whether CompileOptions::nan_canonicalization applies to op's result: a scalar float that
 // arithmetic computes from scalar operands (conversions included). abs, neg, copysign and the
 // reinterpretations only move bits and keep theirs (spec 4.3.3 NaN propagation); vector float
-// rows make NaN lanes canonical always (src/sem). Every tier asks this one predicate.
+// rows make NaN lanes canonical always on the interpreter (src/sem) and under the option on the
+// machine-code tiers. Every tier asks this one predicate.
 inline bool canonicalizesNan(Opcode op) {
   const OpcodeInfo& i = opcodeInfo(op);
   if ((i.results != "f" && i.results != "d") || i.imm != Imm::None) return false;

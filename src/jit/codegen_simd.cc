@@ -3,10 +3,13 @@
 // here runs through its thunk (thunks.h) with the semantics of src/sem/simd*.h.
 //
 // The code is SSE4.1 (the tier's floor; i64x2 lt/gt/le/ge also want SSE4.2's pcmpgtq and stay
-// thunks without it) and matches src/sem bit for bit, the deterministic NaN rules included:
-// every float operation that may produce a NaN (arithmetic, sqrt, rounding, min/max, demote,
-// promote) replaces NaN lanes by the positive canonical NaN (canonNaN below); abs, neg, pmin,
-// pmax and the comparisons keep their operands' bits as x86 does.
+// thunks without it) and matches src/sem but for NaN payloads: with CompileOptions::
+// nan_canonicalization every float operation that may produce a NaN (arithmetic, sqrt,
+// rounding, min/max, demote, promote) replaces NaN lanes by the positive canonical NaN
+// (canonNaN below), as src/sem always does; without it only min/max do (their NaN lanes need
+// the fix-up anyway) and the others keep x86's NaN, an arithmetic NaN as spec 4.3.3 allows
+// (the llvm tier does the same). abs, neg, pmin, pmax and the comparisons keep their operands'
+// bits as x86 does.
 //
 // Operands. Binary rows reuse the first operand's register for the result; the second operand
 // is read from its register (or its local's cache register, codegen.h), or loaded into xmm15
@@ -238,6 +241,14 @@ bool FuncCompiler::visitSimd(const decode::Instr& in) {
 bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
   Assembler& as = a();
   const Opcode op = in.op;
+  // NaN lanes of arithmetic results made canonical only when asked (CompileOptions::
+  // nan_canonicalization, as the llvm tier): x86 already gives an arithmetic NaN (spec 4.3.3:
+  // a quieted operand NaN or the default NaN, whose payload is canonical), and the check cost
+  // four instructions per operation (matmul-simd's inner loop: 27 instructions for 10).
+  const bool canon = ms_.options.nan_canonicalization;
+  auto canonIf = [&](Xmm x, bool d) {
+    if (canon) canonNaN(as, x, d);
+  };
   Val vb;  // simdBinary's second operand, released by the row
   switch (op) {
     // ---- splat, lanes, shuffle, swizzle ----
@@ -502,7 +513,7 @@ bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
       }
       auto [xa, xb] = simdBinary(false, vb);
       as.emit(id, xa, xb);
-      canonNaN(as, xa, d);
+      canonIf(xa, d);
       release(vb);
       return true;
     }
@@ -594,7 +605,7 @@ bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
       bool d = op == Opcode::F64x2Sqrt;
       if (d) as.sqrtpd(x, x);
       else as.sqrtps(x, x);
-      canonNaN(as, x, d);
+      canonIf(x, d);
       return true;
     }
     case Opcode::F32x4Ceil:
@@ -614,14 +625,14 @@ bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
                                                                                : 3;
       if (d) as.roundpd(x, x, mode | 8);
       else as.roundps(x, x, mode | 8);
-      canonNaN(as, x, d);
+      canonIf(x, d);
       return true;
     }
     case Opcode::F32x4RelaxedMadd:
     case Opcode::F32x4RelaxedNmadd:
     case Opcode::F64x2RelaxedMadd:
     case Opcode::F64x2RelaxedNmadd: {
-      // Unfused: a * b rounded (and canonicalized), then + c (sem floatMaddUnfused).
+      // Unfused: a * b rounded (and canonicalized when asked), then + c (sem floatMaddUnfused).
       bool d = op == Opcode::F64x2RelaxedMadd || op == Opcode::F64x2RelaxedNmadd;
       bool neg = op == Opcode::F32x4RelaxedNmadd || op == Opcode::F64x2RelaxedNmadd;
       auto [xa, xb, xc] = simdTernary();
@@ -633,10 +644,10 @@ bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
       }
       if (d) as.mulpd(xa, xb);
       else as.mulps(xa, xb);
-      canonNaN(as, xa, d);
+      canonIf(xa, d);
       if (d) as.addpd(xa, xc);
       else as.addps(xa, xc);
-      canonNaN(as, xa, d);
+      canonIf(xa, d);
       pop();
       pop();
       return true;
@@ -672,13 +683,13 @@ bool FuncCompiler::visitSimdLanesFloat(const decode::Instr& in) {
     case Opcode::F64x2PromoteLowF32x4: {
       Xmm x = toXmm(top());
       as.cvtps2pd(x, x);
-      canonNaN(as, x, true);
+      canonIf(x, true);
       return true;
     }
     case Opcode::F32x4DemoteF64x2Zero: {
       Xmm x = toXmm(top());
       as.cvtpd2ps(x, x);  // lanes 2, 3 = +0
-      canonNaN(as, x, false);
+      canonIf(x, false);
       return true;
     }
     case Opcode::I32x4TruncSatF32x4S:
