@@ -92,5 +92,61 @@ TEST(JitNan, TwoNanOperandsGiveTheFirst) {
   }
 }
 
+// Vector float NaN lanes (docs/jit.md "NaN payloads of vector floats"): the interpreter makes
+// them canonical always (src/sem); the machine tiers only under nan_canonicalization, and
+// otherwise give what x86 computes: the first NaN operand quieted, or the default NaN
+// (0xfff8...: canonical payload, sign set) for 0 / 0. Either way an arithmetic NaN (spec
+// 4.3.3). Checked through memory, where a NaN's bits are compared.
+constexpr const char* kVectorNans = R"((module (memory 1)
+  (func (export "vadd") (param i32 f32) (result i32)
+    (v128.store (i32.const 0) (f32x4.add (f32x4.splat (f32.reinterpret_i32 (local.get 0))) (f32x4.splat (local.get 1))))
+    (i32.load (i32.const 4)))
+  (func (export "vdiv") (param f64 f64) (result i64)
+    (v128.store (i32.const 0) (f64x2.div (f64x2.splat (local.get 0)) (f64x2.splat (local.get 1))))
+    (i64.load (i32.const 8)))
+  (func (export "vsqrt") (param i64) (result i64)
+    (v128.store (i32.const 0) (f64x2.sqrt (f64x2.splat (f64.reinterpret_i64 (local.get 0)))))
+    (i64.load (i32.const 0)))))";
+
+TEST(JitNan, VectorNanLanesAreCanonicalOnlyWhenAsked) {
+  REQUIRE_BASELINE();
+  constexpr uint32_t kPayload32 = 0xffa00001u;
+  constexpr uint64_t kPayload64 = 0x7ff4000000000001ull;
+  bool baseline = std::string_view(machineTier()) == "baseline";
+  for (bool canon : {false, true}) {
+    Options options;
+    options.config.nan_canonicalization = canon;
+    Both m(kVectorNans, options);
+    for (int side = 0; side < 2; ++side) {
+      Side& s = m.side(side);
+      SCOPED_TRACE(std::string(side == 0 ? "interp" : machineTier()) + (canon ? ", canonicalizing" : ""));
+      auto one = [&](std::string_view name, std::vector<Val> args) {
+        Outcome o = s.call(name, args);
+        EXPECT_FALSE(o.trapped) << name;
+        if (o.results.empty()) return uint64_t(0);
+        return name == "vadd" ? uint64_t(uint32_t(o.results[0].i32())) : uint64_t(o.results[0].i64());
+      };
+      uint64_t add = one("vadd", {Val::i32(int32_t(kPayload32)), Val::f32(1.0f)});
+      uint64_t div = one("vdiv", {Val::f64(0.0), Val::f64(0.0)});
+      uint64_t sq = one("vsqrt", {Val::i64(int64_t(kPayload64))});
+      if (side == 0 || canon) {
+        EXPECT_EQ(add, 0x7fc00000u);
+        EXPECT_EQ(div, 0x7ff8000000000000ull);
+        EXPECT_EQ(sq, 0x7ff8000000000000ull);
+      } else {
+        // Arithmetic NaNs: exponent all ones, quiet bit set.
+        EXPECT_EQ(add & 0x7fc00000u, 0x7fc00000u);
+        EXPECT_EQ(div & 0x7ff8000000000000ull, 0x7ff8000000000000ull);
+        EXPECT_EQ(sq & 0x7ff8000000000000ull, 0x7ff8000000000000ull);
+        if (baseline) {
+          EXPECT_EQ(add, kPayload32 | 0x00400000u);  // the operand's NaN, quieted
+          EXPECT_EQ(div, 0xfff8000000000000ull);     // x86's default NaN
+          EXPECT_EQ(sq, kPayload64 | (uint64_t{1} << 51));
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace strata::jit_test
