@@ -336,8 +336,16 @@ void FuncCompiler::structNewInline(const decode::Instr& in, const ir::StructType
       }
       continue;
     }
-    if (v.loc == Loc::Const) a().mov(r11, asmjit::imm(int64_t(v.imm)));
-    else a().mov(r11, qword_ptr(rbp, v.disp));  // a slot or a home holds at least 8 bytes
+    if (v.loc == Loc::Const) {  // null references and constants: stored as immediates
+      switch (size) {
+        case 1: a().mov(byte_ptr(rcx, off), int32_t(int8_t(v.imm))); break;
+        case 2: a().mov(word_ptr(rcx, off), int32_t(int16_t(v.imm))); break;
+        case 4: a().mov(dword_ptr(rcx, off), int32_t(v.imm)); break;
+        default: storeImm64(qword_ptr(rcx, off), v.imm); break;
+      }
+      continue;
+    }
+    a().mov(r11, qword_ptr(rbp, v.disp));  // a slot or a home holds at least 8 bytes
     switch (size) {
       case 1: a().mov(byte_ptr(rcx, off), r11b); break;
       case 2: a().mov(word_ptr(rcx, off), r11w); break;
