@@ -9,7 +9,7 @@ namespace strata::runtime {
 vm::GcType::Field TypeRegistry::fieldOf(const ir::FieldType& f) const {
   vm::GcType::Field out;
   out.bytes = vm::storageBytes(f.storage);
-  out.is_ref = f.storage.packed == ir::Packed::None && f.storage.type.isRef();
+  out.is_ref = vm::isRefStorage(f.storage);
   if (out.is_ref) {
     ir::HeapType h = f.storage.type.heap;
     if (h.isIndex()) {
