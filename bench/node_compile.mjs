@@ -4,7 +4,7 @@
 //
 // Prints {"compile_ns": N} on stdout: the wall time of `new WebAssembly.Module(bytes)` (synchronous:
 // it returns once the module is compiled as far as the flags say; V8 spreads an eager compile over
-// background threads unless --wasm-num-compilation-tasks=0). With --liftoff --no-wasm-tier-up
+// background threads unless --wasm-num-compilation-tasks=0). With --liftoff-only
 // --no-wasm-lazy-compilation that is decoding, validation and Liftoff code for every function, the
 // work Strata's Module::fromFile does; node's default (lazy) would only validate. One compile per process: the first compile of a fresh process is what Strata's
 // figure is too (strata_bench compiles once).

@@ -5,7 +5,7 @@
 // DIR is preopened as the guest's `.` (and becomes the working directory, as the Sightglass
 // runner does). The report is JSON: compile_ns (WebAssembly.compile), instantiate_ns, bench_ns
 // (between bench.start and bench.end, process.hrtime), exit (the guest's exit status). V8 flags
-// pick the tiers: none (default: Liftoff, then TurboFan tier-up), --liftoff --no-wasm-tier-up
+// pick the tiers: none (default: Liftoff, then TurboFan tier-up), --liftoff-only
 // (baseline only) or --no-liftoff (optimizing only).
 import { readFileSync, writeFileSync } from 'node:fs';
 import process from 'node:process';

@@ -612,7 +612,7 @@ def _compile_section(doc):
              'Strata: `Module::fromFile` in strata_bench (the file mapped, then decoding, validation and code for every '
              'function; the driver starts like the `strata` tool, a first heap populated before `main`), '
              'the median over the runs above; MB/s of the module\'s code section (1 MB = 10^6 bytes). '
-             f'`{COMPILE_REFERENCE}`: node `--liftoff --no-wasm-tier-up --no-wasm-lazy-compilation` timing '
+             f'`{COMPILE_REFERENCE}`: node `--liftoff-only --no-wasm-lazy-compilation` timing '
              '`new WebAssembly.Module(bytes)` (bench/node_compile.mjs), one fresh process per round, alternated '
              f'with the engines, median; V8 spreads it over background threads, `{COMPILE_ONE_THREAD}` is the '
              'same on one thread (`--wasm-num-compilation-tasks=0`). Liftoff/tier: Liftoff\'s ms over the '

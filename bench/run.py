@@ -63,10 +63,14 @@ BENCH_LINE = re.compile(rb'^\[bench\] ns=(\d+)\n', re.M)
 QUICK_SKIP = {'shootout-base64', 'shootout-ctype', 'shootout-ed25519', 'shootout-fib2', 'shootout-heapsort',
               'shootout-matrix', 'shootout-minicsv', 'shootout-seqhash', 'shootout-sieve'}
 
-# V8 configurations: name -> node flags.
+# V8 configurations: name -> node flags. Liftoff alone takes `--liftoff-only` (liftoff, no tier-up,
+# no dynamic tiering): node 20's and 22's V8 tier a hot function up to TurboFan under `--liftoff
+# --no-wasm-tier-up` all the same (dynamic tiering is a flag of its own), and until session 34
+# `v8-liftoff` ran the hot loops of fft, sha256, matmul, nbody, strings and hashtable as TurboFan
+# code (`--print-wasm-code` names the compiler of every function it prints; check_liftoff_alone).
 V8_ENGINES = {
     'v8': [],
-    'v8-liftoff': ['--liftoff', '--no-wasm-tier-up'],
+    'v8-liftoff': ['--liftoff-only'],
     'v8-turbofan': ['--no-liftoff'],
 }
 
@@ -76,8 +80,8 @@ V8_ENGINES = {
 # background threads; the one-thread figure is what Strata's compiler, single-threaded, compares
 # with core for core.
 V8_COMPILE = {
-    'v8-liftoff-eager': ['--liftoff', '--no-wasm-tier-up', '--no-wasm-lazy-compilation'],
-    'v8-liftoff-eager-1thread': ['--liftoff', '--no-wasm-tier-up', '--no-wasm-lazy-compilation',
+    'v8-liftoff-eager': ['--liftoff-only', '--no-wasm-lazy-compilation'],
+    'v8-liftoff-eager-1thread': ['--liftoff-only', '--no-wasm-lazy-compilation',
                                  '--wasm-num-compilation-tasks=0'],
 }
 
@@ -858,6 +862,39 @@ def parse_args():
     return args
 
 
+# The Liftoff-only check (check_liftoff_alone): a program whose hot loop V8 tiers up within a
+# fraction of a second when dynamic tiering is on (node 22: at once; node 20: after ~0.1 s of fft),
+# and its argument.
+LIFTOFF_PROBE = ('fft', ['80'])
+
+
+def check_liftoff_alone(engines, programs):
+    """The `v8-liftoff` engine must run Liftoff code only: its flags, plus `--print-wasm-code`
+    (which names the compiler of every function it prints), on LIFTOFF_PROBE. Returns an error
+    message, '' when it holds, None when it was not checked (no node, no such engine or probe).
+    Under `--liftoff --no-wasm-tier-up`, what `v8-liftoff` was until session 34, node 20 and 22
+    print TurboFan code for fft's transform (checked: the harness then fails)."""
+    engine = next((e for e in engines if e.name == 'v8-liftoff'), None)
+    program = next((p for p in programs if p.name == LIFTOFF_PROBE[0]), None)
+    if engine is None or program is None:
+        return None
+    cmd = [engine.command, '--no-warnings'] + engine.flags + ['--print-wasm-code', str(NODE_RUNNER),
+                                                              '--dir', str(program.cwd), str(program.wasm)]
+    r = subprocess.run(cmd + LIFTOFF_PROBE[1], capture_output=True, text=True, cwd=program.cwd,
+                       timeout=120)
+    compilers = re.findall(r'^compiler: (\w+)', r.stdout, re.M)
+    if r.returncode != 0:
+        return f'{" ".join(cmd)} exited with status {r.returncode}: {r.stderr[-300:]}'
+    others = sorted({c for c in compilers if c != 'Liftoff'})
+    if others:
+        return (f'v8-liftoff ran {", ".join(others)} code ({sum(c != "Liftoff" for c in compilers)} '
+                f'functions) on {program.name}: its flags {engine.flags} let V8 tier up')
+    if not compilers:
+        print('note: this node prints no wasm code: v8-liftoff not checked for tier-up', file=sys.stderr)
+        return None
+    return ''
+
+
 def main():
     args = parse_args()
     engines = discover_engines(args)
@@ -894,6 +931,7 @@ def main():
         measured.append((program, results))
         print(line_for(program, results, peer_names), flush=True)
     startup = measure_startup(programs, engines, args, scratch)
+    liftoff_error = check_liftoff_alone(engines, programs)
     if startup:
         print(startup_line(startup), flush=True)
     artifacts = measure_artifacts(programs, engines, args, scratch)
@@ -907,6 +945,8 @@ def main():
         errors += [(f'{startup["program"]} (start-up)', e, err) for e, err in startup['errors'].items()]
     if artifacts:
         errors += [(what, 'strata (artifact load)', err) for what, err in artifacts['errors'].items()]
+    if liftoff_error:
+        errors.append(('liftoff-only check', 'v8-liftoff', liftoff_error))
     failures = [f for f in errors if f[1] not in peer_names]
     cannot_run = [f for f in errors if f[1] in peer_names]
     for name, engine, err in cannot_run:
@@ -917,6 +957,7 @@ def main():
     doc['artifacts'] = report.artifacts_summary(artifacts)
     report.write(doc, args.out, charts=not args.quick)
     total = sum(len(res) + len(p.compile_timing) for p, res in measured) + (len(startup['wall_ns']) if startup else 0)
+    total += liftoff_error is not None
     shutil.rmtree(scratch, ignore_errors=True)
     print(f'results in {args.out}')
     # The plain closing line CI readers understand.
