@@ -878,10 +878,10 @@ def check_liftoff_alone(engines, programs):
     program = next((p for p in programs if p.name == LIFTOFF_PROBE[0]), None)
     if engine is None or program is None:
         return None
-    cmd = [engine.command, '--no-warnings'] + engine.flags + ['--print-wasm-code', str(NODE_RUNNER),
-                                                              '--dir', str(program.cwd), str(program.wasm)]
-    r = subprocess.run(cmd + LIFTOFF_PROBE[1], capture_output=True, text=True, cwd=program.cwd,
-                       timeout=120)
+    probe = Program(program.name, program.suite, program.wasm, program.cwd, LIFTOFF_PROBE[1])
+    printing = Engine(engine.name, 'node', engine.command, engine.flags + ['--print-wasm-code'])
+    cmd = printing.argv(probe, os.devnull)
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=program.cwd, timeout=120)
     compilers = re.findall(r'^compiler: (\w+)', r.stdout, re.M)
     if r.returncode != 0:
         return f'{" ".join(cmd)} exited with status {r.returncode}: {r.stderr[-300:]}'

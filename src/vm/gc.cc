@@ -233,9 +233,8 @@ void* GcHeap::allocateCell(uint32_t cls) {
 }
 
 // Every cell's object: a marked one stays marked (old), an unmarked one is freed (its rtt
-// cleared: allocation writes the whole cell again); a
-// block left empty goes (to the spares or the system), the others' free cells make the
-// classes' free lists again, in address order. A minor collection skips the blocks that were
+// cleared: allocation writes the whole cell again); a block left empty goes (to the spares or
+// the system), the others' free cells make the classes' free lists again, in address order. A minor collection skips the blocks that were
 // full of old objects (Block::full): nothing in them can have changed.
 void GcHeap::sweepCells(bool full) {
   std::vector<uintptr_t> kept;
